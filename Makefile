@@ -1,0 +1,44 @@
+# nenaudit: set-up, tests, reproduction. Every target is idempotent.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+R_DEBS := r-base-core r-base-dev r-cran-glmnet r-cran-proc r-cran-rms r-cran-mass r-cran-boot \
+          r-cran-psych r-cran-caret r-cran-brglm2 r-cran-hmisc r-cran-survival r-cran-jsonlite
+R_PKGS := glmnet pROC rms MASS boot psych caret brglm2 Hmisc survival jsonlite
+export TZ ?= UTC
+
+.PHONY: setup r-deps venv test reproduce audit clean
+
+setup: r-deps venv
+
+# R and its packages from Debian (no CRAN here). Installs only what is missing.
+r-deps:
+	@missing=0; command -v Rscript >/dev/null || missing=1; \
+	if [ $$missing = 0 ]; then \
+	  Rscript -e 'p <- commandArgs(TRUE); q(status = as.integer(!all(vapply(p, requireNamespace, NA, quietly = TRUE))))' $(R_PKGS) >/dev/null 2>&1 || missing=1; \
+	  [ -f /usr/share/R/include/R.h ] || missing=1; \
+	fi; \
+	if [ $$missing = 1 ]; then \
+	  echo "installing R and r-cran-* packages from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(R_DEBS); \
+	else echo "R and its packages: present"; fi
+
+$(PY):
+	python3 -m venv $(VENV)
+
+venv: $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+
+test: setup
+	$(PY) -m pytest -q
+
+audit: venv
+	$(VENV)/bin/nenaudit audit
+
+reproduce: setup
+	$(VENV)/bin/nenaudit audit --markdown results/audit.md --json results/audit.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache results

@@ -1,0 +1,1 @@
+"""Pure numerics: arrays in, frozen result dataclasses out. No I/O, no plotting."""
