@@ -1,0 +1,121 @@
+"""The one door to R: start the embedded R once, source ``reference_r/`` scripts, move data.
+
+rpy2 3.5.17 is pinned (3.6.x fails against Debian 12's R 4.2.2). Vectors are passed as
+``FloatVector``/``IntVector``: a 1-d numpy array would arrive in R with a ``dim``
+attribute, which some R functions (glmnet) refuse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+REFERENCE_R = Path(__file__).resolve().parents[3] / "reference_r"
+
+
+class RUnavailable(RuntimeError):
+    """R or rpy2 is not usable on this machine."""
+
+
+def r_available() -> bool:
+    """True when Rscript is on PATH and rpy2 imports."""
+    if shutil.which("Rscript") is None:
+        return False
+    try:
+        import rpy2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def r():
+    """The embedded R session (``rpy2.robjects.r``), started once."""
+    os.environ.setdefault("TZ", "UTC")
+    try:
+        import rpy2.robjects as ro
+        from rpy2.rinterface_lib import callbacks
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        raise RUnavailable(f"rpy2 cannot start R: {exc}") from exc
+    callbacks.consolewrite_warnerror = lambda s: None  # R's "Waiting for profiling" etc.
+    return ro.r
+
+
+@lru_cache(maxsize=None)
+def source(script: str) -> None:
+    """Source ``reference_r/<script>`` into R's global environment (once per session)."""
+    path = REFERENCE_R / script
+    if not path.is_file():
+        raise FileNotFoundError(f"reference_r/{script} does not exist")
+    r()(f'source("{path.as_posix()}")')
+
+
+def fvec(x: Sequence[float] | np.ndarray):
+    """A plain R double vector (no dim attribute)."""
+    from rpy2.robjects import FloatVector
+
+    return FloatVector(np.asarray(x, dtype=float).ravel().tolist())
+
+
+def ivec(x: Sequence[int] | np.ndarray):
+    """A plain R integer vector (no dim attribute)."""
+    from rpy2.robjects import IntVector
+
+    return IntVector(np.asarray(x, dtype=int).ravel().tolist())
+
+
+def svec(x: Sequence[str]):
+    """A plain R character vector."""
+    from rpy2.robjects import StrVector
+
+    return StrVector(list(x))
+
+
+def matrix(a: np.ndarray):
+    """A numeric R matrix with the same shape (column-major copy)."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"matrix() needs a 2-d array, got shape {a.shape}")
+    rm = r()["matrix"]
+    return rm(fvec(a.ravel(order="F")), nrow=a.shape[0], ncol=a.shape[1])
+
+
+def call(fname: str, *args: Any, **kwargs: Any):
+    """Call an R function by name with already-converted arguments."""
+    return r()[fname](*args, **kwargs)
+
+
+def to_py(obj: Any) -> Any:
+    """Convert an R result (named list / vector / NULL) into plain Python recursively."""
+    from rpy2 import rinterface as ri
+    from rpy2.robjects import vectors
+
+    if obj is ri.NULL or obj is None:
+        return None
+    if isinstance(obj, vectors.ListVector) or isinstance(obj, ri.ListSexpVector):
+        names = list(obj.names) if obj.names is not ri.NULL else None
+        items = [to_py(v) for v in obj]
+        if names is not None and all(n not in ("", None) for n in names):
+            return dict(zip(names, items))
+        return items
+    if isinstance(obj, (ri.FloatSexpVector, ri.IntSexpVector, ri.BoolSexpVector, ri.StrSexpVector)) or isinstance(
+        obj, vectors.Vector
+    ):
+        vals = []
+        for v in obj:
+            if v is ri.NA_Real or v is ri.NA_Integer or v is ri.NA_Logical or v is ri.NA_Character:
+                vals.append(None)
+            else:
+                vals.append(v)
+        names = obj.names if obj.names is not ri.NULL else None
+        if names is not None and len(vals) > 1 and all(n not in ("", None) for n in names):
+            return dict(zip(list(names), vals))
+        if len(vals) == 1 and names is None:
+            return vals[0]
+        return vals
+    return obj

@@ -1,0 +1,19 @@
+"""Shared fixtures. R parity tests skip only where R is absent and CI is not set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from nenaudit.parity import rbridge
+
+
+@pytest.fixture(scope="session")
+def R():
+    """The embedded R session; a missing R is a failure under CI, a skip elsewhere."""
+    if not rbridge.r_available():
+        if os.environ.get("CI"):
+            pytest.fail("R parity tests need R and rpy2, and CI is set: run `make setup`")
+        pytest.skip("R or rpy2 not available (allowed only outside CI)")
+    return rbridge
