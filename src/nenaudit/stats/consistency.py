@@ -1,0 +1,131 @@
+"""Consistency arithmetic for published summary statistics (no patient data needed).
+
+These are the small numerical facts an auditor recomputes from printed numbers:
+GRIM for means of integer data, the p-value implied by a ratio CI, and the
+rounding interval of a printed number. No R function corresponds to them; the
+references are given per function.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from nenaudit.stats._result import Result
+
+__all__ = [
+    "GrimResult",
+    "grim",
+    "ImpliedP",
+    "implied_p_from_ratio_ci",
+    "percent_of",
+]
+
+
+def percent_of(count: int, n: int) -> float:
+    """Percentage ``100 * count / n`` (plain arithmetic; raises on ``n <= 0``)."""
+    if n <= 0:
+        raise ValueError(f"denominator must be positive, got {n}")
+    return 100.0 * count / n
+
+
+@dataclass(frozen=True)
+class GrimResult(Result):
+    """GRIM test of one printed mean."""
+
+    mean: float
+    decimals: int
+    n: int
+    consistent: bool
+    nearest_totals: tuple[int, ...]
+    nearest_means: tuple[float, ...]
+
+
+def grim(mean: float, decimals: int, n: int, items: int = 1) -> GrimResult:
+    """GRIM: can a mean printed to ``decimals`` places arise from ``n`` integer values?
+
+    The sum of integer data is an integer, so the mean is a multiple of
+    ``1 / (n * items)``. The printed mean is consistent when some integer total
+    ``T`` gives ``T / (n * items)`` inside the printed rounding interval
+    ``mean ± 0.5 * 10**-decimals`` (either rounding convention at the boundary).
+
+    Reference: Brown NJL, Heathers JAJ. The GRIM test: a simple technique detects
+    numerous anomalies in the reporting of results in psychology. Soc Psychol Personal
+    Sci 2017;8:363-369. doi:10.1177/1948550616673876. No R equivalent in base R
+    (the ``scrutiny`` package's ``grim()`` implements the same idea).
+    """
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    m = n * items
+    half = 0.5 * 10.0 ** (-decimals)
+    lo, hi = mean - half, mean + half
+    totals = range(math.floor(lo * m) - 1, math.ceil(hi * m) + 2)
+    ok = [t for t in totals if lo - 1e-12 <= t / m <= hi + 1e-12]
+    if ok:
+        near = tuple(ok)
+    else:
+        t0 = round(mean * m)
+        near = (t0 - 1, t0, t0 + 1)
+        near = tuple(sorted(near, key=lambda t: abs(t / m - mean))[:2])
+    return GrimResult(mean, decimals, n, bool(ok), near, tuple(t / m for t in near))
+
+
+@dataclass(frozen=True)
+class ImpliedP(Result):
+    """The p-value a ratio estimate and its CI imply under a normal (Wald) model on the log scale."""
+
+    p_symmetric: float
+    p_near_side: float
+    p_min: float
+    p_max: float
+    log_asymmetry: float
+    se_log: float
+
+
+def implied_p_from_ratio_ci(
+    estimate: float,
+    lo: float,
+    hi: float,
+    *,
+    level: float = 0.95,
+    half_units: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> ImpliedP:
+    """p-value implied by a ratio (OR/RR/HR) and its CI, assuming a Wald CI on the log scale.
+
+    ``se = (log(hi) - log(lo)) / (2 z)``, ``z = log(est) / se``, ``p = 2 (1 - Phi(|z|))``
+    (Altman DG, Bland JM. How to obtain the P value from a confidence interval. BMJ
+    2011;343:d2304. doi:10.1136/bmj.d2304). A profile-likelihood CI is asymmetric on
+    the log scale; the *near-side* variant uses only the half of the CI that faces 1,
+    ``se = |log(est) - log(bound facing 1)| / z``, which is closer to the likelihood-ratio
+    p in that case. ``p_min``/``p_max`` span both variants over every value of
+    (estimate, lo, hi) inside their printed rounding intervals (``half_units``).
+    ``log_asymmetry`` is ``log(hi/est) / log(est/lo)`` (1 for a Wald CI).
+    In R: ``2 * pnorm(-abs(log(est) / ((log(hi) - log(lo)) / (2 * qnorm(0.975)))))``.
+    """
+    if not (0 < lo <= estimate <= hi):
+        raise ValueError(f"need 0 < lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    zc = stats.norm.ppf(0.5 + level / 2)
+
+    def both(e: float, a: float, b: float) -> tuple[float, float]:
+        le, la, lb = math.log(e), math.log(a), math.log(b)
+        se = (lb - la) / (2 * zc)
+        p_sym = 2 * stats.norm.sf(abs(le) / se) if se > 0 else 0.0
+        near = la if le >= 0 else lb
+        se_near = abs(le - near) / zc
+        p_near = 2 * stats.norm.sf(abs(le) / se_near) if se_near > 0 else 0.0
+        return p_sym, p_near
+
+    p_sym, p_near = both(estimate, lo, hi)
+    he, hl, hh = half_units
+    vals = []
+    for e in (estimate - he, estimate, estimate + he):
+        for a in (lo - hl, lo, lo + hl):
+            for b in (hi - hh, hi, hi + hh):
+                if 0 < a <= e <= b:
+                    vals.extend(both(e, a, b))
+    asym = math.log(hi / estimate) / math.log(estimate / lo) if estimate > lo else float("inf")
+    se_log = (math.log(hi) - math.log(lo)) / (2 * zc)
+    return ImpliedP(float(p_sym), float(p_near), float(np.min(vals)), float(np.max(vals)), float(asym), float(se_log))

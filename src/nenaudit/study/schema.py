@@ -1,0 +1,546 @@
+"""Load and validate a study spec: the published numbers of one paper, as printed.
+
+A spec is a JSON file (see ``feng2025.json``). Every printed value is kept as the
+string the paper printed, and parsed here into a :class:`Printed` that remembers its
+precision (decimals), a comparator (``<0.001``), trailing marks (``0.005*``) and
+whether it was malformed (``0.00s0*``). Structural errors (missing field, wrong type,
+a count cell that is not ``n (pct)``) raise :class:`~nenaudit.exceptions.SpecError`
+naming the field path; malformed p-values and estimates are kept and audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from nenaudit.exceptions import SpecError
+
+DEFAULT_STUDY = "feng2025"
+_NUM = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)"
+_DASH = r"\s*(?:–|—|-|to)\s*"
+
+
+# --------------------------------------------------------------------- printed values
+@dataclass(frozen=True)
+class Printed:
+    """One number as printed: its text, value, decimals, comparator and marks."""
+
+    raw: str
+    value: float | None
+    decimals: int | None
+    comparator: str = "="
+    mark: str = ""
+    malformed: bool = False
+
+    @property
+    def half_unit(self) -> float:
+        """Half a unit in the last printed place: the rounding interval's half-width."""
+        return 0.5 * 10.0 ** (-(self.decimals or 0))
+
+    def agrees(self, x: float) -> bool:
+        """True when ``x`` rounds to this printed value at its printed precision.
+
+        ``<0.001`` agrees with any x < 0.001 (and with x that rounds to 0.001 from below).
+        A tiny slack (1e-9 of a unit) absorbs binary representation of the printed value.
+        """
+        if self.value is None or x is None:
+            return False
+        slack = 1e-9 * 10.0 ** (-(self.decimals or 0))
+        if self.comparator == "<":
+            return x < self.value + slack
+        if self.comparator == ">":
+            return x > self.value - slack
+        return abs(x - self.value) <= self.half_unit + slack
+
+    def to_dict(self) -> str:
+        return self.raw
+
+
+def _num(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def _decimals(text: str) -> int:
+    t = text.strip().lstrip("+-−<>=≤≥ ")
+    return len(t.split(".", 1)[1]) if "." in t else 0
+
+
+def parse_number(text: str) -> Printed:
+    """A plain printed number (``0.928``, ``62``); malformed text keeps value None."""
+    t = text.strip()
+    if re.fullmatch(_NUM, t):
+        return Printed(t, _num(t), _decimals(t))
+    return Printed(t, None, None, malformed=True)
+
+
+def parse_p(text: str) -> Printed:
+    """A printed p-value: ``0.010``, ``<0.001``, ``0.005*``, ``0`` ... or a malformed one."""
+    t = text.strip()
+    m = re.fullmatch(r"(<|>|≤|=)?\s*(" + _NUM + r")\s*(\**)", t)
+    if not m:
+        marks = "".join(ch for ch in t if ch == "*")
+        return Printed(t, None, None, mark=marks, malformed=True)
+    comp = {"≤": "<", None: "=", "=": "="}.get(m.group(1), m.group(1))
+    value = _num(m.group(2))
+    bad = not (0.0 <= value <= 1.0)
+    return Printed(t, value, _decimals(m.group(2)), comp, m.group(3), bad)
+
+
+@dataclass(frozen=True)
+class CountPct:
+    count: int
+    percent: Printed
+
+
+@dataclass(frozen=True)
+class MeanSD:
+    mean: Printed
+    sd: Printed
+
+
+@dataclass(frozen=True)
+class MedianIQR:
+    median: Printed
+    q1: Printed
+    q3: Printed
+
+
+@dataclass(frozen=True)
+class Interval:
+    lo: Printed
+    hi: Printed
+
+
+@dataclass(frozen=True)
+class EstimateCI:
+    estimate: Printed
+    ci: Interval | None
+    p: Printed | None
+    where: str
+    raw: str
+
+
+def parse_count_pct(text: str, path: str) -> CountPct:
+    m = re.fullmatch(r"\s*(\d+)\s*\(\s*(" + _NUM + r")\s*%?\s*\)\s*", text)
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not 'count (percent)'; write it as e.g. '10 (37.04)'")
+    return CountPct(int(m.group(1)), parse_number(m.group(2)))
+
+
+def parse_mean_sd(text: str, path: str) -> MeanSD:
+    m = re.fullmatch(r"\s*(" + _NUM + r")\s*(?:±|\+/-|\\pm)\s*(" + _NUM + r")\s*", text)
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not 'mean ± SD'; write it as e.g. '61.88 ± 11.15'")
+    return MeanSD(parse_number(m.group(1)), parse_number(m.group(2)))
+
+
+def parse_median_iqr(text: str, path: str) -> MedianIQR:
+    m = re.fullmatch(
+        r"\s*(" + _NUM + r")\s*[\[(]\s*(" + _NUM + r")\s*[,;–-]\s*(" + _NUM + r")\s*[\])]\s*", text
+    )
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not 'median [Q1, Q3]'; write it as e.g. '4.60 [2.72, 10.20]'")
+    return MedianIQR(*(parse_number(m.group(i)) for i in (1, 2, 3)))
+
+
+def parse_interval(text: str, path: str) -> Interval:
+    m = re.fullmatch(r"\s*(" + _NUM + r")" + _DASH + r"(" + _NUM + r")\s*", text)
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not an interval 'lo–hi'; write it as e.g. '0.885–0.971'")
+    return Interval(parse_number(m.group(1)), parse_number(m.group(2)))
+
+
+def parse_estimate_ci(text: str, path: str) -> tuple[Printed, Interval]:
+    m = re.fullmatch(r"\s*(" + _NUM + r")\s*\((.*)\)\s*", text)
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not 'estimate (lo–hi)'; write it as e.g. '3.782 (1.425–9.941)'")
+    return parse_number(m.group(1)), parse_interval(m.group(2), path)
+
+
+# --------------------------------------------------------------------- spec objects
+@dataclass(frozen=True)
+class Fact:
+    value: Any
+    where: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    n: int
+    outcome_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    level: str
+    cells: Mapping[str, CountPct]
+    outcome_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    variable: str
+    kind: str  # categorical | mean_sd | median_iqr
+    p: Printed | None
+    levels: tuple[Level, ...] = ()
+    cells: Mapping[str, Any] = field(default_factory=dict)
+    integer_valued: bool = False
+    outcome: bool = False
+    scores: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    unit: str
+    groups: tuple[Group, ...]
+    rows: tuple[Row, ...]
+
+    def row(self, variable: str) -> Row | None:
+        key = _key(variable)
+        for r in self.rows:
+            if _key(r.variable) == key:
+                return r
+        return None
+
+    def group(self, gid: str) -> Group:
+        for g in self.groups:
+            if g.id == gid:
+                return g
+        raise KeyError(gid)
+
+    def where(self, row: Row, level: Level | None = None, group: Group | None = None, column: str | None = None) -> str:
+        parts = [self.title.split(" ", 2)[0].title() + " " + self.title.split(" ", 2)[1], row.variable]
+        if level is not None:
+            parts.append(level.level)
+        if group is not None:
+            parts.append(group.label)
+        if column is not None:
+            parts.append(column)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RegressionRow:
+    variable: str
+    univariable: EstimateCI | None
+    multivariable: EstimateCI | None
+
+
+@dataclass(frozen=True)
+class Regression:
+    id: str
+    title: str
+    unit: str
+    counts_table: str | None
+    mark: str
+    mark_threshold: float
+    mark_where: str
+    final_model: tuple[str, ...]
+    final_model_where: str
+    rows: tuple[RegressionRow, ...]
+
+
+@dataclass(frozen=True)
+class AUCEntry:
+    model: str
+    kind: str  # apparent | bootstrap | ...
+    estimate: Printed
+    ci: Interval | None
+    where: str
+
+
+@dataclass(frozen=True)
+class StatedCount:
+    quantity: str
+    value: Printed
+    where: str
+
+
+@dataclass(frozen=True)
+class TextValue:
+    where: str
+    quote: str
+    printed: Printed
+    cell: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    where: str
+    quote: str
+    table: str
+    claim: str  # significant | not significant
+    variables: tuple[str, ...]
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study spec. ``raw`` is the JSON as loaded; ``sha256`` its digest."""
+
+    id: str
+    citation: str
+    doi: str
+    source: str
+    sha256: str
+    raw: Mapping[str, Any]
+    outcome_groups: Mapping[str, str]
+    design: Mapping[str, Fact]
+    methods_tests: Mapping[str, Fact]
+    stated_counts: tuple[StatedCount, ...]
+    derived_counts: tuple[Mapping[str, Any], ...]
+    text_values: tuple[TextValue, ...]
+    tables: tuple[Table, ...]
+    claims: tuple[Claim, ...]
+    regression: Regression | None
+    auc: tuple[AUCEntry, ...]
+    radiomics: Mapping[str, Any] | None
+
+    def table(self, tid: str) -> Table:
+        for t in self.tables:
+            if t.id == tid:
+                return t
+        raise KeyError(tid)
+
+    def fact(self, name: str, default: Any = None) -> Any:
+        f = self.design.get(name)
+        return default if f is None else f.value
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+# --------------------------------------------------------------------- validation helpers
+_MISSING = object()
+
+
+def _get(d: Mapping[str, Any], key: str, typ: type | tuple[type, ...], path: str, default: Any = _MISSING) -> Any:
+    if not isinstance(d, Mapping):
+        raise SpecError(f"{path}: expected an object, got {type(d).__name__}")
+    if key not in d:
+        if default is _MISSING:
+            raise SpecError(f"{path}.{key}: required field is missing")
+        return default
+    v = d[key]
+    if typ is float:
+        typ = (int, float)
+    if v is None and default is None:
+        return None
+    if not isinstance(v, typ) or (isinstance(v, bool) and typ in (int, (int, float))):
+        want = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
+        raise SpecError(f"{path}.{key}: expected {want}, got {type(v).__name__} {v!r}")
+    return v
+
+
+def _facts(d: Mapping[str, Any], path: str) -> dict[str, Fact]:
+    out = {}
+    for k, v in d.items():
+        p = f"{path}.{k}"
+        if not isinstance(v, Mapping) or "value" not in v:
+            raise SpecError(f"{p}: expected an object with 'value' and 'where'")
+        out[k] = Fact(v["value"], _get(v, "where", str, p))
+    return out
+
+
+def _estimate_ci(d: Mapping[str, Any], path: str, where: str) -> EstimateCI:
+    text = _get(d, "estimate_ci", str, path)
+    est, ci = parse_estimate_ci(text, f"{path}.estimate_ci")
+    p = _get(d, "p", str, path, None)
+    return EstimateCI(est, ci, parse_p(p) if p is not None else None, where, text)
+
+
+_KINDS = ("categorical", "mean_sd", "median_iqr")
+
+
+def _table(t: Mapping[str, Any], path: str) -> Table:
+    tid = _get(t, "id", str, path)
+    groups = []
+    for i, g in enumerate(_get(t, "groups", list, path)):
+        gp = f"{path}.groups[{i}]"
+        n = _get(g, "n", int, gp)
+        if n <= 0:
+            raise SpecError(f"{gp}.n: group size must be positive, got {n}")
+        groups.append(Group(_get(g, "id", str, gp), _get(g, "label", str, gp), n, _get(g, "outcome_group", str, gp, None)))
+    if not groups:
+        raise SpecError(f"{path}.groups: at least one group is needed")
+    gids = [g.id for g in groups]
+    if len(set(gids)) != len(gids):
+        raise SpecError(f"{path}.groups: group ids must be unique, got {gids}")
+    rows = []
+    for i, r in enumerate(_get(t, "rows", list, path)):
+        rp = f"{path}.rows[{i}]"
+        var = _get(r, "variable", str, rp)
+        kind = _get(r, "kind", str, rp)
+        if kind not in _KINDS:
+            raise SpecError(f"{rp}.kind: {kind!r} is not one of {', '.join(_KINDS)}")
+        p = _get(r, "p", str, rp, None)
+        levels: list[Level] = []
+        cells: dict[str, Any] = {}
+        if kind == "categorical":
+            for j, lv in enumerate(_get(r, "levels", list, rp)):
+                lp = f"{rp}.levels[{j}]"
+                lc = _get(lv, "cells", dict, lp)
+                parsed = {}
+                for gid in gids:
+                    if gid not in lc:
+                        raise SpecError(f"{lp}.cells.{gid}: missing cell for group {gid!r}")
+                    parsed[gid] = parse_count_pct(_get(lc, gid, str, f"{lp}.cells"), f"{lp}.cells.{gid}")
+                extra = set(lc) - set(gids)
+                if extra:
+                    raise SpecError(f"{lp}.cells: unknown group(s) {sorted(extra)}; groups are {gids}")
+                levels.append(Level(_get(lv, "level", str, lp), parsed, _get(lv, "outcome_group", str, lp, None)))
+            if len(levels) < 2:
+                raise SpecError(f"{rp}.levels: a categorical row needs at least 2 levels")
+        else:
+            rc = _get(r, "cells", dict, rp)
+            parse = parse_mean_sd if kind == "mean_sd" else parse_median_iqr
+            for gid in gids:
+                if gid not in rc:
+                    raise SpecError(f"{rp}.cells.{gid}: missing cell for group {gid!r}")
+                cells[gid] = parse(_get(rc, gid, str, f"{rp}.cells"), f"{rp}.cells.{gid}")
+        scores = _get(r, "scores", list, rp, None)
+        if scores is not None and (len(scores) != len(levels) or not all(isinstance(s, (int, float)) for s in scores)):
+            raise SpecError(f"{rp}.scores: need one number per level ({len(levels)})")
+        rows.append(
+            Row(var, kind, parse_p(p) if p is not None else None, tuple(levels), cells,
+                bool(_get(r, "integer_valued", bool, rp, False)), bool(_get(r, "outcome", bool, rp, False)),
+                tuple(float(s) for s in scores) if scores else None)
+        )
+    return Table(tid, _get(t, "title", str, path), _get(t, "unit", str, path), tuple(groups), tuple(rows))
+
+
+def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
+    """Validate a loaded spec and build a :class:`Study`; raise SpecError naming the field path."""
+    if not isinstance(raw, Mapping):
+        raise SpecError("spec: the top level must be a JSON object")
+    version = _get(raw, "spec_version", int, "spec")
+    if version != 1:
+        raise SpecError(f"spec.spec_version: {version} is not supported; this nenaudit reads version 1")
+    st = _get(raw, "study", dict, "spec")
+    outcome = _get(raw, "outcome", dict, "spec", {}) or {}
+    ogroups = _get(outcome, "groups", dict, "spec.outcome", {}) or {}
+    design = _facts(_get(raw, "design", dict, "spec", {}) or {}, "spec.design")
+    mtests = _facts(_get(raw, "methods_tests", dict, "spec", {}) or {}, "spec.methods_tests")
+    counts = []
+    for i, c in enumerate(_get(raw, "stated_counts", list, "spec", []) or []):
+        p = f"spec.stated_counts[{i}]"
+        pv = parse_number(_get(c, "value", str, p))
+        if pv.malformed:
+            raise SpecError(f"{p}.value: {c['value']!r} is not a number")
+        counts.append(StatedCount(_get(c, "quantity", str, p), pv, _get(c, "where", str, p)))
+    derived = []
+    for i, c in enumerate(_get(raw, "derived_counts", list, "spec", []) or []):
+        p = f"spec.derived_counts[{i}]"
+        _get(c, "quantity", str, p)
+        _get(c, "sum_of", list, p)
+        derived.append(c)
+    tables = tuple(_table(t, f"spec.tables[{i}]") for i, t in enumerate(_get(raw, "tables", list, "spec", []) or []))
+    tids = {t.id for t in tables}
+    texts = []
+    for i, tv in enumerate(_get(raw, "text_values", list, "spec", []) or []):
+        p = f"spec.text_values[{i}]"
+        cell = _get(tv, "cell", str, p)
+        if cell.split("/", 1)[0] not in tids:
+            raise SpecError(f"{p}.cell: {cell!r} names a table that is not in the spec ({sorted(tids)})")
+        texts.append(TextValue(_get(tv, "where", str, p), _get(tv, "quote", str, p),
+                               parse_number(_get(tv, "printed", str, p)), cell))
+    claims = []
+    reg_raw = _get(raw, "regression", dict, "spec", None)
+    for i, c in enumerate(_get(raw, "significance_claims", list, "spec", []) or []):
+        p = f"spec.significance_claims[{i}]"
+        cl = _get(c, "claim", str, p)
+        if cl not in ("significant", "not significant"):
+            raise SpecError(f"{p}.claim: {cl!r} must be 'significant' or 'not significant'")
+        claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), _get(c, "table", str, p), cl,
+                            tuple(_get(c, "variables", list, p)), _get(c, "column", str, p, None)))
+    regression = None
+    if reg_raw is not None:
+        rp = "spec.regression"
+        rows = []
+        for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
+            p = f"{rp}.rows[{i}]"
+            var = _get(r, "variable", str, p)
+            title = _get(reg_raw, "title", str, rp).split(" ", 2)
+            tname = f"{title[0].title()} {title[1]}"
+            uni = _get(r, "univariable", dict, p, None)
+            multi = _get(r, "multivariable", dict, p, None)
+            rows.append(RegressionRow(
+                var,
+                _estimate_ci(uni, f"{p}.univariable", f"{tname}, {var}, univariable") if uni else None,
+                _estimate_ci(multi, f"{p}.multivariable", f"{tname}, {var}, multivariable") if multi else None,
+            ))
+        mark = _get(reg_raw, "significance_mark", dict, rp, None) or {}
+        fm = _get(reg_raw, "final_model", dict, rp, None) or {}
+        ct = _get(reg_raw, "counts_table", str, rp, None)
+        if ct is not None and ct not in tids:
+            raise SpecError(f"{rp}.counts_table: {ct!r} is not a table of the spec ({sorted(tids)})")
+        regression = Regression(
+            _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
+            mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
+            tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows),
+        )
+    aucs = []
+    for i, a in enumerate(_get(raw, "auc", list, "spec", []) or []):
+        p = f"spec.auc[{i}]"
+        est = parse_number(_get(a, "estimate", str, p))
+        if est.malformed or not (0 <= est.value <= 1):
+            raise SpecError(f"{p}.estimate: {a['estimate']!r} is not an AUC in [0, 1]")
+        ci = _get(a, "ci", str, p, None)
+        aucs.append(AUCEntry(_get(a, "model", str, p), _get(a, "kind", str, p), est,
+                             parse_interval(ci, f"{p}.ci") if ci is not None else None, _get(a, "where", str, p)))
+    rad = _get(raw, "radiomics", dict, "spec", None)
+    if rad is not None:
+        _validate_radiomics(rad, "spec.radiomics")
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
+    return Study(
+        id=_get(st, "id", str, "spec.study"), citation=_get(st, "citation", str, "spec.study"),
+        doi=_get(st, "doi", str, "spec.study", ""), source=source, sha256=hashlib.sha256(text).hexdigest(),
+        raw=raw, outcome_groups=ogroups, design=design, methods_tests=mtests, stated_counts=tuple(counts),
+        derived_counts=tuple(derived), text_values=tuple(texts), tables=tables, claims=tuple(claims),
+        regression=regression, auc=tuple(aucs), radiomics=rad,
+    )
+
+
+def _validate_radiomics(rad: Mapping[str, Any], path: str) -> None:
+    cc = _get(rad, "class_counts", dict, path, None)
+    if cc is not None:
+        orig = _get(cc, "original", dict, f"{path}.class_counts", {}) or {}
+        for k, v in orig.items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise SpecError(f"{path}.class_counts.original.{k}: expected a non-negative integer, got {v!r}")
+    rs = _get(rad, "radscore", dict, path, None)
+    if rs is not None:
+        for i, term in enumerate(_get(rs, "terms", list, f"{path}.radscore")):
+            tp = f"{path}.radscore.terms[{i}]"
+            _get(term, "feature", str, tp)
+            c = parse_number(_get(term, "coefficient", str, tp))
+            if c.malformed:
+                raise SpecError(f"{tp}.coefficient: {term['coefficient']!r} is not a number")
+
+
+# --------------------------------------------------------------------- loading
+def load(path: str | Path | None = None) -> Study:
+    """Load a spec: the embedded default when ``path`` is None, else a JSON file."""
+    if path is None:
+        ref = resources.files("nenaudit.study").joinpath(f"{DEFAULT_STUDY}.json")
+        text, source = ref.read_text(encoding="utf-8"), f"embedded:{DEFAULT_STUDY}.json"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise SpecError(f"--study {path}: no such file; give the path of a study spec JSON")
+        text, source = p.read_text(encoding="utf-8"), str(p)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return validate(raw, source)
