@@ -1,0 +1,5 @@
+import sys
+
+from nenaudit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,83 @@
+"""AUCs and their CIs against what the numbers of positives and negatives allow."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from nenaudit.audit.findings import Finding
+from nenaudit.audit.units import outcome_counts
+from nenaudit.stats.discrimination import auc_ci_from_se, binormal_delong_se, hanley_mcneil_se
+from nenaudit.study.schema import Study
+
+# Half-widths that differ by no more than the two bounds' rounding are "symmetric".
+
+
+def check_auc_ci(study: Study) -> list[Finding]:
+    """Each printed AUC CI: symmetric (Wald/DeLong-type) or not, and its width against
+    Hanley-McNeil and binormal-DeLong predictions for every analysis unit's counts."""
+    out = []
+    units = outcome_counts(study)
+    for i, a in enumerate(study.auc):
+        if a.ci is None:
+            continue
+        est, lo, hi = a.estimate.value, a.ci.lo.value, a.ci.hi.value
+        below, above = est - lo, hi - est
+        tol = a.ci.lo.half_unit + a.ci.hi.half_unit + a.estimate.half_unit
+        symmetric = abs(below - above) <= tol + 1e-12
+        preds = {}
+        for u in units:
+            n_pos, n_neg = sorted(u.by_outcome.values())[0], sorted(u.by_outcome.values())[-1]
+            for name, fn in (("Hanley-McNeil", hanley_mcneil_se), ("binormal DeLong", binormal_delong_se)):
+                se = fn(est, n_pos, n_neg)
+                ci = auc_ci_from_se(est, se)
+                preds[f"{name}, {u.unit}s ({n_pos} vs {n_neg})"] = (float(ci[0]), float(ci[1]))
+        printed_w = hi - lo
+        ratios = {k: printed_w / (v[1] - v[0]) for k, v in preds.items()}
+        exact = [k for k, v in preds.items() if a.ci.lo.agrees(v[0]) and a.ci.hi.agrees(v[1])]
+        best = min(ratios, key=lambda k: abs(ratios[k] - 1)) if ratios else None
+        if not symmetric:
+            verdict = "note"
+            why = (f"asymmetric about the estimate (-{below:.3f}/+{above:.3f}): not a DeLong or Wald CI; "
+                   "a bootstrap percentile CI (pROC ci.auc method = 'bootstrap') would give this shape")
+        elif exact:
+            verdict, why = "consistent", "reproduced by " + "; ".join(exact)
+        elif best is not None and 0.5 <= ratios[best] <= 2:
+            verdict = "note"
+            why = (f"symmetric (±{below:.3f}), a Wald-type CI; its width is {ratios[best]:.2f} x the width predicted "
+                   f"by {best} (DeLong's variance depends on the score distributions, which the paper does not give)")
+        else:
+            verdict = "inconsistent"
+            why = f"symmetric but {ratios[best]:.2f} x the nearest predicted width ({best})" if best else "no counts"
+        out.append(Finding(
+            id=f"auc.ci:{a.model}:{a.kind}:{i}", check="AUC confidence intervals", where=a.where,
+            claim=f"{a.model} AUC ({a.kind}) {a.estimate.raw} (95% CI {a.ci.lo.raw}-{a.ci.hi.raw})",
+            published=[a.estimate.raw, a.ci.lo.raw, a.ci.hi.raw],
+            recomputed={"half_widths": [below, above], "predicted_ci": preds, "width_ratio": ratios},
+            verdict=verdict, detail=why,
+        ))
+    return out
+
+
+def check_auc_repeats(study: Study) -> list[Finding]:
+    """The same AUC printed in several places is printed the same way."""
+    out = []
+    groups = defaultdict(list)
+    for a in study.auc:
+        groups[(a.model, a.kind)].append(a)
+    for (model, kind), entries in groups.items():
+        vals = {(a.estimate.value, a.ci.lo.value if a.ci else None, a.ci.hi.value if a.ci else None) for a in entries}
+        est = {v[0] for v in vals}
+        cis = {(v[1], v[2]) for v in vals if v[1] is not None}
+        ok = len(est) == 1 and len(cis) <= 1
+        out.append(Finding(
+            id=f"auc.repeat:{model}:{kind}", check="AUC confidence intervals",
+            where="; ".join(a.where for a in entries),
+            claim=f"the {kind} AUC of the {model} model, printed {len(entries)} time(s)",
+            published=sorted({a.estimate.raw for a in entries}), recomputed=sorted(cis),
+            verdict="consistent" if ok else "inconsistent",
+            detail="the same estimate and CI everywhere" if ok else "printed differently in different places",
+        ))
+    return out
+
+
+CHECKS = [check_auc_ci, check_auc_repeats]

@@ -1,0 +1,206 @@
+"""Design checks: counts stated in different places, patient vs lesion tables, events per
+variable, and the minimum sample size for the model the paper fitted."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from nenaudit.audit.findings import Finding
+from nenaudit.audit.units import outcome_counts
+from nenaudit.stats.samplesize import riley_sample_size
+from nenaudit.study.schema import Study, _key
+
+
+def _table_counts(study: Study) -> dict[str, list[tuple[int, str]]]:
+    """Counts implied by the tables themselves, per quantity name."""
+    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for u in outcome_counts(study):
+        unit = u.unit + "s"
+        out[unit].append((u.total, f"sum over outcome groups ({u.where})"))
+        for g, n in u.by_outcome.items():
+            out[f"{unit}_{g}"].append((n, u.where))
+    return out
+
+
+def check_stated_counts(study: Study) -> list[Finding]:
+    """Counts of patients, lesions and events stated in different places agree."""
+    stated = defaultdict(list)
+    for c in study.stated_counts:
+        stated[c.quantity].append((int(c.value.value), c.where))
+    tables = _table_counts(study)
+    for d in study.derived_counts:
+        parts = [stated.get(q, [(None, "")])[0][0] for q in d["sum_of"]]
+        if all(p is not None for p in parts):
+            stated[d["quantity"]].append((sum(parts), "sum of " + " + ".join(d["sum_of"])))
+    out = []
+    for q in sorted(set(stated) | set(tables)):
+        if q not in stated:
+            continue
+        places = stated[q] + tables.get(q, [])
+        values = sorted({v for v, _ in places})
+        ok = len(values) == 1
+        odd = [] if ok else [f"{v} ({w})" for v, w in places if v != max(values, key=lambda x: sum(vv == x for vv, _ in places))]
+        out.append(Finding(
+            id=f"design.counts:{q}", check="design", where="; ".join(w for _, w in places),
+            claim=f"number of {q.replace('_', ' ')}", published=values, recomputed=len(places),
+            verdict="consistent" if ok else "inconsistent",
+            detail=(f"{values[0]} in all {len(places)} places" if ok
+                    else f"{len(values)} different values in {len(places)} places; odd one(s) out: " + "; ".join(odd)),
+        ))
+    return out
+
+
+def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
+    """Patient-level counts against lesion-level counts under the stated maximum lesions per patient.
+
+    A patient characteristic is shared by all of that patient's lesions, so a category with
+    ``n`` patients has between ``n`` and ``max * n`` lesions, and vice versa.
+    """
+    kmax = study.fact("max_lesions_per_patient")
+    if kmax is None:
+        return []
+    where_max = study.design["max_lesions_per_patient"].where
+    pt = [t for t in study.tables if t.unit == "patient"]
+    ls = [t for t in study.tables if t.unit == "lesion"]
+    out = []
+    for tp in pt:
+        for tl in ls:
+            for row in tp.rows:
+                rl = tl.row(row.variable)
+                if row.kind != "categorical" or rl is None or rl.kind != "categorical":
+                    continue
+                for lv in row.levels:
+                    lvl = next((x for x in rl.levels if _key(x.level) == _key(lv.level)), None)
+                    if lvl is None:
+                        continue
+                    n = sum(c.count for c in lv.cells.values())
+                    m = sum(c.count for c in lvl.cells.values())
+                    ok = n <= m <= kmax * n
+                    out.append(Finding(
+                        id=f"design.patient_lesion:{row.variable}:{lv.level}", check="design",
+                        where=f"{tp.where(row, lv)} vs {tl.where(rl, lvl)}",
+                        claim=f"{n} patients carry {m} lesions (at most {kmax} per patient: {where_max})",
+                        published={"patients": n, "lesions": m}, recomputed={"feasible_lesions": [n, kmax * n]},
+                        verdict="consistent" if ok else "inconsistent",
+                        detail=(f"{n} <= {m} <= {kmax * n}" if ok else
+                                f"{m} lesions cannot come from {n} patients with at most {kmax} lesions each "
+                                f"(feasible {n}..{kmax * n}); unless the variable is recorded per lesion, one table is wrong"),
+                    ))
+    units = {u.unit: u for u in outcome_counts(study)}
+    if "patient" in units and "lesion" in units:
+        p, l = units["patient"], units["lesion"]
+        for g in sorted(set(p.by_outcome) & set(l.by_outcome)):
+            n, m = p.by_outcome[g], l.by_outcome[g]
+            ok = n <= m <= kmax * n
+            out.append(Finding(
+                id=f"design.patient_lesion:outcome:{g}", check="design", where=f"{p.where} vs {l.where}",
+                claim=f"{n} {g} patients carry {m} {g} lesions", published={"patients": n, "lesions": m},
+                recomputed={"feasible_lesions": [n, kmax * n]}, verdict="consistent" if ok else "inconsistent",
+                detail=(f"feasible if every lesion of a patient shares the patient's response ({n} <= {m} <= {kmax * n})"
+                        if ok else f"infeasible: {n} patients give {n}..{kmax * n} lesions"),
+            ))
+        n, m = p.total, l.total
+        ok = n <= m <= kmax * n
+        two = m - n
+        out.append(Finding(
+            id="design.patient_lesion:total", check="design", where=f"{p.where} vs {l.where}",
+            claim=f"{n} patients, {m} lesions, at most {kmax} per patient", published={"patients": n, "lesions": m},
+            recomputed={"patients_with_2": two if kmax == 2 else None}, verdict="consistent" if ok else "inconsistent",
+            detail=(f"feasible; with at most 2 per patient, {two} patients contribute 2 lesions and {n - two} one"
+                    if ok and kmax == 2 else ("feasible" if ok else "infeasible")),
+        ))
+    return out
+
+
+def _candidates(study: Study) -> dict[str, tuple[int, str]]:
+    out = {}
+    reg = study.regression
+    if reg is not None:
+        out["clinical candidates (regression table rows, 1 df each)"] = (len(reg.rows), reg.title.split(" ", 2)[1])
+        if reg.final_model:
+            out["final model predictors"] = (len(reg.final_model), reg.final_model_where)
+    rad = study.radiomics or {}
+    if "n_after_filters" in rad:
+        out["radiomics features entering LASSO"] = (int(rad["n_after_filters"]["value"]), rad["n_after_filters"]["where"])
+    if "n_features" in rad:
+        out["radiomics features extracted"] = (int(rad["n_features"]["value"]), rad["n_features"]["where"])
+    return out
+
+
+def _analysis_counts(study: Study):
+    unit = study.fact("analysis_unit", "lesion")
+    for u in outcome_counts(study):
+        if u.unit == unit:
+            return u
+    return outcome_counts(study)[0] if outcome_counts(study) else None
+
+
+def check_events_per_variable(study: Study) -> list[Finding]:
+    """Events per candidate variable (EPV) for each set of candidate predictors the paper considered."""
+    u = _analysis_counts(study)
+    if u is None:
+        return []
+    events = min(u.by_outcome.values())
+    out = []
+    for name, (k, where) in _candidates(study).items():
+        epv = events / k
+        out.append(Finding(
+            id=f"design.epv:{name}", check="design", where=where,
+            claim=f"{events} events (smaller outcome group, {u.unit}s) for {k} {name}",
+            published=k, recomputed=round(epv, 3), verdict="note",
+            detail=(f"EPV = {epv:.2f}" + (" (below the rule of thumb of 10; Peduzzi et al. 1996, "
+                    "doi:10.1016/S0895-4356(96)00236-3)" if epv < 10 else "")),
+        ))
+    return out
+
+
+def check_sample_size(study: Study) -> list[Finding]:
+    """Minimum sample size of Riley et al. (BMJ 2020) for the paper's model, against the n used."""
+    u = _analysis_counts(study)
+    if u is None:
+        return []
+    fusion = [a for a in study.auc if a.kind == "apparent"]
+    if not fusion:
+        return []
+    c = max(a.estimate.value for a in fusion)
+    n = u.total
+    prev = min(u.by_outcome.values()) / n
+    out = []
+    for name, (k, where) in _candidates(study).items():
+        if "extracted" in name:
+            continue
+        res = riley_sample_size(prevalence=prev, n_parameters=k, c_statistic=c)
+        need = int(res.n_min)
+        out.append(Finding(
+            id=f"design.sample_size:{name}", check="design", where=where,
+            claim=f"{n} {u.unit}s ({min(u.by_outcome.values())} events) for a model with {k} parameters ({name})",
+            published=n, recomputed=res.to_dict(), verdict="note",
+            detail=(f"Riley et al. 2020 (doi:10.1136/bmj.m441) with prevalence {prev:.3f}, C = {c} "
+                    f"(R2_CS {res.r2_cs:.3f} by Riley 2021): minimum n = {need} "
+                    f"({'met' if n >= need else f'not met: the study has {n / need:.0%} of it'})"),
+        ))
+    return out
+
+
+def check_clustering(study: Study) -> list[Finding]:
+    """Lesions nested in patients analysed as independent observations."""
+    units = {u.unit: u for u in outcome_counts(study)}
+    if not {"patient", "lesion"} <= set(units):
+        return []
+    p, l = units["patient"], units["lesion"]
+    if l.total <= p.total:
+        return []
+    return [Finding(
+        id="design.clustering", check="design", where=f"{l.where}; regression and AUC analyses",
+        claim=f"{l.total} lesions from {p.total} patients analysed as independent observations",
+        published={"patients": p.total, "lesions": l.total}, recomputed={"lesions_per_patient": round(l.total / p.total, 3)},
+        verdict="note",
+        detail=("tests, ORs and AUC CIs at lesion level treat two lesions of one patient as independent, which "
+                "understates standard errors when outcomes cluster within patients; a patient-level bootstrap "
+                "(nenaudit validate --scheme cluster) or a GEE/mixed model accounts for it"),
+    )]
+
+
+CHECKS = [check_stated_counts, check_patient_lesion_feasibility, check_events_per_variable, check_sample_size,
+          check_clustering]
