@@ -1,0 +1,1 @@
+"""What pyradiomics extracts: the feature catalogue used to check a paper's feature counts and names."""
