@@ -16,7 +16,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.stats.compare import CHISQ_SMALL_EXPECTED, chisq_test, fisher_test
+from nenaudit.stats.compare import (
+    CHISQ_SMALL_EXPECTED,
+    DEFAULT_RULE,
+    SelectionRule,
+    chisq_test,
+    fisher_test,
+    mann_whitney,
+    quantile7,
+    shapiro_wilk,
+    summarize,
+    t_test,
+)
 
 # p-values: both sides sum/integrate the same quantities in a different order (and R's FEXACT
 # merges path values with its own hashing), so agreement is to accumulated rounding, ~1e-13;
@@ -202,3 +213,254 @@ def test_fisher_p_at_least_observed_table_probability(m):
     logp = gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1) - gammaln(m + 1).sum()
     # the observed probability is recomputed here in another order: rounding only
     assert fisher_test(m).p >= math.exp(logp) * (1 - 1e-9)
+
+
+# ---- two samples of values ----------------------------------------------------------------
+
+# wilcox.test/t.test: the same closed forms evaluated in the same order up to summation;
+# rounding only (observed ~1e-15), contract 1e-12 relative.
+TWO_SAMPLE_RTOL = 1e-12
+
+
+def _samples(seed: int, nx: int, ny: int, ties: bool):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, nx)
+    y = rng.normal(0.6, 1.3, ny)
+    if ties:
+        x, y = np.round(x, 1), np.round(y, 1)
+    return x, y
+
+
+SAMPLE_CASES = [
+    (1, 5, 7, False),  # exact, tiny
+    (2, 20, 30, False),  # exact
+    (3, 49, 12, False),  # exact at the n < 50 edge
+    (4, 60, 45, False),  # normal approximation (n >= 50)
+    (5, 10, 12, True),  # ties -> normal approximation with R's warning
+    (6, 30, 30, True),
+    (7, 80, 70, True),
+]
+
+
+def _one(v):
+    return v[0] if isinstance(v, list) else v
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("seed,nx,ny,ties", SAMPLE_CASES)
+@pytest.mark.parametrize("exact,correct", [(None, True), (None, False), (False, True)])
+def test_mann_whitney_matches_r(Rc, seed, nx, ny, ties, exact, correct):
+    x, y = _samples(seed, nx, ny, ties)
+    rexact = Rc.r()("NULL") if exact is None else exact
+    ref = Rc.to_py(Rc.r()["ref_wilcox"](Rc.fvec(x), Rc.fvec(y), exact=rexact, correct=correct))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        res = mann_whitney(x, y, exact=exact, correct=correct)
+    assert res.method == ref["method"]
+    assert res.statistic == _one(ref["statistic"])  # a rank sum of half-integers: exact in floating point
+    assert res.p == pytest.approx(ref["p"], rel=TWO_SAMPLE_RTOL)
+    assert list(res.warnings) == _warnings_list(ref["warnings"])
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("seed,nx,ny,ties", SAMPLE_CASES)
+@pytest.mark.parametrize("equal_var", [False, True])
+def test_t_test_matches_r(Rc, seed, nx, ny, ties, equal_var):
+    x, y = _samples(seed, nx, ny, ties)
+    ref = Rc.to_py(Rc.r()["ref_ttest"](Rc.fvec(x), Rc.fvec(y), **{"var.equal": equal_var}))
+    res = t_test(x, y, equal_var=equal_var)
+    assert res.method == ref["method"]
+    for ours, theirs in [(res.statistic, ref["statistic"]), (res.df, ref["df"]), (res.p, ref["p"]),
+                         (res.stderr, ref["stderr"])]:
+        assert ours == pytest.approx(_one(theirs), rel=TWO_SAMPLE_RTOL)
+    np.testing.assert_allclose(res.estimate, ref["estimate"], rtol=TWO_SAMPLE_RTOL)
+    np.testing.assert_allclose(res.conf_int, ref["conf_int"], rtol=TWO_SAMPLE_RTOL)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 11, 12, 13, 20, 50, 131, 500, 2000])
+@pytest.mark.parametrize("dist", ["normal", "exponential", "rounded"])
+def test_shapiro_matches_r(Rc, n, dist):
+    rng = np.random.default_rng(1000 + n)
+    x = {"normal": rng.normal(10, 2, n), "exponential": rng.exponential(3, n),
+         "rounded": np.round(rng.normal(10, 2, n))}[dist]
+    if np.ptp(x) == 0:
+        pytest.skip("constant sample")
+    ref = Rc.to_py(Rc.r()["ref_shapiro"](Rc.fvec(x)))
+    res = shapiro_wilk(x)
+    assert res.method == ref["method"]
+    # W: the same sums in a different order (R loops, we vectorise): rounding, ~1e-15
+    assert res.statistic == pytest.approx(_one(ref["statistic"]), rel=1e-12)
+    # p: W enters through log(1 - W), polynomials and pnorm; our normal scores come from
+    # scipy's ndtri, R's from qnorm (both ~1 ulp): observed <= 6e-12 relative, contract 1e-10
+    assert res.p == pytest.approx(ref["p"], rel=1e-10)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("n", [1, 2, 5, 10, 37, 131])
+def test_quantile7_matches_r(Rc, n):
+    rng = np.random.default_rng(n)
+    probs = np.array([0, 0.1, 0.25, 0.5, 0.75, 0.9, 1, 1 / 3])
+    for x in (rng.normal(size=n), np.round(rng.exponential(5, size=n))):
+        ref = np.array(Rc.to_py(Rc.r()["ref_quantile"](Rc.fvec(x), Rc.fvec(probs))), dtype=float).ravel()
+        # one interpolation per value, written as R writes it: equal to the last bit or 1 ulp
+        np.testing.assert_allclose(quantile7(x, probs), ref, rtol=1e-15, atol=1e-15)
+
+
+# ---- summarize ---------------------------------------------------------------------------
+
+
+def _cohort(seed: int = 11, n: int = 131):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    g = rng.choice(["effective", "ineffective"], n, p=[0.3, 0.7])
+    return pd.DataFrame({
+        "group": g,
+        "age": np.round(rng.normal(60, 9, n)),  # normal-ish with ties
+        "cea": np.round(rng.lognormal(1.0, 1.0, n), 2),  # skewed
+        "tumour_size": rng.normal(40, 8, n),  # normal, no ties
+        "sex": rng.choice(["F", "M"], n),
+        "grade": rng.choice(["G1", "G2", "G3"], n, p=[0.75, 0.2, 0.05]),  # small expected counts
+        "site": rng.choice(["colon", "rectum", "other", "unknown"], n),
+        "nse_high": rng.integers(0, 2, n),
+    })
+
+
+@pytest.mark.parity
+def test_summarize_matches_r_default_rule(Rc):
+    df = _cohort()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        res = summarize(df, "group", categorical=["nse_high"])
+    assert res.groups == ("effective", "ineffective")
+    assert [v.variable for v in res.variables] == [c for c in df.columns if c != "group"]
+    for v in res.variables:
+        is_cat = v.kind == "categorical"
+        x = df[v.variable].astype(str) if is_cat else df[v.variable]
+        xr = Rc.svec(x) if is_cat else Rc.fvec(x)
+        ref = Rc.to_py(Rc.r()["ref_table1"](xr, Rc.svec(df["group"]), is_cat))
+        assert v.test == ref["test"], v.variable
+        assert v.p == pytest.approx(ref["p"], rel=P_RTOL), v.variable
+        if not is_cat:
+            assert v.normal == ref["normal"]
+            assert v.summary == ("mean ± SD" if ref["normal"] else "median [Q1, Q3]")
+            for k in ("mean", "sd", "q1", "median", "q3"):
+                # means/SDs/quantiles: a few float operations on both sides
+                np.testing.assert_allclose([getattr(c, k) for c in v.cells], ref[k], rtol=1e-12, err_msg=k)
+
+
+def test_summarize_counts_and_frame():
+    df = _cohort()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        res = summarize(df, "group", vars=["sex", "age"])
+    fr = res.to_frame()
+    sex = fr[fr.variable == "sex"]
+    for g in res.groups:
+        sub = sex[sex.group == g]
+        assert sub["count"].sum() == (df.group == g).sum()
+        assert sub["percent"].sum() == pytest.approx(100.0)  # percentages of one group add up
+    assert set(fr.columns) >= {"variable", "level", "group", "n", "display", "test", "p"}
+    assert res.to_dict()["rule"]["normality_alpha"] == DEFAULT_RULE.normality_alpha
+
+
+def test_summarize_rule_is_configurable():
+    df = _cohort()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        a = summarize(df, "group", vars=["grade", "sex"], rule=SelectionRule(categorical_test="chisq", yates=False))
+    assert [v.test for v in a.variables] == ["chisq", "chisq"]
+    m = np.array([[((df.sex == s) & (df.group == g)).sum() for g in a.groups] for s in ["F", "M"]])
+    assert a.variables[1].p == chisq_test(m, correct=False).p
+    with pytest.raises(NenauditError, match="normal_test"):
+        SelectionRule(normal_test="anova")
+
+
+def test_summarize_refuses_bad_input():
+    df = _cohort()
+    with pytest.raises(NenauditError, match="not in the data"):
+        summarize(df, "arm")
+    with pytest.raises(NenauditError, match="at least 2"):
+        summarize(df.assign(group="A"), "group")
+
+
+def test_mann_whitney_tie_warning_recorded():
+    with pytest.warns(StatisticalWarning, match="cannot compute exact p-value with ties"):
+        res = mann_whitney([1, 2, 2, 3], [2, 4, 5])
+    assert res.warnings == ("cannot compute exact p-value with ties",)
+
+
+# ---- properties of the two-sample tests -----------------------------------------------------
+
+samples = st.lists(st.integers(-20, 20), min_size=2, max_size=25).map(lambda v: np.array(v, dtype=float))
+# continuous samples without ties: exact branch
+distinct = st.lists(st.integers(-1000, 1000), min_size=3, max_size=20, unique=True).map(
+    lambda v: np.array(v, dtype=float) / 7.0
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(samples, samples)
+def test_mann_whitney_swap_and_monotone_invariance(x, y):
+    if np.ptp(np.concatenate([x, y])) == 0:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        a = mann_whitney(x, y)
+        b = mann_whitney(y, x)
+        c = mann_whitney(np.exp(x / 10), np.exp(y / 10))  # ranks unchanged by a monotone map
+    assert 0.0 <= a.p <= 1.0
+    assert a.statistic + b.statistic == len(x) * len(y)  # W_x + W_y = n_x n_y
+    assert b.p == pytest.approx(a.p, rel=1e-12)  # symmetric formula; rounding only
+    assert c.statistic == a.statistic and c.p == pytest.approx(a.p, rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(distinct)
+def test_mann_whitney_exact_branch_symmetry(v):
+    k = len(v) // 2
+    x, y = v[:k], v[k:]
+    if k < 1:
+        return
+    a, b = mann_whitney(x, y), mann_whitney(y, x)
+    assert a.exact and b.exact
+    assert b.p == pytest.approx(a.p, rel=1e-12)  # the null distribution of W is symmetric
+
+
+@settings(max_examples=150, deadline=None)
+@given(samples, samples, st.booleans(), st.floats(-100, 100), st.floats(0.1, 10))
+def test_t_test_swap_and_affine_invariance(x, y, equal_var, shift, scale):
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        return
+    a = t_test(x, y, equal_var=equal_var)
+    b = t_test(y, x, equal_var=equal_var)
+    c = t_test(x * scale + shift, y * scale + shift, equal_var=equal_var)
+    assert 0.0 <= a.p <= 1.0
+    # swapping negates t; an affine map leaves it unchanged (rounding of mean/var only)
+    assert b.statistic == pytest.approx(-a.statistic, rel=1e-9, abs=1e-9)
+    assert c.statistic == pytest.approx(a.statistic, rel=1e-7, abs=1e-7)
+    assert c.p == pytest.approx(a.p, rel=1e-6, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=60), st.floats(-50, 50), st.floats(0.01, 100))
+def test_shapiro_location_scale_invariance(v, shift, scale):
+    x = np.array(v)
+    if np.ptp(x) < 1e-6:
+        return
+    a = shapiro_wilk(x)
+    b = shapiro_wilk(x * scale + shift)
+    assert 0.0 <= a.p <= 1.0 and 0.0 < a.statistic <= 1.0 + 1e-12
+    # W is a correlation of the range-scaled sample: an affine map changes only rounding
+    assert b.statistic == pytest.approx(a.statistic, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50), st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_quantile7_monotone_and_bounded(v, probs):
+    x = np.array(v)
+    p = np.sort(np.array(probs))
+    q = quantile7(x, p)
+    assert np.all(np.diff(q) >= -1e-9 * (1 + np.abs(q[:-1])))  # interpolation rounding only
+    assert np.all(q >= x.min() - 1e-9 * (1 + abs(x.min()))) and np.all(q <= x.max() + 1e-9 * (1 + abs(x.max())))
