@@ -59,10 +59,65 @@ disc_wald_ci <- function(auc, se, level = 0.95) {
   pmin(pmax(ci, 0), 1)
 }
 
+# ---- full-data functions (pROC) --------------------------------------------------------
+
+# pROC's ROC, AUC, DeLong placements/variance and DeLong CI. y is 0/1 (0 = control).
+disc_roc <- function(y, score, direction = "auto", level = 0.95) {
+  r <- roc(response = y, predictor = score, levels = c(0, 1), direction = direction, quiet = TRUE)
+  pl <- pROC:::delongPlacements(r)
+  ci <- ci.auc(r, conf.level = level, method = "delong")
+  list(auc = as.numeric(r$auc), direction = r$direction, var = var(r, method = "delong"),
+       case_placements = pl$X, control_placements = pl$Y, ci = as.numeric(ci))
+}
+
+# Bootstrap percentile CI on given resamples: `idx` holds 1-based row numbers, one resample
+# per row. For each resample the AUC is pROC's, with the direction fixed at the one chosen on
+# the full data (as ci.auc's bootstrap does); NA resamples (one class missing) are dropped and
+# quantile() (type 7) is taken, as in pROC:::ci.auc.bootstrap.
+disc_boot_ci <- function(y, score, idx, direction, level = 0.95) {
+  aucs <- apply(idx, 1, function(i) {
+    yy <- y[i]
+    ss <- score[i]
+    if (!any(yy == 0) || !any(yy == 1)) return(NA_real_)
+    as.numeric(roc(controls = ss[yy == 0], cases = ss[yy == 1], direction = direction, quiet = TRUE)$auc)
+  })
+  ok <- aucs[!is.na(aucs)]
+  list(ci = unname(quantile(ok, c((1 - level) / 2, 0.5, 1 - (1 - level) / 2))), sd = sd(ok),
+       n_dropped = sum(is.na(aucs)), aucs = aucs)
+}
+
+# Paired DeLong test, each ROC with pROC's automatic direction.
+disc_roc_test <- function(y, score1, score2, alternative = "two.sided", level = 0.95) {
+  r1 <- roc(response = y, predictor = score1, levels = c(0, 1), quiet = TRUE)
+  r2 <- roc(response = y, predictor = score2, levels = c(0, 1), quiet = TRUE)
+  t <- suppressWarnings(roc.test(r1, r2, method = "delong", paired = TRUE,
+                                 alternative = alternative, conf.level = level))
+  list(z = unname(t$statistic), p = t$p.value, ci = as.numeric(t$conf.int),
+       auc = unname(as.numeric(t$estimate)), directions = c(r1$direction, r2$direction))
+}
+
+# coords(roc, "best", best.method = "youden"): every tied row, in pROC's order.
+disc_youden <- function(y, score, direction = "auto") {
+  r <- roc(response = y, predictor = score, levels = c(0, 1), direction = direction, quiet = TRUE)
+  co <- coords(r, "best", best.method = "youden",
+               ret = c("threshold", "sensitivity", "specificity", "ppv", "npv", "youden"),
+               transpose = FALSE)
+  list(threshold = co$threshold, sensitivity = co$sensitivity, specificity = co$specificity,
+       ppv = co$ppv, npv = co$npv, youden = co$youden, direction = r$direction)
+}
+
 if (sys.nframe() == 0) {
   print(disc_hanley_mcneil_se(0.8, 50, 70))
   str(disc_hm_exponential_sim(0.8, 50, 70, reps = 500))
   print(disc_binormal_delong_se(0.8, 50, 70))
   str(disc_binormal_delong_sim(0.8, 50, 70, reps = 50))
   print(disc_wald_ci(0.97, 0.02))
+  set.seed(1)
+  y <- rbinom(60, 1, 0.4)
+  s <- round(rnorm(60) + y, 1)
+  str(disc_roc(y, s))
+  idx <- t(replicate(200, c(sample(which(y == 0), replace = TRUE), sample(which(y == 1), replace = TRUE))))
+  str(disc_boot_ci(y, s, idx, "<")[1:3])
+  str(disc_roc_test(y, s, s + rnorm(60)))
+  str(disc_youden(y, s))
 }

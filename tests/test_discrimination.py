@@ -124,3 +124,292 @@ def test_endpoints_give_zero_se():
     assert binormal_delong_se(1.0, 10, 10) == 0.0
     assert hanley_mcneil_se(1.0, 10, 10) == 0.0
     assert math.isfinite(binormal_delong_se(0.999999, 10, 10))
+
+
+# ---------------------------------------------------------------------------------------
+# Full-data functions against pROC
+# ---------------------------------------------------------------------------------------
+
+from nenaudit.exceptions import StatisticalWarning  # noqa: E402
+from nenaudit.stats.discrimination import (  # noqa: E402
+    bootstrap_aucs,
+    bootstrap_indices,
+    ci_auc,
+    delong_placements,
+    delong_test,
+    roc_auc,
+    youden,
+)
+
+
+def _data(kind: str):
+    """Small synthetic data sets with the features that matter: ties, direction, imbalance."""
+    rng = np.random.default_rng(sum(map(ord, kind)))
+    if kind == "ties":
+        y = rng.integers(0, 2, 80)
+        s = np.round(rng.normal(size=80) + 0.9 * y, 1)
+    elif kind == "reversed":  # controls score higher: pROC picks ">"
+        y = rng.integers(0, 2, 70)
+        s = rng.normal(size=70) - 0.8 * y
+    elif kind == "ordinal":  # 1-5 rating scale, heavy ties
+        y = rng.integers(0, 2, 120)
+        s = np.clip(np.round(3 + rng.normal(size=120) + y), 1, 5)
+    elif kind == "large":
+        y = rng.integers(0, 2, 3000)
+        s = rng.normal(size=3000) + 0.5 * y
+    elif kind == "imbalanced":
+        y = np.r_[np.ones(6, int), np.zeros(150, int)]
+        s = rng.normal(size=156) + 1.2 * y
+    elif kind == "separated":
+        y = np.r_[np.ones(10, int), np.zeros(12, int)]
+        s = np.r_[rng.normal(5, 1, 10), rng.normal(0, 1, 12)]
+    elif kind == "near_ties":  # adjacent doubles: pROC's midpoint-rounding fix-up
+        y = np.array([0, 1, 0, 1, 0, 1, 1, 0])
+        s = np.array([1.0, np.nextafter(1.0, 2), 2.0, 3.0, 0.5, np.nextafter(2.0, 3), 0.7, 2.5])
+    else:
+        raise KeyError(kind)
+    return y, s
+
+
+KINDS = ["ties", "reversed", "ordinal", "large", "imbalanced", "separated", "near_ties"]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("direction", ["auto", "<", ">"])
+def test_auc_delong_and_ci_match_proc(R, kind, direction):
+    R.source("discrimination.R")
+    y, s = _data(kind)
+    ref = R.to_py(R.call("disc_roc", R.ivec(y), R.fvec(s), direction=direction))
+    res = roc_auc(y, s, direction)
+    assert res.direction == ref["direction"]
+    # both are exact rank sums divided by m n: agreement to a few ulps
+    assert res.auc == pytest.approx(ref["auc"], rel=1e-12)
+    pl = delong_placements(y, s, direction)
+    # placements are midrank differences / group size; variance sums m + n squared deviations
+    np.testing.assert_allclose(pl.case_placements, ref["case_placements"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(pl.control_placements, ref["control_placements"], rtol=1e-12, atol=1e-15)
+    assert pl.variance == pytest.approx(ref["var"], rel=1e-10, abs=1e-16)
+    ci = ci_auc(y, s, direction=direction)
+    # Wald bounds auc -/+ z sqrt(var): the 1e-10 relative error of var halves under sqrt
+    np.testing.assert_allclose([ci.lower, ci.auc, ci.upper], ref["ci"], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kind,stratified,n_boot", [("ties", True, 2000), ("reversed", True, 500),
+                                                     ("ordinal", False, 500), ("imbalanced", False, 400),
+                                                     ("separated", True, 300)])
+def test_bootstrap_ci_matches_r_on_the_same_resamples(R, kind, stratified, n_boot):
+    R.source("discrimination.R")
+    y, s = _data(kind)
+    idx = bootstrap_indices(y, n_boot, seed=20240601, stratified=stratified)
+    d = roc_auc(y, s).direction
+    ref = R.to_py(R.call("disc_boot_ci", R.ivec(y), R.fvec(s), R.matrix(idx + 1), d))
+    with warnings_allowed():
+        res = ci_auc(y, s, "bootstrap", indices=idx, stratified=stratified)
+    r_aucs = np.array([np.nan if v is None else v for v in ref["aucs"]])
+    # every resampled AUC is an exact weighted rank sum on both sides: ulp-level agreement
+    np.testing.assert_allclose(bootstrap_aucs(y, s, idx, d), r_aucs, rtol=1e-12, atol=1e-15, equal_nan=True)
+    assert res.n_boot_dropped == ref["n_dropped"]
+    # type-7 quantiles interpolate between the same order statistics
+    np.testing.assert_allclose([res.lower, res.median, res.upper], ref["ci"], rtol=1e-12)
+    assert res.se == pytest.approx(ref["sd"], rel=1e-10)  # sum of squares over n_boot values
+
+
+class warnings_allowed:
+    """Context manager that lets StatisticalWarning through silently (dropped resamples)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore", StatisticalWarning)
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def test_nonstratified_bootstrap_warns_when_a_resample_lacks_a_class():
+    y = np.r_[1, np.zeros(9, int)]
+    s = np.arange(10.0)
+    with pytest.warns(StatisticalWarning, match="dropped"):
+        res = ci_auc(y, s, "bootstrap", n_boot=200, seed=3, stratified=False)
+    assert res.n_boot_dropped > 0 and res.n_boot + res.n_boot_dropped == 200
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kind", ["ties", "ordinal", "large", "imbalanced", "reversed"])
+@pytest.mark.parametrize("alternative", ["two.sided", "less", "greater"])
+def test_delong_paired_test_matches_proc_roc_test(R, kind, alternative):
+    R.source("discrimination.R")
+    y, s1 = _data(kind)
+    rng = np.random.default_rng(7)
+    s2 = np.round(s1 + rng.normal(0, 1.2, s1.size), 1)
+    ref = R.to_py(R.call("disc_roc_test", R.ivec(y), R.fvec(s1), R.fvec(s2), alternative=alternative))
+    with warnings_allowed():
+        res = delong_test(y, s1, s2, alternative=alternative)
+    assert [res.direction1, res.direction2] == ref["directions"]
+    # AUCs are rank sums (ulp agreement); z divides by a square root of a sum of covariances
+    np.testing.assert_allclose([res.auc1, res.auc2], ref["auc"], rtol=1e-12)
+    assert res.z == pytest.approx(ref["z"], rel=1e-9)
+    assert res.p_value == pytest.approx(ref["p"], rel=1e-8, abs=1e-300)  # normal tail of that z
+    np.testing.assert_allclose([res.ci_lower, res.ci_upper], ref["ci"], rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("direction", ["auto", "<", ">"])
+def test_youden_matches_proc_coords_best(R, kind, direction):
+    R.source("discrimination.R")
+    y, s = _data(kind)
+    ref = R.to_py(R.call("disc_youden", R.ivec(y), R.fvec(s), direction=direction))
+    res = youden(y, s, direction)
+    as_list = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
+    # thresholds are the same midpoints computed the same way: exact equality, all tied rows
+    assert list(res.all_thresholds) == as_list(ref["threshold"])
+    assert res.threshold == as_list(ref["threshold"])[0]
+    # counts / group sizes: exact; PPV/NPV re-derive counts from se * n, so allow a few ulps
+    assert res.sensitivity == as_list(ref["sensitivity"])[0]
+    assert res.specificity == as_list(ref["specificity"])[0]
+    assert res.youden_j + 1 == pytest.approx(as_list(ref["youden"])[0], rel=1e-15)
+    for mine, theirs in ((res.ppv, as_list(ref["ppv"])[0]), (res.npv, as_list(ref["npv"])[0])):
+        if theirs is None or (isinstance(theirs, float) and math.isnan(theirs)):
+            assert math.isnan(mine)
+        else:
+            assert mine == pytest.approx(theirs, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def labelled_scores(draw, ties: bool = True, min_each: int = 2, max_n: int = 60):
+    n_pos = draw(st.integers(min_each, max_n // 2))
+    n_neg = draw(st.integers(min_each, max_n // 2))
+    y = np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)]
+    elem = st.integers(-5, 5).map(float) if ties else st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
+    s = np.array(draw(st.lists(elem, min_size=y.size, max_size=y.size)), dtype=float)
+    perm = np.array(draw(st.permutations(range(y.size))))
+    return y[perm], s[perm]
+
+
+def _brute_auc(y, s):
+    cases, controls = s[y == 1], s[y == 0]
+    diff = cases[:, None] - controls[None, :]
+    return float(((diff > 0) + 0.5 * (diff == 0)).mean())
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=labelled_scores(), ties=st.booleans())
+def test_auc_equals_pairwise_mann_whitney(data, ties):
+    y, s = data
+    # a pairwise count and a rank-based count of the same pairs: exact up to rounding of the mean
+    assert roc_auc(y, s, "<").auc == pytest.approx(_brute_auc(y, s), abs=1e-12)
+    assert roc_auc(y, s, "<").auc + roc_auc(y, s, ">").auc == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=labelled_scores(ties=False), which=st.sampled_from(["exp", "cube", "affine", "arctan"]))
+def test_auc_invariant_under_monotone_transforms(data, which):
+    y, s = data
+    z = s / 1e3
+    f = {"exp": np.exp, "cube": lambda v: v**3 + v, "affine": lambda v: 3.5 * v - 2, "arctan": np.arctan}[which]
+    t = f(z)
+    # only orders matter; a strictly increasing map keeps them unless it merges two doubles
+    if np.unique(t).size != np.unique(z).size:
+        return
+    # pROC's "auto" compares medians; with an even group size the median averages two values,
+    # which a non-linear map can reorder, so "auto" is invariant only when both sizes are odd
+    odd = (y.sum() % 2 == 1) and ((y.size - y.sum()) % 2 == 1)
+    for d in (("auto", "<", ">") if odd else ("<", ">")):
+        a, b = roc_auc(y, z, d), roc_auc(y, t, d)
+        assert a.auc == pytest.approx(b.auc, abs=1e-12) and a.direction == b.direction
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=labelled_scores())
+def test_swapping_classes_and_negating_score_keeps_auc(data):
+    y, s = data
+    for d in ("<", ">"):
+        assert roc_auc(1 - y, -s, d).auc == pytest.approx(roc_auc(y, s, d).auc, abs=1e-12)
+    assert delong_placements(1 - y, -s, "<").variance == pytest.approx(delong_placements(y, s, "<").variance,
+                                                                      rel=1e-9, abs=1e-15)
+    assert youden(1 - y, -s, "<").youden_j == pytest.approx(youden(y, s, "<").youden_j, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=labelled_scores(), level=st.floats(0.5, 0.99))
+def test_ci_contains_auc(data, level):
+    y, s = data
+    ci = ci_auc(y, s, level=level)
+    assert 0 <= ci.lower <= ci.auc <= ci.upper <= 1
+    b = ci_auc(y, s, "bootstrap", level=level, n_boot=200, seed=1)
+    assert 0 <= b.lower <= b.median <= b.upper <= 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=labelled_scores())
+def test_identity_resample_reproduces_auc(data):
+    y, s = data
+    d = roc_auc(y, s).direction
+    assert bootstrap_aucs(y, s, np.arange(y.size)[None, :], d)[0] == pytest.approx(roc_auc(y, s).auc, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=labelled_scores(), seed=st.integers(0, 2**31))
+def test_stratified_resamples_keep_class_sizes_and_seed_reproduces(data, seed):
+    y, _ = data
+    idx = bootstrap_indices(y, 20, seed=seed)
+    assert (y[idx].sum(axis=1) == y.sum()).all()
+    assert np.array_equal(idx, bootstrap_indices(y, 20, seed=seed))
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=labelled_scores(), noise=st.lists(st.integers(-3, 3), min_size=60, max_size=60))
+def test_delong_test_is_antisymmetric(data, noise):
+    y, s1 = data
+    s2 = s1 + np.array(noise[: s1.size], dtype=float)
+    a = delong_test(y, s1, s2, direction1="<", direction2="<")
+    b = delong_test(y, s2, s1, direction1="<", direction2="<")
+    assert a.z == pytest.approx(-b.z, abs=1e-9) and a.p_value == pytest.approx(b.p_value, abs=1e-12)
+    same = delong_test(y, s1, s1, direction1="<", direction2="<")
+    assert same.z == 0 and same.p_value == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=labelled_scores())
+def test_youden_is_the_best_cut(data):
+    y, s = data
+    res = youden(y, s, "<")
+    cuts = np.r_[np.unique(s), np.inf]
+    best = max(np.mean(s[y == 1] >= c) + np.mean(s[y == 0] < c) - 1 for c in cuts)
+    assert res.youden_j == pytest.approx(best, abs=1e-12)
+    assert res.sensitivity == pytest.approx(np.mean(s[y == 1] >= res.threshold), abs=1e-15)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: roc_auc([0, 1, 2], [1.0, 2.0, 3.0]),
+    lambda: roc_auc([0, 0, 0], [1.0, 2.0, 3.0]),
+    lambda: roc_auc([0, 1, 1], [1.0, np.nan, 3.0]),
+    lambda: roc_auc([0, 1], [1.0]),
+    lambda: roc_auc([0, 1], [1.0, 2.0], direction="up"),
+    lambda: delong_placements([0, 1, 1], [1.0, 2.0, 3.0]),
+    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap"),
+    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "wald"),
+    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 9]]),
+    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 1]]),
+])
+def test_full_data_functions_refuse_bad_input(call):
+    with pytest.raises(NenauditError) as ei:
+        call()
+    assert "\n" not in str(ei.value)
+
+
+def test_results_serialise():
+    y, s = _data("ties")
+    for res in (roc_auc(y, s), ci_auc(y, s), youden(y, s), delong_test(y, s, s**3 + s)):
+        d = res.to_dict()
+        assert isinstance(d, dict) and "direction" in str(d)

@@ -15,17 +15,33 @@ control count one half.
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, stats
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.stats._result import Result
 
 __all__ = [
     "hanley_mcneil_se",
     "binormal_delong_se",
     "binormal_placement_variance",
     "auc_ci_from_se",
+    "RocAuc",
+    "roc_auc",
+    "DelongPlacements",
+    "delong_placements",
+    "AucCI",
+    "ci_auc",
+    "bootstrap_indices",
+    "bootstrap_aucs",
+    "DelongTest",
+    "delong_test",
+    "Youden",
+    "youden",
+    "roc_thresholds",
 ]
 
 
@@ -180,3 +196,505 @@ def auc_ci_from_se(auc: float, se: float, level: float = 0.95) -> tuple[float, f
     lo = min(max(a - z * se, 0.0), 1.0)
     hi = min(max(a + z * se, 0.0), 1.0)
     return float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------------------
+# Full-data functions (pROC parity)
+# --------------------------------------------------------------------------------------
+
+_PROC_REF = (
+    "Robin X, Turck N, Hainard A, et al. pROC: an open-source package for R and S+ to analyze "
+    "and compare ROC curves. BMC Bioinformatics 2011;12:77. doi:10.1186/1471-2105-12-77"
+)
+
+
+def _as_binary(y) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise NenauditError(f"y must be a 1-d vector of 0/1 outcomes, got shape {arr.shape}")
+    if arr.dtype == bool:
+        return arr.astype(np.int8)
+    try:
+        f = arr.astype(float)
+    except (TypeError, ValueError):
+        raise NenauditError("y must hold 0 (control) and 1 (case) only: recode the outcome first") from None
+    if np.isnan(f).any() or not np.isin(f, (0.0, 1.0)).all():
+        bad = sorted({v for v in f.tolist() if v not in (0.0, 1.0)}, key=str)[:3]
+        raise NenauditError(f"y must hold 0 (control) and 1 (case) only, found {bad}: recode or drop those rows")
+    return f.astype(np.int8)
+
+
+def _as_score(score, n: int, name: str = "score") -> np.ndarray:
+    try:
+        s = np.asarray(score, dtype=float)
+    except (TypeError, ValueError):
+        raise NenauditError(f"{name} must be numeric") from None
+    if s.ndim != 1 or s.shape[0] != n:
+        raise NenauditError(f"{name} must be a 1-d vector as long as y ({n}), got shape {s.shape}")
+    if not np.isfinite(s).all():
+        raise NenauditError(f"{name} has {int((~np.isfinite(s)).sum())} missing or infinite values: drop those rows")
+    return s
+
+
+def _split(y, score, name: str = "score") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    yy = _as_binary(y)
+    s = _as_score(score, yy.shape[0], name)
+    controls, cases = s[yy == 0], s[yy == 1]
+    if controls.size == 0 or cases.size == 0:
+        raise NenauditError(f"y has {cases.size} cases and {controls.size} controls: both classes are needed")
+    return yy, s, controls, cases
+
+
+def _choose_direction(controls: np.ndarray, cases: np.ndarray, direction: str) -> tuple[str, bool]:
+    if direction not in ("auto", "<", ">"):
+        raise NenauditError(f"direction must be 'auto', '<' or '>', got {direction!r}")
+    if direction != "auto":
+        return direction, False
+    return ("<" if np.median(controls) <= np.median(cases) else ">"), True
+
+
+def _oriented(controls: np.ndarray, cases: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """Scores turned so that 'case above control' is the concordant order."""
+    return (controls, cases) if direction == "<" else (-controls, -cases)
+
+
+def _placements(controls: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong placements by midranks (Sun & Xu 2014), for the '<' orientation.
+
+    Case i: fraction of controls below it (ties 1/2) = (rank among all - rank among cases) / n.
+    Control j: fraction of cases above it (ties 1/2) = 1 - (rank among all - rank among controls) / m.
+    """
+    m, n = cases.size, controls.size
+    tz = stats.rankdata(np.concatenate([cases, controls]))
+    v10 = (tz[:m] - stats.rankdata(cases)) / n
+    v01 = 1.0 - (tz[m:] - stats.rankdata(controls)) / m
+    return v10, v01
+
+
+@dataclass(frozen=True)
+class RocAuc(Result):
+    """Empirical AUC with the direction used (pROC's ``roc()$auc``)."""
+
+    auc: float
+    direction: str
+    direction_auto: bool
+    direction_note: str
+    n_cases: int
+    n_controls: int
+
+
+def _direction_note(direction: str, auto: bool) -> str:
+    words = "controls < cases" if direction == "<" else "controls > cases"
+    if not auto:
+        return f"{words} (given)"
+    why = "median(controls) <= median(cases)" if direction == "<" else "median(controls) > median(cases)"
+    return f"{words} (chosen automatically as pROC does: {why})"
+
+
+def roc_auc(y, score, direction: str = "auto") -> RocAuc:
+    """Empirical (trapezoidal) AUC, ties between a case and a control counting one half.
+
+    Matches ``pROC::roc(response = y, predictor = score, direction = direction)$auc`` with
+    ``levels = c(0, 1)`` (0 = control, 1 = case). With ``direction = "auto"`` (pROC's default)
+    the direction is ``"<"`` (controls score lower) when ``median(controls) <= median(cases)``
+    and ``">"`` otherwise, so the AUC is then never below 0.5 in the sense of medians; the
+    result says which direction was used and why. ``"<"`` gives
+    ``P(case > control) + P(tie) / 2``, ``">"`` gives ``P(case < control) + P(tie) / 2``.
+
+    Parameters
+    ----------
+    y : array of 0/1 or bool
+        Outcome, 1 = case.
+    score : array of float
+        Predictor (finite values only; pROC drops NAs, here they are refused).
+    direction : {"auto", "<", ">"}
+
+    Returns
+    -------
+    RocAuc
+
+    References
+    ----------
+    Hanley JA, McNeil BJ. Radiology 1982;143:29-36. doi:10.1148/radiology.143.1.7063747
+    (AUC = Mann-Whitney statistic). pROC: Robin X et al. BMC Bioinformatics 2011;12:77.
+    doi:10.1186/1471-2105-12-77
+    """
+    _, _, controls, cases = _split(y, score)
+    d, auto = _choose_direction(controls, cases, direction)
+    v10, _ = _placements(*_oriented(controls, cases, d))
+    return RocAuc(float(v10.mean()), d, auto, _direction_note(d, auto), int(cases.size), int(controls.size))
+
+
+@dataclass(frozen=True)
+class DelongPlacements(Result):
+    """DeLong structural components (placement values) and the variance of the AUC."""
+
+    auc: float
+    direction: str
+    case_placements: np.ndarray
+    control_placements: np.ndarray
+    variance: float
+
+
+def delong_placements(y, score, direction: str = "auto") -> DelongPlacements:
+    """DeLong placement values and variance of the AUC by the fast midrank algorithm.
+
+    Matches pROC's ``delongPlacements(roc)`` (``$X`` = case placements, ``$Y`` = control
+    placements, ``$theta`` = AUC) and ``var(roc, method = "delong")``:
+    ``var = S10 / m + S01 / n`` with ``S10``, ``S01`` the sample variances (denominator
+    ``m - 1``, ``n - 1``) of the case and control placements. Needs at least two cases and two
+    controls (pROC returns NA otherwise). ``direction`` as in :func:`roc_auc`.
+
+    References
+    ----------
+    DeLong ER, DeLong DM, Clarke-Pearson DL. Biometrics 1988;44:837-845. doi:10.2307/2531595.
+    Sun X, Xu W. Fast implementation of DeLong's algorithm for comparing the areas under
+    correlated receiver operating characteristic curves. IEEE Signal Process Lett
+    2014;21:1389-1393. doi:10.1109/LSP.2014.2337313
+    """
+    _, _, controls, cases = _split(y, score)
+    d, _ = _choose_direction(controls, cases, direction)
+    if cases.size < 2 or controls.size < 2:
+        raise NenauditError(
+            f"DeLong's variance needs at least 2 cases and 2 controls, got {cases.size} and {controls.size}"
+        )
+    v10, v01 = _placements(*_oriented(controls, cases, d))
+    var = v10.var(ddof=1) / v10.size + v01.var(ddof=1) / v01.size
+    return DelongPlacements(float(v10.mean()), d, v10, v01, float(var))
+
+
+@dataclass(frozen=True)
+class AucCI(Result):
+    """AUC with a confidence interval (pROC's ``ci.auc``)."""
+
+    auc: float
+    lower: float
+    upper: float
+    level: float
+    method: str
+    se: float
+    median: float
+    direction: str
+    direction_note: str
+    n_boot: int | None
+    n_boot_dropped: int | None
+    stratified: bool | None
+
+
+def _rng(seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise NenauditError(f"seed must be an int or a numpy Generator, got {seed!r}: pass e.g. seed=2024")
+    return np.random.default_rng(int(seed))
+
+
+def bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True) -> np.ndarray:
+    """Row indices (0-based, shape ``(n_boot, len(y))``) of bootstrap resamples.
+
+    ``stratified=True`` resamples controls among controls and cases among cases (pROC's
+    ``boot.stratified = TRUE`` default), so every resample keeps the class sizes; otherwise
+    whole rows are resampled. Each row lists the controls first, then the cases. ``seed`` is
+    an int or a ``numpy.random.Generator`` and is required. Pass the result to
+    :func:`ci_auc` (and, plus one, to R) to run both on the same resamples.
+    """
+    yy = _as_binary(y)
+    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
+        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
+    rng = _rng(seed)
+    n_boot = int(n_boot)
+    if not stratified:
+        return rng.integers(0, yy.size, size=(n_boot, yy.size))
+    ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
+    a = ctl[rng.integers(0, ctl.size, size=(n_boot, ctl.size))] if ctl.size else np.empty((n_boot, 0), int)
+    b = cas[rng.integers(0, cas.size, size=(n_boot, cas.size))] if cas.size else np.empty((n_boot, 0), int)
+    return np.concatenate([a, b], axis=1)
+
+
+def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
+    """AUC of each resample given by ``indices`` (rows of 0-based row numbers), direction fixed.
+
+    A resample without cases or without controls gives NaN (pROC's non-stratified bootstrap
+    gives NA there and drops it). Computed from per-value weights, vectorised over resamples.
+    """
+    yy = _as_binary(y)
+    s = _as_score(score, yy.size)
+    if direction not in ("<", ">"):
+        raise NenauditError(f"bootstrap direction must be '<' or '>', got {direction!r}: fix it from the full data")
+    idx = _check_indices(indices, yy.size)
+    so = s if direction == "<" else -s
+    _, g = np.unique(so, return_inverse=True)
+    k = int(g.max()) + 1
+    out = np.empty(idx.shape[0])
+    chunk = max(1, 4_000_000 // max(k, idx.shape[1]))
+    for start in range(0, idx.shape[0], chunk):
+        sub = idx[start:start + chunk]
+        b = sub.shape[0]
+        flat = (np.arange(b)[:, None] * k + g[sub]).ravel()
+        cls = yy[sub].ravel().astype(float)
+        case_w = np.bincount(flat, weights=cls, minlength=b * k).reshape(b, k)
+        ctl_w = np.bincount(flat, weights=1.0 - cls, minlength=b * k).reshape(b, k)
+        below = np.cumsum(ctl_w, axis=1) - ctl_w
+        num = (case_w * (below + 0.5 * ctl_w)).sum(axis=1)
+        den = case_w.sum(axis=1) * ctl_w.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:start + b] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return out
+
+
+def _check_indices(indices, n: int) -> np.ndarray:
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.shape[0] < 1:
+        raise NenauditError(f"indices must be a 2-d array (one resample per row), got shape {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        if not np.all(np.isfinite(idx)) or not np.all(idx == np.round(idx)):
+            raise NenauditError("indices must be whole row numbers (0-based)")
+        idx = idx.astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise NenauditError(f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}")
+    return idx
+
+
+def ci_auc(
+    y,
+    score,
+    method: str = "delong",
+    level: float = 0.95,
+    *,
+    direction: str = "auto",
+    n_boot: int = 2000,
+    seed=None,
+    stratified: bool = True,
+    indices=None,
+) -> AucCI:
+    """Confidence interval of the AUC, as ``pROC::ci.auc(roc, conf.level, method, boot.n, boot.stratified)``.
+
+    ``method="delong"``: Wald interval ``qnorm(c(a/2, 1 - a/2), auc, sqrt(var_DeLong))``
+    truncated to [0, 1] (:func:`delong_placements`, :func:`auc_ci_from_se`); ``se`` is
+    ``sqrt(var_DeLong)``. ``method="bootstrap"``: percentile interval, R's default
+    ``quantile`` (type 7) of the resampled AUCs at ``a/2`` and ``1 - a/2``, with the
+    direction fixed at the one chosen on the full data (as pROC does); ``median`` is the
+    50% quantile pROC prints in the middle, ``se`` the standard deviation of the resampled
+    AUCs (pROC's ``var(method = "bootstrap")``). Resamples come from :func:`bootstrap_indices`
+    with ``seed`` (required), or are given as ``indices`` (0-based, one resample per row) so
+    that R can be run on the same ones. Resamples lacking a class are dropped with a
+    :class:`StatisticalWarning`, as pROC drops its NAs. Defaults shared with pROC:
+    ``level = 0.95``, ``n_boot = 2000``, ``stratified = True``, ``direction = "auto"``.
+
+    References
+    ----------
+    DeLong ER, DeLong DM, Clarke-Pearson DL. Biometrics 1988;44:837-845. doi:10.2307/2531595.
+    Carpenter J, Bithell J. Bootstrap confidence intervals: when, which, what? Stat Med
+    2000;19:1141-1164. doi:10.1002/(SICI)1097-0258(20000515)19:9<1141::AID-SIM479>3.0.CO;2-F.
+    pROC: doi:10.1186/1471-2105-12-77
+    """
+    if not (0.0 < level < 1.0):
+        raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}: use e.g. 0.95")
+    yy, s, controls, cases = _split(y, score)
+    d, auto = _choose_direction(controls, cases, direction)
+    note = _direction_note(d, auto)
+    if method == "delong":
+        pl = delong_placements(yy, s, d)
+        se = math.sqrt(pl.variance)
+        lo, hi = auc_ci_from_se(min(max(pl.auc, 0.0), 1.0), se, level)
+        return AucCI(pl.auc, lo, hi, float(level), "delong", se, pl.auc, d, note, None, None, None)
+    if method != "bootstrap":
+        raise NenauditError(f"method must be 'delong' or 'bootstrap', got {method!r}")
+    if indices is None:
+        idx = bootstrap_indices(yy, n_boot, seed, stratified)
+    else:
+        idx = _check_indices(indices, yy.size)
+        if stratified:
+            n_case = yy[idx].sum(axis=1)
+            if np.any(n_case != cases.size) or idx.shape[1] != yy.size:
+                raise NenauditError(
+                    "indices are not stratified resamples (class sizes differ from the data): "
+                    "pass stratified=False or build them with bootstrap_indices(..., stratified=True)"
+                )
+    aucs = bootstrap_aucs(yy, s, idx, d)
+    bad = int(np.isnan(aucs).sum())
+    if bad:
+        warnings.warn(f"{bad} bootstrap resample(s) lacked cases or controls and were dropped (pROC does the same)",
+                      StatisticalWarning, stacklevel=2)
+        aucs = aucs[~np.isnan(aucs)]
+    if aucs.size == 0:
+        raise NenauditError("no bootstrap resample contained both classes: use stratified=True")
+    a = (1.0 - level) / 2.0
+    lo, med, hi = np.quantile(aucs, [a, 0.5, 1.0 - a])
+    full = float(_placements(*_oriented(controls, cases, d))[0].mean())
+    se = float(aucs.std(ddof=1)) if aucs.size > 1 else float("nan")
+    return AucCI(full, float(lo), float(hi), float(level), "bootstrap", se, float(med), d, note,
+                 int(aucs.size), bad, bool(stratified))
+
+
+@dataclass(frozen=True)
+class DelongTest(Result):
+    """DeLong's test for two correlated (paired) AUCs (pROC's ``roc.test(method = "delong", paired = TRUE)``)."""
+
+    auc1: float
+    auc2: float
+    difference: float
+    se: float
+    z: float
+    p_value: float
+    ci_lower: float
+    ci_upper: float
+    level: float
+    alternative: str
+    direction1: str
+    direction2: str
+    same_direction: bool
+
+
+def delong_test(
+    y,
+    score1,
+    score2,
+    *,
+    direction1: str = "auto",
+    direction2: str = "auto",
+    alternative: str = "two.sided",
+    level: float = 0.95,
+) -> DelongTest:
+    """DeLong's test comparing two AUCs measured on the same observations.
+
+    Matches ``pROC::roc.test(roc(y, score1), roc(y, score2), method = "delong", paired = TRUE)``:
+    ``d = AUC1 - AUC2``, ``sd(d) = sqrt(L S L')`` with ``S = S10 / m + S01 / n`` the 2x2
+    covariance matrices of the case and control placements and ``L = (1, -1)``;
+    ``z = d / sd(d)`` (0 when both are 0), ``p = 2 pnorm(-|z|)`` (two-sided; ``"greater"``:
+    ``pnorm(-z)``, ``"less"``: ``pnorm(z)``) and the CI of ``d`` is ``d -/+ qnorm(1 - a/2) sd(d)``
+    (pROC >= 1.16). Each ROC takes its own direction (pROC's ``"auto"`` default); like pROC,
+    a :class:`StatisticalWarning` is issued when they differ.
+
+    References
+    ----------
+    DeLong ER, DeLong DM, Clarke-Pearson DL. Biometrics 1988;44:837-845. doi:10.2307/2531595.
+    Sun X, Xu W. IEEE Signal Process Lett 2014;21:1389-1393. doi:10.1109/LSP.2014.2337313
+    """
+    if alternative not in ("two.sided", "less", "greater"):
+        raise NenauditError(f"alternative must be 'two.sided', 'less' or 'greater', got {alternative!r}")
+    if not (0.0 < level < 1.0):
+        raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}: use e.g. 0.95")
+    yy, s1, c1, k1 = _split(y, score1, "score1")
+    s2 = _as_score(score2, yy.size, "score2")
+    c2, k2 = s2[yy == 0], s2[yy == 1]
+    if k1.size < 2 or c1.size < 2:
+        raise NenauditError(f"DeLong's test needs at least 2 cases and 2 controls, got {k1.size} and {c1.size}")
+    d1, _ = _choose_direction(c1, k1, direction1)
+    d2, _ = _choose_direction(c2, k2, direction2)
+    if d1 != d2:
+        warnings.warn("DeLong's test should not be applied to ROC curves with a different direction "
+                      f"(score1 {d1}, score2 {d2}), as pROC warns", StatisticalWarning, stacklevel=2)
+    x1, y1 = _placements(*_oriented(c1, k1, d1))
+    x2, y2 = _placements(*_oriented(c2, k2, d2))
+    m, n = x1.size, y1.size
+    sx = np.cov(np.vstack([x1, x2]), ddof=1)
+    sy = np.cov(np.vstack([y1, y2]), ddof=1)
+    cov = sx / m + sy / n
+    lvec = np.array([1.0, -1.0])
+    var = float(lvec @ cov @ lvec)
+    sig = math.sqrt(max(var, 0.0))
+    a1, a2 = float(x1.mean()), float(x2.mean())
+    diff = a1 - a2
+    if sig == 0.0:
+        z = 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
+    else:
+        z = diff / sig
+    if alternative == "two.sided":
+        p = 2.0 * stats.norm.cdf(-abs(z))
+    elif alternative == "greater":
+        p = stats.norm.cdf(-z)
+    else:
+        p = stats.norm.cdf(z)
+    zc = stats.norm.ppf(1.0 - (1.0 - level) / 2.0)
+    return DelongTest(a1, a2, diff, sig, float(z), float(p), float(diff - zc * sig), float(diff + zc * sig), float(level),
+                      alternative, d1, d2, d1 == d2)
+
+
+def roc_thresholds(score, direction: str) -> np.ndarray:
+    """pROC's candidate thresholds: ``-Inf``, midpoints of consecutive distinct values, ``+Inf``.
+
+    As ``pROC:::roc.utils.thresholds``: the midpoint is ``(a + b) / 2``, or ``a/2 + b/2`` when that
+    overflows; a midpoint that rounds onto one of its two neighbouring values (adjacent
+    doubles) is moved onto the upper one for ``"<"`` and the lower one for ``">"``, so the
+    threshold still separates them under the rule "case if score >= t" (``"<"``) or
+    "case if score <= t" (``">"``).
+    """
+    if direction not in ("<", ">"):
+        raise NenauditError(f"direction must be '<' or '>', got {direction!r}")
+    u = np.unique(np.asarray(score, dtype=float))
+    lo = np.concatenate([[-np.inf], u])
+    hi = np.concatenate([u, [np.inf]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        t1 = (lo + hi) / 2.0
+    t2 = lo / 2.0 + hi / 2.0
+    t = np.where(np.abs(t1) > 1e100, t2, t1)
+    inner = np.arange(1, t.size - 1)
+    on_lower = inner[t[inner] == u[inner - 1]]
+    on_upper = inner[t[inner] == u[inner]]
+    if direction == "<":
+        t[on_lower] = u[on_lower]
+    else:
+        t[on_upper] = u[on_upper - 1]
+    return t
+
+
+@dataclass(frozen=True)
+class Youden(Result):
+    """Threshold maximising Youden's J (pROC's ``coords(roc, "best", best.method = "youden")``)."""
+
+    threshold: float
+    sensitivity: float
+    specificity: float
+    ppv: float
+    npv: float
+    youden_j: float
+    direction: str
+    direction_note: str
+    rule: str
+    all_thresholds: tuple[float, ...]
+
+
+def youden(y, score, direction: str = "auto") -> Youden:
+    """Optimal threshold by Youden's J = sensitivity + specificity - 1, as pROC's ``coords``.
+
+    Matches ``pROC::coords(roc(y, score), "best", best.method = "youden",
+    ret = c("threshold", "sensitivity", "specificity", "ppv", "npv"))``. Candidate thresholds
+    are pROC's (:func:`roc_thresholds`: midpoints between consecutive distinct scores, plus
+    ``-Inf`` and ``+Inf``); for ``"<"`` an observation is called positive when
+    ``score >= threshold``, for ``">"`` when ``score <= threshold``. pROC returns every
+    threshold tied at the maximum (exact floating-point equality of ``se + sp``); they are all
+    in ``all_thresholds`` in pROC's row order (increasing specificity), and the first of them is
+    reported. PPV and NPV use the sample prevalence (pROC's ``tp / (tp + fp)``,
+    ``tn / (tn + fn)``; NaN when undefined). ``best.weights = c(1, 0.5)`` (pROC's default).
+
+    References
+    ----------
+    Youden WJ. Index for rating diagnostic tests. Cancer 1950;3:32-35.
+    doi:10.1002/1097-0142(1950)3:1<32::AID-CNCR2820030106>3.0.CO;2-3. pROC: doi:10.1186/1471-2105-12-77
+    """
+    yy, s, controls, cases = _split(y, score)
+    d, auto = _choose_direction(controls, cases, direction)
+    t = roc_thresholds(s, d)
+    ca, co = np.sort(cases), np.sort(controls)
+    m, n = ca.size, co.size
+    if d == "<":
+        tp = m - np.searchsorted(ca, t, side="left")  # cases >= t
+        tn = np.searchsorted(co, t, side="left")  # controls < t
+    else:
+        tp = np.searchsorted(ca, t, side="right")  # cases <= t
+        tn = n - np.searchsorted(co, t, side="right")  # controls > t
+    se = tp / m
+    sp = tn / n
+    crit = se + sp
+    # pROC sorts its rows by increasing specificity: ascending thresholds for "<", descending for ">"
+    order = np.arange(t.size) if d == "<" else np.arange(t.size)[::-1]
+    best = [i for i in order if crit[i] == crit.max()]
+    i = best[0]
+    tpf, tnf = float(se[i] * m), float(sp[i] * n)
+    fn, fp = m - tpf, n - tnf
+    ppv = tpf / (tpf + fp) if tpf + fp > 0 else float("nan")
+    npv = tnf / (tnf + fn) if tnf + fn > 0 else float("nan")
+    rule = "positive if score >= threshold" if d == "<" else "positive if score <= threshold"
+    return Youden(float(t[i]), float(se[i]), float(sp[i]), ppv, npv, float(crit[i] - 1.0), d,
+                  _direction_note(d, auto), rule, tuple(float(t[j]) for j in best))
