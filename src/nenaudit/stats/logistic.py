@@ -271,16 +271,14 @@ def _fmm_coef(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def _r_seq(lo: float, hi: float, n: int) -> np.ndarray:
-    """``seq.int(lo, hi, length.out = n)`` with R's symmetric construction."""
+    """``seq.int(lo, hi, length.out = n)`` as R 4.2 builds it: ``lo + i * by``, last = ``hi``."""
     out = np.empty(n)
     if n > 0:
         out[0] = lo
     if n > 1:
-        out[n - 1] = hi
-    if n > 2:
         by = (hi - lo) / (n - 1)
-        i = np.arange(1, n - 1)
-        out[1 : n - 1] = np.where(i < n // 2, lo + i * by, hi - (n - 1 - i) * by)
+        out[1:] = lo + np.arange(1, n) * by
+        out[n - 1] = hi
     return out
 
 
