@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nenaudit.audit.findings import Finding
@@ -34,6 +36,28 @@ def _fit(table: Table, row: Row, event: str):
 def _agree_ci(pub: EstimateCI, ci: np.ndarray) -> bool:
     lo, hi = np.exp(ci)
     return pub.ci.lo.agrees(float(lo)) and pub.ci.hi.agrees(float(hi))
+
+
+def _near_miss(pub: EstimateCI, ci: dict[str, np.ndarray]) -> str:
+    """Describe how far the closest CI method is from the printed bounds, in units of the last printed place."""
+    def units(printed, x):
+        return (x - printed.value) / (10.0 ** -(printed.decimals or 0))
+
+    best, best_err, best_txt = None, np.inf, ""
+    for name, v in ci.items():
+        lo, hi = (float(t) for t in np.exp(v))
+        ulo, uhi = units(pub.ci.lo, lo), units(pub.ci.hi, hi)
+        err = max(abs(ulo), abs(uhi))
+        if err < best_err:
+            bits = []
+            for label, printed, x, u in (("lower", pub.ci.lo, lo, ulo), ("upper", pub.ci.hi, hi, uhi)):
+                if printed.agrees(x):
+                    continue
+                trunc = math.floor(abs(x) * 10 ** (printed.decimals or 0)) / 10 ** (printed.decimals or 0)
+                bits.append(f"{label} bound {x:.6g} is {u:+.2f} units of the last place from printed {printed.raw}"
+                            + (" (truncation, not rounding, would print it)" if abs(trunc - printed.value) < 1e-12 else ""))
+            best, best_err, best_txt = name, err, "; ".join(bits)
+    return f"closest is {best}: {best_txt}"
 
 
 def _event_group(study: Study, table: Table, linked: list[tuple[EstimateCI, Row]]) -> tuple[str, dict[str, int]]:
@@ -94,7 +118,8 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
         coding = "binary" if levels == 2 else f"ordinal 1..{levels}"
         verdict = "consistent" if (or_ok and ci_ok and p_ok) else "inconsistent"
         parts = [f"OR {'matches' if or_ok else 'differs'}: {orr:.5g}"]
-        parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok else "no CI method reproduces the printed CI")
+        parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok
+                     else "no CI method reproduces the printed CI; " + _near_miss(pub, ci))
         parts.append(f"Wald p {fit.p[1]:.4g} {'matches' if p_ok else 'differs from'} printed {pub.p.raw if pub.p else '-'}")
         if fit.warnings:
             parts.append("fit warnings: " + "; ".join(fit.warnings))
