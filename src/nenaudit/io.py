@@ -1,0 +1,116 @@
+"""Reading user data at the boundary: every problem becomes a one-line :class:`DataError`.
+
+The CLI verbs read CSV files through these functions, so that a missing column, a
+non-binary outcome, a NaN or a constant predictor is refused with a message that names
+the file, the column, the row and the value, and says what to do. Nothing here computes
+a statistic.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nenaudit.exceptions import NenauditError
+
+
+class DataError(NenauditError):
+    """Bad user data (file, column, value); the CLI prints it on one line and exits 2."""
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)
+
+
+def read_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a CSV file; a missing, empty or unparsable file is a :class:`DataError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{path}: no such file; give the path of a CSV file")
+    try:
+        df = pd.read_csv(p)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    if df.shape[0] == 0:
+        raise DataError(f"{path}: the file has a header but no data rows")
+    dup = [c for c in df.columns if str(c).endswith(".1") and str(c)[:-2] in df.columns]
+    if dup:
+        raise DataError(f"{path}: duplicate column name {dup[0][:-2]!r}; column names must be unique")
+    return df
+
+
+def split_names(text: str | None) -> list[str] | None:
+    """``"A,B, C"`` -> ``["A", "B", "C"]``; None stays None."""
+    if text is None:
+        return None
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise DataError(f"{text!r}: expected a comma-separated list of column names")
+    return names
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], source: str = "data") -> None:
+    """Every name in ``columns`` is a column of ``df``; else name the first missing one."""
+    cols = list(df.columns)
+    for c in columns:
+        if c not in cols:
+            shown = ", ".join(map(str, cols[:8])) + (", ..." if len(cols) > 8 else "")
+            raise DataError(f"{source}: no column {c!r} (columns are: {shown})")
+
+
+def _first_bad_row(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0]) + 2  # 1-based, after the header line
+
+
+def numeric_column(df: pd.DataFrame, col: str, source: str = "data") -> np.ndarray:
+    """Column ``col`` as float; a non-number, NaN or infinity is refused with its row (file line)."""
+    require_columns(df, [col], source)
+    raw = df[col]
+    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad_text = np.isnan(vals) & raw.notna().to_numpy()
+    if bad_text.any():
+        i = _first_bad_row(bad_text)
+        raise DataError(f"{source}: column {col!r}, line {i}: {raw.iloc[i - 2]!r} is not a number")
+    if np.isnan(vals).any():
+        i = _first_bad_row(np.isnan(vals))
+        raise DataError(f"{source}: column {col!r}, line {i}: missing value (NaN); remove or impute the row first")
+    if np.isinf(vals).any():
+        i = _first_bad_row(np.isinf(vals))
+        raise DataError(f"{source}: column {col!r}, line {i}: infinite value; remove or fix the row first")
+    return vals
+
+
+def binary_outcome(df: pd.DataFrame, col: str, source: str = "data") -> np.ndarray:
+    """Column ``col`` as 0/1 floats; anything but exactly the values 0 and 1 (both present) is refused."""
+    y = numeric_column(df, col, source)
+    values = sorted(set(np.unique(y).tolist()))
+    if not set(values) <= {0.0, 1.0}:
+        other = next(v for v in values if v not in (0.0, 1.0))
+        i = _first_bad_row(y == other)
+        raise DataError(f"{source}: outcome {col!r} must be coded 0/1; line {i} has {other:g}")
+    if len(values) < 2:
+        raise DataError(f"{source}: outcome {col!r} has only the value {values[0]:g}; both 0 and 1 are needed")
+    return y
+
+
+def predictor_matrix(df: pd.DataFrame, cols: Sequence[str], source: str = "data") -> np.ndarray:
+    """Columns ``cols`` as an n x p float matrix; constant columns are refused (their coefficient is not identifiable)."""
+    if len(set(cols)) != len(cols):
+        dup = next(c for c in cols if list(cols).count(c) > 1)
+        raise DataError(f"{source}: predictor {dup!r} is listed twice")
+    X = np.column_stack([numeric_column(df, c, source) for c in cols]) if cols else np.empty((len(df), 0))
+    for j, c in enumerate(cols):
+        if np.ptp(X[:, j]) == 0:
+            raise DataError(f"{source}: predictor {c!r} is constant ({X[0, j]:g} in every row); drop it")
+    return X
