@@ -1,0 +1,94 @@
+"""``nenaudit compare``: a Table 1/2-style comparison of groups on any CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+
+ORDER = 20
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+    from tabulate import tabulate
+
+    from nenaudit.io import DataError, read_csv, require_columns, split_names
+    from nenaudit.stats.compare import SelectionRule, summarize
+
+    df = read_csv(args.data)
+    require_columns(df, [args.group], args.data)
+    names = split_names(args.vars) or [c for c in df.columns if c != args.group]
+    require_columns(df, names, args.data)
+    cat = split_names(args.categorical) or []
+    require_columns(df, cat, args.data)
+    if df[args.group].isna().any():
+        line = int(df[args.group].isna().to_numpy().nonzero()[0][0]) + 2
+        raise DataError(f"{args.data}: group column {args.group!r}, line {line}: missing group; fill or drop the row")
+    levels = df[args.group].dropna().unique()
+    if len(levels) < 2:
+        raise DataError(f"{args.data}: group column {args.group!r} has {len(levels)} group(s); "
+                        "a comparison needs at least 2 (an empty group cannot be compared)")
+    for v in names:
+        col = df[v]
+        if col.notna().sum() == 0:
+            raise DataError(f"{args.data}: column {v!r} has no values; drop it from --vars")
+        for g in levels:
+            if col[df[args.group] == g].notna().sum() == 0:
+                raise DataError(f"{args.data}: column {v!r} has no values in group {g!r}; "
+                                "it cannot be compared between groups")
+    inferred = [v for v in names if v not in cat and pd.api.types.is_numeric_dtype(df[v])
+                and df[v].dropna().nunique() <= 2]
+    cat = cat + inferred
+    rule = SelectionRule(categorical_test=args.categorical_test, yates=not args.no_yates,
+                         normality_alpha=args.normality_alpha)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = summarize(df, args.group, vars=names, rule=rule, categorical=cat)
+    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    if args.json:
+        out = res.to_dict()
+        out["treated_as_categorical"] = inferred
+        out["warnings"] = msgs
+        print(json.dumps(out, indent=2, default=str))
+        return 0
+    frame = res.to_frame(digits=args.digits)
+    rows = []
+    for v in res.variables:
+        sub = frame[frame["variable"] == v.variable]
+        levels_ = [None] if v.kind != "categorical" else list(dict.fromkeys(sub["level"]))
+        for i, lv in enumerate(levels_):
+            cells = sub if lv is None else sub[sub["level"] == lv]
+            label = f"{v.variable}, {v.summary}" if lv is None else (f"{v.variable}: {lv}")
+            row = [label] + [cells[cells["group"] == g]["display"].iloc[0] for g in res.groups]
+            row += [_p(v.p) if i == 0 else "", (v.test or "") if i == 0 else ""]
+            rows.append(row)
+    print(tabulate(rows, headers=["variable"] + [f"{args.group} = {g}" for g in res.groups] + ["p", "test"]))
+    print(f"\nrule: {rule.describe()}")
+    if inferred:
+        print(f"treated as categorical (numeric with at most 2 values): {', '.join(inferred)}")
+    for m in msgs:
+        print(f"warning: {m}")
+    return 0
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "-"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def register(sub) -> None:
+    a = sub.add_parser("compare", help="Table 1/2-style group comparison of a CSV (summaries and tests)")
+    a.add_argument("data", metavar="DATA.csv")
+    a.add_argument("--group", required=True, metavar="COL", help="column holding the groups")
+    a.add_argument("--vars", metavar="A,B,...", help="variables in table order (default: every other column)")
+    a.add_argument("--categorical", metavar="A,B,...", help="numeric columns to treat as categorical (0/1 codes)")
+    a.add_argument("--categorical-test", choices=("auto", "chisq", "fisher"), default="auto",
+                   help="auto: Fisher if an expected count < 5, else chi-square (default)")
+    a.add_argument("--no-yates", action="store_true", help="no continuity correction for 2 x 2 chi-square tests")
+    a.add_argument("--normality-alpha", type=float, default=0.05,
+                   help="Shapiro-Wilk p above this in every group -> mean ± SD and t test (default 0.05)")
+    a.add_argument("--digits", type=int, default=1, help="decimals in the printed table")
+    a.add_argument("--json", action="store_true", help="print the full result as JSON")
+    a.set_defaults(func=run)
