@@ -3,7 +3,6 @@ variable, and the minimum sample size for the model the paper fitted."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 from nenaudit.audit.findings import Finding
