@@ -1,0 +1,212 @@
+"""Load a cohort directory: patients, lesions, radiomics features, observer readings, manifest.
+
+A cohort directory (written by ``nenaudit synth``, or assembled from real data) holds
+
+``patients.csv``
+    ``patient_id`` (unique), ``n_lesions``, ``outcome`` (1 = ineffective SD+PD, 0 = effective CR+PR)
+    and the patient-level (Table 1) variables, columns named exactly as the study spec's rows.
+``lesions.csv``
+    ``lesion_id`` (unique), ``patient_id`` (present in patients.csv), ``outcome`` (0/1, equal to the
+    patient's) and the lesion-level variables (Table 2, plus the Table 1 variables the regression uses).
+``features.csv``
+    ``lesion_id`` + one column per radiomics feature, named by pyradiomics key
+    (``original_firstorder_Median``, ``wavelet-LLH_glcm_Imc1``); observer 1, first reading.
+``observers.csv``
+    ``lesion_id``, ``observer``, ``repeat`` + the same feature columns, for the re-segmented subset
+    (observer 1 repeat 2 and observer 2 repeat 1).
+``manifest.json``
+    provenance (study spec hash, seed, generator version) and, for synthetic cohorts, the
+    variables' levels in the order that defines their numeric codes.
+
+Categorical variables are stored as their printed level labels. ``Cohort.coded_lesions()`` gives
+the lesion table with each categorical variable replaced by its level index (0, 1, ... in the
+order of ``manifest["variables"][name]["levels"]``), which is the coding under which Table 3's
+per-variable odds ratios were computed.
+
+The default cohort (``path=None``) is ``synthetic/default/`` of the repository. It is found (1)
+from the environment variable ``NENAUDIT_COHORT`` if set, else (2) relative to this file, two
+levels above the package (``<repo>/src/nenaudit/cohort.py`` -> ``<repo>/synthetic/default``),
+which is where it is for the editable install (``pip install -e .``) used in development, else
+(3) relative to the current working directory. A non-editable install must pass a path or set
+``NENAUDIT_COHORT``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from nenaudit.io import DataError, read_csv, require_columns
+
+__all__ = ["Cohort", "load_cohort", "default_cohort_path", "FILES"]
+
+FILES = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "manifest.json")
+DEFAULT_SUBDIR = Path("synthetic") / "default"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A loaded cohort; ``features`` and the feature columns of ``observers`` share their columns."""
+
+    patients: pd.DataFrame
+    lesions: pd.DataFrame
+    features: pd.DataFrame  # indexed by lesion_id, lesions' order
+    observers: pd.DataFrame
+    manifest: Mapping[str, Any]
+    path: Path
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.features.columns)
+
+    @property
+    def outcome(self) -> np.ndarray:
+        """Lesion outcome (1 = ineffective), in the order of ``lesions``."""
+        return self.lesions["outcome"].to_numpy(dtype=float)
+
+    def levels(self, variable: str) -> list[str] | None:
+        """Level labels of a categorical variable in code order (from the manifest), or None."""
+        v = (self.manifest.get("variables") or {}).get(variable)
+        return list(v["levels"]) if v and v.get("levels") else None
+
+    def coded_lesions(self) -> pd.DataFrame:
+        """The lesion table with categorical variables replaced by level index 0..k-1 (manifest order)."""
+        out = self.lesions.copy()
+        for name, spec in (self.manifest.get("variables") or {}).items():
+            if name in out.columns and spec.get("levels"):
+                codes = {lv: i for i, lv in enumerate(spec["levels"])}
+                out[name] = out[name].map(codes).astype(int)
+        return out
+
+
+def default_cohort_path() -> Path:
+    """Where the committed default cohort is (see the module docstring for the search order)."""
+    env = os.environ.get("NENAUDIT_COHORT")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    repo = here.parents[2] / DEFAULT_SUBDIR
+    if (repo / "manifest.json").is_file():
+        return repo
+    cwd = Path.cwd() / DEFAULT_SUBDIR
+    if (cwd / "manifest.json").is_file():
+        return cwd
+    raise DataError(
+        f"no default cohort found at {repo} or {cwd}; pass a cohort directory or set NENAUDIT_COHORT "
+        "(create one with `nenaudit synth --out DIR`)"
+    )
+
+
+def _unique_ids(df: pd.DataFrame, col: str, source: str) -> None:
+    dup = df[col][df[col].duplicated()]
+    if len(dup):
+        line = int(dup.index[0]) + 2
+        raise DataError(f"{source}: column {col!r}, line {line}: duplicate id {dup.iloc[0]!r}; ids must be unique")
+
+
+def _check_outcome(df: pd.DataFrame, source: str) -> None:
+    vals = pd.to_numeric(df["outcome"], errors="coerce")
+    bad = ~vals.isin([0, 1])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{source}: column 'outcome', line {i + 2}: {df['outcome'].iloc[i]!r} is not 0 or 1 "
+                        "(1 = ineffective SD+PD, 0 = effective CR+PR)")
+
+
+def _numeric_block(df: pd.DataFrame, cols: list[str], source: str) -> None:
+    block = df[cols].apply(pd.to_numeric, errors="coerce")
+    bad = block.isna().to_numpy() | ~np.isfinite(block.to_numpy(dtype=float))
+    if bad.any():
+        r, c = (int(a[0]) for a in np.nonzero(bad))
+        raise DataError(f"{source}: column {cols[c]!r}, line {r + 2}: {df[cols[c]].iloc[r]!r} is not a finite number")
+
+
+def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
+    """Read and validate a cohort directory; ``None`` loads the committed default cohort.
+
+    Every problem is a one-line :class:`~nenaudit.io.DataError` naming the file, column, line or
+    value: a missing file, a missing id/outcome column, duplicate ids, a lesion whose patient is
+    unknown, an outcome that is not 0/1 or disagrees with its patient's, feature columns that
+    differ between features.csv and observers.csv, a non-numeric feature value.
+    """
+    root = default_cohort_path() if path is None else Path(path)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such cohort directory; give a directory holding {', '.join(FILES)}")
+    for f in FILES:
+        if not (root / f).is_file():
+            raise DataError(f"{root}: missing {f}; a cohort directory holds {', '.join(FILES)}")
+    mpath = root / "manifest.json"
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{mpath}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(manifest, dict):
+        raise DataError(f"{mpath}: the top level must be a JSON object")
+
+    ps, ls, fs, os_ = (str(root / f) for f in FILES[:4])
+    patients = read_csv(ps)
+    require_columns(patients, ["patient_id", "outcome"], ps)
+    patients["patient_id"] = patients["patient_id"].astype(str)
+    _unique_ids(patients, "patient_id", ps)
+    _check_outcome(patients, ps)
+
+    lesions = read_csv(ls)
+    require_columns(lesions, ["lesion_id", "patient_id", "outcome"], ls)
+    lesions["lesion_id"] = lesions["lesion_id"].astype(str)
+    lesions["patient_id"] = lesions["patient_id"].astype(str)
+    _unique_ids(lesions, "lesion_id", ls)
+    _check_outcome(lesions, ls)
+    known = set(patients["patient_id"])
+    orphan = ~lesions["patient_id"].isin(known)
+    if orphan.any():
+        i = int(np.flatnonzero(orphan.to_numpy())[0])
+        raise DataError(f"{ls}: column 'patient_id', line {i + 2}: {lesions['patient_id'].iloc[i]!r} is not in "
+                        "patients.csv; every lesion needs its patient")
+    pout = patients.set_index("patient_id")["outcome"].astype(int)
+    clash = lesions["outcome"].astype(int).to_numpy() != pout.loc[lesions["patient_id"]].to_numpy()
+    if clash.any():
+        i = int(np.flatnonzero(clash)[0])
+        raise DataError(f"{ls}: column 'outcome', line {i + 2}: lesion {lesions['lesion_id'].iloc[i]!r} has outcome "
+                        f"{lesions['outcome'].iloc[i]} but its patient has {pout.loc[lesions['patient_id'].iloc[i]]}; "
+                        "a lesion's response is its patient's")
+
+    feats = read_csv(fs)
+    require_columns(feats, ["lesion_id"], fs)
+    feats["lesion_id"] = feats["lesion_id"].astype(str)
+    _unique_ids(feats, "lesion_id", fs)
+    fcols = [c for c in feats.columns if c != "lesion_id"]
+    if not fcols:
+        raise DataError(f"{fs}: no feature columns; expected lesion_id plus one column per radiomics feature")
+    missing = set(lesions["lesion_id"]) ^ set(feats["lesion_id"])
+    if missing:
+        lid = sorted(missing)[0]
+        where = "lesions.csv but not features.csv" if lid in set(lesions["lesion_id"]) else "features.csv but not lesions.csv"
+        raise DataError(f"{fs}: lesion {lid!r} is in {where}; both files need the same lesions")
+    _numeric_block(feats, fcols, fs)
+    features = feats.set_index("lesion_id").loc[lesions["lesion_id"]].astype(float)
+
+    obs = read_csv(os_)
+    require_columns(obs, ["lesion_id", "observer", "repeat"], os_)
+    obs["lesion_id"] = obs["lesion_id"].astype(str)
+    ocols = [c for c in obs.columns if c not in ("lesion_id", "observer", "repeat")]
+    if ocols != fcols:
+        extra = [c for c in ocols if c not in fcols] or [c for c in fcols if c not in ocols]
+        what = repr(extra[0]) if extra else "the column order"
+        raise DataError(f"{os_}: feature columns differ from features.csv ({what}); both need the same columns")
+    unknown = ~obs["lesion_id"].isin(set(lesions["lesion_id"]))
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise DataError(f"{os_}: column 'lesion_id', line {i + 2}: {obs['lesion_id'].iloc[i]!r} is not in lesions.csv")
+    _numeric_block(obs, ["observer", "repeat"] + ocols, os_)
+    dup = obs.duplicated(["lesion_id", "observer", "repeat"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(f"{os_}: line {i + 2}: lesion {obs['lesion_id'].iloc[i]!r} observer {obs['observer'].iloc[i]} "
+                        f"repeat {obs['repeat'].iloc[i]} appears twice")
+    return Cohort(patients, lesions, features, obs, manifest, root)
