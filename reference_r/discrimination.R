@@ -121,3 +121,10 @@ if (sys.nframe() == 0) {
   str(disc_roc_test(y, s, s + rnorm(60)))
   str(disc_youden(y, s))
 }
+
+# ROC curve coordinates as pROC stores them (thresholds increasing).
+disc_roc_coords <- function(y, score, direction = "auto") {
+  r <- roc(response = y, predictor = score, levels = c(0, 1), direction = direction, quiet = TRUE)
+  list(thresholds = r$thresholds, sensitivities = r$sensitivities,
+       specificities = r$specificities, direction = r$direction, auc = as.numeric(r$auc))
+}

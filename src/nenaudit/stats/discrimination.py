@@ -42,6 +42,8 @@ __all__ = [
     "Youden",
     "youden",
     "roc_thresholds",
+    "RocCurve",
+    "roc_curve",
 ]
 
 
@@ -698,3 +700,45 @@ def youden(y, score, direction: str = "auto") -> Youden:
     rule = "positive if score >= threshold" if d == "<" else "positive if score <= threshold"
     return Youden(float(t[i]), float(se[i]), float(sp[i]), ppv, npv, float(crit[i] - 1.0), d,
                   _direction_note(d, auto), rule, tuple(float(t[j]) for j in best))
+
+
+@dataclass(frozen=True)
+class RocCurve(Result):
+    """ROC curve coordinates in pROC's order (see :func:`roc_curve`)."""
+
+    thresholds: np.ndarray
+    sensitivities: np.ndarray
+    specificities: np.ndarray
+    direction: str
+    auc: float
+
+
+def roc_curve(y, score, direction: str = "auto") -> RocCurve:
+    """ROC curve coordinates, as ``pROC::roc(y, score, direction = ...)`` returns them.
+
+    pROC's thresholds are ``-Inf``, the midpoints between consecutive distinct scores, and
+    ``+Inf`` (increasing for ``"<"``, decreasing for ``">"``). With ``direction = "<"`` an observation is called a case
+    when its score is ``>=`` the threshold (``>`` for the midpoints, which no score equals);
+    with ``">"``, when it is ``<=`` the threshold. Sensitivity is the fraction of cases
+    called cases, specificity the fraction of controls called controls. The AUC of the
+    trapezoids equals :func:`roc_auc`.
+
+    References
+    ----------
+    Robin X et al. pROC. BMC Bioinformatics 2011;12:77. doi:10.1186/1471-2105-12-77
+    """
+    _, _, controls, cases = _split(y, score)
+    d, _ = _choose_direction(controls, cases, direction)
+    thr = roc_thresholds(np.concatenate([controls, cases]), d)
+    if d == "<":
+        se = (cases[None, :] >= thr[:, None]).mean(axis=1)
+        sp = (controls[None, :] < thr[:, None]).mean(axis=1)
+    else:
+        thr = thr[::-1]  # pROC lists them decreasingly for ">"
+        se = (cases[None, :] <= thr[:, None]).mean(axis=1)
+        sp = (controls[None, :] > thr[:, None]).mean(axis=1)
+    fpr, tpr = 1.0 - sp, se
+    order = np.lexsort((tpr, fpr))
+    x, h = fpr[order], tpr[order]
+    auc = float(np.sum(np.diff(x) * (h[1:] + h[:-1]) / 2.0))  # trapezoids under (1 - sp, se)
+    return RocCurve(thr, se, sp, d, auc)
