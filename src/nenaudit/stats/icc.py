@@ -37,6 +37,20 @@ a constant per rater) keeps its ICCs (ICC3 = 1; F = inf, p = 0) and its ``reason
 ``"perfect agreement"``: psych::ICC would evaluate inf/inf to NaN in some bounds; here those
 bounds are their limits as the residual mean square goes to 0 (1 for the ICC1/ICC3 forms;
 for ICC2 the Satterthwaite df is taken at its limit ``F_J = MSJ/MSE -> inf`` or ``0``).
+Sums of squares at the rounding level of the values (64 eps x max |value|) count as 0.
+
+Where this differs from psych::ICC, and psych quirks kept
+----------------------------------------------------------
+* ICC2 lower bound with a tiny Satterthwaite df v (strongly negative ICC2 with a large
+  rater effect, or n = 3): R's ``qf(.975, n - 1, v)`` overflows to Inf and psych returns NaN
+  for the ICC2 and ICC2k lower bounds; here the bound is evaluated as
+  ``n (MSB/F - MSE) / (c + n MSB/F)``, which tends to ``-n MSE / c``, and ``reason`` says so.
+  Everywhere R's quantile is finite the two agree to rounding.
+* Kept as psych computes it: the ICC2k bounds are the Spearman-Brown step-up
+  ``k L / (1 + (k-1) L)`` of the ICC2 bounds, which is not monotone when ``L < -1/(k-1)``
+  (possible for n = 3 or 4), so the ICC2k "interval" may then fail to contain ICC2k.
+  The ICC2 interval itself is approximate (McGraw & Wong's Satterthwaite df) and can miss
+  a negative ICC2 estimate in very small samples.
 """
 
 from __future__ import annotations
@@ -62,6 +76,8 @@ PSYCH_ROWS: tuple[str, ...] = (
 )
 _STATS = ("icc", "F", "df1", "df2", "p", "lower", "upper")
 _NAN_POLICIES = ("propagate", "omit", "raise")
+# F quantiles above this are flagged: R's qf returns Inf there (psych's bound becomes NaN)
+_HUGE_QUANTILE = 1e300
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,13 +236,18 @@ def _mean_squares(x: np.ndarray) -> tuple[np.ndarray, ...]:
     sse = np.sum(resid**2, axis=0).sum(axis=0)
     ssw = np.sum((d - subj[:, None, :]) ** 2, axis=(0, 1))
     sst = np.sum((d - grand) ** 2, axis=(0, 1))
+    # variation indistinguishable from rounding of the values themselves is exactly zero
+    # (k identical readings have a mean that may differ from them in the last bit)
+    scale = np.max(np.abs(x), axis=(0, 1))
+    tiny = n * k * (64 * np.finfo(float).eps * scale) ** 2
+    flat = sst <= tiny
+    ssj = np.where(ssj <= tiny, 0.0, ssj)
+    sse = np.where(sse <= tiny, 0.0, sse)
+    ssw = np.where(ssw <= tiny, 0.0, ssw)
     msb = ssb / (n - 1)
     msj = ssj / (k - 1)
     mse = sse / ((n - 1) * (k - 1))
     msw = ssw / (n * (k - 1))
-    scale = np.max(np.abs(x), axis=(0, 1))
-    # variation indistinguishable from rounding of the values themselves
-    flat = sst <= n * k * (64 * np.finfo(float).eps * scale) ** 2
     return msb, msj, mse, msw, flat
 
 
@@ -277,7 +298,9 @@ def _forms(msb, msj, mse, msw, n, k: int, alpha: float) -> dict[str, np.ndarray]
     fu = fdist.ppf(q, n - 1, v)
     fl = fdist.ppf(q, v, n - 1)
     c = k * msj + (k * n - k - n) * mse
-    l2 = n * (msb - fu * mse) / (fu * c + n * msb)
+    # psych's n (MSB - F MSE) / (F c + n MSB), divided through by F so that an infinite
+    # quantile (tiny v) gives the limit -n MSE / c instead of Inf/Inf
+    l2 = n * (msb / fu - mse) / (c + n * msb / fu)
     u2 = n * (fl * msb - mse) / (c + n * fl * msb)
     l2k = l2 * k / (1 + l2 * (k - 1))
     u2k = u2 * k / (1 + u2 * (k - 1))
@@ -286,6 +309,8 @@ def _forms(msb, msj, mse, msw, n, k: int, alpha: float) -> dict[str, np.ndarray]
         return np.stack([np.broadcast_to(np.asarray(c, dtype=float), np.shape(msb)) for c in cols], axis=-1)
 
     return {
+        "_f_upper_icc2": np.broadcast_to(fu, np.shape(msb)),
+        "_v_icc2": np.broadcast_to(v, np.shape(msb)),
         "icc": stack(icc1, icc2, icc3, icc1k, icc2k, icc3k),
         "F": stack(f11, f21, f21, f11, f21, f21),
         "df1": stack(df11n, df21n, df21n, df11n, df21n, df21n),
@@ -456,6 +481,13 @@ def icc_batch(
         for i in np.flatnonzero((mse == 0) & (msb > 0)):
             reasons[i] = "perfect agreement" if reasons[i] is None else reasons[i] + "; perfect agreement"
         out = _forms(msb, msj, mse, msw, nsub, k, alpha)
+    fu, v = out.pop("_f_upper_icc2"), out.pop("_v_icc2")
+    # R's qf overflows to Inf well before scipy's quantile does (observed: R Inf where the
+    # quantile is 3.6e303), and psych's bound is then Inf/Inf = NaN; here it is the limit
+    for i in np.flatnonzero(~(fu <= _HUGE_QUANTILE) & np.isfinite(out["icc"][:, 1])):
+        note = (f"ICC2/ICC2k lower bound at its limit: F quantile on ({nsub[i] - 1}, {v[i]:.3g}) df "
+                "is infinite or near overflow (psych::ICC gives NaN)")
+        reasons[i] = note if reasons[i] is None else reasons[i] + "; " + note
 
     return ICCBatch(
         features=names,
