@@ -1,0 +1,788 @@
+"""Bootstrap internal validation of a model-building procedure.
+
+A *procedure* is any callable ``procedure(X, y) -> model`` (``X`` a pandas DataFrame or a 2-d
+array, ``y`` 0/1) whose model has ``predict_lp(X)`` (logit scale) or ``predict_proba(X)``.
+:class:`LogisticProcedure` (a fixed formula, R's ``glm``) and :class:`ScreenBackwardProcedure`
+(univariable screening then backward Wald elimination, :mod:`nenaudit.stats.stepwise`) are
+provided; the LASSO/Radscore chain plugs in the same way.
+
+Schemes
+-------
+* :func:`published_bootstrap` (a): the *fixed* model's AUC on each resample; mean and
+  percentile interval. It measures sampling variability only, not optimism.
+* :func:`harrell_optimism` (b): Harrell's optimism correction, refitting a fixed formula on each
+  resample (``rms::validate(lrm(...), method = "boot")``).
+* :func:`pipeline_optimism` (c): the same computation, the procedure re-running every
+  data-driven step (screening, selection, LASSO-CV) inside each resample.
+* :func:`cluster_optimism` (d): (b)/(c) resampling patients (groups) with all their lesions.
+* :func:`bootstrap_632plus`: Efron & Tibshirani's .632+ estimator for the AUC and the Brier score.
+
+Randomness: every resample's rows are drawn up front from one ``seed``
+(:func:`resample_indices`, :func:`cluster_indices`), so the results are identical whatever
+``jobs`` is; or pass the index matrix yourself (e.g. the one given to R). Failed resamples (one
+outcome class, separation, non-convergence, a singular design, another error of the procedure)
+are counted by reason in ``failures``, announced with a :class:`StatisticalWarning` and left out
+of the averages; none is dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from scipy import special
+
+from nenaudit.exceptions import (
+    ConvergenceError,
+    ConvergenceWarning,
+    NenauditError,
+    SeparationWarning,
+    StatisticalWarning,
+)
+from nenaudit.stats._result import Result
+from nenaudit.stats.calibration import curve_at, recalibration_line
+from nenaudit.stats.compare import quantile7
+from nenaudit.stats.discrimination import _as_binary, _placements, bootstrap_aucs
+from nenaudit.stats.logistic import _DBL_EPS, _glm_fit
+
+__all__ = [
+    "FitFailure",
+    "ResampleFailure",
+    "LogisticModel",
+    "LogisticProcedure",
+    "ScreenBackwardProcedure",
+    "resample_indices",
+    "cluster_indices",
+    "expand_clusters",
+    "PublishedBootstrap",
+    "published_bootstrap",
+    "ValidationIndex",
+    "BootstrapValidation",
+    "harrell_optimism",
+    "pipeline_optimism",
+    "cluster_optimism",
+    "optimism_bootstrap",
+    "Estimate632Plus",
+    "Bootstrap632Plus",
+    "bootstrap_632plus",
+    "performance_indexes",
+    "INDEX_NAMES",
+    "FAILURE_REASONS",
+]
+
+FAILURE_REASONS = ("one_class", "separation", "non_convergence", "singular", "error")
+INDEX_NAMES = ("C", "Dxy", "Intercept", "Slope", "Brier")
+
+
+# --------------------------------------------------------------------------------------
+# Failures
+# --------------------------------------------------------------------------------------
+
+
+class FitFailure(Exception):
+    """Raised by a procedure to say why it could not fit (``reason`` in :data:`FAILURE_REASONS`)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        if reason not in FAILURE_REASONS:
+            raise ValueError(f"reason must be one of {FAILURE_REASONS}, got {reason!r}")
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ResampleFailure:
+    """A resample that could not be used, and why."""
+
+    reason: str
+    detail: str = ""
+
+
+def _empty_failures() -> dict[str, int]:
+    return {r: 0 for r in FAILURE_REASONS}
+
+
+# --------------------------------------------------------------------------------------
+# Procedures
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """A fitted logistic model: ``lp = b0 + X[:, names] b``."""
+
+    names: tuple[str, ...] | None
+    coef: np.ndarray
+
+    def predict_lp(self, X) -> np.ndarray:
+        xm = _columns(X, self.names)
+        return self.coef[0] + xm @ self.coef[1:]
+
+
+def _columns(X, names) -> np.ndarray:
+    if hasattr(X, "columns"):
+        if names is None:
+            return X.to_numpy(dtype=float)
+        return X[list(names)].to_numpy(dtype=float)
+    xm = np.asarray(X, dtype=float)
+    return xm[:, None] if xm.ndim == 1 else xm
+
+
+def glm_or_fail(xm: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ML logistic coefficients (intercept first) by R's ``glm.fit``; :class:`FitFailure` when R would warn.
+
+    The failure rules are R's: ``"non_convergence"`` when ``glm.fit`` did not converge in 25
+    iterations, ``"separation"`` when it would warn "fitted probabilities numerically 0 or 1
+    occurred" (a fitted value within ``10 * .Machine$double.eps`` of 0 or 1), ``"singular"``
+    when a column is aliased (R would return an NA coefficient; tolerance 1e-7 as ``lm``).
+    """
+    n = y.size
+    x = np.column_stack([np.ones(n), xm])
+    r = np.linalg.qr(x, mode="r")
+    dg = np.abs(np.diag(r))
+    scale = np.linalg.norm(x, axis=0)
+    if np.any((scale == 0) | (dg < 1e-7 * np.where(scale == 0, 1.0, scale))):
+        raise FitFailure("singular", "a predictor is constant or collinear in this resample")
+    fit = _glm_fit(x, y, np.ones(n), np.zeros(n))
+    if not fit.converged:
+        raise FitFailure("non_convergence", "glm.fit: algorithm did not converge")
+    eps10 = 10 * _DBL_EPS
+    if np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10):
+        raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred")
+    return fit.coef
+
+
+@dataclass(frozen=True)
+class LogisticProcedure:
+    """Refit a fixed logistic formula ``y ~ columns`` by maximum likelihood (R's ``glm``).
+
+    ``columns=None`` uses every column of ``X``. Used by :func:`harrell_optimism`; the model's
+    ``predict_lp`` is ``X b``. Failures follow :func:`glm_or_fail`.
+    """
+
+    columns: tuple[str, ...] | None = None
+
+    def __call__(self, X, y) -> LogisticModel:
+        names = tuple(self.columns) if self.columns is not None else None
+        xm = _columns(X, names)
+        return LogisticModel(names, glm_or_fail(xm, np.asarray(y, dtype=float)))
+
+
+@dataclass(frozen=True)
+class ScreenBackwardProcedure:
+    """Univariable screening (Wald ``p < entry``) then backward Wald elimination (``stay``).
+
+    Wraps :func:`nenaudit.stats.stepwise.univariable_then_backward` (R: the loop in
+    ``reference_r/stepwise.R``) so that the whole selection is repeated inside each resample
+    (scheme (c)). When nothing passes the screen the model is the intercept only (its
+    predictions are constant: C = 0.5 and the calibration slope is undefined, NaN).
+    """
+
+    candidates: tuple[str, ...]
+    entry: float = 0.05
+    stay: float = 0.05
+
+    def __call__(self, X, y) -> LogisticModel:
+        from nenaudit.stats.stepwise import univariable_then_backward
+
+        if not hasattr(X, "columns"):
+            raise NenauditError("ScreenBackwardProcedure needs X as a pandas DataFrame with named columns")
+        d = X[list(self.candidates)].copy()
+        d["__y__"] = np.asarray(y, dtype=float)
+        res = univariable_then_backward(d, "__y__", list(self.candidates), self.entry, self.stay)
+        final = res.final
+        if not final.converged:
+            raise FitFailure("non_convergence", "the final model did not converge")
+        names = tuple(n for n in final.names if n != "(Intercept)")
+        coef = np.asarray(final.coef, dtype=float)
+        return LogisticModel(names, coef)
+
+
+def _fit_or_fail(procedure: Callable, X, y: np.ndarray):
+    """Fit, turning every kind of numerical trouble into a counted :class:`ResampleFailure`."""
+    if y.min() == y.max():
+        return ResampleFailure("one_class", f"the resample has only y = {int(y[0])}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = procedure(X, y)
+        except FitFailure as exc:
+            return ResampleFailure(exc.reason, exc.detail)
+        except ConvergenceError as exc:
+            return ResampleFailure("non_convergence", str(exc))
+        except np.linalg.LinAlgError as exc:
+            return ResampleFailure("singular", str(exc))
+        except (NenauditError, ValueError, ArithmeticError) as exc:
+            return ResampleFailure("error", f"{type(exc).__name__}: {exc}")
+    for w in caught:
+        if issubclass(w.category, SeparationWarning):
+            return ResampleFailure("separation", str(w.message))
+        if issubclass(w.category, ConvergenceWarning):
+            return ResampleFailure("non_convergence", str(w.message))
+    return model
+
+
+def _predict_lp(model, X) -> np.ndarray:
+    if hasattr(model, "predict_lp"):
+        lp = np.asarray(model.predict_lp(X), dtype=float).ravel()
+    elif hasattr(model, "predict_proba"):
+        p = np.asarray(model.predict_proba(X), dtype=float)
+        if p.ndim == 2:
+            p = p[:, -1]
+        with np.errstate(divide="ignore"):
+            lp = special.logit(p.ravel())
+    else:
+        raise NenauditError("the procedure's model needs a predict_lp(X) or predict_proba(X) method")
+    return lp
+
+
+def _predict_proba(model, X) -> np.ndarray:
+    return special.expit(_predict_lp(model, X))
+
+
+# --------------------------------------------------------------------------------------
+# Data and resample indices
+# --------------------------------------------------------------------------------------
+
+
+def _check_data(X, y) -> tuple[Any, np.ndarray]:
+    yy = _as_binary(y).astype(float)
+    if hasattr(X, "iloc"):
+        if len(X) != yy.size:
+            raise NenauditError(f"X has {len(X)} rows but y has {yy.size} values: pass one outcome per row")
+        Xd = X.reset_index(drop=True)
+    else:
+        Xd = np.asarray(X, dtype=float)
+        if Xd.ndim == 1:
+            Xd = Xd[:, None]
+        if Xd.ndim != 2 or Xd.shape[0] != yy.size:
+            raise NenauditError(f"X must be 2-d with {yy.size} rows (one per outcome), got shape {Xd.shape}")
+        if not np.isfinite(Xd).all():
+            raise NenauditError("X has missing or infinite values: drop or impute those rows first")
+    if yy.min() == yy.max():
+        raise NenauditError(f"y has only the value {int(yy[0])}: validation needs both classes")
+    return Xd, yy
+
+
+def _take(X, rows: np.ndarray):
+    if hasattr(X, "iloc"):
+        return X.iloc[rows].reset_index(drop=True)
+    return X[rows]
+
+
+def _check_count(n_boot) -> int:
+    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
+        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
+    return int(n_boot)
+
+
+def _rng(seed) -> np.random.Generator:
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise NenauditError(f"seed must be an int, got {seed!r}: pass e.g. seed=2024")
+    return np.random.default_rng(int(seed))
+
+
+def resample_indices(n: int, n_boot: int, seed) -> np.ndarray:
+    """Ordinary bootstrap rows, 0-based, shape ``(n_boot, n)``, all drawn up front from ``seed``.
+
+    ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``: row ``b`` is resample
+    ``b`` whatever the number of workers that later process it. Add 1 before passing to R.
+    """
+    return _rng(seed).integers(0, int(n), size=(_check_count(n_boot), int(n)))
+
+
+def cluster_indices(n_groups: int, n_boot: int, seed) -> np.ndarray:
+    """Group (patient) draws for the cluster bootstrap, 0-based group codes, shape ``(n_boot, n_groups)``."""
+    return _rng(seed).integers(0, int(n_groups), size=(_check_count(n_boot), int(n_groups)))
+
+
+def _group_codes(groups, n: int) -> tuple[np.ndarray, np.ndarray]:
+    g = np.asarray(groups)
+    if g.ndim != 1 or g.size != n:
+        raise NenauditError(f"groups must give one patient id per row ({n}), got shape {g.shape}")
+    if g.dtype.kind == "f" and np.isnan(g).any():
+        raise NenauditError("groups has missing patient ids: every lesion needs its patient")
+    levels, codes = np.unique(g, return_inverse=True)
+    return levels, codes.ravel()
+
+
+def expand_clusters(codes: np.ndarray, group_draws: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each cluster resample: the rows of each drawn group, in draw order."""
+    members = [np.flatnonzero(codes == k) for k in range(int(codes.max()) + 1)]
+    return [np.concatenate([members[k] for k in draw]) for draw in np.asarray(group_draws)]
+
+
+def _check_index_matrix(indices, n: int) -> np.ndarray:
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.shape[0] < 1:
+        raise NenauditError(f"indices must be a 2-d array (one resample per row), got shape {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        if not np.all(np.isfinite(idx)) or not np.all(idx == np.round(idx)):
+            raise NenauditError("indices must be whole row numbers (0-based)")
+        idx = idx.astype(np.int64)
+    if idx.min() < 0 or idx.max() >= n:
+        raise NenauditError(f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}")
+    return idx
+
+
+# --------------------------------------------------------------------------------------
+# Performance indexes
+# --------------------------------------------------------------------------------------
+
+
+def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
+    """``C, Dxy, Intercept, Slope, Brier`` of predictions ``lp`` (logit scale) against ``y``.
+
+    As ``rms::validate.lrm``'s ``discrim``: C is the concordance probability of ``lp`` with
+    ``y`` (ties 1/2; ``Hmisc::somers2``'s C), ``Dxy = 2 (C - 1/2)``; intercept and slope are
+    ``coef(glm(y ~ lp, binomial))`` (rms refits with ``lrm.fit``; on a model's own training
+    data they are 0 and 1, which rms sets exactly); Brier is ``mean((plogis(lp) - y)^2)``.
+    Non-finite ``lp`` (probabilities 0 or 1) gives NaN for the calibration indexes.
+    """
+    cases, controls = lp[y == 1], lp[y == 0]
+    if np.isfinite(lp).all():
+        c = float(_placements(controls, cases)[0].mean())
+        a, b, _ = recalibration_line(y, lp)
+    else:
+        c = float(np.mean([(np.sum(k > controls) + 0.5 * np.sum(k == controls)) / controls.size for k in cases]))
+        a = b = math.nan
+    brier = float(np.mean((special.expit(lp) - y) ** 2))
+    return np.array([c, 2.0 * (c - 0.5), a, b, brier])
+
+
+# --------------------------------------------------------------------------------------
+# One resample (module-level so that worker processes can run it)
+# --------------------------------------------------------------------------------------
+
+
+def _optimism_one(procedure, X, y, rows, _payload):
+    Xt, yt = _take(X, rows), y[rows]
+    model = _fit_or_fail(procedure, Xt, yt)
+    if isinstance(model, ResampleFailure):
+        return model
+    lp_train = _predict_lp(model, Xt)
+    lp_test = _predict_lp(model, X)
+    if np.isnan(lp_train).any() or np.isnan(lp_test).any():
+        return ResampleFailure("error", "the model predicted NaN")
+    return performance_indexes(yt, lp_train), performance_indexes(y, lp_test)
+
+
+def _calibrate_one(procedure, X, y, rows, predy):
+    Xt, yt = _take(X, rows), y[rows]
+    model = _fit_or_fail(procedure, Xt, yt)
+    if isinstance(model, ResampleFailure):
+        return model
+    p_tr = _predict_proba(model, Xt)
+    p_te = _predict_proba(model, X)
+    if np.ptp(p_tr) == 0:
+        return ResampleFailure("error", "constant predictions: no calibration curve")
+    return curve_at(p_tr, yt, predy), curve_at(p_te, y, predy)
+
+
+def _oob_one(procedure, X, y, rows, _payload):
+    Xt, yt = _take(X, rows), y[rows]
+    model = _fit_or_fail(procedure, Xt, yt)
+    if isinstance(model, ResampleFailure):
+        return model
+    return _predict_proba(model, X)
+
+
+_KINDS = {"optimism": _optimism_one, "calibrate": _calibrate_one, "oob": _oob_one}
+
+
+def _run_chunk(kind, procedure, X, y, payload, chunk):
+    fn = _KINDS[kind]
+    return [fn(procedure, X, y, rows, payload) for rows in chunk]
+
+
+def _check_jobs(jobs) -> int:
+    if isinstance(jobs, bool) or not float(jobs).is_integer() or jobs < 1:
+        raise NenauditError(f"jobs must be a positive whole number of worker processes, got {jobs!r}")
+    return int(jobs)
+
+
+def _dispatch(kind, procedure, X, y, payload, rows_list: Sequence[np.ndarray], jobs: int) -> list:
+    """Run every resample, in order; with ``jobs > 1`` in worker processes (contiguous chunks)."""
+    jobs = _check_jobs(jobs)
+    rows_list = list(rows_list)
+    if jobs == 1 or len(rows_list) < 2:
+        return _run_chunk(kind, procedure, X, y, payload, rows_list)
+    n_chunks = min(len(rows_list), 4 * jobs)
+    bounds = np.linspace(0, len(rows_list), n_chunks + 1).astype(int)
+    chunks = [rows_list[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    with ProcessPoolExecutor(max_workers=jobs) as ex:
+        futs = [ex.submit(_run_chunk, kind, procedure, X, y, payload, c) for c in chunks]
+        out: list = []
+        for f in futs:
+            out.extend(f.result())
+    return out
+
+
+def _count(outs) -> tuple[list, dict[str, int]]:
+    fails = _empty_failures()
+    ok = []
+    for o in outs:
+        if isinstance(o, ResampleFailure):
+            fails[o.reason] += 1
+        else:
+            ok.append(o)
+    return ok, fails
+
+
+def _warn_failures(fails: dict[str, int], total: int) -> None:
+    bad = sum(fails.values())
+    if bad:
+        what = ", ".join(f"{k} {v}" for k, v in fails.items() if v)
+        warnings.warn(f"{bad} of {total} bootstrap resamples failed ({what}) and were left out of the averages",
+                      StatisticalWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------------------
+# (a) as published
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedBootstrap(Result):
+    """Scheme (a): the fixed model's AUC on each resample (no refitting, no optimism)."""
+
+    scheme: str
+    apparent: float
+    mean: float
+    median: float
+    se: float
+    ci_lower: float
+    ci_upper: float
+    level: float
+    optimism: float | None
+    corrected: float | None
+    n_boot: int
+    n_ok: int
+    failures: dict
+    direction: str
+    note: str
+
+
+def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None, level: float = 0.95,
+                        direction: str = "<") -> PublishedBootstrap:
+    """Scheme (a): bootstrap the AUC of a *fixed* score, as "AUC ... verified by bootstrap" is often done.
+
+    For each resample (ordinary bootstrap of rows, :func:`resample_indices`, or ``indices``)
+    the AUC of ``score`` is computed with the direction fixed (default ``"<"``: higher score =
+    event), as ``pROC::auc(roc(y[i], score[i], direction = direction))``; the result gives the
+    mean, the median, the SD and the percentile interval (R's ``quantile`` type 7) of the
+    resampled AUCs. A resample with one class has no AUC: it is counted under
+    ``failures["one_class"]`` (pROC drops these NAs). ``optimism`` and ``corrected`` are None: the
+    model is never refitted, so this scheme says how much the AUC varies across samples of the
+    same size, not how optimistic the apparent AUC is (that is schemes (b)-(d)).
+
+    References
+    ----------
+    Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993, ch. 13.
+    doi:10.1007/978-1-4899-4541-9
+    """
+    yy = _as_binary(y).astype(float)
+    from nenaudit.stats.discrimination import _as_score
+
+    s = _as_score(score, yy.size)
+    if direction not in ("<", ">"):
+        raise NenauditError(f"direction must be '<' or '>', got {direction!r}")
+    if not (0.0 < level < 1.0):
+        raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}")
+    if yy.min() == yy.max():
+        raise NenauditError(f"y has only the value {int(yy[0])}: the AUC needs both classes")
+    idx = resample_indices(yy.size, n_boot, seed) if indices is None else _check_index_matrix(indices, yy.size)
+    aucs = bootstrap_aucs(yy, s, idx, direction)
+    apparent = float(bootstrap_aucs(yy, s, np.arange(yy.size)[None, :], direction)[0])
+    fails = _empty_failures()
+    fails["one_class"] = int(np.isnan(aucs).sum())
+    _warn_failures(fails, idx.shape[0])
+    ok = aucs[~np.isnan(aucs)]
+    if ok.size == 0:
+        raise NenauditError("no resample contained both classes: the data are too small for the bootstrap")
+    a = (1.0 - level) / 2.0
+    lo, med, hi = quantile7(ok, [a, 0.5, 1.0 - a])
+    return PublishedBootstrap("published", apparent, float(ok.mean()), float(med),
+                              float(ok.std(ddof=1)) if ok.size > 1 else math.nan, float(lo), float(hi), float(level),
+                              None, None, int(idx.shape[0]), int(ok.size), fails, direction,
+                              "fixed model, no refitting: sampling variability of the AUC, not optimism")
+
+
+# --------------------------------------------------------------------------------------
+# (b), (c), (d): optimism
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationIndex(Result):
+    """One row of an ``rms::validate`` table."""
+
+    name: str
+    apparent: float
+    training: float
+    test: float
+    optimism: float
+    corrected: float
+    n: int
+
+
+@dataclass(frozen=True)
+class BootstrapValidation(Result):
+    """Optimism-corrected performance (schemes (b), (c), (d))."""
+
+    scheme: str
+    unit: str
+    indexes: tuple[ValidationIndex, ...]
+    n_obs: int
+    n_groups: int | None
+    n_boot: int
+    n_ok: int
+    failures: dict
+    jobs: int
+
+    def index(self, name: str) -> ValidationIndex:
+        for ix in self.indexes:
+            if ix.name == name:
+                return ix
+        raise NenauditError(f"no index {name!r}; available: {[i.name for i in self.indexes]}")
+
+    def table(self):
+        """The validate table as a pandas DataFrame (rows = indexes)."""
+        import pandas as pd
+
+        return pd.DataFrame([ix.to_dict() for ix in self.indexes]).set_index("name")
+
+
+def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) -> BootstrapValidation:
+    model = _fit_or_fail(procedure, X, y)
+    if isinstance(model, ResampleFailure):
+        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
+    apparent = performance_indexes(y, _predict_lp(model, X))
+    outs = _dispatch("optimism", procedure, X, y, None, rows_list, jobs)
+    ok, fails = _count(outs)
+    _warn_failures(fails, len(rows_list))
+    k = len(INDEX_NAMES)
+    tr_sum, te_sum, num = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
+    for tr, te in ok:
+        good = ~(np.isnan(tr) | np.isnan(te))
+        tr_sum[good] += tr[good]
+        te_sum[good] += te[good]
+        num += good
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tr_m = tr_sum / num
+        te_m = te_sum / num
+    opt = tr_m - te_m
+    rows = tuple(ValidationIndex(nm, float(apparent[j]), float(tr_m[j]), float(te_m[j]), float(opt[j]),
+                                 float(apparent[j] - opt[j]), int(num[j])) for j, nm in enumerate(INDEX_NAMES))
+    return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs))
+
+
+def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1,
+                       scheme: str = "harrell") -> BootstrapValidation:
+    """Harrell's bootstrap optimism correction of C, Dxy, calibration intercept and slope, Brier.
+
+    For each resample ``b``: fit ``procedure`` on the resample, compute the indexes
+    (:func:`performance_indexes`) on the resample ("training") and on the original data
+    ("test"); ``optimism = mean_b(training) - mean_b(test)``, ``corrected = apparent -
+    optimism``, each index averaged over the resamples where both are defined (``n``), as
+    ``rms::predab.resample`` does. Resamples are the rows of ``indices`` (0-based) or
+    :func:`resample_indices` ``(n, n_boot, seed)``. ``jobs`` worker processes share the
+    resamples; the result does not depend on ``jobs``.
+
+    References
+    ----------
+    Efron B. Estimating the error rate of a prediction rule: improvement on cross-validation.
+    J Am Stat Assoc 1983;78:316-331. doi:10.1080/01621459.1983.10477973
+    Harrell FE, Lee KL, Mark DB. Multivariable prognostic models. Stat Med 1996;15:361-387.
+    doi:10.1002/(SICI)1097-0258(19960229)15:4<361::AID-SIM168>3.0.CO;2-4
+    """
+    Xd, yy = _check_data(X, y)
+    idx = resample_indices(yy.size, n_boot, seed) if indices is None else _check_index_matrix(indices, yy.size)
+    return _optimism_summary(scheme, "observations", Xd, yy, procedure, list(idx), None, jobs)
+
+
+def harrell_optimism(X, y, columns: Sequence[str] | None = None, *, procedure: Callable | None = None,
+                     n_boot: int = 200, seed=None, indices=None, jobs: int = 1) -> BootstrapValidation:
+    """Scheme (b): refit the final model's formula on each resample (``rms::validate(lrm(...), B)``).
+
+    ``procedure`` defaults to :class:`LogisticProcedure` ``(columns)``. See
+    :func:`optimism_bootstrap`. Matches the base-R loop ``val_optimism`` of
+    ``reference_r/validation.R`` on the same indices, and ``rms::validate`` when the indices are
+    those ``set.seed(s); replicate(B, sample(n, replace = TRUE))`` gives.
+    """
+    proc = procedure if procedure is not None else LogisticProcedure(None if columns is None else tuple(columns))
+    return optimism_bootstrap(X, y, proc, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs, scheme="harrell")
+
+
+def pipeline_optimism(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
+                      jobs: int = 1) -> BootstrapValidation:
+    """Scheme (c): whole-pipeline optimism; ``procedure`` re-runs every data-driven step per resample.
+
+    Same computation as :func:`optimism_bootstrap`; the difference from (b) is what the
+    procedure does (e.g. :class:`ScreenBackwardProcedure`, or filters + LASSO-CV + Radscore +
+    stepwise), so that selection is validated with the model (Steyerberg 2019, ch. 17).
+
+    References
+    ----------
+    Steyerberg EW. Clinical Prediction Models, 2nd ed. Springer; 2019, ch. 17.
+    doi:10.1007/978-3-030-16399-0
+    """
+    return optimism_bootstrap(X, y, procedure, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs,
+                              scheme="pipeline")
+
+
+def cluster_optimism(X, y, groups, procedure: Callable, *, n_boot: int = 200, seed=None, group_indices=None,
+                     jobs: int = 1) -> BootstrapValidation:
+    """Scheme (d): optimism with patients resampled, each with all its lesions.
+
+    Each resample draws ``G`` patients with replacement (:func:`cluster_indices`, or
+    ``group_indices``: 0-based codes of the sorted distinct ``groups``, one resample per row)
+    and takes all rows of each drawn patient (:func:`expand_clusters`); the test set is the
+    original data. As ``rms::predab.resample(..., cluster = groups)`` in spirit (rms draws its
+    own clusters); the base-R loop ``val_cluster`` in ``reference_r/validation.R`` uses the same
+    draws.
+
+    References
+    ----------
+    Davison AC, Hinkley DV. Bootstrap Methods and their Application. Cambridge University
+    Press; 1997, section 3.8. doi:10.1017/CBO9780511802843
+    Field CA, Welsh AH. Bootstrapping clustered data. J R Stat Soc B 2007;69:369-390.
+    doi:10.1111/j.1467-9868.2007.00593.x
+    """
+    Xd, yy = _check_data(X, y)
+    levels, codes = _group_codes(groups, yy.size)
+    g = levels.size
+    gi = cluster_indices(g, n_boot, seed) if group_indices is None else _check_index_matrix(group_indices, g)
+    rows = expand_clusters(codes, gi)
+    return _optimism_summary("cluster", "patients", Xd, yy, procedure, rows, int(g), jobs)
+
+
+# --------------------------------------------------------------------------------------
+# .632+
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate632Plus(Result):
+    """.632 and .632+ estimates for one index (AUC or Brier)."""
+
+    name: str
+    apparent: float
+    oob: float
+    no_information: float
+    relative_overfitting: float
+    weight: float
+    estimate_632: float
+    estimate_632plus: float
+    optimism: float
+    corrected: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Bootstrap632Plus(Result):
+    """Efron & Tibshirani's .632+ bootstrap for the AUC and the Brier score."""
+
+    scheme: str
+    auc: Estimate632Plus
+    brier: Estimate632Plus
+    n_boot: int
+    n_ok: int
+    failures: dict
+    oob_one_class: int
+    n_unseen: int
+    jobs: int
+
+
+def _plus(name, app_err, oob_err, gamma, n, as_auc):
+    err1 = min(oob_err, gamma) if gamma > app_err else oob_err
+    if err1 > app_err and gamma > app_err:
+        r = (err1 - app_err) / (gamma - app_err)
+    else:
+        r = 0.0
+    r = min(max(r, 0.0), 1.0)
+    w = 0.632 / (1.0 - 0.368 * r)
+    e632 = 0.368 * app_err + 0.632 * oob_err
+    e632p = (1.0 - w) * app_err + w * err1
+    conv = (lambda e: 1.0 - e) if as_auc else (lambda e: e)
+    app, est = conv(app_err), conv(e632p)
+    return Estimate632Plus(name, app, conv(oob_err), conv(gamma), r, w, conv(e632), est, app - est, est, n)
+
+
+def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
+                      jobs: int = 1) -> Bootstrap632Plus:
+    """The .632+ bootstrap estimator (Efron & Tibshirani 1997) of the AUC and the Brier score.
+
+    Each resample's model predicts the rows left out of it (out-of-bag).
+
+    * Brier (a per-observation loss, as in the paper): ``Err1 = mean_i mean_{b: i not in b}
+      (y_i - p_b(x_i))^2`` (leave-one-out bootstrap; observations never left out are skipped and
+      counted in ``n_unseen``), apparent ``err`` = Brier of the full-data fit, no-information
+      rate ``gamma = mean_i mean_j (y_i - p(x_j))^2``.
+    * AUC (not a sum over observations): with ``e = 1 - AUC``, ``Err1`` = 1 - mean over
+      resamples of the out-of-bag AUC (resamples whose out-of-bag rows lack a class are
+      counted in ``oob_one_class``), ``gamma = 0.5`` (an uninformative rule), the usual
+      adaptation (e.g. Sahiner et al. 2008).
+
+    Then ``R = (Err1' - err) / (gamma - err)`` with ``Err1' = min(Err1, gamma)`` (``R = 0`` when
+    ``Err1 <= err`` or ``gamma <= err``), clipped to [0, 1]; ``w = .632 / (1 - .368 R)``;
+    ``.632+ = (1 - w) err + w Err1'`` and ``.632 = .368 err + .632 Err1``. ``optimism`` is
+    ``apparent - corrected`` with ``corrected`` the .632+ estimate on the index's own scale.
+    (``rms::validate(method = ".632")`` implements plain .632 with a different weighting; there
+    is no .632+ in rms.)
+
+    References
+    ----------
+    Efron B, Tibshirani R. Improvements on cross-validation: the .632+ bootstrap method.
+    J Am Stat Assoc 1997;92:548-560. doi:10.1080/01621459.1997.10474007
+    Sahiner B, Chan HP, Hadjiiski L. Classifier performance estimation under the constraint of
+    a finite sample size. Med Phys 2008;35:1559-1570. doi:10.1118/1.2868757
+    """
+    Xd, yy = _check_data(X, y)
+    n = yy.size
+    idx = resample_indices(n, n_boot, seed) if indices is None else _check_index_matrix(indices, n)
+    model = _fit_or_fail(procedure, Xd, yy)
+    if isinstance(model, ResampleFailure):
+        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
+    p_app = _predict_proba(model, Xd)
+    outs = _dispatch("oob", procedure, Xd, yy, None, list(idx), jobs)
+    fails = _empty_failures()
+    loss_sum = np.zeros(n)
+    loss_cnt = np.zeros(n, dtype=int)
+    oob_aucs = []
+    oob_one = 0
+    n_ok = 0
+    for rows, o in zip(idx, outs):
+        if isinstance(o, ResampleFailure):
+            fails[o.reason] += 1
+            continue
+        n_ok += 1
+        oob = np.ones(n, dtype=bool)
+        oob[rows] = False
+        loss_sum[oob] += (yy[oob] - o[oob]) ** 2
+        loss_cnt[oob] += 1
+        yo, po = yy[oob], o[oob]
+        if yo.size == 0 or yo.min() == yo.max():
+            oob_one += 1
+            continue
+        oob_aucs.append(float(_placements(po[yo == 0], po[yo == 1])[0].mean()))
+    _warn_failures(fails, idx.shape[0])
+    if oob_one:
+        warnings.warn(f"{oob_one} resamples had out-of-bag rows of one class only: their AUC was left out",
+                      StatisticalWarning, stacklevel=2)
+    if n_ok == 0 or not oob_aucs:
+        raise NenauditError("no usable resample: increase n_boot or check the data")
+    seen = loss_cnt > 0
+    err1_brier = float(np.mean(loss_sum[seen] / loss_cnt[seen]))
+    app_brier = float(np.mean((yy - p_app) ** 2))
+    gamma_brier = float(np.mean((yy[:, None] - p_app[None, :]) ** 2))
+    app_auc = float(_placements(p_app[yy == 0], p_app[yy == 1])[0].mean())
+    err1_auc = 1.0 - float(np.mean(oob_aucs))
+    auc = _plus("AUC", 1.0 - app_auc, err1_auc, 0.5, len(oob_aucs), True)
+    brier = _plus("Brier", app_brier, err1_brier, gamma_brier, int(seen.sum()), False)
+    return Bootstrap632Plus("632plus", auc, brier, int(idx.shape[0]), n_ok, fails, oob_one, int((~seen).sum()),
+                            int(jobs))
