@@ -143,3 +143,27 @@ def test_row_rules_without_r():
 def test_bad_requests_refused(step, data, opts, match):
     with pytest.raises(NenauditError, match=match):
         compare(step, data, **opts)
+
+
+# ---------------------------------------------------------------------------------------
+# CLI verb
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parity
+def test_cli_parity_verb(R, tmp_path, capsys):
+    from nenaudit.cli import main
+
+    path = tmp_path / "d.csv"
+    make_frame(3, n=60).to_csv(path, index=False)
+    assert main(["parity", "icc", str(path), "-o", "columns=a,b", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["all_pass"] is True and out["step"] == "icc" and len(out["rows"]) == 42
+    assert main(["parity", "stepwise", str(path), "-o", "outcome=y", "-o", "predictors=a,b,c", "-o", "threshold=0.2"]) == 0
+    text = capsys.readouterr().out
+    assert "selected" in text and "all pass" in text
+    assert main(["parity", "glm", str(path), "-o", "outcome=nope"]) == 2
+    assert "no column 'nope'" in capsys.readouterr().err
+    assert main(["parity", "glm", str(path), "-o", "outcome"]) == 2
+    assert main(["parity", "list"]) == 0
+    assert "icc" in capsys.readouterr().out
