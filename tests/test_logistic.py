@@ -29,11 +29,11 @@ def expand_table(succ, fail):
     return code[:, None].astype(float), y
 
 
-def random_data(seed, n=131, p=3):
+def random_data(seed, n=131, p=3, intercept=-0.4):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, p)) * rng.uniform(0.5, 3, size=p)
     beta = rng.uniform(-0.8, 0.8, size=p) / x.std(axis=0)
-    eta = -0.4 + x @ beta
+    eta = intercept + x @ beta
     y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
     return x, y
 
@@ -52,6 +52,10 @@ DATASETS = {
     "random_3": (*random_data(7), ["a", "b", "c"]),
     "random_4": (*random_data(11, p=4), ["a", "b", "c", "d"]),
     "random_1": (*random_data(5, p=1), ["a"]),
+    # the further regimes: a small sample, a rare outcome, many predictors
+    "small_n20": (*random_data(21, n=20, p=2), ["a", "b"]),
+    "unbalanced_rare": (*random_data(3, n=200, p=2, intercept=-3.2), ["a", "b"]),
+    "many_predictors": (*random_data(13, n=131, p=12), [f"x{j}" for j in range(12)]),
 }
 
 
