@@ -15,7 +15,7 @@ ref_cv_lasso <- function(x, y, foldid, measure = "deviance", thresh = 1e-7) {
     coef_min = as.numeric(coef(cf, s = "lambda.min")),
     coef_1se = as.numeric(coef(cf, s = "lambda.1se")),
     path_lambda = fit$lambda, path_a0 = as.numeric(fit$a0),
-    path_beta = as.matrix(fit$beta), dev_ratio = fit$dev.ratio, nulldev = fit$nulldev,
+    path_beta = as.numeric(as.matrix(fit$beta)), dev_ratio = fit$dev.ratio, nulldev = fit$nulldev,
     measure = names(cf$name)
   )
 }
@@ -23,7 +23,7 @@ ref_cv_lasso <- function(x, y, foldid, measure = "deviance", thresh = 1e-7) {
 # glmnet path only (optionally with a user lambda grid).
 ref_lasso_path <- function(x, y, thresh = 1e-7) {
   fit <- glmnet(as.matrix(x), y, family = "binomial", thresh = thresh)
-  list(lambda = fit$lambda, a0 = as.numeric(fit$a0), beta = as.matrix(fit$beta),
+  list(lambda = fit$lambda, a0 = as.numeric(fit$a0), beta = as.numeric(as.matrix(fit$beta)),  # column-major p x L
        dev_ratio = fit$dev.ratio, nulldev = fit$nulldev)
 }
 

@@ -55,7 +55,9 @@ J R Stat Soc B 2012;74:245-266. doi:10.1111/j.1467-9868.2011.01004.x
 from __future__ import annotations
 
 import math
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -502,6 +504,18 @@ def _interp_coords(fold_lam: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.
     return left, right, frac
 
 
+def _n_workers(n_jobs: int | None, tasks: int) -> int:
+    if n_jobs is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            cpus = os.cpu_count() or 1
+        n_jobs = cpus
+    if int(n_jobs) < 1:
+        raise NenauditError(f"n_jobs={n_jobs}: use a positive number of threads (or None for all CPUs)")
+    return max(1, min(int(n_jobs), tasks))
+
+
 def _auc_folds(y: np.ndarray, prob: np.ndarray) -> np.ndarray:
     """AUC of each column of ``prob`` (n_test, L) against 0/1 ``y``: Mann-Whitney, ties 1/2.
 
@@ -551,6 +565,7 @@ def cv_lasso(
     lambda_min_ratio: float | None = None,
     thresh: float = 1e-7,
     maxit: int = 100_000,
+    n_jobs: int | None = None,
 ) -> LassoCV:
     """K-fold cross-validated binomial lasso, as ``cv.glmnet(x, y, family = "binomial")``.
 
@@ -562,6 +577,8 @@ def cv_lasso(
     nfolds, seed : used only without ``foldid``.
     measure : ``"deviance"`` (R's default for binomial) or ``"auc"``.
     nlambda, lambda_min_ratio, thresh, maxit : passed to every glmnet fit, as R's ``...``.
+    n_jobs : threads for the K + 1 independent fits (default: the CPUs this process may
+        use). The numbers do not depend on it; pass 1 inside an outer parallel loop.
 
     Returns
     -------
@@ -598,20 +615,34 @@ def cv_lasso(
     fit_kw = dict(nlambda=int(nlambda), lambda_min_ratio=lambda_min_ratio, lambdas=None, thresh=thresh,
                   maxit=maxit, lognet=lognet)
 
-    xf = np.array(Xa, dtype=float, order="F", copy=True)
-    full = _path_from_raw(_fit_raw(xf, ya, **fit_kw), names, thresh, maxit, messages, "full data")
+    # the full-data fit and the K training-fold fits are independent: run them on threads
+    # (the f2py wrapper of lognet releases the GIL); results do not depend on n_jobs.
+    train_sets = [fid != f for f in range(1, k + 1)]
+    for f, train in enumerate(train_sets, start=1):
+        _class_check(ya[train], f"training set without fold {f}", messages)
+
+    def fit_one(i: int):
+        if i == 0:
+            return _fit_raw(np.array(Xa, dtype=float, order="F", copy=True), ya, **fit_kw)
+        train = train_sets[i - 1]
+        return _fit_raw(np.asfortranarray(Xa[train]), ya[train], **fit_kw)
+
+    workers = _n_workers(n_jobs, k + 1)
+    if workers == 1:
+        raws = [fit_one(i) for i in range(k + 1)]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            raws = list(ex.map(fit_one, range(k + 1)))
+
+    full = _path_from_raw(raws[0], names, thresh, maxit, messages, "full data")
     lam = full.lambdas
     L = lam.size
 
     # held-out linear predictors at the full-data lambdas, fold by fold
     link = np.empty((n, L), dtype=float)
     for f in range(1, k + 1):
-        test = fid == f
-        train = ~test
-        ytr = ya[train]
-        _class_check(ytr, f"training set without fold {f}", messages)
-        raw = _fit_raw(np.asfortranarray(Xa[train]), ytr, **fit_kw)
-        flam, fa0, fcoef, _, _, _, jerr = raw
+        test = ~train_sets[f - 1]
+        flam, fa0, fcoef, _, _, _, jerr = raws[f]
         if jerr != 0:
             fatal, msg = _jerr_message(jerr, maxit, p)
             if fatal:
@@ -634,6 +665,8 @@ def cv_lasso(
     fold_w = np.array([np.sum(fid == f) for f in range(1, k + 1)], dtype=float)
     if used == "auc":
         raw_stat = np.vstack([_auc_folds(ya[fid == f], prob[fid == f]) for f in range(1, k + 1)])
+        for f in np.flatnonzero(np.isnan(raw_stat).all(axis=1)) + 1:
+            messages.append(f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)")
         grouped = True
         w = fold_w
         N = np.full(L, k, dtype=float)

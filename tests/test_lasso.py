@@ -1,0 +1,260 @@
+"""LASSO path and cv.glmnet (stats/lasso.py) against R's glmnet 4.1-6, run in the test.
+
+Reference values come from reference_r/lasso.R through rpy2 on data generated here; nothing
+is typed in. Data shapes follow the study: 131 lesions, a 27/104 outcome, 60 features (after
+the filters) and 851 (all features), with pyradiomics-like mixed scales.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.stats.lasso import (
+    RadscoreFormula,
+    apply_radscore,
+    cv_lasso,
+    lasso_path,
+    make_foldid,
+    radscore_formula,
+)
+
+
+def make_data(p: int, seed: int, n: int = 131, n_events: int = 27):
+    """Correlated features on mixed scales; outcome 1 = 'ineffective' (104), 0 = 27."""
+    rng = np.random.default_rng(seed)
+    y = np.r_[np.zeros(n_events), np.ones(n - n_events)]
+    rng.shuffle(y)
+    latent = rng.standard_normal((n, 5))
+    load = rng.normal(0, 0.8, (5, p))
+    X = latent @ load + rng.standard_normal((n, p))
+    k = min(8, p)
+    X[:, :k] += np.outer(y - y.mean(), rng.uniform(-1.2, 1.2, k))
+    X = X * rng.lognormal(0, 2, p) + rng.normal(0, 10, p)  # radiomics-like scales
+    foldid = rng.permutation(np.resize(np.arange(1, 11), n))
+    return X, y, foldid
+
+
+def r_cv(R, X, y, foldid, measure="deviance", thresh=1e-7):
+    R.source("lasso.R")
+    return R.to_py(R.call("ref_cv_lasso", R.matrix(X), R.fvec(y), R.ivec(foldid), measure=measure, thresh=thresh))
+
+
+def quiet_cv(*args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        return cv_lasso(*args, **kw)
+
+
+# --------------------------------------------------------------------------- parity
+
+
+CASES = [
+    (60, "deviance", 1e-7),
+    (60, "auc", 1e-7),
+    (60, "deviance", 1e-14),
+    (851, "deviance", 1e-7),
+    (851, "auc", 1e-7),
+    (851, "deviance", 1e-14),
+]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("p,measure,thresh", CASES)
+def test_cv_glmnet_parity(R, p, measure, thresh):
+    X, y, foldid = make_data(p, seed=p)
+    py = quiet_cv(X, y, foldid=foldid, measure=measure, thresh=thresh)
+    r = r_cv(R, X, y, foldid, measure, thresh)
+    lam = np.asarray(r["lambda"], float)
+    assert py.lambdas.shape == lam.shape
+    # lambdas: same Fortran grid; fix.lam's exp/log may differ by an ulp
+    np.testing.assert_allclose(py.lambdas, lam, rtol=1e-12)
+    # CV curves: same fits; differences come only from summation order (R sums in long
+    # double, BLAS vs R's matprod for the held-out predictions): measured <= 3e-14
+    np.testing.assert_allclose(py.cvm, r["cvm"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(py.cvsd, r["cvsd"], rtol=1e-8, atol=1e-12)
+    np.testing.assert_array_equal(py.nonzero, np.asarray(r["nzero"], int))
+    assert py.lambda_min == pytest.approx(r["lambda_min"], rel=1e-12)
+    assert py.lambda_1se == pytest.approx(r["lambda_1se"], rel=1e-12)
+    for which, key in (("min", "coef_min"), ("1se", "coef_1se")):
+        coef = np.array(list(py.coefficients(which).values()))
+        ref = np.asarray(r[key], float)
+        # the issue asks for 1e-4; the same solver reaches ~1e-15 (measured), 1e-9 leaves room
+        # for libm/BLAS differences between machines
+        np.testing.assert_allclose(coef, ref, rtol=0, atol=1e-9 * max(1.0, np.abs(ref).max()))
+        np.testing.assert_array_equal(coef != 0, ref != 0)  # identical non-zero sets
+    assert py.measure == measure
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("p", [60, 851])
+def test_path_parity(R, p):
+    X, y, _ = make_data(p, seed=p + 1)
+    R.source("lasso.R")
+    r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        path = lasso_path(X, y)
+    np.testing.assert_allclose(path.lambdas, r["lambda"], rtol=1e-12)  # ulp of fix.lam
+    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)  # same Fortran fit
+    # R's p x L matrix arrives column-major: one row per lambda after reshaping
+    beta = np.asarray(r["beta"], float).reshape(len(r["lambda"]), p)
+    assert beta.shape == path.coef.shape
+    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.dev_ratio, r["dev_ratio"], rtol=1e-10, atol=1e-14)
+    assert path.nulldev == pytest.approx(r["nulldev"], rel=1e-12)
+
+
+@pytest.mark.parity
+def test_auc_fold_with_one_class_is_left_out_as_in_r(R):
+    X, y, foldid = make_data(20, seed=7)
+    foldid = foldid.copy()
+    foldid[(y == 0) & (foldid == 3)] = 4  # fold 3 has no event of class 0
+    with pytest.warns(StatisticalWarning, match="holds one outcome class"):
+        py = cv_lasso(X, y, foldid=foldid, measure="auc")
+    assert any(w.startswith("fold 3 holds one outcome class") for w in py.warnings)
+    r = r_cv(R, X, y, foldid, "auc")
+    np.testing.assert_allclose(py.cvm, r["cvm"], rtol=1e-10)  # same fits, summation order
+    np.testing.assert_allclose(py.cvsd, r["cvsd"], rtol=1e-8)
+    assert py.lambda_min == pytest.approx(r["lambda_min"], rel=1e-12)
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+def test_threads_do_not_change_numbers():
+    X, y, foldid = make_data(60, seed=3)
+    a = quiet_cv(X, y, foldid=foldid, n_jobs=1)
+    b = quiet_cv(X, y, foldid=foldid, n_jobs=2)
+    np.testing.assert_array_equal(a.cvm, b.cvm)
+    np.testing.assert_array_equal(a.cvsd, b.cvsd)
+    np.testing.assert_array_equal(a.path.coef, b.path.coef)
+
+
+def test_seeded_folds_reproducible_and_balanced():
+    f1, f2 = make_foldid(131, 10, seed=42), make_foldid(131, 10, seed=42)
+    np.testing.assert_array_equal(f1, f2)
+    counts = np.bincount(f1)[1:]
+    assert counts.size == 10 and counts.max() - counts.min() <= 1
+    X, y, _ = make_data(30, seed=5)
+    a = quiet_cv(X, y, nfolds=10, seed=42)
+    np.testing.assert_array_equal(a.foldid, f1)
+
+
+def test_radscore_is_the_linear_predictor_at_lambda_min():
+    X, y, foldid = make_data(60, seed=11)
+    names = [f"f{j}" for j in range(60)]
+    cv = quiet_cv(pd.DataFrame(X, columns=names), y, foldid=foldid)
+    formula = radscore_formula(cv, "min")
+    assert set(formula.coefficients) == set(cv.selected("min"))
+    table = pd.DataFrame(X, columns=names)
+    np.testing.assert_allclose(formula.apply(table), cv.path.link(X)[:, cv.index_min], rtol=1e-12, atol=1e-12)
+    without = formula.apply(table, include_intercept=False)
+    np.testing.assert_allclose(formula.apply(table) - without, formula.intercept, rtol=1e-12)
+
+
+def test_apply_published_formula():
+    # the Feng et al. 2025 formula (section 3.2), transcribed as strings, on a made-up table
+    terms = {"Original_RootMeanSquared": "-0.429", "Original_Correlation": "1.054"}
+    table = pd.DataFrame({"Original_RootMeanSquared": [1.0, -1.0], "Original_Correlation": [0.5, 2.0], "x": [0, 0]})
+    got = apply_radscore(terms, table, include_intercept=False)
+    np.testing.assert_allclose(got, [-0.429 * 1.0 + 1.054 * 0.5, -0.429 * -1.0 + 1.054 * 2.0])
+    with pytest.raises(NenauditError, match="no intercept"):
+        apply_radscore(terms, table)
+    with pytest.raises(NenauditError, match="'Wavelet_LLH_Imc1' of the Radscore formula is not a column"):
+        apply_radscore({"Wavelet_LLH_Imc1": 0.96}, table, include_intercept=False)
+    with pytest.raises(NenauditError, match="not a number"):
+        apply_radscore({"x": "0.00s0"}, table, include_intercept=False)
+    f = RadscoreFormula(coefficients={"x": 1.0}, intercept=2.0)
+    np.testing.assert_allclose(f.apply(table), [2.0, 2.0])
+
+
+def test_summary_json_shape():
+    X, y, foldid = make_data(12, seed=2)
+    cv = quiet_cv(X, y, foldid=foldid)
+    s = cv.summary()
+    assert list(s["coefficients_min"])[0] == "(Intercept)"
+    assert len(s["coefficients_min"]) == 13  # intercept + every feature, zeros included
+    assert {"lambda", "mean", "se", "nonzero"} == set(s["cv"][0])
+    assert len(s["cv"]) == cv.lambdas.size
+    assert cv.lambda_1se >= cv.lambda_min
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "mutate,match",
+    [
+        (lambda X, y: (np.where(np.arange(X.shape[0])[:, None] == 4, np.nan, X), y), "row 5: NaN"),
+        (lambda X, y: (np.where(np.arange(X.shape[0])[:, None] == 2, np.inf, X), y), "row 3: infinite"),
+        (lambda X, y: (np.column_stack([X, np.full(X.shape[0], 3.0)]), y), "constant feature"),
+        (lambda X, y: (X, np.r_[y[:-1], 2.0]), "coded 0/1"),
+        (lambda X, y: (X[:, :1], y), "at least 2 feature columns"),
+        (lambda X, y: (X, np.r_[np.zeros(5), np.ones(X.shape[0] - 5)]), "only 5 observations have outcome 0"),
+    ],
+)
+def test_bad_input_is_refused(mutate, match):
+    X, y, _ = make_data(6, seed=1)
+    X2, y2 = mutate(X, y)
+    with pytest.raises(NenauditError, match=match):
+        cv_lasso(X2, y2, nfolds=10, seed=1)
+
+
+def test_duplicate_names_and_bad_foldid():
+    X, y, foldid = make_data(4, seed=1)
+    with pytest.raises(NenauditError, match="'a' appears twice"):
+        cv_lasso(pd.DataFrame(X, columns=["a", "b", "a", "c"]), y, foldid=foldid)
+    with pytest.raises(NenauditError, match="fold 3 is empty"):
+        cv_lasso(X, y, foldid=np.where(foldid == 3, 2, foldid))
+    with pytest.raises(NenauditError, match="at least 3"):
+        cv_lasso(X, y, foldid=np.resize([1, 2], y.size))
+    with pytest.raises(NenauditError, match="measure"):
+        cv_lasso(X, y, foldid=foldid, measure="mse")
+
+
+def test_small_folds_switch_auc_to_deviance_with_warning():
+    X, y, _ = make_data(5, seed=9, n=60, n_events=25)
+    with pytest.warns(StatisticalWarning, match="changed to type.measure='deviance'"):
+        cv = cv_lasso(X, y, nfolds=10, seed=1, measure="auc")
+    assert cv.measure == "deviance"
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), scale=st.floats(0.01, 100.0), j=st.integers(0, 5))
+def test_feature_scale_equivariance(seed, scale, j):
+    """glmnet standardizes internally: rescaling a feature rescales its coefficient only."""
+    X, y, foldid = make_data(6, seed=seed, n=80, n_events=30)
+    a = quiet_cv(X, y, foldid=foldid, n_jobs=1)
+    X2 = X.copy()
+    X2[:, j] *= scale
+    b = quiet_cv(X2, y, foldid=foldid, n_jobs=1)
+    assert a.lambdas.shape == b.lambdas.shape
+    # the standardized problem is the same up to rounding of the scaling: tolerances at the
+    # level of the solver's own convergence threshold (1e-7) are not needed, 1e-6 relative is loose
+    np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-9)
+    np.testing.assert_allclose(a.cvm, b.cvm, rtol=1e-6)
+    np.testing.assert_allclose(a.path.coef[:, j], b.path.coef[:, j] * scale, rtol=1e-5, atol=1e-8)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 1000))
+def test_fold_relabelling_invariance(seed, perm_seed):
+    """Renaming the folds (a permutation of 1..K) changes nothing but summation order."""
+    X, y, foldid = make_data(5, seed=seed, n=70, n_events=25)
+    relabel = np.random.default_rng(perm_seed).permutation(10) + 1
+    a = quiet_cv(X, y, foldid=foldid, n_jobs=1)
+    b = quiet_cv(X, y, foldid=relabel[foldid - 1], n_jobs=1)
+    np.testing.assert_allclose(a.cvm, b.cvm, rtol=1e-12)  # summation order only
+    np.testing.assert_allclose(a.cvsd, b.cvsd, rtol=1e-9)
+    assert a.index_min == b.index_min or np.isclose(a.cvm[a.index_min], a.cvm[b.index_min], rtol=1e-12)
+    assert a.lambda_1se >= a.lambda_min
