@@ -136,7 +136,10 @@ def recalibration_line(y: np.ndarray, eta: np.ndarray) -> tuple[float, float, li
     x = np.column_stack([np.ones(y.size), eta])
     if np.ptp(eta) == 0:
         return math.nan, math.nan, ["the linear predictor is constant: no calibration slope"]
-    coef, _, msgs = _fit_glm(x, y, np.zeros(y.size))
+    try:
+        coef, _, msgs = _fit_glm(x, y, np.zeros(y.size))
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan, ["the recalibration fit is singular: no calibration slope"]
     return float(coef[0]), float(coef[1]), msgs
 
 

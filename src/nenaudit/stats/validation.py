@@ -528,6 +528,7 @@ class ValidationIndex(Result):
     optimism: float
     corrected: float
     n: int
+    optimism_mc_se: float
 
 
 @dataclass(frozen=True)
@@ -567,17 +568,20 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
     _warn_failures(fails, len(rows_list))
     k = len(INDEX_NAMES)
     tr_sum, te_sum, num = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
-    for tr, te in ok:
+    diffs = np.full((len(ok), k), np.nan)
+    for b, (tr, te) in enumerate(ok):
         good = ~(np.isnan(tr) | np.isnan(te))
         tr_sum[good] += tr[good]
         te_sum[good] += te[good]
         num += good
+        diffs[b, good] = tr[good] - te[good]
     with np.errstate(invalid="ignore", divide="ignore"):
         tr_m = tr_sum / num
         te_m = te_sum / num
     opt = tr_m - te_m
+    mc = [float(np.nanstd(diffs[:, j], ddof=1) / math.sqrt(num[j])) if num[j] > 1 else math.nan for j in range(k)]
     rows = tuple(ValidationIndex(nm, float(apparent[j]), float(tr_m[j]), float(te_m[j]), float(opt[j]),
-                                 float(apparent[j] - opt[j]), int(num[j])) for j, nm in enumerate(INDEX_NAMES))
+                                 float(apparent[j] - opt[j]), int(num[j]), mc[j]) for j, nm in enumerate(INDEX_NAMES))
     return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs))
 
 
@@ -589,7 +593,8 @@ def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=Non
     (:func:`performance_indexes`) on the resample ("training") and on the original data
     ("test"); ``optimism = mean_b(training) - mean_b(test)``, ``corrected = apparent -
     optimism``, each index averaged over the resamples where both are defined (``n``), as
-    ``rms::predab.resample`` does. Resamples are the rows of ``indices`` (0-based) or
+    ``rms::predab.resample`` does; ``optimism_mc_se`` is the Monte Carlo standard error of the
+    optimism, ``sd_b(training_b - test_b) / sqrt(n)``. Resamples are the rows of ``indices`` (0-based) or
     :func:`resample_indices` ``(n, n_boot, seed)``. ``jobs`` worker processes share the
     resamples; the result does not depend on ``jobs``.
 
