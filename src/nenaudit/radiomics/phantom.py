@@ -3,7 +3,7 @@
 What a phantom is
 -----------------
 One image per patient, in Hounsfield units (int16), with the anisotropic voxels of the paper's
-acquisition (0.7 x 0.7 mm in-plane, 5 mm slices; Feng et al. 2025, section 2.3), of a field of
+acquisition (~0.7 x 0.7 mm in-plane, 5 mm slices; Feng et al. 2025, section 2.3), of a field of
 view around the liver: soft tissue (``background_hu``), a liver ellipsoid (``liver_hu``) and the
 patient's lesions (1-2 per patient in the paper). Each lesion is an ellipsoid with its own size,
 orientation, arterial enhancement (mean HU), texture (Gaussian-correlated HU fluctuations of a
@@ -78,9 +78,12 @@ __all__ = [
     "write_phantom",
 ]
 
-#: (x, y, z) voxel size in mm of the paper's arterial-phase CT: 0.7 mm pixels (typical for a 360 mm
-#: field of view on 512 x 512), 5.0 mm slice thickness and increment (stated in section 2.3).
-DEFAULT_SPACING = (0.7, 0.7, 5.0)
+#: (x, y, z) voxel size in mm of an arterial-phase CT like the paper's: 360 mm field of view on a 512 x 512
+#: matrix (0.703125 mm pixels, "0.7 mm"), 5.0 mm slice thickness and increment (stated in section 2.3).
+#: 0.703125 = 45/64 is exact in binary: NIfTI stores spacing and origin as float32, and a spacing such as
+#: 0.7 would be read back as 0.699999988, which moves pyradiomics' resampling grid and changes features
+#: between a NIfTI and an NRRD/DICOM copy of the same image (seen in the tests). With 45/64 all agree.
+DEFAULT_SPACING = (0.703125, 0.703125, 5.0)
 #: The paper re-segmented 46 of 131 lesions (section 2.3).
 PAPER_RESEGMENTED_FRACTION = 46 / 131
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -95,8 +98,8 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 class ScanModel:
     """Acquisition: grid, tissue HU, point-spread function and noise.
 
-    ``size`` is (x, y, z) in voxels; the default 256 x 256 x 30 at 0.7 x 0.7 x 5 mm is a 179 x 179 x
-    150 mm field of view around the liver. ``liver_semi_axes_mm`` is (x, y, z).
+    ``size`` is (x, y, z) in voxels; the default 256 x 256 x 30 at 0.703125 x 0.703125 x 5 mm is a
+    180 x 180 x 150 mm field of view around the liver. ``liver_semi_axes_mm`` is (x, y, z).
     """
 
     spacing: tuple[float, float, float] = DEFAULT_SPACING
