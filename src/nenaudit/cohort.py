@@ -209,4 +209,14 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"{os_}: line {i + 2}: lesion {obs['lesion_id'].iloc[i]!r} observer {obs['observer'].iloc[i]} "
                         f"repeat {obs['repeat'].iloc[i]} appears twice")
+    for name, spec in (manifest.get("variables") or {}).items():
+        if spec.get("levels"):  # categorical: printed labels, even when they look like numbers ("1".."4")
+            for df, src in ((patients, ps), (lesions, ls)):
+                if name in df.columns:
+                    df[name] = df[name].astype(str)
+                    bad = ~df[name].isin(spec["levels"])
+                    if bad.any():
+                        i = int(np.flatnonzero(bad.to_numpy())[0])
+                        raise DataError(f"{src}: column {name!r}, line {i + 2}: {df[name].iloc[i]!r} is not one of "
+                                        f"the levels {spec['levels']} listed in manifest.json")
     return Cohort(patients, lesions, features, obs, manifest, root)

@@ -1,0 +1,190 @@
+"""A synthetic radiomics feature matrix (lesions x 851 pyradiomics keys) and observer re-readings.
+
+Structure (all Gaussian latent variables, then a per-feature affine map to a raw scale):
+
+* **Signature features** (the published Radscore terms, mapped to pyradiomics keys): their
+  first-reading z-scores ``Z`` (mean 0, SD 1 with n - 1, R's ``scale``) satisfy ``Z @ c = R - mean(R)``
+  exactly, where ``c`` are the published coefficients and ``R`` is the lesions' Radscore. So the
+  published formula applied to the z-scored features gives the Radscore back, up to its intercept
+  (not printed in the paper; taken as ``mean(R)`` and recorded). Each loads on the standardized
+  Radscore with weight ``a_j = sd(R) c_j / |c|^2``; the rest is noise with no component along ``c``
+  (strongly correlated features with opposite-signed coefficients, as LASSO keeps them).
+* **Other features** form clusters inside each (image type, feature class) block: a cluster's
+  members correlate about ``WITHIN`` (> 0.9, so a Spearman |rho| > 0.9 filter keeps one of them);
+  clusters correlate through an image-type factor and a class factor (at most about 0.4), and
+  some clusters carry a weak load on the Radscore.
+* **Reliability**: every cluster is either reliable (measurement-error variance ratio 0.1,
+  ICC about 0.9) or not (ratio 1.0, ICC about 0.5). The error is mostly shared within a cluster
+  (a segmentation change moves related features together). The number of reliable clusters plus
+  the signature features is the number of features the ICC and Spearman filters should keep
+  (the paper's 60). Observer 2 adds a small systematic shift (absolute-agreement ICCs see it).
+
+Observers: the re-segmented subset gets observer 1 repeat 2 and observer 2 repeat 1, each its own
+measurement error around the same true values as the first reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WITHIN = 0.97
+ERR_RELIABLE = 0.10
+ERR_UNRELIABLE = 1.00
+SHARED_ERR = 0.9
+IMAGE_LOAD = 0.45
+CLASS_LOAD = 0.45
+OBSERVER2_SHIFT = 0.1
+
+
+@dataclass(frozen=True)
+class FeatureBlock:
+    names: tuple[str, ...]
+    first: np.ndarray  # (n_lesions, p) raw first reading
+    obs1_rep2: np.ndarray  # (n_sub, p)
+    obs2_rep1: np.ndarray  # (n_sub, p)
+    subset: np.ndarray  # lesion indices of the re-segmented subset
+    reliable: np.ndarray  # (p,) bool: designed reliable
+    cluster: np.ndarray  # (p,) int cluster id (signature features: their own)
+    n_clusters_reliable: int
+
+
+def _standardize(x: np.ndarray) -> np.ndarray:
+    x = x - x.mean(axis=0)
+    return x / x.std(axis=0, ddof=1)
+
+
+def _orth(e: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(basis)
+    return e - q @ (q.T @ e)
+
+
+def signature_z(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """z-scored signature features with ``Z @ coefs == radscore - mean(radscore)`` (see module docstring)."""
+    n = radscore.size
+    t = radscore - radscore.mean()
+    sd = t.std(ddof=1)
+    u = t / sd
+    c = np.asarray(coefs, float)
+    c2 = float(c @ c)
+    a = sd * c / c2
+    if np.any(np.abs(a) >= 0.95):
+        raise ValueError("Radscore spread too large for the published coefficients")
+    e = _orth(rng.standard_normal((n, c.size)), np.column_stack([np.ones(n), u]))
+    e = _standardize(e) * np.sqrt(1 - a**2)
+    m = e - np.outer(e @ c, c) / c2
+    z = np.outer(u, a) + m
+    for _ in range(500):
+        z = _standardize(z)
+        r = t - z @ c
+        if np.max(np.abs(r)) < tol and np.max(np.abs(z.std(axis=0, ddof=1) - 1)) < tol:
+            break
+        z = z + np.outer(r, c) / c2
+    return z
+
+
+# Features that take either sign (pyradiomics names); all others are kept positive.
+SIGNED = ("ClusterShade", "Skewness", "Median", "Mean", "Minimum", "Maximum", "10Percentile", "90Percentile",
+          "Correlation")
+NEGATIVE = ("Imc1",)  # Imc1 lies in [-1, 0]
+
+
+def _raw_scale(rng: np.random.Generator, keys) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature location and scale: scales log-uniform over 5 decades; locations that keep the
+    values positive (4 to 8 SDs above 0) except for features that take either sign or are negative."""
+    p = len(keys)
+    scale = 10.0 ** rng.uniform(-2, 3, size=p)
+    loc = scale * rng.uniform(4, 8, size=p)
+    for i, k in enumerate(keys):
+        name = k.rsplit("_", 1)[-1]
+        signed = name in SIGNED and (k.startswith("wavelet") or name in ("ClusterShade", "Skewness", "Correlation"))
+        if signed:
+            loc[i] = scale[i] * rng.uniform(-2, 2)
+        elif name in NEGATIVE:
+            scale[i] = 0.05 * rng.uniform(0.5, 1.5)
+            loc[i] = -scale[i] * rng.uniform(4, 8)
+    return loc, scale
+
+
+def build(rng: np.random.Generator, keys: tuple[str, ...], signature: dict[str, float], radscore: np.ndarray,
+          subset: np.ndarray, n_keep: int) -> FeatureBlock:
+    """The feature matrix, observer readings and design bookkeeping (see the module docstring)."""
+    n = radscore.size
+    p = len(keys)
+    sig_keys = list(signature)
+    coefs = np.array([signature[k] for k in sig_keys])
+    zsig = signature_z(rng, radscore, coefs)
+    u = _standardize((radscore - radscore.mean())[:, None])[:, 0]
+
+    image = [k.split("_", 1)[0] for k in keys]
+    cls = [k.split("_")[1] for k in keys]
+    images = sorted(set(image))
+    classes = sorted(set(cls))
+    f_img = {im: rng.standard_normal(n) for im in images}
+    f_cls = {c: rng.standard_normal(n) for c in classes}
+
+    # clusters of the non-signature features, inside each (image, class) block
+    cluster = np.full(p, -1)
+    cid = 0
+    pos = {k: i for i, k in enumerate(keys)}
+    for i, k in enumerate(sig_keys):
+        cluster[pos[k]] = cid
+        cid += 1
+    n_sig = cid
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for i, k in enumerate(keys):
+        if cluster[i] < 0:
+            blocks.setdefault((image[i], cls[i]), []).append(i)
+    for members in blocks.values():
+        members = list(rng.permutation(members))
+        while members:
+            size = int(rng.integers(2, 9))
+            for i in members[:size]:
+                cluster[i] = cid
+            members = members[size:]
+            cid += 1
+    n_other = cid - n_sig
+    n_rel = max(0, min(n_keep - n_sig, n_other))
+    rel_clusters = set((n_sig + rng.choice(n_other, size=n_rel, replace=False)).tolist())
+    reliable_cluster = np.array([c < n_sig or c in rel_clusters for c in range(cid)])
+
+    # latent values of the clusters
+    true = np.empty((n, p))
+    for c in range(n_sig, cid):
+        members = np.flatnonzero(cluster == c)
+        i0 = members[0]
+        g = rng.choice([0.0, 0.0, 0.0, 0.15, -0.15, 0.3, -0.3])
+        resid = 1 - IMAGE_LOAD**2 - CLASS_LOAD**2 - g**2
+        tc = IMAGE_LOAD * f_img[image[i0]] + CLASS_LOAD * f_cls[cls[i0]] + g * u + np.sqrt(resid) * rng.standard_normal(n)
+        for j in members:
+            true[:, j] = np.sqrt(WITHIN) * tc + np.sqrt(1 - WITHIN) * rng.standard_normal(n)
+    # measurement error: reading = true + sigma * (shared cluster error + own error)
+    err_var = np.where(reliable_cluster[cluster], ERR_RELIABLE, ERR_UNRELIABLE)
+    sigma = np.sqrt(err_var)
+
+    def error(rows: int) -> np.ndarray:
+        shared = rng.standard_normal((rows, cid))[:, cluster]
+        own = rng.standard_normal((rows, p))
+        return sigma * (np.sqrt(SHARED_ERR) * shared + np.sqrt(1 - SHARED_ERR) * own)
+
+    e1 = error(n)
+    sig_idx = np.array([pos[k] for k in sig_keys])
+    # signature features: the first reading is exactly zsig; the truth is what lies under it
+    true[:, sig_idx] = zsig - e1[:, sig_idx]
+    first = true + e1
+    first[:, sig_idx] = zsig
+    m = subset.size
+    r2 = true[subset] + error(m)
+    r3 = true[subset] + error(m) + OBSERVER2_SHIFT * np.sqrt(err_var)
+    loc, scale = _raw_scale(rng, keys)
+    return FeatureBlock(
+        names=tuple(keys),
+        first=loc + scale * first,
+        obs1_rep2=loc + scale * r2,
+        obs2_rep1=loc + scale * r3,
+        subset=subset,
+        reliable=reliable_cluster[cluster],
+        cluster=cluster,
+        n_clusters_reliable=int(reliable_cluster.sum()),
+    )
