@@ -1,0 +1,136 @@
+"""``nenaudit validate``: bootstrap internal validation of the lesion-level model of a cohort.
+
+Schemes (see :mod:`nenaudit.stats.validation`): ``published`` (the fixed model's AUC on each
+resample), ``harrell`` (refit the final formula), ``pipeline`` (re-run the variable selection
+in every resample), ``cluster`` (resample patients with all their lesions), ``632plus``.
+
+The final formula defaults to the study spec's ``final_model`` (Feng 2025: Radscore, Ki67, number
+of hepatic metastases, extrahepatic metastasis); the pipeline's candidates default to the
+variables of Table 3's univariable column. Until the project's full pipeline (ICC filter,
+Spearman filter, LASSO-CV, Radscore) is available as a procedure, the ``pipeline`` scheme
+re-runs the clinical selection (univariable screen + backward Wald) with the cohort's Radscore
+column taken as given; the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+
+ORDER = 44
+
+SCHEMES = ("published", "harrell", "pipeline", "cluster", "632plus")
+PIPELINE_NOTE = ("pipeline = univariable screen (p < entry) + backward Wald (p > stay) re-run in every resample; "
+                 "the Radscore column is taken as given (the LASSO/Radscore chain is not yet re-run inside the loop)")
+
+
+def _columns(cohort, names, what):
+    from nenaudit.io import DataError
+
+    cols = list(cohort.lesions.columns)
+    missing = [n for n in names if n not in cols]
+    if missing:
+        shown = ", ".join(c for c in cols if c not in ("lesion_id", "patient_id", "outcome"))
+        raise DataError(f"{cohort.path}/lesions.csv: no column {missing[0]!r} for the {what} (columns are: {shown}); "
+                        f"name them with --predictors/--candidates")
+    return list(names)
+
+
+def _study_defaults():
+    from nenaudit.study.schema import load
+
+    reg = load().regression
+    if reg is None:
+        return [], []
+    cands = [r.variable for r in reg.rows if r.univariable is not None]
+    return list(reg.final_model), cands
+
+
+def run(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from nenaudit.cohort import load_cohort
+    from nenaudit.exceptions import NenauditError
+    from nenaudit.io import split_names
+    from nenaudit.stats import validation as v
+
+    if args.boot < 1:
+        raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
+    cohort = load_cohort(args.cohort)
+    final, cands = _study_defaults()
+    predictors = split_names(args.predictors) or final
+    if not predictors:
+        raise NenauditError("no final model in the study spec: name the predictors with --predictors A,B,C")
+    d = cohort.coded_lesions()
+    y = cohort.outcome
+    note = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if args.scheme == "pipeline":
+            candidates = _columns(cohort, split_names(args.candidates) or cands, "pipeline candidates")
+            X = d[candidates].astype(float)
+            proc = v.ScreenBackwardProcedure(tuple(candidates), args.entry, args.stay)
+            res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
+            note = PIPELINE_NOTE
+            used = candidates
+        else:
+            used = _columns(cohort, predictors, "final model")
+            X = d[used].astype(float)
+            proc = v.LogisticProcedure(tuple(used))
+            if args.scheme == "published":
+                lp = proc(X, y).predict_lp(X)
+                res = v.published_bootstrap(y, lp, n_boot=args.boot, seed=args.seed)
+            elif args.scheme == "harrell":
+                res = v.harrell_optimism(X, y, procedure=proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
+            elif args.scheme == "cluster":
+                res = v.cluster_optimism(X, y, d["patient_id"].to_numpy(), proc, n_boot=args.boot, seed=args.seed,
+                                         jobs=args.jobs)
+            else:
+                res = v.bootstrap_632plus(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
+    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    out = {"scheme": args.scheme, "cohort": str(cohort.path), "variables": used, "seed": args.seed,
+           "n_lesions": int(y.size), "n_patients": int(d["patient_id"].nunique()), "result": res.to_dict(),
+           "note": note, "warnings": msgs}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"{args.scheme} bootstrap, {res.n_boot} resamples (seed {args.seed}), {y.size} lesions / "
+          f"{out['n_patients']} patients; variables: {', '.join(used)}")
+    if args.scheme == "published":
+        print(f"AUC apparent {res.apparent:.4f}; bootstrap mean {res.mean:.4f} "
+              f"({100 * res.level:g}% percentile interval {res.ci_lower:.4f}-{res.ci_upper:.4f}); {res.note}")
+    elif args.scheme == "632plus":
+        rows = [[e.name, e.apparent, e.oob, e.estimate_632, e.estimate_632plus, e.optimism, e.weight]
+                for e in (res.auc, res.brier)]
+        print(tabulate(rows, headers=["index", "apparent", "out-of-bag", ".632", ".632+", "optimism", "weight"],
+                       floatfmt=".4f"))
+    else:
+        rows = [[i.name, i.apparent, i.training, i.test, i.optimism, i.corrected, i.n] for i in res.indexes]
+        print(tabulate(rows, headers=["index", "apparent", "training", "test", "optimism", "corrected", "n"],
+                       floatfmt=".4f"))
+    failed = {k: n for k, n in res.failures.items() if n}
+    print(f"usable resamples: {res.n_ok} of {res.n_boot}" + (f"; failed: {failed}" if failed else ""))
+    if note:
+        print(f"note: {note}")
+    for m in msgs:
+        print(f"warning: {m}")
+    return 0
+
+
+def register(sub) -> None:
+    a = sub.add_parser("validate", help="bootstrap validation: published, harrell, pipeline, cluster, 632plus")
+    a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
+                   help="cohort directory (default: the committed synthetic cohort)")
+    a.add_argument("--scheme", choices=SCHEMES, required=True)
+    a.add_argument("--boot", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)")
+    a.add_argument("--seed", type=int, default=1, metavar="N", help="seed of the resample indices (default 1)")
+    a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
+    a.add_argument("--predictors", metavar="A,B,C", default=None,
+                   help="final model's lesion columns (default: the study spec's final model)")
+    a.add_argument("--candidates", metavar="A,B,C", default=None,
+                   help="pipeline candidates (default: Table 3's univariable variables)")
+    a.add_argument("--entry", type=float, default=0.05, help="pipeline univariable entry p (default 0.05)")
+    a.add_argument("--stay", type=float, default=0.05, help="pipeline backward stay p (default 0.05)")
+    a.add_argument("--json", action="store_true", help="print the result as JSON")
+    a.set_defaults(func=run)
