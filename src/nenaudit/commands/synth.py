@@ -64,7 +64,8 @@ def register(sub) -> None:
     a = sub.add_parser("synth", help="generate a synthetic cohort that reproduces the published tables")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
     a.add_argument("--seed", metavar="N", type=int, default=None, help="random seed (default: 20250611)")
-    a.add_argument("--out", metavar="DIR", default="synthetic/cohort",
-                   help="output directory, replaced as a whole (default: synthetic/cohort)")
+    a.add_argument("--out", metavar="DIR", default="cohort",
+                   help="output directory, written to a temporary sibling and renamed into place, replacing an "
+                        "existing one as a whole (default: ./cohort)")
     a.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     a.set_defaults(func=run)

@@ -1,0 +1,283 @@
+"""Synthetic cohorts: published counts given back by stats.compare.summarize, minimal reported
+deviations for infeasible specs, byte-for-byte reproducibility, the CLI.
+
+Reference values are the published numbers of the study spec (feng2025.json, transcribed from
+Feng et al. 2025, doi:10.3389/fonc.2025.1628054) and, for made-up specs, the counts of a cohort
+built by the test itself.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nenaudit.cli import main
+from nenaudit.cohort import default_cohort_path, load_cohort
+from nenaudit.stats.compare import quantile7, summarize
+from nenaudit.study.schema import _key, load, validate
+from nenaudit.synth import generate, regenerate, write_cohort
+from nenaudit.synth.allocation import AllocationProblem, CategoricalVar, CountTarget, solve
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load(None)
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return load_cohort()
+
+
+def _deviating(manifest) -> set[tuple[str, str, str, str]]:
+    return {(d["table"], _key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
+
+
+def _group_labels(df, event="ineffective", other="effective"):
+    return df.assign(_g=np.where(df["outcome"] == 1, event, other))
+
+
+# --------------------------------------------------------------------- default cohort
+def test_default_cohort_gives_back_every_published_count(study, cohort):
+    """summarize() on the committed cohort reproduces every Table 1/2 count the allocation does not
+    report as infeasible (published counts: the spec)."""
+    skip = _deviating(cohort.manifest)
+    checked = 0
+    for t in study.tables:
+        df = _group_labels(cohort.patients if t.unit == "patient" else cohort.lesions)
+        rows = [r for r in t.rows if r.kind == "categorical" and not r.outcome]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            comp = {v.variable: v for v in summarize(df, "_g", vars=[r.variable for r in rows]).variables}
+        for r in rows:
+            for lv in r.levels:
+                for gid, cell in lv.cells.items():
+                    grp = t.group(gid)
+                    groups = [grp.outcome_group] if grp.outcome_group else ["effective", "ineffective"]
+                    got = sum(c.count for c in comp[r.variable].cells if c.level == lv.level and c.group in groups)
+                    if (t.id, _key(r.variable), lv.level, gid) in skip:
+                        assert got != cell.count  # a reported deviation is a real one
+                        continue
+                    assert got == cell.count, (t.id, r.variable, lv.level, gid)
+                    checked += 1
+    assert checked == 58  # 60 published categorical cells minus the 2 reported as infeasible
+    # patients per outcome (Table 1 Response) and lesions per outcome (Table 2 headers)
+    assert (cohort.patients["outcome"] == 0).sum() == 16 and (cohort.patients["outcome"] == 1).sum() == 60
+    assert (cohort.lesions["outcome"] == 0).sum() == 27 and (cohort.lesions["outcome"] == 1).sum() == 104
+    assert cohort.patients["n_lesions"].between(1, study.fact("max_lesions_per_patient")).all()
+
+
+def test_default_cohort_infeasibility_is_reported_with_minimal_deviation(cohort):
+    """Table 1: 3 patients > 5 cm; Table 2: 7 lesions > 5 cm; at most 2 lesions per patient (2.3).
+    7 > 2 x 3, so one count must move by at least 1 and, the row totals being fixed, another cell of
+    the same row by the opposite amount: the smallest total deviation is 2."""
+    a = cohort.manifest["allocation"]
+    assert not a["feasible"]
+    assert a["total_deviation"] == 2
+    assert {d["variable"] for d in a["deviations"]} == {"Diameter of the hepatic metastasis"}
+    assert sum(d["deviation"] for d in a["deviations"]) == 0
+
+
+def test_default_cohort_continuous_summaries_within_printed_rounding(study, cohort):
+    """Every published median [Q1, Q3] / mean ± SD is met within its printed rounding (R type-7
+    quantiles), except misses the manifest reports."""
+    missed = {m["target"] for m in cohort.manifest["continuous_misses"]}
+    for t in study.tables:
+        df = _group_labels(cohort.patients if t.unit == "patient" else cohort.lesions)
+        for r in t.rows:
+            if r.kind == "categorical":
+                continue
+            for gid, cell in r.cells.items():
+                grp = t.group(gid)
+                x = df.loc[df["_g"] == grp.outcome_group, r.variable] if grp.outcome_group else df[r.variable]
+                x = x.to_numpy(float)
+                if r.kind == "median_iqr":
+                    q = quantile7(x, [0.25, 0.5, 0.75])
+                    for name, pr, v in (("q25", cell.q1, q[0]), ("q50", cell.median, q[1]), ("q75", cell.q3, q[2])):
+                        if f"{t.id}/{r.variable}/{gid}/{name}" not in missed:
+                            assert pr.agrees(v), (t.id, r.variable, gid, name, v)
+                else:
+                    assert cell.mean.agrees(x.mean()) and cell.sd.agrees(x.std(ddof=1)), (r.variable, x.mean())
+
+
+def test_default_cohort_radscore_formula_and_features(study, cohort):
+    """851 pyradiomics-named columns; the published Radscore coefficients applied to the z-scored
+    signature features give the lesions' Radscore back up to the recorded intercept."""
+    from nenaudit.radiomics.catalogue import load_catalogue
+
+    assert list(cohort.features.columns) == list(load_catalogue().feature_keys(("original", "wavelet")))
+    rad = cohort.manifest["radiomics"]
+    assert rad["stand_ins"][0]["published"] == "WaveletH_LLHH_RunVariance"
+    keys = [s["key"] for s in rad["signature"]]
+    coefs = np.array([s["coefficient"] for s in rad["signature"]])
+    f = cohort.features[keys]
+    z = (f - f.mean()) / f.std(ddof=1)
+    score = rad["radscore_intercept"] + z.to_numpy() @ coefs
+    # features are written with 6 significant digits: the score is exact to about 1e-5
+    np.testing.assert_allclose(score, cohort.lesions["Radscore"].to_numpy(float), atol=1e-4)
+    subset = cohort.observers
+    assert len(subset) == 2 * study.fact("resegmented_lesions")
+    assert set(map(tuple, subset[["observer", "repeat"]].drop_duplicates().to_numpy())) == {(1, 2), (2, 1)}
+
+
+def test_default_cohort_regenerates_byte_for_byte(cohort):
+    path = default_cohort_path()
+    again = regenerate(path / "manifest.json")
+    for name, text in again.files.items():
+        assert (path / name).read_bytes() == text.encode("utf-8"), name
+
+
+def test_same_seed_same_bytes_different_seed_different(study):
+    a = generate(study, 7)
+    b = generate(study, 7)
+    assert a.files == b.files
+    c = generate(study, 8, with_features=False)
+    assert c.files["lesions.csv"] != a.files["lesions.csv"]
+
+
+# --------------------------------------------------------------------- made-up specs
+def _spec_from_cohort(k: np.ndarray, resp: np.ndarray, levels: list[np.ndarray], kmax: int, bump=None) -> dict:
+    """A spec whose Table 1 (patients) and Table 2 (lesions by outcome) are the counts of a cohort.
+
+    ``bump = (variable, level_from, level_to, amount, group)`` moves lesions in Table 2 afterwards.
+    """
+    def cp(c, n):
+        return f"{c} ({100 * c / n:.2f})" if n else f"{c} (0.00)"
+
+    npat = len(k)
+    lesions = {g: int(k[resp == g].sum()) for g in (0, 1)}
+    rows1 = [{"variable": "Response", "kind": "categorical", "outcome": True, "levels": [
+        {"level": "good", "outcome_group": "eff", "cells": {"total": cp(int((resp == 0).sum()), npat)}},
+        {"level": "bad", "outcome_group": "ineff", "cells": {"total": cp(int((resp == 1).sum()), npat)}}]}]
+    rows2 = []
+    for v, lv in enumerate(levels):
+        nlev = int(lv.max()) + 1 if lv.size else 1
+        nlev = max(nlev, 2)
+        t1 = [int((lv == i).sum()) for i in range(nlev)]
+        t2 = {g: [int(k[(lv == i) & (resp == g)].sum()) for i in range(nlev)] for g in (0, 1)}
+        if bump is not None and bump[0] == v:
+            _, a, b, amount, g = bump
+            amount = min(amount, t2[g][a])
+            t2[g][a] -= amount
+            t2[g][b] += amount
+        rows1.append({"variable": f"V{v}", "kind": "categorical", "levels": [
+            {"level": f"l{i}", "cells": {"total": cp(t1[i], npat)}} for i in range(nlev)]})
+        rows2.append({"variable": f"V{v}", "kind": "categorical", "levels": [
+            {"level": f"l{i}", "cells": {"eff": cp(t2[0][i], lesions[0]), "ineff": cp(t2[1][i], lesions[1])}}
+            for i in range(nlev)]})
+    return {
+        "spec_version": 1, "study": {"id": "toy", "citation": "made up"},
+        "design": {"max_lesions_per_patient": {"value": kmax, "where": "test"}},
+        "tables": [
+            {"id": "t1", "title": "TABLE 1 Patients", "unit": "patient",
+             "groups": [{"id": "total", "label": "Total", "n": npat}], "rows": rows1},
+            {"id": "t2", "title": "TABLE 2 Lesions", "unit": "lesion",
+             "groups": [{"id": "eff", "label": "E", "n": lesions[0], "outcome_group": "eff"},
+                        {"id": "ineff", "label": "I", "n": lesions[1], "outcome_group": "ineff"}], "rows": rows2},
+        ],
+    }
+
+
+@st.composite
+def small_cohorts(draw):
+    kmax = draw(st.integers(1, 3))
+    n = draw(st.integers(4, 14))
+    k = np.array(draw(st.lists(st.integers(1, kmax), min_size=n, max_size=n)))
+    resp = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    resp[0], resp[1] = 0, 1  # both outcome groups present
+    nvar = draw(st.integers(1, 3))
+    levels = [np.array(draw(st.lists(st.integers(0, draw(st.integers(1, 3))), min_size=n, max_size=n)))
+              for _ in range(nvar)]
+    seed = draw(st.integers(0, 2**31 - 1))
+    return k, resp, levels, kmax, seed
+
+
+def _counts_back(c, spec) -> tuple[int, int]:
+    m = c.manifest["achieved"]
+    return m["counts_reproduced"], m["counts_published"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_cohorts())
+def test_feasible_made_up_specs_are_reproduced_exactly(case):
+    k, resp, levels, kmax, seed = case
+    spec = validate(_spec_from_cohort(k, resp, levels, kmax))
+    c = generate(spec, seed, with_features=False)
+    assert c.manifest["allocation"]["feasible"]
+    got, published = _counts_back(c, spec)
+    assert got == published  # every count cell, group size and outcome count
+    les = pd.read_csv(__import__("io").StringIO(c.files["lesions.csv"]))
+    assert les.groupby("patient_id").size().max() <= kmax
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_cohorts(), st.integers(1, 6))
+def test_infeasible_made_up_specs_report_a_minimal_deviation(case, amount):
+    """Moving lesions in Table 2 from level 0 to level 1 of V0 makes the spec differ from a feasible one by
+    2 x (lesions moved) in L1; the allocation's reported deviation is at most that (the original cohort is
+    a candidate), and positive when the move breaks the bound lesions <= max x patients."""
+    k, resp, levels, kmax, seed = case
+    lv = levels[0].copy()
+    lv[lv > 1] = 1  # V0 has two levels, so level 1 exists
+    levels = [lv] + levels[1:]
+    g = 1
+    raw = _spec_from_cohort(k, resp, levels, kmax, bump=(0, 0, 1, amount, g))
+    moved = min(amount, int(k[(lv == 0) & (resp == g)].sum()))
+    spec = validate(raw)
+    c = generate(spec, seed, with_features=False)
+    a = c.manifest["allocation"]
+    assert a["total_deviation"] <= 2 * moved
+    patients_l1 = int((lv == 1).sum())
+    lesions_l1 = int(k[(lv == 1)].sum()) + moved
+    if lesions_l1 > kmax * patients_l1:
+        assert not a["feasible"] and a["total_deviation"] > 0
+    if a["feasible"]:
+        got, published = _counts_back(c, spec)
+        assert got == published
+    else:  # counts not reported as deviating are given back
+        got, published = _counts_back(c, spec)
+        assert published - got == len(a["deviations"])
+
+
+def test_allocation_reports_impossible_group_sizes_without_crashing():
+    """Lesion groups larger than max x patients: the patient counts give way (reported), no crash."""
+    prob = AllocationProblem(("e", "i"), 1, 3, {"e": 1, "i": 2}, {"e": 2, "i": 2},
+                             (CategoricalVar("X", ("a", "b"), True),),
+                             (CountTarget("t1", "patient", "X", "a", "total", ("e", "i"), 3.0),))
+    res = solve(prob)
+    assert res.structural and not res.feasible
+
+
+# --------------------------------------------------------------------- CLI
+def test_cli_synth_writes_atomically_and_reports(tmp_path, capsys):
+    out = tmp_path / "c"
+    assert main(["synth", "--seed", "3", "--out", str(out), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["seed"] == 3 and s["counts_reproduced"] == s["counts_published"] - len(s["deviations"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary directory left behind
+    c = load_cohort(out)
+    assert c.features.shape == (131, 851)
+    assert main(["synth", "--seed", "3", "--out", str(out)]) == 0  # replaces the directory as a whole
+    assert "published counts reproduced" in capsys.readouterr().out
+
+
+def test_cli_synth_bad_seed_is_one_line_error(tmp_path, capsys):
+    assert main(["synth", "--seed", "-1", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nenaudit: error: seed") and "\n" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_write_cohort_refuses_a_file_in_the_way(tmp_path):
+    from nenaudit.exceptions import NenauditError
+
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(NenauditError, match="not a directory"):
+        write_cohort(generate(None, 1, with_features=False, evaluate_results=False), tmp_path / "f")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
