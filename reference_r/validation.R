@@ -196,6 +196,39 @@ val_632plus <- function(d, outcome, vars, idx) {
        failed = fails, n_auc = length(aucs))
 }
 
+# Whole pipeline with the LASSO inside (benchmark): z-score the feature block with the
+# resample's mean and SD, cv.glmnet(family = "binomial", foldid) -> Radscore at lambda.min,
+# then univariable screen + backward Wald over clinical candidates + Radscore. Returns the
+# training and test indexes of each resample (NA row when it fails).
+val_lasso_pipeline <- function(d, feats, outcome, clinical, idx, foldid, entry = 0.05, stay = 0.05) {
+  suppressPackageStartupMessages(library(glmnet))
+  y <- d[[outcome]]
+  F <- as.matrix(feats)
+  out <- matrix(NA_real_, nrow(idx), 10)
+  for (b in seq_len(nrow(idx))) {
+    i <- idx[b, ]
+    yb <- y[i]
+    if (length(unique(yb)) < 2) next
+    Fb <- F[i, , drop = FALSE]
+    mu <- colMeans(Fb)
+    s <- apply(Fb, 2, sd)
+    if (any(s == 0)) next
+    Z <- sweep(sweep(Fb, 2, mu), 2, s, "/")
+    cv <- cv.glmnet(Z, yb, family = "binomial", foldid = foldid)
+    cf <- as.numeric(coef(cv, s = "lambda.min"))
+    rad <- function(M) drop(cf[1] + sweep(sweep(M, 2, mu), 2, s, "/") %*% cf[-1])
+    db <- d[i, c(outcome, clinical), drop = FALSE]
+    db$Radscore <- rad(Fb)
+    fb <- suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay))
+    dall <- d[, c(outcome, clinical), drop = FALSE]
+    dall$Radscore <- rad(F)
+    lp <- predict(fb, newdata = dall)
+    if (length(unique(lp)) < 2) next
+    out[b, ] <- c(suppressWarnings(val_indexes(yb, lp[i])), suppressWarnings(val_indexes(y, lp)))
+  }
+  out
+}
+
 if (sys.nframe() == 0) {
   set.seed(2)
   n <- 131
