@@ -2,10 +2,12 @@
 
 Same data, same foldid, in one process (R embedded through rpy2). Two shapes of the study:
 131 x 60 (after the filters) and 131 x 851 (all features), standardized features, a 27/104
-outcome, 10 folds. Each side is warmed up once, then timed ``--reps`` times; the median
-elapsed seconds and the ratio Python/R are printed (target <= 0.5, floor <= 1.0).
+outcome, 10 folds. Each side is warmed up once, then R, Python with one thread and Python
+with its default threads are timed in turn ``--reps`` times (interleaved, so that a busy
+machine affects all three alike); medians and the ratios Python/R are printed
+(target <= 0.5, floor <= 1.0).
 
-    .venv/bin/python benchmarks/bench_lasso.py [--reps 7]
+    .venv/bin/python benchmarks/bench_lasso.py [--reps 9]
 """
 
 from __future__ import annotations
@@ -33,36 +35,37 @@ def make_data(p: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X, y, foldid
 
 
-def time_python(X, y, foldid, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cv_lasso(X, y, foldid=foldid)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def time_python(X, y, foldid, n_jobs: int | None) -> float:
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cv_lasso(X, y, foldid=foldid, n_jobs=n_jobs)
+    return time.perf_counter() - t0
 
 
-def time_r(X, y, foldid, reps: int) -> float:
-    rx, ry, rf = R.matrix(X), R.fvec(y), R.ivec(foldid)
-    times = [R.to_py(R.call("ref_cv_lasso_time", rx, ry, rf)) for _ in range(reps)]
-    return statistics.median(times)
+def time_r(rx, ry, rf) -> float:
+    return float(R.to_py(R.call("ref_cv_lasso_time", rx, ry, rf)))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=9)
     args = ap.parse_args()
     R.source("lasso.R")
-    print(f"{'shape':>10} {'R cv.glmnet (s)':>16} {'Python (s)':>11} {'Py/R':>6}")
+    print("medians of interleaved runs (R, Python serial, Python threaded), so that both see the same machine load")
+    print(f"{'shape':>10} {'R cv.glmnet':>12} {'Py n_jobs=1':>12} {'Py threads':>11} {'ratio 1':>8} {'ratio thr':>10}")
     for p in (60, 851):
         X, y, foldid = make_data(p, seed=p)
-        time_python(X, y, foldid, 1)  # warm-up (imports, first Fortran call)
-        time_r(X, y, foldid, 1)
-        tr = time_r(X, y, foldid, args.reps)
-        tp = time_python(X, y, foldid, args.reps)
-        print(f"{'131 x ' + str(p):>10} {tr:16.4f} {tp:11.4f} {tp / tr:6.2f}")
+        rx, ry, rf = R.matrix(X), R.fvec(y), R.ivec(foldid)
+        time_python(X, y, foldid, None)  # warm-up (imports, first Fortran call)
+        time_r(rx, ry, rf)
+        tr, t1, tt = [], [], []
+        for _ in range(args.reps):
+            tr.append(time_r(rx, ry, rf))
+            t1.append(time_python(X, y, foldid, 1))
+            tt.append(time_python(X, y, foldid, None))
+        r, a, b = (statistics.median(v) for v in (tr, t1, tt))
+        print(f"{'131 x ' + str(p):>10} {r:12.4f} {a:12.4f} {b:11.4f} {a / r:8.2f} {b / r:10.2f}")
 
 
 if __name__ == "__main__":
