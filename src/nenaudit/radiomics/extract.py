@@ -110,6 +110,7 @@ class ExtractionResult(Result):
     jobs: int
     seconds: float
     n_cases: int
+    cpu_seconds: float = math.nan
 
     @property
     def complete(self) -> bool:
@@ -122,6 +123,7 @@ class ExtractionResult(Result):
             "n_cases": self.n_cases, "n_extracted": int(len(self.table)), "n_failed": len(self.failures),
             "n_features": len(self.feature_names), "params": self.params,
             "settings": _plain(dict(self.settings)), "jobs": self.jobs, "seconds": self.seconds,
+            "cpu_seconds": self.cpu_seconds,
             "failures": [f.to_dict() for f in self.failures],
         }
 
@@ -319,14 +321,16 @@ def extract_case(case: Case, params: str | None = None) -> dict[str, float]:
     return {k: float(v) for k, v in out.items() if not k.startswith("diagnostics_")}
 
 
-def _run_case(i: int, case: Case, params: str) -> tuple[int, dict[str, float] | None, str | None]:
+def _run_case(i: int, case: Case, params: str) -> tuple[int, dict[str, float] | None, str | None, float]:
+    """(index, features or None, reason or None, CPU seconds of this process spent on the case)."""
+    cpu = time.process_time()
     try:
-        return i, extract_case(case, params), None
+        return i, extract_case(case, params), None, time.process_time() - cpu
     except CaseError as exc:
-        return i, None, str(exc)
+        return i, None, str(exc), time.process_time() - cpu
     except Exception as exc:  # noqa: BLE001 - any other failure of one case is reported, the rest go on
         first = (str(exc).strip().splitlines() or [""])[0]
-        return i, None, f"{type(exc).__name__}: {first}"
+        return i, None, f"{type(exc).__name__}: {first}", time.process_time() - cpu
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,12 +374,14 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
     reasons: list[str | None] = [None] * n
     t0 = time.perf_counter()
     done = 0
+    cpu = 0.0
     if jobs == 1:
         before = sitk.ProcessObject_GetGlobalDefaultNumberOfThreads()
         sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(1)
         try:
             for i, case in enumerate(cases):
-                _, results[i], reasons[i] = _run_case(i, case, params)
+                _, results[i], reasons[i], c = _run_case(i, case, params)
+                cpu += c
                 done += 1
                 if progress:
                     progress(done, n)
@@ -393,9 +399,11 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
             for fut in as_completed(futs):
                 i = futs[fut]
                 try:
-                    _, results[i], reasons[i] = fut.result()
+                    _, results[i], reasons[i], c = fut.result()
+                    cpu += c
                 except BrokenProcessPool:
-                    reasons[i] = "worker process died (out of memory?)"
+                    reasons[i] = ("worker process died (out of memory? when calling extract() from a script, "
+                                  "guard it with if __name__ == '__main__')")
                 done += 1
                 if progress:
                     progress(done, n)
@@ -427,7 +435,8 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
     table["observer"] = table["observer"].astype(int)
     table["repeat"] = table["repeat"].astype(int)
     return ExtractionResult(table=table, failures=tuple(failures), feature_names=tuple(names), params=params,
-                            settings=settings, jobs=int(jobs), seconds=float(seconds), n_cases=n)
+                            settings=settings, jobs=int(jobs), seconds=float(seconds), n_cases=n,
+                            cpu_seconds=float(cpu))
 
 
 # ---------------------------------------------------------------------------------------------
