@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats.calibration import (
     brier_score,
     calibrate_bootstrap,
@@ -220,3 +220,16 @@ def test_hosmer_lemeshow_refuses_tied_cut_points():
 def test_single_class_outcome_is_refused():
     with pytest.raises(NenauditError, match="both events and non-events"):
         calibration_fit([1, 1, 1], [0.2, 0.5, 0.7])
+
+
+def test_bootstrap_curve_identical_with_two_workers_and_counts_failures():
+    d = make_data(11, 40)
+    idx = np.random.default_rng(3).integers(0, len(d), size=(30, len(d)))
+    # 40 observations: one resample separates; it is announced and counted, in both runs
+    with pytest.warns(StatisticalWarning, match="separation 1"):
+        a = calibrate_bootstrap(d[["a", "b", "c"]], d.y, LogisticProcedure(), indices=idx, jobs=1)
+    with pytest.warns(StatisticalWarning, match="separation 1"):
+        b = calibrate_bootstrap(d[["a", "b", "c"]], d.y, LogisticProcedure(), indices=idx, jobs=2)
+    np.testing.assert_array_equal(a.corrected, b.corrected)  # exact: same resamples, same fits
+    assert a.failures == b.failures
+    assert a.n_ok + sum(a.failures.values()) == 30

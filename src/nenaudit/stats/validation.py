@@ -47,7 +47,7 @@ from nenaudit.stats._result import Result
 from nenaudit.stats.calibration import curve_at, recalibration_line
 from nenaudit.stats.compare import quantile7
 from nenaudit.stats.discrimination import _as_binary, _placements, bootstrap_aucs
-from nenaudit.stats.logistic import _DBL_EPS, _glm_fit
+from nenaudit.stats.logistic import _DBL_EPS, MSG_FITTED_01, _glm_fit
 
 __all__ = [
     "FitFailure",
@@ -178,7 +178,9 @@ class ScreenBackwardProcedure:
 
     Wraps :func:`nenaudit.stats.stepwise.univariable_then_backward` (R: the loop in
     ``reference_r/stepwise.R``) so that the whole selection is repeated inside each resample
-    (scheme (c)). When nothing passes the screen the model is the intercept only (its
+    (scheme (c)). Only the final model's trouble fails a resample, by the rules of
+    :func:`glm_or_fail` (non-convergence, fitted probabilities 0 or 1); warnings of the
+    screening and elimination fits are not fatal. When nothing passes the screen the model is the intercept only (its
     predictions are constant: C = 0.5 and the calibration slope is undefined, NaN).
     """
 
@@ -193,10 +195,16 @@ class ScreenBackwardProcedure:
             raise NenauditError("ScreenBackwardProcedure needs X as a pandas DataFrame with named columns")
         d = X[list(self.candidates)].copy()
         d["__y__"] = np.asarray(y, dtype=float)
-        res = univariable_then_backward(d, "__y__", list(self.candidates), self.entry, self.stay)
+        with warnings.catch_warnings():
+            # warnings of the screening and intermediate fits do not make the resample fail
+            # (R's analyst sees them and moves on); the final model's are checked below
+            warnings.simplefilter("ignore")
+            res = univariable_then_backward(d, "__y__", list(self.candidates), self.entry, self.stay)
         final = res.final
         if not final.converged:
-            raise FitFailure("non_convergence", "the final model did not converge")
+            raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
+        if MSG_FITTED_01 in final.warnings:
+            raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
         names = tuple(n for n in final.names if n != "(Intercept)")
         coef = np.asarray(final.coef, dtype=float)
         return LogisticModel(names, coef)
