@@ -40,11 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import write_atomic
 
-    try:
-        import radiomics  # noqa: F401
-        import SimpleITK  # noqa: F401
-    except ImportError:
-        raise NenauditError("pyradiomics/SimpleITK not installed; pip install 'nenaudit[radiomics]'") from None
+    import importlib.util
+
+    if importlib.util.find_spec("radiomics") is None or importlib.util.find_spec("SimpleITK") is None:
+        raise NenauditError("pyradiomics/SimpleITK not installed; pip install 'nenaudit[radiomics]'")
     from nenaudit.radiomics.extract import extract, find_cases, observer_icc, save_extraction
 
     if args.jobs < 1:
@@ -69,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
             if tab is not None:
                 write_atomic(args.icc, tab.to_csv(index=False, lineterminator="\n"))
                 written["icc"] = args.icc
+    elif args.icc:
+        print(f"nenaudit: no re-segmented readings (observer 1 repeat 2, observer 2) among the cases; "
+              f"{args.icc} not written", file=sys.stderr)
     summary["icc_at_least_0.75"] = icc_counts
     if args.json:
         print(json.dumps(summary, indent=2, default=str))

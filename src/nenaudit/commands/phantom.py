@@ -13,10 +13,10 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.exceptions import NenauditError
     from nenaudit.radiomics.phantom import write_phantom
 
-    try:
-        import SimpleITK  # noqa: F401
-    except ImportError:
-        raise NenauditError("SimpleITK is not installed; pip install 'nenaudit[radiomics]'") from None
+    import importlib.util
+
+    if importlib.util.find_spec("SimpleITK") is None:
+        raise NenauditError("SimpleITK is not installed; pip install 'nenaudit[radiomics]'")
     if args.resegment is not None and args.resegment < 0:
         raise NenauditError(f"--resegment must be >= 0, got {args.resegment}")
 

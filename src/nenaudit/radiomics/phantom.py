@@ -226,8 +226,8 @@ class PhantomSummary(Result):
 # ---------------------------------------------------------------------------------------------
 
 
-def _axes(scan: ScanModel, z_offsets: Sequence[float] = (0.0,)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Physical voxel-centre coordinates (x, y, z) in mm; z may be sub-sampled within each slice."""
+def _axes(scan: ScanModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Physical voxel-centre coordinates (x, y, z) in mm."""
     o, s = scan.origin_mm, np.asarray(scan.spacing, float)
     x = o[0] + s[0] * np.arange(scan.size[0])
     y = o[1] + s[1] * np.arange(scan.size[1])
@@ -303,7 +303,7 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     A complete cohort directory is read through :func:`nenaudit.cohort.load_cohort` (all its checks);
     a directory with only ``lesions.csv`` (and optionally ``observers.csv``) is read directly.
     """
-    from nenaudit.io import DataError, binary_outcome, read_csv, require_columns
+    from nenaudit.io import DataError, numeric_column, read_csv, require_columns
 
     root = Path(cohort_dir)
     if not root.is_dir():
@@ -322,10 +322,15 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
         obs = read_csv(root / "observers.csv") if (root / "observers.csv").is_file() else None
     src = str(root / "lesions.csv")
     require_columns(lesions, ["lesion_id", "patient_id", "outcome"], src)
+    y = numeric_column(lesions, "outcome", src)  # NaN / non-numbers refused with their line
+    if not np.isin(y, (0.0, 1.0)).all():
+        i = int(np.flatnonzero(~np.isin(y, (0.0, 1.0)))[0])
+        raise DataError(f"{src}: column 'outcome', line {i + 2}: {y[i]:g}; code 1 = ineffective (SD+PD), "
+                        "0 = effective (CR+PR)")
     out = pd.DataFrame({
         "lesion_id": lesions["lesion_id"].astype(str),
         "patient_id": lesions["patient_id"].astype(str),
-        "outcome": binary_outcome(lesions, "outcome", src).astype(int),
+        "outcome": y.astype(int),
     })
     for col in ("lesion_id", "patient_id"):
         if lesions[col].isna().any():
