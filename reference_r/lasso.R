@@ -20,9 +20,9 @@ ref_cv_lasso <- function(x, y, foldid, measure = "deviance", thresh = 1e-7) {
   )
 }
 
-# glmnet path only (optionally with a user lambda grid).
-ref_lasso_path <- function(x, y, thresh = 1e-7) {
-  fit <- glmnet(as.matrix(x), y, family = "binomial", thresh = thresh)
+# glmnet path only (optionally with a user lambda grid: then no early stop, no fix.lam).
+ref_lasso_path <- function(x, y, thresh = 1e-7, lambda = NULL) {
+  fit <- glmnet(as.matrix(x), y, family = "binomial", thresh = thresh, lambda = lambda)
   list(lambda = fit$lambda, a0 = as.numeric(fit$a0), beta = as.numeric(as.matrix(fit$beta)),  # column-major p x L
        dev_ratio = fit$dev.ratio, nulldev = fit$nulldev)
 }

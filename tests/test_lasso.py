@@ -112,6 +112,19 @@ def test_path_parity(R, p):
 
 
 @pytest.mark.parity
+def test_user_lambda_grid_parity(R):
+    X, y, _ = make_data(30, seed=12)
+    grid = np.geomspace(0.2, 0.002, 25)
+    R.source("lasso.R")
+    r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y), **{"lambda": R.fvec(grid)}))
+    path = lasso_path(X, y, lambdas=grid[::-1])  # any order; glmnet sorts decreasing
+    np.testing.assert_array_equal(path.lambdas, r["lambda"])  # the user's values, unchanged
+    beta = np.asarray(r["beta"], float).reshape(len(grid), 30)
+    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)  # same Fortran fit
+    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parity
 def test_auc_fold_with_one_class_is_left_out_as_in_r(R):
     X, y, foldid = make_data(20, seed=7)
     foldid = foldid.copy()
@@ -258,3 +271,22 @@ def test_fold_relabelling_invariance(seed, perm_seed):
     np.testing.assert_allclose(a.cvsd, b.cvsd, rtol=1e-9)
     assert a.index_min == b.index_min or np.isclose(a.cvm[a.index_min], a.cvm[b.index_min], rtol=1e-12)
     assert a.lambda_1se >= a.lambda_min
+
+
+@pytest.mark.parity
+def test_bootstrap_resamples_pick_r_lambda_min(R):
+    """Inside a bootstrap (duplicated rows), lambda.min and the selected set agree with R every time."""
+    X, y, foldid = make_data(60, seed=21)
+    rng = np.random.default_rng(99)
+    for _ in range(8):
+        idx = rng.integers(0, y.size, y.size)
+        Xb, yb = X[idx], y[idx]
+        if min(yb.sum(), (1 - yb).sum()) < 10:
+            continue
+        py = quiet_cv(Xb, yb, foldid=foldid)
+        r = r_cv(R, Xb, yb, foldid)
+        assert py.lambda_min == pytest.approx(r["lambda_min"], rel=1e-12)  # same grid value (fix.lam ulp)
+        assert py.lambda_1se == pytest.approx(r["lambda_1se"], rel=1e-12)
+        coef = np.array(list(py.coefficients("min").values()))
+        np.testing.assert_array_equal(coef != 0, np.asarray(r["coef_min"]) != 0)
+        np.testing.assert_allclose(coef, r["coef_min"], rtol=0, atol=1e-9)  # as in test_cv_glmnet_parity

@@ -503,8 +503,10 @@ def select_features(
     kept = list(screen.kept)
     icc_res = None
     if readings is not None:
-        sub = {d: (pd.DataFrame(a)[kept] if hasattr(a, "columns") else a, pd.DataFrame(b)[kept] if hasattr(b, "columns") else b)
-               for d, (a, b) in readings.items()}
+        def frame(t: Any) -> pd.DataFrame:  # arrays carry the feature table's column order
+            return t if hasattr(t, "columns") else pd.DataFrame(np.asarray(t, dtype=float), columns=list(names))
+
+        sub = {d: (frame(a)[kept], frame(b)[kept]) for d, (a, b) in readings.items()}
         icc_res = icc_filter(sub, threshold=cfg.icc_threshold, form=cfg.icc_form)
         kept = list(icc_res.kept)
     elif icc_values is not None:
