@@ -111,11 +111,12 @@ def test_lasso_duplicate_column_names(tmp_path):
 
 
 def _cohort_dir() -> Path | None:
-    try:
-        from nenaudit.cohort import default_cohort_path
+    from nenaudit.cohort import default_cohort_path
+    from nenaudit.io import DataError
 
+    try:
         return default_cohort_path()
-    except Exception:  # no committed cohort in this checkout
+    except DataError:  # no committed cohort in this checkout
         return None
 
 

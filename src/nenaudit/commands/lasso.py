@@ -26,7 +26,14 @@ def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     from nenaudit.exceptions import NenauditError
-    from nenaudit.io import binary_outcome, numeric_column, predictor_matrix, read_csv, require_columns, split_names
+    from nenaudit.io import (
+        binary_outcome,
+        numeric_column,
+        predictor_matrix,
+        read_csv,
+        require_columns,
+        split_names,
+    )
     from nenaudit.stats.lasso import cv_lasso
 
     df = read_csv(args.data)
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
                       seed=1 if args.seed is None else args.seed, measure=args.measure)
     out = cv.summary()
     out["warnings"] = list(dict.fromkeys([*cv.warnings, *(str(w.message) for w in caught)]))
-    out.update({"n": int(len(y)), "events": int(y.sum()), "features": len(feats), "ignored_columns": ignored,
+    out.update({"n": len(y), "events": int(y.sum()), "features": len(feats), "ignored_columns": ignored,
                 "folds": "column " + args.foldid if args.foldid else
                 f"{10 if args.folds is None else args.folds} random folds, seed {1 if args.seed is None else args.seed}"})
     if args.json:

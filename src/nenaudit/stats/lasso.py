@@ -59,7 +59,7 @@ import math
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -630,8 +630,8 @@ def cv_lasso(
     messages: list[str] = []
     _class_check(ya, "y", messages)
     lognet = _lognet()
-    fit_kw = dict(nlambda=int(nlambda), lambda_min_ratio=lambda_min_ratio, lambdas=None, thresh=thresh,
-                  maxit=maxit, lognet=lognet)
+    fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
+              "maxit": maxit, "lognet": lognet}
 
     # the full-data fit and the K training-fold fits are independent: run them on threads
     # (the f2py wrapper of lognet releases the GIL); results do not depend on n_jobs.
@@ -688,7 +688,6 @@ def cv_lasso(
         raw_stat = np.vstack([_auc_folds(ya[fid == f], prob[fid == f]) for f in range(1, k + 1)])
         for f in np.flatnonzero(np.isnan(raw_stat).all(axis=1)) + 1:
             messages.append(f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)")
-        grouped = True
         w = fold_w
         N = np.full(L, k, dtype=float)
     else:
