@@ -48,7 +48,9 @@ from nenaudit.radiomics.phantom import (  # noqa: E402
 
 # A small field of view and small lesions: the paper's voxel size (~0.7 x 0.7 x 5 mm), seconds to extract.
 SCAN = ScanModel(size=(150, 150, 18), liver_semi_axes_mm=(46.0, 42.0, 38.0))
-RESPONSE = ResponseModel(diameter_median_mm=15.0, diameter_range_mm=(10.0, 24.0))
+# a strong enhancement contrast so that 6 lesions show the outcome link for any seed (defaults are milder)
+RESPONSE = ResponseModel(diameter_median_mm=15.0, diameter_range_mm=(10.0, 24.0), enhancement_hu=(150.0, 100.0),
+                         enhancement_sd_hu=8.0)
 LESIONS = pd.DataFrame({
     "lesion_id": ["L1", "L2", "L3", "L4", "L5", "L6"],
     "patient_id": ["P1", "P1", "P2", "P3", "P3", "P4"],
@@ -156,6 +158,9 @@ def test_phantom_refuses_bad_input(base, tmp_path):
     bad.mkdir()
     LESIONS.drop(columns="outcome").to_csv(bad / "lesions.csv", index=False)
     with pytest.raises(DataError, match="outcome"):
+        write_phantom(bad, tmp_path / "o1", scan=SCAN)
+    LESIONS.assign(outcome=[0, 1, 2, 1, 1, 0]).to_csv(bad / "lesions.csv", index=False)
+    with pytest.raises(DataError, match="'outcome', line 4"):
         write_phantom(bad, tmp_path / "o1", scan=SCAN)
     LESIONS.assign(lesion_id=["L/1", "L2", "L3", "L4", "L5", "L6"]).to_csv(bad / "lesions.csv", index=False)
     with pytest.raises(DataError, match="line 2.*file name"):

@@ -138,11 +138,11 @@ class ResponseModel:
     ``diameter_gsd``, clipped to ``diameter_range_mm`` (the paper's lesions are > 1 cm).
     """
 
-    enhancement_hu: tuple[float, float] = (130.0, 105.0)
-    enhancement_sd_hu: float = 12.0
-    texture_sd_hu: tuple[float, float] = (10.0, 22.0)
-    texture_scale_mm: tuple[float, float] = (1.5, 3.0)
-    necrosis_prob: tuple[float, float] = (0.1, 0.4)
+    enhancement_hu: tuple[float, float] = (125.0, 110.0)
+    enhancement_sd_hu: float = 15.0
+    texture_sd_hu: tuple[float, float] = (12.0, 18.0)
+    texture_scale_mm: tuple[float, float] = (1.8, 2.6)
+    necrosis_prob: tuple[float, float] = (0.15, 0.3)
     necrosis_hu: float = 35.0
     diameter_median_mm: float = 24.0
     diameter_gsd: float = 1.45
