@@ -162,7 +162,6 @@ def test_harrell_matches_rms_validate_on_its_own_resamples(R):
 
 
 @pytest.mark.parity
-@pytest.mark.slow
 def test_harrell_agrees_statistically_with_rms_validate_with_its_own_seed(R):
     R.source("validation.R")
     d = make_data(7)
