@@ -281,3 +281,20 @@ def test_write_cohort_refuses_a_file_in_the_way(tmp_path):
     with pytest.raises(NenauditError, match="not a directory"):
         write_cohort(generate(None, 1, with_features=False, evaluate_results=False), tmp_path / "f")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
+
+
+def test_default_cohort_filters_keep_the_designed_features(study, cohort):
+    """ICC (ICC2 >= 0.75, intra and inter) then Spearman (|rho| > 0.9, caret's rule) keep one feature per
+    designed reliable cluster (the paper's 60, 3.2), the 9 Radscore features among them."""
+    from nenaudit.stats.features import icc_filter, spearman_filter
+
+    obs = cohort.observers
+    cols = cohort.feature_names
+    o12 = obs[(obs["observer"] == 1) & (obs["repeat"] == 2)].set_index("lesion_id")[cols]
+    o21 = obs[(obs["observer"] == 2) & (obs["repeat"] == 1)].set_index("lesion_id")[cols]
+    icc = icc_filter({"intra": (cohort.features.loc[o12.index], o12), "inter": (cohort.features.loc[o21.index], o21)},
+                     threshold=study.fact("icc_threshold"))
+    kept = spearman_filter(cohort.features[list(icc.kept)], cutoff=study.fact("spearman_threshold")).kept
+    rad = cohort.manifest["radiomics"]
+    assert len(kept) == rad["designed_kept_after_filters"] == study.radiomics["n_after_filters"]["value"]
+    assert {s["key"] for s in rad["signature"]} <= set(kept)

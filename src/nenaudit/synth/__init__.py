@@ -146,7 +146,8 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             "variables of the patient table are patient characteristics carried by all of the patient's lesions",
             "variables only in the lesion table are lesion-specific",
             "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
-            f"copula correlation of the multivariable-model patient variables within outcome cells: {_rz.COPULA_RHO}",
+            f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
+            f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones",
         ],
         "max_lesions_per_patient": d.max_lesions,
         "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
@@ -238,9 +239,9 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
     if "features.csv" in files:
         f = _read(files["features.csv"]).set_index("lesion_id")
         o = _read(files["observers.csv"])
-        out["radiomics"] = evaluate.radiomics(f, o, float(study.fact("icc_threshold", 0.75)),
-                                              float(study.fact("spearman_threshold", 0.9)))
         rs, _ = signature_keys(study)
+        out["radiomics"] = evaluate.radiomics(f, o, float(study.fact("icc_threshold", 0.75)),
+                                              float(study.fact("spearman_threshold", 0.9)), tuple(rs))
         rs_var = next((n for n in d.variables if _key(n) == "radscore"), None)
         if rs and rs_var:
             z = (f[list(rs)] - f[list(rs)].mean()) / f[list(rs)].std(ddof=1)

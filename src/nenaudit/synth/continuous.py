@@ -96,9 +96,8 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
                   bounds: tuple[float | None, float | None] = (None, None)) -> tuple[np.ndarray, list[dict]]:
     """Move ``v0`` as little as possible (keeping its order) so that every target is hit; return values and misses.
 
-    Costs (lexicographic in practice): a miss beyond the printed rounding 1e6 per unit, a departure
-    from the printed value inside the rounding interval 1e2 per unit, a move of a value 1 per unit
-    of the sample's scale.
+    Costs: a miss beyond the printed rounding 1e6 per unit; a departure from the printed value inside
+    its rounding interval 1 at the interval's edge; a move of a value 1 per IQR of the starting values.
     """
     n = v0.size
     order = np.lexsort((np.arange(n), v0))
@@ -129,7 +128,7 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
         rows.append((row, t.value, t.value))
         hu = 0.999 * t.half_unit
         bnds += [(0, hu), (0, hu), (0, None), (0, None)]
-        c[base:base + 2] = 1e2 / max(t.half_unit, 1e-12) * 1e-2
+        c[base:base + 2] = 1.0 / max(t.half_unit, 1e-12)  # reaching the rounding edge costs 1
         c[base + 2:base + 4] = 1e6
     A = lil_matrix((len(rows), nv))
     lo = np.empty(len(rows))

@@ -1,10 +1,8 @@
 """Achieved against published: what a synthetic cohort gives back when the stats module is run on it.
 
 Every number here is computed by :mod:`nenaudit.stats` (``compare.summarize``, ``compare.quantile7``,
-``logistic.fit_logistic``, ``discrimination.roc_auc``, ``icc.icc_two_readings``), on the cohort as
-written (values rounded to the CSV precision). The one exception is the Spearman redundancy count,
-which uses ``scipy.stats.spearmanr`` and a greedy keep-first rule (no filter function exists in
-stats/ yet); it is a design check of the generator, not a result of the paper's pipeline.
+``logistic.fit_logistic``, ``discrimination.roc_auc``, ``features.icc_filter`` and
+``features.spearman_filter``), on the cohort as written (values rounded to the CSV precision).
 """
 
 from __future__ import annotations
@@ -140,28 +138,24 @@ def regression(d: Design, cohort_lesions: pd.DataFrame, coded: pd.DataFrame) -> 
     return res
 
 
-def radiomics(features: pd.DataFrame, observers: pd.DataFrame, icc_threshold: float, rho_threshold: float
-              ) -> dict[str, Any]:
-    """How many features pass the ICC filter (intra and inter) and then the Spearman redundancy filter."""
-    from scipy.stats import spearmanr
-
-    from nenaudit.stats.icc import ICC_FORMS, icc_two_readings
+def radiomics(features: pd.DataFrame, observers: pd.DataFrame, icc_threshold: float, rho_threshold: float,
+              signature: tuple[str, ...] = ()) -> dict[str, Any]:
+    """How many features pass the ICC filter (intra and inter, ``stats.features.icc_filter``) and then the
+    Spearman redundancy filter (``stats.features.spearman_filter``, caret's findCorrelation rule)."""
+    from nenaudit.stats.features import icc_filter, spearman_filter
 
     cols = list(features.columns)
     o12 = observers[(observers["observer"] == 1) & (observers["repeat"] == 2)].set_index("lesion_id")[cols]
     o21 = observers[(observers["observer"] == 2) & (observers["repeat"] == 1)].set_index("lesion_id")[cols]
-    first = features.loc[o12.index, cols]
-    j = ICC_FORMS.index(ICC_FORM)
-    intra = icc_two_readings(first.to_numpy(), o12.to_numpy()).icc[:, j]
-    inter = icc_two_readings(first.loc[o21.index].to_numpy(), o21.to_numpy()).icc[:, j]
-    keep = (intra >= icc_threshold) & (inter >= icc_threshold)
-    kept = [c for c, k in zip(cols, keep) if k]
-    rho = np.abs(spearmanr(features[kept].to_numpy()).statistic) if len(kept) > 1 else np.ones((1, 1))
-    chosen: list[int] = []
-    for i in range(len(kept)):
-        if all(rho[i, j2] <= rho_threshold for j2 in chosen):
-            chosen.append(i)
+    readings = {"intra": (features.loc[o12.index, cols], o12), "inter": (features.loc[o21.index, cols], o21)}
+    icc = icc_filter(readings, threshold=icc_threshold, form=ICC_FORM)
+    kept = list(icc.kept)
+    corr = spearman_filter(features[kept], cutoff=rho_threshold) if len(kept) > 1 else None
+    survivors = set(corr.kept) if corr is not None else set(kept)
+    intra = np.array(list(icc.icc["intra"].values()))
+    inter = np.array(list(icc.icc["inter"].values()))
     return {"icc_form": ICC_FORM, "n_resegmented": int(len(o12)), "n_features": len(cols),
-            "n_icc_pass": int(keep.sum()), "n_after_spearman": len(chosen),
-            "spearman_rule": "greedy in column order: keep a feature unless |rho| > threshold with one already kept",
+            "n_icc_pass": len(kept), "n_after_spearman": len(survivors),
+            "signature_after_filters": sum(k in survivors for k in signature),
+            "spearman_rule": "stats.features.spearman_filter (caret::findCorrelation on Spearman correlations)",
             "icc_intra_median": _r(float(np.median(intra)), 4), "icc_inter_median": _r(float(np.median(inter)), 4)}
