@@ -470,3 +470,20 @@ def test_cli_failure_exit_1_and_bad_input_exit_2(base, tmp_path):
     r = _cli("extract", "--images", str(ph / "images"), "--masks", str(ph / "masks"), "--params", str(bad),
              "--out", str(tmp_path / "h.csv"))
     assert r.returncode == 2 and "not a valid pyradiomics parameter file" in r.stderr
+
+
+def test_phantom_lesion_size_follows_the_cohorts_diameter_column(tmp_path):
+    d = tmp_path / "c"
+    d.mkdir()
+    labels = ["1–3 cm", "<1 cm", "12 mm", "1–3 cm", None, "2.5 cm"]
+    LESIONS.assign(**{"Diameter of the hepatic metastasis": labels}).to_csv(d / "lesions.csv", index=False)
+    write_phantom(d, tmp_path / "ph", seed=3, scan=SCAN, response=RESPONSE, resegment=0)
+    truth = pd.read_csv(tmp_path / "ph" / "truth.csv").set_index("lesion_id")["max_diameter_mm"]
+    ranges = {"L1": (10, 30), "L2": (5, 10), "L3": (12, 12), "L4": (10, 30), "L6": (25, 25)}
+    for lid, (lo, hi) in ranges.items():
+        assert lo - 1e-9 <= truth[lid] <= hi + 1e-9, (lid, truth[lid])
+    lo, hi = RESPONSE.diameter_range_mm  # no label: drawn from the response model
+    assert lo <= truth["L5"] <= hi
+    LESIONS.assign(**{"Diameter of the hepatic metastasis": ["huge"] * 6}).to_csv(d / "lesions.csv", index=False)
+    with pytest.raises(DataError, match="line 2: 'huge' is not a diameter"):
+        write_phantom(d, tmp_path / "ph2", scan=SCAN)

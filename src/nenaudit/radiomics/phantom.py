@@ -17,7 +17,10 @@ How lesions carry the response
 ineffective SD+PD, the cohort's coding): by default ineffective lesions enhance less, are more
 heterogeneous (larger, coarser texture) and more often necrotic, so that first-order and texture
 features differ between the groups; size does not depend on the outcome (the paper found tumour
-diameter not predictive). These are modelling choices for a test bed, not findings.
+diameter not predictive). These are modelling choices for a test bed, not findings. When
+lesions.csv has a diameter column (:data:`DIAMETER_COLUMNS`: ``diameter_mm``, or the study's
+category "Diameter of the hepatic metastasis" such as "1–3 cm"), each lesion's largest diameter is
+drawn within it; otherwise from the log-normal of :class:`ResponseModel`.
 
 Masks and observers
 -------------------
@@ -67,6 +70,7 @@ __all__ = [
     "PhantomSummary",
     "ResponseModel",
     "ScanModel",
+    "diameter_range_mm",
     "draw_lesions",
     "mask_name",
     "perturb_mask",
@@ -87,6 +91,14 @@ DEFAULT_SPACING = (0.703125, 0.703125, 5.0)
 #: The paper re-segmented 46 of 131 lesions (section 2.3).
 PAPER_RESEGMENTED_FRACTION = 46 / 131
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+#: lesions.csv columns that set a lesion's largest diameter: a number in mm, or the study's printed
+#: category ("1–3 cm", "3–5 cm", ">5 cm"), within which the diameter is drawn uniformly.
+DIAMETER_COLUMNS = ("diameter_mm", "Diameter of the hepatic metastasis")
+_NUM = r"(\d+(?:\.\d+)?)"
+_RANGE = re.compile(rf"^\s*{_NUM}\s*[–—-]\s*{_NUM}\s*(cm|mm)\s*$")
+_ABOVE = re.compile(rf"^\s*(?:>|≥|>=)\s*{_NUM}\s*(cm|mm)\s*$")
+_BELOW = re.compile(rf"^\s*(?:<|≤|<=)\s*{_NUM}\s*(cm|mm)\s*$")
+_SINGLE = re.compile(rf"^\s*{_NUM}\s*(cm|mm)?\s*$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +312,9 @@ def _check_ids(values: pd.Series, col: str, source: str) -> None:
 def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, list[str] | None]:
     """(lesions with lesion_id, patient_id, outcome as str/str/int; the re-segmented lesion ids or None).
 
+    The lesion table also has ``diameter_lo_mm``/``diameter_hi_mm`` from a column of
+    :data:`DIAMETER_COLUMNS` when there is one (NaN where unknown: the diameter is then drawn).
+
     A complete cohort directory is read through :func:`nenaudit.cohort.load_cohort` (all its checks);
     a directory with only ``lesions.csv`` (and optionally ``observers.csv``) is read directly.
     """
@@ -337,6 +352,18 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
             line = int(np.flatnonzero(lesions[col].isna().to_numpy())[0]) + 2
             raise DataError(f"{src}: column {col!r}, line {line}: missing id; every lesion needs one")
         _check_ids(out[col], col, src)
+    col = next((c for c in DIAMETER_COLUMNS if c in lesions.columns), None)
+    out["diameter_lo_mm"] = math.nan
+    out["diameter_hi_mm"] = math.nan
+    if col is not None:
+        for i, v in enumerate(lesions[col].tolist()):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            r = diameter_range_mm(v)
+            if r is None:
+                raise DataError(f"{src}: column {col!r}, line {i + 2}: {v!r} is not a diameter; use a number of mm "
+                                "or a category like '1–3 cm', '>5 cm'")
+            out.loc[i, ["diameter_lo_mm", "diameter_hi_mm"]] = r
     dup = out["lesion_id"].duplicated()
     if dup.any():
         raise DataError(f"{src}: lesion_id {out['lesion_id'][dup].iloc[0]!r} appears twice; ids must be unique")
@@ -347,10 +374,35 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     return out, resegmented
 
 
+def diameter_range_mm(label: Any, factor: float = 1.3) -> tuple[float, float] | None:
+    """(low, high) in mm of a printed diameter category: "1–3 cm" -> (10, 30), ">5 cm" -> (50, 50 * factor),
+    "<1 cm" -> (5, 10); a number is taken as mm (low = high); None when the label does not parse."""
+    if isinstance(label, (int, float, np.integer, np.floating)) and not isinstance(label, bool):
+        return (float(label), float(label)) if math.isfinite(float(label)) and label > 0 else None
+    text = str(label)
+    unit = lambda u: 10.0 if u == "cm" else 1.0  # noqa: E731
+    if m := _RANGE.match(text):
+        return float(m[1]) * unit(m[3]), float(m[2]) * unit(m[3])
+    if m := _ABOVE.match(text):
+        lo = float(m[1]) * unit(m[2])
+        return lo, lo * factor
+    if m := _BELOW.match(text):
+        hi = float(m[1]) * unit(m[2])
+        return hi / 2, hi
+    if (m := _SINGLE.match(text)) and float(m[1]) > 0:
+        v = float(m[1]) * unit(m[2])
+        return v, v
+    return None
+
+
 def _draw_one(row, rng: np.random.Generator, resp: ResponseModel) -> dict[str, Any]:
     k = int(row.outcome)
-    d = float(np.exp(rng.normal(math.log(resp.diameter_median_mm), math.log(resp.diameter_gsd))))
-    d = float(np.clip(d, *resp.diameter_range_mm))
+    lo, hi = getattr(row, "diameter_lo_mm", math.nan), getattr(row, "diameter_hi_mm", math.nan)
+    if math.isfinite(lo) and math.isfinite(hi):
+        d = float(rng.uniform(lo, hi)) if hi > lo else float(lo)
+    else:
+        d = float(np.exp(rng.normal(math.log(resp.diameter_median_mm), math.log(resp.diameter_gsd))))
+        d = float(np.clip(d, *resp.diameter_range_mm))
     e1, e2 = rng.uniform(*resp.elongation_range, size=2)
     a = d / 2
     necrotic = rng.random() < resp.necrosis_prob[k] and d >= 20.0
