@@ -43,7 +43,8 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
                title: str | None = "ROC curves"):
     """ROC curves (``stats.discrimination.roc_curve`` results), labelled with AUC and CI.
 
-    ``cis`` maps the same labels to ``stats.discrimination.ci_auc`` results (optional).
+    ``cis`` maps the same labels to ``stats.discrimination.ci_auc`` results or ``(lower, upper)``
+    pairs (optional).
     """
     ax = _ax(ax)
     for label, cur in curves.items():
@@ -52,7 +53,8 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
         text = f"{label}: AUC {cur.auc:.3f}"
         if cis and label in cis:
             ci = cis[label]
-            text += f" ({ci.lower:.3f}-{ci.upper:.3f})"
+            lo, hi = (ci.lower, ci.upper) if hasattr(ci, "lower") else ci
+            text += f" ({lo:.3f}-{hi:.3f})"
         ax.step(x[order], y[order], where="post", label=text)
     ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)
     ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="1 - specificity", ylabel="sensitivity", aspect="equal")
@@ -62,13 +64,16 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
     return ax
 
 
-def nomogram_figure(nom, probs: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.9), ax=None,
-                    labels: Mapping[str, str] | None = None, risk_label: str = "Risk"):
+def nomogram_figure(nom, probs: Sequence[float] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), ax=None,
+                    labels: Mapping[str, str] | None = None, risk_label: str = "Risk",
+                    value_labels: Mapping[str, Mapping[float, str]] | None = None):
     """Draw a :class:`nenaudit.stats.nomogram.Nomogram` in the usual points layout.
 
     Rows from the top: Points (0..maxscale), one axis per predictor (tick labels at its axis
     values, placed at their points), Total points, and the risk axis (``probs`` placed at
     their total points; ticks outside the total-points range are left out, as rms does).
+    ``value_labels`` names the codes of categorical predictors (``{"Sex": {0: "Male", 1: "Female"}}``).
+    A tick label that would overlap its left neighbour is not printed (the tick stays).
     """
     names = [v.name for v in nom.variables]
     rows = len(names) + 3
@@ -77,12 +82,17 @@ def nomogram_figure(nom, probs: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.9), ax=
     max_total = float(sum(np.ptp(v.points) for v in nom.variables))
     tscale = nom.maxscale / max_total if max_total > 0 else 1.0  # total points drawn on the same width
 
+    value_labels = dict(value_labels or {})
+
     def axis_row(y, pos, ticklabels, name):
         pos = np.asarray(pos, dtype=float)
         ax.plot([pos.min(), pos.max()], [y, y], color="black", lw=1)
-        for x, t in zip(pos, ticklabels):
+        last = -np.inf
+        for x, t in sorted(zip(pos, ticklabels)):
             ax.plot([x, x], [y, y + 0.12], color="black", lw=1)
-            ax.text(x, y + 0.18, t, ha="center", va="bottom", fontsize=7)
+            if x - last >= 1.2 * len(t) + 1.5:  # ~character widths in points units at fontsize 7
+                ax.text(x, y + 0.18, t, ha="center", va="bottom", fontsize=7)
+                last = x
         ax.text(-4, y, name, ha="right", va="center", fontsize=9)
 
     y = rows - 1
@@ -90,7 +100,8 @@ def nomogram_figure(nom, probs: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.9), ax=
     axis_row(y, ticks, [f"{t:g}" for t in ticks], "Points")
     for v in nom.variables:
         y -= 1
-        axis_row(y, v.points, [f"{x:g}" for x in v.values], labels.get(v.name, v.name))
+        names_ = value_labels.get(v.name, {})
+        axis_row(y, v.points, [str(names_.get(x, f"{x:.4g}")) for x in v.values], labels.get(v.name, v.name))
     y -= 1
     tt = np.linspace(0, max_total, 9)
     axis_row(y, tt * tscale, [f"{t:.0f}" for t in tt], "Total points")

@@ -1,0 +1,322 @@
+"""The paper's pipeline as one sequence of :mod:`nenaudit.stats` calls, driven by one config.
+
+Feng et al. (2025), sections 2.3-2.5, in order:
+
+1. ICC filter (intra- and inter-observer, ICC < 0.75 out) on the re-segmented lesions;
+2. z-score, Spearman filter (|rho| > 0.9, caret::findCorrelation), LASSO logistic with
+   10-fold CV (cv.glmnet) -> Radscore (the linear predictor at lambda.min);
+3. Table 1/2 comparisons; univariable logistic regression of every Table 3 candidate;
+   univariable screen (p < 0.05) then backward elimination by Wald p -> the fusion model;
+4. AUC with DeLong CI for the Radscore and the fusion model;
+5. validation: (a) the paper's bootstrap of the fixed model, (b) Harrell's optimism with the
+   final formula refitted, (c) the whole pipeline (filters, LASSO-CV, Radscore, screening,
+   elimination) re-run in every resample, (d) resampling patients with all their lesions;
+6. calibration, decision curve, nomogram.
+
+Nothing here computes a statistic: every number comes from a ``stats`` function. The ICC
+filter does not use the outcome, so inside the bootstrap it is applied with the ICCs of the
+full reliability subset (a resample of lesions does not re-measure observer agreement); every
+outcome-dependent step is re-run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nenaudit.exceptions import NenauditError
+from nenaudit.stats._result import Result
+from nenaudit.stats.features import SelectionConfig
+
+__all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult"]
+
+RADSCORE = "Radscore"
+
+
+@dataclass(frozen=True)
+class PipelineConfig(Result):
+    """Every choice of the pipeline; the defaults are the paper's (or its stated conventions)."""
+
+    selection: SelectionConfig = field(default_factory=SelectionConfig)
+    candidates: tuple[str, ...] | None = None  # clinical candidates; None = Table 3's univariable rows
+    entry: float = 0.05  # univariable screen: p < entry enters
+    stay: float = 0.05  # backward elimination: p > stay is removed
+    n_boot: int = 200  # resamples per validation scheme (the paper: 1000)
+    n_boot_pipeline: int | None = None  # whole-pipeline scheme; None = n_boot
+    seed: int = 20250611
+    jobs: int = 1
+    dca_thresholds: tuple[float, float, float] = (0.01, 0.99, 0.01)
+
+
+def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """``{"intra": (observer 1 reading 1, reading 2), "inter": (observer 1, observer 2)}``, lesions aligned.
+
+    Observer 1's first reading is the cohort's feature table; the other readings are the rows
+    of ``observers.csv`` (observer 1 repeat 2, observer 2 repeat 1). A design without rows is
+    left out.
+    """
+    obs = cohort.observers
+    feats = cohort.feature_names
+    out = {}
+    for design, (observer, repeat) in (("intra", (1, 2)), ("inter", (2, 1))):
+        rows = obs[(obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)]
+        if len(rows) == 0:
+            continue
+        ids = rows["lesion_id"].tolist()
+        out[design] = (cohort.features.loc[ids, feats].reset_index(drop=True),
+                       rows.set_index("lesion_id").loc[ids, feats].reset_index(drop=True).astype(float))
+    return out
+
+
+@dataclass(frozen=True)
+class PaperModel:
+    """A fitted pipeline: the feature selection (with its z-score and Radscore) and the final logistic model."""
+
+    selection: Any  # stats.features.Selection
+    clinical: Any  # stats.stepwise.UnivariableBackward
+    terms: tuple[str, ...]
+    coef: np.ndarray  # intercept first, then ``terms``
+
+    def radscore(self, features: pd.DataFrame) -> np.ndarray:
+        """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
+        z = self.selection.zscore.transform(features)
+        return self.selection.radscore.apply(z, include_intercept=True)
+
+    def design(self, X: pd.DataFrame) -> pd.DataFrame:
+        """``X`` with its Radscore column computed from its feature columns."""
+        d = X.copy()
+        d[RADSCORE] = self.radscore(X)
+        return d
+
+    def predict_lp(self, X: pd.DataFrame) -> np.ndarray:
+        d = self.design(X)
+        xm = d[list(self.terms)].to_numpy(dtype=float)
+        return self.coef[0] + xm @ self.coef[1:]
+
+
+@dataclass(frozen=True)
+class PaperProcedure:
+    """The whole model-building procedure as a callable ``(X, y) -> PaperModel`` (scheme (c)).
+
+    ``X`` is a DataFrame holding the coded clinical candidates and the raw feature columns.
+    Selection failures and the final model's numerical trouble raise
+    :class:`nenaudit.stats.validation.FitFailure`, which the bootstrap counts by reason.
+    """
+
+    features: tuple[str, ...]
+    candidates: tuple[str, ...]
+    config: PipelineConfig
+    icc_values: Any = None  # {"intra": {feature: icc}, "inter": {...}} from the full reliability subset
+
+    def __call__(self, X: pd.DataFrame, y) -> PaperModel:
+        from nenaudit.stats.features import select_features
+        from nenaudit.stats.stepwise import univariable_then_backward
+        from nenaudit.stats.validation import FitFailure, MSG_FITTED_01
+
+        y = np.asarray(y, dtype=float)
+        try:
+            sel = select_features(X[list(self.features)], y, icc_values=self.icc_values, config=self.config.selection)
+        except NenauditError as exc:
+            raise FitFailure("error", f"feature selection: {exc}") from None
+        if not sel.selected:
+            raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
+        d = X[[c for c in self.candidates if c != RADSCORE]].copy()
+        d[RADSCORE] = sel.radscore.apply(sel.zscore.transform(X[list(self.features)]), include_intercept=True)
+        d["__y__"] = y
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
+            clin = univariable_then_backward(d, "__y__", list(self.candidates), self.config.entry, self.config.stay)
+        final = clin.final
+        if not final.converged:
+            raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
+        if MSG_FITTED_01 in final.warnings:
+            raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
+        terms = tuple(n for n in final.names if n != "(Intercept)")
+        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float))
+
+
+@dataclass(frozen=True)
+class PipelineResult(Result):
+    """Everything the pipeline computed on one cohort (see :func:`run_pipeline`)."""
+
+    config: PipelineConfig
+    cohort: str
+    n_lesions: int
+    n_patients: int
+    n_events: int
+    selection: dict
+    table1: Any  # GroupComparison of patients by outcome
+    table2: Any  # GroupComparison of lesions by outcome
+    univariable: dict
+    multivariable: dict
+    final_terms: tuple[str, ...]
+    auc: dict
+    validation: dict
+    calibration: dict
+    dca: Any
+    nomogram: Any
+    warnings: tuple[str, ...]
+    arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
+
+
+def _candidates(config: PipelineConfig, cohort) -> tuple[str, ...]:
+    if config.candidates is not None:
+        cands = tuple(config.candidates)
+    else:
+        from nenaudit.study.schema import load
+
+        reg = load().regression
+        cands = tuple(r.variable for r in reg.rows if r.univariable is not None) if reg else ()
+    cols = set(cohort.lesions.columns) | {RADSCORE}
+    missing = [c for c in cands if c not in cols]
+    if missing:
+        raise NenauditError(f"{cohort.path}/lesions.csv: no column {missing[0]!r} for the clinical candidates; "
+                            "name the candidates in the config")
+    if RADSCORE not in cands:
+        cands = (*cands, RADSCORE)
+    return cands
+
+
+def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
+    """Round axis values covering [lo, hi]: a step of 1, 2 or 5 x 10^k near (hi - lo) / n, as R's ``pretty``
+    chooses its unit (without pretty's high-bias refinements)."""
+    if not hi > lo:
+        return np.array([lo, lo + 1.0])
+    raw = (hi - lo) / n
+    mag = 10.0 ** np.floor(np.log10(raw))
+    step = min((m * mag for m in (1.0, 2.0, 5.0, 10.0)), key=lambda s: abs(s - raw))
+    start, stop = np.floor(lo / step) * step, np.ceil(hi / step) * step
+    return np.round(np.arange(start, stop + step / 2, step), 12)
+
+
+def _logit_row(fit, name: str) -> dict:
+    j = list(fit.names).index(name)
+    return {"or": float(np.exp(fit.coef[j])), "ci": [float(np.exp(fit.ci_profile[j, 0])),
+                                                     float(np.exp(fit.ci_profile[j, 1]))],
+            "p": float(fit.p[j]), "coef": float(fit.coef[j]), "se": float(fit.se[j])}
+
+
+def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None) -> PipelineResult:
+    """Run the paper's pipeline on a loaded cohort (:func:`nenaudit.cohort.load_cohort`).
+
+    ``progress`` is an optional callable taking a one-line message (for the CLI).
+    """
+    from nenaudit.stats import validation as val
+    from nenaudit.stats.calibration import calibration_curve, calibration_errors, calibration_fit, hosmer_lemeshow
+    from nenaudit.stats.compare import summarize
+    from nenaudit.stats.dca import decision_curve, threshold_grid
+    from nenaudit.stats.discrimination import ci_auc, roc_curve
+    from nenaudit.stats.features import icc_filter
+    from nenaudit.stats.logistic import fit_logistic
+    from nenaudit.stats.nomogram import nomogram
+
+    cfg = config or PipelineConfig()
+    say = progress or (lambda msg: None)
+    caught_all: list[str] = []
+    y = cohort.outcome.astype(float)
+    feats = tuple(cohort.feature_names)
+    cands = _candidates(cfg, cohort)
+    coded = cohort.coded_lesions()
+    clinical = [c for c in cands if c != RADSCORE]
+    X = pd.concat([coded[clinical].reset_index(drop=True).astype(float),
+                   cohort.features[list(feats)].reset_index(drop=True).astype(float)], axis=1)
+    groups = coded["patient_id"].to_numpy()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        say("ICC filter on the observer readings")
+        readings = observer_readings(cohort)
+        icc_values = None
+        if readings:
+            icc = icc_filter(readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form)
+            icc_values = icc.icc
+        proc = PaperProcedure(feats, cands, cfg, icc_values)
+        say("selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald")
+        model = proc(X, y)
+        sel = model.selection
+        design = model.design(X)
+        radscore = design[RADSCORE].to_numpy()
+        lp = model.predict_lp(X)
+
+        say("Tables 1 and 2")
+        lesions = cohort.lesions.copy()
+        lesions[RADSCORE] = radscore
+        t2_vars = [c for c in clinical if c in lesions.columns] + [RADSCORE]
+        table2 = summarize(lesions, "outcome", vars=t2_vars)
+        pvars = [c for c in cohort.patients.columns if c not in ("patient_id", "n_lesions", "outcome", "Response")]
+        table1 = summarize(cohort.patients, "outcome", vars=pvars)
+
+        say("univariable and multivariable logistic regression")
+        uni = {}
+        for c in cands:
+            fit = fit_logistic(design[[c]].to_numpy(dtype=float), y, names=[c])
+            uni[c] = _logit_row(fit, c) | {"warnings": list(fit.warnings)}
+        # the selection ran without profiling; the reported table has R's confint bounds
+        final = fit_logistic(design[list(model.terms)].to_numpy(dtype=float), y, names=list(model.terms))
+        multi = {t: _logit_row(final, t) for t in model.terms}
+
+        say("AUC with DeLong CI")
+        auc = {}
+        curves = {}
+        for label, score in (("Radscore", radscore), ("fusion model", lp)):
+            ci = ci_auc(y, score, direction="<")
+            auc[label] = {"auc": ci.auc, "ci": [ci.lower, ci.upper], "method": "DeLong"}
+            curves[label] = roc_curve(y, score, direction="<")
+
+        say(f"validation: published scheme, {cfg.n_boot} resamples")
+        fixed = val.published_bootstrap(y, lp, n_boot=cfg.n_boot, seed=cfg.seed)
+        say(f"validation: Harrell optimism, {cfg.n_boot} resamples")
+        final_proc = val.LogisticProcedure(tuple(t for t in model.terms))
+        harrell = val.harrell_optimism(design, y, procedure=final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
+                                       jobs=cfg.jobs)
+        say(f"validation: patients resampled, {cfg.n_boot} resamples")
+        cluster = val.cluster_optimism(design, y, groups, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
+                                       jobs=cfg.jobs)
+        nb_pipe = cfg.n_boot_pipeline or cfg.n_boot
+        say(f"validation: whole pipeline re-run in each of {nb_pipe} resamples")
+        pipeline = val.pipeline_optimism(X, y, proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
+
+        say("calibration, decision curve, nomogram")
+        prob = 1.0 / (1.0 + np.exp(-lp))
+        cal = {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hosmer_lemeshow(y, prob),
+               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+        dca = decision_curve(y, prob, threshold_grid(*cfg.dca_thresholds))
+        axes = {}
+        for t in model.terms:
+            v = design[t].to_numpy(dtype=float)
+            uniq = np.unique(v)
+            axes[t] = uniq if uniq.size <= 6 else pretty_ticks(float(v.min()), float(v.max()))
+        nom = nomogram(dict(zip(model.terms, model.coef[1:])), float(model.coef[0]), axes)
+    caught_all = list(dict.fromkeys(str(w.message) for w in caught))
+
+    return PipelineResult(
+        config=cfg, cohort=str(cohort.path), n_lesions=int(y.size), n_patients=int(len(np.unique(groups))),
+        n_events=int(y.sum()), selection=sel.report(), table1=table1, table2=table2, univariable=uni,
+        multivariable=multi, final_terms=model.terms, auc=auc,
+        validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
+        calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all),
+        arrays={"y": y, "lp": lp, "radscore": radscore, "roc": curves, "lasso": sel.lasso,
+                "value_labels": {t: dict(enumerate(cohort.levels(t))) for t in model.terms
+                                 if t != RADSCORE and cohort.levels(t)}},
+    )
+
+
+def published_values(study=None) -> dict[str, Any]:
+    """The study's printed values that a pipeline run can be set against (AUCs, Radscore medians, ORs)."""
+    from nenaudit.study.schema import load
+
+    s = study or load()
+    out: dict[str, Any] = {"auc": {}, "univariable": {}, "multivariable": {}}
+    for a in s.auc:
+        out["auc"].setdefault(f"{a.model}:{a.kind}", a.estimate.raw)
+    if s.regression is not None:
+        for r in s.regression.rows:
+            if r.univariable is not None:
+                out["univariable"][r.variable] = r.univariable.raw
+            if r.multivariable is not None:
+                out["multivariable"][r.variable] = r.multivariable.raw
+    return out

@@ -1,0 +1,125 @@
+"""The paper's pipeline end to end: against plain R on the default cohort, and its invariants."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nenaudit.cohort import load_cohort
+from nenaudit.pipeline import PaperProcedure, PipelineConfig, RADSCORE, observer_readings, run_pipeline
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.stats.features import icc_filter
+from nenaudit.stats.logistic import fit_logistic
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return load_cohort()
+
+
+@pytest.fixture(scope="module")
+def result(cohort):
+    return run_pipeline(cohort, PipelineConfig(n_boot=12, seed=5))
+
+
+def _fitted(cohort, cfg=None):
+    cfg = cfg or PipelineConfig()
+    icc = icc_filter(observer_readings(cohort), threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form)
+    from nenaudit.pipeline import _candidates
+
+    cands = _candidates(cfg, cohort)
+    clinical = [c for c in cands if c != RADSCORE]
+    coded = cohort.coded_lesions()
+    X = pd.concat([coded[clinical].reset_index(drop=True).astype(float),
+                   cohort.features[cohort.feature_names].reset_index(drop=True).astype(float)], axis=1)
+    proc = PaperProcedure(tuple(cohort.feature_names), cands, cfg, icc.icc)
+    return proc(X, cohort.outcome.astype(float)), X, icc, clinical
+
+
+def test_pipeline_matches_plain_r(R, cohort):
+    model, X, icc, clinical = _fitted(cohort)
+    cands = [u.name for u in model.clinical.univariable]
+    sel = model.selection
+    y = cohort.outcome.astype(float)
+    feats = X[list(icc.kept)]
+    foldid = np.asarray(sel.lasso.foldid)
+    foldid = foldid + 1 if foldid.min() == 0 else foldid
+    R.source("pipeline.R")
+    rclin = R.r()["data.frame"](**{c: R.fvec(X[c]) for c in clinical}, check_names=False)
+    ref = R.to_py(R.call("pipeline_ref", R.matrix(feats.to_numpy()), rclin, R.fvec(y), R.ivec(foldid),
+                         names=R.svec(list(icc.kept)), candidates=R.svec(cands)))
+    assert list(sel.correlation.kept) == list(ref["kept"])  # same Spearman/findCorrelation survivors, same order
+    # python-glmnet runs glmnet's own Fortran; the CV logic is cv.glmnet's: agreement to rounding
+    assert sel.lasso.lambda_min == pytest.approx(ref["lambda_min"], rel=1e-10)
+    assert list(sel.selected) == list(ref["selected"])
+    rad = model.radscore(X[list(cohort.feature_names)])
+    # glmnet's default thresh = 1e-7 is shared, so the coefficients are the same iterates (not the optimum)
+    np.testing.assert_allclose(rad, ref["radscore"], rtol=1e-8, atol=1e-10)
+    make_names = {re.sub(r"[^0-9A-Za-z_.]", ".", c): c for c in [*clinical, RADSCORE]}
+    assert list(model.terms) == [make_names[t] for t in np.atleast_1d(ref["terms"])]
+    # glm fit on the same Radscore column: IRLS agreement, limited by the Radscore's 1e-8 above
+    np.testing.assert_allclose(model.coef, ref["coef"], rtol=1e-6)
+    assert roc_auc(y, rad, "<").auc == pytest.approx(ref["auc_radscore"], abs=1e-12)
+    lp = model.predict_lp(X)
+    assert roc_auc(y, lp, "<").auc == pytest.approx(ref["auc_fusion"], abs=1e-12)
+
+
+def test_result_numbers_are_the_stats_functions(cohort, result):
+    y = cohort.outcome.astype(float)
+    lp, rad = result.arrays["lp"], result.arrays["radscore"]
+    assert result.auc["fusion model"]["auc"] == roc_auc(y, lp, "<").auc
+    assert result.auc["Radscore"]["auc"] == roc_auc(y, rad, "<").auc
+    d = pd.DataFrame({t: (rad if t == RADSCORE else cohort.coded_lesions()[t].to_numpy(float))
+                      for t in result.final_terms})
+    fit = fit_logistic(d.to_numpy(), y, names=list(result.final_terms))
+    for j, t in enumerate(result.final_terms, start=1):
+        assert result.multivariable[t]["or"] == pytest.approx(np.exp(fit.coef[j]), rel=1e-12)
+        assert result.multivariable[t]["ci"] == pytest.approx(np.exp(fit.ci_profile[j]).tolist(), rel=1e-12)
+    assert result.n_lesions == 131 and result.n_patients == cohort.patients.shape[0]
+    for key, v in result.validation.items():
+        assert v.n_boot == 12 and v.n_ok + sum(v.failures.values()) == v.n_boot, key
+
+
+def test_same_seed_same_numbers_whatever_the_workers(cohort):
+    a = run_pipeline(cohort, PipelineConfig(n_boot=6, seed=9, jobs=1))
+    b = run_pipeline(cohort, PipelineConfig(n_boot=6, seed=9, jobs=2))
+    for key in a.validation:
+        da, db = a.validation[key].to_dict(), b.validation[key].to_dict()
+        da.pop("jobs", None), db.pop("jobs", None)  # the only field allowed to differ
+        assert json.dumps(da, sort_keys=True) == json.dumps(db, sort_keys=True), key
+
+
+def run_cli(*args):
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+
+
+def test_reproduce_writes_a_complete_report(tmp_path):
+    out = tmp_path / "results"
+    p = run_cli("reproduce", "--boot", "4", "--out", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert {"report.md", "results.json", "roc.png", "calibration.png", "dca.png", "nomogram.png",
+            "lasso_cv.png"} <= {f.name for f in out.iterdir()}
+    assert not (tmp_path / "results.part").exists()
+    md = (out / "report.md").read_text()
+    for section in ("## Radiomics selection", "## Table 2", "## Table 3", "## Discrimination", "## Validation",
+                    "## Calibration", "## Decision curve", "## Nomogram"):
+        assert section in md
+    data = json.loads((out / "results.json").read_text())
+    assert set(data["validation"]) == {"published", "harrell", "cluster", "pipeline"}
+    assert "report:" in p.stdout
+
+
+@pytest.mark.parametrize("args, needle", [(["--boot", "0"], "--boot"), (["--jobs", "0"], "--jobs"),
+                                          (["/nonexistent/cohort"], "/nonexistent/cohort")])
+def test_reproduce_bad_input_exit_2(tmp_path, args, needle):
+    p = run_cli("reproduce", *args, "--out", str(tmp_path / "r"), "--quiet")
+    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not (tmp_path / "r").exists()
