@@ -22,7 +22,12 @@ from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.stats.compare import quantile7, summarize
 from nenaudit.study.schema import _key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort
-from nenaudit.synth.allocation import AllocationProblem, CategoricalVar, CountTarget, solve
+from nenaudit.synth.allocation import (
+    AllocationProblem,
+    CategoricalVar,
+    CountTarget,
+    solve,
+)
 
 
 @pytest.fixture(scope="module")

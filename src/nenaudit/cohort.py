@@ -35,16 +35,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nenaudit.io import DataError, read_csv, require_columns
 
-__all__ = ["Cohort", "load_cohort", "default_cohort_path", "FILES"]
+__all__ = ["FILES", "Cohort", "default_cohort_path", "load_cohort"]
 
 FILES = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "manifest.json")
 DEFAULT_SUBDIR = Path("synthetic") / "default"
@@ -185,7 +186,7 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
         raise DataError(f"{fs}: no feature columns; expected lesion_id plus one column per radiomics feature")
     missing = set(lesions["lesion_id"]) ^ set(feats["lesion_id"])
     if missing:
-        lid = sorted(missing)[0]
+        lid = min(missing)
         where = "lesions.csv but not features.csv" if lid in set(lesions["lesion_id"]) else "features.csv but not lesions.csv"
         raise DataError(f"{fs}: lesion {lid!r} is in {where}; both files need the same lesions")
     _numeric_block(feats, fcols, fs)

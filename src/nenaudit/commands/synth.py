@@ -28,8 +28,8 @@ def _summary(m: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nenaudit.synth import DEFAULT_SEED, generate, write_cohort
     from nenaudit.study.schema import load
+    from nenaudit.synth import DEFAULT_SEED, generate, write_cohort
 
     study = load(args.study)
     seed = DEFAULT_SEED if args.seed is None else args.seed

@@ -38,10 +38,18 @@ from nenaudit.study.schema import Study, _key
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import features as feat
 from nenaudit.synth import realize as _rz
-from nenaudit.synth.realize import (FLOAT_FORMAT, GENERATOR_VERSION, STAND_INS, Design, design_of, integerize,
-                                    problem_of, to_csv_text)
+from nenaudit.synth.realize import (
+    FLOAT_FORMAT,
+    GENERATOR_VERSION,
+    STAND_INS,
+    Design,
+    design_of,
+    integerize,
+    problem_of,
+    to_csv_text,
+)
 
-__all__ = ["DEFAULT_SEED", "SyntheticCohort", "generate", "write_cohort", "regenerate", "signature_keys"]
+__all__ = ["DEFAULT_SEED", "SyntheticCohort", "generate", "regenerate", "signature_keys", "write_cohort"]
 
 DEFAULT_SEED = 20250611
 FILE_ORDER = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "manifest.json")
@@ -146,8 +154,8 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             "variables of the patient table are patient characteristics carried by all of the patient's lesions",
             "variables only in the lesion table are lesion-specific",
             "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
-            f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
-            f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones",
+            (f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
+             f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones"),
         ],
         "max_lesions_per_patient": d.max_lesions,
         "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}

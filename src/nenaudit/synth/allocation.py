@@ -21,8 +21,8 @@ A count is reproduced exactly when its deviation is 0; every nonzero deviation i
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import LinearConstraint, milp

@@ -16,8 +16,9 @@ Integer-valued mean ± SD (e.g. age in years) is matched by integer moves that k
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy.optimize import linprog
@@ -110,7 +111,7 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
     rows: list[tuple[dict[int, float], float, float]] = []
     for i in range(n):  # v - v0 = u+ - u-
         rows.append(({i: 1.0, n + i: -1.0, 2 * n + i: 1.0}, v0[i], v0[i]))
-    for a, b in zip(order[:-1], order[1:]):  # order kept
+    for a, b in itertools.pairwise(order):  # order kept
         rows.append(({int(b): 1.0, int(a): -1.0}, 0.0, np.inf))
     bnds = [(bounds[0] if bounds[0] is not None else None, bounds[1] if bounds[1] is not None else None)] * n
     bnds += [(0, None)] * (2 * n)
@@ -162,7 +163,7 @@ def integer_mean_sd(rng: np.random.Generator, n: int, mean: float, sd: float, me
     z = rng.standard_normal(n)
     z = (z - z.mean()) / z.std(ddof=1)
     x = np.clip(np.round(mean + sd * z), lo, hi).astype(np.int64)
-    target_sum = int(round(mean * n))
+    target_sum = round(mean * n)
     step = 0
     while x.sum() != target_sum and step < max_steps:
         i = int(rng.integers(n))

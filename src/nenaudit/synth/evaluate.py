@@ -154,7 +154,7 @@ def radiomics(features: pd.DataFrame, observers: pd.DataFrame, icc_threshold: fl
     survivors = set(corr.kept) if corr is not None else set(kept)
     intra = np.array(list(icc.icc["intra"].values()))
     inter = np.array(list(icc.icc["inter"].values()))
-    return {"icc_form": ICC_FORM, "n_resegmented": int(len(o12)), "n_features": len(cols),
+    return {"icc_form": ICC_FORM, "n_resegmented": len(o12), "n_features": len(cols),
             "n_icc_pass": len(kept), "n_after_spearman": len(survivors),
             "signature_after_filters": sum(k in survivors for k in signature),
             "spearman_rule": "stats.features.spearman_filter (caret::findCorrelation on Spearman correlations)",

@@ -23,7 +23,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,8 +42,8 @@ KNOWN_BOUNDS: dict[str, tuple[float | None, float | None]] = {"ki67": (0.0, 100.
 STAND_INS: dict[str, tuple[str, str]] = {
     "WaveletH_LLHH_RunVariance": (
         "wavelet-LHH_glrlm_RunVariance",
-        "'LLHH' is not a 3-D wavelet decomposition and 'WaveletH' no image-type prefix; RunVariance is a glrlm "
-        "feature, so a wavelet glrlm RunVariance (LHH, one of the 8 decompositions, arbitrary choice) stands in",
+        ("'LLHH' is not a 3-D wavelet decomposition and 'WaveletH' no image-type prefix; RunVariance is a glrlm "
+         "feature, so a wavelet glrlm RunVariance (LHH, one of the 8 decompositions, arbitrary choice) stands in"),
     ),
 }
 
@@ -226,7 +226,7 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
     # latent copula scores (patients x variables)
     names = list(d.variables)
     reg = d.study.regression
-    multi = set(_key(r.variable) for r in (reg.rows if reg else ()) if r.multivariable is not None)
+    multi = {_key(r.variable) for r in (reg.rows if reg else ()) if r.multivariable is not None}
     if COPULA_BLOCK == "final" and reg is not None and reg.final_model:
         multi = {_key(v) for v in reg.final_model}
     lesion_only = {_key(n) for n, v in d.variables.items() if v["unit"] == {"lesion"}}
