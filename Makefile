@@ -37,8 +37,14 @@ test: setup
 audit: venv
 	$(VENV)/bin/nenaudit audit
 
-reproduce: setup
+BOOT ?= 1000
+JOBS ?= 2
+
+# The main job: audit the published numbers, then run the paper's whole pipeline on the
+# committed synthetic cohort with the paper's 1000 bootstrap resamples per scheme.
+reproduce: venv
 	$(VENV)/bin/nenaudit audit --markdown results/audit.md --json results/audit.json
+	$(VENV)/bin/nenaudit reproduce --out results/reproduction --boot $(BOOT) --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache results
