@@ -124,9 +124,10 @@ val_rms_validate_free <- function(d, outcome, vars, B, seed) {
 # Wald elimination (stay), re-run inside every resample (reference_r/stepwise.R's recipe).
 val_screen_backward <- function(d, outcome, candidates, entry = 0.05, stay = 0.05) {
   p <- vapply(candidates, function(v) {
-    summary(glm(reformulate(v, outcome), family = binomial, data = d))$coefficients[v, 4]
+    cf <- summary(glm(reformulate(v, outcome), family = binomial, data = d))$coefficients
+    if (v %in% rownames(cf)) cf[v, 4] else NA_real_  # constant in this resample: not screened
   }, numeric(1))
-  vars <- candidates[p < entry]
+  vars <- candidates[!is.na(p) & p < entry]
   repeat {
     f <- if (length(vars)) reformulate(vars, outcome) else as.formula(paste(outcome, "~ 1"))
     fit <- glm(f, family = binomial, data = d)
@@ -146,7 +147,9 @@ val_pipeline <- function(d, outcome, candidates, idx, entry = 0.05, stay = 0.05)
     i <- idx[b, ]
     db <- d[i, , drop = FALSE]
     if (length(unique(db[[outcome]])) < 2) next
-    fb <- suppressWarnings(val_screen_backward(db, outcome, candidates, entry, stay))
+    fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, candidates, entry, stay)),
+                   error = function(e) NULL)  # e.g. aliased terms: counted as failed (NA row)
+    if (is.null(fb)) next
     lp <- predict(fb, newdata = d)
     if (length(unique(lp)) < 2) next
     out[b, ] <- c(suppressWarnings(val_indexes(y[i], lp[i])), suppressWarnings(val_indexes(y, lp)))
@@ -219,7 +222,9 @@ val_lasso_pipeline <- function(d, feats, outcome, clinical, idx, foldid, entry =
     rad <- function(M) drop(cf[1] + sweep(sweep(M, 2, mu), 2, s, "/") %*% cf[-1])
     db <- d[i, c(outcome, clinical), drop = FALSE]
     db$Radscore <- rad(Fb)
-    fb <- suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay))
+    fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay)),
+                   error = function(e) NULL)  # e.g. aliased terms: counted as failed (NA row)
+    if (is.null(fb)) next
     dall <- d[, c(outcome, clinical), drop = FALSE]
     dall$Radscore <- rad(F)
     lp <- predict(fb, newdata = dall)

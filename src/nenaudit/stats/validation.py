@@ -180,7 +180,8 @@ class ScreenBackwardProcedure:
     ``reference_r/stepwise.R``) so that the whole selection is repeated inside each resample
     (scheme (c)). Only the final model's trouble fails a resample, by the rules of
     :func:`glm_or_fail` (non-convergence, fitted probabilities 0 or 1); warnings of the
-    screening and elimination fits are not fatal. When nothing passes the screen the model is the intercept only (its
+    screening and elimination fits are not fatal. A candidate that is constant in a resample is
+    not screened there (R's glm would give it an NA coefficient). When nothing passes the screen the model is the intercept only (its
     predictions are constant: C = 0.5 and the calibration slope is undefined, NaN).
     """
 
@@ -194,12 +195,17 @@ class ScreenBackwardProcedure:
         if not hasattr(X, "columns"):
             raise NenauditError("ScreenBackwardProcedure needs X as a pandas DataFrame with named columns")
         d = X[list(self.candidates)].copy()
+        # a candidate constant in this resample cannot be screened (R: NA coefficient): skip it
+        usable = [c for c in self.candidates if np.ptp(d[c].to_numpy(dtype=float)) > 0]
+        if not usable:
+            raise FitFailure("singular", "every candidate is constant in this resample")
+        d = d[usable]
         d["__y__"] = np.asarray(y, dtype=float)
         with warnings.catch_warnings():
             # warnings of the screening and intermediate fits do not make the resample fail
             # (R's analyst sees them and moves on); the final model's are checked below
             warnings.simplefilter("ignore")
-            res = univariable_then_backward(d, "__y__", list(self.candidates), self.entry, self.stay)
+            res = univariable_then_backward(d, "__y__", usable, self.entry, self.stay)
         final = res.final
         if not final.converged:
             raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
