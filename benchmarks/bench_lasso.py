@@ -3,9 +3,9 @@
 Same data, same foldid, in one process (R embedded through rpy2). Two shapes of the study:
 131 x 60 (after the filters) and 131 x 851 (all features), standardized features, a 27/104
 outcome, 10 folds. Each side is warmed up once, then R, Python with one thread and Python
-with its default threads are timed in turn ``--reps`` times (interleaved, so that a busy
-machine affects all three alike); medians and the ratios Python/R are printed
-(target <= 0.5, floor <= 1.0).
+with its default threads, for each engine (``fortran``: python-glmnet; ``rust``: glmnet-rs,
+if installed) are timed in turn ``--reps`` times (interleaved, so that a busy machine affects
+all alike); medians and the ratios Python/R are printed (target <= 0.5, floor <= 1.0).
 
     .venv/bin/python benchmarks/bench_lasso.py [--reps 9]
 """
@@ -13,6 +13,7 @@ machine affects all three alike); medians and the ratios Python/R are printed
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 import warnings
@@ -35,11 +36,11 @@ def make_data(p: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X, y, foldid
 
 
-def time_python(X, y, foldid, n_jobs: int | None) -> float:
+def time_python(X, y, foldid, n_jobs: int | None, engine: str) -> float:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cv_lasso(X, y, foldid=foldid, n_jobs=n_jobs)
+        cv_lasso(X, y, foldid=foldid, n_jobs=n_jobs, engine=engine)
     return time.perf_counter() - t0
 
 
@@ -52,20 +53,36 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=9)
     args = ap.parse_args()
     R.source("lasso.R")
-    print("medians of interleaved runs (R, Python serial, Python threaded), so that both see the same machine load")
-    print(f"{'shape':>10} {'R cv.glmnet':>12} {'Py n_jobs=1':>12} {'Py threads':>11} {'ratio 1':>8} {'ratio thr':>10}")
+    engines = ["fortran"]
+    try:
+        import glmnetrs  # noqa: F401
+
+        engines.append("rust")
+    except ImportError:
+        print("glmnet-rs not installed: engine='rust' not timed")
+    configs = [(e, j) for e in engines for j in (1, None)]
+    print("medians of interleaved runs (R, then each Python configuration), so that all see the same machine load")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)")
+    head = " ".join(f"{e + (' x1' if j == 1 else ' thr'):>12}" for e, j in configs)
+    print(f"{'shape':>10} {'R cv.glmnet':>12} {head}   ratios Python/R")
     for p in (60, 851):
         X, y, foldid = make_data(p, seed=p)
         rx, ry, rf = R.matrix(X), R.fvec(y), R.ivec(foldid)
-        time_python(X, y, foldid, None)  # warm-up (imports, first Fortran call)
+        for e, j in configs:  # warm-up (imports, first call)
+            time_python(X, y, foldid, j, e)
         time_r(rx, ry, rf)
-        tr, t1, tt = [], [], []
+        tr: list[float] = []
+        tp: dict[tuple, list[float]] = {c: [] for c in configs}
         for _ in range(args.reps):
             tr.append(time_r(rx, ry, rf))
-            t1.append(time_python(X, y, foldid, 1))
-            tt.append(time_python(X, y, foldid, None))
-        r, a, b = (statistics.median(v) for v in (tr, t1, tt))
-        print(f"{'131 x ' + str(p):>10} {r:12.4f} {a:12.4f} {b:11.4f} {a / r:8.2f} {b / r:10.2f}")
+            for c in configs:
+                tp[c].append(time_python(X, y, foldid, c[1], c[0]))
+        r = statistics.median(tr)
+        meds = [statistics.median(tp[c]) for c in configs]
+        cells = " ".join(f"{m:12.4f}" for m in meds)
+        ratios = " ".join(f"{m / r:5.2f}" for m in meds)
+        print(f"{'131 x ' + str(p):>10} {r:12.4f} {cells}   {ratios}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats.lasso import (
+    ENGINES,
     RadscoreFormula,
     apply_radscore,
     cv_lasso,
@@ -69,8 +70,12 @@ CASES = [
 @pytest.mark.parametrize("p,measure,thresh", CASES)
 def test_cv_glmnet_parity(R, p, measure, thresh):
     X, y, foldid = make_data(p, seed=p)
-    py = quiet_cv(X, y, foldid=foldid, measure=measure, thresh=thresh)
     r = r_cv(R, X, y, foldid, measure, thresh)
+    for engine in ENGINES:
+        check_against_r(quiet_cv(X, y, foldid=foldid, measure=measure, thresh=thresh, engine=engine), r, measure)
+
+
+def check_against_r(py, r, measure):
     lam = np.asarray(r["lambda"], float)
     assert py.lambdas.shape == lam.shape
     # lambdas: same Fortran grid; fix.lam's exp/log may differ by an ulp
@@ -98,17 +103,19 @@ def test_path_parity(R, p):
     X, y, _ = make_data(p, seed=p + 1)
     R.source("lasso.R")
     r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StatisticalWarning)
-        path = lasso_path(X, y)
-    np.testing.assert_allclose(path.lambdas, r["lambda"], rtol=1e-12)  # ulp of fix.lam
-    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)  # same Fortran fit
     # R's p x L matrix arrives column-major: one row per lambda after reshaping
     beta = np.asarray(r["beta"], float).reshape(len(r["lambda"]), p)
-    assert beta.shape == path.coef.shape
-    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(path.dev_ratio, r["dev_ratio"], rtol=1e-10, atol=1e-14)
-    assert path.nulldev == pytest.approx(r["nulldev"], rel=1e-12)
+    for engine in ENGINES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StatisticalWarning)
+            path = lasso_path(X, y, engine=engine)
+        np.testing.assert_allclose(path.lambdas, r["lambda"], rtol=1e-12)  # ulp of fix.lam
+        # same algorithm, same iterations (npasses): rounding-level differences, measured <= 1e-13
+        np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+        assert beta.shape == path.coef.shape
+        np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(path.dev_ratio, r["dev_ratio"], rtol=1e-10, atol=1e-14)
+        assert path.nulldev == pytest.approx(r["nulldev"], rel=1e-12)
 
 
 @pytest.mark.parity
@@ -117,11 +124,12 @@ def test_user_lambda_grid_parity(R):
     grid = np.geomspace(0.2, 0.002, 25)
     R.source("lasso.R")
     r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y), **{"lambda": R.fvec(grid)}))
-    path = lasso_path(X, y, lambdas=grid[::-1])  # any order; glmnet sorts decreasing
-    np.testing.assert_array_equal(path.lambdas, r["lambda"])  # the user's values, unchanged
     beta = np.asarray(r["beta"], float).reshape(len(grid), 30)
-    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)  # same Fortran fit
-    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+    for engine in ENGINES:
+        path = lasso_path(X, y, lambdas=grid[::-1], engine=engine)  # any order; glmnet sorts decreasing
+        np.testing.assert_array_equal(path.lambdas, r["lambda"])  # the user's values, unchanged
+        np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)  # same algorithm
+        np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parity
@@ -141,13 +149,26 @@ def test_auc_fold_with_one_class_is_left_out_as_in_r(R):
 # --------------------------------------------------------------------------- behaviour
 
 
-def test_threads_do_not_change_numbers():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_threads_do_not_change_numbers(engine):
     X, y, foldid = make_data(60, seed=3)
-    a = quiet_cv(X, y, foldid=foldid, n_jobs=1)
-    b = quiet_cv(X, y, foldid=foldid, n_jobs=2)
+    a = quiet_cv(X, y, foldid=foldid, n_jobs=1, engine=engine)
+    b = quiet_cv(X, y, foldid=foldid, n_jobs=2, engine=engine)
     np.testing.assert_array_equal(a.cvm, b.cvm)
     np.testing.assert_array_equal(a.cvsd, b.cvsd)
     np.testing.assert_array_equal(a.path.coef, b.path.coef)
+
+
+def test_solver_warnings_are_recorded():
+    """A non-fatal solver code (R: 'Convergence for 3th lambda value not reached') is kept, in both engines."""
+    X, y, foldid = make_data(20, seed=4)
+    for engine in ENGINES:
+        with pytest.warns(StatisticalWarning, match="not reached after maxit=5"):
+            path = lasso_path(X, y, maxit=5, engine=engine)
+        assert any("not reached" in w for w in path.warnings)
+        assert path.lambdas.size >= 1
+    with pytest.raises(NenauditError, match="engine"):
+        lasso_path(X, y, engine="sklearn")
 
 
 def test_seeded_folds_reproducible_and_balanced():

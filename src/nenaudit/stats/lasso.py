@@ -313,6 +313,22 @@ def _lognet():
     raise NenauditError(hint)  # pragma: no cover - broken install
 
 
+@functools.lru_cache(maxsize=1)
+def _rust_core():
+    """glmnet-rs's compiled core (optional engine ``"rust"``): a Rust port of glmnetpp, R's C++ core."""
+    try:
+        from glmnetrs import _core
+    except ImportError:
+        raise NenauditError(
+            "engine='rust' needs the optional glmnet-rs package (pip install glmnet-rs); "
+            "the default engine='fortran' uses python-glmnet"
+        ) from None
+    return _core
+
+
+ENGINES = ("fortran", "rust")
+
+
 def _jerr_message(jerr: int, maxit: int, nx: int) -> tuple[bool, str]:
     """(fatal, message) for a lognet error code, as ``glmnet:::jerr.lognet`` words it."""
     if jerr > 0:
@@ -352,11 +368,15 @@ def _fit_raw(
     thresh: float,
     maxit: int,
     lognet,
+    engine: str = "fortran",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, int]:
     """One glmnet binomial fit; ``x`` must be a Fortran-ordered float64 copy (the solver overwrites it).
 
     Returns (lambdas, intercept, coef (L, p), dev_ratio, nulldev, npasses, jerr).
     """
+    if engine == "rust":
+        return _fit_raw_rust(x, y, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio, lambdas=lambdas,
+                             thresh=thresh, maxit=maxit)
     n, p = x.shape
     yy = np.empty((n, 2), dtype=float, order="F")
     yy[:, 0] = y  # R's lognet: y = diag(2)[factor(y), ][, c(2, 1)]
@@ -393,6 +413,35 @@ def _fit_raw(
     return lam, np.array(a0[0, :lmu], dtype=float), coef, np.array(dev[:lmu]), float(dev0[0]), int(nlp), int(jerr)
 
 
+def _fit_raw_rust(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
+    """The same fit through glmnet-rs (same arguments as R's glmnet(); lambdas already repaired)."""
+    core = _rust_core()
+    n, p = x.shape
+    kw: dict[str, Any] = {"family": "binomial", "alpha": 1.0, "nlambda": int(nlambda), "thresh": float(thresh),
+                          "maxit": int(maxit), "standardize": True, "intercept": True}
+    if lambdas is not None:
+        kw["user_lambda"] = [float(v) for v in np.sort(np.asarray(lambdas, dtype=float))[::-1]]
+    else:
+        kw["lambda_min_ratio"] = (0.01 if n < p else 1e-4) if lambda_min_ratio is None else float(lambda_min_ratio)
+    try:
+        res = core.elnet_path(x, np.ascontiguousarray(y, dtype=float), **kw)
+    except ValueError as exc:
+        return np.empty(0), np.empty(0), np.empty((0, p)), np.empty(0), float("nan"), 0, _rust_fatal(str(exc))
+    warn = res.get("warning")
+    jerr = int(warn[1]) if warn else 0
+    return (np.asarray(res["lambda"], dtype=float), np.asarray(res["a0"], dtype=float),
+            np.ascontiguousarray(np.asarray(res["beta"], dtype=float).T), np.asarray(res["dev_ratio"], dtype=float),
+            float(res["nulldev"]), int(res["npasses"]), jerr)
+
+
+def _rust_fatal(message: str) -> int:
+    """glmnet's fatal code from a glmnet-rs error message ("... (jerr 7777)")."""
+    import re
+
+    m = re.search(r"jerr (\d+)", message)
+    return int(m.group(1)) if m else 99999
+
+
 def _path_from_raw(raw, names, thresh, maxit, messages, where) -> LassoPath:
     lam, a0, coef, devr, nulldev, nlp, jerr = raw
     p = coef.shape[1]
@@ -419,6 +468,7 @@ def lasso_path(
     lambdas: Sequence[float] | None = None,
     thresh: float = 1e-7,
     maxit: int = 100_000,
+    engine: str = "fortran",
 ) -> LassoPath:
     """Binomial lasso path, as ``glmnet(x, y, family = "binomial")`` with its defaults.
 
@@ -441,7 +491,7 @@ def lasso_path(
     raw = _fit_raw(
         np.array(Xa, dtype=float, order="F", copy=True), ya, nlambda=int(nlambda),
         lambda_min_ratio=lambda_min_ratio, lambdas=None if lambdas is None else np.asarray(lambdas, float),
-        thresh=thresh, maxit=maxit, lognet=_lognet(),
+        thresh=thresh, maxit=maxit, lognet=None if _check_engine(engine) == "rust" else _lognet(), engine=engine,
     )
     path = _path_from_raw(raw, names, thresh, maxit, messages, "glmnet")
     for m in path.warnings:
@@ -452,6 +502,12 @@ def lasso_path(
 # ---------------------------------------------------------------------------------------
 # Cross-validation
 # ---------------------------------------------------------------------------------------
+
+
+def _check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise NenauditError(f"engine={engine!r}: use one of {', '.join(ENGINES)}")
+    return engine
 
 
 def make_foldid(n: int, nfolds: int = 10, seed: int | np.random.Generator | None = None) -> np.ndarray:
@@ -584,6 +640,7 @@ def cv_lasso(
     thresh: float = 1e-7,
     maxit: int = 100_000,
     n_jobs: int | None = None,
+    engine: str = "fortran",
 ) -> LassoCV:
     """K-fold cross-validated binomial lasso, as ``cv.glmnet(x, y, family = "binomial")``.
 
@@ -597,6 +654,9 @@ def cv_lasso(
     nlambda, lambda_min_ratio, thresh, maxit : passed to every glmnet fit, as R's ``...``.
     n_jobs : threads for the K + 1 independent fits (default: the CPUs this process may
         use). The numbers do not depend on it; pass 1 inside an outer parallel loop.
+    engine : ``"fortran"`` (default: glmnet's Fortran lognet via python-glmnet) or ``"rust"``
+        (the optional glmnet-rs package, a port of R's C++ core glmnetpp: same iterations,
+        about 30% faster here). Both agree with R to ~1e-13 (tests/test_lasso.py).
 
     Returns
     -------
@@ -629,9 +689,9 @@ def cv_lasso(
         )
     messages: list[str] = []
     _class_check(ya, "y", messages)
-    lognet = _lognet()
+    lognet = None if _check_engine(engine) == "rust" else _lognet()
     fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
-              "maxit": maxit, "lognet": lognet}
+              "maxit": maxit, "lognet": lognet, "engine": engine}
 
     # the full-data fit and the K training-fold fits are independent: run them on threads
     # (the f2py wrapper of lognet releases the GIL); results do not depend on n_jobs.
