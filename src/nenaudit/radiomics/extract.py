@@ -338,6 +338,13 @@ def _run_case(i: int, case: Case, params: str) -> tuple[int, dict[str, float] | 
 # ---------------------------------------------------------------------------------------------
 
 
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def _expected_names(params: str) -> tuple[str, ...] | None:
     """The catalogue's 851 names when ``params`` is the packaged file, else None (order as extracted)."""
     if os.path.abspath(params) != os.path.abspath(default_params_path()):
@@ -399,7 +406,9 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
             ctx.set_forkserver_preload(["nenaudit.radiomics.extract", "radiomics.featureextractor", "SimpleITK"])
         with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_init_worker,
                                  initargs=(params,)) as pool:
-            futs = {pool.submit(_run_case, i, c, params): i for i, c in enumerate(cases)}
+            # largest masks first (file size as a proxy for lesion size): no big lesion left for the end
+            order = sorted(range(n), key=lambda i: -_file_size(cases[i].mask))
+            futs = {pool.submit(_run_case, i, cases[i], params): i for i in order}
             for fut in as_completed(futs):
                 i = futs[fut]
                 try:
