@@ -8,6 +8,25 @@ if installed) are timed in turn ``--reps`` times (interleaved, so that a busy ma
 all alike); medians and the ratios Python/R are printed (target <= 0.5, floor <= 1.0).
 
     .venv/bin/python benchmarks/bench_lasso.py [--reps 9]
+
+What was tried (2 shared cores; timings move 2x with the other jobs on the machine):
+
+* python-glmnet's ``LogitNet``/its CV: not cv.glmnet's conventions (fold grids, interpolation,
+  measures); only its compiled ``lognet`` is used, called with R's arguments.
+* Importing ``glmnet`` executes its ``__init__`` and scikit-learn (0.85 s on the first call,
+  i.e. per CLI run): the extension module is now loaded on its own (0.01 s).
+* Fortran-ordered copies for the solver (it overwrites x; f2py copies C-ordered input).
+* Truncating each fold's path at the first lambda below the smallest full-data lambda
+  (flmin/nlam chosen to keep glmnet's grid): no gain, the folds' own early stop already
+  ends there.
+* Threads for the K + 1 independent fits (lognet and glmnet-rs release the GIL): 1.7-1.9x
+  on an idle machine, nothing when the other core is busy.
+* Held-out predictions: a BLAS matmul per fold cost up to 5x the whole CV on a loaded
+  machine (OpenBLAS threads contending); einsum over the fold path's active columns.
+* Engine: glmnet's Fortran (python-glmnet, -O2) takes ~1.4x the passes' time of R's C++
+  glmnetpp for the same npasses; glmnet-rs (port of glmnetpp) ~1.0x.
+* Not tried: own compiled coordinate descent (would have to reproduce glmnet's iterations
+  exactly to keep the 1e-13 agreement, which is what the two engines give for free).
 """
 
 from __future__ import annotations
