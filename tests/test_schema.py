@@ -72,3 +72,13 @@ def test_printed_agrees_is_the_rounding_interval():
     assert p.agrees(0.0104) and p.agrees(0.0096)
     assert not p.agrees(0.0106) and not p.agrees(0.0094)
     assert parse_p("<0.001").agrees(0.0002) and not parse_p("<0.001").agrees(0.002)
+
+
+def test_label_keys_keep_comparison_signs():
+    # "≤100" and ">100" are different NSE levels (Feng 2025, Tables 1-2); a key that dropped the
+    # signs matched both to "100" and made the patient/lesion check compare the wrong levels
+    from nenaudit.study.schema import _key
+
+    assert _key("≤100") != _key(">100")
+    assert _key(">5 cm") == _key(" >5 CM ") and _key(">5 cm") != _key("5 cm")
+    assert _key("Surufatinib + octreotide") != _key("Surufatinib octreotide")

@@ -316,8 +316,15 @@ class Study:
         return default if f is None else f.value
 
 
+_SYMBOLS = {"≤": " le ", "<=": " le ", "≥": " ge ", ">=": " ge ", "<": " lt ", ">": " gt ", "+": " plus "}
+
+
 def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+    """Case- and punctuation-insensitive key of a label; comparison signs are kept (``≤100`` != ``>100``)."""
+    s = name.lower()
+    for sym, word in _SYMBOLS.items():
+        s = s.replace(sym, word)
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
 # --------------------------------------------------------------------- validation helpers
