@@ -126,6 +126,9 @@ def test_patient_lesion_feasibility_hand_worked():
     f = by_id(design.check_patient_lesion_feasibility(s), "design.patient_lesion:NSE:≤100")
     # 15 patients with NSE <= 100 carry 10 + 14 = 24 lesions: 15 <= 24 <= 30
     assert f.verdict == "consistent" and f.published == {"patients": 15, "lesions": 24}
+    # and the other level is not confused with it: 61 patients with NSE > 100 carry 107 lesions
+    g = by_id(design.check_patient_lesion_feasibility(s), "design.patient_lesion:NSE:>100")
+    assert g.verdict == "consistent" and g.published == {"patients": 61, "lesions": 107}
 
 
 # ------------------------------------------------------------------ properties
