@@ -34,3 +34,16 @@ if (sys.nframe() == 0L) {
   r <- ref_spearman_filter(x)
   cat("dropped columns:", r$drop, "\n")
 }
+
+# The chain after the ICC filter, as an R analyst writes it: scale() -> Spearman ->
+# findCorrelation -> cv.glmnet(binomial, foldid) -> coefficients at lambda.min.
+ref_chain <- function(x, y, foldid, cutoff = 0.9) {
+  suppressPackageStartupMessages(library(glmnet))
+  z <- scale(as.matrix(x))
+  drop <- findCorrelation(cor(z, method = "spearman"), cutoff = cutoff)
+  keep <- if (length(drop)) z[, -drop, drop = FALSE] else z
+  cf <- cv.glmnet(keep, y, family = "binomial", foldid = as.integer(foldid))
+  co <- coef(cf, s = "lambda.min")
+  list(drop = as.integer(drop), kept = colnames(keep), lambda_min = cf$lambda.min,
+       coef = as.numeric(co), coef_names = rownames(co))
+}

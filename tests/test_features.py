@@ -230,3 +230,30 @@ def test_monotone_transforms_do_not_change_the_spearman_filter(seed, p):
     X = clustered(p, seed=seed, n=50)
     Y = np.log(X) * 3.0 + 7.0
     assert spearman_filter(X).dropped == spearman_filter(Y).dropped
+
+
+@pytest.mark.parity
+def test_chain_after_icc_matches_r(R):
+    """z-score -> Spearman/findCorrelation -> cv.glmnet -> lambda.min coefficients, as in R."""
+    rng = np.random.default_rng(31)
+    n = 131
+    y = np.r_[np.zeros(27), np.ones(104)]
+    rng.shuffle(y)
+    X = clustered(150, seed=31)
+    X[:, :6] *= np.exp(0.7 * (y - y.mean()))[:, None]
+    names = [f"f{j}" for j in range(150)]
+    df = pd.DataFrame(X, columns=names)
+    foldid = rng.permutation(np.resize(np.arange(1, 11), n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        sel = select_features(df, y, foldid=foldid)
+    R.source("features.R")
+    rx = R.r()["matrix"](R.fvec(X.ravel(order="F")), nrow=n, dimnames=R.r()["list"](R.r()("NULL"), R.svec(names)))
+    ref = R.to_py(R.call("ref_chain", rx, R.fvec(y), R.ivec(foldid)))
+    assert [names.index(c) for c in sel.correlation.dropped] == [int(v) - 1 for v in ref["drop"]]
+    assert list(sel.correlation.kept) == list(ref["kept"])
+    assert sel.lasso.lambda_min == pytest.approx(ref["lambda_min"], rel=1e-12)  # same grid value
+    coefs = sel.lasso.coefficients("min")
+    assert list(coefs) == list(ref["coef_names"])
+    # z-scores agree to ~1e-15 and the same solver runs: measured ~1e-14
+    np.testing.assert_allclose(list(coefs.values()), ref["coef"], rtol=0, atol=1e-9)

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         cv = cv_lasso(X, y, feature_names=feats, foldid=foldid,
                       nfolds=10 if args.folds is None else args.folds,
-                      seed=1 if args.seed is None else args.seed, measure=args.measure)
+                      seed=1 if args.seed is None else args.seed, measure=args.measure, engine=args.engine)
     out = cv.summary()
     out["warnings"] = list(dict.fromkeys([*cv.warnings, *(str(w.message) for w in caught)]))
     out.update({"n": len(y), "events": int(y.sum()), "features": len(feats), "ignored_columns": ignored,
@@ -95,5 +95,7 @@ def register(sub) -> None:
     a.add_argument("--seed", type=int, metavar="N", default=None, help="seed of the random folds (default 1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance",
                    help="CV measure (type.measure; default deviance)")
+    a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",
+                   help="solver: glmnet's Fortran via python-glmnet (default) or glmnet-rs (optional package)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     a.set_defaults(func=run)

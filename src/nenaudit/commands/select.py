@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                             "the ICC filter needs them (or pass --no-icc)")
     cfg = SelectionConfig(icc_threshold=args.icc_threshold, icc_form=args.icc_form, zscore_ddof=args.ddof,
                           spearman_cutoff=args.cutoff, nfolds=args.folds, seed=args.seed, measure=args.measure,
-                          which=args.which)
+                          which=args.which, engine=args.engine)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sel = select_features(cohort.features, cohort.outcome, readings=None if args.no_icc else readings, config=cfg)
@@ -88,5 +88,7 @@ def register(sub) -> None:
     a.add_argument("--seed", type=int, default=1, help="seed of the random folds (1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance", help="CV measure (deviance)")
     a.add_argument("--which", choices=("min", "1se"), default="min", help="Radscore at lambda.min (default) or 1se")
+    a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",
+                   help="lasso solver: glmnet's Fortran via python-glmnet (default) or glmnet-rs (optional)")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
     a.set_defaults(func=run)

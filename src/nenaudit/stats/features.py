@@ -438,6 +438,7 @@ class SelectionConfig(Result):
     seed: int | None = 1
     measure: str = "deviance"
     which: str = "min"
+    engine: str = "fortran"
 
 
 @dataclass(frozen=True)
@@ -522,7 +523,8 @@ def select_features(
     kept = list(corr.kept)
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2")
-    cv = cv_lasso(Z[kept], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed, measure=cfg.measure)
+    cv = cv_lasso(Z[kept], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed, measure=cfg.measure,
+                  engine=cfg.engine)
     rs = radscore_formula(cv, cfg.which)
     return Selection(
         config=cfg, n_input=len(names), screen=screen, icc=icc_res, zscore=z, correlation=corr,
