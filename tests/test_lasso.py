@@ -24,6 +24,7 @@ from nenaudit.stats.lasso import (
     lasso_path,
     make_foldid,
     radscore_formula,
+    radscore_from_published,
 )
 
 
@@ -207,6 +208,23 @@ def test_apply_published_formula():
         apply_radscore({"x": "0.00s0"}, table, include_intercept=False)
     f = RadscoreFormula(coefficients={"x": 1.0}, intercept=2.0)
     np.testing.assert_allclose(f.apply(table), [2.0, 2.0])
+
+
+def test_published_formula_resolves_names_to_pyradiomics_keys():
+    from nenaudit.study.schema import load
+
+    rs = load().radiomics["radscore"]  # Feng et al. 2025, section 3.2, as transcribed in the spec
+    f = radscore_from_published(rs["terms"], source=rs["where"])
+    assert len(f.coefficients) == 9 and f.intercept is None
+    assert f.coefficients["wavelet-LLH_glcm_Imc1"] == 0.960
+    assert f.coefficients["original_firstorder_RootMeanSquared"] == -0.429
+    assert f.unresolved == ("WaveletH_LLHH_RunVariance",)  # a 4-letter 3-D wavelet does not exist
+    table = pd.DataFrame({k: [0.5, -1.0] for k in f.coefficients if k not in f.unresolved})
+    with pytest.raises(NenauditError, match="'WaveletH_LLHH_RunVariance' of the Radscore formula is not a column"):
+        f.apply(table, include_intercept=False)
+    resolved = RadscoreFormula({k: v for k, v in f.coefficients.items() if k not in f.unresolved})
+    expected = sum(v * table[k] for k, v in resolved.coefficients.items())
+    np.testing.assert_allclose(resolved.apply(table, include_intercept=False), expected, rtol=1e-15)
 
 
 def test_summary_json_shape():
