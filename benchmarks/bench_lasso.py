@@ -19,12 +19,21 @@ What was tried (2 shared cores; timings move 2x with the other jobs on the machi
 * Truncating each fold's path at the first lambda below the smallest full-data lambda
   (flmin/nlam chosen to keep glmnet's grid): no gain, the folds' own early stop already
   ends there.
-* Threads for the K + 1 independent fits (lognet and glmnet-rs release the GIL): 1.7-1.9x
-  on an idle machine, nothing when the other core is busy.
+* Threads for the K + 1 independent fits: the f2py lognet releases the GIL, 1.7-1.9x on an
+  idle machine, nothing when the other core is busy; glmnet-rs holds the GIL (threads gave
+  1.0x), so engine="rust" runs serially.
 * Held-out predictions: a BLAS matmul per fold cost up to 5x the whole CV on a loaded
   machine (OpenBLAS threads contending); einsum over the fold path's active columns.
-* Engine: glmnet's Fortran (python-glmnet, -O2) takes ~1.4x the passes' time of R's C++
-  glmnetpp for the same npasses; glmnet-rs (port of glmnetpp) ~1.0x.
+* Engine: glmnet's Fortran (python-glmnet, -O2) takes ~1.4x the time of R's C++ glmnetpp
+  for the same npasses; glmnet-rs (port of glmnetpp) ~1.0x.
+
+Measured on an idle machine (load 0.75), medians of 9 interleaved runs:
+
+    shape      R       fortran x1  fortran threads  rust      ratios Python/R
+    131 x 60   0.136   0.194       0.114            0.136     1.42  0.84  1.00
+    131 x 851  0.108   0.095       0.057            0.073     0.88  0.53  0.68
+
+Under load (load average 4-5) threads give nothing: fortran 1.35 / 0.76, rust 1.02 / 0.63.
 * Not tried: own compiled coordinate descent (would have to reproduce glmnet's iterations
   exactly to keep the 1e-13 agreement, which is what the two engines give for free).
 """

@@ -660,10 +660,12 @@ def cv_lasso(
     measure : ``"deviance"`` (R's default for binomial) or ``"auc"``.
     nlambda, lambda_min_ratio, thresh, maxit : passed to every glmnet fit, as R's ``...``.
     n_jobs : threads for the K + 1 independent fits (default: the CPUs this process may
-        use). The numbers do not depend on it; pass 1 inside an outer parallel loop.
+        use; the Fortran lognet releases the GIL, glmnet-rs does not, so ``engine="rust"``
+        always runs serially). The numbers do not depend on it; pass 1 inside an outer
+        parallel loop.
     engine : ``"fortran"`` (default: glmnet's Fortran lognet via python-glmnet) or ``"rust"``
         (the optional glmnet-rs package, a port of R's C++ core glmnetpp: same iterations,
-        about 30% faster here). Both agree with R to ~1e-13 (tests/test_lasso.py).
+        about 30% faster per fit, but serial). Both agree with R to ~1e-13 (tests/test_lasso.py).
 
     Returns
     -------
@@ -712,7 +714,8 @@ def cv_lasso(
         train = train_sets[i - 1]
         return _fit_raw(np.asfortranarray(Xa[train]), ya[train], **fit_kw)
 
-    workers = _n_workers(n_jobs, k + 1)
+    # glmnet-rs holds the GIL during a fit (measured: threads give nothing), so it runs serially
+    workers = 1 if engine == "rust" else _n_workers(n_jobs, k + 1)
     if workers == 1:
         raws = [fit_one(i) for i in range(k + 1)]
     else:
