@@ -22,7 +22,7 @@ outcome-dependent step is re-run.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -278,7 +278,10 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
                                        jobs=cfg.jobs)
         nb_pipe = cfg.n_boot_pipeline or cfg.n_boot
         say(f"validation: whole pipeline re-run in each of {nb_pipe} resamples")
-        pipeline = val.pipeline_optimism(X, y, proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
+        # worker processes each run cv_lasso single-threaded (no oversubscription); same numbers
+        boot_proc = proc if cfg.jobs == 1 else PaperProcedure(
+            feats, cands, replace(cfg, selection=replace(cfg.selection, n_jobs=1)), icc_values)
+        pipeline = val.pipeline_optimism(X, y, boot_proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
 
         say("calibration, decision curve, nomogram")
         prob = 1.0 / (1.0 + np.exp(-lp))

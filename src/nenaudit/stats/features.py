@@ -438,6 +438,7 @@ class SelectionConfig(Result):
     seed: int | None = 1
     measure: str = "deviance"
     which: str = "min"
+    n_jobs: int | None = None  # threads of cv_lasso's K + 1 fits (None: all CPUs); results do not depend on it
     engine: str = "fortran"
 
 
