@@ -136,7 +136,14 @@ def test_validate_schemes_on_a_synthetic_cohort(cohort, scheme):
     if scheme == "cluster":
         assert res["n_groups"] == out["n_patients"]
     if scheme == "pipeline":
-        assert "LASSO" in out["note"]
+        assert "LASSO-CV" in out["note"] and "Radscore" in out["variables"]
+
+
+def test_validate_pipeline_clinical_only(cohort):
+    p = run("validate", str(cohort), "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert "not re-run" in out["note"] and out["result"]["n_boot"] == 10
 
 
 def test_validate_same_result_with_two_jobs(cohort):

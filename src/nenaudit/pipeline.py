@@ -181,6 +181,27 @@ def _candidates(config: PipelineConfig, cohort) -> tuple[str, ...]:
     return cands
 
 
+def build_design(cohort, config: PipelineConfig | None = None):
+    """``(X, y, groups, procedure)`` of a cohort: the coded clinical candidates and raw features in one
+    float DataFrame (a single block, so that resampling rows is cheap), the outcome, the patient of
+    each lesion, and the :class:`PaperProcedure` with the ICC values of the reliability subset."""
+    from nenaudit.stats.features import icc_filter
+
+    cfg = config or PipelineConfig()
+    y = cohort.outcome.astype(float)
+    feats = tuple(cohort.feature_names)
+    cands = _candidates(cfg, cohort)
+    coded = cohort.coded_lesions()
+    clinical = [c for c in cands if c != RADSCORE]
+    values = np.hstack([coded[clinical].to_numpy(dtype=float), cohort.features[list(feats)].to_numpy(dtype=float)])
+    X = pd.DataFrame(values, columns=[*clinical, *feats])
+    readings = observer_readings(cohort)
+    icc_values = None
+    if readings:
+        icc_values = icc_filter(readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form).icc
+    return X, y, coded["patient_id"].to_numpy(), PaperProcedure(feats, cands, cfg, icc_values)
+
+
 def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
     """Round axis values covering [lo, hi]: a step of 1, 2 or 5 x 10^k near (hi - lo) / n, as R's ``pretty``
     chooses its unit (without pretty's high-bias refinements)."""
@@ -210,31 +231,18 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
     from nenaudit.stats.compare import summarize
     from nenaudit.stats.dca import decision_curve, threshold_grid
     from nenaudit.stats.discrimination import ci_auc, roc_curve
-    from nenaudit.stats.features import icc_filter
     from nenaudit.stats.logistic import fit_logistic
     from nenaudit.stats.nomogram import nomogram
 
     cfg = config or PipelineConfig()
     say = progress or (lambda msg: None)
     caught_all: list[str] = []
-    y = cohort.outcome.astype(float)
-    feats = tuple(cohort.feature_names)
-    cands = _candidates(cfg, cohort)
-    coded = cohort.coded_lesions()
-    clinical = [c for c in cands if c != RADSCORE]
-    X = pd.concat([coded[clinical].reset_index(drop=True).astype(float),
-                   cohort.features[list(feats)].reset_index(drop=True).astype(float)], axis=1)
-    groups = coded["patient_id"].to_numpy()
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         say("ICC filter on the observer readings")
-        readings = observer_readings(cohort)
-        icc_values = None
-        if readings:
-            icc = icc_filter(readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form)
-            icc_values = icc.icc
-        proc = PaperProcedure(feats, cands, cfg, icc_values)
+        X, y, groups, proc = build_design(cohort, cfg)
+        feats, cands, icc_values = proc.features, proc.candidates, proc.icc_values
+        clinical = [c for c in cands if c != RADSCORE]
         say("selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald")
         model = proc(X, y)
         sel = model.selection

@@ -6,10 +6,11 @@ in every resample), ``cluster`` (resample patients with all their lesions), ``63
 
 The final formula defaults to the study spec's ``final_model`` (Feng 2025: Radscore, Ki67, number
 of hepatic metastases, extrahepatic metastasis); the pipeline's candidates default to the
-variables of Table 3's univariable column. Until the project's full pipeline (ICC filter,
-Spearman filter, LASSO-CV, Radscore) is available as a procedure, the ``pipeline`` scheme
-re-runs the clinical selection (univariable screen + backward Wald) with the cohort's Radscore
-column taken as given; the output says so.
+variables of Table 3's univariable column. The ``pipeline`` scheme re-runs the paper's whole
+model building in every resample (:class:`nenaudit.pipeline.PaperProcedure`: z-score, Spearman
+filter, LASSO-CV, Radscore, univariable screen, backward Wald; the outcome-free ICC filter is
+applied with the ICCs of the reliability subset); ``--clinical-only`` re-runs only the clinical
+selection with the cohort's Radscore column taken as given.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ import warnings
 ORDER = 44
 
 SCHEMES = ("published", "harrell", "pipeline", "cluster", "632plus")
-PIPELINE_NOTE = ("pipeline = univariable screen (p < entry) + backward Wald (p > stay) re-run in every resample; "
-                 "the Radscore column is taken as given (the LASSO/Radscore chain is not yet re-run inside the loop)")
+PIPELINE_NOTE = ("pipeline = z-score, Spearman filter, LASSO-CV, Radscore, univariable screen (p < entry) and backward "
+                 "Wald (p > stay) re-run in every resample; the ICC filter (outcome-free) uses the ICCs of the "
+                 "reliability subset")
+CLINICAL_NOTE = ("pipeline --clinical-only = univariable screen (p < entry) + backward Wald (p > stay) re-run in every "
+                 "resample; the cohort's Radscore column is taken as given (the LASSO chain is not re-run)")
 
 
 def _columns(cohort, names, what):
@@ -67,12 +71,25 @@ def run(args: argparse.Namespace) -> int:
     note = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if args.scheme == "pipeline":
+        if args.scheme == "pipeline" and not args.clinical_only:
+            from dataclasses import replace
+
+            from nenaudit.pipeline import PipelineConfig, build_design
+
+            cfg = PipelineConfig(entry=args.entry, stay=args.stay, jobs=args.jobs,
+                                 candidates=tuple(split_names(args.candidates)) if args.candidates else None)
+            if args.jobs > 1:  # worker processes run cv_lasso single-threaded; same numbers
+                cfg = replace(cfg, selection=replace(cfg.selection, n_jobs=1))
+            X, y, _, proc = build_design(cohort, cfg)
+            res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
+            note = PIPELINE_NOTE
+            used = list(proc.candidates)
+        elif args.scheme == "pipeline":
             candidates = _columns(cohort, split_names(args.candidates) or cands, "pipeline candidates")
             X = d[candidates].astype(float)
             proc = v.ScreenBackwardProcedure(tuple(candidates), args.entry, args.stay)
             res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
-            note = PIPELINE_NOTE
+            note = CLINICAL_NOTE
             used = candidates
         else:
             used = _columns(cohort, predictors, "final model")
@@ -130,6 +147,8 @@ def register(sub) -> None:
                    help="final model's lesion columns (default: the study spec's final model)")
     a.add_argument("--candidates", metavar="A,B,C", default=None,
                    help="pipeline candidates (default: Table 3's univariable variables)")
+    a.add_argument("--clinical-only", action="store_true",
+                   help="pipeline scheme: re-run only the clinical selection, the cohort's Radscore taken as given")
     a.add_argument("--entry", type=float, default=0.05, help="pipeline univariable entry p (default 0.05)")
     a.add_argument("--stay", type=float, default=0.05, help="pipeline backward stay p (default 0.05)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
