@@ -32,6 +32,21 @@ from nenaudit.radiomics.extract import extract, find_cases
 from nenaudit.radiomics.phantom import write_phantom
 
 
+def _busy(seconds: float = 2.0) -> str:
+    """Share of all CPUs busy over ``seconds`` while this benchmark is idle (others' load), from /proc/stat."""
+    def sample():
+        vals = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        return sum(vals), vals[3] + vals[4]  # total, idle + iowait
+
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+    except (OSError, ValueError, IndexError):
+        return "n/a"
+    return f"{1 - (i1 - i0) / max(t1 - t0, 1):.0%}"
+
+
 def _autogroup() -> str:
     try:
         return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip()
@@ -65,7 +80,7 @@ def main() -> None:
         cases = find_cases(work / "phantom" / "images", work / "phantom" / "masks")
         print(f"phantom: {n} lesions, {len(cases)} cases (masks incl. re-segmentations), "
               f"written in {t_phantom:.1f} s; cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}, "
-              f"autogroup {_autogroup()}")
+              f"autogroup {_autogroup()}; CPUs busy with other work before the runs: {_busy()}")
         res = {}
         for jobs in (1, 2):
             res[jobs] = extract(cases, jobs=jobs)
@@ -76,6 +91,7 @@ def main() -> None:
                   f"({len(r.failures)} failed)")
         pd.testing.assert_frame_equal(res[1].table, res[2].table, check_exact=True)
         speedup = res[1].seconds / res[2].seconds
+        print(f"CPUs busy with other work after the runs: {_busy()}")
         print(f"speed-up 2 workers / 1: {speedup:.2f}x (target >= 1.8x); identical tables; "
               f"load average now {os.getloadavg()[0]:.2f}")
     finally:
