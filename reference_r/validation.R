@@ -234,6 +234,57 @@ val_lasso_pipeline <- function(d, feats, outcome, clinical, idx, foldid, entry =
   out
 }
 
+# (c) the whole paper pipeline per resample, as nenaudit.pipeline.PaperProcedure does it:
+# the ICC-kept feature columns (the ICC filter does not use the outcome and is fixed by the
+# full reliability subset, so `feats` holds only the kept columns), then on each resample:
+# drop constant columns, z-score (scale()), Spearman filter (caret::findCorrelation(cor(Z,
+# method = "spearman"), cutoff), exact = ncol < 100 as caret's default), cv.glmnet (given
+# foldid) -> Radscore at lambda.min, univariable screen + backward Wald over the clinical
+# candidates + Radscore. Rows of the result as val_lasso_pipeline's (NA = failed resample).
+val_paper_pipeline <- function(d, feats, outcome, clinical, idx, foldid, cutoff = 0.9,
+                               entry = 0.05, stay = 0.05) {
+  suppressPackageStartupMessages({
+    library(glmnet)
+    library(caret)
+  })
+  y <- d[[outcome]]
+  F <- as.matrix(feats)
+  if (is.null(colnames(F))) colnames(F) <- paste0("f", seq_len(ncol(F)))
+  out <- matrix(NA_real_, nrow(idx), 10)
+  for (b in seq_len(nrow(idx))) {
+    i <- idx[b, ]
+    yb <- y[i]
+    if (length(unique(yb)) < 2) next
+    Fb <- F[i, , drop = FALSE]
+    keep <- apply(Fb, 2, function(v) max(v) > min(v))
+    Fb <- Fb[, keep, drop = FALSE]
+    Z <- scale(Fb)
+    center <- attr(Z, "scaled:center")
+    scl <- attr(Z, "scaled:scale")
+    redundant <- findCorrelation(cor(Z, method = "spearman"), cutoff = cutoff)
+    if (length(redundant)) Z <- Z[, -redundant, drop = FALSE]
+    cv <- cv.glmnet(Z, yb, family = "binomial", foldid = foldid)
+    cf <- coef(cv, s = "lambda.min")
+    nz <- setdiff(rownames(cf)[as.numeric(cf) != 0], "(Intercept)")
+    if (!length(nz)) next
+    mu <- center[nz]
+    s <- scl[nz]
+    beta <- cf[nz, 1]
+    rad <- function(M) drop(cf[1, 1] + sweep(sweep(M[, nz, drop = FALSE], 2, mu), 2, s, "/") %*% beta)
+    db <- d[i, c(outcome, clinical), drop = FALSE]
+    db$Radscore <- rad(Fb)
+    fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay)),
+                   error = function(e) NULL)
+    if (is.null(fb)) next
+    dall <- d[, c(outcome, clinical), drop = FALSE]
+    dall$Radscore <- rad(F)
+    lp <- predict(fb, newdata = dall)
+    if (length(unique(lp)) < 2) next
+    out[b, ] <- c(suppressWarnings(val_indexes(yb, lp[i])), suppressWarnings(val_indexes(y, lp)))
+  }
+  out
+}
+
 if (sys.nframe() == 0) {
   set.seed(2)
   n <- 131

@@ -1,0 +1,111 @@
+"""Benchmark: scheme (c), the whole paper pipeline re-run per resample, Python against R.
+
+Python: :func:`nenaudit.stats.validation.pipeline_optimism` with
+:class:`nenaudit.pipeline.PaperProcedure` (the production procedure of ``nenaudit validate
+--scheme pipeline``): screen non-finite/constant features, ICC filter from the full
+reliability subset's values, z-score, Spearman filter (caret::findCorrelation), cv_lasso
+(10 folds), Radscore at lambda.min, univariable screen + backward Wald over the clinical
+candidates + Radscore. R: ``val_paper_pipeline`` of reference_r/validation.R, the same steps
+with ``cor(method = "spearman")``, ``caret::findCorrelation``, ``cv.glmnet`` and ``glm`` on the
+ICC-kept feature columns (the ICC filter does not use the outcome and is fixed). Same resample
+indices and the same foldid (:func:`nenaudit.stats.lasso.make_foldid` with the selection's
+seed, which is what PaperProcedure uses in every resample) on both sides, R embedded through
+rpy2 in the same process.
+
+"1 worker" is single-threaded (``SelectionConfig.n_jobs = 1``: cv_lasso's fits run serially),
+as R is; "2 workers" is ``jobs=2`` worker processes, each single-threaded. The ratio printed is
+Python time / R time (target <= 0.5 with one worker, floor <= 1.0). ``--threads`` also times
+one worker with cv_lasso's default threads.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
+
+Without COHORT_DIR the default cohort (``nenaudit.cohort.load_cohort()``) is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import warnings
+from dataclasses import replace
+
+import numpy as np
+
+from nenaudit.cohort import load_cohort
+from nenaudit.parity import rbridge as R
+from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_design
+from nenaudit.stats import validation as v
+from nenaudit.stats.features import icc_filter_from_values
+from nenaudit.stats.lasso import make_foldid
+
+
+def safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def timed(fn, *a, **k):
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fn(*a, **k)
+    return out, time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cohort", nargs="?", default=None)
+    ap.add_argument("--boot", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=2025)
+    ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
+    ap.add_argument("--no-r", action="store_true", help="time Python only")
+    args = ap.parse_args()
+
+    cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
+    cfg = PipelineConfig()
+    X, y, _groups, proc = build_design(cohort, cfg)
+    serial = PaperProcedure(proc.features, proc.candidates,
+                            replace(cfg, selection=replace(cfg.selection, n_jobs=1)), proc.icc_values)
+    n = y.size
+    idx = v.resample_indices(n, args.boot, args.seed)
+    sc = cfg.selection
+    print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
+          f"B = {args.boot}, seed {args.seed}; machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+
+    p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
+    p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
+    same = p1.indexes == p2.indexes
+    line = (f"Python: {t1:7.2f} s (1 worker, single-threaded), {t2:7.2f} s (2 workers); speed-up x{t1 / t2:.2f}; "
+            f"jobs-invariant {same}; failures {p1.failures}")
+    print(line, flush=True)
+    if args.threads:
+        pt, tt = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=1)
+        print(f"Python: {tt:7.2f} s (1 worker, cv_lasso threads); same numbers {pt.indexes == p1.indexes}")
+    if args.no_r:
+        return 0
+
+    clinical = [c for c in proc.candidates if c != RADSCORE]
+    icc = icc_filter_from_values(proc.features, proc.icc_values, threshold=sc.icc_threshold, form=sc.icc_form) \
+        if proc.icc_values is not None else None
+    kept = list(icc.kept) if icc is not None else list(proc.features)
+    F = X[kept].to_numpy(float)
+    F = F[:, np.isfinite(F).all(axis=0)]
+    foldid = make_foldid(n, sc.nfolds, sc.seed)
+    R.source("validation.R")
+    d = R.call("data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y))
+    ref, tr = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
+                    R.matrix(idx + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
+    r_mat = np.asarray(ref)
+    r_ok = ~np.isnan(r_mat[:, 0])
+    r_opt = float(np.mean(r_mat[r_ok, 0]) - np.mean(r_mat[r_ok, 5]))
+    print(f"R:      {tr:7.2f} s ({F.shape[1]} ICC-kept feature columns)")
+    print(f"ratio Python/R: {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers)")
+    print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
+          f"(n {int(r_ok.sum())}; R keeps the final models' separated fits, Python counts them as failures)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
