@@ -494,17 +494,17 @@ def select_features(
     5. ``cv_lasso`` on the kept z-scored features (``foldid`` or ``nfolds`` + ``seed``);
     6. Radscore = linear predictor at lambda.min (or lambda.1se, ``config.which``).
     """
-    import pandas as pd
-
     from nenaudit.stats.lasso import cv_lasso, radscore_formula
 
     cfg = config or SelectionConfig()
     A, names = _matrix(features, None, "features")
-    df = pd.DataFrame(A, columns=list(names))
+    col = {n: j for j, n in enumerate(names)}
     screen = screen_features(A, names)
     kept = list(screen.kept)
     icc_res = None
     if readings is not None:
+        import pandas as pd
+
         def frame(t: Any) -> pd.DataFrame:  # arrays carry the feature table's column order
             return t if hasattr(t, "columns") else pd.DataFrame(np.asarray(t, dtype=float), columns=list(names))
 
@@ -518,14 +518,17 @@ def select_features(
         kept = list(icc_res.kept)
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2")
-    z = fit_zscore(df[kept], ddof=cfg.zscore_ddof)
-    Z = z.transform(df[kept])
-    corr = spearman_filter(Z, cutoff=cfg.spearman_cutoff, exact=cfg.spearman_exact)
+    # plain arrays from here on (the same arithmetic as through DataFrames, without their overhead)
+    Ak = A[:, [col[n] for n in kept]]
+    z = fit_zscore(Ak, ddof=cfg.zscore_ddof, names=kept)
+    Z = z.transform(Ak)
+    corr = spearman_filter(Z, cutoff=cfg.spearman_cutoff, exact=cfg.spearman_exact, names=kept)
+    zcol = {n: j for j, n in enumerate(kept)}
     kept = list(corr.kept)
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2")
-    cv = cv_lasso(Z[kept], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed, measure=cfg.measure,
-                  engine=cfg.engine)
+    cv = cv_lasso(Z[:, [zcol[n] for n in kept]], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed,
+                  measure=cfg.measure, feature_names=kept, n_jobs=cfg.n_jobs, engine=cfg.engine)
     rs = radscore_formula(cv, cfg.which)
     return Selection(
         config=cfg, n_input=len(names), screen=screen, icc=icc_res, zscore=z, correlation=corr,
