@@ -72,6 +72,26 @@ def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     return out
 
 
+_BLAS = None
+
+
+def _blas_one_thread():
+    """Context: BLAS/LAPACK on one thread. Every product in a resample is small (131 x a few hundred);
+    OpenBLAS's threads cost far more than they give (a 240 x 240 Gram matrix: 8 ms on 2 threads of a
+    busy machine, 0.3 ms on one) and the numbers are the same."""
+    global _BLAS
+    try:
+        if _BLAS is None:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS = ThreadpoolController()
+        return _BLAS.limit(limits=1, user_api="blas")
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
 @dataclass(frozen=True)
 class PaperModel:
     """A fitted pipeline: the feature selection (with its z-score and Radscore) and the final logistic model."""
@@ -83,8 +103,17 @@ class PaperModel:
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
-        z = self.selection.zscore.transform(features)
-        return self.selection.radscore.apply(z, include_intercept=True)
+        z = self.selection.zscore
+        coefs = self.selection.radscore.coefficients
+        # z-score only the Radscore's features: (x - mean) / sd element by element, as transform() does
+        pos = {n: j for j, n in enumerate(z.names)}
+        missing = [n for n in z.names if n not in features.columns]
+        if missing:
+            raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
+        cols = [pos[n] for n in coefs]
+        A = features[list(coefs)].to_numpy(dtype=float)
+        Z = pd.DataFrame((A - z.mean[cols]) / z.sd[cols], columns=list(coefs), index=features.index)
+        return self.selection.radscore.apply(Z, include_intercept=True)
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` with its Radscore column computed from its feature columns."""
@@ -93,8 +122,10 @@ class PaperModel:
         return d
 
     def predict_lp(self, X: pd.DataFrame) -> np.ndarray:
-        d = self.design(X)
-        xm = d[list(self.terms)].to_numpy(dtype=float)
+        cols = {t: (self.radscore(X) if t == RADSCORE else X[t].to_numpy(dtype=float)) for t in self.terms}
+        xm = np.empty((len(X), len(self.terms)), order="F")  # column-major, as DataFrame.to_numpy gave it
+        for j, t in enumerate(self.terms):
+            xm[:, j] = cols[t]
         return self.coef[0] + xm @ self.coef[1:]
 
 
@@ -118,18 +149,21 @@ class PaperProcedure:
         from nenaudit.stats.validation import FitFailure, MSG_FITTED_01
 
         y = np.asarray(y, dtype=float)
-        try:
-            sel = select_features(X[list(self.features)], y, icc_values=self.icc_values, config=self.config.selection)
-        except NenauditError as exc:
-            raise FitFailure("error", f"feature selection: {exc}") from None
-        if not sel.selected:
-            raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
-        d = X[[c for c in self.candidates if c != RADSCORE]].copy()
-        d[RADSCORE] = sel.radscore.apply(sel.zscore.transform(X[list(self.features)]), include_intercept=True)
-        d["__y__"] = y
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
-            clin = univariable_then_backward(d, "__y__", list(self.candidates), self.config.entry, self.config.stay)
+        with _blas_one_thread():
+            try:
+                sel = select_features(X[list(self.features)], y, icc_values=self.icc_values,
+                                      config=self.config.selection)
+            except NenauditError as exc:
+                raise FitFailure("error", f"feature selection: {exc}") from None
+            if not sel.selected:
+                raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
+            d = X[[c for c in self.candidates if c != RADSCORE]].copy()
+            d[RADSCORE] = PaperModel(sel, None, (), np.zeros(1)).radscore(X)
+            d["__y__"] = y
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
+                clin = univariable_then_backward(d, "__y__", list(self.candidates), self.config.entry,
+                                                 self.config.stay)
         final = clin.final
         if not final.converged:
             raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
