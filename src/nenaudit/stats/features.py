@@ -475,6 +475,11 @@ class Selection(Result):
         }
 
 
+# the last ICC filter computed from precomputed values: a bootstrap calls select_features with the
+# same ICC value mappings (an identical object) and, as a rule, the same screened features
+_ICC_LAST: dict[str, Any] = {}
+
+
 def select_features(
     features: Any,
     outcome: Any,
@@ -512,9 +517,17 @@ def select_features(
         icc_res = icc_filter(sub, threshold=cfg.icc_threshold, form=cfg.icc_form)
         kept = list(icc_res.kept)
     elif icc_values is not None:
-        vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
-                for d, v in icc_values.items()}
-        icc_res = icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
+        key = (tuple(kept), tuple(names), float(cfg.icc_threshold), cfg.icc_form)
+        plain = all(isinstance(v, Mapping) for v in icc_values.values())
+        hit = _ICC_LAST.get("entry")
+        if plain and hit is not None and hit[1] == key and hit[0] == icc_values:
+            icc_res = hit[2]  # a bootstrap resample: the same ICC values and screened features
+        else:
+            vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
+                    for d, v in icc_values.items()}
+            icc_res = icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
+            if plain:  # a copy of the values: a mapping changed in place is not mistaken for the old one
+                _ICC_LAST["entry"] = ({d: dict(v) for d, v in icc_values.items()}, key, icc_res)
         kept = list(icc_res.kept)
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2")

@@ -256,7 +256,12 @@ def univariable_then_backward(
     y = df[outcome].to_numpy()
     screens = []
     for c in cand:
-        m = fit_logistic(df[[c]], y, profile=False)
+        # one column as an (n, 1) float array, the values fit_logistic takes from df[[c]]
+        try:
+            xc = df[c].to_numpy(dtype=float)[:, None]
+        except (TypeError, ValueError):
+            raise NenauditError(f"column {c!r} is not numeric: code it as 0/1 dummies first") from None
+        m = fit_logistic(xc, y, names=[c], profile=False)
         j = m.names.index(c)
         p = float(m.p[j])
         screens.append(UnivariableScreen(c, float(m.coef[j]), float(m.se[j]), p, float(np.exp(m.coef[j])), p < ent, m))
