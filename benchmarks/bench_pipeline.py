@@ -61,10 +61,13 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
     ap.add_argument("--no-r", action="store_true", help="time Python only")
+    ap.add_argument("--engine", default="fortran", choices=("fortran", "rust"),
+                    help="SelectionConfig.engine (rust: glmnet-rs, same selections, not bit-identical to fortran)")
     args = ap.parse_args()
 
     cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
     cfg = PipelineConfig()
+    cfg = replace(cfg, selection=replace(cfg.selection, engine=args.engine))
     X, y, _groups, proc = build_design(cohort, cfg)
     serial = PaperProcedure(proc.features, proc.candidates,
                             replace(cfg, selection=replace(cfg.selection, n_jobs=1)), proc.icc_values)
@@ -72,7 +75,7 @@ def main() -> int:
     idx = v.resample_indices(n, args.boot, args.seed)
     sc = cfg.selection
     print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
-          f"B = {args.boot}, seed {args.seed}; machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+          f"B = {args.boot}, seed {args.seed}; lasso engine {args.engine}; machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
 
     p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
     p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
