@@ -112,8 +112,8 @@ class PaperModel:
             raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
         cols = [pos[n] for n in coefs]
         A = features[list(coefs)].to_numpy(dtype=float)
-        Z = pd.DataFrame((A - z.mean[cols]) / z.sd[cols], columns=list(coefs), index=features.index)
-        return self.selection.radscore.apply(Z, include_intercept=True)
+        Z = (A - z.mean[cols]) / z.sd[cols]
+        return self.selection.radscore.apply({n: Z[:, j] for j, n in enumerate(coefs)}, include_intercept=True)
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` with its Radscore column computed from its feature columns."""
