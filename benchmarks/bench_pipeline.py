@@ -20,6 +20,40 @@ one worker with cv_lasso's default threads.
     .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
 
 Without COHORT_DIR the default cohort (``nenaudit.cohort.load_cohort()``) is used.
+
+Measured (2 shared cores, default synthetic cohort: 131 lesions, 240 ICC-kept features, about 60
+after the Spearman filter; same indices and foldid; ``--engine fortran`` unless said):
+
+    change                                         B     ratio 1 worker   ratio 2 workers
+    before (commit c550515)                        1000  0.828*           0.611* (speed-up x1.36)
+    before (commit c550515)                        100   1.11*            0.96*
+    cv_lasso really single-threaded (n_jobs fix)   100   1.32             0.66
+    + arrays in select_features                    100   1.30             (noisy)
+    + BLAS on one thread, Radscore/predict_lp       100   0.71             0.73 (other core busy)
+    + ICC filter reused, screen fits on arrays      100   0.66             0.69 (other core busy)
+    final                                          1000  0.655            0.318 (speed-up x2.06)
+    (B = 1000: Python 93.1 s / 68.7 s before, 78.9 s / 38.4 s after; R 112-121 s; identical
+    numbers before and after: 252 separated + 1 non-converged final models, optimism of C 0.0660)
+    final, --engine rust                           100   0.51             0.53 (other core busy)
+
+    * before the fix, SelectionConfig.n_jobs never reached cv_lasso: "1 worker" ran the K + 1
+      lasso fits on 2 threads and 2 workers ran 4 threads on 2 cores.
+
+Profile of one resample now (cProfile, 20 resamples): glmnet's Fortran lognet ~61% (11 fits,
+unchanged work), univariable screen + backward Wald (~19 glm fits) ~21%, the rest (filters,
+Spearman ranks, Radscore, indexes) ~18%. What was tried:
+
+* OpenBLAS threads: the 240 x 240 Spearman Gram matrix took 8 ms on 2 contended threads and
+  0.3 ms on one (results bit-identical); PaperProcedure runs under threadpoolctl's limit of 1.
+* DataFrames in the hot path (column selections, z-scored frames, the design copy in
+  predict_lp): plain arrays, same arithmetic; predict_lp keeps the column-major layout
+  DataFrame.to_numpy gave (a C-ordered copy changed the linear predictor by 1e-15).
+* A numpy average-rank in place of scipy's rankdata: exact, but no faster (1.7 vs 1.2 ms).
+* engine "rust" (glmnet-rs): the same selected features and final terms in 40 of 40 resamples,
+  lambdas within 2e-15 relative, linear predictors within 6e-14 of the fortran engine, so not
+  bit-identical: it stays an opt-in (``SelectionConfig(engine="rust")``), not the default.
+* Not done: a faster IRLS for the screening fits (a different least-squares routine changes
+  bits), scipy's binom.logpmf for the AIC replaced by its formula (1 ms per resample).
 """
 
 from __future__ import annotations
