@@ -167,3 +167,17 @@ def test_cli_parity_verb(R, tmp_path, capsys):
     assert main(["parity", "glm", str(path), "-o", "outcome"]) == 2
     assert main(["parity", "list"]) == 0
     assert "icc" in capsys.readouterr().out
+
+
+def test_starting_r_leaves_no_ld_library_path_for_children(R):
+    # rpy2's R start-up sets LD_LIBRARY_PATH to R's lib dirs; inherited by a child, it made a
+    # pyenv Python load the system libpython (see rbridge.r). The bridge restores it.
+    import os
+    import subprocess
+    import sys
+
+    R.r()  # started
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('LD_LIBRARY_PATH', ''))"],
+                           capture_output=True, text=True)
+    assert "/usr/lib/R/lib" not in child.stdout
+    assert "/usr/lib/R/lib" not in os.environ.get("LD_LIBRARY_PATH", "")

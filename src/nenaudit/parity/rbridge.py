@@ -35,13 +35,27 @@ def r_available() -> bool:
 
 @lru_cache(maxsize=1)
 def r():
-    """The embedded R session (``rpy2.robjects.r``), started once."""
+    """The embedded R session (``rpy2.robjects.r``), started once.
+
+    Starting R sets ``LD_LIBRARY_PATH`` to R's library directories (``/usr/lib/R/lib:
+    /usr/lib/x86_64-linux-gnu:...``) in this process's environment. R no longer needs it once
+    loaded, and child processes must not inherit it: a Python that is not the system's (pyenv)
+    would then load the system's ``libpython3.11.so`` through an extension module and mix two
+    interpreter versions (seen as ``'_thread.RLock' object has no attribute '_recursion_count'``
+    in a child started by ``subprocess``). It is restored to its value before R started.
+    """
     os.environ.setdefault("TZ", "UTC")
+    saved = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.robjects as ro
         from rpy2.rinterface_lib import callbacks
     except Exception as exc:  # pragma: no cover - depends on the machine
         raise RUnavailable(f"rpy2 cannot start R: {exc}") from exc
+    finally:
+        if saved is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = saved
     callbacks.consolewrite_warnerror = lambda s: None  # R's "Waiting for profiling" etc.
     return ro.r
 
