@@ -14,28 +14,15 @@ import warnings
 ORDER = 36
 
 
-def _readings(cohort):
-    """{"intra": (first, second), "inter": (first, reader2)} from observers.csv, lesions aligned."""
-    obs = cohort.observers
-    feats = cohort.feature_names
-    out = {}
-    for design, (observer, repeat) in (("intra", (1, 2)), ("inter", (2, 1))):
-        rows = obs[(obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)]
-        if len(rows) == 0:
-            continue
-        ids = rows["lesion_id"].tolist()
-        out[design] = (cohort.features.loc[ids, feats].reset_index(drop=True),
-                       rows.set_index("lesion_id").loc[ids, feats].reset_index(drop=True).astype(float))
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from nenaudit.cohort import load_cohort
     from nenaudit.exceptions import NenauditError
     from nenaudit.stats.features import SelectionConfig, select_features
 
     cohort = load_cohort(args.cohort)
-    readings = _readings(cohort)
+    from nenaudit.pipeline import observer_readings
+
+    readings = observer_readings(cohort)
     if not readings and not args.no_icc:
         raise NenauditError(f"{cohort.path}: observers.csv has no observer 1 repeat 2 nor observer 2 rows; "
                             "the ICC filter needs them (or pass --no-icc)")

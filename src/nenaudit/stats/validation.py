@@ -331,16 +331,11 @@ def expand_clusters(codes: np.ndarray, group_draws: np.ndarray) -> list[np.ndarr
 
 
 def _check_index_matrix(indices, n: int) -> np.ndarray:
-    idx = np.asarray(indices)
-    if idx.ndim != 2 or idx.shape[0] < 1:
-        raise NenauditError(f"indices must be a 2-d array (one resample per row), got shape {idx.shape}")
-    if not np.issubdtype(idx.dtype, np.integer):
-        if not np.all(np.isfinite(idx)) or not np.all(idx == np.round(idx)):
-            raise NenauditError("indices must be whole row numbers (0-based)")
-        idx = idx.astype(np.int64)
-    if idx.min() < 0 or idx.max() >= n:
-        raise NenauditError(f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}")
-    return idx
+    """A 2-d matrix of 0-based row numbers in [0, n), one resample per row (pROC-style checks shared with
+    :mod:`nenaudit.stats.discrimination`)."""
+    from nenaudit.stats.discrimination import _check_indices
+
+    return _check_indices(indices, n)
 
 
 # --------------------------------------------------------------------------------------
