@@ -102,11 +102,17 @@ def _validation_section(res, pub) -> str:
                      f"{r.n_ok}/{r.n_boot}"])
     fails = {k: {r: n for r, n in x.failures.items() if n} for k, x in v.items()}
     fail_txt = "; ".join(f"{k}: {f}" for k, f in fails.items() if f) or "none"
+    sep = max((x.failures.get("separation", 0) / x.n_boot for x in v.values()), default=0.0)
+    caveat = ""
+    if sep > 0.05:
+        caveat = (f" Up to {100 * sep:.0f}% of the resamples of a scheme failed with separation; those are the "
+                  "most overfitted fits, so leaving them out (as rms does with fits that fail) makes the optimism "
+                  "look smaller than it is.")
     boot = next((val for k, val in pub["auc"].items() if k.endswith(":bootstrap")), "-")
     return (_md(rows, ["scheme", "apparent AUC", "bootstrap mean", "optimism", "corrected AUC", "usable"])
             + f"\n\nThe paper reports a bootstrap AUC of {boot}: scheme (a) gives a number of that kind; it "
               "measures precision, not optimism. Failed resamples (counted, left out of the averages): "
-            + fail_txt + ".")
+            + fail_txt + "." + caveat)
 
 
 def _calibration_section(res) -> str:
