@@ -148,5 +148,9 @@ def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurv
 
 
 def net_benefit(y, prob, threshold: float) -> float:
-    """Net benefit of ``prob`` at one threshold (see :func:`decision_curve`)."""
+    """Net benefit of ``prob`` at one threshold (see :func:`decision_curve`).
+
+    R: ``dcurves::dca`` net benefit (written in base R in reference_r/dca.R). Reference: Vickers AJ,
+    Elkin EB. Med Decis Making 2006;26:565-574. doi:10.1177/0272989X06295361
+    """
     return float(decision_curve(y, prob, [threshold]).model[0])

@@ -110,6 +110,10 @@ def screen_features(X: Any, names: Sequence[str] | None = None) -> Screen:
 
     A documented handling rather than an error: the chain drops these first and reports each
     name (pyradiomics returns NaN for some texture features of tiny or flat regions).
+
+    R: ``caret::nearZeroVar`` is not used; the screen drops only exactly constant and non-finite
+    columns (pyradiomics can emit NaN), and lists them. Reference: van Griethuysen et al. Cancer Res
+    2017;77:e104-e107. doi:10.1158/0008-5472.CAN-17-0339
     """
     A, names = _matrix(X, names, "features")
     nonfinite = ~np.isfinite(A).all(axis=0)
@@ -165,6 +169,9 @@ def fit_zscore(X: Any, *, ddof: int = 1, names: Sequence[str] | None = None) -> 
     """Fit a z-score on the training rows (R: ``scale(x)``, attributes ``scaled:center``/``scaled:scale``).
 
     Refuses NaN/inf and constant features (their SD is 0), naming them.
+
+    R: ``scale(x)`` (centre, sample SD with ``ddof = 1``). Reference: Feng et al. 2025, section 2.3
+    ("Z-score method"), doi:10.3389/fonc.2025.1628054.
     """
     A, names = _matrix(X, names, "z-score")
     if ddof not in (0, 1):
@@ -188,7 +195,11 @@ def fit_zscore(X: Any, *, ddof: int = 1, names: Sequence[str] | None = None) -> 
 
 
 def spearman_matrix(X: Any) -> np.ndarray:
-    """``cor(X, method = "spearman")``: Pearson correlation of average ranks, column by column."""
+    """``cor(X, method = "spearman")``: Pearson correlation of average ranks, column by column.
+
+    R: ``cor(x, method = "spearman")`` (Pearson correlation of average ranks). Reference:
+    Spearman C. Am J Psychol 1904;15:72-101. doi:10.2307/1412159
+    """
     from scipy.stats import rankdata
 
     A = np.asarray(X, dtype=float)
@@ -354,6 +365,9 @@ def icc_filter_from_values(
 
     ``values`` maps a design name ("intra", "inter") to per-feature ICCs (array aligned with
     ``names``, or a mapping name -> ICC). A NaN ICC (e.g. zero variance) drops the feature.
+
+    R: ``psych::ICC`` values compared with the threshold. Reference: Koo TK, Li MY. J Chiropr Med
+    2016;15:155-163. doi:10.1016/j.jcm.2016.02.012 (0.75 = good reliability).
     """
     names = tuple(str(n) for n in names)
     if not values:
@@ -498,6 +512,10 @@ def select_features(
     4. Spearman redundancy filter (:func:`spearman_filter`);
     5. ``cv_lasso`` on the kept z-scored features (``foldid`` or ``nfolds`` + ``seed``);
     6. Radscore = linear predictor at lambda.min (or lambda.1se, ``config.which``).
+
+    R: the same chain is ``reference_r/pipeline.R`` (``scale``, ``cor(method = "spearman")``,
+    ``caret::findCorrelation``, ``cv.glmnet``). Reference: Feng et al. 2025, sections 2.3-2.4,
+    doi:10.3389/fonc.2025.1628054.
     """
     from nenaudit.stats.lasso import cv_lasso, radscore_formula
 

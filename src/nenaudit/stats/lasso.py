@@ -491,6 +491,11 @@ def lasso_path(
 
     Warnings R prints (solver codes, a class with < 8 observations) are issued as
     :class:`~nenaudit.exceptions.StatisticalWarning` and kept in ``warnings``.
+
+    References
+    ----------
+    Friedman J, Hastie T, Tibshirani R. J Stat Softw 2010;33(1):1-22. doi:10.18637/jss.v033.i01
+    (R: ``glmnet(x, y, family = "binomial")`` with its defaults).
     """
     Xa, ya, names = _check_xy(X, y, feature_names)
     messages: list[str] = []
@@ -678,6 +683,11 @@ def cv_lasso(
     event, and a training fold could lose a class), NaN/inf, constant or duplicate features.
     Non-fatal solver codes in any fit and R's "fewer than 8 observations" warning are issued
     and recorded in ``warnings``.
+
+    References
+    ----------
+    Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear models via
+    coordinate descent. J Stat Softw 2010;33(1):1-22. doi:10.18637/jss.v033.i01
     """
     if measure not in MEASURES:
         raise NenauditError(f"measure={measure!r}: use one of {', '.join(MEASURES)}")
@@ -807,6 +817,9 @@ def radscore_formula(cv: LassoCV, which: str = "min", *, drop_zero: bool = True)
     ``Radscore = a0 + sum_j beta_j x_j`` over the features with non-zero coefficient
     (``predict(cvfit, newx, s = "lambda.min", type = "link")``). Apply it without the
     intercept (``include_intercept=False``) to get the formula as papers print it.
+
+    R: ``coef(cvfit, s = "lambda.min")`` of ``cv.glmnet``; the Radscore as in Feng et al. 2025
+    (doi:10.3389/fonc.2025.1628054), section 2.4.
     """
     coefs = cv.coefficients(which)
     a0 = coefs.pop("(Intercept)")
@@ -877,6 +890,9 @@ def apply_radscore(
     Every named feature must be a column of ``table``, finite in every row; the table must
     already be on the scale the formula was fitted on (e.g. z-scored with the training
     mean/SD: see :mod:`nenaudit.stats.features`).
+
+    R: ``drop(b0 + as.matrix(z[, names]) %*% b)``; the Radscore of Feng et al. 2025
+    (doi:10.3389/fonc.2025.1628054), section 3.2.
     """
     if isinstance(formula, RadscoreFormula):
         coefs = dict(formula.coefficients)

@@ -111,6 +111,10 @@ def nomogram(
     Returns
     -------
     Nomogram
+
+    References
+    ----------
+    Harrell FE. Regression Modeling Strategies, 2nd ed. Springer; 2015. doi:10.1007/978-3-319-19425-7
     """
     if not coefficients:
         raise NenauditError("nomogram: the model has no predictors; a nomogram needs at least one")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -305,12 +305,20 @@ def resample_indices(n: int, n_boot: int, seed) -> np.ndarray:
 
     ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``: row ``b`` is resample
     ``b`` whatever the number of workers that later process it. Add 1 before passing to R.
+
+    R: ``t(replicate(B, sample(n, replace = TRUE)))`` in shape (the draws come from numpy's
+    Generator, so they are passed to R, not re-drawn there). Reference: Efron B, Tibshirani RJ.
+    An Introduction to the Bootstrap. Chapman & Hall; 1993. doi:10.1201/9780429246593
     """
     return _rng(seed).integers(0, int(n), size=(_check_count(n_boot), int(n)))
 
 
 def cluster_indices(n_groups: int, n_boot: int, seed) -> np.ndarray:
-    """Group (patient) draws for the cluster bootstrap, 0-based group codes, shape ``(n_boot, n_groups)``."""
+    """Group (patient) draws for the cluster bootstrap, 0-based group codes, shape ``(n_boot, n_groups)``.
+
+    Reference: Davison AC, Hinkley DV. Bootstrap Methods and their Application. CUP; 1997,
+    section 3.8 (resampling clusters). doi:10.1017/CBO9780511802843
+    """
     return _rng(seed).integers(0, int(n_groups), size=(_check_count(n_boot), int(n_groups)))
 
 
@@ -351,6 +359,9 @@ def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     ``coef(glm(y ~ lp, binomial))`` (rms refits with ``lrm.fit``; on a model's own training
     data they are 0 and 1, which rms sets exactly); Brier is ``mean((plogis(lp) - y)^2)``.
     Non-finite ``lp`` (probabilities 0 or 1) gives NaN for the calibration indexes.
+
+    Reference: Harrell FE, Lee KL, Mark DB. Stat Med 1996;15:361-387.
+    doi:10.1002/(SICI)1097-0258(19960229)15:4<361::AID-SIM168>3.0.CO;2-4
     """
     cases, controls = lp[y == 1], lp[y == 0]
     if np.isfinite(lp).all():
