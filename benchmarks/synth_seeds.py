@@ -1,6 +1,6 @@
 """Distribution over seeds of what synthetic cohorts give back (achieved vs published).
 
-Usage: ``.venv/bin/python benchmarks/synth_seeds.py [--first 1] [--n 60] [--out synthetic/seed_distribution.json]``
+Usage: ``.venv/bin/python benchmarks/synth_seeds.py [--first 1] [--n 40] [--out synthetic/seed_distribution.json]``
 
 Seeds ``first .. first + n - 1`` (a plain range, no seed is chosen or dropped); each cohort is
 generated exactly as ``nenaudit synth --seed N`` does, and its manifest's achieved values are
@@ -44,8 +44,14 @@ def collect(seed: int) -> dict[str, float | None]:
     for x in reg["auc"]:
         row[f"AUC/{x['model']}"] = x["achieved"]
     r = a.get("radiomics") or {}
-    for k in ("n_icc_pass", "n_after_spearman", "signature_after_filters", "published_formula_max_abs_error"):
+    for k in ("n_icc_pass", "n_after_spearman", "signature_after_filters", "published_formula_correlation"):
         row[f"radiomics/{k}"] = r.get(k)
+    f = a.get("refit") or {}  # the paper's pipeline re-run on the raw features (synth.evaluate.refit)
+    row["refit/ok"] = 1.0 if f.get("ok") else 0.0
+    for k in ("n_selected", "signature_selected", "lambda_min", "radscore_auc", "fusion_auc"):
+        row[f"refit/{k}"] = f.get(k)
+    row["refit/n_final_terms"] = len(f["final_terms"]) if f.get("ok") else None
+    row["_final_terms"] = " + ".join(f["final_terms"]) if f.get("ok") else f"failed: {f.get('failure')}"
     return row
 
 
@@ -67,13 +73,16 @@ def published_values() -> dict[str, str]:
         if a.kind == "apparent":
             out[f"AUC/{a.model}"] = a.estimate.raw
     out["radiomics/n_after_spearman"] = str(s.radiomics["n_after_filters"]["value"])
+    out["refit/n_selected"] = str(len(s.radiomics["radscore"]["terms"]))
+    out["refit/radscore_auc"] = next(a.estimate.raw for a in s.auc if (a.model, a.kind) == ("radscore", "apparent"))
+    out["refit/fusion_auc"] = next(a.estimate.raw for a in s.auc if (a.model, a.kind) == ("fusion", "apparent"))
     return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--first", type=int, default=1)
-    ap.add_argument("--n", type=int, default=60)
+    ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--out", default="synthetic/seed_distribution.json")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
@@ -83,6 +92,7 @@ def main() -> int:
         rows.append(collect(seed))
         times.append(time.perf_counter() - t0)
     pub = published_values()
+    terms = [r.pop("_final_terms") for r in rows]
     keys = list(dict.fromkeys(k for r in rows for k in r))
     dist = {}
     for k in keys:
@@ -105,6 +115,8 @@ def main() -> int:
         "seeds": [args.first, args.first + args.n - 1],
         "median_seconds_per_cohort": float(f"{np.median(times):.3g}"),
         "quantities": dist,
+        "refit_final_terms": {t: terms.count(t) for t in sorted(set(terms), key=lambda t: -terms.count(t))},
+        "refit_final_terms_per_seed": terms,
     }
     Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{args.n} seeds, median {np.median(times):.2f} s per cohort -> {args.out}")

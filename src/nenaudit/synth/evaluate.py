@@ -159,3 +159,27 @@ def radiomics(features: pd.DataFrame, observers: pd.DataFrame, icc_threshold: fl
             "signature_after_filters": sum(k in survivors for k in signature),
             "spearman_rule": "stats.features.spearman_filter (caret::findCorrelation on Spearman correlations)",
             "icc_intra_median": _r(float(np.median(intra)), 4), "icc_inter_median": _r(float(np.median(inter)), 4)}
+
+
+def refit(cohort) -> dict[str, Any]:
+    """The paper's pipeline re-run on the cohort's raw features (``nenaudit.pipeline.build_design`` and
+    ``PaperProcedure``: ICC and Spearman filters, LASSO-CV at lambda.min, Radscore, univariable screen and
+    backward Wald elimination) with apparent AUCs (``stats.discrimination.roc_auc``); a failure of the
+    procedure (no feature selected, separation in the final model) is reported, not raised."""
+    from nenaudit.pipeline import PipelineConfig, build_design
+    from nenaudit.stats.discrimination import roc_auc
+
+    X, y, _, proc = build_design(cohort, PipelineConfig(n_boot=1))
+    sig = {s["key"] for s in (cohort.manifest.get("radiomics") or {}).get("signature", [])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            m = proc(X, y)
+        except Exception as exc:  # stats.validation.FitFailure: recorded, as the bootstrap counts it
+            return {"ok": False, "failure": str(exc)}
+    sel = list(m.selection.selected)
+    return {"ok": True, "n_after_filters": len(m.selection.correlation.kept), "n_selected": len(sel),
+            "signature_selected": sum(k in sig for k in sel), "selected": sel,
+            "lambda_min": _r(float(m.selection.lasso.lambda_min)),
+            "radscore_auc": _r(roc_auc(y, m.radscore(X)).auc, 4),
+            "fusion_auc": _r(roc_auc(y, m.predict_lp(X)).auc, 4), "final_terms": list(m.terms)}
