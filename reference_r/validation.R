@@ -36,8 +36,9 @@ val_indexes <- function(y, lp) {
 }
 
 # The failure rules of validation.glm_or_fail: one class, glm warning (non-convergence or
-# fitted probabilities 0/1), an NA (aliased) coefficient.
-val_fit <- function(f, d) {
+# fitted probabilities 0/1), an NA (aliased) coefficient. With keep_separated the "fitted
+# probabilities 0 or 1" warning is not a failure: the fit is returned with attribute separated.
+val_fit <- function(f, d, keep_separated = FALSE) {
   y <- d[[all.vars(f)[1]]]
   if (length(unique(y)) < 2) return("one_class")
   w <- character()
@@ -48,12 +49,14 @@ val_fit <- function(f, d) {
                              })
   if (anyNA(coef(fit))) return("singular")
   if (!fit$converged || any(grepl("converge", w))) return("non_convergence")
-  if (any(grepl("fitted probabilities numerically 0 or 1", w))) return("separation")
+  sep <- any(grepl("fitted probabilities numerically 0 or 1", w))
+  if (sep && !keep_separated) return("separation")
+  attr(fit, "separated") <- sep
   fit
 }
 
 # (b) Harrell's optimism on given rows (list of 1-based row vectors), test set = all rows.
-val_optimism_rows <- function(d, outcome, vars, rows) {
+val_optimism_rows <- function(d, outcome, vars, rows, keep_separated = FALSE) {
   f <- reformulate(vars, outcome)
   y <- d[[outcome]]
   X <- model.matrix(f, d)
@@ -62,12 +65,14 @@ val_optimism_rows <- function(d, outcome, vars, rows) {
   tr_sum <- te_sum <- numeric(5)
   num <- integer(5)
   fails <- c(one_class = 0L, separation = 0L, non_convergence = 0L, singular = 0L)
+  kept <- 0L
   for (i in rows) {
-    fb <- val_fit(f, d[i, , drop = FALSE])
+    fb <- val_fit(f, d[i, , drop = FALSE], keep_separated)
     if (is.character(fb)) {
       fails[fb] <- fails[fb] + 1L
       next
     }
+    kept <- kept + isTRUE(attr(fb, "separated"))
     lp <- drop(X %*% coef(fb))
     tr <- val_indexes(y[i], lp[i])
     te <- val_indexes(y, lp)
@@ -80,11 +85,12 @@ val_optimism_rows <- function(d, outcome, vars, rows) {
   test <- te_sum / num
   opt <- train - test
   list(names = names(app), apparent = unname(app), training = unname(train), test = unname(test),
-       optimism = unname(opt), corrected = unname(app - opt), n = unname(num), failures = as.list(fails))
+       optimism = unname(opt), corrected = unname(app - opt), n = unname(num), failures = as.list(fails),
+       kept_separated = kept)
 }
 
-val_optimism <- function(d, outcome, vars, idx) {
-  val_optimism_rows(d, outcome, vars, lapply(seq_len(nrow(idx)), function(b) idx[b, ]))
+val_optimism <- function(d, outcome, vars, idx, keep_separated = FALSE) {
+  val_optimism_rows(d, outcome, vars, lapply(seq_len(nrow(idx)), function(b) idx[b, ]), keep_separated)
 }
 
 # (d) cluster bootstrap: groups are 0-based codes of the patients (sorted ids); gidx holds

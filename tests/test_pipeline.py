@@ -123,3 +123,14 @@ def test_reproduce_bad_input_exit_2(tmp_path, args, needle):
     p = run_cli("reproduce", *args, "--out", str(tmp_path / "r"), "--quiet")
     assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_keep_separated_keeps_and_counts_them(cohort):
+    drop = run_pipeline(cohort, PipelineConfig(n_boot=15, seed=2))
+    keep = run_pipeline(cohort, PipelineConfig(n_boot=15, seed=2, keep_separated=True))
+    for key in ("harrell", "cluster", "pipeline"):
+        d, k = drop.validation[key], keep.validation[key]
+        assert k.failures["separation"] == 0 and d.kept_separated == 0
+        # every resample that separated is either left out (drop) or kept and counted (keep)
+        assert k.n_ok + sum(k.failures.values()) == 15 == d.n_ok + sum(d.failures.values())
+        assert k.kept_separated == d.failures["separation"] and k.n_ok == d.n_ok + d.failures["separation"], key

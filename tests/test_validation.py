@@ -111,6 +111,31 @@ def test_harrell_matches_base_r_loop_on_same_resamples(R):
 
 
 @pytest.mark.parity
+def test_keeping_separated_fits_matches_r_loop(R):
+    # keep_separated: glm's "fitted probabilities 0 or 1" is a warning, not a failure; the
+    # estimates after glm's iterations are used, as an R loop that does not stop on it uses them
+    R.source("validation.R")
+    d = troublesome()
+    idx = resample_indices(len(d), 200, seed=8)
+    ref = R.to_py(R.call("val_optimism", r_frame(R, d), "y", R.svec(["a", "c"]), R.matrix(idx + 1),
+                         keep_separated=True))
+    res = quiet(harrell_optimism, d[["a", "c"]], d.y, procedure=LogisticProcedure(("a", "c"), keep_separated=True),
+                indices=idx)
+    fails = {k: int(v) for k, v in ref["failures"].items()}
+    assert {k: res.failures[k] for k in fails} == fails and res.failures["separation"] == 0
+    assert res.kept_separated == int(ref["kept_separated"]) > 0
+    dropped = quiet(harrell_optimism, d[["a", "c"]], d.y, indices=idx)
+    assert dropped.kept_separated == 0 and dropped.n_ok + res.kept_separated - dropped.kept_separated >= res.n_ok
+    # separated fits stop after glm's iterations with large coefficients; the same IRLS path is
+    # reproduced, so the 1e-8 holds as for the loop that drops them
+    for j, name in enumerate(INDEX_NAMES):
+        ix = res.index(name)
+        for field in ("apparent", "training", "test", "optimism", "corrected"):
+            assert getattr(ix, field) == pytest.approx(ref[field][j], abs=1e-8), (name, field)
+        assert ix.n == ref["n"][j]
+
+
+@pytest.mark.parity
 def test_failed_resamples_are_counted_by_reason_as_in_r(R):
     R.source("validation.R")
     d = troublesome()

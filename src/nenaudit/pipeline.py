@@ -50,6 +50,9 @@ class PipelineConfig(Result):
     seed: int = 20250611
     jobs: int = 1
     dca_thresholds: tuple[float, float, float] = (0.01, 0.99, 0.01)
+    # a resample whose final model separates (glm: fitted probabilities 0 or 1) is left out and
+    # counted (rms-like) by default; True keeps glm's estimates and counts it as kept_separated
+    keep_separated: bool = False
 
 
 def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -100,6 +103,7 @@ class PaperModel:
     clinical: Any  # stats.stepwise.UnivariableBackward
     terms: tuple[str, ...]
     coef: np.ndarray  # intercept first, then ``terms``
+    separated: bool = False  # the final fit separated and was kept (config.keep_separated)
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
@@ -167,10 +171,15 @@ class PaperProcedure:
         final = clin.final
         if not final.converged:
             raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
-        if MSG_FITTED_01 in final.warnings:
+        separated = MSG_FITTED_01 in final.warnings
+        if separated and not self.config.keep_separated:
             raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
         terms = tuple(n for n in final.names if n != "(Intercept)")
-        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float))
+        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float), separated)
+
+    @property
+    def keep_separated(self) -> bool:
+        return self.config.keep_separated
 
 
 @dataclass(frozen=True)
@@ -312,7 +321,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         say(f"validation: published scheme, {cfg.n_boot} resamples")
         fixed = val.published_bootstrap(y, lp, n_boot=cfg.n_boot, seed=cfg.seed)
         say(f"validation: Harrell optimism, {cfg.n_boot} resamples")
-        final_proc = val.LogisticProcedure(tuple(t for t in model.terms))
+        final_proc = val.LogisticProcedure(tuple(t for t in model.terms), keep_separated=cfg.keep_separated)
         harrell = val.harrell_optimism(design, y, procedure=final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
                                        jobs=cfg.jobs)
         say(f"validation: patients resampled, {cfg.n_boot} resamples")

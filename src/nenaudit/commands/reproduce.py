@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
-    cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs)
+    cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
+                         keep_separated=args.keep_separated)
     res = run_pipeline(cohort, cfg, progress=say)
     audit = summary_line(run_audit(study))
     out = write_report(res, study, args.out, audit_summary=audit)
@@ -62,6 +63,8 @@ def register(sub) -> None:
                    help="resamples of the whole-pipeline scheme (default: --boot)")
     a.add_argument("--seed", type=int, default=20250611, metavar="N", help="seed of all resampling")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
+    a.add_argument("--keep-separated", action="store_true",
+                   help="keep resamples whose final model separates (glm's estimates), instead of leaving them out")
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print results.json to stdout")
     a.set_defaults(func=run)

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
             from nenaudit.pipeline import PipelineConfig, build_design
 
-            cfg = PipelineConfig(entry=args.entry, stay=args.stay, jobs=args.jobs,
+            cfg = PipelineConfig(entry=args.entry, stay=args.stay, jobs=args.jobs, keep_separated=args.keep_separated,
                                  candidates=tuple(split_names(args.candidates)) if args.candidates else None)
             if args.jobs > 1:  # worker processes run cv_lasso single-threaded; same numbers
                 cfg = replace(cfg, selection=replace(cfg.selection, n_jobs=1))
@@ -87,14 +87,14 @@ def run(args: argparse.Namespace) -> int:
         elif args.scheme == "pipeline":
             candidates = _columns(cohort, split_names(args.candidates) or cands, "pipeline candidates")
             X = d[candidates].astype(float)
-            proc = v.ScreenBackwardProcedure(tuple(candidates), args.entry, args.stay)
+            proc = v.ScreenBackwardProcedure(tuple(candidates), args.entry, args.stay, args.keep_separated)
             res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
             note = CLINICAL_NOTE
             used = candidates
         else:
             used = _columns(cohort, predictors, "final model")
             X = d[used].astype(float)
-            proc = v.LogisticProcedure(tuple(used))
+            proc = v.LogisticProcedure(tuple(used), keep_separated=args.keep_separated)
             if args.scheme == "published":
                 lp = proc(X, y).predict_lp(X)
                 res = v.published_bootstrap(y, lp, n_boot=args.boot, seed=args.seed)
@@ -127,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         print(tabulate(rows, headers=["index", "apparent", "training", "test", "optimism", "corrected", "n"],
                        floatfmt=".4f"))
     failed = {k: n for k, n in res.failures.items() if n}
-    print(f"usable resamples: {res.n_ok} of {res.n_boot}" + (f"; failed: {failed}" if failed else ""))
+    kept = getattr(res, "kept_separated", 0)
+    print(f"usable resamples: {res.n_ok} of {res.n_boot}" + (f"; failed: {failed}" if failed else "")
+          + (f"; {kept} kept although their final fit separated" if kept else ""))
     if note:
         print(f"note: {note}")
     for m in msgs:
@@ -147,6 +149,8 @@ def register(sub) -> None:
                    help="final model's lesion columns (default: the study spec's final model)")
     a.add_argument("--candidates", metavar="A,B,C", default=None,
                    help="pipeline candidates (default: Table 3's univariable variables)")
+    a.add_argument("--keep-separated", action="store_true",
+                   help="keep resamples whose final model separates (glm's estimates), counted as kept_separated")
     a.add_argument("--clinical-only", action="store_true",
                    help="pipeline scheme: re-run only the clinical selection, the cohort's Radscore taken as given")
     a.add_argument("--entry", type=float, default=0.05, help="pipeline univariable entry p (default 0.05)")

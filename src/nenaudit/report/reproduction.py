@@ -104,10 +104,14 @@ def _validation_section(res, pub) -> str:
     fail_txt = "; ".join(f"{k}: {f}" for k, f in fails.items() if f) or "none"
     sep = max((x.failures.get("separation", 0) / x.n_boot for x in v.values()), default=0.0)
     caveat = ""
-    if sep > 0.05:
+    kept = {k: x.kept_separated for k, x in v.items() if getattr(x, "kept_separated", 0)}
+    if kept:
+        caveat = (" Resamples whose final model separated were kept with glm's estimates (--keep-separated): "
+                  + "; ".join(f"{k}: {n}" for k, n in kept.items()) + ".")
+    elif sep > 0.05:
         caveat = (f" Up to {100 * sep:.0f}% of the resamples of a scheme failed with separation; those are the "
                   "most overfitted fits, so leaving them out (as rms does with fits that fail) makes the optimism "
-                  "look smaller than it is.")
+                  "look smaller than it is; `nenaudit reproduce --keep-separated` keeps them.")
     boot = next((val for k, val in pub["auc"].items() if k.endswith(":bootstrap")), "-")
     return (_md(rows, ["scheme", "apparent AUC", "bootstrap mean", "optimism", "corrected AUC", "usable"])
             + f"\n\nThe paper reports a bootstrap AUC of {boot}: scheme (a) gives a number of that kind; it "

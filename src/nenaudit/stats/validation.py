@@ -117,6 +117,7 @@ class LogisticModel:
 
     names: tuple[str, ...] | None
     coef: np.ndarray
+    separated: bool = False  # fitted probabilities 0 or 1 occurred, and the fit was kept
 
     def predict_lp(self, X) -> np.ndarray:
         xm = _columns(X, self.names)
@@ -132,14 +133,26 @@ def _columns(X, names) -> np.ndarray:
     return xm[:, None] if xm.ndim == 1 else xm
 
 
-def glm_or_fail(xm: np.ndarray, y: np.ndarray) -> np.ndarray:
+def glm_or_fail(xm: np.ndarray, y: np.ndarray, keep_separated: bool = False) -> np.ndarray:
     """ML logistic coefficients (intercept first) by R's ``glm.fit``; :class:`FitFailure` when R would warn.
 
     The failure rules are R's: ``"non_convergence"`` when ``glm.fit`` did not converge in 25
     iterations, ``"separation"`` when it would warn "fitted probabilities numerically 0 or 1
     occurred" (a fitted value within ``10 * .Machine$double.eps`` of 0 or 1), ``"singular"``
     when a column is aliased (R would return an NA coefficient; tolerance 1e-7 as ``lm``).
+    With ``keep_separated`` the separation warning is not a failure: glm's estimates after its
+    iterations are returned, as an R loop that does not stop on the warning uses them (the
+    caller records that the fit separated, see :func:`glm_separated`).
     """
+    return _glm_checked(xm, y, keep_separated)[0]
+
+
+def glm_separated(xm: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``glm_or_fail(..., keep_separated=True)`` and whether fitted probabilities 0 or 1 occurred."""
+    return _glm_checked(xm, y, True)
+
+
+def _glm_checked(xm: np.ndarray, y: np.ndarray, keep_separated: bool) -> tuple[np.ndarray, bool]:
     n = y.size
     x = np.column_stack([np.ones(n), xm])
     r = np.linalg.qr(x, mode="r")
@@ -151,9 +164,10 @@ def glm_or_fail(xm: np.ndarray, y: np.ndarray) -> np.ndarray:
     if not fit.converged:
         raise FitFailure("non_convergence", "glm.fit: algorithm did not converge")
     eps10 = 10 * _DBL_EPS
-    if np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10):
+    separated = bool(np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10))
+    if separated and not keep_separated:
         raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred")
-    return fit.coef
+    return fit.coef, separated
 
 
 @dataclass(frozen=True)
@@ -161,15 +175,18 @@ class LogisticProcedure:
     """Refit a fixed logistic formula ``y ~ columns`` by maximum likelihood (R's ``glm``).
 
     ``columns=None`` uses every column of ``X``. Used by :func:`harrell_optimism`; the model's
-    ``predict_lp`` is ``X b``. Failures follow :func:`glm_or_fail`.
+    ``predict_lp`` is ``X b``. Failures follow :func:`glm_or_fail`; with ``keep_separated`` a
+    separated fit is kept (and counted by the bootstrap as ``kept_separated``).
     """
 
     columns: tuple[str, ...] | None = None
+    keep_separated: bool = False
 
     def __call__(self, X, y) -> LogisticModel:
         names = tuple(self.columns) if self.columns is not None else None
         xm = _columns(X, names)
-        return LogisticModel(names, glm_or_fail(xm, np.asarray(y, dtype=float)))
+        coef, separated = _glm_checked(xm, np.asarray(y, dtype=float), self.keep_separated)
+        return LogisticModel(names, coef, separated)
 
 
 @dataclass(frozen=True)
@@ -188,6 +205,7 @@ class ScreenBackwardProcedure:
     candidates: tuple[str, ...]
     entry: float = 0.05
     stay: float = 0.05
+    keep_separated: bool = False
 
     def __call__(self, X, y) -> LogisticModel:
         from nenaudit.stats.stepwise import univariable_then_backward
@@ -209,11 +227,12 @@ class ScreenBackwardProcedure:
         final = res.final
         if not final.converged:
             raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
-        if MSG_FITTED_01 in final.warnings:
+        separated = MSG_FITTED_01 in final.warnings
+        if separated and not self.keep_separated:
             raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
         names = tuple(n for n in final.names if n != "(Intercept)")
         coef = np.asarray(final.coef, dtype=float)
-        return LogisticModel(names, coef)
+        return LogisticModel(names, coef, separated)
 
 
 def _fit_or_fail(procedure: Callable, X, y: np.ndarray):
@@ -232,8 +251,9 @@ def _fit_or_fail(procedure: Callable, X, y: np.ndarray):
             return ResampleFailure("singular", str(exc))
         except (NenauditError, ValueError, ArithmeticError) as exc:
             return ResampleFailure("error", f"{type(exc).__name__}: {exc}")
+    keep = bool(getattr(procedure, "keep_separated", False))
     for w in caught:
-        if issubclass(w.category, SeparationWarning):
+        if issubclass(w.category, SeparationWarning) and not keep:
             return ResampleFailure("separation", str(w.message))
         if issubclass(w.category, ConvergenceWarning):
             return ResampleFailure("non_convergence", str(w.message))
@@ -388,7 +408,7 @@ def _optimism_one(procedure, X, y, rows, _payload):
     lp_test = _predict_lp(model, X)
     if np.isnan(lp_train).any() or np.isnan(lp_test).any():
         return ResampleFailure("error", "the model predicted NaN")
-    return performance_indexes(yt, lp_train), performance_indexes(y, lp_test)
+    return performance_indexes(yt, lp_train), performance_indexes(y, lp_test), bool(getattr(model, "separated", False))
 
 
 def _calibrate_one(procedure, X, y, rows, predy):
@@ -564,6 +584,7 @@ class BootstrapValidation(Result):
     n_ok: int
     failures: dict
     jobs: int
+    kept_separated: int = 0  # usable resamples whose final fit separated (kept: procedure.keep_separated)
 
     def index(self, name: str) -> ValidationIndex:
         for ix in self.indexes:
@@ -589,7 +610,8 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
     k = len(INDEX_NAMES)
     tr_sum, te_sum, num = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
     diffs = np.full((len(ok), k), np.nan)
-    for b, (tr, te) in enumerate(ok):
+    kept_sep = sum(1 for o in ok if o[2])
+    for b, (tr, te, _sep) in enumerate(ok):
         good = ~(np.isnan(tr) | np.isnan(te))
         tr_sum[good] += tr[good]
         te_sum[good] += te[good]
@@ -602,7 +624,8 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
     mc = [float(np.nanstd(diffs[:, j], ddof=1) / math.sqrt(num[j])) if num[j] > 1 else math.nan for j in range(k)]
     rows = tuple(ValidationIndex(nm, float(apparent[j]), float(tr_m[j]), float(te_m[j]), float(opt[j]),
                                  float(apparent[j] - opt[j]), int(num[j]), mc[j]) for j, nm in enumerate(INDEX_NAMES))
-    return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs))
+    return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs),
+                               kept_sep)
 
 
 def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1,
