@@ -25,8 +25,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from nenaudit.parity import rbridge as R
 from nenaudit.stats import validation as v
 from nenaudit.stats.lasso import cv_lasso
 from nenaudit.study.schema import load as load_study
+from _timing import timed  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -88,12 +87,6 @@ class LassoPipeline:
         return LassoModel(mu, sd, self.features, a0, beta, self.clinical, final)
 
 
-def timed(fn, *a, **k):
-    t = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = fn(*a, **k)
-    return out, time.perf_counter() - t
 
 
 def r_frame(d: pd.DataFrame):

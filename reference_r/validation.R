@@ -205,6 +205,23 @@ val_632plus <- function(d, outcome, vars, idx) {
        failed = fails, n_auc = length(aucs))
 }
 
+# The clinical half of a resample of the LASSO pipelines: the resample's Radscore joins the
+# clinical candidates, screen + backward Wald, then training and test indexes; NULL when it
+# fails (e.g. aliased terms) or predicts a constant (counted as a failed resample, NA row).
+val_radscore_clinical <- function(d, outcome, clinical, i, rad_train, rad_all, entry, stay) {
+  y <- d[[outcome]]
+  db <- d[i, c(outcome, clinical), drop = FALSE]
+  db$Radscore <- rad_train
+  fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay)),
+                 error = function(e) NULL)
+  if (is.null(fb)) return(NULL)
+  dall <- d[, c(outcome, clinical), drop = FALSE]
+  dall$Radscore <- rad_all
+  lp <- predict(fb, newdata = dall)
+  if (length(unique(lp)) < 2) return(NULL)
+  c(suppressWarnings(val_indexes(y[i], lp[i])), suppressWarnings(val_indexes(y, lp)))
+}
+
 # Whole pipeline with the LASSO inside (benchmark): z-score the feature block with the
 # resample's mean and SD, cv.glmnet(family = "binomial", foldid) -> Radscore at lambda.min,
 # then univariable screen + backward Wald over clinical candidates + Radscore. Returns the
@@ -226,16 +243,8 @@ val_lasso_pipeline <- function(d, feats, outcome, clinical, idx, foldid, entry =
     cv <- cv.glmnet(Z, yb, family = "binomial", foldid = foldid)
     cf <- as.numeric(coef(cv, s = "lambda.min"))
     rad <- function(M) drop(cf[1] + sweep(sweep(M, 2, mu), 2, s, "/") %*% cf[-1])
-    db <- d[i, c(outcome, clinical), drop = FALSE]
-    db$Radscore <- rad(Fb)
-    fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay)),
-                   error = function(e) NULL)  # e.g. aliased terms: counted as failed (NA row)
-    if (is.null(fb)) next
-    dall <- d[, c(outcome, clinical), drop = FALSE]
-    dall$Radscore <- rad(F)
-    lp <- predict(fb, newdata = dall)
-    if (length(unique(lp)) < 2) next
-    out[b, ] <- c(suppressWarnings(val_indexes(yb, lp[i])), suppressWarnings(val_indexes(y, lp)))
+    row <- val_radscore_clinical(d, outcome, clinical, i, rad(Fb), rad(F), entry, stay)
+    if (!is.null(row)) out[b, ] <- row
   }
   out
 }
@@ -277,16 +286,8 @@ val_paper_pipeline <- function(d, feats, outcome, clinical, idx, foldid, cutoff 
     s <- scl[nz]
     beta <- cf[nz, 1]
     rad <- function(M) drop(cf[1, 1] + sweep(sweep(M[, nz, drop = FALSE], 2, mu), 2, s, "/") %*% beta)
-    db <- d[i, c(outcome, clinical), drop = FALSE]
-    db$Radscore <- rad(Fb)
-    fb <- tryCatch(suppressWarnings(val_screen_backward(db, outcome, c(clinical, "Radscore"), entry, stay)),
-                   error = function(e) NULL)
-    if (is.null(fb)) next
-    dall <- d[, c(outcome, clinical), drop = FALSE]
-    dall$Radscore <- rad(F)
-    lp <- predict(fb, newdata = dall)
-    if (length(unique(lp)) < 2) next
-    out[b, ] <- c(suppressWarnings(val_indexes(yb, lp[i])), suppressWarnings(val_indexes(y, lp)))
+    row <- val_radscore_clinical(d, outcome, clinical, i, rad(Fb), rad(F), entry, stay)
+    if (!is.null(row)) out[b, ] <- row
   }
   out
 }

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from spec_builders import embedded_raw
+from clirun import nenaudit
 
 FIELDS = {"id", "where", "claim", "published", "recomputed", "verdict", "detail"}
 
 
 def run(*args, cwd=None):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, cwd=cwd, env=env)
+    return nenaudit(*args, cwd=cwd)
 
 
 def test_audit_json_on_embedded_study(tmp_path):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +10,11 @@ import pandas as pd
 import pytest
 
 from nenaudit.cli import main
+from clirun import nenaudit
 
 
 def run(*args):
-    env = dict(os.environ, PYTHONWARNINGS="error")  # a leaked Python warning would show as an error
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+    return nenaudit(*args, warnings="error")
 
 
 @pytest.fixture(scope="module")

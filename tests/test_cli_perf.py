@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import special
+from clirun import nenaudit
 
 
 def run(*args):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+    return nenaudit(*args)
 
 
 @pytest.fixture(scope="module")

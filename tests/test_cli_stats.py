@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nenaudit.parity.rbridge import fvec, matrix, svec
+from clirun import nenaudit
 
 
 def run(*args):
-    env = dict(os.environ, PYTHONWARNINGS="error")  # a leaked Python warning would show as an error
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+    return nenaudit(*args, warnings="error")
 
 
 @pytest.fixture(scope="module")

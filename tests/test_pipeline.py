@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -17,6 +14,7 @@ from nenaudit.pipeline import PaperProcedure, PipelineConfig, RADSCORE, observer
 from nenaudit.stats.discrimination import roc_auc
 from nenaudit.stats.features import icc_filter
 from nenaudit.stats.logistic import fit_logistic
+from clirun import nenaudit
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +95,7 @@ def test_same_seed_same_numbers_whatever_the_workers(cohort):
 
 
 def run_cli(*args):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+    return nenaudit(*args)
 
 
 def test_reproduce_writes_a_complete_report(tmp_path):

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +42,7 @@ from nenaudit.radiomics.phantom import (  # noqa: E402
     sphere_case,
     write_phantom,
 )
+from clirun import nenaudit  # noqa: E402
 
 # A small field of view and small lesions: the paper's voxel size (~0.7 x 0.7 x 5 mm), seconds to extract.
 SCAN = ScanModel(size=(150, 150, 18), liver_semi_axes_mm=(46.0, 42.0, 38.0))
@@ -424,8 +422,7 @@ def test_split_readings_loads_as_a_cohort(base, tmp_path):
 
 
 def _cli(*args):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "nenaudit", *args], capture_output=True, text=True, env=env)
+    return nenaudit(*args)
 
 
 def test_cli_phantom_then_extract(base, tmp_path):

@@ -227,37 +227,13 @@ class RadscoreFormula(Result):
 
 
 def _check_xy(X: Any, y: Any, feature_names: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    names = None
-    if feature_names is None and hasattr(X, "columns"):
-        names = [str(c) for c in X.columns]
-    try:
-        Xa = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise NenauditError("X: features must be numeric; convert or drop non-numeric columns") from None
-    if Xa.ndim != 2:
-        raise NenauditError(f"X: expected a 2-d (lesions x features) matrix, got shape {Xa.shape}")
+    from nenaudit.stats.features import _matrix, _require_finite  # the shared feature-table checks
+
+    Xa, names = _matrix(X, feature_names, "X")
     n, p = Xa.shape
     if p < 2:
         raise NenauditError(f"X: glmnet needs at least 2 feature columns, got {p}")
-    if feature_names is not None:
-        names = [str(c) for c in feature_names]
-    if names is None:
-        names = [f"V{j + 1}" for j in range(p)]  # glmnet's default names
-    if len(names) != p:
-        raise NenauditError(f"feature_names: {len(names)} names for {p} columns")
-    seen: set[str] = set()
-    for nm in names:
-        if nm in seen:
-            raise NenauditError(f"feature name {nm!r} appears twice; feature names must be unique")
-        seen.add(nm)
-    bad = ~np.isfinite(Xa)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        kind = "NaN" if np.isnan(Xa[i, j]) else "infinite"
-        raise NenauditError(
-            f"feature {names[j]!r}, row {i + 1}: {kind} value ({int(bad[:, j].sum())} in this column, "
-            f"{int(bad.any(axis=0).sum())} columns affected); drop or impute these features first"
-        )
+    _require_finite(Xa, names, "X")
     const = np.flatnonzero(np.ptp(Xa, axis=0) == 0)
     if const.size:
         shown = ", ".join(repr(names[j]) for j in const[:5]) + (", ..." if const.size > 5 else "")
