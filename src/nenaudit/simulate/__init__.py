@@ -1,0 +1,246 @@
+"""Simulation studies of the paper's whole pipeline (``nenaudit simulate``).
+
+``null``
+    M synthetic cohorts of the study's design whose radiomics features carry no outcome signal
+    (:func:`~nenaudit.simulate.cohorts.null_cohort`; with ``--signal none`` the outcome is permuted
+    against the clinical variables too): how much of the printed apparent AUCs (0.852 and 0.928 for
+    Feng 2025) the pipeline produces from nothing.
+``family``
+    M faithful synthetic cohorts (:func:`nenaudit.synth.generate`): the seed spread of what the paper
+    did not print (optimism per validation scheme, separation rates, calibration slope).
+``n-sweep``
+    the same design scaled to k times the sample size (k independent synthetic cohorts merged, same
+    prevalence), features nulled unless ``--signal faithful``: how the null AUC and the optimism
+    shrink with n.
+
+Every replicate runs :func:`nenaudit.pipeline.run_pipeline` (filters, LASSO-CV, Radscore, screen,
+backward elimination, the four validation schemes) on its own cohort with seeds from one
+``SeedSequence`` spawned by replicate index (:mod:`~nenaudit.simulate.seeds`), on a local process
+pool or a Dask cluster (:mod:`~nenaudit.simulate.backends`); each finished replicate is appended at
+once to the SQLite store of the output folder (:mod:`~nenaudit.simulate.store`), which ``--resume``
+continues. ``run.log`` in the same folder says when each run started and where it stopped.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from nenaudit.exceptions import NenauditError
+from nenaudit.simulate.replicate import MODES, SimulationSpec, run_replicate
+from nenaudit.simulate.store import STORE_NAME, Store
+from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
+
+__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "Interrupted", "LOG_NAME", "ranges"]
+
+LOG_NAME = "run.log"
+OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
+
+
+class Interrupted(BaseException):
+    """The run was stopped by SIGINT or SIGTERM (``signum``); the store holds every finished replicate."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
+def ranges(indices) -> str:
+    """``[0, 1, 2, 5, 7, 8]`` -> ``"0-2, 5, 7-8"``."""
+    xs = sorted(indices)
+    if not xs:
+        return "none"
+    out, start, prev = [], xs[0], xs[0]
+    for x in xs[1:] + [None]:
+        if x is not None and x == prev + 1:
+            prev = x
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if x is not None:
+            start = prev = x
+    return ", ".join(out)
+
+
+def _utc() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Progress:
+    """Replicates done, rate and time left, on stderr (one updating line on a terminal, else a line every few s)."""
+
+    def __init__(self, total: int, before: int, quiet: bool, stream=None):
+        self.total, self.before, self.quiet = total, before, quiet
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.t0 = time.monotonic()
+        self.n = 0
+        self.last = 0.0
+
+    def say(self, msg: str) -> None:
+        if not self.quiet:
+            if self.tty:
+                self.stream.write("\r\033[K")
+            print(f"simulate: {msg}", file=self.stream, flush=True)
+
+    def tick(self) -> None:
+        self.n += 1
+        if self.quiet:
+            return
+        now = time.monotonic()
+        done = self.before + self.n
+        if not self.tty and now - self.last < 5.0 and done < self.total:
+            return
+        self.last = now
+        el = now - self.t0
+        rate = self.n / el if el > 0 else 0.0
+        left = (self.total - done) / rate if rate > 0 else float("inf")
+        eta = "done" if done >= self.total else (f"about {_hms(left)} left" if left != float("inf") else "")
+        line = f"simulate: {done}/{self.total} replicates ({self.n} this run), {rate * 3600:.0f} per hour, {eta}"
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+            if done >= self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+        else:
+            print(line, file=self.stream, flush=True)
+
+
+def _hms(s: float) -> str:
+    s = int(round(s))
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def check_out(out: Path, resume: bool) -> None:
+    """Refuse to write into a folder holding a store (unless resuming) or files nenaudit did not write."""
+    store = out / STORE_NAME
+    if resume:
+        if not store.is_file():
+            raise NenauditError(f"--out {out}: no {STORE_NAME} to resume; run without --resume to start")
+        return
+    if out.exists() and not out.is_dir():
+        raise NenauditError(f"--out {out}: exists and is not a folder; choose another path")
+    if store.exists():
+        raise NenauditError(f"--out {out}: holds a simulation store already; add --resume to continue it, "
+                            "or choose another --out")
+    clash = [f for f in OUR_FILES if (out / f).exists()]
+    if clash:
+        raise NenauditError(f"--out {out}: {clash[0]} exists and was not written with a store here; "
+                            "choose another --out (nenaudit does not overwrite it)")
+
+
+def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "local", jobs: int = 1,
+                   scheduler: str | None = None, resume: bool = False, quiet: bool = False,
+                   command: str = "nenaudit simulate", on_row: Callable[[dict], None] | None = None) -> dict[str, Any]:
+    """Run (or continue) a simulation into the folder ``out``; return its summary (also in ``summary.json``).
+
+    SIGTERM while running raises :class:`Interrupted` (SIGINT raises KeyboardInterrupt) after the run
+    log says where the run stopped; finished replicates are in the store, nothing else is written.
+    """
+    from nenaudit import __version__
+    from nenaudit.simulate import backends
+    from nenaudit.simulate.summary import figure, printed_aucs, summarize, write_summary
+    from nenaudit.study.schema import load
+
+    if backend not in backends.BACKENDS:
+        raise NenauditError(f"--backend {backend!r}: choose one of {', '.join(backends.BACKENDS)}")
+    if jobs < 1:
+        raise NenauditError(f"--jobs must be at least 1, got {jobs}")
+    out = Path(out)
+    check_out(out, resume)
+    study = load(spec.study)
+    printed = printed_aucs(study)
+    log = _Log(out / LOG_NAME)
+    with Store(out, create=not resume) as store:
+        store.init_or_check(spec.to_dict(), __version__)
+        done = store.done()
+        todo = [i for i in range(spec.n_replicates) if i not in done]
+        prog = Progress(spec.n_replicates, len(done), quiet)
+        where = f"{backend}" + (f" at {scheduler}" if scheduler else "") + f", {jobs} worker(s)"
+        log.write(f"{'resumed' if resume else 'started'}: {command}; {spec.mode}, {spec.n_replicates} replicates, "
+                  f"{len(done)} already in the store, {len(todo)} to run on {where}; nenaudit {__version__}")
+        prog.say(f"{spec.mode}: {len(todo)} of {spec.n_replicates} replicates to run ({len(done)} in the store), "
+                 f"backend {where}")
+        added: list[int] = []
+
+        def take(row: dict) -> None:
+            if store.add(row):
+                added.append(row["idx"])
+            if on_row is not None:
+                on_row(row)
+            prog.tick()
+
+        old = _install_sigterm()
+        try:
+            if todo:
+                if backend == "local":
+                    backends.run_local(spec, todo, jobs, take)
+                else:
+                    backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            saved = _ignore_signals()
+            try:
+                name = "SIGTERM" if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM else "SIGINT"
+                left = sorted(set(range(spec.n_replicates)) - store.done())
+                log.write(f"stopped by {name}: {spec.n_replicates - len(left)} of {spec.n_replicates} replicates in "
+                          f"the store ({len(added)} this run); not finished: {ranges(left)}; continue with: {command} "
+                          "--resume")
+            finally:
+                _restore_signals(saved)
+            raise
+        except BaseException as exc:
+            left = sorted(set(range(spec.n_replicates)) - store.done())
+            log.write(f"stopped by an error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}): "
+                      f"{spec.n_replicates - len(left)} of {spec.n_replicates} replicates in the store; not finished: "
+                      f"{ranges(left)}; continue with: {command} --resume")
+            raise
+        finally:
+            _restore_sigterm(old)
+        rows = list(store.rows())
+    summary = summarize(rows, spec, printed)
+    write_summary(summary, out)
+    figure(rows, summary, out)
+    log.write(f"finished: {len(rows)} of {spec.n_replicates} replicates; summary {out / SUMMARY_NAME}, "
+              f"figure {out / FIGURE_NAME}")
+    return summary
+
+
+class _Log:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def write(self, line: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(f"{_utc()} {line}\n")
+            fh.flush()
+
+
+def _raise_interrupted(signum, frame):  # pragma: no cover - runs in a signal handler
+    raise Interrupted(signum)
+
+
+def _install_sigterm():
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupted)
+
+
+def _restore_sigterm(old) -> None:
+    if old is not None:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _ignore_signals() -> dict:
+    """While an interrupted run writes its log line: a repeated Ctrl-C does not cut it."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore_signals(saved: dict) -> None:
+    for s, h in saved.items():
+        signal.signal(s, h)

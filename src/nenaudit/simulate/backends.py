@@ -1,0 +1,155 @@
+"""Where replicates run: a local process pool, or a ``dask.distributed`` cluster.
+
+Both backends call :func:`nenaudit.simulate.replicate.run_replicate` (a pure function of the spec
+and the replicate index) and hand each finished row to ``on_row`` in the driving process, in the
+order of completion; the numbers do not depend on the backend, the number of workers or that order.
+
+``local``
+    a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers. Each worker ignores
+    SIGINT (the driver handles Ctrl-C), takes SIGTERM's default action and asks the kernel to kill it
+    when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; a watchdog thread elsewhere).
+    If the driver stops by an exception (an error, Ctrl-C, SIGTERM) the workers are terminated at
+    once and their unfinished replicates are simply not in the store.
+``dask``
+    a ``distributed.Client`` on ``scheduler`` (any Dask cluster: ``dask-jobqueue`` on SLURM/PBS,
+    Kubernetes, cloud), or on a ``LocalCluster`` of ``jobs`` single-threaded worker processes when
+    no address is given (its workers exit with the driver: Dask's nanny gives each a pipe to the
+    parent). A worker lost in the middle of a replicate costs only that replicate: the scheduler
+    runs it again elsewhere (up to ``distributed.scheduler.allowed-failures`` times). On an
+    interruption the driver cancels its tasks before it closes the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Callable, Iterable
+
+from nenaudit.exceptions import NenauditError
+from nenaudit.simulate.replicate import SimulationSpec, run_replicate
+
+__all__ = ["BACKENDS", "run_local", "run_dask"]
+
+BACKENDS = ("local", "dask")
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _parent_gone(parent: int) -> bool:
+    return os.getppid() != parent
+
+
+def worker_init(parent: int) -> None:
+    """Initializer of a local worker: ignore SIGINT, default SIGTERM, die with the driver."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _parent_gone(parent):  # the driver died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while not _parent_gone(parent):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nenaudit-parent-watchdog", daemon=True).start()
+
+
+def _terminate(ex: ProcessPoolExecutor) -> None:
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    with contextlib.suppress(Exception):
+        ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(2.0)
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+
+
+def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
+              on_start: Callable[[int], None] | None = None) -> None:
+    """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
+    todo = list(todo)
+    ex = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1)), initializer=worker_init,
+                             initargs=(os.getpid(),))
+    try:
+        pending = {ex.submit(run_replicate, spec, i): i for i in todo}
+        for i in todo:
+            if on_start:
+                on_start(i)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                pending.pop(fut)
+                on_row(fut.result())
+    except BaseException:
+        _terminate(ex)
+        raise
+    ex.shutdown(wait=True)
+
+
+def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
+             scheduler: str | None = None, say: Callable[[str], None] | None = None) -> None:
+    """Run the replicates ``todo`` on the Dask cluster at ``scheduler`` (or a LocalCluster of ``jobs`` workers)."""
+    try:
+        import logging
+
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - a dependency of nenaudit
+        raise NenauditError("--backend dask needs the distributed package: pip install 'dask[distributed]'") from None
+    todo = list(todo)
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="30s")
+            except (OSError, TimeoutError) as exc:
+                raise NenauditError(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({exc}); start one "
+                                    "(dask scheduler) or leave --scheduler out for a local cluster") from None
+        else:
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+    except BaseException:
+        if cluster is not None:
+            cluster.close()
+        raise
+    if say:
+        say(f"dask: {len(client.scheduler_info()['workers'])} workers on {client.scheduler.address}")
+    futures = []
+    try:
+        futures = [client.submit(run_replicate, spec, i, key=f"nenaudit-replicate-{i}-{os.getpid()}", pure=False)
+                   for i in todo]
+        for fut in as_completed(futures):
+            try:
+                row = fut.result()
+            except Exception as exc:
+                if type(exc).__name__ == "KilledWorker":
+                    raise NenauditError(f"dask: replicate {fut.key} killed its worker repeatedly ({exc}); it is not "
+                                        "in the store: look at the workers' memory and logs, then --resume") from None
+                raise
+            on_row(row)
+            fut.release()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(futures, force=True)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()

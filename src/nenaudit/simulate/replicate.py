@@ -1,0 +1,192 @@
+"""One replicate of a simulation: build its cohort, run the paper's whole pipeline on it, keep the numbers.
+
+A replicate is a pure function of the :class:`SimulationSpec` and its index (:func:`run_replicate`):
+the same spec and index give the same row on any machine, process or backend. BLAS runs on one
+thread inside a replicate (the parallelism is across replicates), and the LASSO-CV runs its folds
+in the calling thread.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
+from nenaudit.simulate.seeds import replicate_seeds
+
+__all__ = ["MODES", "SimulationSpec", "run_replicate", "METRICS", "STATUSES"]
+
+MODES = ("null", "family", "n-sweep")
+STATUSES = ("ok", "empty_selection", "separation", "non_convergence", "error")
+# the per-replicate numbers summarised (name -> what it is)
+METRICS = {
+    "auc_radscore": "apparent AUC of the Radscore",
+    "auc_fusion": "apparent AUC of the fusion (final) model",
+    "n_after_filters": "features left by the ICC and Spearman filters",
+    "n_lasso": "features selected by the LASSO-CV (lambda.min)",
+    "final_size": "terms of the final model",
+    "auc_published": "scheme (a) as published: the fixed model's mean bootstrap AUC",
+    "auc_harrell": "scheme (b) Harrell: optimism-corrected AUC, final formula refitted",
+    "auc_pipeline": "scheme (c): optimism-corrected AUC, whole pipeline re-run per resample",
+    "auc_cluster": "scheme (d): optimism-corrected AUC, patients resampled",
+    "optimism_harrell": "optimism of the AUC, scheme (b)",
+    "optimism_pipeline": "optimism of the AUC, scheme (c)",
+    "optimism_cluster": "optimism of the AUC, scheme (d)",
+    "slope_pipeline": "optimism-corrected calibration slope, scheme (c)",
+    "separation_pipeline": "share of scheme (c) resamples whose final model separated (left out)",
+    "failed_pipeline": "share of scheme (c) resamples that failed for any reason (left out)",
+}
+
+
+@dataclass(frozen=True)
+class SimulationSpec:
+    """What a simulation run computes; stored with the run and checked on ``--resume``."""
+
+    mode: str  # null | family | n-sweep
+    cohorts: int  # replicates per scale
+    boot: int  # resamples per validation scheme
+    seed: int = 20250611
+    signal: str = "clinical-only"  # null: clinical-only | none; n-sweep also: faithful; family: faithful
+    scales: tuple[int, ...] = (1,)
+    study: str | None = None  # study spec path; None = the embedded feng2025
+    study_sha256: str = ""
+    cohort: str | None = None  # null only: permute this fixed cohort instead of fresh synthetic ones
+    max_features: int | None = None  # keep this many feature columns (quick runs and tests)
+
+    @property
+    def n_replicates(self) -> int:
+        return self.cohorts * len(self.scales)
+
+    def scale_of(self, index: int) -> int:
+        return self.scales[index // self.cohorts]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["scales"] = list(self.scales)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SimulationSpec":
+        d = dict(d)
+        d["scales"] = tuple(d.get("scales") or (1,))
+        return cls(**d)
+
+
+_CACHE: dict[tuple, Any] = {}
+
+
+def _cached(key: tuple, make):
+    if key not in _CACHE:
+        _CACHE[key] = make()
+    return _CACHE[key]
+
+
+def _study(spec: SimulationSpec):
+    from nenaudit.study.schema import load
+
+    return _cached(("study", spec.study), lambda: load(spec.study))
+
+
+def build_cohort(spec: SimulationSpec, index: int):
+    """The cohort of replicate ``index`` (after nulling and feature sub-sampling), and its seeds."""
+    from nenaudit.cohort import load_cohort
+
+    scale = spec.scale_of(index)
+    seeds = replicate_seeds(spec.seed, index, n_blocks=scale)
+    rng = seeds.null_rng()
+    null = spec.signal in ("clinical-only", "none")
+    if spec.cohort is not None:
+        cohort = _cached(("cohort", spec.cohort), lambda: load_cohort(spec.cohort))
+    else:
+        study = _study(spec)
+        cohort = merge_cohorts([synthetic_cohort(study, s, faithful=not null) for s in seeds.cohort])
+    if spec.max_features is not None:
+        cohort = keep_features(cohort, spec.max_features, rng)
+    if null:
+        cohort = null_cohort(cohort, rng, spec.signal)
+    return cohort, seeds
+
+
+def _status(exc) -> tuple[str, str]:
+    detail = exc.detail or str(exc)
+    if exc.reason == "error" and "selected no feature" in detail:
+        return "empty_selection", detail
+    return exc.reason, detail
+
+
+def _share(n: int, d: int):
+    return None if d == 0 else n / d
+
+
+def metrics_of(res) -> dict[str, Any]:
+    """The numbers a replicate keeps from a :class:`nenaudit.pipeline.PipelineResult`."""
+    v = res.validation
+    pipe = v["pipeline"]
+    out = {
+        "auc_radscore": res.auc["Radscore"]["auc"],
+        "auc_fusion": res.auc["fusion model"]["auc"],
+        "n_after_filters": res.selection["n_after_filters"],
+        "n_lasso": len(res.selection["selected"]),
+        "final_size": len(res.final_terms),
+        "auc_published": v["published"].mean,
+        "auc_harrell": v["harrell"].index("C").corrected,
+        "auc_pipeline": pipe.index("C").corrected,
+        "auc_cluster": v["cluster"].index("C").corrected,
+        "optimism_harrell": v["harrell"].index("C").optimism,
+        "optimism_pipeline": pipe.index("C").optimism,
+        "optimism_cluster": v["cluster"].index("C").optimism,
+        "slope_pipeline": pipe.index("Slope").corrected,
+        "separation_pipeline": _share(pipe.failures.get("separation", 0), pipe.n_boot),
+        "failed_pipeline": _share(pipe.n_boot - pipe.n_ok, pipe.n_boot),
+    }
+    extra = {
+        "final_terms": list(res.final_terms),
+        "radscore_in_final": "Radscore" in res.final_terms,
+        "n_lesions": res.n_lesions,
+        "n_events": res.n_events,
+        "failures": {k: dict(v[k].failures) for k in ("harrell", "pipeline", "cluster")},
+        "n_ok": {k: v[k].n_ok for k in ("harrell", "pipeline", "cluster")},
+        "n_warnings": len(res.warnings),
+    }
+    return {"metrics": out, "details": extra}
+
+
+def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
+    """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`)."""
+    from nenaudit import __version__
+    from threadpoolctl import threadpool_limits
+
+    from nenaudit.pipeline import PipelineConfig, run_pipeline
+    from nenaudit.stats.features import SelectionConfig
+    from nenaudit.stats.validation import FitFailure
+
+    t0 = time.perf_counter()
+    with threadpool_limits(limits=1):
+        cohort, seeds = build_cohort(spec, index)
+        cfg = PipelineConfig(selection=replace(SelectionConfig(), n_jobs=1), n_boot=spec.boot, seed=seeds.pipeline,
+                             jobs=1)
+        status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
+        try:
+            res = run_pipeline(cohort, cfg)
+            body = metrics_of(res)
+        except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
+            status, detail = _status(exc)
+        y = cohort.outcome
+        body["details"].setdefault("n_lesions", int(y.size))
+        body["details"].setdefault("n_events", int(y.sum()))
+    return {
+        "idx": int(index),
+        "scale": spec.scale_of(index),
+        "seed": seeds.label,
+        "seeds": {"cohort": list(seeds.cohort), "pipeline": seeds.pipeline},
+        "version": __version__,
+        "status": status,
+        "detail": detail,
+        "metrics": body["metrics"],
+        "details": body["details"],
+        "seconds": time.perf_counter() - t0,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
