@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -152,6 +153,10 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
     out = Path(out)
     check_out(out, resume)
     study = load(spec.study)
+    if spec.study_sha256 and spec.study_sha256 != study.sha256:
+        raise NenauditError(f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
+                            f"{spec.study_sha256[:12]}; the spec changed since the run was defined")
+    spec = replace(spec, study_sha256=study.sha256)
     printed = printed_aucs(study)
     log = _Log(out / LOG_NAME)
     with Store(out, create=not resume) as store:
