@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from nenaudit.exceptions import NenauditError
 from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
 from nenaudit.simulate.seeds import replicate_seeds
 
@@ -99,6 +100,8 @@ def build_cohort(spec: SimulationSpec, index: int):
     rng = seeds.null_rng()
     null = spec.signal in ("clinical-only", "none")
     if spec.cohort is not None:
+        if scale != 1 or not null:
+            raise NenauditError("a fixed --cohort is permuted by a null simulation at its own size only")
         cohort = _cached(("cohort", spec.cohort), lambda: load_cohort(spec.cohort))
     else:
         study = _study(spec)
