@@ -7,9 +7,9 @@ R_DEBS := r-base-core r-base-dev r-cran-glmnet r-cran-proc r-cran-rms r-cran-mas
 R_PKGS := glmnet pROC rms MASS boot psych caret brglm2 Hmisc survival jsonlite
 export TZ ?= UTC
 
-.PHONY: setup r-deps venv test reproduce audit clean
+.PHONY: setup r-deps browser-deps venv test reproduce audit clean
 
-setup: r-deps venv
+setup: r-deps browser-deps venv
 
 # R and its packages from Debian (no CRAN here). Installs only what is missing.
 r-deps:
@@ -23,6 +23,14 @@ r-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(R_DEBS); \
 	else echo "R and its packages: present"; fi
+
+# Debian's chromium, for the headless-browser test of report.html (tests/test_report.py). Only when missing.
+browser-deps:
+	@if command -v chromium >/dev/null; then echo "chromium: present"; else \
+	  echo "installing chromium from Debian (the report's browser test)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium; \
+	fi
 
 $(PY):
 	python3 -m venv $(VENV)

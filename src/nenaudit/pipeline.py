@@ -203,6 +203,7 @@ class PipelineResult(Result):
     dca: Any
     nomogram: Any
     warnings: tuple[str, ...]
+    table1_total: tuple = ()  # Table 1's "(Total)" column: stats.compare.summarize_overall of the patients
     arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
 
 
@@ -270,10 +271,11 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
     ``progress`` is an optional callable taking a one-line message (for the CLI).
     """
     from nenaudit.stats import validation as val
-    from nenaudit.stats.calibration import calibration_curve, calibration_errors, calibration_fit, hosmer_lemeshow
-    from nenaudit.stats.compare import summarize
+    from nenaudit.stats.calibration import (calibrate_bootstrap, calibration_curve, calibration_errors,
+                                            calibration_fit, hosmer_lemeshow)
+    from nenaudit.stats.compare import summarize, summarize_overall
     from nenaudit.stats.dca import decision_curve, threshold_grid
-    from nenaudit.stats.discrimination import ci_auc, roc_curve
+    from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
     from nenaudit.stats.logistic import fit_logistic
     from nenaudit.stats.nomogram import nomogram
 
@@ -300,6 +302,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         table2 = summarize(lesions, "outcome", vars=t2_vars)
         pvars = [c for c in cohort.patients.columns if c not in ("patient_id", "n_lesions", "outcome", "Response")]
         table1 = summarize(cohort.patients, "outcome", vars=pvars)
+        table1_total = summarize_overall(cohort.patients, vars=[*pvars, "outcome"], categorical=["outcome"])
 
         say("univariable and multivariable logistic regression")
         uni = {}
@@ -312,11 +315,13 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
 
         say("AUC with DeLong CI")
         auc = {}
-        curves = {}
+        curves, bands, youdens = {}, {}, {}
         for label, score in (("Radscore", radscore), ("fusion model", lp)):
             ci = ci_auc(y, score, direction="<")
             auc[label] = {"auc": ci.auc, "ci": [ci.lower, ci.upper], "method": "DeLong"}
             curves[label] = roc_curve(y, score, direction="<")
+            bands[label] = sensitivity_band(y, score, n_boot=cfg.n_boot, seed=cfg.seed, direction="<")
+            youdens[label] = youden(y, score, direction="<")
 
         say(f"validation: published scheme, {cfg.n_boot} resamples")
         fixed = val.published_bootstrap(y, lp, n_boot=cfg.n_boot, seed=cfg.seed)
@@ -337,7 +342,10 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         say("calibration, decision curve, nomogram")
         prob = 1.0 / (1.0 + np.exp(-lp))
         cal = {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hosmer_lemeshow(y, prob),
-               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob),
+               # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
+               "bootstrap": calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
+                                                jobs=cfg.jobs)}
         dca = decision_curve(y, prob, threshold_grid(*cfg.dca_thresholds))
         axes = {}
         for t in model.terms:
@@ -352,8 +360,9 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         n_events=int(y.sum()), selection=sel.report(), table1=table1, table2=table2, univariable=uni,
         multivariable=multi, final_terms=model.terms, auc=auc,
         validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
-        calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all),
-        arrays={"y": y, "lp": lp, "radscore": radscore, "roc": curves, "lasso": sel.lasso,
+        calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all), table1_total=table1_total,
+        arrays={"y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
+                "youden": youdens, "lasso": sel.lasso,
                 "value_labels": {t: dict(enumerate(cohort.levels(t))) for t in model.terms
                                  if t != RADSCORE and cohort.levels(t)}},
     )

@@ -33,9 +33,11 @@ def run(args: argparse.Namespace) -> int:
     cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
                          keep_separated=args.keep_separated)
     res = run_pipeline(cohort, cfg, progress=say)
-    audit = summary_line(run_audit(study))
-    out = write_report(res, study, args.out, audit_summary=audit)
-    say(f"report written to {out}/report.md")
+    findings = run_audit(study)
+    audit = summary_line(findings)
+    cross, why_not = crosscheck_for_report(cohort, args, say)
+    out = write_report(res, study, args.out, findings=findings, crosscheck=cross, crosscheck_why_not=why_not)
+    say(f"report written to {out}/report.html and {out}/report.md")
     if args.json:
         print((out / "results.json").read_text(encoding="utf-8"))
         return 0
@@ -48,8 +50,23 @@ def run(args: argparse.Namespace) -> int:
           f"{v['harrell'].index('C').corrected:.3f}, whole pipeline {v['pipeline'].index('C').corrected:.3f}, "
           f"by patient {v['cluster'].index('C').corrected:.3f}")
     print(f"audit: {audit}")
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.html'} (also {out / 'report.md'})")
     return 0
+
+
+def crosscheck_for_report(cohort, args, say):
+    """``(table, None)`` from ``nenaudit crosscheck`` on the same cohort when R is there, else
+    ``(None, why)``: the report says plainly why parity was not checked."""
+    from nenaudit.parity.rbridge import r_available
+
+    if args.no_crosscheck:
+        return None, "--no-crosscheck was given"
+    if not r_available():
+        return None, "R (Rscript) or rpy2 is not available on this machine"
+    from nenaudit.commands.crosscheck import run_crosscheck
+
+    say("crosscheck: every pipeline step in Python and in R")
+    return run_crosscheck(cohort, seed=args.seed).to_dict(), None
 
 
 def register(sub) -> None:
@@ -65,6 +82,8 @@ def register(sub) -> None:
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
     a.add_argument("--keep-separated", action="store_true",
                    help="keep resamples whose final model separates (glm's estimates), instead of leaving them out")
+    a.add_argument("--no-crosscheck", action="store_true",
+                   help="do not run the step-by-step R crosscheck for the report (it says so)")
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print results.json to stdout")
     a.set_defaults(func=run)

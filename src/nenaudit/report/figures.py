@@ -18,7 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-__all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save"]
+__all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save",
+           "plot_roc", "plot_calibration", "plot_dca", "plot_nomogram", "plot_lasso_cv", "plot_lasso_path",
+           "plot_validation", "hide_overlapping", "RMS_PROBS"]
 
 
 def _ax(ax, size=(5.0, 5.0)):
@@ -64,35 +66,62 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
     return ax
 
 
-def nomogram_figure(nom, probs: Sequence[float] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), ax=None,
+RMS_PROBS = (  # rms::nomogram's probability ticks
+    0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def hide_overlapping(ax, rows: Mapping[float, list]) -> None:
+    """Hide tick labels that would overlap on the same axis row (kept: the first, the last, then
+    left to right any label clear of the previous shown one), measured with the figure's renderer."""
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    for texts in rows.values():
+        if not texts:
+            continue
+        texts = sorted(texts, key=lambda t: t.get_position()[0])
+        boxes = [t.get_window_extent(r).expanded(1.1, 1.0) for t in texts]
+        shown = [0]
+        last = len(texts) - 1
+        for i in range(1, len(texts)):
+            if boxes[i].x0 >= boxes[shown[-1]].x1 and (i == last or boxes[i].x1 <= boxes[last].x0):
+                shown.append(i)
+        if last not in shown:
+            while shown and boxes[shown[-1]].x1 > boxes[last].x0:
+                shown.pop()
+            shown.append(last)
+        for i, t in enumerate(texts):
+            t.set_visible(i in shown)
+
+
+def nomogram_figure(nom, probs: Sequence[float] = RMS_PROBS, ax=None,
                     labels: Mapping[str, str] | None = None, risk_label: str = "Risk",
                     value_labels: Mapping[str, Mapping[float, str]] | None = None):
-    """Draw a :class:`nenaudit.stats.nomogram.Nomogram` in the usual points layout.
+    """Draw a :class:`nenaudit.stats.nomogram.Nomogram` in ``rms::nomogram``'s layout.
 
     Rows from the top: Points (0..maxscale), one axis per predictor (tick labels at its axis
     values, placed at their points), Total points, and the risk axis (``probs`` placed at
     their total points; ticks outside the total-points range are left out, as rms does).
     ``value_labels`` names the codes of categorical predictors (``{"Sex": {0: "Male", 1: "Female"}}``).
-    A tick label that would overlap its left neighbour is not printed (the tick stays).
+    Tick labels that would overlap on a row are hidden (their ticks stay), measured with the
+    renderer (:func:`hide_overlapping`), so nothing on the page overlaps.
     """
     names = [v.name for v in nom.variables]
     rows = len(names) + 3
-    ax = _ax(ax, size=(8.0, 0.6 * rows + 0.8))
+    ax = _ax(ax, size=(9.0, 0.62 * rows + 0.8))
     labels = dict(labels or {})
     max_total = float(sum(np.ptp(v.points) for v in nom.variables))
     tscale = nom.maxscale / max_total if max_total > 0 else 1.0  # total points drawn on the same width
-
     value_labels = dict(value_labels or {})
+    ticktexts: dict[float, list] = {}
 
     def axis_row(y, pos, ticklabels, name):
         pos = np.asarray(pos, dtype=float)
         ax.plot([pos.min(), pos.max()], [y, y], color="black", lw=1)
-        last = -np.inf
+        ticktexts[y] = []
         for x, t in sorted(zip(pos, ticklabels)):
             ax.plot([x, x], [y, y + 0.12], color="black", lw=1)
-            if x - last >= 1.2 * len(t) + 1.5:  # ~character widths in points units at fontsize 7
-                ax.text(x, y + 0.18, t, ha="center", va="bottom", fontsize=7)
-                last = x
+            ticktexts[y].append(ax.text(x, y + 0.18, t, ha="center", va="bottom", fontsize=7.5))
         ax.text(-4, y, name, ha="right", va="center", fontsize=9)
 
     y = rows - 1
@@ -110,9 +139,10 @@ def nomogram_figure(nom, probs: Sequence[float] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7
     keep = (pp >= 0) & (pp <= max_total)
     if keep.any():
         axis_row(y, pp[keep] * tscale, [f"{p:g}" for p in np.asarray(probs)[keep]], risk_label)
-    ax.set_xlim(-30, nom.maxscale + 5)
+    ax.set_xlim(-38, nom.maxscale + 5)
     ax.set_ylim(-0.5, rows)
     ax.axis("off")
+    hide_overlapping(ax, ticktexts)
     return ax
 
 
@@ -149,7 +179,7 @@ def dca_figure(thresholds: Sequence[float], curves: Mapping[str, Sequence[float]
         ax.plot(t, nb, label=label, **style)
         top = max(top, float(np.nanmax(nb)))
     ax.set(xlabel="threshold probability", ylabel="net benefit")
-    ax.set_ylim(ylim if ylim else (-0.05, top * 1.05 + 0.01))
+    ax.set_ylim(ylim if ylim else (-top / 20 - 1e-3, top * 1.03 + 1e-3))
     if title:
         ax.set_title(title)
     ax.legend(fontsize="small")
@@ -167,4 +197,138 @@ def lasso_path_figure(lambdas: Sequence[float], cv_mean: Sequence[float], cv_se:
         ax.axvline(np.log(lam), ls="--", color="black", lw=0.8)
         ax.text(np.log(lam), ax.get_ylim()[1], name, rotation=90, va="top", ha="right", fontsize=7)
     ax.set(xlabel="log(lambda)", ylabel=measure)
+    return ax
+
+
+# ------------------------------------------------------------------------------------------
+# The report's figures: plot_x(result, ax=None) -> ax, drawing a PipelineResult (no computation)
+# ------------------------------------------------------------------------------------------
+def plot_roc(res, ax=None):
+    """ROC curves of the Radscore and the fusion model, their bootstrap 95% bands of the sensitivity
+    (``stats.discrimination.sensitivity_band``, as pROC's ``ci.se``), the Youden point of each and
+    the AUC with its DeLong CI in the legend."""
+    ax = roc_figure(res.arrays["roc"], {k: tuple(v["ci"]) for k, v in res.auc.items()}, ax=ax, title="ROC curves")
+    colours = {line.get_label().split(":")[0]: line.get_color() for line in ax.get_lines()}
+    for label, band in (res.arrays.get("roc_band") or {}).items():
+        ax.fill_between(1.0 - np.asarray(band.specificities), band.lower, band.upper, color=colours.get(label, "grey"),
+                        alpha=0.15, lw=0, label=f"{label}: {100 * band.level:.0f}% band")
+    for label, yd in (res.arrays.get("youden") or {}).items():
+        ax.plot([1.0 - yd.specificity], [yd.sensitivity], "o", ms=6, mfc="white", color=colours.get(label, "black"),
+                label=f"{label}: Youden point (Se {yd.sensitivity:.2f}, Sp {yd.specificity:.2f})")
+    ax.legend(loc="lower right", fontsize="x-small")
+    return ax
+
+
+def plot_calibration(res, ax=None):
+    """Apparent and bias-corrected calibration curves (``stats.calibration.calibrate_bootstrap``, as
+    ``rms::calibrate``), the ideal line, a histogram of the predicted risks along the bottom and the
+    apparent intercept, slope and ICI in the legend."""
+    cal = res.calibration
+    boot = cal.get("bootstrap")
+    ax = _ax(ax, size=(5.5, 5.5))
+    ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1, label="ideal")
+    if boot is not None:
+        ax.plot(boot.predicted, boot.apparent, color="tab:blue", label="apparent (lowess)")
+        ax.plot(boot.predicted, boot.corrected, color="tab:red", ls="--",
+                label=f"bias-corrected (B = {boot.n_ok}/{boot.n_boot})")
+    else:
+        cur = cal["curve"]
+        ax.plot(cur.predicted, cur.observed, color="tab:blue", label="apparent (lowess)")
+    prob = res.arrays.get("prob")
+    if prob is not None:
+        ax2 = ax.twinx()
+        ax2.hist(prob, bins=50, range=(0, 1), color="grey", alpha=0.5)
+        ax2.set_ylim(0, ax2.get_ylim()[1] * 6)  # the histogram fills the bottom sixth
+        ax2.set_yticks([])
+    fit, err = cal["fit"], cal["errors"]
+    ax.plot([], [], " ", label=f"intercept {fit.intercept:.2f}, slope {fit.slope:.2f}, ICI {err.ici:.3f}")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted probability", ylabel="observed proportion")
+    ax.set_title("Calibration")
+    ax.legend(loc="upper left", fontsize="x-small")
+    return ax
+
+
+def plot_dca(res, ax=None, standardized: bool = False):
+    """Decision curves in ``dcurves`` conventions: net benefit (or, with ``standardized``, the standardized
+    net benefit) of the fusion model, treat all and treat none; the y axis runs from a little below 0
+    to the prevalence (the most any strategy can reach), the x axis over the computed thresholds."""
+    d = res.dca
+    ax = _ax(ax, size=(6.5, 4.5))
+    if standardized:
+        curves = {"fusion model": d.standardized_model, "treat all": d.standardized_all,
+                  "treat none": np.zeros_like(np.asarray(d.thresholds, dtype=float))}
+        top, ylabel = 1.0, "standardized net benefit"
+    else:
+        curves = {"fusion model": d.model, "treat all": d.treat_all, "treat none": d.treat_none}
+        top, ylabel = float(d.prevalence), "net benefit"
+    styles = {"fusion model": {"color": "tab:blue", "lw": 1.8}, "treat all": {"color": "tab:grey"},
+              "treat none": {"color": "black", "ls": ":"}}
+    for label, nb in curves.items():
+        ax.plot(d.thresholds, nb, label=label, **styles[label])
+    ax.set_ylim(-top / 20, top * 1.03)
+    ax.set_xlim(float(np.min(d.thresholds)), float(np.max(d.thresholds)))
+    ax.set(xlabel="threshold probability", ylabel=ylabel, title="Decision curves")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_nomogram(res, ax=None):
+    """The final model's nomogram (:func:`nomogram_figure`), categorical axes labelled by their levels."""
+    return nomogram_figure(res.nomogram, value_labels=res.arrays.get("value_labels"), ax=ax,
+                           risk_label="Risk of ineffective response")
+
+
+def plot_lasso_cv(res, ax=None):
+    """cv.glmnet's plot: CV deviance +/- 1 SE by log(lambda), lambda.min and lambda.1se, the number of
+    non-zero coefficients along the top."""
+    lasso = res.arrays["lasso"]
+    ax = lasso_path_figure(lasso.lambdas, lasso.cvm, lasso.cvsd, lasso.lambda_min, lasso.lambda_1se, ax=ax)
+    top = ax.secondary_xaxis("top")
+    ll = np.log(np.asarray(lasso.lambdas, dtype=float))
+    pick = np.linspace(0, ll.size - 1, min(8, ll.size)).astype(int)
+    top.set_xticks(ll[pick])
+    top.set_xticklabels([str(int(n)) for n in np.asarray(lasso.nonzero)[pick]], fontsize=7)
+    ax.set_title("LASSO 10-fold CV", fontsize=10, pad=18)
+    return ax
+
+
+def plot_lasso_path(res, ax=None):
+    """glmnet's coefficient path: each feature's coefficient by log(lambda), lambda.min marked."""
+    lasso = res.arrays["lasso"]
+    path = lasso.path
+    ax = _ax(ax, size=(6.0, 4.5))
+    ll = np.log(np.asarray(path.lambdas, dtype=float))
+    coef = np.asarray(path.coef, dtype=float)
+    ax.plot(ll, coef, lw=0.8)
+    ax.axvline(np.log(lasso.lambda_min), ls="--", color="black", lw=0.8)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set(xlabel="log(lambda)", ylabel="coefficient (z-scored features)", title="LASSO coefficient path")
+    return ax
+
+
+def plot_validation(res, ax=None, published: float | None = None):
+    """AUC by validation scheme: apparent (DeLong CI), the paper's scheme (a) (percentile interval), and
+    the optimism-corrected AUC of Harrell's scheme, the whole pipeline and patients resampled (+/- 1
+    Monte Carlo SE of the optimism); ``published`` (the paper's AUC) as a dashed line."""
+    v = res.validation
+    ax = _ax(ax, size=(6.5, 3.8))
+    fus = res.auc.get("fusion model")
+    a = v["published"]
+    rows = []
+    if fus is not None:
+        rows.append(("apparent", fus["auc"], fus["auc"] - fus["ci"][0], fus["ci"][1] - fus["auc"]))
+    rows.append(("(a) as published", a.mean, a.mean - a.ci_lower, a.ci_upper - a.mean))
+    for key, lab in (("harrell", "(b) Harrell"), ("pipeline", "(c) whole pipeline"), ("cluster", "(d) by patient")):
+        c = v[key].index("C")
+        rows.append((lab, c.corrected, c.optimism_mc_se, c.optimism_mc_se))
+    ys = np.arange(len(rows))[::-1]
+    for yy, (lab, x, lo, hi) in zip(ys, rows):
+        ax.errorbar([x], [yy], xerr=[[lo], [hi]], fmt="o", color="tab:blue" if yy < ys[1] else "tab:grey", capsize=3)
+        ax.text(x, yy + 0.18, f"{x:.3f}", ha="center", fontsize=7)
+    if published is not None:
+        ax.axvline(published, ls="--", color="firebrick", lw=1, label=f"paper: {published:g}")
+        ax.legend(loc="lower left", fontsize="small")
+    ax.set_yticks(ys, [r[0] for r in rows])
+    ax.set(xlabel="AUC of the fusion model", title="AUC by validation scheme")
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     return ax

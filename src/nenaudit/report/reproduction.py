@@ -1,7 +1,8 @@
 """The reproduction report: a pipeline run set against the published numbers, with figures.
 
-:func:`write_report` writes into one directory ``report.md`` (readable on GitHub or in any
-Markdown viewer), ``results.json`` (every number) and the figures as PNG. It writes into a
+:func:`write_report` writes into one directory ``report.html`` (one self-contained page: figures
+embedded, no network), ``report.md`` (the same document, readable on GitHub or in any Markdown
+viewer), ``results.json`` (every number) and the figures as PNG. It writes into a
 temporary sibling directory and renames it at the end, so a directory called complete is
 complete.
 """
@@ -9,194 +10,122 @@ complete.
 from __future__ import annotations
 
 import json
-import math
 import shutil
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from tabulate import tabulate
 
 from nenaudit.report import figures
+from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
+from nenaudit.report.html import render_html
+from nenaudit.report.sections import build_document
 
 
-def _f(x: Any, d: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.{d}f}"
+def _md_cell(c) -> str:
+    if isinstance(c, Cell):
+        t = c.text + (f" {MARK_SYMBOL[c.mark]}" if c.mark else "")
+    else:
+        t = str(c)
+    return t.replace("|", "\\|").replace("\n", " ")
 
 
-def _p(p: float | None) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "-"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _md(rows, headers) -> str:
-    return tabulate(rows, headers=headers, tablefmt="github")
-
-
-def _published(study) -> dict[str, Any]:
-    from nenaudit.pipeline import published_values
-
-    return published_values(study)
-
-
-def _selection_section(res) -> str:
-    s = res.selection
-    rows = [["features extracted", s["n_input"], "851 (3.2)"],
-            ["removed: non-finite / constant", f"{len(s['removed_nonfinite'])} / {len(s['removed_constant'])}", "-"],
-            ["removed by the ICC filter (< 0.75)", len(s["removed_icc"]), "-"],
-            ["removed by the Spearman filter (|rho| > 0.9)", len(s["removed_correlation"]), "-"],
-            ["left for the LASSO", s["n_after_filters"], "60 (3.2)"],
-            [f"selected at lambda.{s['which']}", len(s["selected"]), "9 (3.2)"]]
-    rs = s["radscore"]
-    terms = "\n".join(f"| {n} | {c:+.4f} |" for n, c in rs["coefficients"].items())
-    return (_md(rows, ["step", "this run", "paper"])
-            + f"\n\nlambda.min = {s['lambda_min']:.5g}, lambda.1se = {s['lambda_1se']:.5g}. "
-            + f"Radscore = {rs['intercept']:+.4f} (intercept) + the terms below, on z-scored features "
-              "(the paper prints its formula without an intercept):\n\n| feature | coefficient |\n|---|---|\n" + terms)
-
-
-def _table2_section(res, study) -> str:
-    t2 = study.table("table2") if any(t.id == "table2" for t in study.tables) else None
+def _md_table(t: Table) -> str:
     rows = []
-    for v in res.table2.variables:
-        pub_p = "-"
-        if t2 is not None:
-            r = t2.row(v.variable)
-            if r is not None and r.p is not None:
-                pub_p = r.p.raw
-        if v.kind == "categorical":
-            desc = "; ".join(f"{c.group}:{c.level}={c.count}" for c in v.cells)
-        elif v.summary == "mean ± SD":
-            desc = "; ".join(f"{c.group}: {_f(c.mean, 2)} ± {_f(c.sd, 2)}" for c in v.cells)
-        else:
-            desc = "; ".join(f"{c.group}: {_f(c.median, 2)} [{_f(c.q1, 2)}, {_f(c.q3, 2)}]" for c in v.cells)
-        rows.append([v.variable, desc, v.test or "-", _p(v.p), pub_p])
-    return _md(rows, ["variable", "by outcome (0 = effective, 1 = ineffective)", "test", "p", "p (paper)"])
+    for i, row in enumerate(t.rows):
+        kind = t.row_kinds[i] if i < len(t.row_kinds) else ""
+        cells = [_md_cell(c) for c in row]
+        if kind == "level":
+            cells[0] = "&nbsp;&nbsp;" + cells[0]
+        elif kind == "variable":
+            cells[0] = f"**{cells[0]}**"
+        rows.append(cells)
+    return f"**{t.caption}**\n\n" + tabulate(rows, headers=t.columns, tablefmt="github")
 
 
-def _regression_section(res, pub) -> str:
-    rows = []
-    for name, u in res.univariable.items():
-        m = res.multivariable.get(name)
-        rows.append([name, f"{_f(u['or'])} ({_f(u['ci'][0])}-{_f(u['ci'][1])})", _p(u["p"]),
-                     pub["univariable"].get(name, "-"),
-                     f"{_f(m['or'])} ({_f(m['ci'][0])}-{_f(m['ci'][1])})" if m else "", _p(m["p"]) if m else "",
-                     pub["multivariable"].get(name, "")])
-    return _md(rows, ["variable", "OR (95% profile CI)", "p", "paper", "adjusted OR", "p", "paper"])
-
-
-def _validation_section(res, pub) -> str:
-    v = res.validation
-    a = v["published"]
-    rows = [["(a) as published: fixed model, AUC on resamples", _f(a.apparent), _f(a.mean), "-", "-",
-             f"{a.n_ok}/{a.n_boot}"]]
-    labels = {"harrell": "(b) Harrell: final formula refitted", "pipeline": "(c) whole pipeline re-run",
-              "cluster": "(d) patients resampled (final formula)"}
-    for key in ("harrell", "pipeline", "cluster"):
-        r = v[key]
-        c = r.index("C")
-        rows.append([labels[key], _f(c.apparent), _f(c.training), _f(c.optimism), _f(c.corrected),
-                     f"{r.n_ok}/{r.n_boot}"])
-    fails = {k: {r: n for r, n in x.failures.items() if n} for k, x in v.items()}
-    fail_txt = "; ".join(f"{k}: {f}" for k, f in fails.items() if f) or "none"
-    sep = max((x.failures.get("separation", 0) / x.n_boot for x in v.values()), default=0.0)
-    caveat = ""
-    kept = {k: x.kept_separated for k, x in v.items() if getattr(x, "kept_separated", 0)}
-    if kept:
-        caveat = (" Resamples whose final model separated were kept with glm's estimates (--keep-separated): "
-                  + "; ".join(f"{k}: {n}" for k, n in kept.items()) + ".")
-    elif sep > 0.05:
-        caveat = (f" Up to {100 * sep:.0f}% of the resamples of a scheme failed with separation; those are the "
-                  "most overfitted fits, so leaving them out (as rms does with fits that fail) makes the optimism "
-                  "look smaller than it is; `nenaudit reproduce --keep-separated` keeps them.")
-    boot = next((val for k, val in pub["auc"].items() if k.endswith(":bootstrap")), "-")
-    return (_md(rows, ["scheme", "apparent AUC", "bootstrap mean", "optimism", "corrected AUC", "usable"])
-            + f"\n\nThe paper reports a bootstrap AUC of {boot}: scheme (a) gives a number of that kind; it "
-              "measures precision, not optimism. Failed resamples (counted, left out of the averages): "
-            + fail_txt + "." + caveat)
-
-
-def _calibration_section(res) -> str:
-    c = res.calibration
-    fit, hl, err = c["fit"], c["hosmer_lemeshow"], c["errors"]
-    rows = [["calibration intercept / slope (apparent)", f"{_f(fit.intercept)} / {_f(fit.slope)}"],
-            ["Brier score", _f(fit.brier)],
-            [f"Hosmer-Lemeshow ({hl.g} groups)", f"chi2 = {_f(hl.statistic, 2)}, df = {hl.df}, p = {_p(hl.p_value)}"],
-            ["ICI / E50 / E90", f"{_f(err.ici)} / {_f(err.e50)} / {_f(err.e90)}"]]
-    h = res.validation["harrell"]
-    rows.append(["optimism-corrected slope (Harrell)", _f(h.index("Slope").corrected)])
-    return _md(rows, ["quantity", "value"])
-
-
-def _figures(res, out: Path) -> dict[str, str]:
-    files = {}
-    ar = res.arrays
-    ax = figures.roc_figure(ar["roc"], {k: tuple(v["ci"]) for k, v in res.auc.items()})
-    files["roc"] = figures.save(ax, out / "roc.png").name
-    cur = res.calibration["curve"]
-    ax = figures.calibration_figure(cur.predicted, cur.observed, label="apparent (lowess)")
-    files["calibration"] = figures.save(ax, out / "calibration.png").name
-    d = res.dca
-    ax = figures.dca_figure(d.thresholds, {"fusion model": d.model, "treat all": d.treat_all,
-                                           "treat none": d.treat_none})
-    files["dca"] = figures.save(ax, out / "dca.png").name
-    ax = figures.nomogram_figure(res.nomogram, value_labels=ar.get("value_labels"))
-    files["nomogram"] = figures.save(ax, out / "nomogram.png").name
-    lasso = res.arrays.get("lasso")
-    if lasso is not None:
-        ax = figures.lasso_path_figure(lasso.lambdas, lasso.cvm, lasso.cvsd, lasso.lambda_min, lasso.lambda_1se)
-        files["lasso"] = figures.save(ax, out / "lasso_cv.png").name
-    return files
-
-
-def render_markdown(res, study, figure_files: dict[str, str], audit_summary: str | None = None) -> str:
-    pub = _published(study)
-    auc_rows = []
-    for label, a in res.auc.items():
-        key = "radscore" if label == "Radscore" else "fusion"
-        paper = next((v for k, v in pub["auc"].items() if k.startswith(key) and k.endswith(":apparent")), "-")
-        auc_rows.append([label, f"{_f(a['auc'])} ({_f(a['ci'][0])}-{_f(a['ci'][1])})", paper])
-    parts = [
-        f"# Reproduction of {study.id} on {res.cohort}",
-        f"{res.n_lesions} lesions of {res.n_patients} patients, {res.n_events} with outcome 1 (ineffective). "
-        f"Validation with {res.config.n_boot} resamples per scheme (seed {res.config.seed}); the paper used 1000.",
-    ]
-    if audit_summary:
-        parts.append(f"Audit of the published numbers: {audit_summary} (see `nenaudit audit`).")
-    parts += [
-        "## Radiomics selection", _selection_section(res),
-        "## Table 2: lesions by outcome", _table2_section(res, study),
-        "## Table 3: logistic regression", _regression_section(res, pub),
-        f"Final model (univariable p < {res.config.entry:g}, backward Wald p > {res.config.stay:g} removed): "
-        + ", ".join(res.final_terms) + ".",
-        "## Discrimination", _md(auc_rows, ["score", "AUC (95% DeLong CI)", "paper"]),
-        f"![ROC]({figure_files['roc']})",
-        "## Validation", _validation_section(res, pub),
-        "## Calibration", _calibration_section(res), f"![calibration]({figure_files['calibration']})",
-        "## Decision curve", f"![decision curve]({figure_files['dca']})",
-        "## Nomogram", f"![nomogram]({figure_files['nomogram']})",
-    ]
-    if "lasso" in figure_files:
-        parts += ["## LASSO cross-validation", f"![LASSO CV]({figure_files['lasso']})"]
-    if res.warnings:
-        parts += ["## Warnings", "\n".join(f"- {w}" for w in res.warnings)]
+def render_markdown(doc: Document, figure_files: dict[str, str]) -> str:
+    """``report.md``: the same document as the HTML page, images linked as files next to it."""
+    parts = [f"# {doc.title}", doc.subtitle]
+    for s in doc.sections:
+        parts.append(f"## {s.title}")
+        for b in s.blocks:
+            if isinstance(b, Table):
+                parts.append(_md_table(b))
+            elif isinstance(b, Para):
+                parts.append(("> " if b.kind == "warning" else "") + b.text)
+            elif isinstance(b, Figure):
+                f = figure_files.get(b.key)
+                parts.append(f"![{b.alt}]({Path(f).name})\n\n{b.caption}" if f else f"Figure not drawn: {b.alt}.")
+        if s.id == "summary":
+            parts.append(MARK_LEGEND)
     return "\n\n".join(parts) + "\n"
 
 
-def write_report(res, study, out_dir, audit_summary: str | None = None) -> Path:
-    """Write ``report.md``, ``results.json`` and the figures into ``out_dir`` (atomically, as a directory)."""
+def figure_files(res, study, out: Path) -> dict[str, Path]:
+    """Draw every figure of the report into ``out`` as PNG; returns ``{key: path}``."""
+    import matplotlib.pyplot as plt
+
+    files: dict[str, Path] = {}
+    files["roc"] = figures.save(figures.plot_roc(res), out / "roc.png")
+    files["calibration"] = figures.save(figures.plot_calibration(res), out / "calibration.png")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.0, 4.3))
+    figures.plot_dca(res, ax=a1)
+    figures.plot_dca(res, ax=a2, standardized=True)
+    a2.set_title("Standardized net benefit")
+    files["dca"] = figures.save(fig, out / "dca.png")
+    files["nomogram"] = figures.save(figures.plot_nomogram(res), out / "nomogram.png")
+    if res.arrays.get("lasso") is not None:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.0, 4.3))
+        figures.plot_lasso_cv(res, ax=a1)
+        figures.plot_lasso_path(res, ax=a2)
+        files["lasso"] = figures.save(fig, out / "lasso_cv.png")
+    boot = next((a for a in study.auc if a.model == "fusion" and a.kind == "apparent"), None)
+    files["validation"] = figures.save(
+        figures.plot_validation(res, published=boot.estimate.value if boot else None), out / "validation.png")
+    return files
+
+
+def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = None) -> dict[str, str]:
+    """Package versions, Python, R (when it ran), the command line."""
+    import platform
+    from importlib import metadata
+
+    out = {}
+    for pkg in ("nenaudit", "numpy", "scipy", "pandas", "matplotlib", "python-glmnet", "rpy2"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    out["python"] = platform.python_version()
+    out["R"] = r_version or "not used in this run"
+    out["command line"] = " ".join(argv if argv is not None else sys.argv)
+    return out
+
+
+def write_report(res, study, out_dir, audit_summary: str | None = None, *, findings=None,
+                 crosscheck: dict | None = None, crosscheck_why_not: str | None = None,
+                 argv: Sequence[str] | None = None) -> Path:
+    """Write ``report.html`` (self-contained), ``report.md``, ``results.json`` and the figures into
+    ``out_dir`` (atomically, as a directory). ``findings``: the audit's; ``crosscheck``: the
+    crosscheck table as a dict (``nenaudit.commands.crosscheck``), or None with the reason in
+    ``crosscheck_why_not``."""
     out = Path(out_dir)
     tmp = out.with_name(out.name + ".part")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    files = _figures(res, tmp)
-    (tmp / "report.md").write_text(render_markdown(res, study, files, audit_summary), encoding="utf-8")
+    files = figure_files(res, study, tmp)
+    prov = provenance_items(argv, (crosscheck or {}).get("r_version"))
+    doc = build_document(res, study, findings=findings, crosscheck=crosscheck, crosscheck_why_not=crosscheck_why_not,
+                         provenance=prov, figure_keys=tuple(files))
+    (tmp / "report.html").write_text(render_html(doc, files), encoding="utf-8")
+    (tmp / "report.md").write_text(render_markdown(doc, {k: str(v) for k, v in files.items()}), encoding="utf-8")
     data = res.to_dict()
     data.pop("arrays", None)
+    if crosscheck is not None:
+        data["crosscheck"] = crosscheck
     (tmp / "results.json").write_text(json.dumps(data, indent=2, default=_default), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)

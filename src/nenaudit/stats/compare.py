@@ -36,6 +36,7 @@ __all__ = [
     "VariableComparison",
     "GroupComparison",
     "summarize",
+    "summarize_overall",
 ]
 
 _EPS = np.finfo(float).eps
@@ -1181,3 +1182,43 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
         else:
             out.append(_compare_continuous(v, col, grp, groups, rule))
     return GroupComparison(group, tuple(str(g) for g in groups), rule, tuple(out))
+
+
+def summarize_overall(df, vars=None, categorical=None) -> tuple[VariableComparison, ...]:
+    """A one-column Table 1 ("(Total) N = ..."): each variable summarised over all rows, no test.
+
+    The same summaries as :func:`summarize` with one group named ``"total"``: n (%) of the
+    non-missing values per level for categorical variables (non-numeric columns, plus any
+    named in ``categorical``), and for continuous ones the mean, SD (``sd``, n - 1), median
+    and quartiles (R's ``quantile`` type 7), from which the caller shows the statistic the
+    paper prints. ``summary`` is ``"n (%)"`` or ``"continuous"``; ``test`` and ``p`` are None.
+    This is ``tableone::CreateTableOne(vars, data = df)`` without ``strata``.
+    """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise NenauditError("summarize_overall: df must be a pandas DataFrame; build one from your data first")
+    names = list(df.columns) if vars is None else list(vars)
+    force_cat = set(categorical or ())
+    out = []
+    for v in names:
+        if v not in df.columns:
+            raise NenauditError(f"summarize_overall: variable {v!r} is not in the data; check the vars list")
+        col = df[v]
+        if v in force_cat or _is_categorical(col):
+            ok = col.dropna()
+            n = int(ok.size)
+            cells = tuple(GroupCell("total", n, str(lv), int((ok == lv).sum()),
+                                    100.0 * int((ok == lv).sum()) / n if n else None) for lv in _levels(col))
+            out.append(VariableComparison(v, "categorical", "n (%)", cells, None, None, None, None))
+            continue
+        s = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        s = s[np.isfinite(s)]
+        if s.size:
+            q = quantile7(s, [0.25, 0.5, 0.75])
+            cell = GroupCell("total", int(s.size), None, None, None, float(s.mean()),
+                             float(s.std(ddof=1)) if s.size > 1 else math.nan, float(q[1]), float(q[0]), float(q[2]))
+        else:
+            cell = GroupCell("total", 0)
+        out.append(VariableComparison(v, "continuous", "continuous", (cell,), None, None, None, None))
+    return tuple(out)

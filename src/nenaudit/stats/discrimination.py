@@ -44,6 +44,9 @@ __all__ = [
     "roc_thresholds",
     "RocCurve",
     "roc_curve",
+    "SensitivityBand",
+    "sensitivity_at",
+    "sensitivity_band",
 ]
 
 
@@ -742,3 +745,56 @@ def roc_curve(y, score, direction: str = "auto") -> RocCurve:
     x, h = fpr[order], tpr[order]
     auc = float(np.sum(np.diff(x) * (h[1:] + h[:-1]) / 2.0))  # trapezoids under (1 - sp, se)
     return RocCurve(thr, se, sp, d, auc)
+
+
+@dataclass(frozen=True)
+class SensitivityBand(Result):
+    """Bootstrap confidence band of the sensitivity at fixed specificities (see :func:`sensitivity_band`)."""
+
+    specificities: np.ndarray
+    lower: np.ndarray
+    median: np.ndarray
+    upper: np.ndarray
+    level: float
+    n_boot: int
+
+
+def sensitivity_at(curve: RocCurve, specificities) -> np.ndarray:
+    """Sensitivity of a ROC curve at given specificities: at a specificity the curve reaches, its
+    highest sensitivity there; between two, linear interpolation (the curve's upper-left hull of
+    each vertical step, as ``pROC::coords(roc, x, input = "specificity")`` interpolates)."""
+    sp = np.asarray(curve.specificities, dtype=float)
+    se = np.asarray(curve.sensitivities, dtype=float)
+    u = np.unique(sp)
+    best = np.array([se[sp == v].max() for v in u])
+    return np.interp(np.asarray(specificities, dtype=float), u, best)
+
+
+def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=None, level: float = 0.95,
+                     direction: str = "<", indices=None) -> SensitivityBand:
+    """Confidence band of a ROC curve: bootstrap percentiles of the sensitivity at each specificity.
+
+    As ``pROC::ci.se(roc, specificities, boot.n, boot.stratified = TRUE, conf.level)``: stratified
+    resamples (:func:`bootstrap_indices`, controls among controls and cases among cases), the
+    ROC curve of each resample with the direction fixed, its sensitivity at each specificity
+    (:func:`sensitivity_at`), and the ``(1 - level) / 2``, 0.5 and ``(1 + level) / 2`` quantiles
+    (R's ``quantile`` type 7) over resamples. Default specificities: ``seq(0, 1, 0.02)``. The
+    resampling is pROC's; the random numbers are numpy's, so the band agrees with pROC's in
+    distribution, not draw for draw (pass ``indices`` to share resamples).
+
+    References
+    ----------
+    Robin X et al. pROC. BMC Bioinformatics 2011;12:77. doi:10.1186/1471-2105-12-77
+    Carpenter J, Bithell J. Bootstrap confidence intervals. Stat Med 2000;19:1141-1164.
+    """
+    from nenaudit.stats.compare import quantile7
+
+    yy = _as_binary(y)
+    s = _as_score(score, yy.size)
+    sp = np.round(np.arange(0.0, 1.0 + 1e-9, 0.02), 12) if specificities is None else np.asarray(specificities, float)
+    idx = bootstrap_indices(yy, n_boot, seed) if indices is None else _check_indices(indices, yy.size)
+    rows = np.empty((idx.shape[0], sp.size))
+    for b, r in enumerate(idx):
+        rows[b] = sensitivity_at(roc_curve(yy[r], s[r], direction=direction), sp)
+    q = np.array([quantile7(rows[:, j], [(1 - level) / 2, 0.5, (1 + level) / 2]) for j in range(sp.size)])
+    return SensitivityBand(sp, q[:, 0], q[:, 1], q[:, 2], float(level), int(idx.shape[0]))
