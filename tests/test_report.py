@@ -3,6 +3,7 @@ marks that say what agrees, one self-contained HTML page, the same document as M
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import re
@@ -216,3 +217,34 @@ def test_the_browser_probe_sees_remote_requests_and_broken_images(tmp_path):
     seen = probe(page)
     assert [i["decoded"] for i in seen["imgs"]] == [False, False]
     assert any(u.startswith("http://example.invalid") for u in seen["requested"] + seen["refs"])
+
+
+def test_reproduce_says_plainly_when_r_is_not_there(monkeypatch):
+    from nenaudit.commands.reproduce import crosscheck_for_report
+    from nenaudit.parity import rbridge
+
+    monkeypatch.setattr(rbridge, "r_available", lambda: False)
+    args = argparse.Namespace(no_crosscheck=False, seed=1)
+    table, why = crosscheck_for_report(None, args, lambda m: None)
+    assert table is None and "not available" in why
+    doc = build_document_for(why)
+    assert f"Not checked against R in this run: {why}" in doc
+
+
+def build_document_for(why):
+    from nenaudit.report.sections import _parity
+
+    return " ".join(b.text for b in _parity(None, why).blocks)
+
+
+@pytest.mark.parity
+def test_the_report_carries_the_crosscheck_table(R, result, tmp_path):
+    from nenaudit.parity.crosscheck import run_crosscheck
+
+    cc = run_crosscheck(load_cohort(), n_boot=2, steps=["AUC + DeLong", "net benefit"]).to_dict()
+    out = write_report(result, load(), tmp_path / "r", crosscheck=cc)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    table = html[html.index('<table id="parity-table">'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr>") == len(cc["rows"]) + 1 and "fusion model: AUC" in table
+    assert cc["r_version"] in html and json.loads((out / "results.json").read_text())["crosscheck"]["all_pass"]
