@@ -108,7 +108,7 @@ def test_count_marks_from_the_spec():
 
 @pytest.fixture(scope="module")
 def result():
-    return run_pipeline(load_cohort(), PipelineConfig(n_boot=8, seed=3))
+    return run_pipeline(load_cohort(), PipelineConfig(n_boot=8, seed=3, figure_extras=True))
 
 
 @pytest.fixture(scope="module")

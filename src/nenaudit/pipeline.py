@@ -53,6 +53,9 @@ class PipelineConfig(Result):
     # a resample whose final model separates (glm: fitted probabilities 0 or 1) is left out and
     # counted (rms-like) by default; True keeps glm's estimates and counts it as kept_separated
     keep_separated: bool = False
+    # the report's figure extras: ROC bands (n_boot stratified resamples) and rms::calibrate's bias-corrected curve
+    # (n_boot refits); off by default so that callers that only need the numbers (simulate) do not pay for them
+    figure_extras: bool = False
 
 
 def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -320,8 +323,9 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
             ci = ci_auc(y, score, direction="<")
             auc[label] = {"auc": ci.auc, "ci": [ci.lower, ci.upper], "method": "DeLong"}
             curves[label] = roc_curve(y, score, direction="<")
-            bands[label] = sensitivity_band(y, score, n_boot=cfg.n_boot, seed=cfg.seed, direction="<")
             youdens[label] = youden(y, score, direction="<")
+            if cfg.figure_extras:
+                bands[label] = sensitivity_band(y, score, n_boot=cfg.n_boot, seed=cfg.seed, direction="<")
 
         say(f"validation: published scheme, {cfg.n_boot} resamples")
         fixed = val.published_bootstrap(y, lp, n_boot=cfg.n_boot, seed=cfg.seed)
@@ -342,10 +346,10 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         say("calibration, decision curve, nomogram")
         prob = 1.0 / (1.0 + np.exp(-lp))
         cal = {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hosmer_lemeshow(y, prob),
-               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob),
-               # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
-               "bootstrap": calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
-                                                jobs=cfg.jobs)}
+               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+        if cfg.figure_extras:  # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
+            cal["bootstrap"] = calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
+                                                   jobs=cfg.jobs)
         dca = decision_curve(y, prob, threshold_grid(*cfg.dca_thresholds))
         axes = {}
         for t in model.terms:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
     cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
-                         keep_separated=args.keep_separated)
+                         keep_separated=args.keep_separated, figure_extras=True)
     res = run_pipeline(cohort, cfg, progress=say)
     findings = run_audit(study)
     audit = summary_line(findings)
