@@ -73,6 +73,11 @@ def _print_summary(s: dict) -> None:
             print(f"{head}apparent {label} AUC >= printed {sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
                   f"cohorts ({pct(sh['share_of_finished'])}; {pct(sh['share_of_with_model'])} of the "
                   f"{sh['of_with_model']} with a model)")
+        fus = sc["metrics"]["auc_fusion"]
+        if fus["n"] and s["printed"].get("fusion") is not None:
+            print(f"{head}apparent fusion AUC over the {fus['n']} cohorts with a model: median {fus['q50']:.3f}, "
+                  f"95th percentile {fus['q95']:.3f} (printed {s['printed']['fusion']:g})")
+    print("quantiles over the cohorts with a model (status ok):")
     print(quantile_table(s))
 
 

@@ -79,17 +79,13 @@ def _terminate(ex: ProcessPoolExecutor) -> None:
                 p.join(1.0)
 
 
-def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
-              on_start: Callable[[int], None] | None = None) -> None:
+def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None]) -> None:
     """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
     todo = list(todo)
     ex = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1)), initializer=worker_init,
                              initargs=(os.getpid(),))
     try:
         pending = {ex.submit(run_replicate, spec, i): i for i in todo}
-        for i in todo:
-            if on_start:
-                on_start(i)
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
