@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from nenaudit.simulate import SimulationSpec
-from nenaudit.simulate.cohorts import synthetic_cohort
 from nenaudit.simulate.replicate import build_cohort
 from nenaudit.simulate.seeds import replicate_seeds
 from nenaudit.simulate.store import Store
 
 
-def test_family_cohort_is_the_generator_output_unpermuted():
-    from nenaudit.study.schema import load
+def test_family_cohorts_are_the_generator_output_unpermuted(monkeypatch):
+    """family: the faithful generator's cohort as it is; null: the same cohort with its features permuted."""
+    import nenaudit.simulate.replicate as rep
+    from nenaudit.cohort import load_cohort
 
-    spec = SimulationSpec(mode="family", cohorts=3, boot=2, signal="faithful")
-    got, seeds = build_cohort(spec, 2)
-    assert seeds == replicate_seeds(spec.seed, 2)
-    want = synthetic_cohort(load(), seeds.cohort[0], faithful=True)
-    assert got.features.equals(want.features) and got.lesions.equals(want.lesions)
+    base = load_cohort(None)
+    asked = []
+
+    def fake(study, seed, *, faithful):
+        asked.append((seed, faithful))
+        return base
+
+    monkeypatch.setattr(rep, "synthetic_cohort", fake)
+    fam = SimulationSpec(mode="family", cohorts=3, boot=2, signal="faithful")
+    got, seeds = build_cohort(fam, 2)
+    assert seeds == replicate_seeds(fam.seed, 2) and asked == [(seeds.cohort[0], True)]
+    assert got is base
+    nul, _ = build_cohort(SimulationSpec(mode="null", cohorts=3, boot=2), 2)
+    assert asked[-1] == (seeds.cohort[0], False)  # the same cohort seed, the generator's quick mode
+    assert not nul.features.equals(base.features) and nul.lesions.equals(base.lesions)
 
 
 def test_n_sweep_scales_the_design_and_summarises_each_scale(tmp_path):

@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable, Iterable
 
@@ -126,13 +127,17 @@ def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Calla
     if say:
         say(f"dask: {len(client.scheduler_info()['workers'])} workers on {client.scheduler.address}")
     futures = []
+    token = uuid.uuid4().hex[:12]  # task keys unique to this run, on a cluster shared with other runs
     try:
-        futures = [client.submit(run_replicate, spec, i, key=f"nenaudit-replicate-{i}-{os.getpid()}", pure=False)
+        futures = [client.submit(run_replicate, spec, i, key=f"nenaudit-replicate-{i}-{token}", pure=False)
                    for i in todo]
         for fut in as_completed(futures):
             try:
                 row = fut.result()
             except Exception as exc:
+                if isinstance(exc, ImportError):
+                    raise NenauditError(f"dask: a worker cannot import nenaudit ({exc}); install the same nenaudit "
+                                        "on every worker of the cluster") from None
                 if type(exc).__name__ == "KilledWorker":
                     raise NenauditError(f"dask: replicate {fut.key} killed its worker repeatedly ({exc}); it is not "
                                         "in the store: look at the workers' memory and logs, then --resume") from None
