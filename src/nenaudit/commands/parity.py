@@ -68,12 +68,12 @@ def register(sub) -> None:
         "`nenaudit parity list` lists the steps and their options.",
     )
     a.add_argument("step", metavar="STEP", help="chisq, fisher, wilcox, ttest, glm, confint, firth, stepwise, icc, "
-                                                "or `list`")
+                                                "lasso, auc, roc.test, dca, calibration, validation, or `list`")
     a.add_argument("data", metavar="DATA.csv", nargs="?", default=None,
                    help="input CSV (for chisq/fisher: a counts table, or use row=, col=)")
     a.add_argument("-o", "--option", metavar="KEY=VALUE", action="append",
                    help="step option, repeatable: outcome=y, predictors=a,b, value=, group=, row=, col=, "
                         "correct=false, exact=true, equal_var=true, level=0.95, threshold=0.05, forced=a, "
-                        "columns=r1,r2, alpha=0.05")
+                        "columns=r1,r2, alpha=0.05, score=, score2=, prob=, nfolds=, seed=, B=, g=, from=, to=, by=")
     a.add_argument("--json", action="store_true", help="print the table as JSON")
     a.set_defaults(func=run)

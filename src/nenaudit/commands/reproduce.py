@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
 ORDER = 15
 
@@ -24,20 +22,19 @@ def run(args: argparse.Namespace) -> int:
         raise NenauditError(f"--jobs must be at least 1, got {args.jobs}")
     study = load(args.study)
     cohort = load_cohort(args.cohort)
-    t0 = time.perf_counter()
-
-    def say(msg: str) -> None:
-        if not args.quiet:
-            print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
+    from nenaudit.report.progress import StepProgress
 
     cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
                          keep_separated=args.keep_separated, figure_extras=True)
-    res = run_pipeline(cohort, cfg, progress=say)
-    findings = run_audit(study)
-    audit = summary_line(findings)
-    cross, why_not = crosscheck_for_report(cohort, args, say)
-    out = write_report(res, study, args.out, findings=findings, crosscheck=cross, crosscheck_why_not=why_not)
-    say(f"report written to {out}/report.html and {out}/report.md")
+    # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
+    with StepProgress("reproduce", enabled=not args.quiet) as bar:
+        say = bar.step
+        res = run_pipeline(cohort, cfg, progress=say)
+        findings = run_audit(study)
+        audit = summary_line(findings)
+        cross, why_not = crosscheck_for_report(cohort, args, say)
+        say("writing the report")
+        out = write_report(res, study, args.out, findings=findings, crosscheck=cross, crosscheck_why_not=why_not)
     if args.json:
         print((out / "results.json").read_text(encoding="utf-8"))
         return 0
@@ -65,8 +62,7 @@ def crosscheck_for_report(cohort, args, say):
         return None, "R (Rscript) or rpy2 is not available on this machine"
     from nenaudit.commands.crosscheck import run_crosscheck
 
-    say("crosscheck: every pipeline step in Python and in R")
-    return run_crosscheck(cohort, seed=args.seed).to_dict(), None
+    return run_crosscheck(cohort, seed=args.seed, progress=lambda m: say(f"crosscheck: {m}")).to_dict(), None
 
 
 def register(sub) -> None:

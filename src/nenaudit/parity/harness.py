@@ -18,7 +18,8 @@ tighter agreement (rounding level) on their own data sets; the harness is for an
 
 Registered steps: ``chisq``, ``fisher``, ``wilcox``, ``ttest`` (``reference_r/compare.R``),
 ``glm``, ``confint``, ``firth`` (``logistic.R``), ``stepwise`` (``stepwise.R``), ``icc``
-(``icc.R``). :func:`register` adds more.
+(``icc.R``); ``lasso``, ``auc``, ``roc.test``, ``dca``, ``calibration``, ``validation``
+(:mod:`nenaudit.parity.steps`). :func:`register` adds more.
 """
 
 from __future__ import annotations
@@ -793,3 +794,7 @@ register(
         ),
     )
 )
+
+
+# more steps (lasso, auc, roc.test, dca, calibration, validation) register themselves into REGISTRY
+from nenaudit.parity import steps as _more_steps  # noqa: E402,F401
