@@ -760,14 +760,24 @@ class SensitivityBand(Result):
 
 
 def sensitivity_at(curve: RocCurve, specificities) -> np.ndarray:
-    """Sensitivity of a ROC curve at given specificities: at a specificity the curve reaches, its
-    highest sensitivity there; between two, linear interpolation (the curve's upper-left hull of
-    each vertical step, as ``pROC::coords(roc, x, input = "specificity")`` interpolates)."""
+    """Sensitivity of a ROC curve at given specificities, as ``pROC::coords(roc, x, input = "specificity",
+    ret = "sensitivity")``: at a specificity the curve reaches, its highest sensitivity there; strictly
+    between two specificities the curve reaches, ``u < t < v``, the linear interpolation between the
+    curve's points on either side of ``t`` along the curve, i.e. from ``(u, lowest sensitivity at u)``
+    to ``(v, highest sensitivity at v)``."""
     sp = np.asarray(curve.specificities, dtype=float)
     se = np.asarray(curve.sensitivities, dtype=float)
     u = np.unique(sp)
-    best = np.array([se[sp == v].max() for v in u])
-    return np.interp(np.asarray(specificities, dtype=float), u, best)
+    hi = np.array([se[sp == v].max() for v in u])
+    lo = np.array([se[sp == v].min() for v in u])
+    t = np.asarray(specificities, dtype=float)
+    k = np.clip(np.searchsorted(u, t, side="right") - 1, 0, u.size - 1)  # u[k] <= t
+    exact = u[k] == t
+    k1 = np.minimum(k + 1, u.size - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(u[k1] > u[k], (t - u[k]) / (u[k1] - u[k]), 0.0)
+    out = lo[k] + w * (hi[k1] - lo[k])
+    return np.where(exact, hi[k], out)
 
 
 def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=None, level: float = 0.95,
@@ -780,7 +790,8 @@ def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=N
     (:func:`sensitivity_at`), and the ``(1 - level) / 2``, 0.5 and ``(1 + level) / 2`` quantiles
     (R's ``quantile`` type 7) over resamples. Default specificities: ``seq(0, 1, 0.02)``. The
     resampling is pROC's; the random numbers are numpy's, so the band agrees with pROC's in
-    distribution, not draw for draw (pass ``indices`` to share resamples).
+    distribution, not draw for draw; on shared ``indices`` it equals ``reference_r/roc_band.R``
+    (tested in ``tests/test_roc_band.py``).
 
     References
     ----------
