@@ -176,14 +176,20 @@ def test_markdown_and_html_are_the_same_document(report_dir):
     assert json.loads((report_dir / "results.json").read_text())["final_terms"]
 
 
-def test_an_empty_lasso_selection_renders_and_says_so(result):
+def test_an_empty_lasso_selection_renders_and_says_so(result, tmp_path):
     sel = dict(result.selection, selected=[], radscore={"intercept": 0.0, "coefficients": {}})
     auc = {k: v for k, v in result.auc.items() if k != "Radscore"}
-    empty = dataclasses.replace(result, selection=sel, auc=auc)
+    arrays = dict(result.arrays, roc={k: v for k, v in result.arrays["roc"].items() if k != "Radscore"},
+                  roc_band={}, youden={}, lasso=None)
+    empty = dataclasses.replace(result, selection=sel, auc=auc, arrays=arrays)
     doc = build_document(empty, load(), crosscheck_why_not="not requested")
     html = render_html(doc, {})
     assert "selected no radiomics feature" in html and "selected no feature" in html
     assert "not fitted in this run" in html  # the published Radscore AUC has nothing beside it, and says so
+    # and the whole report, figures included, is written (no LASSO figure to draw, and it says so)
+    out = write_report(dataclasses.replace(empty, nomogram=None, final_terms=()), load(), tmp_path / "r")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "No LASSO fit to draw" in page and "Figure not drawn: nomogram" in page
 
 
 # ------------------------------------------------------------------------------ in a real browser

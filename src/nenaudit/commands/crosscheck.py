@@ -25,16 +25,17 @@ def run_crosscheck(cohort, *, seed: int = 20250611, n_boot: int = 20, steps=None
     return run(cohort, seed=seed, n_boot=n_boot, steps=steps, progress=progress, perturb=perturb)
 
 
-def _fmt(x) -> str:
+def _fmt(x, width: int | None = None) -> str:
     if isinstance(x, float):
         return "NA" if math.isnan(x) else f"{x:.10g}"
-    return str(x)
+    s = str(x)
+    return s if width is None or len(s) <= width else s[:width - 1] + "…"
 
 
 def table_text(cc) -> str:
     from tabulate import tabulate
 
-    rows = [[r.step, r.statistic if r.n == 1 else f"{r.statistic} (n={r.n})", _fmt(r.python), _fmt(r.r),
+    rows = [[r.step, r.statistic if r.n == 1 else f"{r.statistic} (n={r.n})", _fmt(r.python, 40), _fmt(r.r, 40),
              "-" if r.exact else f"{r.abs_diff:.2g}", "identical" if r.exact else f"{r.tolerance:.2g}",
              "pass" if r.passed else "FAIL"] for r in cc.rows]
     return tabulate(rows, headers=["step", "statistic", "Python", "R", "difference", "tolerance", "pass"],

@@ -80,14 +80,17 @@ def hide_overlapping(ax, rows: Mapping[float, list]) -> None:
         if not texts:
             continue
         texts = sorted(texts, key=lambda t: t.get_position()[0])
-        boxes = [t.get_window_extent(r).expanded(1.1, 1.0) for t in texts]
+        raw = [t.get_window_extent(r) for t in texts]
+        # each label keeps a gap of about one character to its neighbours
+        pad = [0.5 * b.width / max(len(t.get_text()), 1) for b, t in zip(raw, texts)]
+        boxes = [(b.x0 - p, b.x1 + p) for b, p in zip(raw, pad)]
         shown = [0]
         last = len(texts) - 1
         for i in range(1, len(texts)):
-            if boxes[i].x0 >= boxes[shown[-1]].x1 and (i == last or boxes[i].x1 <= boxes[last].x0):
+            if boxes[i][0] >= boxes[shown[-1]][1] and (i == last or boxes[i][1] <= boxes[last][0]):
                 shown.append(i)
         if last not in shown:
-            while shown and boxes[shown[-1]].x1 > boxes[last].x0:
+            while shown and boxes[shown[-1]][1] > boxes[last][0]:
                 shown.pop()
             shown.append(last)
         for i, t in enumerate(texts):

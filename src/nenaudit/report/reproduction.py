@@ -68,14 +68,16 @@ def figure_files(res, study, out: Path) -> dict[str, Path]:
     import matplotlib.pyplot as plt
 
     files: dict[str, Path] = {}
-    files["roc"] = figures.save(figures.plot_roc(res), out / "roc.png")
+    if res.arrays.get("roc"):
+        files["roc"] = figures.save(figures.plot_roc(res), out / "roc.png")
     files["calibration"] = figures.save(figures.plot_calibration(res), out / "calibration.png")
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.0, 4.3))
     figures.plot_dca(res, ax=a1)
     figures.plot_dca(res, ax=a2, standardized=True)
     a2.set_title("Standardized net benefit")
     files["dca"] = figures.save(fig, out / "dca.png")
-    files["nomogram"] = figures.save(figures.plot_nomogram(res), out / "nomogram.png")
+    if res.nomogram is not None and res.final_terms:
+        files["nomogram"] = figures.save(figures.plot_nomogram(res), out / "nomogram.png")
     if res.arrays.get("lasso") is not None:
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.0, 4.3))
         figures.plot_lasso_cv(res, ax=a1)

@@ -339,7 +339,7 @@ def _validation(res, study) -> Section:
     s.blocks.append(Para(txt))
     s.blocks.append(Figure("validation", "AUC by validation scheme", "AUC by scheme: the apparent AUC, the paper's "
                            "scheme (a) with its percentile interval, and the optimism-corrected AUC of schemes (b)-(d) "
-                           "with +/- 2 Monte Carlo SE of the optimism; the published AUC as a line."))
+                           "with +/- 1 Monte Carlo SE of the optimism; the published AUC as a line."))
     return s
 
 
@@ -409,7 +409,9 @@ def _parity(crosscheck, why_not: str | None) -> Section:
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, bool) or isinstance(x, str):
+    if isinstance(x, str):  # name lists of the exact rows: shortened (the full lists are in results.json)
+        return x if len(x) <= 60 else x[:57] + "…"
+    if isinstance(x, bool):
         return str(x)
     if isinstance(x, (list, tuple)):
         return ", ".join(map(str, x))
