@@ -18,8 +18,17 @@ def _command_modules():
     return sorted((m for m in mods if hasattr(m, "register")), key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's error format: one line ``nenaudit: error: ...``, exit code 2."""
+
+    def error(self, message: str):
+        verb = self.prog.split()[1:]
+        hint = f" (see nenaudit {verb[0]} --help)" if verb else " (see nenaudit --help)"
+        self.exit(2, f"nenaudit: error: {message}{hint}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nenaudit", description=__doc__)
+    p = Parser(prog="nenaudit", description=__doc__)
     p.add_argument("--version", action="version", version=f"nenaudit {__version__}")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     for mod in _command_modules():

@@ -8,9 +8,13 @@ a statistic.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 import os
+import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,6 +33,90 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     tmp = p.with_name(p.name + ".part")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(p)
+
+
+NONFINITE_KEY = "nonfinite"
+_NONFINITE_NAMES = {"nan": "NaN", "inf": "Inf", "-inf": "-Inf"}
+_DEFAULT_WHY = {
+    "NaN": "not a number: undefined (e.g. 0/0) or not computed",
+    "Inf": "infinite (JSON has no infinity)",
+    "-Inf": "minus infinity (JSON has no infinity)",
+}
+
+
+def _why_matcher(why: Mapping[str, str] | None) -> Callable[[str], str | None]:
+    pats = [(re.compile(re.escape(k).replace(r"\*", ".*") + r"\Z"), v) for k, v in (why or {}).items()]
+
+    def match(path: str) -> str | None:
+        return next((v for rx, v in pats if rx.match(path)), None)
+
+    return match
+
+
+def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callable[[Any], Any] | None = None) -> Any:
+    """Plain, strictly JSON-able Python for ``obj``; every non-finite float becomes ``None``.
+
+    The convention (the README's "JSON output" paragraph): JSON has no NaN or infinity, so each
+    non-finite number is written as ``null`` and listed under the key ``"nonfinite"`` of the
+    outermost object that holds it (the top-level object, or each element of a top-level list)
+    as ``{"path": "youden.threshold", "value": "-Inf", "why": "..."}``; ``value`` is R's
+    spelling (``"NaN"``, ``"Inf"``, ``"-Inf"``). ``why`` maps paths (``*`` matches any run of
+    characters; list items are ``[i]``) to the reason; a generic reason is used otherwise.
+    Numpy scalars and arrays, dataclasses (``Result.to_dict``), tuples and paths are converted;
+    any other object goes through ``default`` (e.g. ``str``), or is a ``TypeError``.
+    """
+    match = _why_matcher(why)
+
+    def walk(x: Any, path: str, notes: list | None) -> Any:
+        if x is None or isinstance(x, (bool, str)):
+            return x
+        if isinstance(x, np.bool_):
+            return bool(x)
+        if isinstance(x, (int, np.integer)):
+            return int(x)
+        if isinstance(x, (float, np.floating)):
+            v = float(x)
+            if math.isfinite(v):
+                return v
+            name = _NONFINITE_NAMES[str(v)]
+            if notes is not None:
+                notes.append({"path": path, "value": name, "why": match(path) or _DEFAULT_WHY[name]})
+            return None
+        if isinstance(x, np.ndarray):
+            x = x.tolist()
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            x = {f.name: getattr(x, f.name) for f in dataclasses.fields(x)}
+        if isinstance(x, os.PathLike):
+            return os.fspath(x)
+        if isinstance(x, Mapping):
+            own = notes is None
+            here = [] if own else notes
+            out = {}
+            for k, v in x.items():
+                key = str(k)
+                out[key] = walk(v, f"{path}.{key}" if path else key, here)
+            if own and here:
+                out[NONFINITE_KEY] = list(out.get(NONFINITE_KEY) or []) + here
+            return out
+        if isinstance(x, (list, tuple, set, frozenset)):
+            items = sorted(x, key=str) if isinstance(x, (set, frozenset)) else x
+            return [walk(v, f"{path}[{i}]", notes) for i, v in enumerate(items)]
+        if default is not None:
+            return walk(default(x), path, notes)
+        raise TypeError(f"{type(x).__name__} at {path or 'top level'} is not JSON-serialisable")
+
+    return walk(obj, "", None)
+
+
+def dumps_json(obj: Any, *, indent: int | None = 2, why: Mapping[str, str] | None = None,
+               default: Callable[[Any], Any] | None = None, sort_keys: bool = False) -> str:
+    """Strict JSON text of ``obj`` (``allow_nan=False``): the one writer of every ``--json`` and result file.
+
+    Non-finite numbers follow :func:`jsonable`'s convention (``null`` plus a ``"nonfinite"`` entry
+    saying which and why), so R's ``jsonlite::fromJSON`` and ``JSON.parse`` read every output.
+    """
+    return json.dumps(jsonable(obj, why=why, default=default), indent=indent, ensure_ascii=False,
+                      allow_nan=False, sort_keys=sort_keys)
 
 
 def read_csv(path: str | os.PathLike) -> pd.DataFrame:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 20
 
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         out = res.to_dict()
         out["treated_as_categorical"] = inferred
         out["warnings"] = msgs
-        print(json.dumps(out, indent=2, default=str))
+        print(dumps_json(out, indent=2, default=str))
         return 0
     frame = res.to_frame(digits=args.digits)
     rows = []
@@ -87,8 +89,8 @@ def register(sub) -> None:
     a.add_argument("--categorical-test", choices=("auto", "chisq", "fisher"), default="auto",
                    help="auto: Fisher if an expected count < 5, else chi-square (default)")
     a.add_argument("--no-yates", action="store_true", help="no continuity correction for 2 x 2 chi-square tests")
-    a.add_argument("--normality-alpha", type=float, default=0.05,
+    a.add_argument("--normality-alpha", type=options.probability, default=0.05,
                    help="Shapiro-Wilk p above this in every group -> mean ± SD and t test (default 0.05)")
-    a.add_argument("--digits", type=int, default=1, help="decimals in the printed table")
+    a.add_argument("--digits", type=options.digits, default=1, help="decimals in the printed table")
     a.add_argument("--json", action="store_true", help="print the full result as JSON")
     a.set_defaults(func=run)

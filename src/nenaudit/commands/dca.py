@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
+
+from nenaudit.io import dumps_json
 
 ORDER = 42
 
@@ -48,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         rows = [{**r, "standardized": _num(sm), "net_interventions_avoided": _num(nia)}
                 for r, sm, nia in zip(d.rows(), d.standardized_model, d.net_interventions_avoided)]
-        print(json.dumps({"net_benefit": rows, "prevalence": d.prevalence, "n": d.n, "nper": d.nper,
-                          "definition": "dcurves: NB = TP/n - FP/n * t/(1-t), positive if prob >= t"}, indent=2))
+        print(dumps_json({"net_benefit": rows, "prevalence": d.prevalence, "n": d.n, "nper": d.nper,
+                          "definition": "dcurves: NB = TP/n - FP/n * t/(1-t), positive if prob >= t"}))
         return 0
     table = [[t_, m, a, z, s, n] for t_, m, a, z, s, n in zip(d.thresholds, d.model, d.treat_all, d.treat_none,
                                                                d.standardized_model, d.net_interventions_avoided)]

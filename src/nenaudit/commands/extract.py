@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from nenaudit.io import dumps_json
 
 ORDER = 46
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
               f"{args.icc} not written", file=sys.stderr)
     summary["icc_at_least_0.75"] = icc_counts
     if args.json:
-        print(json.dumps(summary, indent=2, default=str))
+        print(dumps_json(summary, indent=2, default=str))
     else:
         print(f"{summary['n_extracted']}/{res.n_cases} cases extracted, {len(res.feature_names)} features each, "
               f"{res.seconds:.1f} s with {res.jobs} worker(s); parameters {res.params}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 35
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 "folds": "column " + args.foldid if args.foldid else
                 f"{10 if args.folds is None else args.folds} random folds, seed {1 if args.seed is None else args.seed}"})
     if args.json:
-        print(json.dumps(out, indent=2))
+        print(dumps_json(out))
         return 0
     cmin, c1se = out["coefficients_min"], out["coefficients_1se"]
     rows = [[n, cmin[n], c1se[n]] for n in cmin if n == "(Intercept)" or cmin[n] != 0 or c1se[n] != 0]
@@ -92,7 +94,7 @@ def register(sub) -> None:
                    help="feature columns (default: every numeric column but the outcome and fold column)")
     a.add_argument("--foldid", metavar="COL", default=None, help="column of fold labels 1..K (as R's foldid)")
     a.add_argument("--folds", type=int, metavar="K", default=None, help="number of random folds (default 10)")
-    a.add_argument("--seed", type=int, metavar="N", default=None, help="seed of the random folds (default 1)")
+    a.add_argument("--seed", type=options.seed, metavar="N", default=None, help="seed of the random folds (default 1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance",
                    help="CV measure (type.measure; default deviance)")
     a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",

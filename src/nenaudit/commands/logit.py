@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import warnings
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 30
 
@@ -72,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
     msgs = list(dict.fromkeys([*fit.warnings, *(str(w.message) for w in caught)]))
     coefs = coefficients_json(fit, args.ci)
     if args.json:
-        print(json.dumps({"coefficients": coefs, "selected": selected, "steps": steps_json, "warnings": msgs,
+        print(dumps_json({"coefficients": coefs, "selected": selected, "steps": steps_json, "warnings": msgs,
                           "method": "firth (brglm2 AS_mean)" if args.firth else "maximum likelihood (glm)",
-                          "ci": args.ci, "n": int(len(y)), "events": int(y.sum())}, indent=2))
+                          "ci": args.ci, "n": int(len(y)), "events": int(y.sum())}))
         return 0
     rows = [[n, c["estimate"], c["se"], c["z"], c["p"], c["or"], c["or_ci"][0], c["or_ci"][1]] for n, c in coefs.items()]
     print(tabulate(rows, headers=["term", "estimate", "SE", "z", "p", "OR", f"OR {args.ci} lo", f"OR {args.ci} hi"],
@@ -98,7 +100,7 @@ def register(sub) -> None:
     a.add_argument("--ci", choices=("profile", "wald"), default="profile",
                    help="profile: R confint(glm) (default); wald: confint.default")
     a.add_argument("--firth", action="store_true", help="Firth's bias-reduced fit (brglm2 type AS_mean), Wald CIs")
-    a.add_argument("--backward-wald", type=float, metavar="ALPHA", default=None,
+    a.add_argument("--backward-wald", type=options.probability, metavar="ALPHA", default=None,
                    help="backward elimination: drop the largest Wald p above ALPHA, refit, repeat")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     a.set_defaults(func=run)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from nenaudit.io import dumps_json
 
 ORDER = 60
 
@@ -28,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.step == "list":
         if args.json:
-            print(json.dumps({n: {"description": REGISTRY[n].description, "options": list(REGISTRY[n].options)}
-                              for n in steps()}, indent=2))
+            print(dumps_json({n: {"description": REGISTRY[n].description, "options": list(REGISTRY[n].options)}
+                              for n in steps()}))
         else:
             for n in steps():
                 print(f"{n:9s} {REGISTRY[n].description}")
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_csv(args.data)
     table = compare(args.step, data, **_options(args.option))
     if args.json:
-        print(json.dumps(table.to_dict(), indent=2, default=str))
+        print(dumps_json(table.to_dict(), indent=2, default=str))
     else:
         import pandas as pd
 

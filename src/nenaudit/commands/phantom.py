@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 45
 
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     res = write_phantom(args.cohort, args.out, n_lesions=args.lesions, seed=args.seed,
                         resegment=args.resegment, progress=progress)
     if args.json:
-        print(json.dumps(res.to_dict(), indent=2))
+        print(dumps_json(res.to_dict()))
         return 0
     sx, sy, sz = res.spacing
     print(f"wrote {res.n_patients} images and {res.n_masks} masks ({res.n_lesions} lesions, "
@@ -50,7 +52,7 @@ def register(sub) -> None:
                                                                  "patient_id, outcome)")
     a.add_argument("--out", required=True, metavar="DIR", help="new (or empty) output directory")
     a.add_argument("--lesions", type=int, default=None, metavar="N", help="only the first N lesions of lesions.csv")
-    a.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    a.add_argument("--seed", type=options.seed, default=0, metavar="N", help="random seed (default 0)")
     a.add_argument("--resegment", type=int, default=None, metavar="N",
                    help="re-segment N lesions (default: the cohort's observers.csv lesions, else 46/131 of them)")
     a.add_argument("--json", action="store_true", help="print the summary as JSON")

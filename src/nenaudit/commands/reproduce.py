@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nenaudit import options
+
 ORDER = 15
 
 
@@ -74,7 +76,7 @@ def register(sub) -> None:
     a.add_argument("--boot", type=int, default=200, metavar="N", help="resamples per validation scheme (default 200)")
     a.add_argument("--boot-pipeline", type=int, default=None, metavar="N",
                    help="resamples of the whole-pipeline scheme (default: --boot)")
-    a.add_argument("--seed", type=int, default=20250611, metavar="N", help="seed of all resampling")
+    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N", help="seed of all resampling")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
     a.add_argument("--keep-separated", action="store_true",
                    help="keep resamples whose final model separates (glm's estimates), instead of leaving them out")

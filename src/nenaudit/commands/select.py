@@ -8,8 +8,10 @@ Radscore, reporting what each step removed.
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 36
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     rep["cohort"] = str(cohort.path)
     rep["icc_designs"] = {d: len(a) for d, (a, _) in readings.items()} if not args.no_icc else {}
     if args.json:
-        print(json.dumps(rep, indent=2))
+        print(dumps_json(rep))
         return 0
     print(f"cohort {cohort.path}: {rep['n_input']} features, {len(cohort.outcome)} lesions "
           f"({int(cohort.outcome.sum())} with outcome 1)")
@@ -66,13 +68,13 @@ def register(sub) -> None:
                    help="cohort directory (default: the committed synthetic cohort)")
     a.add_argument("--icc-form", default="ICC2", choices=("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"),
                    help="ICC form (psych::ICC; default ICC2 = two-way random, absolute agreement, single rater)")
-    a.add_argument("--icc-threshold", type=float, default=0.75, help="drop features with ICC below this (0.75)")
+    a.add_argument("--icc-threshold", type=options.float_range(0.0, 1.0, "an ICC threshold"), default=0.75, help="drop features with ICC below this (0.75)")
     a.add_argument("--no-icc", action="store_true", help="skip the ICC filter")
     a.add_argument("--ddof", type=int, choices=(0, 1), default=1,
                    help="z-score SD divisor n - ddof (1: R scale(), default; 0: population SD)")
-    a.add_argument("--cutoff", type=float, default=0.9, help="Spearman |rho| cutoff (0.9)")
+    a.add_argument("--cutoff", type=options.float_range(0.0, 1.0, "a |rho| cutoff", lo_open=True), default=0.9, help="Spearman |rho| cutoff (0.9)")
     a.add_argument("--folds", type=int, default=10, help="CV folds (10)")
-    a.add_argument("--seed", type=int, default=1, help="seed of the random folds (1)")
+    a.add_argument("--seed", type=options.seed, default=1, help="seed of the random folds (1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance", help="CV measure (deviance)")
     a.add_argument("--which", choices=("min", "1se"), default="min", help="Radscore at lambda.min (default) or 1se")
     a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 20
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     s["out"] = str(out)
     s["files"] = {k: v["bytes"] for k, v in cohort.manifest["files"].items()}
     if args.json:
-        print(json.dumps(s, indent=1, ensure_ascii=False))
+        print(dumps_json(s, indent=1))
         return 0
     print(f"synthetic cohort of {s['study']} (seed {seed}) written to {out}")
     print(f"published counts reproduced: {s['counts_reproduced']} of {s['counts_published']}")
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     a = sub.add_parser("synth", help="generate a synthetic cohort that reproduces the published tables")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
-    a.add_argument("--seed", metavar="N", type=int, default=None, help="random seed (default: 20250611)")
+    a.add_argument("--seed", metavar="N", type=options.seed, default=None, help="random seed (default: 20250611)")
     a.add_argument("--out", metavar="DIR", default="cohort",
                    help="output directory, written to a temporary sibling and renamed into place, replacing an "
                         "existing one as a whole (default: ./cohort)")

@@ -16,8 +16,10 @@ selection with the cohort's Radscore column taken as given.
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 44
 
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
            "n_lesions": int(y.size), "n_patients": int(d["patient_id"].nunique()), "result": res.to_dict(),
            "note": note, "warnings": msgs}
     if args.json:
-        print(json.dumps(out, indent=2))
+        print(dumps_json(out))
         return 0
     print(f"{args.scheme} bootstrap, {res.n_boot} resamples (seed {args.seed}), {y.size} lesions / "
           f"{out['n_patients']} patients; variables: {', '.join(used)}")
@@ -143,7 +145,7 @@ def register(sub) -> None:
                    help="cohort directory (default: the committed synthetic cohort)")
     a.add_argument("--scheme", choices=SCHEMES, required=True)
     a.add_argument("--boot", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)")
-    a.add_argument("--seed", type=int, default=1, metavar="N", help="seed of the resample indices (default 1)")
+    a.add_argument("--seed", type=options.seed, default=1, metavar="N", help="seed of the resample indices (default 1)")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
     a.add_argument("--predictors", metavar="A,B,C", default=None,
                    help="final model's lesion columns (default: the study spec's final model)")
@@ -153,7 +155,7 @@ def register(sub) -> None:
                    help="keep resamples whose final model separates (glm's estimates), counted as kept_separated")
     a.add_argument("--clinical-only", action="store_true",
                    help="pipeline scheme: re-run only the clinical selection, the cohort's Radscore taken as given")
-    a.add_argument("--entry", type=float, default=0.05, help="pipeline univariable entry p (default 0.05)")
-    a.add_argument("--stay", type=float, default=0.05, help="pipeline backward stay p (default 0.05)")
+    a.add_argument("--entry", type=options.float_range(0.0, 1.0, "a p threshold", lo_open=True), default=0.05, help="pipeline univariable entry p (default 0.05)")
+    a.add_argument("--stay", type=options.float_range(0.0, 1.0, "a p threshold", lo_open=True), default=0.05, help="pipeline backward stay p (default 0.05)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     a.set_defaults(func=run)

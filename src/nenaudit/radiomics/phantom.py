@@ -46,7 +46,6 @@ its analytic volume) and ``manifest.json``. Written into a temporary directory r
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -59,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.io import dumps_json
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -703,7 +703,7 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
                     "scan": asdict(scan), "response": asdict(response),
                     "observers": {f"o{o}r{r}": asdict(m) for (o, r), m in observers.items()},
                     "resegmented": sorted(reseg), "summary": summary.to_dict()}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        (tmp / "manifest.json").write_text(dumps_json(manifest), encoding="utf-8")
         if out.exists():
             out.rmdir()
         tmp.rename(out)

@@ -9,6 +9,7 @@ from typing import Iterable
 from tabulate import tabulate
 
 from nenaudit.audit.findings import VERDICTS, Finding
+from nenaudit.io import dumps_json
 from nenaudit.audit.run import summary
 
 
@@ -55,4 +56,4 @@ def markdown_report(findings: list[Finding], study_label: str) -> str:
 
 
 def json_report(findings: Iterable[Finding]) -> str:
-    return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)
+    return dumps_json([f.to_dict() for f in findings])

@@ -9,7 +9,6 @@ complete.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 from tabulate import tabulate
 
+from nenaudit.io import dumps_json
 from nenaudit.report import figures
 from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
 from nenaudit.report.html import render_html
@@ -128,7 +128,7 @@ def write_report(res, study, out_dir, audit_summary: str | None = None, *, findi
     data.pop("arrays", None)
     if crosscheck is not None:
         data["crosscheck"] = crosscheck
-    (tmp / "results.json").write_text(json.dumps(data, indent=2, default=_default), encoding="utf-8")
+    (tmp / "results.json").write_text(dumps_json(data, default=_default), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)

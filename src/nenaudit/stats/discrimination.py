@@ -14,14 +14,17 @@ control count one half.
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from scipy import integrate, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.options import MAX_BOOT
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -36,7 +39,11 @@ __all__ = [
     "AucCI",
     "ci_auc",
     "bootstrap_indices",
+    "iter_bootstrap_indices",
     "bootstrap_aucs",
+    "is_perfect_curve",
+    "MAX_BOOT",
+    "MIN_BOOT_CI",
     "DelongTest",
     "delong_test",
     "Youden",
@@ -49,6 +56,11 @@ __all__ = [
     "sensitivity_band",
 ]
 
+
+#: fewer resamples than this get a warning from ci_auc (Carpenter & Bithell 2000: 1000-2000 for a CI)
+MIN_BOOT_CI = 1000
+#: resample indices held at once by iter_bootstrap_indices' default chunk (8 MB of int64)
+CHUNK_ELEMENTS = 1_000_000
 
 # --------------------------------------------------------------------------------------
 # Summary-statistic functions (no patient data)
@@ -394,6 +406,60 @@ def _rng(seed) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def _check_n_boot(n_boot) -> int:
+    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
+        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
+    if n_boot > MAX_BOOT:
+        raise NenauditError(f"n_boot = {int(n_boot):,} resamples exceeds the limit of {MAX_BOOT:,} "
+                            f"({8 * MAX_BOOT // 10**6} MB of resampled AUCs); a percentile CI needs about 2000")
+    return int(n_boot)
+
+
+def _chunk_rows(n: int, chunk_size: int | None) -> int:
+    if chunk_size is None:
+        return max(1, CHUNK_ELEMENTS // max(n, 1))
+    if isinstance(chunk_size, bool) or not float(chunk_size).is_integer() or chunk_size < 1:
+        raise NenauditError(f"chunk_size must be a positive whole number of resamples, got {chunk_size!r}")
+    return int(chunk_size)
+
+
+def iter_bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True,
+                           chunk_size: int | None = None) -> Iterator[np.ndarray]:
+    """The rows of :func:`bootstrap_indices`, ``chunk_size`` resamples at a time (same seed, same rows).
+
+    Memory is one chunk (``chunk_size x len(y)`` indices; by default about
+    ``CHUNK_ELEMENTS`` indices whatever ``n``), where :func:`bootstrap_indices` holds all
+    ``n_boot`` rows. The stream of random numbers is the same: stratified resampling draws
+    every resample's controls before any case, so the control draws are replayed from a copy
+    of the generator while the original one, advanced past them, draws the cases; a
+    ``Generator`` passed as ``seed`` ends in the same state as after :func:`bootstrap_indices`.
+    """
+    yy = _as_binary(y)
+    n_boot = _check_n_boot(n_boot)
+    rng = _rng(seed)
+    c = _chunk_rows(yy.size, chunk_size)
+    starts = range(0, n_boot, c)
+    if not stratified:
+        for start in starts:
+            yield rng.integers(0, yy.size, size=(min(c, n_boot - start), yy.size))
+        return
+    ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
+
+    def draw(gen, pool, b):
+        return pool[gen.integers(0, pool.size, size=(b, pool.size))] if pool.size else np.empty((b, 0), int)
+
+    if n_boot <= c:  # one chunk: the plain order, controls then cases
+        yield np.concatenate([draw(rng, ctl, n_boot), draw(rng, cas, n_boot)], axis=1)
+        return
+    ctl_rng = copy.deepcopy(rng)
+    for start in starts:  # advance rng past every resample's control draws
+        if ctl.size:
+            rng.integers(0, ctl.size, size=(min(c, n_boot - start), ctl.size))
+    for start in starts:
+        b = min(c, n_boot - start)
+        yield np.concatenate([draw(ctl_rng, ctl, b), draw(rng, cas, b)], axis=1)
+
+
 def bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True) -> np.ndarray:
     """Row indices (0-based, shape ``(n_boot, len(y))``) of bootstrap resamples.
 
@@ -404,10 +470,8 @@ def bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True)
     :func:`ci_auc` (and, plus one, to R) to run both on the same resamples.
     """
     yy = _as_binary(y)
-    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
-        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
+    n_boot = _check_n_boot(n_boot)
     rng = _rng(seed)
-    n_boot = int(n_boot)
     if not stratified:
         return rng.integers(0, yy.size, size=(n_boot, yy.size))
     ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
@@ -460,6 +524,15 @@ def _check_indices(indices, n: int) -> np.ndarray:
     return idx
 
 
+def is_perfect_curve(y, score, direction: str = "auto") -> bool:
+    """Does some threshold separate cases from controls (``max(se + sp) = 2``)?
+
+    As ``pROC:::roc.utils.is.perfect.curve``: ``abs(max(se + sp) - 2) < sqrt(.Machine$double.eps)``,
+    over pROC's thresholds (:func:`youden` computes ``se + sp`` at each).
+    """
+    return abs(youden(y, score, direction).youden_j + 1.0 - 2.0) < math.sqrt(np.finfo(float).eps)
+
+
 def ci_auc(
     y,
     score,
@@ -471,6 +544,7 @@ def ci_auc(
     seed=None,
     stratified: bool = True,
     indices=None,
+    chunk_size: int | None = None,
 ) -> AucCI:
     """Confidence interval of the AUC, as ``pROC::ci.auc(roc, conf.level, method, boot.n, boot.stratified)``.
 
@@ -486,6 +560,15 @@ def ci_auc(
     :class:`StatisticalWarning`, as pROC drops its NAs. Defaults shared with pROC:
     ``level = 0.95``, ``n_boot = 2000``, ``stratified = True``, ``direction = "auto"``.
 
+    Resamples drawn from ``seed`` are taken ``chunk_size`` at a time
+    (:func:`iter_bootstrap_indices`), so memory does not grow with ``n_boot x n`` and the
+    numbers do not depend on the chunk size; ``n_boot`` is at most ``MAX_BOOT``.
+    Warnings: a perfect curve (``max(se + sp) = 2``, pROC's ``roc.utils.is.perfect.curve``)
+    gets pROC's "CI is always 1-1 and can be misleading"; a bootstrap CI from fewer than
+    ``MIN_BOOT_CI`` = 1000 resamples gets a warning that pROC does not give (it prints a
+    CI from one resample, a single point, silently): Carpenter & Bithell (2000, section 4)
+    recommend 1000-2000 resamples for a percentile CI.
+
     References
     ----------
     DeLong ER, DeLong DM, Clarke-Pearson DL. Biometrics 1988;44:837-845. doi:10.2307/2531595.
@@ -498,6 +581,9 @@ def ci_auc(
     yy, s, controls, cases = _split(y, score)
     d, auto = _choose_direction(controls, cases, direction)
     note = _direction_note(d, auto)
+    if method in ("delong", "bootstrap") and is_perfect_curve(yy, s, d):
+        warnings.warn("the ROC curve is perfect (AUC = 1): its CI is always 1-1 and can be misleading "
+                      "(pROC's ci.auc warns the same)", StatisticalWarning, stacklevel=2)
     if method == "delong":
         pl = delong_placements(yy, s, d)
         se = math.sqrt(pl.variance)
@@ -506,7 +592,8 @@ def ci_auc(
     if method != "bootstrap":
         raise NenauditError(f"method must be 'delong' or 'bootstrap', got {method!r}")
     if indices is None:
-        idx = bootstrap_indices(yy, n_boot, seed, stratified)
+        blocks = iter_bootstrap_indices(yy, n_boot, seed, stratified, chunk_size)
+        aucs = np.concatenate([bootstrap_aucs(yy, s, blk, d) for blk in blocks])
     else:
         idx = _check_indices(indices, yy.size)
         if stratified:
@@ -516,7 +603,7 @@ def ci_auc(
                     "indices are not stratified resamples (class sizes differ from the data): "
                     "pass stratified=False or build them with bootstrap_indices(..., stratified=True)"
                 )
-    aucs = bootstrap_aucs(yy, s, idx, d)
+        aucs = bootstrap_aucs(yy, s, idx, d)
     bad = int(np.isnan(aucs).sum())
     if bad:
         warnings.warn(f"{bad} bootstrap resample(s) lacked cases or controls and were dropped (pROC does the same)",
@@ -524,6 +611,10 @@ def ci_auc(
         aucs = aucs[~np.isnan(aucs)]
     if aucs.size == 0:
         raise NenauditError("no bootstrap resample contained both classes: use stratified=True")
+    if aucs.size < MIN_BOOT_CI:
+        warnings.warn(f"only {aucs.size} bootstrap resample(s): a percentile CI needs about 1000 or more "
+                      "(Carpenter & Bithell 2000); pROC's default is 2000 and it does not warn",
+                      StatisticalWarning, stacklevel=2)
     a = (1.0 - level) / 2.0
     lo, med, hi = np.quantile(aucs, [a, 0.5, 1.0 - a])
     full = float(_placements(*_oriented(controls, cases, d))[0].mean())
@@ -658,6 +749,15 @@ class Youden(Result):
     direction_note: str
     rule: str
     all_thresholds: tuple[float, ...]
+    all_sensitivities: tuple[float, ...] = ()
+    all_specificities: tuple[float, ...] = ()
+    all_ppv: tuple[float, ...] = ()
+    all_npv: tuple[float, ...] = ()
+
+    def ties(self) -> list[dict[str, float]]:
+        """Every threshold tied at the maximum of J, one dict per row of pROC's ``coords`` output."""
+        cols = zip(self.all_thresholds, self.all_sensitivities, self.all_specificities, self.all_ppv, self.all_npv)
+        return [dict(zip(("threshold", "sensitivity", "specificity", "ppv", "npv"), row)) for row in cols]
 
 
 def youden(y, score, direction: str = "auto") -> Youden:
@@ -669,8 +769,8 @@ def youden(y, score, direction: str = "auto") -> Youden:
     ``-Inf`` and ``+Inf``); for ``"<"`` an observation is called positive when
     ``score >= threshold``, for ``">"`` when ``score <= threshold``. pROC returns every
     threshold tied at the maximum (exact floating-point equality of ``se + sp``); they are all
-    in ``all_thresholds`` in pROC's row order (increasing specificity), and the first of them is
-    reported. PPV and NPV use the sample prevalence (pROC's ``tp / (tp + fp)``,
+    in ``all_thresholds`` in pROC's row order (increasing specificity), with their sensitivity,
+    specificity, PPV and NPV in ``all_*`` (:meth:`Youden.ties`), and the first of them is reported. PPV and NPV use the sample prevalence (pROC's ``tp / (tp + fp)``,
     ``tn / (tn + fn)``; NaN when undefined). ``best.weights = c(1, 0.5)`` (pROC's default).
 
     References
@@ -696,13 +796,20 @@ def youden(y, score, direction: str = "auto") -> Youden:
     order = np.arange(t.size) if d == "<" else np.arange(t.size)[::-1]
     best = [i for i in order if crit[i] == crit.max()]
     i = best[0]
-    tpf, tnf = float(se[i] * m), float(sp[i] * n)
-    fn, fp = m - tpf, n - tnf
-    ppv = tpf / (tpf + fp) if tpf + fp > 0 else float("nan")
-    npv = tnf / (tnf + fn) if tnf + fn > 0 else float("nan")
+
+    def predictive(j: int) -> tuple[float, float]:
+        tpf, tnf = float(se[j] * m), float(sp[j] * n)
+        fn, fp = m - tpf, n - tnf
+        return (tpf / (tpf + fp) if tpf + fp > 0 else float("nan"),
+                tnf / (tnf + fn) if tnf + fn > 0 else float("nan"))
+
+    pv = [predictive(j) for j in best]
+    ppv, npv = pv[0]
     rule = "positive if score >= threshold" if d == "<" else "positive if score <= threshold"
     return Youden(float(t[i]), float(se[i]), float(sp[i]), ppv, npv, float(crit[i] - 1.0), d,
-                  _direction_note(d, auto), rule, tuple(float(t[j]) for j in best))
+                  _direction_note(d, auto), rule, tuple(float(t[j]) for j in best),
+                  tuple(float(se[j]) for j in best), tuple(float(sp[j]) for j in best),
+                  tuple(p for p, _ in pv), tuple(q for _, q in pv))
 
 
 @dataclass(frozen=True)

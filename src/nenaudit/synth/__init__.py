@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.io import dumps_json
 from nenaudit.study.schema import Study, _key
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import features as feat
@@ -104,7 +105,7 @@ def _jsonable(x):
     if isinstance(x, (np.integer,)):
         return int(x)
     if isinstance(x, (np.floating, float)):
-        return None if not np.isfinite(x) else float(f"{float(x):.6g}")
+        return float(f"{float(x):.6g}")  # non-finite: dumps_json writes null + a "nonfinite" note
     if isinstance(x, np.bool_):
         return bool(x)
     if isinstance(x, set):
@@ -180,7 +181,7 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         manifest["achieved"] = achieved(study, d, files)
         if with_features:
             manifest["achieved"]["refit"] = _refit(files, manifest)
-    text = json.dumps(_jsonable(manifest), indent=1, ensure_ascii=False) + "\n"
+    text = dumps_json(_jsonable(manifest), indent=1) + "\n"
     files["manifest.json"] = text
     return SyntheticCohort({k: files[k] for k in FILE_ORDER if k in files}, json.loads(text))
 
@@ -282,7 +283,7 @@ def _refit(files: dict[str, str], manifest: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
             Path(tmp, name).write_text(text, encoding="utf-8")
-        Path(tmp, "manifest.json").write_text(json.dumps(_jsonable(manifest)), encoding="utf-8")
+        Path(tmp, "manifest.json").write_text(dumps_json(_jsonable(manifest), indent=None), encoding="utf-8")
         return evaluate.refit(load_cohort(tmp))
 
 
