@@ -67,6 +67,20 @@ def check_grim(study: Study) -> list[Finding]:
             for g in t.groups:
                 m = row.cells[g.id].mean
                 res = grim(m.value, m.decimals, g.n)
+                if not res.applicable:
+                    out.append(Finding(
+                        id=f"arith.grim:{t.id}:{row.variable}:{g.id}",
+                        check="arithmetic",
+                        where=t.where(row, None, g),
+                        claim=f"a mean of {m.raw} from {g.n} integer values",
+                        published=m.raw,
+                        recomputed=None,
+                        verdict="note",
+                        detail=(f"GRIM skipped: with n = {g.n} >= 10^{m.decimals} every mean printed to "
+                                f"{m.decimals} decimal(s) is attainable; GRIM can only detect an impossible mean "
+                                "when n < 10^decimals (Brown & Heathers 2017, e.g. n < 100 for two decimals)"),
+                    ))
+                    continue
                 out.append(Finding(
                     id=f"arith.grim:{t.id}:{row.variable}:{g.id}",
                     check="arithmetic",

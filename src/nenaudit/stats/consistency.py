@@ -42,6 +42,7 @@ class GrimResult(Result):
     consistent: bool
     nearest_totals: tuple[int, ...]
     nearest_means: tuple[float, ...]
+    applicable: bool = True
 
 
 def grim(mean: float, decimals: int, n: int, items: int = 1) -> GrimResult:
@@ -56,13 +57,24 @@ def grim(mean: float, decimals: int, n: int, items: int = 1) -> GrimResult:
     numerous anomalies in the reporting of results in psychology. Soc Psychol Personal
     Sci 2017;8:363-369. doi:10.1177/1948550616673876. No R equivalent in base R
     (the ``scrutiny`` package's ``grim()`` implements the same idea).
+
+    GRIM can only fail when the means' spacing ``1 / (n * items)`` is wider than the
+    rounding unit ``10**-decimals``, i.e. ``n * items < 10**decimals`` (Brown & Heathers: for
+    means printed to two decimals, samples under 100). Otherwise some total always rounds to
+    the printed mean: the result is consistent with ``applicable=False``, and nothing is
+    enumerated. Only the few totals next to ``mean * n * items`` are ever examined.
     """
     if n <= 0:
         raise ValueError(f"n must be positive, got {n}")
+    if decimals < 0:
+        raise ValueError(f"decimals must be >= 0, got {decimals}")
     m = n * items
+    if m >= 10**decimals:
+        t0 = round(mean * m)
+        return GrimResult(mean, decimals, n, True, (t0,), (t0 / m,), False)
     half = 0.5 * 10.0 ** (-decimals)
     lo, hi = mean - half, mean + half
-    totals = range(math.floor(lo * m) - 1, math.ceil(hi * m) + 2)
+    totals = range(math.floor(lo * m) - 1, math.ceil(hi * m) + 2)  # at most 4 totals: 1/m > 10**-decimals
     ok = [t for t in totals if lo - 1e-12 <= t / m <= hi + 1e-12]
     if ok:
         near = tuple(ok)
