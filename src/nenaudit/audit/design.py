@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nenaudit.audit.findings import Finding
+from nenaudit.exceptions import NenauditError
 from nenaudit.audit.units import outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
-from nenaudit.study.schema import Study, _key
+from nenaudit.study.schema import Study, _key, table_label
 
 
 def _table_counts(study: Study) -> dict[str, list[tuple[int, str]]]:
@@ -116,13 +117,13 @@ def _candidates(study: Study) -> dict[str, tuple[int, str]]:
     out = {}
     reg = study.regression
     if reg is not None:
-        out["clinical candidates (regression table rows, 1 df each)"] = (len(reg.rows), reg.title.split(" ", 2)[1])
+        out["clinical candidates (regression table rows, 1 df each)"] = (len(reg.rows), table_label(reg.title, reg.id))
         if reg.final_model:
             out["final model predictors"] = (len(reg.final_model), reg.final_model_where)
     rad = study.radiomics or {}
-    if "n_after_filters" in rad:
+    if rad.get("n_after_filters"):
         out["radiomics features entering LASSO"] = (int(rad["n_after_filters"]["value"]), rad["n_after_filters"]["where"])
-    if "n_features" in rad:
+    if rad.get("n_features"):
         out["radiomics features extracted"] = (int(rad["n_features"]["value"]), rad["n_features"]["where"])
     return out
 
@@ -169,7 +170,16 @@ def check_sample_size(study: Study) -> list[Finding]:
     for name, (k, where) in _candidates(study).items():
         if "extracted" in name:
             continue
-        res = riley_sample_size(prevalence=prev, n_parameters=k, c_statistic=c)
+        try:
+            res = riley_sample_size(prevalence=prev, n_parameters=k, c_statistic=c)
+        except NenauditError as exc:  # e.g. a prevalence so small that no C-statistic is attainable
+            out.append(Finding(
+                id=f"design.sample_size:{name}", check="design", where=where,
+                claim=f"{n} {u.unit}s ({min(u.by_outcome.values())} events) for a model with {k} parameters ({name})",
+                published=n, recomputed=None, verdict="not-reproducible",
+                detail=f"Riley et al. 2020 minimum sample size cannot be computed from these numbers: {exc}",
+            ))
+            continue
         need = int(res.n_min)
         out.append(Finding(
             id=f"design.sample_size:{name}", check="design", where=where,

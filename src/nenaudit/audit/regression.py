@@ -8,7 +8,7 @@ import numpy as np
 
 from nenaudit.audit.findings import Finding
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import EstimateCI, Row, Study, Table
+from nenaudit.study.schema import EstimateCI, Row, Study, Table, table_label
 
 
 def expand_counts(table: Table, row: Row, event_group: str) -> tuple[np.ndarray, np.ndarray]:
@@ -52,6 +52,9 @@ def _near_miss(pub: EstimateCI, ci: dict[str, np.ndarray]) -> str:
             bits = []
             for label, printed, x, u in (("lower", pub.ci.lo, lo, ulo), ("upper", pub.ci.hi, hi, uhi)):
                 if printed.agrees(x):
+                    continue
+                if not math.isfinite(x):
+                    bits.append(f"{label} bound is {x:g} (the counts separate the outcome) against printed {printed.raw}")
                     continue
                 trunc = math.floor(abs(x) * 10 ** (printed.decimals or 0)) / 10 ** (printed.decimals or 0)
                 bits.append(f"{label} bound {x:.6g} is {u:+.2f} units of the last place from printed {printed.raw}"
@@ -97,7 +100,7 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     event, hits = _event_group(study, table, linked)
     labels = {g.id: g.label for g in table.groups}
     out.append(Finding(
-        id="logit.event_coding", check="univariable logistic", where=reg.title.split(" ", 2)[0].title() + " " + reg.title.split(" ", 2)[1],
+        id="logit.event_coding", check="univariable logistic", where=table_label(reg.title, reg.id),
         claim="the outcome coded 1 in the regression table",
         published=None, recomputed=event,
         verdict="note",

@@ -154,6 +154,7 @@ def check_marks(study: Study) -> list[Finding]:
 def check_significance_claims(study: Study) -> list[Finding]:
     """Statements in the text that variables differ (or not) against the printed p-values."""
     out, alpha = [], _alpha(study)
+    seen: dict[str, int] = {}
     for c in study.claims:
         for var in c.variables:
             p = None
@@ -165,6 +166,9 @@ def check_significance_claims(study: Study) -> list[Finding]:
                 row = study.table(c.table).row(var)
                 p = row.p if row is not None else None
             fid = f"claim.significance:{c.table}:{var}"
+            seen[fid] = seen.get(fid, 0) + 1
+            if seen[fid] > 1:  # the same variable claimed again elsewhere in the text
+                fid += f"#{seen[fid]}"
             if p is None or p.value is None:
                 out.append(Finding(fid, "estimate-CI-p triples", c.where, f"{var}: {c.claim}", p.raw if p else None,
                                    None, "not-reproducible", "no usable printed p-value for this variable"))

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import reprlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from nenaudit.exceptions import SpecError
+from nenaudit.exceptions import NenauditError, SpecError
 
 DEFAULT_STUDY = "feng2025"
 _NUM = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -162,6 +163,14 @@ def parse_estimate_ci(text: str, path: str) -> tuple[Printed, Interval]:
     return parse_number(m.group(1)), parse_interval(m.group(2), path)
 
 
+def table_label(title: str, fallback: str) -> str:
+    """``"TABLE 3 Univariate ..."`` -> ``"Table 3"``; a title without a leading "Table N" gives itself (or ``fallback`` if empty)."""
+    m = re.match(r"\s*(table)\s+(\S+)", title, flags=re.IGNORECASE)
+    if m:
+        return f"Table {m.group(2)}"
+    return title.strip() or fallback
+
+
 # --------------------------------------------------------------------- spec objects
 @dataclass(frozen=True)
 class Fact:
@@ -217,8 +226,13 @@ class Table:
                 return g
         raise KeyError(gid)
 
+    @property
+    def label(self) -> str:
+        """Short name for findings: ``"Table 2"`` from ``"TABLE 2 Baseline ..."`` (:func:`table_label`)."""
+        return table_label(self.title, self.id)
+
     def where(self, row: Row, level: Level | None = None, group: Group | None = None, column: str | None = None) -> str:
-        parts = [self.title.split(" ", 2)[0].title() + " " + self.title.split(" ", 2)[1], row.variable]
+        parts = [self.label, row.variable]
         if level is not None:
             parts.append(level.level)
         if group is not None:
@@ -345,16 +359,106 @@ def _get(d: Mapping[str, Any], key: str, typ: type | tuple[type, ...], path: str
         return None
     if not isinstance(v, typ) or (isinstance(v, bool) and typ in (int, (int, float))):
         want = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-        raise SpecError(f"{path}.{key}: expected {want}, got {type(v).__name__} {v!r}")
+        raise SpecError(f"{path}.{key}: expected {want}, got {type(v).__name__} {_short(v)}")
     return v
 
 
-def _facts(d: Mapping[str, Any], path: str) -> dict[str, Fact]:
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 60, 60, 3
+
+
+def _short(v: Any) -> str:
+    """A one-line, bounded repr of a spec value for an error message."""
+    return _REPR.repr(v).replace("\n", " ")
+
+
+MAX_DEPTH = 32  # the embedded spec nests 6 deep
+
+
+def _check_depth(raw: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (iteratively: no recursion on hostile input), naming the path."""
+    stack = [(raw, "spec", 0)]
+    while stack:
+        x, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SpecError(f"{path}: nested more than {MAX_DEPTH} levels deep; a study spec is a shallow JSON object")
+        if isinstance(x, Mapping):
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in x.items())
+        elif isinstance(x, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x))
+
+
+def _whole(v: Any, path: str, lo: int = 0) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+        raise SpecError(f"{path}: expected a whole number >= {lo}, got {_short(v)}")
+    return v
+
+
+def _number(v: Any, path: str, lo: float, hi: float, *, open_lo: bool = False, open_hi: bool = False) -> float:
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+    ok = ok and not (open_lo and v == lo) and not (open_hi and v == hi)
+    if not ok:
+        span = ("(" if open_lo else "[") + f"{lo:g}, {hi:g}" + (")" if open_hi else "]")
+        raise SpecError(f"{path}: expected a number in {span}, got {_short(v)}")
+    return float(v)
+
+
+def _strings(v: Any, path: str, *, nonempty: bool = False, unique: bool = False) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise SpecError(f"{path}: expected a list of strings, got {_short(v)}")
+    if nonempty and not v:
+        raise SpecError(f"{path}: the list is empty; give at least one name")
+    if unique:
+        dup = next((x for x in v if v.count(x) > 1), None)
+        if dup is not None:
+            raise SpecError(f"{path}: {dup!r} is listed twice")
+    return v
+
+
+def _unique(labels: list[str], path: str, what: str) -> None:
+    """Labels that must differ (case- and punctuation-insensitively, as the checks compare them)."""
+    seen: dict[str, str] = {}
+    for lab in labels:
+        k = _key(lab)
+        if k in seen:
+            raise SpecError(f"{path}: {what} {lab!r} appears twice" + (f" (as {seen[k]!r})" if seen[k] != lab else ""))
+        seen[k] = lab
+
+
+# Design facts the checks compute with, and the value each must have (other facts are free text).
+_FACT_RULES = {
+    "max_lesions_per_patient": lambda v, p: _whole(v, p, 1),
+    "resegmented_lesions": lambda v, p: _whole(v, p, 0),
+    "observers": lambda v, p: _whole(v, p, 1),
+    "bootstrap_resamples": lambda v, p: _whole(v, p, 1),
+    "cv_folds": lambda v, p: _whole(v, p, 2),
+    "icc_threshold": lambda v, p: _number(v, p, 0.0, 1.0),
+    "spearman_threshold": lambda v, p: _number(v, p, 0.0, 1.0),
+    "alpha": lambda v, p: _number(v, p, 0.0, 1.0, open_lo=True, open_hi=True),
+    "univariable_entry_p": lambda v, p: _number(v, p, 0.0, 1.0, open_lo=True),
+    "stay_p": lambda v, p: _number(v, p, 0.0, 1.0, open_lo=True),
+    "bootstrap_refits_model": lambda v, p: _typed(v, p, bool),
+    "analysis_unit": lambda v, p: _typed(v, p, str),
+    "bootstrap_summary": lambda v, p: _typed(v, p, str),
+    "stepwise": lambda v, p: _typed(v, p, str),
+    "software": lambda v, p: _typed(v, p, str),
+}
+
+
+def _typed(v: Any, path: str, typ: type) -> Any:
+    if not isinstance(v, typ):
+        raise SpecError(f"{path}: expected {typ.__name__}, got {type(v).__name__} {_short(v)}")
+    return v
+
+
+def _facts(d: Mapping[str, Any], path: str, rules: Mapping[str, Any] | None = None) -> dict[str, Fact]:
     out = {}
     for k, v in d.items():
         p = f"{path}.{k}"
         if not isinstance(v, Mapping) or "value" not in v:
             raise SpecError(f"{p}: expected an object with 'value' and 'where'")
+        if rules and k in rules:
+            rules[k](v["value"], f"{p}.value")
         out[k] = Fact(v["value"], _get(v, "where", str, p))
     return out
 
@@ -408,6 +512,7 @@ def _table(t: Mapping[str, Any], path: str) -> Table:
                 levels.append(Level(_get(lv, "level", str, lp), parsed, _get(lv, "outcome_group", str, lp, None)))
             if len(levels) < 2:
                 raise SpecError(f"{rp}.levels: a categorical row needs at least 2 levels")
+            _unique([lv.level for lv in levels], f"{rp}.levels", "level")
         else:
             rc = _get(r, "cells", dict, rp)
             parse = parse_mean_sd if kind == "mean_sd" else parse_median_iqr
@@ -423,6 +528,7 @@ def _table(t: Mapping[str, Any], path: str) -> Table:
                 bool(_get(r, "integer_valued", bool, rp, False)), bool(_get(r, "outcome", bool, rp, False)),
                 tuple(float(s) for s in scores) if scores else None)
         )
+    _unique([r.variable for r in rows], f"{path}.rows", "variable")
     return Table(tid, _get(t, "title", str, path), _get(t, "unit", str, path), tuple(groups), tuple(rows))
 
 
@@ -430,29 +536,34 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
     """Validate a loaded spec and build a :class:`Study`; raise SpecError naming the field path."""
     if not isinstance(raw, Mapping):
         raise SpecError("spec: the top level must be a JSON object")
+    _check_depth(raw)
     version = _get(raw, "spec_version", int, "spec")
     if version != 1:
         raise SpecError(f"spec.spec_version: {version} is not supported; this nenaudit reads version 1")
     st = _get(raw, "study", dict, "spec")
     outcome = _get(raw, "outcome", dict, "spec", {}) or {}
     ogroups = _get(outcome, "groups", dict, "spec.outcome", {}) or {}
-    design = _facts(_get(raw, "design", dict, "spec", {}) or {}, "spec.design")
-    mtests = _facts(_get(raw, "methods_tests", dict, "spec", {}) or {}, "spec.methods_tests")
+    design = _facts(_get(raw, "design", dict, "spec", {}) or {}, "spec.design", _FACT_RULES)
+    mt_raw = _get(raw, "methods_tests", dict, "spec", {}) or {}
+    mtests = _facts(mt_raw, "spec.methods_tests", {k: lambda v, p: _strings(v, p, nonempty=True) for k in mt_raw})
     counts = []
     for i, c in enumerate(_get(raw, "stated_counts", list, "spec", []) or []):
         p = f"spec.stated_counts[{i}]"
         pv = parse_number(_get(c, "value", str, p))
-        if pv.malformed:
-            raise SpecError(f"{p}.value: {c['value']!r} is not a number")
+        if pv.malformed or not float(pv.value).is_integer() or pv.value < 0:
+            raise SpecError(f"{p}.value: {_short(c['value'])} is not a count (a whole number >= 0)")
         counts.append(StatedCount(_get(c, "quantity", str, p), pv, _get(c, "where", str, p)))
     derived = []
     for i, c in enumerate(_get(raw, "derived_counts", list, "spec", []) or []):
         p = f"spec.derived_counts[{i}]"
         _get(c, "quantity", str, p)
-        _get(c, "sum_of", list, p)
+        _strings(_get(c, "sum_of", list, p), f"{p}.sum_of", nonempty=True)
         derived.append(c)
     tables = tuple(_table(t, f"spec.tables[{i}]") for i, t in enumerate(_get(raw, "tables", list, "spec", []) or []))
     tids = {t.id for t in tables}
+    if len(tids) != len(tables):
+        dup = next(t.id for t in tables if sum(u.id == t.id for u in tables) > 1)
+        raise SpecError(f"spec.tables: table id {dup!r} is used twice; table ids must be unique")
     texts = []
     for i, tv in enumerate(_get(raw, "text_values", list, "spec", []) or []):
         p = f"spec.text_values[{i}]"
@@ -463,22 +574,31 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
                                parse_number(_get(tv, "printed", str, p)), cell))
     claims = []
     reg_raw = _get(raw, "regression", dict, "spec", None)
+    reg_id = _get(reg_raw, "id", str, "spec.regression") if reg_raw is not None else None
     for i, c in enumerate(_get(raw, "significance_claims", list, "spec", []) or []):
         p = f"spec.significance_claims[{i}]"
         cl = _get(c, "claim", str, p)
         if cl not in ("significant", "not significant"):
-            raise SpecError(f"{p}.claim: {cl!r} must be 'significant' or 'not significant'")
-        claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), _get(c, "table", str, p), cl,
-                            tuple(_get(c, "variables", list, p)), _get(c, "column", str, p, None)))
+            raise SpecError(f"{p}.claim: {_short(cl)} must be 'significant' or 'not significant'")
+        table = _get(c, "table", str, p)
+        known = sorted(tids | ({reg_id} if reg_id else set()))
+        if table not in known:
+            raise SpecError(f"{p}.table: {_short(table)} names no table of the spec (tables: {', '.join(known)})")
+        column = _get(c, "column", str, p, None)
+        if column is not None and column not in ("univariable", "multivariable"):
+            raise SpecError(f"{p}.column: {_short(column)} must be 'univariable' or 'multivariable'")
+        variables = _strings(_get(c, "variables", list, p), f"{p}.variables", nonempty=True, unique=True)
+        claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), table, cl, tuple(variables), column))
     regression = None
     if reg_raw is not None:
         rp = "spec.regression"
         rows = []
+        if not _get(reg_raw, "rows", list, rp):
+            raise SpecError(f"{rp}.rows: the list is empty; a regression table needs at least one row")
         for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
             p = f"{rp}.rows[{i}]"
             var = _get(r, "variable", str, p)
-            title = _get(reg_raw, "title", str, rp).split(" ", 2)
-            tname = f"{title[0].title()} {title[1]}"
+            tname = table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp))
             uni = _get(r, "univariable", dict, p, None)
             multi = _get(r, "multivariable", dict, p, None)
             rows.append(RegressionRow(
@@ -486,8 +606,18 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
                 _estimate_ci(uni, f"{p}.univariable", f"{tname}, {var}, univariable") if uni else None,
                 _estimate_ci(multi, f"{p}.multivariable", f"{tname}, {var}, multivariable") if multi else None,
             ))
+        _unique([r.variable for r in rows], f"{rp}.rows", "variable")
         mark = _get(reg_raw, "significance_mark", dict, rp, None) or {}
+        mp = f"{rp}.significance_mark"
+        if "mark" in mark and (not isinstance(mark["mark"], str) or not mark["mark"]):
+            raise SpecError(f"{mp}.mark: expected a non-empty string such as '*', got {_short(mark['mark'])}")
+        if "threshold" in mark:
+            _number(mark["threshold"], f"{mp}.threshold", 0.0, 1.0, open_lo=True, open_hi=True)
+        _get(mark, "where", str, mp, "")
         fm = _get(reg_raw, "final_model", dict, rp, None) or {}
+        if "variables" in fm:
+            _strings(fm["variables"], f"{rp}.final_model.variables", unique=True)
+        _get(fm, "where", str, f"{rp}.final_model", "")
         ct = _get(reg_raw, "counts_table", str, rp, None)
         if ct is not None and ct not in tids:
             raise SpecError(f"{rp}.counts_table: {ct!r} is not a table of the spec ({sorted(tids)})")
@@ -519,20 +649,55 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
 
 
 def _validate_radiomics(rad: Mapping[str, Any], path: str) -> None:
+    """The radiomics block, every field the checks read: counts, names, the Radscore formula."""
+    for name in ("n_features", "n_after_filters"):
+        fact = _get(rad, name, dict, path, None)
+        if fact is not None:
+            _whole(_get(fact, "value", int, f"{path}.{name}"), f"{path}.{name}.value", 1)
+            _get(fact, "where", str, f"{path}.{name}")
+    it = _get(rad, "image_types", dict, path, None)
+    if it is not None:
+        types = _strings(_get(it, "value", list, f"{path}.image_types"), f"{path}.image_types.value",
+                         nonempty=True, unique=True)
+        from nenaudit.radiomics.catalogue import load_catalogue  # the catalogue knows pyradiomics' image types
+
+        try:
+            load_catalogue().expected_counts(types)
+        except NenauditError as exc:
+            raise SpecError(f"{path}.image_types.value: {exc}") from None
+        _get(it, "where", str, f"{path}.image_types", "")
     cc = _get(rad, "class_counts", dict, path, None)
     if cc is not None:
-        orig = _get(cc, "original", dict, f"{path}.class_counts", {}) or {}
+        cp = f"{path}.class_counts"
+        _get(cc, "where", str, cp, "")
+        orig = _get(cc, "original", dict, cp, {}) or {}
         for k, v in orig.items():
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise SpecError(f"{path}.class_counts.original.{k}: expected a non-negative integer, got {v!r}")
+            _whole(v, f"{cp}.original.{k}", 0)
+        for k, v in cc.items():
+            if k not in ("where", "original"):
+                _whole(v, f"{cp}.{k}", 0)
+    listed = _get(rad, "selected_features_text", dict, path, None)
+    if listed is not None:
+        lp = f"{path}.selected_features_text"
+        _strings(_get(listed, "names", list, lp), f"{lp}.names")
+        _get(listed, "where", str, lp, "")
     rs = _get(rad, "radscore", dict, path, None)
     if rs is not None:
-        for i, term in enumerate(_get(rs, "terms", list, f"{path}.radscore")):
-            tp = f"{path}.radscore.terms[{i}]"
+        rp = f"{path}.radscore"
+        _get(rs, "where", str, rp, "")
+        _get(rs, "standardization", str, rp, "")
+        intercept = _get(rs, "intercept", str, rp, None)
+        if intercept is not None and parse_number(intercept).malformed:
+            raise SpecError(f"{rp}.intercept: {_short(intercept)} is not a number (or null: no intercept)")
+        row = _get(rs, "summary_row", str, rp, None)
+        if row is not None and "/" not in row:
+            raise SpecError(f"{rp}.summary_row: {_short(row)} is not 'table/variable'")
+        for i, term in enumerate(_get(rs, "terms", list, rp)):
+            tp = f"{rp}.terms[{i}]"
             _get(term, "feature", str, tp)
             c = parse_number(_get(term, "coefficient", str, tp))
             if c.malformed:
-                raise SpecError(f"{tp}.coefficient: {term['coefficient']!r} is not a number")
+                raise SpecError(f"{tp}.coefficient: {_short(term['coefficient'])} is not a number")
 
 
 # --------------------------------------------------------------------- loading
@@ -545,9 +710,20 @@ def load(path: str | Path | None = None) -> Study:
         p = Path(path)
         if not p.is_file():
             raise SpecError(f"--study {path}: no such file; give the path of a study spec JSON")
-        text, source = p.read_text(encoding="utf-8"), str(p)
+        try:
+            text, source = p.read_text(encoding="utf-8"), str(p)
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"--study {path}: not UTF-8 text (byte {exc.start}); save the spec as UTF-8 JSON") from None
+        except OSError as exc:
+            raise SpecError(f"--study {path}: cannot read it ({exc.strerror})") from None
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise SpecError(f"{source}: nested too deeply to read; a study spec is a shallow JSON object") from None
     return validate(raw, source)
+
+
+def _no_constant(name: str):
+    raise SpecError(f"spec: {name} is not JSON (strict JSON has no NaN or Infinity); write a number or null")
