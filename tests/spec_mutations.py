@@ -63,12 +63,21 @@ def mutations(raw: dict) -> Iterator[tuple[tuple, str, Any]]:
 
 
 def apply(raw: dict, path: tuple, new: Any) -> dict:
+    return apply_all(raw, [(path, new)])
+
+
+def apply_all(raw: dict, changes) -> dict:
+    """A copy of ``raw`` with each ``(path, new)`` applied in turn; a path a previous change removed is skipped."""
     out = copy.deepcopy(raw)
-    parent = functools.reduce(lambda a, k: a[k], path[:-1], out)
-    if new is DROP:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = new
+    for path, new in changes:
+        try:
+            parent = functools.reduce(lambda a, k: a[k], path[:-1], out)
+            if new is DROP:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.copy(new)
+        except (KeyError, IndexError, TypeError):
+            continue
     return out
 
 

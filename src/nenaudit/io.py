@@ -59,7 +59,8 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
     The convention (the README's "JSON output" paragraph): JSON has no NaN or infinity, so each
     non-finite number is written as ``null`` and listed under the key ``"nonfinite"`` of the
     outermost object that holds it (the top-level object, or each element of a top-level list)
-    as ``{"path": "youden.threshold", "value": "-Inf", "why": "..."}``; ``value`` is R's
+    as ``{"path": "youden.threshold", "value": "-Inf", "why": "..."}`` (the path from the document
+    root: keys joined by dots, list items as ``[i]``); ``value`` is R's
     spelling (``"NaN"``, ``"Inf"``, ``"-Inf"``). ``why`` maps paths (``*`` matches any run of
     characters; list items are ``[i]``) to the reason; a generic reason is used otherwise.
     Numpy scalars and arrays, dataclasses (``Result.to_dict``), tuples and paths are converted;

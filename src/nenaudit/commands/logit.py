@@ -11,6 +11,9 @@ from nenaudit.io import dumps_json
 
 ORDER = 30
 
+WHY = {"coefficients.*.or*": "exp() of the estimate or bound overflows (log-odds above 709), as under separation: "
+                             "the odds ratio is unbounded"}
+
 
 def _num(x: float) -> float | None:
     x = float(x)
@@ -76,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps_json({"coefficients": coefs, "selected": selected, "steps": steps_json, "warnings": msgs,
                           "method": "firth (brglm2 AS_mean)" if args.firth else "maximum likelihood (glm)",
-                          "ci": args.ci, "n": int(len(y)), "events": int(y.sum())}))
+                          "ci": args.ci, "n": int(len(y)), "events": int(y.sum())}, why=WHY))
         return 0
     rows = [[n, c["estimate"], c["se"], c["z"], c["p"], c["or"], c["or_ci"][0], c["or_ci"][1]] for n, c in coefs.items()]
     print(tabulate(rows, headers=["term", "estimate", "SE", "z", "p", "OR", f"OR {args.ci} lo", f"OR {args.ci} hi"],
