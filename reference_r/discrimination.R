@@ -128,3 +128,18 @@ disc_roc_coords <- function(y, score, direction = "auto") {
   list(thresholds = r$thresholds, sensitivities = r$sensitivities,
        specificities = r$specificities, direction = r$direction, auc = as.numeric(r$auc))
 }
+
+# The warnings pROC's ci.auc gives (e.g. "... AUC == 1 is always 1-1 and can be misleading."),
+# and the CI itself; boot.n resamples when method = "bootstrap".
+disc_ci_warnings <- function(y, score, method = "delong", boot_n = 2000) {
+  r <- roc(response = y, predictor = score, levels = c(0, 1), direction = "<", quiet = TRUE)
+  msgs <- character(0)
+  ci <- withCallingHandlers(
+    ci.auc(r, method = method, boot.n = boot_n, progress = "none"),
+    warning = function(w) {
+      msgs <<- c(msgs, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }
+  )
+  list(warnings = msgs, ci = as.numeric(ci))
+}

@@ -34,3 +34,30 @@ def test_implied_p_round_trips_a_wald_ci(log_or, se):
     assert math.isclose(res.se_log, se, rel_tol=1e-9)  # exact algebra up to float rounding
     assert math.isclose(res.p_symmetric, 2 * stats.norm.sf(abs(log_or) / se), rel_tol=1e-7, abs_tol=1e-300)
     assert math.isclose(res.log_asymmetry, 1.0, rel_tol=1e-6) or log_or == 0
+
+
+def test_grim_skips_large_n_without_enumerating():
+    # GRIM can fail only when n * items < 10**decimals (Brown & Heathers 2017): for n = 10**10 and one
+    # decimal every mean is attainable; the old code enumerated 10**9 totals (8.9 GB) to find that out.
+    res = grim(45.3, 1, 10**10)
+    assert res.consistent and not res.applicable and len(res.nearest_totals) == 1
+    assert grim(5.19, 2, 99).applicable and not grim(5.19, 2, 100).applicable
+    for n in (100, 101, 250, 999):  # the skip never hides an inconsistency: some total rounds to any mean
+        for mean in (5.19, 0.01, 3.33):
+            t = round(mean * n)
+            assert any(round(k / n, 2) == mean for k in (t - 1, t, t + 1))
+
+
+def test_grim_finding_says_why_it_was_skipped():
+    from spec_builders import two_group_spec
+
+    from nenaudit.audit import arithmetic
+    from nenaudit.study.schema import validate
+
+    raw = two_group_spec([[300, 400], [500, 600]])
+    raw["tables"][0]["rows"].append({"variable": "Age", "kind": "mean_sd", "integer_valued": True,
+                                     "cells": {"a": "5.2 ± 1.0", "b": "5.19 ± 1.00"}})
+    found = {f.id: f for f in arithmetic.check_grim(validate(raw))}
+    a, b = found["arith.grim:t:Age:a"], found["arith.grim:t:Age:b"]
+    assert a.verdict == "note" and "GRIM skipped" in a.detail and "Brown & Heathers" in a.detail
+    assert b.verdict == "note"  # n = 1,100 >= 100 for two decimals

@@ -5,9 +5,12 @@ Reference values come from pROC and base R (reference_r/discrimination.R) run th
 
 from __future__ import annotations
 
+import json
 import math
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,9 +135,11 @@ def test_endpoints_give_zero_se():
 
 from nenaudit.exceptions import StatisticalWarning  # noqa: E402
 from nenaudit.stats.discrimination import (  # noqa: E402
+    MAX_BOOT,
     bootstrap_aucs,
     bootstrap_indices,
     ci_auc,
+    iter_bootstrap_indices,
     delong_placements,
     delong_test,
     roc_auc,
@@ -413,3 +418,116 @@ def test_results_serialise():
     for res in (roc_auc(y, s), ci_auc(y, s), youden(y, s), delong_test(y, s, s**3 + s)):
         d = res.to_dict()
         assert isinstance(d, dict) and "direction" in str(d)
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 10: pROC's warnings, tied Youden thresholds, chunked bootstrap
+# ---------------------------------------------------------------------------------------
+
+
+PERFECT = (np.array([0, 0, 0, 1, 1, 1]), np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("method", ["delong", "bootstrap"])
+def test_perfect_curve_warns_as_proc_does(R, method):
+    R.source("discrimination.R")
+    y, s = PERFECT
+    ref = R.to_py(R.call("disc_ci_warnings", R.ivec(y), R.fvec(s), method=method, boot_n=2000))
+    warned = ref["warnings"] if isinstance(ref["warnings"], list) else [ref["warnings"]]
+    assert any("always 1-1 and can be misleading" in w for w in warned)  # pROC's own words
+    with pytest.warns(StatisticalWarning, match="always 1-1 and can be misleading"):
+        ci = ci_auc(y, s, method, direction="<", n_boot=2000, seed=1)
+    assert (ci.lower, ci.upper) == (1.0, 1.0) == tuple(ref["ci"][i] for i in (0, 2))
+
+
+@pytest.mark.parity
+def test_too_few_resamples_warn_where_proc_is_silent(R):
+    # pROC prints a one-resample "CI" (a single point) without a word; nenaudit warns below 1000
+    R.source("discrimination.R")
+    y, s = _data("ties")
+    ref = R.to_py(R.call("disc_ci_warnings", R.ivec(y), R.fvec(s), method="bootstrap", boot_n=1))
+    assert ref["warnings"] in (None, [])
+    assert ref["ci"][0] == ref["ci"][2]
+    with pytest.warns(StatisticalWarning, match="only 1 bootstrap resample"):
+        ci = ci_auc(y, s, "bootstrap", direction="<", n_boot=1, seed=1)
+    assert ci.lower == ci.upper
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StatisticalWarning)
+        ci_auc(y, s, "bootstrap", direction="<", n_boot=1000, seed=1)
+
+
+@pytest.mark.parity
+def test_auc_json_keeps_every_tied_youden_threshold_as_proc(R, tmp_path):
+    from clirun import nenaudit
+
+    # controls 1, 2, 5, 6 and cases 3, 4, 7, 8: cuts 2.5 (se 1, sp 0.5) and 6.5 (se 0.5, sp 1) tie at J = 0.5
+    y = np.array([0, 0, 1, 1, 0, 0, 1, 1])
+    s = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+    path = tmp_path / "ties.csv"
+    pd.DataFrame({"y": y, "s": s}).to_csv(path, index=False)
+    p = nenaudit("auc", path, "--outcome", "y", "--score", "s", "--json")
+    assert p.returncode == 0, p.stderr
+    ties = json.loads(p.stdout)["youden"]["ties"]
+    R.source("discrimination.R")
+    ref = R.to_py(R.call("disc_youden", R.ivec(y), R.fvec(s)))
+    assert len(ref["threshold"]) == 2
+    assert [t["threshold"] for t in ties] == ref["threshold"]
+    assert [t["sensitivity"] for t in ties] == ref["sensitivity"]
+    assert [t["specificity"] for t in ties] == ref["specificity"]
+    np.testing.assert_allclose([t["ppv"] for t in ties], ref["ppv"], rtol=1e-12)
+    np.testing.assert_allclose([t["npv"] for t in ties], ref["npv"], rtol=1e-12)
+    text = nenaudit("auc", path, "--outcome", "y", "--score", "s").stdout
+    assert "tied 1 of 2" in text and "tied 2 of 2" in text
+
+
+@pytest.mark.parametrize("stratified", [True, False])
+def test_bootstrap_chunks_give_identical_numbers(stratified):
+    rng = np.random.default_rng(11)
+    y = (rng.random(157) < 0.35).astype(int)
+    s = np.round(rng.normal(size=157) + y, 1)
+    full = bootstrap_indices(y, 301, 5, stratified)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        ref = ci_auc(y, s, "bootstrap", indices=full, stratified=stratified)
+        for chunk in (1, 7, 301, None):
+            got = ci_auc(y, s, "bootstrap", n_boot=301, seed=5, stratified=stratified, chunk_size=chunk)
+            assert (got.lower, got.median, got.upper, got.se, got.n_boot) == (ref.lower, ref.median, ref.upper,
+                                                                             ref.se, ref.n_boot)
+    blocks = list(iter_bootstrap_indices(y, 301, 5, stratified, chunk_size=7))
+    assert [b.shape[0] for b in blocks] == [7] * 43
+    np.testing.assert_array_equal(np.concatenate(blocks), full)
+    g1, g2 = np.random.default_rng(8), np.random.default_rng(8)  # a Generator ends in the same state
+    bootstrap_indices(y, 20, g1, stratified)
+    list(iter_bootstrap_indices(y, 20, g2, stratified, chunk_size=3))
+    assert g1.integers(1 << 62) == g2.integers(1 << 62)
+
+
+def test_bootstrap_memory_does_not_grow_with_resamples_times_n():
+    import tracemalloc
+
+    rng = np.random.default_rng(2)
+    n = 20_000
+    y = (rng.random(n) < 0.3).astype(int)
+    s = rng.normal(size=n) + y
+
+    def peak(n_boot: int) -> int:
+        tracemalloc.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", StatisticalWarning)
+                ci_auc(y, s, "bootstrap", n_boot=n_boot, seed=1, chunk_size=5)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(20), peak(400)
+    whole = 400 * n * 8  # one resamples x n int64 index array, as before chunking: 64 MB
+    assert large < 1.5 * small, (small, large)  # one chunk at a time: 20x the resamples, same peak
+    assert large < whole / 4, f"peak {large / 1e6:.1f} MB"
+
+
+def test_bootstrap_size_beyond_the_limit_is_refused():
+    y, s = PERFECT
+    with pytest.raises(NenauditError, match="exceeds the limit"):
+        ci_auc(y, s, "bootstrap", n_boot=MAX_BOOT + 1, seed=1)
