@@ -7,12 +7,14 @@ no R). ``--junit FILE`` writes a JUnit XML file, one test case per statistic, fo
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 62
 JUNIT_SUITE = "nenaudit crosscheck"
@@ -119,7 +121,7 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
     if args.junit:
         write_junit(cc, args.junit)
     if args.json:
-        print(json.dumps(cc.to_dict(), indent=2, allow_nan=False))
+        print(dumps_json(cc.to_dict()))
     else:
         print(table_text(cc))
         bad = sum(not r.passed for r in cc.rows)
@@ -155,7 +157,7 @@ def register(sub) -> None:
     a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
                    help="cohort directory (default: the committed synthetic cohort)")
     a.add_argument("--boot", type=int, default=20, metavar="N", help="resamples per bootstrap scheme (default 20)")
-    a.add_argument("--seed", type=int, default=20250611, metavar="N", help="seed of the resamples")
+    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N", help="seed of the resamples")
     a.add_argument("--steps", metavar="A,B", default=None, help="only these steps (comma-separated names)")
     a.add_argument("--junit", metavar="FILE", default=None, help="also write a JUnit XML file (one case per statistic)")
     a.add_argument("--json", action="store_true", help="print the table as JSON")

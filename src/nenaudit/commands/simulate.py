@@ -7,10 +7,12 @@ replicate), ``run.log``, and once every replicate is done ``summary.json`` and `
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import signal
 import sys
+
+from nenaudit import options
+from nenaudit.io import dumps_json
 
 ORDER = 48
 
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         print("nenaudit: interrupted", file=sys.stderr, flush=True)
         return 143 if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM else 130
     if args.json:
-        print(json.dumps(summary, indent=1, allow_nan=False))
+        print(dumps_json(summary, indent=1))
         return 0
     _print_summary(summary)
     print(f"store: {args.out}/simulation.sqlite; summary: {args.out}/summary.json; figure: {args.out}/simulation.png")
@@ -123,7 +125,7 @@ def _common(a, mode: str, cohorts: int) -> None:
     a.add_argument("--cohorts", type=int, default=cohorts, metavar="M",
                    help=f"cohorts{' per scale' if mode == 'n-sweep' else ''} (default {cohorts})")
     a.add_argument("--boot", type=int, default=200, metavar="B", help="resamples per validation scheme (default 200)")
-    a.add_argument("--seed", type=int, default=20250611, metavar="N",
+    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N",
                    help="seed of the run; replicate i uses SeedSequence(N, spawn_key=(i,))")
     a.add_argument("--backend", choices=("local", "dask"), default="local",
                    help="local process pool (default) or a dask.distributed cluster")

@@ -10,12 +10,12 @@ cohorts with a model. Quantiles are R's type 7 (:func:`nenaudit.stats.compare.qu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nenaudit.io import dumps_json
 from nenaudit.simulate.replicate import METRICS, STATUSES
 
 __all__ = ["QUANTILES", "printed_aucs", "summarize", "quantile_table", "write_summary", "figure"]
@@ -123,7 +123,7 @@ def write_summary(summary: dict[str, Any], out: Path) -> Path:
     from nenaudit.io import write_atomic
 
     p = Path(out) / SUMMARY_NAME
-    write_atomic(p, json.dumps(summary, indent=1, allow_nan=False) + "\n")
+    write_atomic(p, dumps_json(summary, indent=1) + "\n")
     return p
 
 
