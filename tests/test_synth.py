@@ -137,17 +137,25 @@ def test_default_cohort_radscore_formula_and_features(study, cohort):
     assert set(map(tuple, subset[["observer", "repeat"]].drop_duplicates().to_numpy())) == {(1, 2), (2, 1)}
 
 
+@pytest.mark.slow
 def test_default_cohort_regenerates_byte_for_byte(cohort):
+    """The committed cohort, generated again from its manifest (seed, budget, spec hash), byte for byte.
+    Slow (the full search and the --boot 50 evaluation: about 4 minutes on one core); the same code path
+    at a small budget is checked quickly by test_same_seed_same_bytes_different_seed_different."""
     path = default_cohort_path()
     again = regenerate(path / "manifest.json")
     for name, text in again.files.items():
         assert (path / name).read_bytes() == text.encode("utf-8"), name
 
 
+SMALL = {"a": 40, "b": 2, "c": 60, "boot": 4}  # stages A, B, C at a small budget: the same code path, seconds not minutes
+
+
 def test_same_seed_same_bytes_different_seed_different(study):
-    a = generate(study, 7)
-    b = generate(study, 7)
+    a = generate(study, 7, budget=SMALL, evaluate_results=False)
+    b = generate(study, 7, budget=SMALL, evaluate_results=False)
     assert a.files == b.files
+    assert a.manifest["faithful_search"]["budget"] == SMALL
     c = generate(study, 8, with_features=False)
     assert c.files["lesions.csv"] != a.files["lesions.csv"]
 
@@ -268,14 +276,21 @@ def test_allocation_reports_impossible_group_sizes_without_crashing():
 # --------------------------------------------------------------------- CLI
 def test_cli_synth_writes_atomically_and_reports(tmp_path, capsys):
     out = tmp_path / "c"
-    assert main(["synth", "--seed", "3", "--out", str(out), "--json"]) == 0
-    s = json.loads(capsys.readouterr().out)
+    assert main(["synth", "--seed", "3", "--out", str(out), "--json", "--budget", "20,1,20,4"]) == 0
+    cap = capsys.readouterr()
+    s = json.loads(cap.out)
+    assert "stage B" in cap.err and "stage C" in cap.err  # progress on stderr
+    # every required target is listed with published / achieved / met, and the misses are named
+    assert s["targets"] and all({"target", "published", "achieved", "tolerance", "met"} <= set(t) for t in s["targets"])
+    assert set(s["missed_targets"]) <= {t["target"] for t in s["targets"] if not t["met"]}
     assert s["seed"] == 3 and s["counts_reproduced"] == s["counts_published"] - len(s["deviations"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary directory left behind
     c = load_cohort(out)
     assert c.features.shape == (131, 851)
-    assert main(["synth", "--seed", "3", "--out", str(out)]) == 0  # replaces the directory as a whole
-    assert "published counts reproduced" in capsys.readouterr().out
+    # replaces the directory as a whole
+    assert main(["synth", "--seed", "3", "--out", str(out), "--budget", "20,1,20,4", "--quiet"]) == 0
+    cap = capsys.readouterr()
+    assert "published counts reproduced" in cap.out and "required model targets met" in cap.out and cap.err == ""
 
 
 def test_cli_synth_bad_seed_is_one_line_error(tmp_path, capsys):

@@ -107,11 +107,14 @@ class PaperModel:
     terms: tuple[str, ...]
     coef: np.ndarray  # intercept first, then ``terms``
     separated: bool = False  # the final fit separated and was kept (config.keep_separated)
+    notes: tuple[str, ...] = ()  # reported outcomes of a full-data fit (PaperProcedure.full_data)
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
         z = self.selection.zscore
         coefs = self.selection.radscore.coefficients
+        if not coefs:  # an empty selection (reported by run_pipeline): the constant intercept
+            return np.full(len(features), float(self.selection.radscore.intercept))
         # z-score only the Radscore's features: (x - mean) / sd element by element, as transform() does
         pos = {n: j for j, n in enumerate(z.names)}
         missing = [n for n in z.names if n not in features.columns]
@@ -143,12 +146,17 @@ class PaperProcedure:
     ``X`` is a DataFrame holding the coded clinical candidates and the raw feature columns.
     Selection failures and the final model's numerical trouble raise
     :class:`nenaudit.stats.validation.FitFailure`, which the bootstrap counts by reason.
+    With ``full_data`` (the one fit on the whole cohort, :func:`run_pipeline`) they are reported
+    outcomes instead: an empty LASSO selection leaves the Radscore out of the candidates (it is the
+    constant intercept), and a final model that separates is kept (glm's estimates), each with a
+    warning (``PaperModel.notes``).
     """
 
     features: tuple[str, ...]
     candidates: tuple[str, ...]
     config: PipelineConfig
     icc_values: Any = None  # {"intra": {feature: icc}, "inter": {...}} from the full reliability subset
+    full_data: bool = False
 
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
         from nenaudit.stats.features import select_features
@@ -162,23 +170,34 @@ class PaperProcedure:
                                       config=self.config.selection)
             except NenauditError as exc:
                 raise FitFailure("error", f"feature selection: {exc}") from None
+            notes: list[str] = []
+            cands = list(self.candidates)
             if not sel.selected:
-                raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
+                if not self.full_data:
+                    raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
+                cands = [c for c in cands if c != RADSCORE]
+                notes.append(f"LASSO-CV selected no feature at lambda.{sel.config.which}: the Radscore is the "
+                             "constant intercept and was left out of the clinical candidates")
             d = X[[c for c in self.candidates if c != RADSCORE]].copy()
             d[RADSCORE] = PaperModel(sel, None, (), np.zeros(1)).radscore(X)
             d["__y__"] = y
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
-                clin = univariable_then_backward(d, "__y__", list(self.candidates), self.config.entry,
-                                                 self.config.stay)
+                clin = univariable_then_backward(d, "__y__", cands, self.config.entry, self.config.stay)
         final = clin.final
         if not final.converged:
-            raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
+            if not self.full_data:
+                raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
+            notes.append("the final model's glm.fit did not converge (estimates kept, as R's glm)")
         separated = MSG_FITTED_01 in final.warnings
         if separated and not self.config.keep_separated:
-            raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
+            if not self.full_data:
+                raise FitFailure("separation",
+                                 "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
+            notes.append("the final model separates: fitted probabilities numerically 0 or 1 occurred "
+                         "(estimates kept, as R's glm)")
         terms = tuple(n for n in final.names if n != "(Intercept)")
-        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float), separated)
+        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float), separated, tuple(notes))
 
     @property
     def keep_separated(self) -> bool:
@@ -292,7 +311,12 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         feats, cands, icc_values = proc.features, proc.candidates, proc.icc_values
         clinical = [c for c in cands if c != RADSCORE]
         say("selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald")
-        model = proc(X, y)
+        model = replace(proc, full_data=True)(X, y)
+        for note in model.notes:
+            warnings.warn(note)
+            say(note)
+        if not model.selection.selected:
+            cands = tuple(c for c in cands if c != RADSCORE)
         sel = model.selection
         design = model.design(X)
         radscore = design[RADSCORE].to_numpy()
@@ -301,7 +325,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         say("Tables 1 and 2")
         lesions = cohort.lesions.copy()
         lesions[RADSCORE] = radscore
-        t2_vars = [c for c in clinical if c in lesions.columns] + [RADSCORE]
+        t2_vars = [c for c in clinical if c in lesions.columns] + ([RADSCORE] if sel.selected else [])
         table2 = summarize(lesions, "outcome", vars=t2_vars)
         pvars = [c for c in cohort.patients.columns if c not in ("patient_id", "n_lesions", "outcome", "Response")]
         table1 = summarize(cohort.patients, "outcome", vars=pvars)
@@ -320,6 +344,8 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         auc = {}
         curves, bands, youdens = {}, {}, {}
         for label, score in (("Radscore", radscore), ("fusion model", lp)):
+            if label == "Radscore" and not sel.selected:
+                continue  # a constant score: no Radscore AUC (the selection is reported empty)
             ci = ci_auc(y, score, direction="<")
             auc[label] = {"auc": ci.auc, "ci": [ci.lower, ci.upper], "method": "DeLong"}
             curves[label] = roc_curve(y, score, direction="<")
@@ -341,6 +367,8 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
         # worker processes each run cv_lasso single-threaded (no oversubscription); same numbers
         boot_proc = proc if cfg.jobs == 1 else PaperProcedure(
             feats, cands, replace(cfg, selection=replace(cfg.selection, n_jobs=1)), icc_values)
+        if not sel.selected:  # the procedure that gave the reported model continues without the Radscore
+            boot_proc = replace(boot_proc, full_data=True)
         pipeline = val.pipeline_optimism(X, y, boot_proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
 
         say("calibration, decision curve, nomogram")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 
 from nenaudit import options
 from nenaudit.io import dumps_json
@@ -23,7 +25,11 @@ def _summary(m: dict) -> dict:
         "deviations": m["allocation"]["deviations"],
         "structural": m["allocation"]["structural"],
         "continuous_misses": m.get("continuous_misses", []),
-        "auc": reg.get("auc", []),
+        "faithful": (a.get("pipeline") or {}).get("faithful"),
+        "missed_targets": (a.get("pipeline") or {}).get("missed", []),
+        "targets": [{k: t[k] for k in ("target", "published", "achieved", "tolerance", "met", "required")}
+                    for t in (a.get("pipeline") or {}).get("targets", [])],
+        "unprinted": a.get("unprinted", {}),
         "radiomics": {k: v for k, v in (a.get("radiomics") or {}).items()
                       if k in ("n_icc_pass", "n_after_spearman", "n_features", "n_resegmented")},
     }
@@ -33,9 +39,25 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.study.schema import load
     from nenaudit.synth import DEFAULT_SEED, generate, write_cohort
 
+    from nenaudit.exceptions import NenauditError
+
     study = load(args.study)
     seed = DEFAULT_SEED if args.seed is None else args.seed
-    cohort = generate(study, seed)
+    budget = None
+    if args.budget is not None:
+        parts = args.budget.split(",")
+        if len(parts) not in (3, 4) or not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+            raise NenauditError(f"--budget {args.budget!r}: give three or four positive integers A,B,C[,BOOT] "
+                                "(stage A moves per variable, stage B feature draws, stage C swaps, resamples of "
+                                "the evaluation), e.g. 3000,24,2500,50")
+        budget = dict(zip(("a", "b", "c", "boot"), (int(p) for p in parts)))
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    cohort = generate(study, seed, progress=say, budget=budget)
     out = write_cohort(cohort, args.out)
     s = _summary(cohort.manifest)
     s["out"] = str(out)
@@ -53,8 +75,18 @@ def run(args: argparse.Namespace) -> int:
     for m in s["continuous_misses"]:
         print(f"  continuous summary missed: {m['target']} published {m['published']}, off by "
               f"{m.get('miss_beyond_rounding')} beyond the printed rounding")
-    for a in s["auc"]:
-        print(f"AUC {a['model']}: {a['achieved']} (published {a['published']})")
+    if s["faithful"] is not None:
+        req = [t for t in s["targets"] if t["required"]]
+        print(f"the paper's pipeline on this cohort: {sum(t['met'] for t in req)} of {len(req)} required model "
+              "targets met; "
+              + ("faithful (every required target group met)" if s["faithful"] else
+                 "NOT faithful: missed " + ", ".join(s["missed_targets"])))
+        for t in s["targets"]:
+            if t["target"].startswith(("auc/", "lasso/n_selected", "final_model")):
+                print(f"  {t['target']}: {t['achieved']} (published {t['published']}, {t['tolerance']})")
+        pipe = (s["unprinted"] or {}).get("pipeline")
+        if pipe:
+            print(f"  whole-pipeline optimism-corrected AUC {pipe['corrected_auc']} (optimism {pipe['optimism']})")
     if s["radiomics"]:
         r = s["radiomics"]
         print(f"features: {r['n_features']}; ICC filter keeps {r['n_icc_pass']}, Spearman filter keeps "
@@ -69,5 +101,10 @@ def register(sub) -> None:
     a.add_argument("--out", metavar="DIR", default="cohort",
                    help="output directory, written to a temporary sibling and renamed into place, replacing an "
                         "existing one as a whole (default: ./cohort)")
+    a.add_argument("--budget", metavar="A,B,C[,BOOT]", default=None,
+                   help="sizes of the searches: stage A moves per variable, stage B feature draws, stage C swaps, "
+                        "and resamples per validation scheme of the evaluation (default 3000,24,2500,50; smaller "
+                        "is faster and may miss targets)")
+    a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     a.set_defaults(func=run)

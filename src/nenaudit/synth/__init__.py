@@ -37,6 +37,8 @@ from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
 from nenaudit.study.schema import Study, _key
 from nenaudit.synth import allocation, evaluate
+from nenaudit.synth import faithful as fa
+from nenaudit.synth import targets as tgt
 from nenaudit.synth import features as feat
 from nenaudit.synth import realize as _rz
 from nenaudit.synth.realize import (
@@ -118,27 +120,58 @@ def _study_source(study: Study) -> str:
 
 
 def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_features: bool = True,
-             evaluate_results: bool = True) -> SyntheticCohort:
-    """A synthetic cohort for ``study`` (default: the embedded feng2025 spec); see the module docstring."""
+             evaluate_results: bool = True, faithful: bool = True, progress=None,
+             budget: dict[str, int] | None = None) -> SyntheticCohort:
+    """A synthetic cohort for ``study`` (default: the embedded feng2025 spec); see the module docstring.
+
+    ``faithful`` runs stages A, B and C (:mod:`nenaudit.synth.faithful`); ``budget`` overrides their
+    sizes (``{"a": moves per variable, "b": feature draws, "c": swaps, "boot": resamples per validation
+    scheme of the evaluation}``, recorded in the manifest);
+    ``progress`` takes one-line messages."""
     from nenaudit import __version__
     from nenaudit.study.schema import load
 
+    say = progress or (lambda msg: None)
     if study is None:
         study = load(None)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise NenauditError(f"seed = {seed!r}; give a non-negative integer")
+    bud = {"a": fa.A_ITER, "b": fa.K_DRAWS, "c": fa.C_ITER, "boot": EVAL_BOOT} | dict(budget or {})
     d = design_of(study)
+    say("allocation: counts of the published tables (integer program)")
     alloc = allocation.solve(problem_of(d))
     ss = np.random.SeedSequence(int(seed))
-    s_clin, s_feat = ss.spawn(2)
+    s_clin, s_feat, s_a, s_c = ss.spawn(4)
+    say("realization: patients, lesions, continuous values on the published quantiles")
     clin = _rz.realize(d, alloc, np.random.default_rng(s_clin))
     int_cols = [n for n, v in d.variables.items() if v.get("integer_valued")]
-    patients = integerize(clin.patients, int_cols)
-    lesions = integerize(clin.lesions, int_cols)
-    files = {"patients.csv": to_csv_text(patients), "lesions.csv": to_csv_text(lesions)}
+    faithful = bool(faithful and with_features and study.regression is not None)
+    stages: dict[str, Any] = {}
+    cf = _frame(d, clin.patients, clin.lesions)
+    if faithful:
+        say(f"stage A: univariable statistics of the patient variables ({bud['a']} moves per variable at most)")
+        stages["a"] = fa.stage_a(d, cf, np.random.default_rng(s_a), n_iter=bud["a"])
+
+    def texts() -> dict[str, str]:
+        pats = integerize(cf.patients, int_cols)
+        les = clin.lesions.copy()
+        for name, v in d.variables.items():
+            if "patient" in v["unit"]:
+                les[name] = pats[name].to_numpy()[cf.lesion_patient]
+        return {"patients.csv": to_csv_text(pats), "lesions.csv": to_csv_text(integerize(les, int_cols))}
+
+    files = texts()
     rad_info: dict[str, Any] = {}
     if with_features:
-        files.update(_features(study, d, _read(files["lesions.csv"]), np.random.default_rng(s_feat), rad_info))
+        if faithful:
+            say(f"stage B: feature matrices scored by the re-fitted LASSO ({bud['b']} draws at most)")
+            feats, radscore, stages["b"] = _stage_b(study, d, files, s_feat, rad_info, bud["b"], say)
+            files.update(feats)
+            say(f"stage C: swaps within (outcome, lesions) cells against the backward-Wald path ({bud['c']} swaps)")
+            stages["c"] = fa.stage_c(d, cf, radscore, np.random.default_rng(s_c), n_iter=bud["c"])
+            files.update(texts())
+        else:
+            files.update(_features(study, d, _read(files["lesions.csv"]), np.random.default_rng(s_feat), rad_info))
     manifest: dict[str, Any] = {
         "format": "nenaudit synthetic cohort",
         "generator": "nenaudit.synth",
@@ -146,6 +179,8 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         "nenaudit_version": __version__,
         "study": {"id": study.id, "source": _study_source(study), "sha256": study.sha256},
         "seed": int(seed),
+        "faithful_search": ({"stages": "A, B, C (nenaudit.synth.faithful)", "budget": bud} if faithful
+                            else None),
         "float_format": FLOAT_FORMAT,
         "files": {name: {"sha256": _sha(text), "bytes": len(text.encode("utf-8"))} for name, text in files.items()},
         "outcome": {"column": "outcome", "event": d.event, "coding": {"1": d.event,
@@ -156,7 +191,11 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             "variables only in the lesion table are lesion-specific",
             "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
             (f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
-             f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones"),
+             f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones (starting point of "
+             "stages A and C)"),
+            ("the Radscore column of lesions.csv is the planted score the features were built from; the "
+             "pipeline never reads it (it re-fits the LASSO), and every achieved model output below is the "
+             "pipeline's, on the re-fitted Radscore"),
         ],
         "max_lesions_per_patient": d.max_lesions,
         "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
@@ -169,24 +208,185 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             "patients_by_outcome_and_lesions": {f"{r}/{k}": n for (r, k), n in alloc.n.items()},
         },
         "continuous_misses": clin.continuous_misses,
-        "notes": clin.notes + ([
-            "radiomics: the published Radscore formula does not hold exactly on the features (see "
-            "radiomics.radscore_formula); the signature features instead carry the Radscore column with a "
-            "designed correlation (radiomics.signature_load), so that re-running the paper's pipeline on the "
-            "raw features (achieved.refit) selects about as many features with about the published AUCs "
-            "(distribution over seeds: synthetic/seed_distribution.json)"] if rad_info.get("signature_load") else []),
+        "notes": clin.notes,
+        "non_targets": _non_targets(study, alloc),
+        "stages": stages,
         "radiomics": rad_info,
     }
     if evaluate_results:
         manifest["achieved"] = achieved(study, d, files)
         if with_features:
-            manifest["achieved"]["refit"] = _refit(files, manifest)
+            say(f"evaluation: the paper's pipeline on the files as written (--boot {bud['boot']})")
+            manifest["achieved"]["pipeline"], manifest["achieved"]["unprinted"] = _evaluate(
+                study, files, manifest, bud["boot"])
     text = dumps_json(_jsonable(manifest), indent=1) + "\n"
     files["manifest.json"] = text
     return SyntheticCohort({k: files[k] for k in FILE_ORDER if k in files}, json.loads(text))
 
 
-def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict) -> dict[str, str]:
+EVAL_BOOT = 50  # resamples per validation scheme of the manifest's evaluation (= `nenaudit reproduce --boot 50`)
+
+
+def _frame(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> fa.ClinicalFrame:
+    row = {p: i for i, p in enumerate(patients["patient_id"])}
+    other = next((o for o in d.outcomes if o != d.event), d.event)
+    return fa.ClinicalFrame(patients.copy(), lesions["patient_id"].map(row).to_numpy(),
+                            lesions["outcome"].to_numpy(float), patients["n_lesions"].to_numpy(),
+                            np.where(patients["outcome"].to_numpy() == 1, d.event, other))
+
+
+def _non_targets(study: Study, alloc) -> list[dict[str, str]]:
+    """Published numbers the generator does not try to reproduce, with the reason."""
+    out = []
+    rs = (study.radiomics or {}).get("radscore") or {}
+    if rs.get("terms"):
+        out.append({"what": "the printed Radscore coefficients",
+                    "why": ("they are the LASSO fit on the paper's data; the pipeline re-fits the LASSO on the "
+                            "synthetic features, so the targets are its outputs (feature count, names, AUC, ORs). "
+                            + ("The printed formula has no intercept, and without one it cannot give the printed "
+                               "Radscore medians (see `nenaudit audit`)" if rs.get("intercept") is None else ""))})
+    for x in alloc.deviations:
+        out.append({"what": f"{x.table} / {x.variable} / {x.level} / {x.group}: {x.published}",
+                    "why": (f"infeasible together with the other published counts (at most "
+                            f"{study.fact('max_lesions_per_patient')} lesions per patient); the smallest total "
+                            f"deviation gives {x.allocated} (allocation.deviations)")})
+    return out
+
+
+def _memory_cohort(files: dict[str, str], manifest: dict[str, Any]):
+    from nenaudit.cohort import Cohort
+
+    cats = [n for n, v in manifest["variables"].items() if v["kind"] == "categorical"]
+    f = _read(files["features.csv"])
+    return Cohort(_read(files["patients.csv"], cats), _read(files["lesions.csv"], cats),
+                  f.set_index("lesion_id"), _read(files["observers.csv"]), manifest, Path("<memory>"))
+
+
+def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict, k_draws: int, say):
+    """Stage B: ``k_draws`` feature matrices, each scored by the pipeline's selection (PaperProcedure on the
+    values as written); returns the best one's files, its re-fitted Radscore and the record."""
+    import warnings
+
+    from nenaudit.pipeline import PipelineConfig, build_design
+    from nenaudit.stats.discrimination import roc_auc
+    from nenaudit.stats.validation import FitFailure
+
+    lesions = _read(files["lesions.csv"])
+    y = lesions["outcome"].to_numpy()
+    sig, _ = signature_keys(study)
+    tg = feat_targets(study, d)
+    manifest = {"variables": {n: {"kind": v["kind"], "levels": v["levels"]} for n, v in d.variables.items()}}
+    best = None
+    log = []
+    for b, child in enumerate(s_feat.spawn(k_draws)):
+        loc: dict[str, Any] = {}
+        fl = _features(study, d, lesions, np.random.default_rng(child), loc, groups=y)
+        coh = _memory_cohort({**files, **fl}, manifest)
+        X, yy, _, proc = build_design(coh, PipelineConfig(n_boot=1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                m = proc(X, yy)
+            except FitFailure as exc:
+                log.append({"draw": b, "failure": str(exc)})
+                continue
+        rs = m.radscore(X)
+        sel = list(m.selection.selected)
+        auc = roc_auc(yy, rs, direction="<").auc
+        score, parts = feat_score(tg, sel, set(sig), rs, yy, auc)
+        log.append({"draw": b, "score": round(score, 4), **parts})
+        say(f"  draw {b + 1}: {len(sel)} features selected, Radscore AUC {auc:.3f}, score {score:.3f}")
+        if best is None or score < best[0]:
+            best = (score, fl, rs, loc, b)
+        if parts["perfect"]:
+            break
+    if best is None:
+        raise NenauditError("stage B: the LASSO selected no feature on any feature draw; raise the budget "
+                            "(budget b) or check the spec's radiomics section")
+    info.update(best[3])
+    info["stage_b_draw"] = best[4]
+    return best[1], best[2], {"draws": log, "chosen": best[4]}
+
+
+def feat_targets(study: Study, d: Design) -> dict[str, Any]:
+    """Stage B's targets from the spec: feature count, Radscore AUC, univariable OR and Table 2 quartiles."""
+    rs = (study.radiomics or {}).get("radscore") or {}
+    auc = next((a.estimate for a in study.auc if a.model == "radscore" and a.kind == "apparent"), None)
+    reg = study.regression
+    uni = next((r.univariable for r in (reg.rows if reg else ()) if _key(r.variable) == "radscore"), None)
+    cells = {}
+    for t in study.tables:
+        if t.unit != "lesion":
+            continue
+        row = next((r for r in t.rows if _key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
+        if row is not None:
+            for g in t.groups:
+                if g.outcome_group in d.outcomes:
+                    cells[1 if g.outcome_group == d.event else 0] = row.cells[g.id]
+    return {"n": len(rs.get("terms") or []), "auc": auc, "uni": uni, "quartiles": cells}
+
+
+def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray, y: np.ndarray,
+               auc: float) -> tuple[float, dict[str, Any]]:
+    """Stage B's score of one draw (0 = every target met; see :mod:`nenaudit.synth.faithful`)."""
+    import warnings
+
+    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.logistic import fit_logistic
+
+    score = 0.0
+    n_sig = sum(k in sig for k in sel)
+    if tg["n"]:
+        score += 2.0 * abs(len(sel) - tg["n"]) + 0.5 * (len(sig) - n_sig)
+    if tg["auc"] is not None:
+        score += max(0.0, abs(auc - tg["auc"].value) - 0.002) / 0.005
+    o = None
+    if tg["uni"] is not None and tg["uni"].ci is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = fit_logistic(rs[:, None], y, profile=False)
+        o = float(np.exp(f.coef[1]))
+        score += fa._ci_loss(o, tg["uni"])
+    qmiss = 0.0
+    for g, cell in tg["quartiles"].items():
+        q = quantile7(rs[y == g], [0.25, 0.5, 0.75])
+        for pr, x in zip((cell.q1, cell.median, cell.q3), q):
+            qmiss += max(0.0, abs(x - pr.value) - pr.half_unit)
+    score += 0.5 * qmiss / 0.1
+    perfect = (len(sel) == tg["n"] and n_sig == len(sig) and tg["auc"] is not None
+               and abs(auc - tg["auc"].value) <= 0.005 and o is not None
+               and tg["uni"].ci.lo.value <= o <= tg["uni"].ci.hi.value and qmiss < 0.3)
+    return score, {"n_selected": len(sel), "signature_selected": n_sig, "radscore_auc": round(auc, 4),
+                   "radscore_or": None if o is None else round(o, 4), "quartile_miss": round(qmiss, 4),
+                   "perfect": bool(perfect)}
+
+
+def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_boot: int = 50) -> tuple[dict, dict]:
+    """``run_pipeline`` (``--boot n_boot``, the reproduce defaults otherwise) on the files as written:
+    every target (:func:`nenaudit.synth.targets.evaluate`) and the unprinted quantities."""
+    import tempfile
+    import warnings
+
+    from nenaudit.cohort import load_cohort
+    from nenaudit.pipeline import PipelineConfig, run_pipeline
+    from nenaudit.stats.validation import FitFailure
+
+    sig = tuple(s["key"] for s in (manifest.get("radiomics") or {}).get("signature", []))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            Path(tmp, name).write_text(text, encoding="utf-8")
+        Path(tmp, "manifest.json").write_text(json.dumps(_jsonable(manifest)), encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = run_pipeline(load_cohort(tmp), PipelineConfig(n_boot=n_boot))
+            except FitFailure as exc:
+                return {"faithful": False, "failure": str(exc), "missed": ["pipeline"]}, {}
+    return tgt.evaluate(study, res, sig), tgt.unprinted(res)
+
+
+def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
+              groups: np.ndarray | None = None) -> dict[str, str]:
     from nenaudit.radiomics.catalogue import load_catalogue
 
     rad = study.radiomics or {}
@@ -203,7 +403,9 @@ def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Gen
     m = int(study.fact("resegmented_lesions", min(n, 46)))
     subset = np.sort(rng.choice(n, size=min(m, n), replace=False))
     n_keep = int((rad.get("n_after_filters") or {}).get("value") or 60)
-    block = feat.build(rng, keys, sig, radscore, subset, n_keep)
+    load = feat.FAITHFUL_LOAD if groups is not None else feat.SIGNATURE_LOAD
+    shrink = feat.FAITHFUL_SHRINK if groups is not None else 1.0
+    block = feat.build(rng, keys, sig, radscore, subset, n_keep, load=load, groups=groups, shrink=shrink)
     lid = lesions["lesion_id"].astype(str).to_numpy()
     fdf = pd.DataFrame(block.first, columns=list(keys))
     fdf.insert(0, "lesion_id", lid)
@@ -221,7 +423,10 @@ def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Gen
         "signature": [{"key": k, "coefficient": c} for k, c in sig.items()],
         "stand_ins": stand_ins,
         "radscore_column": rs_var,
-        "signature_load": feat.SIGNATURE_LOAD if sig else None,
+        "signature_load": load if sig else None,
+        "other_features_outcome_shrink": shrink,
+        "signature_noise": "orthogonal to the constant and the Radscore within each outcome group" if groups
+        is not None else "orthogonal to the constant and the Radscore",
         "signature_design": ("z(feature) = signature_load * sign(coefficient) * z(Radscore) + sqrt(1 - signature_load^2) "
                              "* noise, z = (x - mean) / sd (sd with n - 1, over all lesions, R's scale()); every "
                              "signature feature correlates exactly signature_load with the Radscore column"),
@@ -255,7 +460,6 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
         "counts_missed": [c for c in counts if not c["ok"]],
         "summaries": [c for c in cells if c["level"] in ("q1", "median", "q3", "mean", "sd")],
         "p_values": [c for c in cells if c["level"] == "p"],
-        "regression": evaluate.regression(d, lesions, coded),
     }
     if "features.csv" in files:
         f = _read(files["features.csv"]).set_index("lesion_id")
@@ -311,8 +515,9 @@ def write_cohort(cohort: SyntheticCohort, out: str | os.PathLike) -> Path:
     return out
 
 
-def regenerate(manifest_path: str | os.PathLike) -> SyntheticCohort:
-    """Generate again from a manifest's study spec and seed (the spec must have the recorded hash)."""
+def regenerate(manifest_path: str | os.PathLike, progress=None) -> SyntheticCohort:
+    """Generate again from a manifest's study spec, seed and search budget (the spec must have the recorded
+    hash)."""
     from nenaudit.study.schema import load
 
     m = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
@@ -321,4 +526,6 @@ def regenerate(manifest_path: str | os.PathLike) -> SyntheticCohort:
     if study.sha256 != m["study"]["sha256"]:
         raise NenauditError(f"{manifest_path}: the study spec {src} has changed since this cohort was generated "
                             f"(sha256 {study.sha256[:12]} != {m['study']['sha256'][:12]})")
-    return generate(study, int(m["seed"]))
+    search = m.get("faithful_search")
+    return generate(study, int(m["seed"]), faithful=search is not None,
+                    budget=(search or {}).get("budget"), progress=progress)

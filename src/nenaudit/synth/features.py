@@ -61,7 +61,12 @@ IMAGE_LOAD = 0.45
 CLASS_LOAD = 0.45
 OBSERVER2_SHIFT = 0.1
 OTHER_LOADS = (0.0,)  # loads of the other clusters on the standardized Radscore (drawn per cluster)
-SIGNATURE_LOAD = 0.4  # see the module docstring (calibration)
+SIGNATURE_LOAD = 0.4  # see the module docstring (calibration); generator version 2, `faithful=False`
+# generator version 3 (stage B of nenaudit.synth.faithful): a stronger load, noise orthogonal to the Radscore
+# within each outcome group, the other features' sample association with the outcome shrunk; the draw
+# is then chosen by the re-fitted LASSO, so these set the family the draws come from
+FAITHFUL_LOAD = 0.8
+FAITHFUL_SHRINK = 0.6
 
 
 @dataclass(frozen=True)
@@ -110,13 +115,23 @@ def signature_z(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarra
     return z
 
 
-def signature_z_loaded(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, load: float) -> np.ndarray:
+def signature_z_loaded(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, load: float,
+                       groups: np.ndarray | None = None) -> np.ndarray:
     """z-scored signature features ``z_j = load * sign(c_j) * u + sqrt(1 - load^2) * e_j``: ``u`` the
     standardized Radscore, ``e`` independent noise, exactly centred, of SD 1 and orthogonal to ``u``
-    (so every ``z_j`` has mean 0, SD 1 and correlation ``load * sign(c_j)`` with the Radscore)."""
+    (so every ``z_j`` has mean 0, SD 1 and correlation ``load * sign(c_j)`` with the Radscore).
+    With ``groups`` (the outcome), ``e`` is orthogonal to the constant and to ``u`` within each group,
+    so the features carry the outcome only through the Radscore (generator version 3)."""
     n = radscore.size
     u = _standardize((radscore - radscore.mean())[:, None])[:, 0]
-    e = _standardize(_orth(rng.standard_normal((n, coefs.size)), np.column_stack([np.ones(n), u])))
+    e = rng.standard_normal((n, coefs.size))
+    if groups is None:
+        e = _orth(e, np.column_stack([np.ones(n), u]))
+    else:
+        for g in np.unique(groups):
+            m = groups == g
+            e[m] = _orth(e[m], np.column_stack([np.ones(int(m.sum())), u[m]]))
+    e = _standardize(e)
     return np.outer(u, load * np.sign(coefs)) + np.sqrt(1 - load**2) * e
 
 
@@ -144,16 +159,23 @@ def _raw_scale(rng: np.random.Generator, keys) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build(rng: np.random.Generator, keys: tuple[str, ...], signature: dict[str, float], radscore: np.ndarray,
-          subset: np.ndarray, n_keep: int) -> FeatureBlock:
-    """The feature matrix, observer readings and design bookkeeping (see the module docstring)."""
+          subset: np.ndarray, n_keep: int, *, load: float | None = None, groups: np.ndarray | None = None,
+          shrink: float = 1.0) -> FeatureBlock:
+    """The feature matrix, observer readings and design bookkeeping (see the module docstring).
+
+    ``load`` (default :data:`SIGNATURE_LOAD`) is the signature features' correlation with the Radscore;
+    ``groups`` makes their noise orthogonal to it within each outcome group; ``shrink`` < 1 multiplies the
+    other features' sample association with the outcome (the component of each feature along the centred
+    outcome, removed from the latent values so that every reading moves alike)."""
+    load = SIGNATURE_LOAD if load is None else load
     n = radscore.size
     p = len(keys)
     sig_keys = list(signature)
     coefs = np.array([signature[k] for k in sig_keys])
-    if SIGNATURE_LOAD is None:  # generator version 1: the printed formula exact (weak, cancelling loads)
+    if load is None:  # generator version 1: the printed formula exact (weak, cancelling loads)
         zsig = signature_z(rng, radscore, coefs)
     else:
-        zsig = signature_z_loaded(rng, radscore, coefs, SIGNATURE_LOAD)
+        zsig = signature_z_loaded(rng, radscore, coefs, load, groups)
     u = _standardize((radscore - radscore.mean())[:, None])[:, 0]
 
     image = [k.split("_", 1)[0] for k in keys]
@@ -208,6 +230,11 @@ def build(rng: np.random.Generator, keys: tuple[str, ...], signature: dict[str, 
         return sigma * (np.sqrt(SHARED_ERR) * shared + np.sqrt(1 - SHARED_ERR) * own)
 
     e1 = error(n)
+    if groups is not None and shrink != 1.0:
+        yc = groups.astype(float) - groups.mean()
+        other = np.setdiff1d(np.arange(p), [pos[k] for k in sig_keys])
+        b = (yc @ (true[:, other] + e1[:, other])) / (yc @ yc)
+        true[:, other] -= (1.0 - shrink) * np.outer(yc, b)
     sig_idx = np.array([pos[k] for k in sig_keys])
     # signature features: the first reading is exactly zsig; the truth is what lies under it
     true[:, sig_idx] = zsig - e1[:, sig_idx]

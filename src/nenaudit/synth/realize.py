@@ -32,7 +32,7 @@ from nenaudit.study.schema import Study, Table, _key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 FLOAT_FORMAT = "%.6g"
 
 # Domain bounds of named clinical variables (Ki67 is a percentage of tumour cells; adults' ages).
