@@ -113,7 +113,7 @@ def test_bad_input_is_one_line_exit_2(csv, tmp_path, args, needle):
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
     out = tmp_path_factory.mktemp("cohort") / "c"
-    p = run("synth", "--out", str(out))
+    p = run("synth", "--out", str(out), "--budget", "20,2,20,4")  # small searches: seconds, not minutes
     if p.returncode != 0:
         pytest.fail(f"nenaudit synth failed: {p.stderr}")
     return out

@@ -276,7 +276,7 @@ def test_allocation_reports_impossible_group_sizes_without_crashing():
 # --------------------------------------------------------------------- CLI
 def test_cli_synth_writes_atomically_and_reports(tmp_path, capsys):
     out = tmp_path / "c"
-    assert main(["synth", "--seed", "3", "--out", str(out), "--json", "--budget", "20,1,20,4"]) == 0
+    assert main(["synth", "--seed", "3", "--out", str(out), "--json", "--budget", "20,2,20,4"]) == 0
     cap = capsys.readouterr()
     s = json.loads(cap.out)
     assert "stage B" in cap.err and "stage C" in cap.err  # progress on stderr
@@ -288,7 +288,7 @@ def test_cli_synth_writes_atomically_and_reports(tmp_path, capsys):
     c = load_cohort(out)
     assert c.features.shape == (131, 851)
     # replaces the directory as a whole
-    assert main(["synth", "--seed", "3", "--out", str(out), "--budget", "20,1,20,4", "--quiet"]) == 0
+    assert main(["synth", "--seed", "3", "--out", str(out), "--budget", "20,2,20,4", "--quiet"]) == 0
     cap = capsys.readouterr()
     assert "published counts reproduced" in cap.out and "required model targets met" in cap.out and cap.err == ""
 

@@ -269,6 +269,7 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
 
     from nenaudit.pipeline import PipelineConfig, build_design
     from nenaudit.stats.discrimination import roc_auc
+    from nenaudit.exceptions import ConvergenceWarning
     from nenaudit.stats.validation import FitFailure
 
     lesions = _read(files["lesions.csv"])
@@ -283,13 +284,19 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
         fl = _features(study, d, lesions, np.random.default_rng(child), loc, groups=y)
         coh = _memory_cohort({**files, **fl}, manifest)
         X, yy, _, proc = build_design(coh, PipelineConfig(n_boot=1))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             try:
                 m = proc(X, yy)
             except FitFailure as exc:
                 log.append({"draw": b, "failure": str(exc)})
                 continue
+        # a LASSO that does not converge on the full data stops the pipeline's validation: not a candidate
+        bad = next((str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)), None)
+        if bad is not None:
+            log.append({"draw": b, "failure": f"non_convergence: {bad}"})
+            say(f"  draw {b + 1}: the LASSO did not converge ({bad[:60]}...)")
+            continue
         rs = m.radscore(X)
         sel = list(m.selection.selected)
         auc = roc_auc(yy, rs, direction="<").auc
@@ -301,8 +308,8 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
         if parts["perfect"]:
             break
     if best is None:
-        raise NenauditError("stage B: the LASSO selected no feature on any feature draw; raise the budget "
-                            "(budget b) or check the spec's radiomics section")
+        raise NenauditError(f"stage B: none of the {k_draws} feature draws gave a LASSO fit that selects a feature "
+                            "and converges; raise the budget of stage B (synth --budget A,B,C)")
     info.update(best[3])
     info["stage_b_draw"] = best[4]
     return best[1], best[2], {"draws": log, "chosen": best[4]}
@@ -380,8 +387,9 @@ def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_b
             warnings.simplefilter("ignore")
             try:
                 res = run_pipeline(load_cohort(tmp), PipelineConfig(n_boot=n_boot))
-            except FitFailure as exc:
-                return {"faithful": False, "failure": str(exc), "missed": ["pipeline"]}, {}
+            except (FitFailure, NenauditError) as exc:  # the pipeline could not run: a reported outcome
+                return {"faithful": False, "failure": str(exc), "missed": ["pipeline"], "targets": [],
+                        "groups": {}}, {}
     return tgt.evaluate(study, res, sig), tgt.unprinted(res)
 
 
