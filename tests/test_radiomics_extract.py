@@ -150,8 +150,12 @@ def test_phantom_patient_does_not_depend_on_other_patients(base):
 
 def test_phantom_refuses_bad_input(base, tmp_path):
     tmp, ph, _, _ = base
-    with pytest.raises(NenauditError, match="not empty"):
-        write_phantom(tmp / "cohort", ph, seed=1, scan=SCAN)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("mine")
+    with pytest.raises(NenauditError, match="not empty.*not made by nenaudit"):
+        write_phantom(tmp / "cohort", foreign, seed=1, scan=SCAN)
+    assert [p.name for p in foreign.iterdir()] == ["thesis.tex"]
     bad = tmp_path / "bad"
     bad.mkdir()
     LESIONS.drop(columns="outcome").to_csv(bad / "lesions.csv", index=False)

@@ -37,15 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one verb. Bad input: one line, exit 2. Ctrl-C / SIGTERM: ``nenaudit: interrupted``, exit 130 / 143
+    (workers and outputs are cleaned up first, see :mod:`nenaudit.processes`)."""
+    from nenaudit.processes import Terminated, handle_signals, quiet_exit_signals
+
     try:
-        return args.func(args)
-    except NenauditError as exc:
-        print(f"nenaudit: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # pragma: no cover
-        return 0
+        with handle_signals():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            try:
+                return args.func(args)
+            except NenauditError as exc:
+                print(f"nenaudit: error: {exc}", file=sys.stderr)
+                return 2
+            except BrokenPipeError:  # pragma: no cover
+                return 0
+    except (KeyboardInterrupt, Terminated) as exc:
+        quiet_exit_signals()
+        print("nenaudit: interrupted", file=sys.stderr, flush=True)
+        return 143 if isinstance(exc, Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

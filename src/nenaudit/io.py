@@ -20,19 +20,11 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file, write_atomic  # noqa: F401 (the safe-output API)
 
 
 class DataError(NenauditError):
     """Bad user data (file, column, value); the CLI prints it on one line and exits 2."""
-
-
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(p)
 
 
 NONFINITE_KEY = "nonfinite"

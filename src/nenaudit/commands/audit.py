@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nenaudit.io import write_atomic
+from nenaudit.outputs import Outputs
 
 ORDER = 10
 
@@ -15,18 +15,22 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.study.schema import load
 
     study = load(args.study)
-    findings = run_audit(study)
-    label = f"{study.id} ({study.source})"
-    if args.markdown:
-        write_atomic(args.markdown, markdown_report(findings, label))
-    if args.json is not None:
-        text = json_report(findings)
-        if args.json == "-":
-            print(text)
+    with Outputs() as outs:  # output paths checked before the audit runs
+        md = outs.file(args.markdown, "--markdown")
+        js = outs.file(args.json, "--json") if args.json not in (None, "-") else None
+        findings = run_audit(study)
+        label = f"{study.id} ({study.source})"
+        if md is not None:
+            md.write(markdown_report(findings, label))
+        if args.json is not None:
+            text = json_report(findings)
+            if js is None:
+                print(text)
+                return 0
+            js.write(text + "\n" if js.kind == "stream" and not text.endswith("\n") else text)
+            if js.kind != "stream" or js.fd != 1:
+                print(summary_line(findings))
             return 0
-        write_atomic(args.json, text)
-        print(summary_line(findings))
-        return 0
     print(text_report(findings, label))
     return 0
 

@@ -39,19 +39,33 @@ def _icc_table(icc: dict):
 
 def run(args: argparse.Namespace) -> int:
     from nenaudit.exceptions import NenauditError
-    from nenaudit.io import write_atomic
+    from nenaudit.outputs import Outputs
 
     import importlib.util
 
     if importlib.util.find_spec("radiomics") is None or importlib.util.find_spec("SimpleITK") is None:
         raise NenauditError("pyradiomics/SimpleITK not installed; pip install 'nenaudit[radiomics]'")
-    from nenaudit.radiomics.extract import extract, find_cases, observer_icc, save_extraction
+    from nenaudit.radiomics.extract import extract, find_cases, observer_icc, output_paths, save_extraction
 
     if args.jobs < 1:
         raise NenauditError(f"--jobs must be >= 1, got {args.jobs}")
     cases = find_cases(args.images, args.masks)
-    res = extract(cases, params=args.params, jobs=args.jobs, progress=_progress(not args.json))
-    written = save_extraction(res, args.out)
+    with Outputs() as outs:  # every output path checked before the extraction
+        for p in output_paths(args.out):
+            outs.file(p, "--out")
+        icc_target = outs.file(args.icc, "--icc")
+        res = extract(cases, params=args.params, jobs=args.jobs, progress=_progress(not args.json))
+        written = save_extraction(res, args.out)
+        _report(args, res, written, icc_target)
+    if res.failures:
+        stale = f"; the previous {args.out} was renamed {written['stale']}" if "stale" in written else ""
+        print(f"nenaudit: {len(res.failures)} of {res.n_cases} cases failed; {args.out} was not written "
+              f"(extracted rows: {written['partial']}, failures: {written['failures']}){stale}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(args, res, written, icc_target) -> None:
     summary = res.to_dict()
     summary["written"] = written
     icc_counts = {}
@@ -67,11 +81,13 @@ def run(args: argparse.Namespace) -> int:
         if args.icc:
             tab = _icc_table(icc)
             if tab is not None:
-                write_atomic(args.icc, tab.to_csv(index=False, lineterminator="\n"))
+                icc_target.write(tab.to_csv(index=False, lineterminator="\n"))
                 written["icc"] = args.icc
     elif args.icc:
+        moved = icc_target.fail()
         print(f"nenaudit: no re-segmented readings (observer 1 repeat 2, observer 2) among the cases; "
-              f"{args.icc} not written", file=sys.stderr)
+              f"{args.icc} not written" + (f" (the previous one was renamed {moved})" if moved else ""),
+              file=sys.stderr)
     summary["icc_at_least_0.75"] = icc_counts
     if args.json:
         print(dumps_json(summary, indent=2, default=str))
@@ -89,11 +105,6 @@ def run(args: argparse.Namespace) -> int:
     for f in res.failures:
         print(f"nenaudit: failed: lesion {f.lesion_id} (observer {f.observer}, repeat {f.repeat}): {f.reason}",
               file=sys.stderr)
-    if res.failures:
-        print(f"nenaudit: {len(res.failures)} of {res.n_cases} cases failed; {args.out} was not written "
-              f"(extracted rows: {written['partial']}, failures: {written['failures']})", file=sys.stderr)
-        return 1
-    return 0
 
 
 def register(sub) -> None:

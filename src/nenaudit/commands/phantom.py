@@ -32,8 +32,13 @@ def run(args: argparse.Namespace) -> int:
         elif done == total or done % max(1, total // 10) == 0:
             print(f"phantom: patient {done}/{total}", file=sys.stderr, flush=True)
 
-    res = write_phantom(args.cohort, args.out, n_lesions=args.lesions, seed=args.seed,
-                        resegment=args.resegment, progress=progress)
+    from nenaudit.outputs import Outputs
+    from nenaudit.radiomics.phantom import PHANTOM_FILES
+
+    with Outputs() as outs:  # checked (and marked) before the images are drawn
+        target = outs.dir(args.out, verb="phantom", names=PHANTOM_FILES, force=args.force)
+        res = write_phantom(args.cohort, target, n_lesions=args.lesions, seed=args.seed,
+                            resegment=args.resegment, progress=progress)
     if args.json:
         print(dumps_json(res.to_dict()))
         return 0
@@ -50,7 +55,10 @@ def register(sub) -> None:
                                        "re-segmentations for a cohort's lesions")
     a.add_argument("--cohort", required=True, metavar="DIR", help="cohort directory (lesions.csv: lesion_id, "
                                                                  "patient_id, outcome)")
-    a.add_argument("--out", required=True, metavar="DIR", help="new (or empty) output directory")
+    a.add_argument("--out", required=True, metavar="DIR",
+                   help="output directory: new, empty or made by nenaudit (else refused unless --force)")
+    a.add_argument("--force", action="store_true",
+                   help="write into an existing directory that nenaudit did not make (its files are kept)")
     a.add_argument("--lesions", type=int, default=None, metavar="N", help="only the first N lesions of lesions.csv")
     a.add_argument("--seed", type=options.seed, default=0, metavar="N", help="random seed (default 0)")
     a.add_argument("--resegment", type=int, default=None, metavar="N",

@@ -14,8 +14,9 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.cohort import load_cohort
     from nenaudit.exceptions import NenauditError
     from nenaudit.pipeline import PipelineConfig, run_pipeline
+    from nenaudit.outputs import Outputs
     from nenaudit.report.audit_report import summary_line
-    from nenaudit.report.reproduction import write_report
+    from nenaudit.report.reproduction import REPORT_FILES, write_report
     from nenaudit.study.schema import load
 
     if args.boot < 1:
@@ -28,15 +29,18 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
                          keep_separated=args.keep_separated, figure_extras=True)
-    # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
-    with StepProgress("reproduce", enabled=not args.quiet) as bar:
-        say = bar.step
-        res = run_pipeline(cohort, cfg, progress=say)
-        findings = run_audit(study)
-        audit = summary_line(findings)
-        cross, why_not = crosscheck_for_report(cohort, args, say)
-        say("writing the report")
-        out = write_report(res, study, args.out, findings=findings, crosscheck=cross, crosscheck_why_not=why_not)
+    with Outputs() as outs:  # the output directory is checked (and marked) before the computation
+        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force)
+        # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
+        with StepProgress("reproduce", enabled=not args.quiet) as bar:
+            say = bar.step
+            res = run_pipeline(cohort, cfg, progress=say)
+            findings = run_audit(study)
+            audit = summary_line(findings)
+            cross, why_not = crosscheck_for_report(cohort, args, say)
+            say("writing the report")
+            out = write_report(res, study, target, findings=findings, crosscheck=cross,
+                               crosscheck_why_not=why_not)
     if args.json:
         print((out / "results.json").read_text(encoding="utf-8"))
         return 0
@@ -72,7 +76,11 @@ def register(sub) -> None:
     a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
                    help="cohort directory (default: the committed synthetic cohort)")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec (default: the embedded feng2025)")
-    a.add_argument("--out", metavar="DIR", default="results", help="report directory (default: results)")
+    a.add_argument("--out", metavar="DIR", default="results",
+                   help="report directory (default: results); an existing non-empty directory not made by "
+                        "nenaudit is refused unless --force")
+    a.add_argument("--force", action="store_true",
+                   help="write into an existing directory that nenaudit did not make (its files are kept)")
     a.add_argument("--boot", type=int, default=200, metavar="N", help="resamples per validation scheme (default 200)")
     a.add_argument("--boot-pipeline", type=int, default=None, metavar="N",
                    help="resamples of the whole-pipeline scheme (default: --boot)")

@@ -57,8 +57,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
-    cohort = generate(study, seed, progress=say, budget=budget)
-    out = write_cohort(cohort, args.out)
+    from nenaudit.cohort import FILES
+    from nenaudit.outputs import Outputs
+
+    with Outputs() as outs:  # checked (and marked) before the generation
+        target = outs.dir(args.out, verb="synth", names=FILES, force=args.force)
+        cohort = generate(study, seed, progress=say, budget=budget)
+        out = write_cohort(cohort, target)
     s = _summary(cohort.manifest)
     s["out"] = str(out)
     s["files"] = {k: v["bytes"] for k, v in cohort.manifest["files"].items()}
@@ -99,8 +104,10 @@ def register(sub) -> None:
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
     a.add_argument("--seed", metavar="N", type=options.seed, default=None, help="random seed (default: 20250611)")
     a.add_argument("--out", metavar="DIR", default="cohort",
-                   help="output directory, written to a temporary sibling and renamed into place, replacing an "
-                        "existing one as a whole (default: ./cohort)")
+                   help="output directory (default: ./cohort); the files are staged and moved into place; an "
+                        "existing non-empty directory not made by nenaudit is refused unless --force")
+    a.add_argument("--force", action="store_true",
+                   help="write into an existing directory that nenaudit did not make (its files are kept)")
     a.add_argument("--budget", metavar="A,B,C[,BOOT]", default=None,
                    help="sizes of the searches: stage A moves per variable, stage B feature draws, stage C swaps, "
                         "and resamples per validation scheme of the evaluation (default 3000,24,2500,50; smaller "

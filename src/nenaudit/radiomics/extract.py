@@ -12,7 +12,7 @@ Pipeline for one case (a lesion's mask as drawn by one observer in one reading):
    catalogue (:func:`nenaudit.radiomics.catalogue.load_catalogue`), in catalogue order.
 
 :func:`extract` runs the cases over a ``concurrent.futures.ProcessPoolExecutor`` (``jobs``
-processes, each with one SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case
+processes from :func:`nenaudit.processes.worker_pool`, which die with their parent, each with one SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case
 that fails is recorded as a :class:`Failure` with its id and a one-line reason; the others go on.
 The table's rows follow the input order, whatever the number of workers, and pyradiomics is
 deterministic, so the numbers do not depend on ``jobs``.
@@ -396,16 +396,17 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
             sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(before)
     else:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
+
+        from nenaudit.processes import worker_pool
 
         # forkserver (spawn off Linux): workers never fork a parent that runs ITK threads; the server
         # imports pyradiomics once and each worker starts from it, so start-up costs ~0.1 s, not ~1 s
         ctx = mp.get_context("spawn" if sys.platform != "linux" else "forkserver")
         if ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(["nenaudit.radiomics.extract", "radiomics.featureextractor", "SimpleITK"])
-        with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(params,)) as pool:
+        with worker_pool(min(jobs, n), mp_context=ctx, initializer=_init_worker, initargs=(params,)) as pool:
             # largest masks first (file size as a proxy for lesion size): no big lesion left for the end
             order = sorted(range(n), key=lambda i: -_file_size(cases[i].mask))
             futs = {pool.submit(_run_case, i, cases[i], params): i for i in order}
@@ -463,30 +464,42 @@ def _sibling(path: Path, tag: str) -> Path:
 
 
 def save_extraction(result: ExtractionResult, out: str | os.PathLike) -> dict[str, str]:
-    """Write the table; returns ``{"table": path}`` or ``{"partial": ..., "failures": ...}``.
+    """Write the table; returns ``{"table": path}`` or ``{"partial": ..., "failures": ...[, "stale": ...]}``.
 
     Complete: ``out`` is written atomically (temporary file + rename) and stale
     ``<name>.partial.csv`` / ``<name>.failures.csv`` from an earlier run are removed. With failures,
     ``out`` is NOT written: the extracted rows go to ``<name>.partial.csv`` and the failed cases
-    (lesion_id, observer, repeat, image, mask, reason) to ``<name>.failures.csv``.
+    (lesion_id, observer, repeat, image, mask, reason) to ``<name>.failures.csv``, and a previous
+    complete ``out`` is renamed ``<name>.stale.csv`` (``"stale"``), so nothing stale looks current.
     """
-    from nenaudit.io import write_atomic
+    from nenaudit.outputs import check_file
 
     out = Path(out)
     partial, failed = _sibling(out, "partial"), _sibling(out, "failures")
+    targets = [check_file(p, "--out") for p in (out, partial, failed)]
     # repr round-trips doubles exactly: a re-read table equals the extracted one
     text = result.table.to_csv(index=False, float_format=None, lineterminator="\n")
     if result.complete:
-        write_atomic(out, text)
+        targets[0].write(text)
         for stale in (partial, failed):
-            if stale.exists():
+            if stale.is_file():
                 stale.unlink()
         return {"table": str(out)}
-    write_atomic(partial, text)
+    targets[1].write(text)
     fail = pd.DataFrame([f.to_dict() for f in result.failures],
                         columns=["lesion_id", "observer", "repeat", "image", "mask", "reason"])
-    write_atomic(failed, fail.to_csv(index=False, lineterminator="\n"))
-    return {"partial": str(partial), "failures": str(failed)}
+    targets[2].write(fail.to_csv(index=False, lineterminator="\n"))
+    written = {"partial": str(partial), "failures": str(failed)}
+    moved = targets[0].fail()
+    if moved is not None:
+        written["stale"] = str(moved)
+    return written
+
+
+def output_paths(out: str | os.PathLike) -> tuple[Path, Path, Path]:
+    """``(out, <name>.partial.csv, <name>.failures.csv)``: every file :func:`save_extraction` may write."""
+    out = Path(out)
+    return out, _sibling(out, "partial"), _sibling(out, "failures")
 
 
 def split_readings(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -49,7 +49,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -618,16 +617,21 @@ def _choose_resegmented(ids: list[str], given: list[str] | None, resegment: int 
     return [i for k, i in enumerate(ids) if k in pick]
 
 
+PHANTOM_FILES = ("images", "masks", "truth.csv", "manifest.json")
+
+
 def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, n_lesions: int | None = None,
                   seed: int = 0, scan: ScanModel = ScanModel(), response: ResponseModel = ResponseModel(),
                   observers: Mapping[tuple[int, int], ObserverModel] | None = None,
-                  resegment: int | float | None = None, progress=None) -> PhantomSummary:
+                  resegment: int | float | None = None, progress=None, force: bool = False) -> PhantomSummary:
     """Write phantom images and masks for a cohort's lesions (see the module docstring for the layout).
 
     ``n_lesions`` keeps the first N lesions of lesions.csv (their patients' images still hold all
     of the patient's lesions). ``resegment``: the re-segmented lesions are the cohort's
     observers.csv lesions if it has one, else a seeded random subset of this size (an int) or
-    fraction (a float <= 1; default 46/131 as in the paper). ``out_dir`` must not exist or be empty.
+    fraction (a float <= 1; default 46/131 as in the paper). ``out_dir`` is a path or a
+    :class:`nenaudit.outputs.OutputDir` checked before the run: new, empty, made by nenaudit, or
+    ``force``; the files are staged and moved into place; nothing nenaudit did not write is replaced.
     """
     import SimpleITK as sitk
 
@@ -642,13 +646,12 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
     observers = dict(observers) if observers is not None else {(1, 2): OBSERVER1_REPEAT, (2, 1): OBSERVER2}
     reseg = set(_choose_resegmented(list(selected["lesion_id"]), given, resegment, seed))
 
-    out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise NenauditError(f"{out}: exists and is not empty; give a new directory for the phantom")
-    tmp = out.with_name(out.name + ".part")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "images").mkdir(parents=True)
+    from nenaudit.outputs import output_dir
+
+    d = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force)
+    out = d.path
+    tmp = d.staging
+    (tmp / "images").mkdir()
     (tmp / "masks").mkdir()
 
     patient_order = list(dict.fromkeys(lesions["patient_id"]))
@@ -704,10 +707,8 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
                     "observers": {f"o{o}r{r}": asdict(m) for (o, r), m in observers.items()},
                     "resegmented": sorted(reseg), "summary": summary.to_dict()}
         (tmp / "manifest.json").write_text(dumps_json(manifest), encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
+        d.commit()
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        d.fail()
         raise
     return summary

@@ -32,12 +32,14 @@ def _ax(ax, size=(5.0, 5.0)):
 def save(ax_or_fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Save the figure holding ``ax_or_fig`` to ``path`` (PNG/SVG/PDF by suffix), atomically."""
     fig = ax_or_fig.figure if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
+    from nenaudit.outputs import check_file
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.stem + ".part" + p.suffix)
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
-    tmp.replace(p)
-    plt.close(fig)
+    try:
+        check_file(p, "figure").write_with(lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"),
+                                           suffix=p.suffix)
+    finally:
+        plt.close(fig)
     return p
 
 

@@ -2,14 +2,14 @@
 
 :func:`write_report` writes into one directory ``report.html`` (one self-contained page: figures
 embedded, no network), ``report.md`` (the same document, readable on GitHub or in any Markdown
-viewer), ``results.json`` (every number) and the figures as PNG. It writes into a
-temporary sibling directory and renames it at the end, so a directory called complete is
-complete.
+viewer), ``results.json`` (every number) and the figures as PNG. It writes into a staging
+directory inside the output directory and moves the files into place at the end
+(:mod:`nenaudit.outputs`), so a report that looks complete is complete, and no file nenaudit did
+not write is replaced.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -18,6 +18,7 @@ import numpy as np
 from tabulate import tabulate
 
 from nenaudit.io import dumps_json
+from nenaudit.outputs import output_dir
 from nenaudit.report import figures
 from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
 from nenaudit.report.html import render_html
@@ -106,33 +107,34 @@ def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = 
     return out
 
 
+REPORT_FILES = ("report.html", "report.md", "results.json", "roc.png", "calibration.png", "dca.png", "nomogram.png",
+                "lasso_cv.png", "validation.png")
+
+
 def write_report(res, study, out_dir, audit_summary: str | None = None, *, findings=None,
                  crosscheck: dict | None = None, crosscheck_why_not: str | None = None,
-                 argv: Sequence[str] | None = None) -> Path:
+                 argv: Sequence[str] | None = None, force: bool = False) -> Path:
     """Write ``report.html`` (self-contained), ``report.md``, ``results.json`` and the figures into
-    ``out_dir`` (atomically, as a directory). ``findings``: the audit's; ``crosscheck``: the
-    crosscheck table as a dict (``nenaudit.commands.crosscheck``), or None with the reason in
-    ``crosscheck_why_not``."""
-    out = Path(out_dir)
-    tmp = out.with_name(out.name + ".part")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    files = figure_files(res, study, tmp)
-    prov = provenance_items(argv, (crosscheck or {}).get("r_version"))
-    doc = build_document(res, study, findings=findings, crosscheck=crosscheck, crosscheck_why_not=crosscheck_why_not,
-                         provenance=prov, figure_keys=tuple(files))
-    (tmp / "report.html").write_text(render_html(doc, files), encoding="utf-8")
-    (tmp / "report.md").write_text(render_markdown(doc, {k: str(v) for k, v in files.items()}), encoding="utf-8")
-    data = res.to_dict()
-    data.pop("arrays", None)
-    if crosscheck is not None:
-        data["crosscheck"] = crosscheck
-    (tmp / "results.json").write_text(dumps_json(data, default=_default), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
-    return out
+    ``out_dir``. ``findings``: the audit's; ``crosscheck``: the crosscheck table as a dict
+    (``nenaudit.commands.crosscheck``), or None with the reason in ``crosscheck_why_not``.
+
+    ``out_dir`` is a path or a :class:`nenaudit.outputs.OutputDir` checked before the run: the files
+    are staged and moved into place together; no file that nenaudit did not write is replaced.
+    """
+    d = output_dir(out_dir, verb="reproduce", names=REPORT_FILES, force=force)
+    with d.writing() as tmp:
+        files = figure_files(res, study, tmp)
+        prov = provenance_items(argv, (crosscheck or {}).get("r_version"))
+        doc = build_document(res, study, findings=findings, crosscheck=crosscheck,
+                             crosscheck_why_not=crosscheck_why_not, provenance=prov, figure_keys=tuple(files))
+        (tmp / "report.html").write_text(render_html(doc, files), encoding="utf-8")
+        (tmp / "report.md").write_text(render_markdown(doc, {k: str(v) for k, v in files.items()}), encoding="utf-8")
+        data = res.to_dict()
+        data.pop("arrays", None)
+        if crosscheck is not None:
+            data["crosscheck"] = crosscheck
+        (tmp / "results.json").write_text(dumps_json(data, default=_default), encoding="utf-8")
+    return d.path
 
 
 def _default(o: Any) -> Any:

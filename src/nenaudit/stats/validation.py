@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -43,6 +42,7 @@ from nenaudit.exceptions import (
     SeparationWarning,
     StatisticalWarning,
 )
+from nenaudit.processes import worker_pool
 from nenaudit.stats._result import Result
 from nenaudit.stats.calibration import curve_at, recalibration_line
 from nenaudit.stats.compare import quantile7
@@ -454,7 +454,7 @@ def _dispatch(kind, procedure, X, y, payload, rows_list: Sequence[np.ndarray], j
     n_chunks = min(len(rows_list), 4 * jobs)
     bounds = np.linspace(0, len(rows_list), n_chunks + 1).astype(int)
     chunks = [rows_list[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    with ProcessPoolExecutor(max_workers=jobs) as ex:
+    with worker_pool(jobs) as ex:  # workers die with the parent; an interrupt stops them at once
         futs = [ex.submit(_run_chunk, kind, procedure, X, y, payload, c) for c in chunks]
         out: list = []
         for f in futs:

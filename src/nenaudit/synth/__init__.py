@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -499,28 +498,18 @@ def _refit(files: dict[str, str], manifest: dict[str, Any]) -> dict[str, Any]:
         return evaluate.refit(load_cohort(tmp))
 
 
-def write_cohort(cohort: SyntheticCohort, out: str | os.PathLike) -> Path:
-    """Write the files into a temporary sibling directory, then rename it into place (never half-written)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    for name, text in cohort.files.items():
-        with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    old = None
-    if out.exists():
-        if not out.is_dir():
-            shutil.rmtree(tmp)
-            raise NenauditError(f"--out {out}: exists and is not a directory; choose another path")
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old)
-    return out
+def write_cohort(cohort: SyntheticCohort, out, force: bool = False) -> Path:
+    """Write the files into ``out`` (a path, or a :class:`nenaudit.outputs.OutputDir` checked before the
+    generation): staged, then moved into place; nothing that nenaudit did not write is replaced."""
+    from nenaudit.cohort import FILES
+    from nenaudit.outputs import output_dir
+
+    d = output_dir(out, verb="synth", names=(*FILES, *cohort.files), force=force)
+    with d.writing() as tmp:
+        for name, text in cohort.files.items():
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    return d.path
 
 
 def regenerate(manifest_path: str | os.PathLike, progress=None) -> SyntheticCohort:
