@@ -648,9 +648,9 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
 
     from nenaudit.outputs import output_dir
 
-    d = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force)
-    out = d.path
-    tmp = d.staging
+    target = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force)
+    out = target.path
+    tmp = target.staging
     (tmp / "images").mkdir()
     (tmp / "masks").mkdir()
 
@@ -707,8 +707,8 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
                     "observers": {f"o{o}r{r}": asdict(m) for (o, r), m in observers.items()},
                     "resegmented": sorted(reseg), "summary": summary.to_dict()}
         (tmp / "manifest.json").write_text(dumps_json(manifest), encoding="utf-8")
-        d.commit()
+        target.commit()
     except BaseException:
-        d.fail()
+        target.fail()
         raise
     return summary
