@@ -15,7 +15,21 @@ from typing import Any, Sequence
 
 import numpy as np
 
-REFERENCE_R = Path(__file__).resolve().parents[3] / "reference_r"
+
+
+def reference_r_dir() -> Path:
+    """The directory of the R reference scripts: the package data ``nenaudit.reference_r`` (what a wheel
+    installs, found through importlib.resources), else the checkout's top-level ``reference_r/`` (an
+    editable install, where setup.py's mapping of that package is not importable)."""
+    from importlib import resources
+
+    d = resources.files("nenaudit") / "reference_r"  # nenaudit is a regular package: a real directory
+    if isinstance(d, Path) and (d / "compare.R").is_file():
+        return d
+    return Path(__file__).resolve().parents[3] / "reference_r"
+
+
+REFERENCE_R = reference_r_dir()
 
 
 class RUnavailable(RuntimeError):
