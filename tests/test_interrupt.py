@@ -43,7 +43,8 @@ def session_processes(sid: int) -> list[int]:
 def start(args, tmpdir: Path) -> subprocess.Popen:
     env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONWARNINGS="ignore")
     return subprocess.Popen([sys.executable, "-m", "nenaudit", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+                            stderr=subprocess.PIPE, encoding="utf-8", errors="replace", env=env,
+                            start_new_session=True)
 
 
 def wait_for_workers(p: subprocess.Popen, n: int, timeout: float = 180.0) -> None:

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.parity, pytest.mark.slow]
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env, **kw)
+    p = subprocess.run([str(c) for c in cmd], capture_output=True, encoding="utf-8", errors="replace", env=env, **kw)
     assert p.returncode == 0, f"{cmd}: exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
     return p
 

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     if importlib.util.find_spec("radiomics") is None or importlib.util.find_spec("SimpleITK") is None:
         raise NenauditError("pyradiomics/SimpleITK not installed; pip install 'nenaudit[radiomics]'")
-    from nenaudit.radiomics.extract import extract, find_cases, observer_icc, output_paths, save_extraction
+    from nenaudit.radiomics.extract import extract, find_cases, output_paths, save_extraction
 
     if args.jobs < 1:
         raise NenauditError(f"--jobs must be >= 1, got {args.jobs}")
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(args, res, written, icc_target) -> None:
+    from nenaudit.radiomics.extract import observer_icc
+
     summary = res.to_dict()
     summary["written"] = written
     icc_counts = {}
