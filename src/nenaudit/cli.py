@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Terminated) as exc:
         quiet_exit_signals()
         print("nenaudit: interrupted", file=sys.stderr, flush=True)
-        return 143 if isinstance(exc, Terminated) else 130
+        return 128 + int(exc.signum) if isinstance(exc, Terminated) else 130  # 143 for SIGTERM
 
 
 if __name__ == "__main__":  # pragma: no cover

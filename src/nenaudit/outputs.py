@@ -40,7 +40,8 @@ from typing import Callable, Iterable
 from nenaudit.exceptions import NenauditError
 
 __all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
-           "stale_name", "output_dir", "Outputs"]
+           "stale_name", "output_dir", "Outputs",
+           "refuse_never_dir"]
 
 MARKER = ".nenaudit-output"
 PREVIOUS = ".nenaudit-previous"
@@ -265,6 +266,18 @@ def _never_dirs() -> dict[str, str]:
     return out
 
 
+def refuse_never_dir(given: str | os.PathLike, option: str = "--out") -> Path:
+    """The real path of ``given``; :class:`OutputError` if it is ``/``, the home directory, the current
+    directory or a directory above it (however spelled, through symlinks too)."""
+    given = os.fspath(given)
+    p = Path(os.path.realpath(os.path.expanduser(given)))
+    why = _never_dirs().get(str(p))
+    if why is not None:
+        raise OutputError(f"{option} {given}: {why} ({p}) is never used as an output directory; "
+                          "give a new directory, e.g. results")
+    return p
+
+
 def _read_marker(d: Path) -> dict | None:
     m = d / MARKER
     if not m.is_file():
@@ -403,11 +416,7 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
     names = tuple(names)
     if given.strip() == "":
         raise OutputError(f"{option} '': an empty path; give a directory name")
-    p = Path(os.path.realpath(os.path.expanduser(given)))
-    why = _never_dirs().get(str(p))
-    if why is not None:
-        raise OutputError(f"{option} {given}: {why} ({p}) is never used as an output directory; "
-                          "give a new directory, e.g. results")
+    p = refuse_never_dir(given, option)
     if os.path.lexists(p) and not p.is_dir():
         raise OutputError(f"{option} {given}: exists and is not a directory; choose another path")
     created = False

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.processes import Terminated
 from nenaudit.simulate.replicate import MODES, SimulationSpec, run_replicate
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
@@ -42,12 +43,9 @@ LOG_NAME = "run.log"
 OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
 
 
-class Interrupted(BaseException):
-    """The run was stopped by SIGINT or SIGTERM (``signum``); the store holds every finished replicate."""
-
-    def __init__(self, signum: int):
-        super().__init__(f"signal {signum}")
-        self.signum = signum
+# The run was stopped by SIGTERM (``signum``); the store holds every finished replicate. The same
+# exception as the CLI's (nenaudit.processes), so that either handler's exception is caught by both.
+Interrupted = Terminated
 
 
 def ranges(indices) -> str:
@@ -117,6 +115,9 @@ def _hms(s: float) -> str:
 
 def check_out(out: Path, resume: bool) -> None:
     """Refuse to write into a folder holding a store (unless resuming) or files nenaudit did not write."""
+    from nenaudit.outputs import refuse_never_dir
+
+    refuse_never_dir(out, "--out")  # '/', home, '.', '..' and above: never
     store = out / STORE_NAME
     if resume:
         if not store.is_file():

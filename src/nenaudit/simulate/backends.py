@@ -5,9 +5,10 @@ and the replicate index) and hand each finished row to ``on_row`` in the driving
 order of completion; the numbers do not depend on the backend, the number of workers or that order.
 
 ``local``
-    a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers. Each worker ignores
+    a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers
+    (:func:`nenaudit.processes.worker_pool`). Each worker ignores
     SIGINT (the driver handles Ctrl-C), takes SIGTERM's default action and asks the kernel to kill it
-    when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; a watchdog thread elsewhere).
+    when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; and a watchdog thread).
     If the driver stops by an exception (an error, Ctrl-C, SIGTERM) the workers are terminated at
     once and their unfinished replicates are simply not in the store.
 ``dask``
@@ -22,80 +23,30 @@ order of completion; the numbers do not depend on the backend, the number of wor
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import sys
-import threading
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.processes import worker_pool
 from nenaudit.simulate.replicate import SimulationSpec, run_replicate
 
 __all__ = ["BACKENDS", "run_local", "run_dask"]
 
 BACKENDS = ("local", "dask")
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def _parent_gone(parent: int) -> bool:
-    return os.getppid() != parent
-
-
-def worker_init(parent: int) -> None:
-    """Initializer of a local worker: ignore SIGINT, default SIGTERM, die with the driver."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if _parent_gone(parent):  # the driver died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:
-        import time
-
-        while not _parent_gone(parent):
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="nenaudit-parent-watchdog", daemon=True).start()
-
-
-def _terminate(ex: ProcessPoolExecutor) -> None:
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    with contextlib.suppress(Exception):
-        ex.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        with contextlib.suppress(Exception):
-            p.terminate()
-    for p in procs:
-        with contextlib.suppress(Exception):
-            p.join(2.0)
-            if p.is_alive():
-                p.kill()
-                p.join(1.0)
 
 
 def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None]) -> None:
     """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
     todo = list(todo)
-    ex = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1)), initializer=worker_init,
-                             initargs=(os.getpid(),))
-    try:
+    # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception
+    with worker_pool(max(1, min(jobs, len(todo) or 1))) as ex:
         pending = {ex.submit(run_replicate, spec, i): i for i in todo}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 pending.pop(fut)
                 on_row(fut.result())
-    except BaseException:
-        _terminate(ex)
-        raise
-    ex.shutdown(wait=True)
 
 
 def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
