@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import sys
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -70,28 +68,30 @@ def junit_xml(cc) -> str:
     return "\n".join(out)
 
 
-def write_junit(cc, path: str) -> Path:
-    """Write the JUnit file atomically; an existing file is replaced only if it is a crosscheck JUnit file."""
+def check_junit(path: str):
+    """Check ``--junit FILE`` before the run (:func:`nenaudit.outputs.check_file`); an existing regular file
+    is replaced only if it is a crosscheck JUnit file."""
     from nenaudit.exceptions import NenauditError
+    from nenaudit.outputs import check_file
 
     p = Path(path)
     if p.is_dir():
         raise NenauditError(f"--junit {path}: is a directory; give a file name such as crosscheck.xml")
-    if p.exists():
-        head = p.read_text(encoding="utf-8", errors="replace")[:400]
+    if not p.parent.exists():
+        raise NenauditError(f"--junit {path}: directory {p.parent} does not exist")
+    target = check_file(path, "--junit")
+    if target.kind == "regular":
+        head = target.path.read_text(encoding="utf-8", errors="replace")[:400]
         if f"name={quoteattr(JUNIT_SUITE)}" not in head:
             raise NenauditError(f"--junit {path}: the file exists and was not written by nenaudit crosscheck; "
                                 "remove it or choose another name")
-    if not p.parent.exists():
-        raise NenauditError(f"--junit {path}: directory {p.parent} does not exist")
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.part")
-    try:
-        tmp.write_text(junit_xml(cc), encoding="utf-8")
-        tmp.replace(p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return p
+    return target
+
+
+def write_junit(cc, path: str) -> Path:
+    """Write the JUnit file (temporary sibling + rename for a regular file; see :mod:`nenaudit.outputs`)."""
+    check_junit(path).write(junit_xml(cc))
+    return Path(path)
 
 
 def execute(args: argparse.Namespace, perturb=None) -> int:
@@ -108,8 +108,7 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
         bad = [s for s in steps if s not in STEPS]
         if bad:
             raise NenauditError(f"--steps: no step {bad[0]!r}; steps are: {', '.join(STEPS)}")
-    if args.junit and Path(args.junit).is_dir():
-        raise NenauditError(f"--junit {args.junit}: is a directory; give a file name such as crosscheck.xml")
+    junit = check_junit(args.junit) if args.junit else None  # before the computation
     cohort = load_cohort(args.cohort)
     if not rbridge.r_available():
         raise NenauditError("crosscheck needs R and rpy2 (Rscript on PATH, rpy2 importable): run `make setup`")
@@ -118,8 +117,8 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
     with StepProgress("crosscheck", enabled=not args.quiet) as bar:
         cc = run_crosscheck(cohort, seed=args.seed, n_boot=args.boot, steps=steps, progress=bar.step,
                             perturb=perturb)
-    if args.junit:
-        write_junit(cc, args.junit)
+    if junit is not None:
+        junit.write(junit_xml(cc))
     if args.json:
         print(dumps_json(cc.to_dict()))
     else:
