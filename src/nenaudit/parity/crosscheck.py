@@ -203,7 +203,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
     say(f"Python: the pipeline with {n_boot} resamples per scheme")
     res = run_pipeline(cohort, cfg)
     X, y, groups, proc = build_design(cohort, cfg)
-    model = proc(X, y)
+    model = replace(proc, full_data=True)(X, y)  # the reported fit, as run_pipeline makes it
     sel = model.selection
     scfg = cfg.selection
     for s in ("icc.R", "features.R", "lasso.R", "compare.R", "logistic.R", "stepwise.R", "discrimination.R",
