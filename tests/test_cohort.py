@@ -57,7 +57,7 @@ def _edit_csv(path, fn):
     ("orphan", r"lesions.csv: column 'patient_id', line 2: 'P999' is not in patients.csv"),
     ("bad_outcome", r"lesions.csv: column 'outcome', line 2: .*is not 0 or 1"),
     ("outcome_clash", r"lesions.csv: column 'outcome', line 2: lesion .* but its patient has"),
-    ("feature_text", r"features.csv: column 'original_shape_Elongation', line 2: 'abc' is not a finite number"),
+    ("feature_text", r"features.csv: column 'original_shape_Elongation', line 2: 'abc' is not a (finite )?number"),
     ("observer_columns", r"observers.csv: feature columns differ from features.csv"),
     ("bad_level", r"lesions.csv: column 'Grade', line 2: '7' is not one of the levels"),
     ("bad_manifest", r"manifest.json: not valid JSON"),

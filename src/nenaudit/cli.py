@@ -52,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             except BrokenPipeError:  # pragma: no cover
                 return 0
+            except OSError as exc:
+                # a file the verb could not open (no permission, a directory where a file belongs, ...) that no
+                # check before named: still one line, exit 2
+                if exc.filename is None:
+                    raise
+                print(f"nenaudit: error: {exc.filename}: {exc.strerror or exc}; check the path and its permissions",
+                      file=sys.stderr)
+                return 2
     except (KeyboardInterrupt, Terminated) as exc:
         quiet_exit_signals()
         print("nenaudit: interrupted", file=sys.stderr, flush=True)

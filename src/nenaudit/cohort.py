@@ -15,8 +15,13 @@ A cohort directory (written by ``nenaudit synth``, or assembled from real data) 
     ``lesion_id``, ``observer``, ``repeat`` + the same feature columns, for the re-segmented subset
     (observer 1 repeat 2 and observer 2 repeat 1).
 ``manifest.json``
-    provenance (study spec hash, seed, generator version) and, for synthetic cohorts, the
-    variables' levels in the order that defines their numeric codes.
+    provenance (study spec hash, seed, generator version) and, optionally, ``variables``: an
+    object ``{column: {"kind": "categorical" | "continuous", "levels": [labels] | null}}`` whose
+    level lists define the numeric codes. A real cohort's manifest may be ``{}``: a column that
+    ``variables`` does not describe (or describes as ``null``) has its type inferred as R's
+    ``read.csv`` + ``factor()`` would: numeric if every non-missing value is a number, else
+    categorical with its distinct labels sorted (code 0 = first). ``Cohort.notes`` says what was
+    inferred; the CLI prints it on stderr (as pROC prints "Setting levels: ...").
 
 Categorical variables are stored as their printed level labels. ``Cohort.coded_lesions()`` gives
 the lesion table with each categorical variable replaced by its level index (0, 1, ... in the
@@ -36,7 +41,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +66,10 @@ class Cohort:
     observers: pd.DataFrame
     manifest: Mapping[str, Any]
     path: Path
+    #: every described column, from the manifest or inferred: {name: {"kind": ..., "levels": [...] | None}}
+    variables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: lines saying what was inferred (empty when the manifest describes every column)
+    notes: tuple[str, ...] = ()
 
     @property
     def feature_names(self) -> list[str]:
@@ -72,18 +81,42 @@ class Cohort:
         return self.lesions["outcome"].to_numpy(dtype=float)
 
     def levels(self, variable: str) -> list[str] | None:
-        """Level labels of a categorical variable in code order (from the manifest), or None."""
-        v = (self.manifest.get("variables") or {}).get(variable)
+        """Level labels of a categorical variable in code order (manifest or inferred), or None."""
+        v = self.variables.get(variable)
         return list(v["levels"]) if v and v.get("levels") else None
 
     def coded_lesions(self) -> pd.DataFrame:
-        """The lesion table with categorical variables replaced by level index 0..k-1 (manifest order)."""
+        """The lesion table with categorical variables replaced by level index 0..k-1 (manifest order).
+
+        A missing label stays missing (the column is then float with NaN)."""
         out = self.lesions.copy()
-        for name, spec in (self.manifest.get("variables") or {}).items():
+        for name, spec in self.variables.items():
             if name in out.columns and spec.get("levels"):
                 codes = {lv: i for i, lv in enumerate(spec["levels"])}
-                out[name] = out[name].map(codes).astype(int)
+                col = out[name].map(codes)
+                out[name] = col.astype(int) if col.notna().all() else col.astype(float)
         return out
+
+    def numeric_lesions(self, columns, what: str = "model") -> pd.DataFrame:
+        """The coded lesion columns ``columns`` as floats; a missing, infinite or non-numeric value, an id
+        column or the outcome is refused with the column and the line of lesions.csv."""
+        from nenaudit.io import numeric_column
+
+        src = str(self.path / "lesions.csv")
+        cols = list(columns)
+        require_columns(self.lesions, cols, src)
+        for c in cols:
+            if c in ID_COLUMNS or c == "outcome":
+                raise DataError(f"{src}: {c!r} cannot be a {what} variable ("
+                                + ("an identifier, one value per lesion/patient" if c in ID_COLUMNS else
+                                   "it is the outcome") + "); name clinical columns")
+        coded = self.coded_lesions()
+        return pd.DataFrame({c: numeric_column(coded, c, src) for c in cols}, index=coded.index)
+
+
+ID_COLUMNS = ("lesion_id", "patient_id")
+#: columns of patients.csv / lesions.csv that are not variables (Response: the outcome's label)
+NOT_VARIABLES = ("lesion_id", "patient_id", "outcome", "n_lesions", "Response")
 
 
 def default_cohort_path() -> Path:
@@ -128,13 +161,16 @@ def _numeric_block(df: pd.DataFrame, cols: list[str], source: str) -> None:
         raise DataError(f"{source}: column {cols[c]!r}, line {r + 2}: {df[cols[c]].iloc[r]!r} is not a finite number")
 
 
-def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
+def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
     """Read and validate a cohort directory; ``None`` loads the committed default cohort.
 
     Every problem is a one-line :class:`~nenaudit.io.DataError` naming the file, column, line or
     value: a missing file, a missing id/outcome column, duplicate ids, a lesion whose patient is
     unknown, an outcome that is not 0/1 or disagrees with its patient's, feature columns that
-    differ between features.csv and observers.csv, a non-numeric feature value.
+    differ between features.csv and observers.csv, a non-numeric feature value, a malformed
+    ``variables`` in manifest.json, a label not among its variable's levels. ``na`` adds
+    missing-value tokens to R's "NA" and "" (:func:`nenaudit.io.read_csv`). Columns the manifest
+    does not describe get inferred types (see the module docstring and ``Cohort.notes``).
     """
     root = default_cohort_path() if path is None else Path(path)
     if not root.is_dir():
@@ -147,17 +183,22 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise DataError(f"{mpath}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{mpath}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise DataError(f"{mpath}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
     if not isinstance(manifest, dict):
         raise DataError(f"{mpath}: the top level must be a JSON object")
+    described = _manifest_variables(manifest, mpath)
 
     ps, ls, fs, os_ = (str(root / f) for f in FILES[:4])
-    patients = read_csv(ps)
+    patients = read_csv(ps, na=na)
     require_columns(patients, ["patient_id", "outcome"], ps)
     patients["patient_id"] = patients["patient_id"].astype(str)
     _unique_ids(patients, "patient_id", ps)
     _check_outcome(patients, ps)
 
-    lesions = read_csv(ls)
+    lesions = read_csv(ls, na=na)
     require_columns(lesions, ["lesion_id", "patient_id", "outcome"], ls)
     lesions["lesion_id"] = lesions["lesion_id"].astype(str)
     lesions["patient_id"] = lesions["patient_id"].astype(str)
@@ -177,7 +218,7 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
                         f"{lesions['outcome'].iloc[i]} but its patient has {pout.loc[lesions['patient_id'].iloc[i]]}; "
                         "a lesion's response is its patient's")
 
-    feats = read_csv(fs)
+    feats = read_csv(fs, na=na)
     require_columns(feats, ["lesion_id"], fs)
     feats["lesion_id"] = feats["lesion_id"].astype(str)
     _unique_ids(feats, "lesion_id", fs)
@@ -192,7 +233,7 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
     _numeric_block(feats, fcols, fs)
     features = feats.set_index("lesion_id").loc[lesions["lesion_id"]].astype(float)
 
-    obs = read_csv(os_)
+    obs = read_csv(os_, na=na)
     require_columns(obs, ["lesion_id", "observer", "repeat"], os_)
     obs["lesion_id"] = obs["lesion_id"].astype(str)
     ocols = [c for c in obs.columns if c not in ("lesion_id", "observer", "repeat")]
@@ -210,14 +251,88 @@ def load_cohort(path: str | os.PathLike | None = None) -> Cohort:
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"{os_}: line {i + 2}: lesion {obs['lesion_id'].iloc[i]!r} observer {obs['observer'].iloc[i]} "
                         f"repeat {obs['repeat'].iloc[i]} appears twice")
-    for name, spec in (manifest.get("variables") or {}).items():
+    variables, notes = _describe(described, patients, lesions, mpath)
+    for name, spec in variables.items():
         if spec.get("levels"):  # categorical: printed labels, even when they look like numbers ("1".."4")
             for df, src in ((patients, ps), (lesions, ls)):
                 if name in df.columns:
-                    df[name] = df[name].astype(str)
-                    bad = ~df[name].isin(spec["levels"])
+                    df[name] = _labels(df[name])
+                    bad = df[name].notna() & ~df[name].isin(spec["levels"])
                     if bad.any():
                         i = int(np.flatnonzero(bad.to_numpy())[0])
                         raise DataError(f"{src}: column {name!r}, line {i + 2}: {df[name].iloc[i]!r} is not one of "
                                         f"the levels {spec['levels']} listed in manifest.json")
-    return Cohort(patients, lesions, features, obs, manifest, root)
+    return Cohort(patients, lesions, features, obs, manifest, root, variables, tuple(notes))
+
+
+def _manifest_variables(manifest: Mapping[str, Any], mpath: Path) -> dict[str, dict[str, Any]]:
+    """``manifest["variables"]`` checked: ``{name: {"kind": ..., "levels": [str, ...] | None}}``; a
+    ``null`` entry (or no ``variables`` at all) leaves the column to inference."""
+    raw = manifest.get("variables")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise DataError(f"{mpath}: 'variables' must be an object {{column: {{\"levels\": [...]}}}}, got a "
+                        f"{type(raw).__name__}; fix it or remove it to let nenaudit infer the column types")
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in raw.items():
+        where = f"{mpath}: variables[{name!r}]"
+        if spec is None:
+            continue
+        if not isinstance(spec, dict):
+            raise DataError(f"{where} must be an object such as {{\"levels\": [\"No\", \"Yes\"]}} or null, "
+                            f"got {spec!r}")
+        levels = spec.get("levels")
+        if levels is not None:
+            if not isinstance(levels, list):
+                raise DataError(f"{where}.levels must be a list of labels such as [\"No\", \"Yes\"], got "
+                                f"{levels!r}")
+            bad = [lv for lv in levels if not isinstance(lv, (str, int)) or isinstance(lv, bool)]
+            if bad or not levels:
+                what = f"{bad[0]!r} is not a label" if bad else "empty"
+                raise DataError(f"{where}.levels: {what}; give a non-empty list of strings")
+            labels = [str(lv) for lv in levels]
+            if len(set(labels)) != len(labels):
+                dup = next(lv for lv in labels if labels.count(lv) > 1)
+                raise DataError(f"{where}.levels: {dup!r} is listed twice")
+            levels = labels
+        kind = spec.get("kind", "categorical" if levels else "continuous")
+        out[str(name)] = {**spec, "kind": kind, "levels": levels}
+    return out
+
+
+def _labels(col: pd.Series) -> pd.Series:
+    """Labels of a categorical column as strings; numbers print as integers when whole ("3", not "3.0")."""
+    def one(v):
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return col.map(one, na_action="ignore").astype(str)
+
+
+def _describe(described: dict, patients: pd.DataFrame, lesions: pd.DataFrame, mpath: Path):
+    """The manifest's variables plus an inferred entry for every other column of patients/lesions."""
+    variables = dict(described)
+    lines: list[str] = []
+    names = [c for c in dict.fromkeys([*lesions.columns, *patients.columns]) if c not in NOT_VARIABLES]
+    for name in names:
+        if name in variables:
+            continue
+        cols = [df[name] for df in (lesions, patients) if name in df.columns]
+        if all(pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c) for c in cols):
+            vals = set(pd.concat(cols).dropna().unique().tolist())
+            what = "binary 0/1" if vals <= {0, 1} and len(vals) == 2 else "numeric"
+            variables[name] = {"kind": "continuous", "levels": None, "inferred": what}
+            lines.append(f"{name}: {what}")
+        else:
+            levels = sorted(set(_labels(pd.concat(cols)).dropna()))
+            variables[name] = {"kind": "categorical", "levels": levels, "inferred": "categorical"}
+            lines.append(f"{name}: categorical, levels " + " < ".join(levels)
+                         + f" (coded 0..{len(levels) - 1})")
+    if lines:
+        head = (f"{mpath} describes no 'variables'" if not described else
+                f"{mpath} does not describe {len(lines)} column(s)")
+        lines = [f"{head}; inferred column types (numeric if every value is a number, else categorical with "
+                 "sorted levels; describe them in manifest.json to choose the coding):"] + [f"  {x}" for x in lines]
+    return variables, lines

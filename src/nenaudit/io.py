@@ -112,23 +112,106 @@ def dumps_json(obj: Any, *, indent: int | None = 2, why: Mapping[str, str] | Non
                       allow_nan=False, sort_keys=sort_keys)
 
 
-def read_csv(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV file; a missing, empty or unparsable file is a :class:`DataError`."""
+#: R's read.csv missing-value convention (``na.strings = "NA"``; an empty field is missing too)
+NA_TOKENS = ("NA", "")
+#: tokens that only ever mean "missing" in an otherwise numeric column (SAS/Stata ".", Excel "#N/A", ...)
+MISSING_MARKERS = frozenset({".", "..", "-", "--", "?", "*", "#N/A", "N/A", "n/a", "NA.", "None", "none", "NULL",
+                             "null", "Null", "nan", "NaN", "missing", "Missing", "MISSING", "n.a.", "na"})
+#: a column is "numeric but for a few tokens" when at least this share of its non-missing values are numbers ...
+MOSTLY_NUMERIC = 0.90
+#: ... and the other values are at most this many distinct tokens
+FEW_TOKENS = 3
+
+
+def read_csv(path: str | os.PathLike, na: Sequence[str] | None = None,
+             text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a CSV file as R's ``read.csv`` does; every problem is a one-line :class:`DataError`.
+
+    Missing values follow R's ``read.csv(na.strings = "NA")``: only the token ``NA`` and the
+    empty field are missing (pandas' longer default list, with "None", "NULL", "N/A", "nan", is
+    *not* used: "None" is a level like any other). ``na`` adds tokens (the CLI's ``--na``). As in
+    R's ``type.convert``, a column whose non-missing values all parse as numbers is numeric
+    ("NaN" and "Inf" are numbers; "NaN" is then missing, as ``is.na(NaN)`` is in R); any other
+    column is text.
+
+    A column that is numeric but for a few tokens -- at least :data:`MOSTLY_NUMERIC` (90 %) of
+    its non-missing values are numbers and the rest are at most :data:`FEW_TOKENS` (3) distinct
+    tokens, or the rest are all missing-value markers (:data:`MISSING_MARKERS`: ".", "-", "?",
+    "None", "NULL", ...) and numbers are the majority -- is refused, naming the token and its
+    first line and saying ``--na TOKEN``: R would read it as text, and a numeric variable read as
+    text becomes an n-level categorical variable. Columns named in ``text_columns`` are exempt
+    (the user said they are categorical).
+
+    An unreadable file (missing, a directory, no permission, not UTF-8, not CSV, empty) is
+    refused with the reason.
+    """
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise DataError(f"{path}: is a directory; give the path of a CSV file")
+    if not p.exists():
         raise DataError(f"{path}: no such file; give the path of a CSV file")
+    tokens = list(dict.fromkeys([*NA_TOKENS, *(na or ())]))
     try:
-        df = pd.read_csv(p)
+        df = pd.read_csv(p, keep_default_na=False, na_values=tokens, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
     if df.shape[0] == 0:
         raise DataError(f"{path}: the file has a header but no data rows")
     dup = [c for c in df.columns if str(c).endswith(".1") and str(c)[:-2] in df.columns]
     if dup:
         raise DataError(f"{path}: duplicate column name {dup[0][:-2]!r}; column names must be unique")
+    exempt = set(text_columns)
+    for c in df.columns:
+        if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
+            df[c] = _convert_column(df[c], str(path), c in exempt)
     return df
+
+
+def _convert_column(col: pd.Series, source: str, exempt: bool) -> pd.Series:
+    """R's type.convert on one column of strings: numbers if every non-missing value is one, else text."""
+    present = col.notna().to_numpy()
+    if not present.any():
+        return col.astype(float)
+    vals = col[present].astype(str)
+    nums = pd.to_numeric(vals.str.strip(), errors="coerce")
+    is_nan_token = vals.str.strip().str.lower() == "nan"
+    bad = (nums.isna() & ~is_nan_token).to_numpy()
+    if not bad.any():
+        out = np.full(col.size, np.nan)
+        out[present] = nums.to_numpy(dtype=float)
+        return pd.Series(out, index=col.index, name=col.name)
+    if exempt:
+        return col
+    share = 1.0 - bad.mean()
+    tokens = list(dict.fromkeys(vals[bad].tolist()))
+    if (share >= MOSTLY_NUMERIC and len(tokens) <= FEW_TOKENS) or (share > 0.5 and set(tokens) <= MISSING_MARKERS):
+        tok = tokens[0]
+        line = int(np.flatnonzero(present)[np.flatnonzero(bad)[0]]) + 2
+        opt = ",".join(tokens) if all("," not in t for t in tokens) else tok
+        raise DataError(f"{source}: column {col.name!r}, line {line}: {tok!r} is not a number, but "
+                        f"{100 * share:.0f}% of the column's values are; if {tok!r} marks a missing value, "
+                        f"use --na {opt}" + (" (several tokens: " + ", ".join(map(repr, tokens)) + ")"
+                                             if len(tokens) > 1 else ""))
+    return col
+
+
+def missing_lines(df: pd.DataFrame, columns: Iterable[str], source: str, what: str) -> list[str]:
+    """One line per column of ``columns`` that has missing values: how many, the first lines, and ``what``
+    happens to those rows (e.g. "left out of this variable's summary and test")."""
+    out = []
+    for c in columns:
+        miss = df[c].isna().to_numpy()
+        k = int(miss.sum())
+        if k:
+            lines = [str(i + 2) for i in np.flatnonzero(miss)[:5]]
+            more = ", ..." if k > 5 else ""
+            out.append(f"{source}: column {c!r}: {k} of {len(df)} rows missing (lines {', '.join(lines)}{more}); "
+                       f"{what}")
+    return out
 
 
 def split_names(text: str | None) -> list[str] | None:
@@ -195,3 +278,37 @@ def predictor_matrix(df: pd.DataFrame, cols: Sequence[str], source: str = "data"
         if np.ptp(X[:, j]) == 0:
             raise DataError(f"{source}: predictor {c!r} is constant ({X[0, j]:g} in every row); drop it")
     return X
+
+
+#: fewest non-missing values for "unique per row" to mark a text column as an identifier
+ID_MIN_ROWS = 6
+
+
+def identifier_columns(df: pd.DataFrame, columns: Iterable[str]) -> dict[str, str]:
+    """The identifier-like columns among ``columns``, each with the reason (``{name: reason}``).
+
+    A column is identifier-like when it is named ``id`` or ``*_id`` / ``*.id`` (any case), or is
+    an unnamed column (R's ``write.csv`` row names, read as ``Unnamed: 0``), or is text with a
+    different value in every row (at least :data:`ID_MIN_ROWS` of them), or holds integers that are
+    all different and consecutive (row numbers). Tabulating one is meaningless (an n-level
+    categorical variable) and, by Fisher's exact test, very slow. A continuous measurement is
+    unique per row too, so numbers count only when they are consecutive integers.
+    """
+    out: dict[str, str] = {}
+    for c in columns:
+        name = str(c)
+        low = name.strip().lower()
+        col = df[c]
+        vals = col.dropna()
+        if low == "id" or low.endswith("_id") or low.endswith(".id"):
+            out[name] = "named id or *_id"
+        elif name.startswith("Unnamed: ") or not low:
+            out[name] = "unnamed column (row names)"
+        elif len(vals) >= ID_MIN_ROWS and vals.is_unique:
+            if not pd.api.types.is_numeric_dtype(vals):
+                out[name] = "a different value in every row"
+            elif not pd.api.types.is_bool_dtype(vals):
+                v = vals.to_numpy(dtype=float)
+                if np.all(np.isfinite(v)) and np.all(v == np.round(v)) and v.max() - v.min() + 1 == len(v):
+                    out[name] = "consecutive integers, one per row"
+    return out

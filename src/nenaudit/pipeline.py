@@ -32,7 +32,8 @@ from nenaudit.exceptions import NenauditError
 from nenaudit.stats._result import Result
 from nenaudit.stats.features import SelectionConfig
 
-__all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult"]
+__all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
+           "build_design", "fit_whole_cohort", "whole_cohort_error"]
 
 RADSCORE = "Radscore"
 
@@ -229,13 +230,13 @@ class PipelineResult(Result):
     arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
 
 
-def _candidates(config: PipelineConfig, cohort) -> tuple[str, ...]:
+def _candidates(config: PipelineConfig, cohort, study=None) -> tuple[str, ...]:
     if config.candidates is not None:
         cands = tuple(config.candidates)
     else:
         from nenaudit.study.schema import load
 
-        reg = load().regression
+        reg = (study if study is not None else load()).regression
         cands = tuple(r.variable for r in reg.rows if r.univariable is not None) if reg else ()
     cols = set(cohort.lesions.columns) | {RADSCORE}
     missing = [c for c in cands if c not in cols]
@@ -247,25 +248,48 @@ def _candidates(config: PipelineConfig, cohort) -> tuple[str, ...]:
     return cands
 
 
-def build_design(cohort, config: PipelineConfig | None = None):
+def build_design(cohort, config: PipelineConfig | None = None, study=None):
     """``(X, y, groups, procedure)`` of a cohort: the coded clinical candidates and raw features in one
     float DataFrame (a single block, so that resampling rows is cheap), the outcome, the patient of
-    each lesion, and the :class:`PaperProcedure` with the ICC values of the reliability subset."""
+    each lesion, and the :class:`PaperProcedure` with the ICC values of the reliability subset.
+
+    The candidates are ``config.candidates`` or, when None, the univariable rows of ``study``'s
+    regression table (``study`` None: the embedded default spec). A missing, infinite or
+    non-numeric candidate value is refused with its column and line (no row is dropped)."""
     from nenaudit.stats.features import icc_filter
 
     cfg = config or PipelineConfig()
     y = cohort.outcome.astype(float)
     feats = tuple(cohort.feature_names)
-    cands = _candidates(cfg, cohort)
+    cands = _candidates(cfg, cohort, study)
     coded = cohort.coded_lesions()
     clinical = [c for c in cands if c != RADSCORE]
-    values = np.hstack([coded[clinical].to_numpy(dtype=float), cohort.features[list(feats)].to_numpy(dtype=float)])
+    checked = cohort.numeric_lesions(clinical, "clinical candidate")
+    values = np.hstack([checked.to_numpy(dtype=float), cohort.features[list(feats)].to_numpy(dtype=float)])
     X = pd.DataFrame(values, columns=[*clinical, *feats])
     readings = observer_readings(cohort)
     icc_values = None
     if readings:
         icc_values = icc_filter(readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form).icc
     return X, y, coded["patient_id"].to_numpy(), PaperProcedure(feats, cands, cfg, icc_values)
+
+
+def whole_cohort_error(exc, where) -> NenauditError:
+    """The one-line error for a :class:`~nenaudit.stats.validation.FitFailure` on the whole cohort: no
+    resample to count but the analysis itself failing (too few events for the folds, separation, a
+    singular design), worded as :mod:`nenaudit.stats.validation` words it for harrell/632plus."""
+    return NenauditError(f"{where}: the procedure fails on the full data ({exc.reason}: {exc.detail}); "
+                         "no model to report or validate")
+
+
+def fit_whole_cohort(procedure, X, y, where):
+    """``procedure(X, y)`` on the whole cohort; a FitFailure becomes :func:`whole_cohort_error`."""
+    from nenaudit.stats.validation import FitFailure
+
+    try:
+        return procedure(X, y)
+    except FitFailure as exc:
+        raise whole_cohort_error(exc, where) from None
 
 
 def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
@@ -287,10 +311,16 @@ def _logit_row(fit, name: str) -> dict:
             "p": float(fit.p[j]), "coef": float(fit.coef[j]), "se": float(fit.se[j])}
 
 
-def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None) -> PipelineResult:
+def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None, study=None) -> PipelineResult:
     """Run the paper's pipeline on a loaded cohort (:func:`nenaudit.cohort.load_cohort`).
 
-    ``progress`` is an optional callable taking a one-line message (for the CLI).
+    ``progress`` is an optional callable taking a one-line message (for the CLI). ``study`` is the
+    spec whose Table 3 names the clinical candidates (None: the embedded default). The LASSO-CV
+    folds are drawn with ``config.selection.seed`` (the whole cohort, and afresh with the same seed
+    in every resample of the pipeline scheme); ``config.seed`` draws the resamples. A model that
+    cannot be fitted on the whole cohort (too few events for the folds, separation, no
+    convergence) raises :class:`~nenaudit.stats.validation.FitFailure` (counted by a simulation;
+    the CLI turns it into one line with :func:`whole_cohort_error`).
     """
     from nenaudit.stats import validation as val
     from nenaudit.stats.calibration import (calibrate_bootstrap, calibration_curve, calibration_errors,
@@ -307,10 +337,11 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         say("ICC filter on the observer readings")
-        X, y, groups, proc = build_design(cohort, cfg)
+        X, y, groups, proc = build_design(cohort, cfg, study)
         feats, cands, icc_values = proc.features, proc.candidates, proc.icc_values
         clinical = [c for c in cands if c != RADSCORE]
         say("selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald")
+        # a FitFailure here is the analysis failing (the CLI: whole_cohort_error)
         model = replace(proc, full_data=True)(X, y)
         for note in model.notes:
             warnings.warn(note)

@@ -28,11 +28,12 @@ def _num(x) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import binary_outcome, numeric_column, read_csv, require_columns
     from nenaudit.stats.discrimination import ci_auc, delong_test, youden
 
-    df = read_csv(args.data)
+    df = read_csv(args.data, na=na_tokens(args))
     cols = [args.outcome, args.score] + ([args.compare] if args.compare else [])
     require_columns(df, cols, args.data)
     if args.score == args.outcome or args.compare == args.outcome:
@@ -95,4 +96,7 @@ def register(sub) -> None:
                    help="'<': controls score lower (pROC's default 'auto' picks it from the medians)")
     a.add_argument("--compare", metavar="COL2", default=None, help="second score: paired DeLong test")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

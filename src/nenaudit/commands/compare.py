@@ -12,21 +12,34 @@ ORDER = 20
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     import pandas as pd
     from tabulate import tabulate
 
-    from nenaudit.io import DataError, read_csv, require_columns, split_names
+    from nenaudit.commands import na_tokens
+    from nenaudit.io import DataError, identifier_columns, missing_lines, read_csv, require_columns, split_names
     from nenaudit.stats.compare import SelectionRule, summarize
 
-    df = read_csv(args.data)
-    require_columns(df, [args.group], args.data)
-    names = split_names(args.vars) or [c for c in df.columns if c != args.group]
-    require_columns(df, names, args.data)
     cat = split_names(args.categorical) or []
+    df = read_csv(args.data, na=na_tokens(args), text_columns=cat)
+    require_columns(df, [args.group], args.data)
+    explicit = split_names(args.vars)
+    ids: dict[str, str] = {}
+    if explicit:
+        names = explicit
+    else:
+        candidates = [c for c in df.columns if c != args.group]
+        ids = identifier_columns(df, candidates)
+        names = [c for c in candidates if c not in ids]
+        if not names:
+            raise DataError(f"{args.data}: every column but the group looks like an identifier "
+                            f"({', '.join(ids)}); name the variables with --vars")
+    require_columns(df, names, args.data)
     require_columns(df, cat, args.data)
-    if df[args.group].isna().any():
-        line = int(df[args.group].isna().to_numpy().nonzero()[0][0]) + 2
-        raise DataError(f"{args.data}: group column {args.group!r}, line {line}: missing group; fill or drop the row")
+    notes = missing_lines(df, [args.group], args.data, "those rows are left out of the comparison (no group)")
+    df = df[df[args.group].notna()]
+    notes += missing_lines(df, names, args.data, "those rows are left out of this variable's summary and test")
     levels = df[args.group].dropna().unique()
     if len(levels) < 2:
         raise DataError(f"{args.data}: group column {args.group!r} has {len(levels)} group(s); "
@@ -37,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(f"{args.data}: column {v!r} has no values; drop it from --vars")
         for g in levels:
             if col[df[args.group] == g].notna().sum() == 0:
-                raise DataError(f"{args.data}: column {v!r} has no values in group {g!r}; "
+                raise DataError(f"{args.data}: column {v!r} has no values in group {str(g)!r}; "
                                 "it cannot be compared between groups")
+    for line in notes:  # once the input is known to be usable: an error stays the only line
+        print(f"nenaudit: {line}", file=sys.stderr)
     inferred = [v for v in names if v not in cat and pd.api.types.is_numeric_dtype(df[v])
                 and df[v].dropna().nunique() <= 2]
     cat = cat + inferred
@@ -52,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         out = res.to_dict()
         out["treated_as_categorical"] = inferred
         out["warnings"] = msgs
+        out["identifier_columns_left_out"] = [{"column": c, "reason": r} for c, r in ids.items()]
+        out["missing"] = notes
         print(dumps_json(out, indent=2, default=str))
         return 0
     frame = res.to_frame(digits=args.digits)
@@ -67,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
             rows.append(row)
     print(tabulate(rows, headers=["variable"] + [f"{args.group} = {g}" for g in res.groups] + ["p", "test"]))
     print(f"\nrule: {rule.describe()}")
+    if ids:
+        print("left out as identifiers (name them in --vars to compare them): "
+              + "; ".join(f"{c} ({r})" for c, r in ids.items()))
     if inferred:
         print(f"treated as categorical (numeric with at most 2 values): {', '.join(inferred)}")
     for m in msgs:
@@ -81,10 +101,14 @@ def _p(p: float | None) -> str:
 
 
 def register(sub) -> None:
+    from nenaudit.commands import add_na_option
+
     a = sub.add_parser("compare", help="Table 1/2-style group comparison of a CSV (summaries and tests)")
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--group", required=True, metavar="COL", help="column holding the groups")
-    a.add_argument("--vars", metavar="A,B,...", help="variables in table order (default: every other column)")
+    a.add_argument("--vars", metavar="A,B,...",
+                   help="variables in table order (default: every other column but identifier-like ones: named "
+                        "id or *_id, or unique per row)")
     a.add_argument("--categorical", metavar="A,B,...", help="numeric columns to treat as categorical (0/1 codes)")
     a.add_argument("--categorical-test", choices=("auto", "chisq", "fisher"), default="auto",
                    help="auto: Fisher if an expected count < 5, else chi-square (default)")
@@ -93,4 +117,5 @@ def register(sub) -> None:
                    help="Shapiro-Wilk p above this in every group -> mean ± SD and t test (default 0.05)")
     a.add_argument("--digits", type=options.digits, default=1, help="decimals in the printed table")
     a.add_argument("--json", action="store_true", help="print the full result as JSON")
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -96,6 +97,7 @@ def write_junit(cc, path: str) -> Path:
 
 def execute(args: argparse.Namespace, perturb=None) -> int:
     from nenaudit.cohort import load_cohort
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.parity import rbridge
     from nenaudit.parity.crosscheck import STEPS
@@ -109,7 +111,9 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
         if bad:
             raise NenauditError(f"--steps: no step {bad[0]!r}; steps are: {', '.join(STEPS)}")
     junit = check_junit(args.junit) if args.junit else None  # before the computation
-    cohort = load_cohort(args.cohort)
+    cohort = load_cohort(args.cohort, na=na_tokens(args))
+    for line in cohort.notes:
+        print(f"nenaudit: {line}", file=sys.stderr)
     if not rbridge.r_available():
         raise NenauditError("crosscheck needs R and rpy2 (Rscript on PATH, rpy2 importable): run `make setup`")
     from nenaudit.report.progress import StepProgress
@@ -161,4 +165,7 @@ def register(sub) -> None:
     a.add_argument("--junit", metavar="FILE", default=None, help="also write a JUnit XML file (one case per statistic)")
     a.add_argument("--json", action="store_true", help="print the table as JSON")
     a.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -32,10 +32,11 @@ def _num(x) -> float | None:
 def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
+    from nenaudit.commands import na_tokens
     from nenaudit.io import DataError, binary_outcome, numeric_column, read_csv, require_columns
     from nenaudit.stats.dca import decision_curve
 
-    df = read_csv(args.data)
+    df = read_csv(args.data, na=na_tokens(args))
     require_columns(df, [args.outcome, args.prob], args.data)
     y = binary_outcome(df, args.outcome, args.data)
     p = numeric_column(df, args.prob, args.data)
@@ -68,4 +69,7 @@ def register(sub) -> None:
     a.add_argument("--thresholds", metavar="START:STOP:STEP", default=None,
                    help="threshold grid as R's seq(START, STOP, by = STEP) (default 0:0.99:0.01, as dcurves)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

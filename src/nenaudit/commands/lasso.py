@@ -27,6 +27,7 @@ def _feature_columns(df, outcome: str, foldid: str | None) -> tuple[list[str], l
 def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import (
         binary_outcome,
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from nenaudit.stats.lasso import cv_lasso
 
-    df = read_csv(args.data)
+    df = read_csv(args.data, na=na_tokens(args))
     require_columns(df, [args.outcome], args.data)
     if args.foldid is not None:
         require_columns(df, [args.foldid], args.data)
@@ -100,4 +101,7 @@ def register(sub) -> None:
     a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",
                    help="solver: glmnet's Fortran via python-glmnet (default) or glmnet-rs (optional package)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -43,12 +43,13 @@ def coefficients_json(fit, ci: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import binary_outcome, predictor_matrix, read_csv, require_columns, split_names
     from nenaudit.stats.logistic import fit_firth, fit_logistic
     from nenaudit.stats.stepwise import backward_elimination
 
-    df = read_csv(args.data)
+    df = read_csv(args.data, na=na_tokens(args))
     preds = split_names(args.predictors)
     require_columns(df, [args.outcome, *preds], args.data)
     if args.outcome in preds:
@@ -106,4 +107,7 @@ def register(sub) -> None:
     a.add_argument("--backward-wald", type=options.probability, metavar="ALPHA", default=None,
                    help="backward elimination: drop the largest Wald p above ALPHA, refit, repeat")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -22,6 +22,7 @@ def _options(pairs: list[str] | None) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import read_csv
     from nenaudit.parity import rbridge
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise NenauditError("parity needs R and rpy2 (Rscript on PATH, rpy2 importable): run `make setup`")
     if args.data is None:
         raise NenauditError(f"parity {args.step}: give the input CSV file (nenaudit parity {args.step} DATA.csv)")
-    data = read_csv(args.data)
+    data = read_csv(args.data, na=na_tokens(args))
     table = compare(args.step, data, **_options(args.option))
     if args.json:
         print(dumps_json(table.to_dict(), indent=2, default=str))
@@ -77,4 +78,7 @@ def register(sub) -> None:
                         "correct=false, exact=true, equal_var=true, level=0.95, threshold=0.05, forced=a, "
                         "columns=r1,r2, alpha=0.05, score=, score2=, prob=, nfolds=, seed=, B=, g=, from=, to=, by=")
     a.add_argument("--json", action="store_true", help="print the table as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

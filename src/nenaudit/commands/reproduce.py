@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from nenaudit import options
 
@@ -12,11 +13,14 @@ ORDER = 15
 def run(args: argparse.Namespace) -> int:
     from nenaudit.audit.run import run_audit
     from nenaudit.cohort import load_cohort
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
-    from nenaudit.pipeline import PipelineConfig, run_pipeline
+    from nenaudit.pipeline import PipelineConfig, run_pipeline, whole_cohort_error
     from nenaudit.outputs import Outputs
     from nenaudit.report.audit_report import summary_line
     from nenaudit.report.reproduction import REPORT_FILES, write_report
+    from nenaudit.stats.features import SelectionConfig
+    from nenaudit.stats.validation import FitFailure
     from nenaudit.study.schema import load
 
     if args.boot < 1:
@@ -24,17 +28,23 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise NenauditError(f"--jobs must be at least 1, got {args.jobs}")
     study = load(args.study)
-    cohort = load_cohort(args.cohort)
+    cohort = load_cohort(args.cohort, na=na_tokens(args))
+    for line in cohort.notes:
+        print(f"nenaudit: {line}", file=sys.stderr)
     from nenaudit.report.progress import StepProgress
 
     cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
-                         keep_separated=args.keep_separated, figure_extras=True)
+                         keep_separated=args.keep_separated, figure_extras=True,
+                         selection=SelectionConfig(seed=args.fold_seed))
     with Outputs() as outs:  # the output directory is checked (and marked) before the computation
         target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force)
         # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
         with StepProgress("reproduce", enabled=not args.quiet) as bar:
             say = bar.step
-            res = run_pipeline(cohort, cfg, progress=say)
+            try:
+                res = run_pipeline(cohort, cfg, progress=say, study=study)
+            except FitFailure as exc:
+                raise whole_cohort_error(exc, cohort.path) from None
             findings = run_audit(study)
             audit = summary_line(findings)
             cross, why_not = crosscheck_for_report(cohort, args, say)
@@ -84,7 +94,11 @@ def register(sub) -> None:
     a.add_argument("--boot", type=int, default=200, metavar="N", help="resamples per validation scheme (default 200)")
     a.add_argument("--boot-pipeline", type=int, default=None, metavar="N",
                    help="resamples of the whole-pipeline scheme (default: --boot)")
-    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N", help="seed of all resampling")
+    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N",
+                   help="seed of the bootstrap resamples of every validation scheme (not of the LASSO folds)")
+    a.add_argument("--fold-seed", type=options.seed, default=1, metavar="N",
+                   help="seed of the 10 LASSO-CV folds, on the whole cohort and afresh in every resample of the "
+                        "whole-pipeline scheme (default 1)")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
     a.add_argument("--keep-separated", action="store_true",
                    help="keep resamples whose final model separates (glm's estimates), instead of leaving them out")
@@ -92,4 +106,7 @@ def register(sub) -> None:
                    help="do not run the step-by-step R crosscheck for the report (it says so)")
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print results.json to stdout")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

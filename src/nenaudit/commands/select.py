@@ -17,11 +17,16 @@ ORDER = 36
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from nenaudit.cohort import load_cohort
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.stats.features import SelectionConfig, select_features
 
-    cohort = load_cohort(args.cohort)
+    cohort = load_cohort(args.cohort, na=na_tokens(args))
+    for line in cohort.notes:
+        print(f"nenaudit: {line}", file=sys.stderr)
     from nenaudit.pipeline import observer_readings
 
     readings = observer_readings(cohort)
@@ -29,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise NenauditError(f"{cohort.path}: observers.csv has no observer 1 repeat 2 nor observer 2 rows; "
                             "the ICC filter needs them (or pass --no-icc)")
     cfg = SelectionConfig(icc_threshold=args.icc_threshold, icc_form=args.icc_form, zscore_ddof=args.ddof,
-                          spearman_cutoff=args.cutoff, nfolds=args.folds, seed=args.seed, measure=args.measure,
+                          spearman_cutoff=args.cutoff, nfolds=args.folds, seed=args.fold_seed, measure=args.measure,
                           which=args.which, engine=args.engine)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -37,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     rep = sel.report()
     rep["warnings"] = list(dict.fromkeys([*rep["warnings"], *(str(w.message) for w in caught)]))
     rep["cohort"] = str(cohort.path)
+    rep["fold_seed"] = args.fold_seed
     rep["icc_designs"] = {d: len(a) for d, (a, _) in readings.items()} if not args.no_icc else {}
     if args.json:
         print(dumps_json(rep))
@@ -52,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
               + f"): {len(rep['removed_icc'])} removed")
     print(f"  Spearman filter (|rho| > {args.cutoff:g}, caret::findCorrelation): "
           f"{len(rep['removed_correlation'])} removed; {rep['n_after_filters']} left")
-    print(f"  LASSO-CV ({args.folds} folds, seed {args.seed}, {args.measure}): lambda.min = {rep['lambda_min']:.6g}, "
+    print(f"  LASSO-CV ({args.folds} folds drawn with fold seed {args.fold_seed}, {args.measure}): lambda.min = {rep['lambda_min']:.6g}, "
           f"lambda.1se = {rep['lambda_1se']:.6g}; {len(rep['selected'])} selected at lambda.{args.which}")
     rs = rep["radscore"]
     terms = " ".join(f"{'+' if c >= 0 else '-'} {abs(c):.4f} x {n}" for n, c in rs["coefficients"].items())
@@ -74,10 +80,15 @@ def register(sub) -> None:
                    help="z-score SD divisor n - ddof (1: R scale(), default; 0: population SD)")
     a.add_argument("--cutoff", type=options.float_range(0.0, 1.0, "a |rho| cutoff", lo_open=True), default=0.9, help="Spearman |rho| cutoff (0.9)")
     a.add_argument("--folds", type=int, default=10, help="CV folds (10)")
-    a.add_argument("--seed", type=options.seed, default=1, help="seed of the random folds (1)")
+    a.add_argument("--fold-seed", "--seed", type=options.seed, default=1, dest="fold_seed", metavar="N",
+                   help="seed of the random LASSO-CV folds (default 1; --seed is the same option, as before; "
+                        "reproduce and validate take it as --fold-seed)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance", help="CV measure (deviance)")
     a.add_argument("--which", choices=("min", "1se"), default="min", help="Radscore at lambda.min (default) or 1se")
     a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",
                    help="lasso solver: glmnet's Fortran via python-glmnet (default) or glmnet-rs (optional)")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -32,6 +32,8 @@ CLINICAL_NOTE = ("pipeline --clinical-only = univariable screen (p < entry) + ba
 
 
 def _columns(cohort, names, what):
+    """``names`` as a float frame of the coded lesion columns; an unknown column, an identifier, the outcome
+    or a missing/infinite/non-numeric value is refused with its column and line."""
     from nenaudit.io import DataError
 
     cols = list(cohort.lesions.columns)
@@ -40,13 +42,11 @@ def _columns(cohort, names, what):
         shown = ", ".join(c for c in cols if c not in ("lesion_id", "patient_id", "outcome"))
         raise DataError(f"{cohort.path}/lesions.csv: no column {missing[0]!r} for the {what} (columns are: {shown}); "
                         f"name them with --predictors/--candidates")
-    return list(names)
+    return cohort.numeric_lesions(names, what)
 
 
-def _study_defaults():
-    from nenaudit.study.schema import load
-
-    reg = load().regression
+def _study_defaults(study):
+    reg = study.regression
     if reg is None:
         return [], []
     cands = [r.variable for r in reg.rows if r.univariable is not None]
@@ -54,17 +54,25 @@ def _study_defaults():
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from tabulate import tabulate
 
     from nenaudit.cohort import load_cohort
+    from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import split_names
+    from nenaudit.pipeline import fit_whole_cohort
     from nenaudit.stats import validation as v
+    from nenaudit.study.schema import load
 
     if args.boot < 1:
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
-    cohort = load_cohort(args.cohort)
-    final, cands = _study_defaults()
+    study = load(args.study)
+    cohort = load_cohort(args.cohort, na=na_tokens(args))
+    for line in cohort.notes:
+        print(f"nenaudit: {line}", file=sys.stderr)
+    final, cands = _study_defaults(study)
     predictors = split_names(args.predictors) or final
     if not predictors:
         raise NenauditError("no final model in the study spec: name the predictors with --predictors A,B,C")
@@ -80,25 +88,26 @@ def run(args: argparse.Namespace) -> int:
 
             cfg = PipelineConfig(entry=args.entry, stay=args.stay, jobs=args.jobs, keep_separated=args.keep_separated,
                                  candidates=tuple(split_names(args.candidates)) if args.candidates else None)
+            cfg = replace(cfg, selection=replace(cfg.selection, seed=args.fold_seed))
             if args.jobs > 1:  # worker processes run cv_lasso single-threaded; same numbers
                 cfg = replace(cfg, selection=replace(cfg.selection, n_jobs=1))
-            X, y, _, proc = build_design(cohort, cfg)
+            X, y, _, proc = build_design(cohort, cfg, study)
             res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
             note = PIPELINE_NOTE
             used = list(proc.candidates)
         elif args.scheme == "pipeline":
-            candidates = _columns(cohort, split_names(args.candidates) or cands, "pipeline candidates")
-            X = d[candidates].astype(float)
+            X = _columns(cohort, split_names(args.candidates) or cands, "pipeline candidates")
+            candidates = list(X.columns)
             proc = v.ScreenBackwardProcedure(tuple(candidates), args.entry, args.stay, args.keep_separated)
             res = v.pipeline_optimism(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
             note = CLINICAL_NOTE
             used = candidates
         else:
-            used = _columns(cohort, predictors, "final model")
-            X = d[used].astype(float)
+            X = _columns(cohort, predictors, "final model")
+            used = list(X.columns)
             proc = v.LogisticProcedure(tuple(used), keep_separated=args.keep_separated)
             if args.scheme == "published":
-                lp = proc(X, y).predict_lp(X)
+                lp = fit_whole_cohort(proc, X, y, cohort.path).predict_lp(X)
                 res = v.published_bootstrap(y, lp, n_boot=args.boot, seed=args.seed)
             elif args.scheme == "harrell":
                 res = v.harrell_optimism(X, y, procedure=proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
@@ -108,14 +117,17 @@ def run(args: argparse.Namespace) -> int:
             else:
                 res = v.bootstrap_632plus(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
     msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    folds = (f"LASSO-CV folds drawn with --fold-seed {args.fold_seed} (whole cohort and every resample)"
+             if args.scheme == "pipeline" and not args.clinical_only else None)
     out = {"scheme": args.scheme, "cohort": str(cohort.path), "variables": used, "seed": args.seed,
+           "fold_seed": args.fold_seed if folds else None, "inferred_types": list(cohort.notes[1:]),
            "n_lesions": int(y.size), "n_patients": int(d["patient_id"].nunique()), "result": res.to_dict(),
            "note": note, "warnings": msgs}
     if args.json:
         print(dumps_json(out))
         return 0
     print(f"{args.scheme} bootstrap, {res.n_boot} resamples (seed {args.seed}), {y.size} lesions / "
-          f"{out['n_patients']} patients; variables: {', '.join(used)}")
+          f"{out['n_patients']} patients; variables: {', '.join(used)}" + (f"; {folds}" if folds else ""))
     if args.scheme == "published":
         print(f"AUC apparent {res.apparent:.4f}; bootstrap mean {res.mean:.4f} "
               f"({100 * res.level:g}% percentile interval {res.ci_lower:.4f}-{res.ci_upper:.4f}); {res.note}")
@@ -145,7 +157,13 @@ def register(sub) -> None:
                    help="cohort directory (default: the committed synthetic cohort)")
     a.add_argument("--scheme", choices=SCHEMES, required=True)
     a.add_argument("--boot", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)")
-    a.add_argument("--seed", type=options.seed, default=1, metavar="N", help="seed of the resample indices (default 1)")
+    a.add_argument("--seed", type=options.seed, default=1, metavar="N",
+                   help="seed of the resample indices (default 1); it does not draw the LASSO folds")
+    a.add_argument("--fold-seed", type=options.seed, default=1, metavar="N",
+                   help="pipeline scheme: seed of the 10 LASSO-CV folds, drawn on the whole cohort and afresh with "
+                        "the same seed in every resample (default 1, as select --seed)")
+    a.add_argument("--study", metavar="PATH", default=None,
+                   help="study spec whose final model and Table 3 candidates are the defaults (default: feng2025)")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
     a.add_argument("--predictors", metavar="A,B,C", default=None,
                    help="final model's lesion columns (default: the study spec's final model)")
@@ -158,4 +176,7 @@ def register(sub) -> None:
     a.add_argument("--entry", type=options.float_range(0.0, 1.0, "a p threshold", lo_open=True), default=0.05, help="pipeline univariable entry p (default 0.05)")
     a.add_argument("--stay", type=options.float_range(0.0, 1.0, "a p threshold", lo_open=True), default=0.05, help="pipeline backward stay p (default 0.05)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
+    from nenaudit.commands import add_na_option
+
+    add_na_option(a)
     a.set_defaults(func=run)

@@ -436,7 +436,10 @@ def _warnings(res) -> Section:
 def _provenance(res, study, provenance: dict) -> Section:
     s = Section("provenance", "Provenance")
     rows = [["cohort", res.cohort], ["study spec", f"{study.source} (sha256 {study.sha256})"],
-            ["seed", str(res.config.seed)], ["resamples per scheme", str(res.config.n_boot)]]
+            ["seed", f"{res.config.seed} (the bootstrap resamples of every scheme)"],
+            ["fold seed", f"{res.config.selection.seed} (the {res.config.selection.nfolds} LASSO-CV folds, on the whole "
+                          "cohort and afresh in every resample of the whole-pipeline scheme)"],
+            ["resamples per scheme", str(res.config.n_boot)]]
     rows += [[k, str(v)] for k, v in provenance.items()]
     s.blocks.append(Table("provenance-table", "How this report was made", ["item", "value"], rows))
     return s

@@ -173,7 +173,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
                              jobs=1)
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         try:
-            res = run_pipeline(cohort, cfg)
+            res = run_pipeline(cohort, cfg, study=_study(spec))  # --study names the candidates too
             body = metrics_of(res)
         except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
