@@ -224,7 +224,7 @@ def test_killed_dask_worker_costs_only_its_replicate(reference, tmp_path):
     assert all(rows[i]["worker"].split(":")[1] != str(killed["pid"]) for i in lost)  # re-run elsewhere
 
 
-def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path):
+def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path, capsys):
     out = tmp_path / "killed"
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     proc = subprocess.Popen([sys.executable, "-m", "nenaudit", *cli_args(out, "--jobs", "1")], env=env,
@@ -255,9 +255,18 @@ def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path):
     assert 1 <= len(partial) < M and all(k in ref for k in partial)  # complete rows only
     from nenaudit.cli import main
 
+    assert main(["simulate", "null", "--status", "--out", str(out)]) == 0  # partial results, read only
+    assert "run not finished" in capsys.readouterr().out and not (out / "summary.json").exists()
     assert main(cli_args(out, "--resume")) == 0
     assert keys(out) == keys(reference[0])
     assert "resumed" in (out / "run.log").read_text()
+
+
+def test_ranges_name_the_unfinished_replicates():
+    from nenaudit.simulate import ranges
+
+    assert ranges([]) == "none"
+    assert ranges([7, 0, 1, 2, 5, 8]) == "0-2, 5, 7-8"
 
 
 def test_store_refuses_a_restart_and_another_spec(reference, tmp_path):

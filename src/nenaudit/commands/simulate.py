@@ -102,8 +102,17 @@ def _command(spec, args) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nenaudit.simulate import Interrupted, run_simulation
+    from nenaudit.simulate import Interrupted, run_simulation, stored_summary
 
+    if args.status:
+        summary, _ = stored_summary(args.out)
+        if args.json:
+            print(json.dumps(summary, indent=1, allow_nan=False))
+            return 0
+        print(f"{args.out}: {summary['finished']} of {summary['planned']} replicates stored"
+              + ("" if summary["complete"] else " (run not finished: partial results, continue with --resume)"))
+        _print_summary(summary)
+        return 0
     spec = _spec(args)
     command = _command(spec, args)
     try:
@@ -136,6 +145,8 @@ def _common(a, mode: str, cohorts: int) -> None:
     a.add_argument("--out", metavar="DIR", default=f"simulation-{mode}",
                    help=f"output folder: store, run log, summary, figure (default simulation-{mode})")
     a.add_argument("--resume", action="store_true", help="continue the run stored in --out; finished replicates are skipped")
+    a.add_argument("--status", action="store_true",
+                   help="print what the store in --out holds so far (partial results of an unfinished run); runs nothing")
     a.add_argument("--max-features", type=int, default=None, metavar="P",
                    help="keep P random feature columns of each cohort (quick runs; default: all)")
     a.add_argument("--quiet", action="store_true", help="no progress on stderr")

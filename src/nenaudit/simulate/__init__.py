@@ -37,7 +37,8 @@ from nenaudit.simulate.replicate import MODES, SimulationSpec, run_replicate
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
 
-__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "Interrupted", "LOG_NAME", "ranges"]
+__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "stored_summary", "Interrupted", "LOG_NAME",
+           "ranges"]
 
 LOG_NAME = "run.log"
 OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
@@ -212,6 +213,26 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
     log.write(f"finished: {len(rows)} of {spec.n_replicates} replicates; summary {out / SUMMARY_NAME}, "
               f"figure {out / FIGURE_NAME}")
     return summary
+
+
+def stored_summary(out: str | Path) -> tuple[dict[str, Any], list[dict]]:
+    """The summary of what the store in ``out`` holds so far (``complete`` says whether the run is done) and its rows.
+
+    Reads only: nothing is written, so a partial summary never sits in the folder looking final.
+    """
+    from nenaudit.simulate.summary import printed_aucs, summarize
+    from nenaudit.study.schema import load
+
+    out = Path(out)
+    if not (out / STORE_NAME).is_file():
+        raise NenauditError(f"--out {out}: no {STORE_NAME} here; nothing to report")
+    with Store(out, create=False) as store:
+        d = store.spec()
+        if d is None:
+            raise NenauditError(f"{out / STORE_NAME}: the store has no run in it yet")
+        spec = SimulationSpec.from_dict(d)
+        rows = list(store.rows())
+    return summarize(rows, spec, printed_aucs(load(spec.study))), rows
 
 
 class _Log:
