@@ -297,3 +297,25 @@ def test_resume_of_a_finished_run_recomputes_nothing(reference, tmp_path):
     assert keys(out) == before and s == reference[1]
     assert "0 to run" in (out / "run.log").read_text().splitlines()[-2]
     assert time.perf_counter() - t < 60
+
+
+def test_a_scheme_refusing_the_full_data_is_a_counted_outcome(monkeypatch):
+    import nenaudit.pipeline as pl
+    from nenaudit.simulate.replicate import run_replicate
+
+    def refuse(*a, **k):
+        raise NenauditError("the procedure fails on the full data (non_convergence: convergence for 86th lambda "
+                            "value not reached after maxit=100000 iterations)")
+
+    monkeypatch.setattr(pl, "run_pipeline", refuse)
+    row = run_replicate(SPEC, 1)
+    assert row["status"] == "non_convergence" and "86th lambda" in row["detail"]
+
+
+def test_bad_cohort_is_refused_once_before_any_replicate(tmp_path, capsys):
+    from nenaudit.cli import main
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    assert main(["simulate", "null", "--cohort", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "missing patients.csv" in capsys.readouterr().err

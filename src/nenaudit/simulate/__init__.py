@@ -159,6 +159,10 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         raise NenauditError(f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
                             f"{spec.study_sha256[:12]}; the spec changed since the run was defined")
     spec = replace(spec, study_sha256=study.sha256)
+    if spec.cohort is not None:  # bad data is refused here, once, not counted in every replicate
+        from nenaudit.cohort import load_cohort
+
+        load_cohort(spec.cohort)
     printed = printed_aucs(study)
     log = _Log(out / LOG_NAME)
     with Store(out, create=not resume) as store:

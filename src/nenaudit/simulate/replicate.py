@@ -9,6 +9,7 @@ in the calling thread.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from dataclasses import asdict, dataclass, replace
@@ -120,6 +121,14 @@ def _status(exc) -> tuple[str, str]:
     return exc.reason, detail
 
 
+def _status_of_message(msg: str) -> tuple[str, str]:
+    """Status of a refused computation: the reason a validation scheme names for its full-data fit, else error."""
+    m = re.search(r"fails on the full data \((\w+):", msg)
+    if m and m.group(1) in STATUSES:
+        return m.group(1), msg
+    return "error", msg
+
+
 def _share(n: int, d: int):
     return None if d == 0 else n / d
 
@@ -177,6 +186,8 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
             body = metrics_of(res)
         except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
+        except NenauditError as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
+            status, detail = _status_of_message(str(exc))
         y = cohort.outcome
         body["details"].setdefault("n_lesions", int(y.size))
         body["details"].setdefault("n_events", int(y.sum()))
