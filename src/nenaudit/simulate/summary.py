@@ -133,6 +133,7 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from nenaudit.report.figures import save
 
@@ -149,15 +150,21 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
         for ax, (m, title, mark) in zip(axes.ravel(), panels):
             x = np.array([r["metrics"][m] for r in rs if r["metrics"].get(m) is not None], dtype=float)
             if x.size:
-                bins = np.arange(x.min() - 0.5, x.max() + 1.5) if m == "n_lasso" else 20
+                if m == "n_lasso":
+                    bins = np.arange(x.min() - 0.5, x.max() + 1.5)
+                else:  # AUCs on a common 0.01 grid, the printed value inside the axis
+                    lo = min(0.5, float(np.floor(x.min() * 100) / 100))
+                    bins = np.arange(lo, 1.0 + 1e-9, 0.01)
+                    ax.set_xlim(lo, 1.0)
                 ax.hist(x, bins=bins, color="0.6", edgecolor="white")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             if mark is not None:
                 ax.axvline(mark, color="firebrick", lw=2, label=f"printed {mark:g}")
                 ax.legend(frameon=False)
             ax.set_title(title, fontsize=10)
             ax.set_ylabel("cohorts")
         s = scales[0]
-        fig.suptitle(f"{summary['mode']}: {s['status']['ok']} of {s['finished']} {what} built a model "
+        fig.suptitle(f"{summary['mode']} ({summary['spec']['signal']}): {s['status']['ok']} of {s['finished']} {what} built a model "
                      f"({s['status']['empty_selection']} with an empty LASSO selection)", fontsize=11)
     else:
         n = [s["n_lesions"] or s["scale"] for s in scales]
