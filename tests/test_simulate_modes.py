@@ -38,15 +38,18 @@ def test_n_sweep_scales_the_design_and_summarises_each_scale(tmp_path):
     from nenaudit.cli import main
 
     out = tmp_path / "sweep"
-    rc = main(["simulate", "n-sweep", "--cohorts", "1", "--scales", "1,2", "--boot", "2", "--max-features", "30",
+    from nenaudit.cohort import load_cohort
+
+    rc = main(["simulate", "n-sweep", "--cohorts", "1", "--scales", "2", "--boot", "2", "--max-features", "30",
                "--seed", "3", "--quiet", "--out", str(out)])
     assert rc == 0
+    one = load_cohort(None)  # a synthetic cohort of the design at its own size
     s = json.loads((out / "summary.json").read_text())
-    assert [v["n_lesions"] for v in s["scales"].values()] == [131, 262]
+    assert [v["n_lesions"] for v in s["scales"].values()] == [2 * len(one.lesions)]
     with Store(out, create=False) as st:
         rows = list(st.rows())
-    assert [(r["idx"], r["scale"]) for r in rows] == [(0, 1), (1, 2)]
-    assert rows[1]["details"]["n_events"] == 2 * rows[0]["details"]["n_events"]  # same prevalence
+    assert [(r["idx"], r["scale"]) for r in rows] == [(0, 2)]
+    assert rows[0]["details"]["n_events"] == 2 * int(one.outcome.sum())  # same prevalence
     assert (out / "simulation.png").is_file()
 
 
