@@ -149,14 +149,17 @@ def test_summary_is_strict_json_with_the_printed_values_from_the_spec(reference)
     assert printed_aucs(load()) == summary["printed"]
     with Store(out, create=False) as s:
         rows = list(s.rows())
-    ok = [r for r in rows if r["status"] == "ok"]
     sc = summary["scales"]["1"]
     for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion")):
-        hits = sum(r["metrics"][metric] >= summary["printed"][key] for r in ok)
-        assert sc["shares"][key]["reaching"] == hits
+        have = [r for r in rows if r["metrics"][metric] is not None]
+        hits = sum(r["metrics"][metric] >= summary["printed"][key] for r in have)
+        assert sc["shares"][key]["reaching"] == hits and sc["shares"][key]["of_with_model"] == len(have)
         assert sc["shares"][key]["share_of_finished"] == hits / len(rows)
-    if ok:
-        x = [r["metrics"]["auc_fusion"] for r in ok]
+    # an empty LASSO selection: no Radscore AUC, the clinical final model's AUC as the fusion AUC
+    for r in rows:
+        assert (r["metrics"]["auc_radscore"] is None) == (r["status"] == "empty_selection")
+    x = [r["metrics"]["auc_fusion"] for r in rows if r["metrics"]["auc_fusion"] is not None]
+    if x:
         assert sc["metrics"]["auc_fusion"]["q50"] == pytest.approx(float(quantile7(x, [0.5])[0]), abs=0)
     assert (out / "simulation.png").stat().st_size > 10_000
     assert "finished: 4 of 4" in (out / "run.log").read_text()

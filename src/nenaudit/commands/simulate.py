@@ -74,12 +74,12 @@ def _print_summary(s: dict) -> None:
             pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
             print(f"{head}apparent {label} AUC >= printed {sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
                   f"cohorts ({pct(sh['share_of_finished'])}; {pct(sh['share_of_with_model'])} of the "
-                  f"{sh['of_with_model']} with a model)")
+                  f"{sh['of_with_model']} with a {label})")
         fus = sc["metrics"]["auc_fusion"]
         if fus["n"] and s["printed"].get("fusion") is not None:
-            print(f"{head}apparent fusion AUC over the {fus['n']} cohorts with a model: median {fus['q50']:.3f}, "
+            print(f"{head}apparent fusion AUC over the {fus['n']} cohorts with a final model: median {fus['q50']:.3f}, "
                   f"95th percentile {fus['q95']:.3f} (printed {s['printed']['fusion']:g})")
-    print("quantiles over the cohorts with a model (status ok):")
+    print("quantiles over the cohorts that have the metric (no Radscore after an empty LASSO selection):")
     print(quantile_table(s))
 
 

@@ -121,6 +121,19 @@ def _status(exc) -> tuple[str, str]:
     return exc.reason, detail
 
 
+def status_of_result(res) -> tuple[str, str]:
+    """A finished pipeline's outcome: ``empty_selection`` (the LASSO-CV kept nothing: the final model is the
+    clinical one), ``separation`` / ``non_convergence`` (the full-data final model, kept as R's glm), else ``ok``."""
+    if not res.selection["selected"]:
+        return "empty_selection", "LASSO-CV selected no feature; the final model is clinical only"
+    for w in res.warnings:
+        if "final model separates" in w:
+            return "separation", w
+        if "did not converge" in w and "final model" in w:
+            return "non_convergence", w
+    return "ok", ""
+
+
 def _status_of_message(msg: str) -> tuple[str, str]:
     """Status of a refused computation: the reason a validation scheme names for its full-data fit, else error."""
     m = re.search(r"fails on the full data \((\w+):", msg)
@@ -138,7 +151,7 @@ def metrics_of(res) -> dict[str, Any]:
     v = res.validation
     pipe = v["pipeline"]
     out = {
-        "auc_radscore": res.auc["Radscore"]["auc"],
+        "auc_radscore": (res.auc.get("Radscore") or {}).get("auc"),  # none after an empty LASSO selection
         "auc_fusion": res.auc["fusion model"]["auc"],
         "n_after_filters": res.selection["n_after_filters"],
         "n_lasso": len(res.selection["selected"]),
@@ -184,6 +197,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
         try:
             res = run_pipeline(cohort, cfg, study=_study(spec))  # --study names the candidates too
             body = metrics_of(res)
+            status, detail = status_of_result(res)
         except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
         except NenauditError as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)

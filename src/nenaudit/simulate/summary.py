@@ -2,10 +2,13 @@
 
 The printed values are read from the study spec (:func:`nenaudit.pipeline.published_values`: the
 apparent AUC of the Radscore and of the fusion model, Feng 2025: 0.852 and 0.928), never typed in.
-A cohort "reaches" a printed AUC when its apparent AUC is at least the printed value. Cohorts whose
-pipeline built no model (the LASSO-CV selected nothing, or the final model separated) are counted
-by status; they reach nothing, and the shares are given both over all finished cohorts and over the
-cohorts with a model. Quantiles are R's type 7 (:func:`nenaudit.stats.compare.quantile7`).
+A cohort "reaches" a printed AUC when its apparent AUC is at least the printed value. Every outcome is
+counted by status: where the LASSO-CV selected nothing (``empty_selection``) there is no Radscore and
+the final model is the clinical one (its AUC is the fusion model's); where the full-data final model
+separated or did not converge it is kept as R's glm keeps it; where a validation scheme refused the
+full data there are no numbers. A metric's quantiles are over the cohorts that have it; the shares
+are given over all finished cohorts (a cohort without the metric reaches nothing) and over those
+that have it. Quantiles are R's type 7 (:func:`nenaudit.stats.compare.quantile7`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def printed_aucs(study) -> dict[str, float | None]:
 
 
 def _ok_values(rows, name) -> np.ndarray:
-    vals = [r["metrics"].get(name) for r in rows if r["status"] == "ok"]
+    vals = [r["metrics"].get(name) for r in rows]
     return np.array([v for v in vals if v is not None], dtype=float)
 
 
@@ -57,13 +60,14 @@ def _describe(x: np.ndarray) -> dict[str, Any]:
 
 def _shares(rows, printed) -> dict[str, Any]:
     n_all = len(rows)
-    n_ok = sum(r["status"] == "ok" for r in rows)
     out = {}
     for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion")):
         p = printed.get(key)
         if p is None:
             continue
-        hit = int(np.sum(_ok_values(rows, metric) >= p))
+        vals = _ok_values(rows, metric)
+        n_ok = int(vals.size)
+        hit = int(np.sum(vals >= p))
         out[key] = {"printed": p, "metric": metric, "reaching": hit, "of_finished": n_all, "of_with_model": n_ok,
                     "share_of_finished": hit / n_all if n_all else None,
                     "share_of_with_model": hit / n_ok if n_ok else None}
@@ -146,7 +150,7 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
     what = {"null": "null cohorts", "family": "faithful cohorts", "n-sweep": "null cohorts"}[summary["mode"]]
     if len(scales) == 1:
-        rs = [r for r in rows if r["status"] == "ok"]
+        rs = rows
         for ax, (m, title, mark) in zip(axes.ravel(), panels):
             x = np.array([r["metrics"][m] for r in rs if r["metrics"].get(m) is not None], dtype=float)
             if x.size:
@@ -164,8 +168,9 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
             ax.set_title(title, fontsize=10)
             ax.set_ylabel("cohorts")
         s = scales[0]
-        fig.suptitle(f"{summary['mode']} ({summary['spec']['signal']}): {s['status']['ok']} of {s['finished']} {what} built a model "
-                     f"({s['status']['empty_selection']} with an empty LASSO selection)", fontsize=11)
+        fig.suptitle(f"{summary['mode']} ({summary['spec']['signal']}): {s['finished']} {what}; "
+                     f"{s['status']['empty_selection']} with an empty LASSO selection (clinical final model)",
+                     fontsize=11)
     else:
         n = [s["n_lesions"] or s["scale"] for s in scales]
         for ax, (m, title, mark) in zip(axes.ravel(), panels):
