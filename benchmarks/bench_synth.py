@@ -11,10 +11,13 @@ pipeline fits a cohort costs; the generator makes ``b`` draws' fits in stage B p
 
 One core: BLAS and OpenMP pools are limited to one thread (threadpoolctl) and cv_lasso runs serially.
 
-Measured (this machine, 2 cores shared with 4 other sessions, load about 4; default budget):
+Measured so far (not by this script: the stderr timestamps of ``nenaudit synth`` on this machine, 2 cores
+shared with 4 other sessions, load about 4, default budget; the script itself, with its R side, has not
+yet been run here):
 
-    seed        total   A      B      C      evaluation   faithful   R s/fit   ratio
-    20250611    240 s   22 s   52 s   113 s  48 s         yes        (see the run's output)
+    seed        total   A      B      C       evaluation (--boot 50)   faithful
+    20250611    242 s   18 s   54 s   106 s   55 s                     yes
+    20250611    182 s   (the same cohort again, --quiet; byte-identical files)
 """
 
 from __future__ import annotations
