@@ -254,3 +254,12 @@ def test_the_report_carries_the_crosscheck_table(R, result, tmp_path):
     table = table[:table.index("</table>")]
     assert table.count("<tr>") == len(cc["rows"]) + 1 and "fusion model: AUC" in table
     assert cc["r_version"] in html and json.loads((out / "results.json").read_text())["crosscheck"]["all_pass"]
+
+
+def test_an_equal_estimate_with_a_different_ci_is_not_marked_equal():
+    from nenaudit.report.sections import mark_with_ci
+
+    a = next(x for x in load().auc if x.ci is not None)  # 0.928 (0.885–0.971)
+    v = a.estimate.value
+    assert mark_with_ci(a.estimate, v, a.ci, (a.ci.lo.value, a.ci.hi.value)) == EQUAL
+    assert mark_with_ci(a.estimate, v, a.ci, (a.ci.lo.value - 0.01, a.ci.hi.value)) == INSIDE

@@ -22,6 +22,15 @@ def _dec(printed, default: int = 3) -> int:
 SEPARATION_NOTE = 1 / 20  # share of separated resamples above which the report explains what leaving them out does
 
 
+def mark_with_ci(printed, x, printed_ci, ci) -> str:
+    """The estimate's mark, and 'equal' only when the printed CI bounds are equal too (else 'inside CI')."""
+    mk = mark_estimate(printed, x, printed_ci, ci)
+    if mk == EQUAL and printed_ci is not None and ci is not None:
+        bounds = mark_all(EQUAL, mark_value(printed_ci.lo, ci[0]), mark_value(printed_ci.hi, ci[1]))
+        mk = EQUAL if bounds == EQUAL else INSIDE
+    return mk
+
+
 def _or_text(printed_est, est, ci, printed_ci=None) -> str:
     d = _dec(printed_est)
     lo = _dec(printed_ci.lo, d) if printed_ci is not None else d
@@ -48,12 +57,12 @@ def _summary(res, study, findings, crosscheck) -> Section:
             b = res.validation["published"]
             txt = f"{like(a.estimate, b.mean)} ({like(a.estimate, b.ci_lower)}–{like(a.estimate, b.ci_upper)})"
             rows.append([label + " [scheme (a)]", paper(pub),
-                         cell(txt, mark_estimate(a.estimate, b.mean, a.ci, (b.ci_lower, b.ci_upper)))])
+                         cell(txt, mark_with_ci(a.estimate, b.mean, a.ci, (b.ci_lower, b.ci_upper)))])
         elif r is None:
             rows.append([label, paper(pub), cell("not fitted in this run", NA)])
         else:
             rows.append([label, paper(pub), cell(_or_text(a.estimate, r["auc"], r["ci"], a.ci),
-                                                 mark_estimate(a.estimate, r["auc"], a.ci, r["ci"]))])
+                                                 mark_with_ci(a.estimate, r["auc"], a.ci, r["ci"]))])
     reg = study.regression
     if reg is not None and reg.final_model:
         same = [t.casefold() for t in reg.final_model] == [t.casefold() for t in res.final_terms]
@@ -226,10 +235,7 @@ def _regression(res, study) -> Section:
                 row += [cell(missing if est is not None else "-", NA if est is not None else None)]
             else:
                 pe = est.estimate if est else None
-                mk = mark_estimate(pe, got["or"], est.ci if est else None, got["ci"]) if est else None
-                if mk == EQUAL and est.ci is not None:
-                    mk = mark_all(EQUAL, mark_value(est.ci.lo, got["ci"][0]), mark_value(est.ci.hi, got["ci"][1]))
-                    mk = INSIDE if mk == DIFFERENT else mk
+                mk = mark_with_ci(pe, got["or"], est.ci, got["ci"]) if est else None
                 row += [cell(_or_text(pe, got["or"], got["ci"], est.ci if est else None), mk)]
             pp = est.p if est else None
             row += [paper(pp.raw if pp else None),
@@ -298,7 +304,7 @@ def _discrimination(res, study) -> Section:
         rows.append([label, f"{fmt(a['auc'])} ({fmt(a['ci'][0])}–{fmt(a['ci'][1])})",
                      paper(f"{pa.estimate.raw} ({pa.ci.lo.raw}–{pa.ci.hi.raw})" if pa and pa.ci else
                            (pa.estimate.raw if pa else None)),
-                     cell("", mark_estimate(pa.estimate, a["auc"], pa.ci, a["ci"]) if pa else NA)])
+                     cell("", mark_with_ci(pa.estimate, a["auc"], pa.ci, a["ci"]) if pa else NA)])
     s.blocks.append(Table("auc", "AUC with DeLong 95% CI (pROC::ci.auc)", ["score", "this run", "paper", "mark"], rows))
     s.blocks.append(Figure("roc", "ROC curves", "ROC curves with DeLong 95% confidence bands of the sensitivity "
                            "(bootstrap) and the Youden point."))
