@@ -102,13 +102,14 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
 
 
 def dumps_json(obj: Any, *, indent: int | None = 2, why: Mapping[str, str] | None = None,
-               default: Callable[[Any], Any] | None = None, sort_keys: bool = False) -> str:
+               default: Callable[[Any], Any] | None = None, sort_keys: bool = False,
+               ensure_ascii: bool = True) -> str:
     """Strict JSON text of ``obj`` (``allow_nan=False``): the one writer of every ``--json`` and result file.
 
     Non-finite numbers follow :func:`jsonable`'s convention (``null`` plus a ``"nonfinite"`` entry
     saying which and why), so R's ``jsonlite::fromJSON`` and ``JSON.parse`` read every output.
     """
-    return json.dumps(jsonable(obj, why=why, default=default), indent=indent, ensure_ascii=False,
+    return json.dumps(jsonable(obj, why=why, default=default), indent=indent, ensure_ascii=ensure_ascii,
                       allow_nan=False, sort_keys=sort_keys)
 
 

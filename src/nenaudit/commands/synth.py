@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     s["out"] = str(out)
     s["files"] = {k: v["bytes"] for k, v in cohort.manifest["files"].items()}
     if args.json:
-        print(dumps_json(s, indent=1))
+        print(dumps_json(s, indent=1, ensure_ascii=False))
         return 0
     print(f"synthetic cohort of {s['study']} (seed {seed}) written to {out}")
     print(f"published counts reproduced: {s['counts_reproduced']} of {s['counts_published']}")

@@ -56,4 +56,4 @@ def markdown_report(findings: list[Finding], study_label: str) -> str:
 
 
 def json_report(findings: Iterable[Finding]) -> str:
-    return dumps_json([f.to_dict() for f in findings])
+    return dumps_json([f.to_dict() for f in findings], ensure_ascii=False)

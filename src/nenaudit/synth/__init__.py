@@ -218,7 +218,7 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             say(f"evaluation: the paper's pipeline on the files as written (--boot {bud['boot']})")
             manifest["achieved"]["pipeline"], manifest["achieved"]["unprinted"] = _evaluate(
                 study, files, manifest, bud["boot"])
-    text = dumps_json(_jsonable(manifest), indent=1) + "\n"
+    text = dumps_json(_jsonable(manifest), indent=1, ensure_ascii=False) + "\n"
     files["manifest.json"] = text
     return SyntheticCohort({k: files[k] for k in FILE_ORDER if k in files}, json.loads(text))
 
