@@ -258,7 +258,8 @@ def _memory_cohort(files: dict[str, str], manifest: dict[str, Any]):
     cats = [n for n, v in manifest["variables"].items() if v["kind"] == "categorical"]
     f = _read(files["features.csv"])
     return Cohort(_read(files["patients.csv"], cats), _read(files["lesions.csv"], cats),
-                  f.set_index("lesion_id"), _read(files["observers.csv"]), manifest, Path("<memory>"))
+                  f.set_index("lesion_id"), _read(files["observers.csv"]), manifest, Path("<memory>"),
+                  variables=manifest["variables"])
 
 
 def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict, k_draws: int, say):
