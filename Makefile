@@ -40,7 +40,7 @@ venv: $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -X utf8 -m pytest -q
 
 audit: venv
 	$(VENV)/bin/nenaudit audit

@@ -17,3 +17,19 @@ def R():
             pytest.fail("R parity tests need R and rpy2, and CI is set: run `make setup`")
         pytest.skip("R or rpy2 not available (allowed only outside CI)")
     return rbridge
+
+
+@pytest.fixture(autouse=True)
+def keep_the_locale():
+    """Restore the process locale after each test.
+
+    Importing SimpleITK/pyradiomics (tests/test_radiomics_extract.py) resets LC_CTYPE to "C", so
+    that later ``subprocess.run(..., text=True)`` calls decode a child's UTF-8 output as ASCII.
+    """
+    import locale
+
+    saved = {cat: locale.setlocale(cat) for cat in (locale.LC_CTYPE, locale.LC_NUMERIC)}
+    yield
+    for cat, value in saved.items():
+        if locale.setlocale(cat) != value:
+            locale.setlocale(cat, value)
