@@ -10,6 +10,8 @@ import sys
 from nenaudit import __version__
 from nenaudit.exceptions import NenauditError
 
+__all__ = ["Parser", "build_parser", "main"]
+
 
 def _command_modules():
     import nenaudit.commands as pkg
@@ -28,6 +30,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of every verb (one sub-parser each, from ``nenaudit.commands``)."""
     p = Parser(prog="nenaudit", description=__doc__)
     p.add_argument("--version", action="version", version=f"nenaudit {__version__}")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")

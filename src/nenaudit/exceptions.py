@@ -5,6 +5,11 @@ trouble that R reports as a warning (separation, non-convergence) is a
 ``StatisticalWarning`` and is also recorded in the result objects.
 """
 
+__all__ = [
+    "NenauditError", "SpecError", "ConvergenceError", "StatisticalWarning", "ConvergenceWarning",
+    "SeparationWarning",
+]
+
 
 class NenauditError(ValueError):
     """Bad input refused at the boundary. The message is one line and says what to do."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import math
 
+__all__ = ["seed", "int_range", "float_range", "boot", "positive", "digits", "probability", "level", "unit"]
+
+
 # One resample's AUC is kept per bootstrap resample (8 bytes each) to take its quantiles;
 # the resamples themselves are drawn in chunks of constant memory. 10 million resamples keep
 # 80 MB of AUCs, and a percentile CI needs about 1000-2000 (Carpenter & Bithell 2000).
@@ -41,6 +44,7 @@ def int_range(lo: int, hi: int | None = None, what: str = "value"):
             raise argparse.ArgumentTypeError(f"{v} is out of range; {what} must be {span}")
         return v
 
+    parse.__doc__ = f"argparse type: {what}, a whole number " + (f">= {lo}" if hi is None else f"in [{lo}, {hi}]") + "."
     return parse
 
 
@@ -59,6 +63,8 @@ def float_range(lo: float, hi: float, what: str = "value", *, lo_open: bool = Fa
             raise argparse.ArgumentTypeError(f"{text} {why}; {what} must be in {left}{lo:g}, {hi:g}{right}")
         return v
 
+    left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+    parse.__doc__ = f"argparse type: {what}, a finite number in {left}{lo:g}, {hi:g}{right}."
     return parse
 
 

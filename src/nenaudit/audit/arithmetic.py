@@ -6,6 +6,9 @@ from nenaudit.audit.findings import Finding
 from nenaudit.stats.consistency import grim, percent_of
 from nenaudit.study.schema import Study, _key
 
+__all__ = ["check_percentages", "check_category_sums", "check_grim", "check_text_values",
+    "check_quartile_order"]
+
 
 def check_percentages(study: Study) -> list[Finding]:
     """Every printed percentage against its count and the group size, at the printed precision."""

@@ -11,6 +11,8 @@ from nenaudit.study.schema import Study
 
 # Half-widths that differ by no more than the two bounds' rounding are "symmetric".
 
+__all__ = ["check_auc_ci", "check_auc_repeats"]
+
 
 def check_auc_ci(study: Study) -> list[Finding]:
     """Each printed AUC CI: symmetric (Wald/DeLong-type) or not, and its width against

@@ -11,6 +11,9 @@ from nenaudit.exceptions import StatisticalWarning
 from nenaudit.stats.compare import chisq_test, fisher_test
 from nenaudit.study.schema import Row, Study, Table
 
+__all__ = ["counts_matrix", "variants", "check_categorical_tests", "check_continuous_tests"]
+
+
 # Candidate rules a paper may have followed to pick the test of each table.
 RULES = {
     "chi-square (Yates for 2x2)": lambda v: v["chisq_yates"] if "chisq_yates" in v else v["chisq"],

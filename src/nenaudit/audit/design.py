@@ -11,6 +11,9 @@ from nenaudit.audit.units import outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
 from nenaudit.study.schema import Study, _key, table_label
 
+__all__ = ["check_stated_counts", "check_patient_lesion_feasibility", "check_events_per_variable",
+    "check_sample_size", "check_clustering"]
+
 
 def _table_counts(study: Study) -> dict[str, list[tuple[int, str]]]:
     """Counts implied by the tables themselves, per quantity name."""

@@ -7,6 +7,9 @@ from typing import Any
 
 from nenaudit.stats._result import Result
 
+__all__ = ["Finding", "fmt"]
+
+
 VERDICTS = ("inconsistent", "not-reproducible", "note", "consistent")
 
 

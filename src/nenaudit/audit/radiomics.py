@@ -10,6 +10,8 @@ from nenaudit.audit.findings import Finding, fmt
 from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.study.schema import MedianIQR, Study
 
+__all__ = ["check_feature_counts", "check_feature_names", "check_list_vs_formula", "check_radscore_centering"]
+
 
 def _rad(study: Study) -> dict[str, Any]:
     return dict(study.radiomics or {})

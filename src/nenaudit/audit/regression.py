@@ -10,6 +10,8 @@ from nenaudit.audit.findings import Finding
 from nenaudit.stats.logistic import fit_logistic
 from nenaudit.study.schema import EstimateCI, Row, Study, Table, table_label
 
+__all__ = ["expand_counts", "check_univariable_logistic", "check_multivariable_reproducible"]
+
 
 def expand_counts(table: Table, row: Row, event_group: str) -> tuple[np.ndarray, np.ndarray]:
     """Individual-level (score, outcome) rows from a levels x groups count table.

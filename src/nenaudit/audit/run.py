@@ -8,6 +8,9 @@ from nenaudit.audit import arithmetic, auc, categorical, design, radiomics, regr
 from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.study.schema import Study
 
+__all__ = ["all_checks", "run_audit", "summary"]
+
+
 CHECK_MODULES = (arithmetic, categorical, regression, triples, auc, design, validation, radiomics)
 
 

@@ -6,6 +6,9 @@ from nenaudit.audit.findings import Finding
 from nenaudit.stats.consistency import implied_p_from_ratio_ci
 from nenaudit.study.schema import EstimateCI, Printed, Study
 
+__all__ = ["p_side", "check_malformed_p", "check_ci_vs_p", "check_implied_p", "check_marks",
+    "check_significance_claims"]
+
 
 def _triples(study: Study):
     reg = study.regression

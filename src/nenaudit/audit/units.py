@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from nenaudit.study.schema import Study
 
+__all__ = ["UnitCounts", "outcome_counts"]
+
 
 @dataclass(frozen=True)
 class UnitCounts:

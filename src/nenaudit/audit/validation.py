@@ -9,6 +9,8 @@ from nenaudit.audit.units import outcome_counts
 from nenaudit.stats.samplesize import cstat_to_r2cs, heuristic_shrinkage
 from nenaudit.study.schema import Study
 
+__all__ = ["check_bootstrap_validation"]
+
 
 def check_bootstrap_validation(study: Study) -> list[Finding]:
     """Compare each model's 'bootstrap' AUC with its apparent AUC and with what the methods describe.

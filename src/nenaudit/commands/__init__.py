@@ -6,6 +6,8 @@ Every module here defines ``ORDER`` (an int, the verb's place in ``--help``) and
 stays fast. :mod:`nenaudit.cli` discovers the modules; adding a verb touches no other file.
 """
 
+__all__ = ["add_na_option", "na_tokens"]
+
 
 def add_na_option(parser) -> None:
     """``--na TOKEN,...``: extra missing-value tokens for every CSV the verb reads (R's ``na.strings``)."""

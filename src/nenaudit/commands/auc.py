@@ -9,6 +9,9 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 40
 
 WHY = {
@@ -28,6 +31,7 @@ def _num(x) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import binary_outcome, numeric_column, read_csv, require_columns
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("auc", help="AUC with DeLong or bootstrap CI (pROC), Youden threshold, DeLong test")
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--outcome", required=True, metavar="COL", help="0/1 outcome column (1 = case)")

@@ -6,10 +6,14 @@ import argparse
 
 from nenaudit.outputs import Outputs
 
+__all__ = ["run", "register"]
+
+
 ORDER = 10
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.audit.run import run_audit
     from nenaudit.report.audit_report import json_report, markdown_report, summary_line, text_report
     from nenaudit.study.schema import load
@@ -36,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("audit", help="check the published numbers of a study against each other")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
     a.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,

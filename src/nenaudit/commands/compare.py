@@ -8,10 +8,14 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 20
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     import sys
 
     import pandas as pd
@@ -101,6 +105,7 @@ def _p(p: float | None) -> str:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     from nenaudit.commands import add_na_option
 
     a = sub.add_parser("compare", help="Table 1/2-style group comparison of a CSV (summaries and tests)")

@@ -15,6 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run_crosscheck", "table_text", "junit_xml", "check_junit", "write_junit", "execute", "run",
+    "register"]
+
+
 ORDER = 62
 JUNIT_SUITE = "nenaudit crosscheck"
 
@@ -34,6 +38,7 @@ def _fmt(x, width: int | None = None) -> str:
 
 
 def table_text(cc) -> str:
+    """The crosscheck as a plain-text table, one line per statistic."""
     from tabulate import tabulate
 
     rows = [[r.step, r.statistic if r.n == 1 else f"{r.statistic} (n={r.n})", _fmt(r.python, 40), _fmt(r.r, 40),
@@ -96,6 +101,7 @@ def write_junit(cc, path: str) -> Path:
 
 
 def execute(args: argparse.Namespace, perturb=None) -> int:
+    """Run the crosscheck verb; ``perturb`` (tests only) changes the Python side before comparing."""
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
@@ -143,10 +149,12 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     return execute(args)
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser(
         "crosscheck",
         help="run every pipeline step in Python and in R on a cohort and compare (exit 1 if any is out of tolerance)",

@@ -7,6 +7,9 @@ import math
 
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 42
 
 
@@ -30,6 +33,7 @@ def _num(x) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from tabulate import tabulate
 
     from nenaudit.commands import na_tokens
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("dca", help="decision curve: net benefit of the model, treat all, treat none (dcurves)")
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--outcome", required=True, metavar="COL", help="0/1 outcome column (1 = event)")

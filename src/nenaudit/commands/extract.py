@@ -7,6 +7,9 @@ import sys
 
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 46
 
 
@@ -38,6 +41,7 @@ def _icc_table(icc: dict):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.exceptions import NenauditError
     from nenaudit.outputs import Outputs
 
@@ -110,6 +114,7 @@ def _report(args, res, written, icc_target) -> None:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("extract", help="pyradiomics features (original + wavelet, 1 mm resampling: 851) "
                                        "for every lesion mask; parallel")
     a.add_argument("--images", required=True, metavar="DIR",

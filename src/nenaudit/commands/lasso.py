@@ -8,6 +8,9 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 35
 
 
@@ -25,6 +28,7 @@ def _feature_columns(df, outcome: str, foldid: str | None) -> tuple[list[str], l
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from tabulate import tabulate
 
     from nenaudit.commands import na_tokens
@@ -88,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("lasso", help="cross-validated lasso logistic regression (R cv.glmnet, binomial)")
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--outcome", required=True, metavar="COL", help="0/1 outcome column")

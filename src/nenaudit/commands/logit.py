@@ -9,6 +9,9 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["coefficients_json", "run", "register"]
+
+
 ORDER = 30
 
 WHY = {"coefficients.*.or*": "exp() of the estimate or bound overflows (log-odds above 709), as under separation: "
@@ -41,6 +44,7 @@ def coefficients_json(fit, ci: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from tabulate import tabulate
 
     from nenaudit.commands import na_tokens
@@ -97,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("logit", help="logistic regression on a CSV: ORs, Wald/profile CIs, Firth, backward Wald")
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--outcome", required=True, metavar="COL", help="0/1 outcome column")

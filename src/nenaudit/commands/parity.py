@@ -6,6 +6,9 @@ import argparse
 
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 60
 
 
@@ -22,6 +25,7 @@ def _options(pairs: list[str] | None) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.io import read_csv
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser(
         "parity",
         help="run one step in Python and in R on a CSV file and compare (exit 1 if a value is out of tolerance)",

@@ -8,10 +8,14 @@ import sys
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 45
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.exceptions import NenauditError
     from nenaudit.radiomics.phantom import write_phantom
 
@@ -51,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("phantom", help="CT phantoms (HU, 0.7x0.7x5 mm) with lesion masks and observer "
                                        "re-segmentations for a cohort's lesions")
     a.add_argument("--cohort", required=True, metavar="DIR", help="cohort directory (lesions.csv: lesion_id, "

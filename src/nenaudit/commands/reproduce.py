@@ -7,10 +7,14 @@ import sys
 
 from nenaudit import options
 
+__all__ = ["run", "crosscheck_for_report", "register"]
+
+
 ORDER = 15
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.audit.run import run_audit
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens
@@ -82,6 +86,7 @@ def crosscheck_for_report(cohort, args, say):
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("reproduce", help="run the paper's whole pipeline on a cohort and write a report")
     a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
                    help="cohort directory (default: the committed synthetic cohort)")

@@ -13,10 +13,14 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 36
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     import sys
 
     from nenaudit.cohort import load_cohort
@@ -69,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("select", help="feature selection chain on a cohort: ICC, z-score, Spearman, LASSO-CV, Radscore")
     a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
                    help="cohort directory (default: the committed synthetic cohort)")

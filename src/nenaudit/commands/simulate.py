@@ -14,6 +14,9 @@ import sys
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 48
 
 DEFAULT_SCALES = "2,5,10"
@@ -102,6 +105,7 @@ def _command(spec, args) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.simulate import Interrupted, run_simulation, stored_summary
 
     if args.status:
@@ -154,6 +158,7 @@ def _common(a, mode: str, cohorts: int) -> None:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     p = sub.add_parser("simulate", help="the paper's pipeline on many null or faithful cohorts (local pool or Dask)")
     s = p.add_subparsers(dest="mode", required=True, metavar="MODE")
     a = s.add_parser("null", help="cohorts whose radiomics features carry no outcome signal")

@@ -9,6 +9,9 @@ import time
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 20
 
 
@@ -36,6 +39,7 @@ def _summary(m: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     from nenaudit.study.schema import load
     from nenaudit.synth import DEFAULT_SEED, generate, write_cohort
 
@@ -100,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("synth", help="generate a synthetic cohort that reproduces the published tables")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
     a.add_argument("--seed", metavar="N", type=options.seed, default=None, help="random seed (default: 20250611)")

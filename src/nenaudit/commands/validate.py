@@ -21,6 +21,9 @@ import warnings
 from nenaudit import options
 from nenaudit.io import dumps_json
 
+__all__ = ["run", "register"]
+
+
 ORDER = 44
 
 SCHEMES = ("published", "harrell", "pipeline", "cluster", "632plus")
@@ -54,6 +57,7 @@ def _study_defaults(study):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the verb on the parsed arguments; returns the exit code."""
     import sys
 
     from tabulate import tabulate
@@ -152,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("validate", help="bootstrap validation: published, harrell, pipeline, cluster, 632plus")
     a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
                    help="cohort directory (default: the committed synthetic cohort)")

@@ -15,6 +15,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r", "source", "fvec", "ivec", "svec", "matrix",
+    "call", "to_py"]
 
 
 def reference_r_dir() -> Path:

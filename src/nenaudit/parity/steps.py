@@ -15,6 +15,9 @@ import numpy as np
 from nenaudit.exceptions import NenauditError
 from nenaudit.parity.harness import COEF, PVAL, Statistic, Step, register
 
+__all__ = []  # nothing to call: importing the module registers its steps in nenaudit.parity.harness
+
+
 AUC_TOL = dict(rtol=0.0, atol=1e-12, why="AUC: the same Mann-Whitney count, identical to rounding")
 CV_TOL = dict(rtol=1e-6, atol=1e-12, why="cv.glmnet curve and coefficients: 1e-6 relative")
 LAMBDA_TOL = dict(rtol=1e-10, atol=0.0, why="lambda sequence and lambda.min/1se: 1e-10 relative")

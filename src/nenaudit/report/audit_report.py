@@ -12,6 +12,8 @@ from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.io import dumps_json
 from nenaudit.audit.run import summary
 
+__all__ = ["summary_line", "text_report", "markdown_report", "json_report"]
+
 
 def _short(x, width: int) -> str:
     s = x if isinstance(x, str) else json.dumps(x, ensure_ascii=False, default=str)
@@ -19,6 +21,7 @@ def _short(x, width: int) -> str:
 
 
 def summary_line(findings: list[Finding]) -> str:
+    """One line: how many findings of each verdict."""
     s = summary(findings)
     return f"{len(findings)} findings: " + ", ".join(f"{s[v]} {v}" for v in VERDICTS)
 
@@ -40,6 +43,7 @@ def text_report(findings: list[Finding], study_label: str, wrap: int = 60) -> st
 
 
 def markdown_report(findings: list[Finding], study_label: str) -> str:
+    """The findings as a Markdown document, grouped by verdict, then the summary line."""
     def esc(s: str) -> str:
         return s.replace("|", "\\|").replace("\n", " ")
 
@@ -56,4 +60,5 @@ def markdown_report(findings: list[Finding], study_label: str) -> str:
 
 
 def json_report(findings: Iterable[Finding]) -> str:
+    """The findings as strict JSON (a list of objects with the Finding fields)."""
     return dumps_json([f.to_dict() for f in findings], ensure_ascii=False)

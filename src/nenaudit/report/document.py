@@ -26,6 +26,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+__all__ = [
+    "Cell", "Table", "Figure", "Para", "Section", "Document", "like", "label_key", "mark_estimate",
+    "mark_all", "group_code", "comparison", "continuous_text", "reproduced_auc",
+]
+
+
 EQUAL, INSIDE, DIFFERENT, NA = "equal", "inside CI", "different", "n/a"
 MARKS = (EQUAL, INSIDE, DIFFERENT, NA)
 MARK_SYMBOL = {EQUAL: "✓", INSIDE: "◐", DIFFERENT: "✗", NA: "·"}

@@ -14,6 +14,9 @@ from typing import Mapping
 
 from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
 
+__all__ = ["render_html"]
+
+
 CSS = """
 :root { --fg: #1d2329; --muted: #5b6770; --line: #d5dbe0; --bg: #ffffff; --band: #f4f6f8;
         --eq: #1a7f37; --ci: #9a6700; --diff: #cf222e; }
@@ -51,6 +54,7 @@ figcaption { color: var(--muted); font-size: .85rem; max-width: 60rem; }
 
 
 def esc(s: str) -> str:
+    """HTML-escape ``text`` (quotes included)."""
     return html.escape(str(s), quote=True)
 
 
@@ -71,6 +75,7 @@ def _cell(c, tag: str = "td", cls: str = "") -> str:
 
 
 def table_html(t: Table) -> str:
+    """A document Table as an HTML ``<table>``."""
     out = [f'<table id="{esc(t.id)}"><caption>{esc(t.caption)}</caption><thead>']
     for hr in t.header or [[(c, 1) for c in t.columns]]:
         out.append("<tr>" + "".join(f'<th colspan="{span}">{esc(text)}</th>' if span > 1 else f"<th>{esc(text)}</th>"
@@ -85,6 +90,7 @@ def table_html(t: Table) -> str:
 
 
 def data_uri(path: Path) -> str:
+    """A file's bytes as a ``data:`` URI (figures embedded in the self-contained page)."""
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 import time
 
+__all__ = ["StepProgress"]
+
 
 class StepProgress:
     """Context manager; ``step(msg)`` is the callable the pipeline and crosscheck take as ``progress``."""

@@ -24,6 +24,8 @@ from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, F
 from nenaudit.report.html import render_html
 from nenaudit.report.sections import build_document
 
+__all__ = ["render_markdown", "figure_files", "provenance_items", "write_report"]
+
 
 def _md_cell(c) -> str:
     if isinstance(c, Cell):

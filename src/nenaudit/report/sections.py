@@ -14,6 +14,8 @@ from nenaudit.report.document import (
     mark_estimate, mark_value, nan, p_like, paper, reproduced_auc, selected_features, spec_table, test_text,
 )
 
+__all__ = ["mark_with_ci", "build_document"]
+
 
 def _dec(printed, default: int = 3) -> int:
     return printed.decimals if printed is not None and printed.decimals is not None else default

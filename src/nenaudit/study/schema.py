@@ -21,6 +21,12 @@ from typing import Any, Mapping
 
 from nenaudit.exceptions import NenauditError, SpecError
 
+__all__ = ["Printed", "parse_number", "parse_p", "CountPct", "MeanSD", "MedianIQR", "Interval", "EstimateCI",
+    "parse_count_pct", "parse_mean_sd", "parse_median_iqr", "parse_interval", "parse_estimate_ci",
+    "table_label", "Fact", "Group", "Level", "Row", "Table", "RegressionRow", "Regression", "AUCEntry",
+    "StatedCount", "TextValue", "Claim", "Study", "validate", "load"]
+
+
 DEFAULT_STUDY = "feng2025"
 _NUM = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)"
 _DASH = r"\s*(?:–|—|-|to)\s*"
@@ -127,6 +133,7 @@ class EstimateCI:
 
 
 def parse_count_pct(text: str, path: str) -> CountPct:
+    """Parse a printed ``count (percent)`` cell; ``path`` names the field in the error."""
     m = re.fullmatch(r"\s*(\d+)\s*\(\s*(" + _NUM + r")\s*%?\s*\)\s*", text)
     if not m:
         raise SpecError(f"{path}: {text!r} is not 'count (percent)'; write it as e.g. '10 (37.04)'")
@@ -134,6 +141,7 @@ def parse_count_pct(text: str, path: str) -> CountPct:
 
 
 def parse_mean_sd(text: str, path: str) -> MeanSD:
+    """Parse a printed ``mean ± SD`` cell; ``path`` names the field in the error."""
     m = re.fullmatch(r"\s*(" + _NUM + r")\s*(?:±|\+/-|\\pm)\s*(" + _NUM + r")\s*", text)
     if not m:
         raise SpecError(f"{path}: {text!r} is not 'mean ± SD'; write it as e.g. '61.88 ± 11.15'")
@@ -141,6 +149,7 @@ def parse_mean_sd(text: str, path: str) -> MeanSD:
 
 
 def parse_median_iqr(text: str, path: str) -> MedianIQR:
+    """Parse a printed ``median [Q1, Q3]`` cell; ``path`` names the field in the error."""
     m = re.fullmatch(
         r"\s*(" + _NUM + r")\s*[\[(]\s*(" + _NUM + r")\s*[,;–-]\s*(" + _NUM + r")\s*[\])]\s*", text
     )
@@ -150,6 +159,7 @@ def parse_median_iqr(text: str, path: str) -> MedianIQR:
 
 
 def parse_interval(text: str, path: str) -> Interval:
+    """Parse a printed interval ``lo–hi`` (en dash, em dash, hyphen or "to"); ``path`` names the field."""
     m = re.fullmatch(r"\s*(" + _NUM + r")" + _DASH + r"(" + _NUM + r")\s*", text)
     if not m:
         raise SpecError(f"{path}: {text!r} is not an interval 'lo–hi'; write it as e.g. '0.885–0.971'")
@@ -157,6 +167,7 @@ def parse_interval(text: str, path: str) -> Interval:
 
 
 def parse_estimate_ci(text: str, path: str) -> tuple[Printed, Interval]:
+    """Parse a printed ``estimate (lo–hi)``; ``path`` names the field in the error."""
     m = re.fullmatch(r"\s*(" + _NUM + r")\s*\((.*)\)\s*", text)
     if not m:
         raise SpecError(f"{path}: {text!r} is not 'estimate (lo–hi)'; write it as e.g. '3.782 (1.425–9.941)'")

@@ -30,6 +30,10 @@ from scipy.sparse import lil_matrix
 
 from nenaudit.exceptions import NenauditError
 
+__all__ = ["CountTarget", "CategoricalVar", "AllocationProblem", "Deviation", "Allocation", "solve",
+    "or_targets"]
+
+
 W_PATIENT_CELL = 1.0
 W_LESION_CELL = 1.01
 W_RESPONSE = 100.0

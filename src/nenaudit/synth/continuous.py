@@ -24,6 +24,9 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 
+__all__ = ["SampleTarget", "two_piece_quantile", "use_log", "draw", "match_targets", "integer_mean_sd"]
+
+
 Z75 = 0.6744897501960817  # qnorm(0.75)
 
 

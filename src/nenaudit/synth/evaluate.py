@@ -17,6 +17,9 @@ import pandas as pd
 from nenaudit.study.schema import _key
 from nenaudit.synth.realize import Design, _outcomes_of
 
+__all__ = ["table_cells", "regression", "radiomics", "refit"]
+
+
 ICC_FORM = "ICC2"  # two-way random effects, absolute agreement, single rater (Shrout & Fleiss ICC(2,1))
 
 

@@ -43,6 +43,10 @@ import pandas as pd
 from nenaudit.study.schema import _key
 from nenaudit.synth.realize import Design, _outcomes_of
 
+__all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
+    "c_loss", "separated_share", "plausibility", "stage_c"]
+
+
 # Within-outcome associations a clinician expects, as soft terms of stage C: (variable a, variable b,
 # minimum Spearman correlation within each outcome group, why). Applied when the spec has both.
 PLAUSIBILITY: tuple[tuple[str, str, float, str], ...] = (
@@ -383,6 +387,7 @@ class CTargets:
 
 
 def c_targets(d: Design, names) -> CTargets:
+    """Stage C's targets: the final model's terms, their published multivariable estimates with CIs, the printed apparent fusion AUC."""
     reg = d.study.regression
 
     def nm(v):

@@ -53,6 +53,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["FeatureBlock", "signature_z", "signature_z_loaded", "build"]
+
+
 WITHIN = 0.97
 ERR_RELIABLE = 0.10
 ERR_UNRELIABLE = 1.00

@@ -32,6 +32,9 @@ from nenaudit.study.schema import Study, Table, _key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
 
+__all__ = ["Design", "design_of", "problem_of", "Clinical", "realize", "to_csv_text", "integerize", "slug"]
+
+
 GENERATOR_VERSION = "3"
 FLOAT_FORMAT = "%.6g"
 
@@ -82,6 +85,7 @@ class Design:
 
 
 def design_of(study: Study) -> Design:
+    """The design a synthetic cohort must meet, read from the study spec (its first lesion table with outcome groups, its patient table, the outcome groups)."""
     lesion_tables = [t for t in study.tables if t.unit == "lesion" and any(g.outcome_group for g in t.groups)]
     if not lesion_tables:
         from nenaudit.exceptions import NenauditError
@@ -384,12 +388,14 @@ def _most_specific(pub, r, d: Design):
 
 # --------------------------------------------------------------------- CSV text
 def to_csv_text(df: pd.DataFrame) -> str:
+    """A frame as CSV text, as the synthetic cohort's files are written (fixed float format, LF line ends)."""
     buf = io.StringIO()
     df.to_csv(buf, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return buf.getvalue()
 
 
 def integerize(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """A copy of ``df`` with ``columns`` as integers."""
     out = df.copy()
     for c in columns:
         if c in out and np.all(np.equal(np.mod(out[c].to_numpy(dtype=float), 1), 0)):
@@ -398,4 +404,5 @@ def integerize(df: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def slug(text: str) -> str:
+    """``text`` with every run of non-alphanumeric characters replaced by ``_``."""
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")

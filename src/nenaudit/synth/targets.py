@@ -28,6 +28,9 @@ from typing import Any
 
 from nenaudit.study.schema import Study, _key
 
+__all__ = ["evaluate", "unprinted"]
+
+
 AUC_TOL = 0.015
 SEPARATION_MAX = {"harrell": 0.10, "cluster": 0.10, "pipeline": 0.20}
 # groups where a number of misses is allowed (the allocation cannot hit every printed value at once)
