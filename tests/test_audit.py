@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from nenaudit.audit import arithmetic, categorical, design, triples
 from nenaudit.audit.run import all_checks, run_audit, summary
 from nenaudit.stats.compare import chisq_test, fisher_test
+from nenaudit.strategies import contingency_tables
+from nenaudit.study.builders import embedded_raw, mutate, two_group_spec
 from nenaudit.study.schema import load, validate
-
-from spec_builders import embedded_raw, mutate, two_group_spec
 
 SEVEN = ["NSE", "Grade", "Tumor location", "Diameter of the hepatic metastasis", "Number of hepatic metastases",
          "Extrahepatic metastasis", "Surgery"]
@@ -132,10 +132,8 @@ def test_patient_lesion_feasibility_hand_worked():
 
 
 # ------------------------------------------------------------------ properties
-tables_2xk = st.integers(2, 5).flatmap(
-    lambda k: st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=2), min_size=k, max_size=k)
-).filter(lambda rows: all(sum(r[j] for r in rows) > 0 for j in range(2)) and sum(map(sum, rows)) > 0
-         and sum(1 for r in rows if sum(r) > 0) >= 2)
+# 2 x k tables (levels x groups, cells 0..40) that may have empty levels: nenaudit.strategies
+tables_2xk = contingency_tables(rows=(2, 5), cols=2, empty_rows=True).map(lambda m: m.tolist())
 
 
 def _p_text(p: float) -> str:

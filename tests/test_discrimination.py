@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from nenaudit.strategies import scored_outcomes
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.discrimination import (
     auc_ci_from_se,
@@ -290,15 +291,9 @@ def test_youden_matches_proc_coords_best(R, kind, direction):
 # ---------------------------------------------------------------------------------------
 
 
-@st.composite
-def labelled_scores(draw, ties: bool = True, min_each: int = 2, max_n: int = 60):
-    n_pos = draw(st.integers(min_each, max_n // 2))
-    n_neg = draw(st.integers(min_each, max_n // 2))
-    y = np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)]
-    elem = st.integers(-5, 5).map(float) if ties else st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
-    s = np.array(draw(st.lists(elem, min_size=y.size, max_size=y.size)), dtype=float)
-    perm = np.array(draw(st.permutations(range(y.size))))
-    return y[perm], s[perm]
+def labelled_scores(ties: bool = True):
+    """Outcome/score pairs (nenaudit.strategies.scored_outcomes): up to 11 distinct scores (ties), or continuous."""
+    return scored_outcomes(n=(4, 60), distinct=(1, 11) if ties else None)
 
 
 def _brute_auc(y, s):

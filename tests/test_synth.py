@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from nenaudit.cli import main
 from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.stats.compare import quantile7, summarize
+from nenaudit.study.builders import cohort_spec
 from nenaudit.study.schema import _key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort
 from nenaudit.synth.allocation import (
@@ -161,48 +162,7 @@ def test_same_seed_same_bytes_different_seed_different(study):
 
 
 # --------------------------------------------------------------------- made-up specs
-def _spec_from_cohort(k: np.ndarray, resp: np.ndarray, levels: list[np.ndarray], kmax: int, bump=None) -> dict:
-    """A spec whose Table 1 (patients) and Table 2 (lesions by outcome) are the counts of a cohort.
-
-    ``bump = (variable, level_from, level_to, amount, group)`` moves lesions in Table 2 afterwards.
-    """
-    def cp(c, n):
-        return f"{c} ({100 * c / n:.2f})" if n else f"{c} (0.00)"
-
-    npat = len(k)
-    lesions = {g: int(k[resp == g].sum()) for g in (0, 1)}
-    rows1 = [{"variable": "Response", "kind": "categorical", "outcome": True, "levels": [
-        {"level": "good", "outcome_group": "eff", "cells": {"total": cp(int((resp == 0).sum()), npat)}},
-        {"level": "bad", "outcome_group": "ineff", "cells": {"total": cp(int((resp == 1).sum()), npat)}}]}]
-    rows2 = []
-    for v, lv in enumerate(levels):
-        nlev = int(lv.max()) + 1 if lv.size else 1
-        nlev = max(nlev, 2)
-        t1 = [int((lv == i).sum()) for i in range(nlev)]
-        t2 = {g: [int(k[(lv == i) & (resp == g)].sum()) for i in range(nlev)] for g in (0, 1)}
-        if bump is not None and bump[0] == v:
-            _, a, b, amount, g = bump
-            amount = min(amount, t2[g][a])
-            t2[g][a] -= amount
-            t2[g][b] += amount
-        rows1.append({"variable": f"V{v}", "kind": "categorical", "levels": [
-            {"level": f"l{i}", "cells": {"total": cp(t1[i], npat)}} for i in range(nlev)]})
-        rows2.append({"variable": f"V{v}", "kind": "categorical", "levels": [
-            {"level": f"l{i}", "cells": {"eff": cp(t2[0][i], lesions[0]), "ineff": cp(t2[1][i], lesions[1])}}
-            for i in range(nlev)]})
-    return {
-        "spec_version": 1, "study": {"id": "toy", "citation": "made up"},
-        "design": {"max_lesions_per_patient": {"value": kmax, "where": "test"}},
-        "tables": [
-            {"id": "t1", "title": "TABLE 1 Patients", "unit": "patient",
-             "groups": [{"id": "total", "label": "Total", "n": npat}], "rows": rows1},
-            {"id": "t2", "title": "TABLE 2 Lesions", "unit": "lesion",
-             "groups": [{"id": "eff", "label": "E", "n": lesions[0], "outcome_group": "eff"},
-                        {"id": "ineff", "label": "I", "n": lesions[1], "outcome_group": "ineff"}], "rows": rows2},
-        ],
-    }
-
-
+# made-up specs: nenaudit.study.builders.cohort_spec (Table 1 and Table 2 counted from a made-up cohort)
 @st.composite
 def small_cohorts(draw):
     kmax = draw(st.integers(1, 3))
@@ -226,7 +186,7 @@ def _counts_back(c, spec) -> tuple[int, int]:
 @given(small_cohorts())
 def test_feasible_made_up_specs_are_reproduced_exactly(case):
     k, resp, levels, kmax, seed = case
-    spec = validate(_spec_from_cohort(k, resp, levels, kmax))
+    spec = validate(cohort_spec(k, resp, levels, kmax))
     c = generate(spec, seed, with_features=False)
     assert c.manifest["allocation"]["feasible"]
     got, published = _counts_back(c, spec)
@@ -246,7 +206,7 @@ def test_infeasible_made_up_specs_report_a_minimal_deviation(case, amount):
     lv[lv > 1] = 1  # V0 has two levels, so level 1 exists
     levels = [lv] + levels[1:]
     g = 1
-    raw = _spec_from_cohort(k, resp, levels, kmax, bump=(0, 0, 1, amount, g))
+    raw = cohort_spec(k, resp, levels, kmax, bump=(0, 0, 1, amount, g))
     moved = min(amount, int(k[(lv == 0) & (resp == g)].sum()))
     spec = validate(raw)
     c = generate(spec, seed, with_features=False)

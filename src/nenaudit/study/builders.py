@@ -30,7 +30,7 @@ from scipy.stats import norm
 from nenaudit.study.schema import DEFAULT_STUDY
 
 __all__ = [
-    "embedded_raw", "fmt_pct", "two_group_spec", "consistent_spec", "mutate", "PLANTS", "plant",
+    "embedded_raw", "fmt_pct", "two_group_spec", "consistent_spec", "cohort_spec", "mutate", "PLANTS", "plant",
     "categorical_p", "DROP", "deep", "nodes", "replacements", "mutations", "apply", "apply_all", "dotted",
 ]
 
@@ -164,6 +164,54 @@ def consistent_spec(categorical: Sequence[Any] = (), means: Sequence[tuple[Seque
         raw["regression"] = {"id": "reg", "title": "TABLE 8 Toy regression", "unit": "lesion",
                              "estimate": "odds ratio", "rows": reg_rows}
     return raw
+
+
+def cohort_spec(k, resp, levels: Sequence[Any], kmax: int, bump: tuple | None = None) -> dict:
+    """A spec whose Table 1 (patients) and Table 2 (lesions by outcome) are the counts of a made-up cohort.
+
+    ``k[i]`` is patient i's number of lesions (1..``kmax``), ``resp[i]`` its outcome (0 effective, 1 not),
+    ``levels[v][i]`` its level (0, 1, ...) of categorical variable ``V{v}``; all of a patient's lesions share
+    its outcome and levels. ``bump = (variable, level_from, level_to, amount, group)`` moves ``amount``
+    lesions of outcome ``group`` between two levels of Table 2 afterwards (an infeasible spec for
+    :func:`nenaudit.synth.generate`'s allocation when it breaks ``lesions <= kmax x patients``).
+    """
+    k, resp = np.asarray(k, dtype=int), np.asarray(resp, dtype=int)
+    levels = [np.asarray(lv, dtype=int) for lv in levels]
+
+    def cp(c, n):
+        return f"{c} ({100 * c / n:.2f})" if n else f"{c} (0.00)"
+
+    npat = len(k)
+    lesions = {g: int(k[resp == g].sum()) for g in (0, 1)}
+    rows1 = [{"variable": "Response", "kind": "categorical", "outcome": True, "levels": [
+        {"level": "good", "outcome_group": "eff", "cells": {"total": cp(int((resp == 0).sum()), npat)}},
+        {"level": "bad", "outcome_group": "ineff", "cells": {"total": cp(int((resp == 1).sum()), npat)}}]}]
+    rows2 = []
+    for v, lv in enumerate(levels):
+        nlev = max(int(lv.max()) + 1 if lv.size else 1, 2)
+        t1 = [int((lv == i).sum()) for i in range(nlev)]
+        t2 = {g: [int(k[(lv == i) & (resp == g)].sum()) for i in range(nlev)] for g in (0, 1)}
+        if bump is not None and bump[0] == v:
+            _, a, b, amount, g = bump
+            amount = min(amount, t2[g][a])
+            t2[g][a] -= amount
+            t2[g][b] += amount
+        rows1.append({"variable": f"V{v}", "kind": "categorical", "levels": [
+            {"level": f"l{i}", "cells": {"total": cp(t1[i], npat)}} for i in range(nlev)]})
+        rows2.append({"variable": f"V{v}", "kind": "categorical", "levels": [
+            {"level": f"l{i}", "cells": {"eff": cp(t2[0][i], lesions[0]), "ineff": cp(t2[1][i], lesions[1])}}
+            for i in range(nlev)]})
+    return {
+        "spec_version": 1, "study": {"id": "toy", "citation": "made up"},
+        "design": {"max_lesions_per_patient": {"value": int(kmax), "where": "test"}},
+        "tables": [
+            {"id": "t1", "title": "TABLE 1 Patients", "unit": "patient",
+             "groups": [{"id": "total", "label": "Total", "n": npat}], "rows": rows1},
+            {"id": "t2", "title": "TABLE 2 Lesions", "unit": "lesion",
+             "groups": [{"id": "eff", "label": "E", "n": lesions[0], "outcome_group": "eff"},
+                        {"id": "ineff", "label": "I", "n": lesions[1], "outcome_group": "ineff"}], "rows": rows2},
+        ],
+    }
 
 
 def mutate(raw: dict, fn: Callable[[dict], Any]) -> dict:
