@@ -98,18 +98,7 @@ def test_scored_outcomes_have_ties_and_both_classes(data):
     assert np.unique(s).size <= 3 < s.size  # at most 3 distinct values among >= 4 scores: ties
 
 
-# the README's example property test (section "From Python"); tests/test_readme.py runs the README's copy
-def my_auc(y, score):
-    """Your own AUC: the share of (case, control) pairs ordered correctly, ties counting one half."""
-    cases, controls = score[y == 1], score[y == 0]
-    diff = cases[:, None] - controls[None, :]
-    return ((diff > 0) + 0.5 * (diff == 0)).mean()
-
-
-@given(scored_outcomes(distinct=(1, 5)))
-def test_my_auc_agrees_with_nenaudit(data):
-    y, score = data
-    assert abs(my_auc(y, score) - na.roc_auc(y, score, direction="<").auc) < 1e-12
+# the README's example property test (my AUC against nenaudit's on scores with ties) runs in tests/test_readme.py
 
 
 @settings(max_examples=40, **SLOW)

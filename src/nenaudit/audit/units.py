@@ -11,6 +11,8 @@ __all__ = ["UnitCounts", "outcome_counts"]
 
 @dataclass(frozen=True)
 class UnitCounts:
+    """Counts of one unit (lesion, patient, ...) by outcome group, as the spec states them, with where."""
+
     unit: str  # "lesion", "patient", ...
     by_outcome: dict[str, int]  # outcome group -> count
     where: str

@@ -65,6 +65,9 @@ TOL = {
 
 @dataclass(frozen=True)
 class CrossRow(Result):
+    """One statistic of one step: the Python and the R value, their differences and the tolerance it passed or
+    failed."""
+
     step: str
     statistic: str
     python: Any
@@ -90,6 +93,8 @@ class CrossRow(Result):
 
 @dataclass(frozen=True)
 class Crosscheck(Result):
+    """The crosscheck of a cohort: one CrossRow per statistic, the R version and the run's seed and timing."""
+
     cohort: str
     n_boot: int
     seed: int

@@ -86,6 +86,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure of the report: its key in ``figures.FIGURES`` (the PNG beside the report), alt text and caption."""
+
     key: str  # figures.FIGURES key; the file is <key>.png next to the report
     alt: str
     caption: str
@@ -93,12 +95,16 @@ class Figure:
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of the report; ``kind`` ``note`` or ``warning`` styles it."""
+
     text: str
     kind: str = ""  # "" | "note" | "warning"
 
 
 @dataclass
 class Section:
+    """A section of the report: an id (the HTML anchor), a title and its blocks (Para, Table, Figure)."""
+
     id: str
     title: str
     blocks: list = field(default_factory=list)
@@ -106,6 +112,8 @@ class Section:
 
 @dataclass
 class Document:
+    """The whole report as data, rendered to Markdown and to HTML by :mod:`nenaudit.report.reproduction`."""
+
     title: str
     subtitle: str
     sections: list[Section]

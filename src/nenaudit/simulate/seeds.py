@@ -20,6 +20,8 @@ STREAM_COHORT, STREAM_NULL, STREAM_PIPELINE = 0, 1, 2
 
 @dataclass(frozen=True)
 class ReplicateSeeds:
+    """The seeds of replicate ``index`` of a run with seed ``seed``: its synthetic cohorts' and its pipeline's."""
+
     seed: int  # the run's seed S
     index: int  # replicate index i
     cohort: tuple[int, ...]  # synthetic-cohort seeds (nenaudit.synth.generate), one per cohort block

@@ -100,18 +100,24 @@ def parse_p(text: str) -> Printed:
 
 @dataclass(frozen=True)
 class CountPct:
+    """A printed ``count (percent)`` cell."""
+
     count: int
     percent: Printed
 
 
 @dataclass(frozen=True)
 class MeanSD:
+    """A printed ``mean ± SD`` cell."""
+
     mean: Printed
     sd: Printed
 
 
 @dataclass(frozen=True)
 class MedianIQR:
+    """A printed ``median [Q1, Q3]`` cell."""
+
     median: Printed
     q1: Printed
     q3: Printed
@@ -119,12 +125,16 @@ class MedianIQR:
 
 @dataclass(frozen=True)
 class Interval:
+    """A printed interval ``lo–hi``."""
+
     lo: Printed
     hi: Printed
 
 
 @dataclass(frozen=True)
 class EstimateCI:
+    """A printed estimate with its CI and p (``raw``: the text as printed; ``where``: its place in the paper)."""
+
     estimate: Printed
     ci: Interval | None
     p: Printed | None
@@ -185,12 +195,16 @@ def table_label(title: str, fallback: str) -> str:
 # --------------------------------------------------------------------- spec objects
 @dataclass(frozen=True)
 class Fact:
+    """A design fact of the spec (alpha, stay p, counts...) and where the paper states it."""
+
     value: Any
     where: str
 
 
 @dataclass(frozen=True)
 class Group:
+    """A column group of a table: id, label, size ``n`` and, for outcome groups, the outcome it is."""
+
     id: str
     label: str
     n: int
@@ -199,6 +213,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Level:
+    """One level of a categorical row: its label and a CountPct per group."""
+
     level: str
     cells: Mapping[str, CountPct]
     outcome_group: str | None = None
@@ -206,6 +222,8 @@ class Level:
 
 @dataclass(frozen=True)
 class Row:
+    """A table row: a variable with its kind (categorical, mean_sd, median_iqr), cells or levels and printed p."""
+
     variable: str
     kind: str  # categorical | mean_sd | median_iqr
     p: Printed | None
@@ -218,6 +236,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
+    """A printed table: id, title, unit, groups and rows."""
+
     id: str
     title: str
     unit: str
@@ -255,6 +275,8 @@ class Table:
 
 @dataclass(frozen=True)
 class RegressionRow:
+    """A regression row: a variable's univariable and multivariable estimate, CI and p."""
+
     variable: str
     univariable: EstimateCI | None
     multivariable: EstimateCI | None
@@ -262,6 +284,8 @@ class RegressionRow:
 
 @dataclass(frozen=True)
 class Regression:
+    """The regression table: rows, the significance mark and its threshold, the final model, the counts table."""
+
     id: str
     title: str
     unit: str
@@ -276,6 +300,8 @@ class Regression:
 
 @dataclass(frozen=True)
 class AUCEntry:
+    """A printed AUC: model, kind (apparent, bootstrap, ...), estimate and CI, and where it is printed."""
+
     model: str
     kind: str  # apparent | bootstrap | ...
     estimate: Printed
@@ -285,6 +311,8 @@ class AUCEntry:
 
 @dataclass(frozen=True)
 class StatedCount:
+    """A count stated in the text (patients, lesions, events...) and where."""
+
     quantity: str
     value: Printed
     where: str
@@ -292,6 +320,8 @@ class StatedCount:
 
 @dataclass(frozen=True)
 class TextValue:
+    """A value the text repeats from a table cell (``cell`` locates it) and the quote."""
+
     where: str
     quote: str
     printed: Printed
@@ -300,6 +330,8 @@ class TextValue:
 
 @dataclass(frozen=True)
 class Claim:
+    """A claim in the text that variables differ (or not) significantly, with the table and column it refers to."""
+
     where: str
     quote: str
     table: str

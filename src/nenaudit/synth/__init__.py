@@ -59,6 +59,8 @@ FILE_ORDER = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "m
 
 @dataclass(frozen=True)
 class SyntheticCohort:
+    """A generated cohort in memory: each file's text as it is written, and the manifest."""
+
     files: dict[str, str]  # file name -> text, as written
     manifest: dict[str, Any]
 

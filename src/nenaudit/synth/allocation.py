@@ -57,6 +57,8 @@ class CountTarget:
 
 @dataclass(frozen=True)
 class CategoricalVar:
+    """A categorical variable to allocate; ``shared``: a patient characteristic every lesion of the patient carries."""
+
     name: str
     levels: tuple[str, ...]
     shared: bool  # patient characteristic carried by every lesion of the patient
@@ -64,6 +66,8 @@ class CategoricalVar:
 
 @dataclass(frozen=True)
 class AllocationProblem:
+    """What the allocation must meet: outcomes, lesions per patient, counts by outcome, variables and count targets."""
+
     outcomes: tuple[str, ...]  # e.g. ("effective", "ineffective")
     max_lesions: int
     n_patients: int | None
@@ -75,6 +79,8 @@ class AllocationProblem:
 
 @dataclass(frozen=True)
 class Deviation:
+    """One published count the allocation could not meet: where it is printed, published and allocated values."""
+
     table: str
     variable: str
     level: str

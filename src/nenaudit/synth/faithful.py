@@ -380,6 +380,9 @@ def swap(cf: ClinicalFrame, name: str, i: int, j: int) -> None:
 
 @dataclass
 class CTargets:
+    """Stage C's targets: the final model, the published multivariable estimates, the apparent fusion AUC, the
+    stay p."""
+
     final: tuple[str, ...]  # published final model (design names)
     multi: dict[str, Any]  # design name -> EstimateCI of published multivariable rows
     fusion_auc: Any  # Printed or None

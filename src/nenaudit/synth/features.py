@@ -74,6 +74,8 @@ FAITHFUL_SHRINK = 0.6
 
 @dataclass(frozen=True)
 class FeatureBlock:
+    """The generated feature matrices (first reading, re-readings of the subset) and how each feature was designed."""
+
     names: tuple[str, ...]
     first: np.ndarray  # (n_lesions, p) raw first reading
     obs1_rep2: np.ndarray  # (n_sub, p)

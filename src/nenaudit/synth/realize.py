@@ -184,6 +184,8 @@ def problem_of(d: Design) -> al.AllocationProblem:
 # --------------------------------------------------------------------- realization
 @dataclass
 class Clinical:
+    """The realised clinical tables (patients, lesions), the allocation behind them, misses and notes."""
+
     patients: pd.DataFrame
     lesions: pd.DataFrame
     allocation: al.Allocation
