@@ -614,6 +614,126 @@ def _opt_lambda(lam: np.ndarray, cvm: np.ndarray, cvsd: np.ndarray, measure: str
     return idmin, id1se
 
 
+def _cv_data(X, y, foldid, nfolds, seed, feature_names, messages: list[str]):
+    """Checked data and folds: (X, y, names, foldid, K, training masks); refuses too few minority cases."""
+    Xa, ya, names = _check_xy(X, y, feature_names)
+    n = ya.size
+    if foldid is None:
+        fid, k = make_foldid(n, nfolds, seed), int(nfolds)
+    else:
+        fid, k = _check_foldid(foldid, n)
+    n1 = int(ya.sum())
+    n_min = min(n1, n - n1)
+    if n_min < k:
+        minority = 1 if n1 <= n - n1 else 0
+        raise NenauditError(
+            f"only {n_min} observations have outcome {minority}, fewer than the {k} folds; "
+            f"use at most {n_min} folds"
+        )
+    _class_check(ya, "y", messages)
+    train_sets = [fid != f for f in range(1, k + 1)]
+    for f, train in enumerate(train_sets, start=1):
+        _class_check(ya[train], f"training set without fold {f}", messages)
+    return Xa, ya, names, fid, k, train_sets
+
+
+def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs, engine: str) -> list:
+    """The full-data fit and the K training-fold fits (raw solver output), in that order.
+
+    They are independent: the Fortran lognet releases the GIL, so they run on threads; glmnet-rs
+    holds it (measured: threads give nothing), so engine="rust" runs them serially. Each solver
+    input is one Fortran-ordered copy (the solver overwrites it), cut from one transposed copy of X.
+    The numbers do not depend on the number of threads.
+    """
+    xt = np.ascontiguousarray(Xa.T)  # (p, n): a column selection of it, transposed, is Fortran-ordered
+
+    def fit_one(i: int):
+        x = xt.copy() if i == 0 else xt[:, train_sets[i - 1]]
+        yi = ya if i == 0 else ya[train_sets[i - 1]]
+        return _fit_raw(x.T, yi, **fit_kw)
+
+    tasks = len(train_sets) + 1
+    workers = 1 if engine == "rust" else _n_workers(n_jobs, tasks)
+    if workers == 1:
+        return [fit_one(i) for i in range(tasks)]
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        return list(ex.map(fit_one, range(tasks)))
+
+
+def _heldout_link(Xa, fold_raws, train_sets, lam, maxit: int, messages: list[str]) -> np.ndarray:
+    """Held-out linear predictors (n, L) at the full-data lambdas, each fold's path interpolated
+    in lambda (``glmnet:::lambda.interp``); a fatal solver code in a fold stops with its message."""
+    n, p = Xa.shape
+    link = np.empty((n, lam.size), dtype=float)
+    for f, (raw, train) in enumerate(zip(fold_raws, train_sets), start=1):
+        test = ~train
+        flam, fa0, fcoef, _, _, _, jerr = raw
+        if jerr != 0:
+            fatal, msg = _jerr_message(jerr, maxit, p)
+            if fatal:
+                raise NenauditError(f"fold {f}: glmnet stopped: {msg}")
+            messages.append(f"fold {f}: {msg}")
+        left, right, frac = _interp_coords(flam, lam)
+        b = fcoef[left] * frac[:, None] + fcoef[right] * (1.0 - frac)[:, None]  # (L, p)
+        a = fa0[left] * frac + fa0[right] * (1.0 - frac)
+        # only features active somewhere on the fold path contribute; einsum instead of a BLAS
+        # matmul: these products are tiny, and threaded BLAS on a busy machine costs 5x more
+        active = np.flatnonzero(np.any(b != 0.0, axis=0))
+        link[test] = np.einsum("ij,lj->il", Xa[np.ix_(test, active)], b[:, active]) + a
+    return link
+
+
+def _cv_curve(link, ya, fid, k: int, measure: str, messages: list[str]):
+    """``cv.lognet`` + ``cvcompute`` + ``cvstats``: (measure used, cvm, cvsd) over the full-data lambdas."""
+    n, L = link.shape
+    used = measure
+    if measure == "auc" and n / k < 10:
+        messages.append(
+            "Too few (< 10) observations per fold for type.measure='auc' in cv.lognet; "
+            "changed to type.measure='deviance'. Alternatively, use smaller value for nfolds"
+        )
+        used = "deviance"
+    prob = 1.0 / (1.0 + np.exp(-link))
+    fold_w = np.array([np.sum(fid == f) for f in range(1, k + 1)], dtype=float)
+    w, N = fold_w, np.full(L, k, dtype=float)
+    if used == "auc":
+        raw_stat = np.vstack([_auc_folds(ya[fid == f], prob[fid == f]) for f in range(1, k + 1)])
+        for f in np.flatnonzero(np.isnan(raw_stat).all(axis=1)) + 1:
+            messages.append(f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)")
+    else:
+        pc = np.clip(prob, _PROB_MIN, 1.0 - _PROB_MIN)
+        dev = -2.0 * (ya[:, None] * np.log(pc) + (1.0 - ya[:, None]) * np.log(1.0 - pc))
+        if n / k >= 3:  # grouped
+            raw_stat = np.vstack([dev[fid == f].mean(axis=0) for f in range(1, k + 1)])
+        else:
+            messages.append("Option grouped=FALSE enforced in cv.glmnet, since < 3 observations per fold")
+            raw_stat, w, N = dev, np.ones(n), np.full(L, n, dtype=float)
+    cvm = _wmean(raw_stat, w[:, None] * np.ones((1, L)))
+    cvsd = np.sqrt(_wmean((raw_stat - cvm) ** 2, w[:, None] * np.ones((1, L))) / (N - 1.0))
+    return used, cvm, cvsd
+
+
+def _cv_result(full: LassoPath, used: str, cvm, cvsd, fid, messages: list[str]) -> LassoCV:
+    """Drop lambdas without a CV standard error, pick lambda.min/1se, issue the warnings."""
+    keep = ~np.isnan(cvsd)
+    if not keep.all():
+        messages.append(f"{int((~keep).sum())} lambda(s) dropped: their CV standard error is undefined")
+    lam_k, cvm, cvsd, nz = full.lambdas[keep], cvm[keep], cvsd[keep], full.nonzero[keep]
+    if lam_k.size == 0:
+        raise NenauditError("no lambda has a defined CV estimate (every fold lacks one outcome class?)")
+    i_min, i_1se = _opt_lambda(lam_k, cvm, cvsd, used)
+    full_idx = np.flatnonzero(keep)  # positions in the full path (for coefficients)
+    res = LassoCV(
+        lambdas=lam_k, cvm=cvm, cvsd=cvsd, nonzero=nz, measure=used,
+        lambda_min=float(lam_k[i_min]), lambda_1se=float(lam_k[i_1se]),
+        index_min=int(full_idx[i_min]), index_1se=int(full_idx[i_1se]),
+        foldid=fid, path=full, warnings=tuple(messages),
+    )
+    for m in messages:
+        warnings.warn(m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=3)
+    return res
+
+
 def cv_lasso(
     X: Any,
     y: Any,
@@ -667,119 +787,16 @@ def cv_lasso(
     """
     if measure not in MEASURES:
         raise NenauditError(f"measure={measure!r}: use one of {', '.join(MEASURES)}")
-    Xa, ya, names = _check_xy(X, y, feature_names)
-    n, p = Xa.shape
-    if foldid is None:
-        fid = make_foldid(n, nfolds, seed)
-        k = int(nfolds)
-    else:
-        fid, k = _check_foldid(foldid, n)
-    n1 = int(ya.sum())
-    minority = 1 if n1 <= n - n1 else 0
-    n_min = min(n1, n - n1)
-    if n_min < k:
-        raise NenauditError(
-            f"only {n_min} observations have outcome {minority}, fewer than the {k} folds; "
-            f"use at most {n_min} folds"
-        )
     messages: list[str] = []
-    _class_check(ya, "y", messages)
+    Xa, ya, names, fid, k, train_sets = _cv_data(X, y, foldid, nfolds, seed, feature_names, messages)
     lognet = None if _check_engine(engine) == "rust" else _lognet()
     fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
               "maxit": maxit, "lognet": lognet, "engine": engine}
-
-    # the full-data fit and the K training-fold fits are independent: run them on threads
-    # (the f2py wrapper of lognet releases the GIL); results do not depend on n_jobs.
-    train_sets = [fid != f for f in range(1, k + 1)]
-    for f, train in enumerate(train_sets, start=1):
-        _class_check(ya[train], f"training set without fold {f}", messages)
-
-    def fit_one(i: int):
-        if i == 0:
-            return _fit_raw(np.array(Xa, dtype=float, order="F", copy=True), ya, **fit_kw)
-        train = train_sets[i - 1]
-        return _fit_raw(np.asfortranarray(Xa[train]), ya[train], **fit_kw)
-
-    # glmnet-rs holds the GIL during a fit (measured: threads give nothing), so it runs serially
-    workers = 1 if engine == "rust" else _n_workers(n_jobs, k + 1)
-    if workers == 1:
-        raws = [fit_one(i) for i in range(k + 1)]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as ex:
-            raws = list(ex.map(fit_one, range(k + 1)))
-
+    raws = _cv_fits(Xa, ya, train_sets, fit_kw, n_jobs, engine)
     full = _path_from_raw(raws[0], names, thresh, maxit, messages, "full data")
-    lam = full.lambdas
-    L = lam.size
-
-    # held-out linear predictors at the full-data lambdas, fold by fold
-    link = np.empty((n, L), dtype=float)
-    for f in range(1, k + 1):
-        test = ~train_sets[f - 1]
-        flam, fa0, fcoef, _, _, _, jerr = raws[f]
-        if jerr != 0:
-            fatal, msg = _jerr_message(jerr, maxit, p)
-            if fatal:
-                raise NenauditError(f"fold {f}: glmnet stopped: {msg}")
-            messages.append(f"fold {f}: {msg}")
-        left, right, frac = _interp_coords(flam, lam)
-        b = fcoef[left] * frac[:, None] + fcoef[right] * (1.0 - frac)[:, None]  # (L, p)
-        a = fa0[left] * frac + fa0[right] * (1.0 - frac)
-        # only features active somewhere on the fold path contribute; einsum instead of a BLAS
-        # matmul: these products are tiny, and threaded BLAS on a busy machine costs 5x more
-        active = np.flatnonzero(np.any(b != 0.0, axis=0))
-        link[test] = np.einsum("ij,lj->il", Xa[np.ix_(test, active)], b[:, active]) + a
-
-    # fold statistics (cv.lognet, cvcompute, cvstats)
-    used = measure
-    if measure == "auc" and n / k < 10:
-        messages.append(
-            "Too few (< 10) observations per fold for type.measure='auc' in cv.lognet; "
-            "changed to type.measure='deviance'. Alternatively, use smaller value for nfolds"
-        )
-        used = "deviance"
-    prob = 1.0 / (1.0 + np.exp(-link))
-    fold_w = np.array([np.sum(fid == f) for f in range(1, k + 1)], dtype=float)
-    if used == "auc":
-        raw_stat = np.vstack([_auc_folds(ya[fid == f], prob[fid == f]) for f in range(1, k + 1)])
-        for f in np.flatnonzero(np.isnan(raw_stat).all(axis=1)) + 1:
-            messages.append(f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)")
-        w = fold_w
-        N = np.full(L, k, dtype=float)
-    else:
-        pc = np.clip(prob, _PROB_MIN, 1.0 - _PROB_MIN)
-        dev = -2.0 * (ya[:, None] * np.log(pc) + (1.0 - ya[:, None]) * np.log(1.0 - pc))
-        grouped = n / k >= 3
-        if not grouped:
-            messages.append("Option grouped=FALSE enforced in cv.glmnet, since < 3 observations per fold")
-            raw_stat = dev
-            w = np.ones(n)
-            N = np.full(L, n, dtype=float)
-        else:
-            raw_stat = np.vstack([dev[fid == f].mean(axis=0) for f in range(1, k + 1)])
-            w = fold_w
-            N = np.full(L, k, dtype=float)
-    cvm = _wmean(raw_stat, w[:, None] * np.ones((1, L)))
-    cvsd = np.sqrt(_wmean((raw_stat - cvm) ** 2, w[:, None] * np.ones((1, L))) / (N - 1.0))
-    keep = ~np.isnan(cvsd)
-    nz = full.nonzero
-    if not keep.all():
-        messages.append(f"{int((~keep).sum())} lambda(s) dropped: their CV standard error is undefined")
-    lam_k, cvm, cvsd, nz = lam[keep], cvm[keep], cvsd[keep], nz[keep]
-    if lam_k.size == 0:
-        raise NenauditError("no lambda has a defined CV estimate (every fold lacks one outcome class?)")
-    i_min, i_1se = _opt_lambda(lam_k, cvm, cvsd, used)
-    # positions in the full path (for coefficients)
-    full_idx = np.flatnonzero(keep)
-    res = LassoCV(
-        lambdas=lam_k, cvm=cvm, cvsd=cvsd, nonzero=nz, measure=used,
-        lambda_min=float(lam_k[i_min]), lambda_1se=float(lam_k[i_1se]),
-        index_min=int(full_idx[i_min]), index_1se=int(full_idx[i_1se]),
-        foldid=fid, path=full, warnings=tuple(messages),
-    )
-    for m in messages:
-        warnings.warn(m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=2)
-    return res
+    link = _heldout_link(Xa, raws[1:], train_sets, full.lambdas, maxit, messages)
+    used, cvm, cvsd = _cv_curve(link, ya, fid, k, measure, messages)
+    return _cv_result(full, used, cvm, cvsd, fid, messages)
 
 
 # ---------------------------------------------------------------------------------------
