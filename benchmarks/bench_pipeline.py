@@ -62,6 +62,7 @@ import argparse
 import os
 import re
 import sys
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -79,6 +80,31 @@ def safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
+def per_resample(X, y, procedure, idx):
+    """Per resample: (the LASSO's selected features, the 10 indexes R's val_paper_pipeline returns:
+    C, Dxy, intercept, slope, Brier on the resample, then on the whole cohort); NaN where it failed."""
+    sels, rows = [], np.full((idx.shape[0], 2 * len(v.INDEX_NAMES)), np.nan)
+    for b, r in enumerate(idx):
+        Xt, yt = X.iloc[r].reset_index(drop=True), y[r]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = procedure(Xt, yt)
+        except Exception as exc:  # noqa: BLE001 - a failed resample (FitFailure): no row, as in R
+            sels.append(f"failed: {type(exc).__name__}")
+            continue
+        sels.append(tuple(m.selection.selected))
+        rows[b] = np.r_[v.performance_indexes(yt, m.predict_lp(Xt)), v.performance_indexes(y, m.predict_lp(X))]
+    return sels, rows
+
+
+def agreement(name, a, b, tol=1e-9) -> str:
+    both = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
+    same_na = np.array_equal(np.isnan(a).any(axis=1), np.isnan(b).any(axis=1))
+    d = np.abs(a[both] - b[both]).max(axis=1) if both.any() else np.zeros(0)
+    return (f"{name}: {int((d <= tol).sum())} of {int(both.sum())} resamples agree to {tol:g} in all 10 indexes "
+            f"(max abs difference {d.max() if d.size else 0.0:.2e}); same failed resamples: {same_na}")
+
 
 
 def main() -> int:
@@ -88,6 +114,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
     ap.add_argument("--no-r", action="store_true", help="time Python only")
+    ap.add_argument("--agreement", action="store_true",
+                    help="per resample: selected features of both engines, and the 10 indexes against R's")
     ap.add_argument("--engine", default="fortran", choices=("fortran", "rust"),
                     help="SelectionConfig.engine (rust: glmnet-rs, same selections, not bit-identical to fortran)")
     args = ap.parse_args()
@@ -134,6 +162,16 @@ def main() -> int:
     print(f"ratio Python/R: {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers)")
     print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
           f"(n {int(r_ok.sum())}; both keep the final models' separated fits)")
+    if args.agreement:
+        got = {}
+        for eng in ("fortran", "rust"):
+            pe = PaperProcedure(proc.features, proc.candidates,
+                                replace(cfg, selection=replace(cfg.selection, n_jobs=1, engine=eng)), proc.icc_values)
+            got[eng] = per_resample(X, y, pe, idx)
+        same_sel = sum(a == b for a, b in zip(got["fortran"][0], got["rust"][0]))
+        print(f"selected features, fortran vs rust engine: identical in {same_sel} of {idx.shape[0]} resamples")
+        for eng in ("fortran", "rust"):
+            print(agreement(f"engine {eng} vs R", got[eng][1], r_mat))
     return 0
 
 

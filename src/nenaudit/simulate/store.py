@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.simulate.replicate import LEGACY_ENGINE
 
 __all__ = ["STORE_NAME", "Store", "row_key"]
 
@@ -121,6 +122,7 @@ class Store:
             raise NenauditError(f"{self.path}: written in another store format ({self.get_meta('format')}); "
                                 "choose another --out")
         prev = json.loads(old)
+        prev.setdefault("engine", LEGACY_ENGINE)  # stores written before the engine option ran the Fortran
         for k in sorted(set(prev) | set(spec)):
             if prev.get(k) != spec.get(k):
                 raise NenauditError(f"{self.path}: the stored run has {k} = {prev.get(k)!r}, this command "
