@@ -114,8 +114,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
     ap.add_argument("--no-r", action="store_true", help="time Python only")
-    ap.add_argument("--agreement", action="store_true",
-                    help="per resample: selected features of both engines, and the 10 indexes against R's")
+    ap.add_argument("--interleave", type=int, default=0, metavar="K",
+                    help="also time R and both engines in turn on chunks of K resamples (fair under a changing "
+                         "load), and compare per resample: selected features of the engines, the 10 indexes with R's")
     ap.add_argument("--engine", default="fortran", choices=("fortran", "rust"),
                     help="SelectionConfig.engine (rust: glmnet-rs, same selections, not bit-identical to fortran)")
     args = ap.parse_args()
@@ -162,16 +163,34 @@ def main() -> int:
     print(f"ratio Python/R: {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers)")
     print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
           f"(n {int(r_ok.sum())}; both keep the final models' separated fits)")
-    if args.agreement:
-        got = {}
-        for eng in ("fortran", "rust"):
-            pe = PaperProcedure(proc.features, proc.candidates,
-                                replace(cfg, selection=replace(cfg.selection, n_jobs=1, engine=eng)), proc.icc_values)
-            got[eng] = per_resample(X, y, pe, idx)
-        same_sel = sum(a == b for a, b in zip(got["fortran"][0], got["rust"][0]))
+    if args.interleave:
+        # the same resamples in chunks, R and each Python engine in turn (one thread each), so that a load that
+        # changes during the run weighs on all alike; per resample the same work as R's loop body
+        procs = {eng: PaperProcedure(proc.features, proc.candidates,
+                                     replace(cfg, selection=replace(cfg.selection, n_jobs=1, engine=eng)),
+                                     proc.icc_values) for eng in ("fortran", "rust")}
+        secs = {"R": 0.0, "fortran": 0.0, "rust": 0.0}
+        rows = {"R": [], "fortran": [], "rust": []}
+        sels = {"fortran": [], "rust": []}
+        for c0 in range(0, idx.shape[0], args.interleave):
+            chunk = idx[c0:c0 + args.interleave]
+            out, t = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
+                           R.matrix(chunk + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
+            secs["R"] += t
+            rows["R"].append(np.asarray(out))
+            for eng, pe in procs.items():
+                (sel, rw), t = timed(per_resample, X, y, pe, chunk)
+                secs[eng] += t
+                rows[eng].append(rw)
+                sels[eng] += sel
+        r_all = np.vstack(rows["R"])
+        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python fortran {secs['fortran']:.2f} s, "
+              f"rust {secs['rust']:.2f} s; ratio Python/R (1 thread): fortran {secs['fortran'] / secs['R']:.3f}, "
+              f"rust {secs['rust'] / secs['R']:.3f}")
+        same_sel = sum(a == b for a, b in zip(sels["fortran"], sels["rust"]))
         print(f"selected features, fortran vs rust engine: identical in {same_sel} of {idx.shape[0]} resamples")
         for eng in ("fortran", "rust"):
-            print(agreement(f"engine {eng} vs R", got[eng][1], r_mat))
+            print(agreement(f"engine {eng} vs R", np.vstack(rows[eng]), r_all))
     return 0
 
 
