@@ -90,16 +90,8 @@ def _aic(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, rank: int) -> float:
     pos = wt > 0
     k = np.round(wt[pos] * y[pos])
     size = np.round(wt[pos])
-    ll = _binom_logpmf(k, size, mu[pos])
+    ll = sstats.binom.logpmf(k, size, mu[pos])
     return -2.0 * _rsum(ll) + 2.0 * rank
-
-
-def _binom_logpmf(k: np.ndarray, size: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``scipy.stats.binom.logpmf`` for integer 0 <= k <= size and 0 < p < 1 (all _aic passes), by the
-    same special-function expression scipy evaluates (bit-identical), without its argument machinery
-    (a quarter of the time; it ran in every glm fit of every bootstrap resample)."""
-    combiln = special.gammaln(size + 1) - (special.gammaln(k + 1) + special.gammaln(size - k + 1))
-    return combiln + special.xlogy(k, p) + special.xlog1py(size - k, -p)
 
 
 # --------------------------------------------------------------------------------------
