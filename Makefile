@@ -7,7 +7,7 @@ R_DEBS := r-base-core r-base-dev r-cran-glmnet r-cran-proc r-cran-rms r-cran-mas
 R_PKGS := glmnet pROC rms MASS boot psych caret brglm2 Hmisc survival jsonlite
 export TZ ?= UTC
 
-.PHONY: setup r-deps browser-deps venv test reproduce audit clean
+.PHONY: setup r-deps browser-deps venv test reproduce audit clean references
 
 setup: r-deps browser-deps venv
 
@@ -56,3 +56,8 @@ reproduce: venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache results
+
+# The stored R references beside the live parity tests (tests/results/gen_*.R -> tests/results/*.json;
+# read by tests/test_references.py when R is absent, compared with live R when present).
+references:
+	@for f in tests/results/gen_*.R; do echo "Rscript $$f"; TZ=UTC Rscript $$f tests/results || exit 1; done
