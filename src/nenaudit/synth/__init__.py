@@ -254,14 +254,34 @@ def _non_targets(study: Study, alloc) -> list[dict[str, str]]:
     return out
 
 
-def _memory_cohort(files: dict[str, str], manifest: dict[str, Any]):
+def _memory_cohort(files: dict[str, str], manifest: dict[str, Any], frames=None):
+    """The cohort as :func:`nenaudit.cohort.load_cohort` would read it from ``files``; with ``frames`` (the
+    unrounded (features, observers) frames of :func:`_feature_frames`), their CSV text is not written and read
+    back: the values are rounded as the CSV stores them (:func:`nenaudit.synth.faithful.round6`, the same
+    doubles read_csv parses from the text) and laid out as read_csv lays them out (one float block)."""
     from nenaudit.cohort import Cohort
 
     cats = [n for n, v in manifest["variables"].items() if v["kind"] == "categorical"]
-    f = _read(files["features.csv"])
+    if frames is None:
+        f = _read(files["features.csv"]).set_index("lesion_id")
+        o = _read(files["observers.csv"])
+    else:
+        f, o = (_as_read(x) for x in frames)
+        f = f.set_index("lesion_id")
     return Cohort(_read(files["patients.csv"], cats), _read(files["lesions.csv"], cats),
-                  f.set_index("lesion_id"), _read(files["observers.csv"]), manifest, Path("<memory>"),
-                  variables=manifest["variables"])
+                  f, o, manifest, Path("<memory>"), variables=manifest["variables"])
+
+
+def _as_read(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as ``_read(to_csv_text(df))`` gives it back, without the text: the float columns rounded to the
+    CSV's ``%.6g`` and stored as one block; the other columns as read_csv reads them."""
+    num = [c for c in df.columns if df[c].dtype.kind == "f"]
+    meta = [c for c in df.columns if c not in num]
+    head = _read(to_csv_text(df[meta]))
+    vals = fa.round6(df[num].to_numpy(float).ravel()).reshape(len(df), len(num))
+    block = pd.DataFrame(np.ascontiguousarray(vals.T).T, columns=num)
+    out = pd.concat([head, block], axis=1)
+    return out[list(df.columns)]
 
 
 def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict, k_draws: int, say):
@@ -283,8 +303,8 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
     log = []
     for b, child in enumerate(s_feat.spawn(k_draws)):
         loc: dict[str, Any] = {}
-        fl = _features(study, d, lesions, np.random.default_rng(child), loc, groups=y)
-        coh = _memory_cohort({**files, **fl}, manifest)
+        fr = _feature_frames(study, d, lesions, np.random.default_rng(child), loc, groups=y)
+        coh = _memory_cohort(files, manifest, fr)
         X, yy, _, proc = build_design(coh, PipelineConfig(n_boot=1))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -306,7 +326,7 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
         log.append({"draw": b, "score": round(score, 4), **parts})
         say(f"  draw {b + 1}: {len(sel)} features selected, Radscore AUC {auc:.3f}, score {score:.3f}")
         if best is None or score < best[0]:
-            best = (score, fl, rs, loc, b)
+            best = (score, fr, rs, loc, b)
         if parts["perfect"]:
             break
     if best is None:
@@ -314,7 +334,7 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
                             "and converges; raise the budget of stage B (synth --budget A,B,C)")
     info.update(best[3])
     info["stage_b_draw"] = best[4]
-    return best[1], best[2], {"draws": log, "chosen": best[4]}
+    return _feature_texts(best[1]), best[2], {"draws": log, "chosen": best[4]}
 
 
 def feat_targets(study: Study, d: Design) -> dict[str, Any]:
@@ -397,6 +417,17 @@ def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_b
 
 def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
               groups: np.ndarray | None = None) -> dict[str, str]:
+    """features.csv and observers.csv of one draw (:func:`_feature_frames`)."""
+    return _feature_texts(_feature_frames(study, d, lesions, rng, info, groups))
+
+
+def _feature_texts(frames: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, str]:
+    return {"features.csv": to_csv_text(frames[0]), "observers.csv": to_csv_text(frames[1])}
+
+
+def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
+                    groups: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first reading (lesion_id + features) and the observer re-readings of one draw, unrounded."""
     from nenaudit.radiomics.catalogue import load_catalogue
 
     rad = study.radiomics or {}
@@ -450,7 +481,7 @@ def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Gen
         "designed_kept_after_filters": block.n_clusters_reliable,
         "target_kept_after_filters": n_keep,
     })
-    return {"features.csv": to_csv_text(fdf), "observers.csv": to_csv_text(pd.concat([o1, o2], ignore_index=True))}
+    return fdf, pd.concat([o1, o2], ignore_index=True)
 
 
 def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:

@@ -415,6 +415,28 @@ def _ci_loss(o: float, est) -> float:
     return out + 0.2 * abs(lo_ - math.log(est.estimate.value)) / w
 
 
+class Columns:
+    """A design matrix with named columns, read as a DataFrame is read by :func:`c_loss` and
+    :func:`separated_share` (``design[names].to_numpy(float)``: the columns in that order, Fortran order as
+    pandas returns them), without pandas' cost per swap; ``values`` is updated in place."""
+
+    def __init__(self, names: list[str], values: np.ndarray):
+        self.index = {n: i for i, n in enumerate(names)}
+        self.values = np.array(values, dtype=float)
+
+    def __getitem__(self, names):
+        sub = np.asfortranarray(self.values[:, [self.index[n] for n in names]])
+        return _Selected(sub)
+
+
+@dataclass(frozen=True)
+class _Selected:
+    values: np.ndarray
+
+    def to_numpy(self, dtype=float) -> np.ndarray:
+        return self.values.astype(dtype, copy=False)
+
+
 def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets) -> tuple[float, dict]:
     """The stage C loss on the backward-Wald path (see the module docstring) and what it saw."""
     from nenaudit.stats.discrimination import roc_auc
@@ -542,14 +564,34 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
             if n and n not in movable:
                 movable.append(n)
     cells = cells_of(cf)
-    col = {n: np.asarray(dz[n].to_numpy(float)) for n in movable}
+    # the design as one matrix (the values dz holds, updated in place by each swap); c_loss and
+    # separated_share read it as they read a DataFrame
+    mat = Columns(list(dz.columns), dz.to_numpy(float))
+    in_pairs = {n for it in plausibility(d, cf) for n in (it["a"], it["b"])}
+    ent_idx = [mat.index[n] for n in entered]
+    memo_loss: dict[bytes, tuple[float, dict]] = {}
+    memo_sep: dict[tuple, float] = {}
 
-    def total(info_loss: float) -> tuple[float, list]:
-        pl = plausibility(d, cf)
-        return info_loss + (_plaus_loss(pl) if plausible else 0.0), pl
+    def loss_now() -> tuple[float, dict]:
+        # c_loss is a function of the entered columns alone: a state seen before is not fitted again
+        key = mat.values[:, ent_idx].tobytes()
+        if key not in memo_loss:
+            memo_loss[key] = c_loss(mat, cf.y, entered, tg)
+        return memo_loss[key]
 
-    loss0, info = c_loss(dz, cf.y, entered, tg)
-    loss, pl = total(loss0)
+    def sep_now(terms) -> float:
+        idx = [mat.index[t] for t in terms]
+        key = (tuple(terms), mat.values[:, idx].tobytes())
+        if key not in memo_sep:
+            memo_sep[key] = separated_share(mat, cf.y, cf.lesion_patient, terms)
+        return memo_sep[key]
+
+    def total(info_loss: float, pl: list) -> float:
+        return info_loss + (_plaus_loss(pl) if plausible else 0.0)
+
+    loss0, info = loss_now()
+    pl = plausibility(d, cf)
+    loss = total(loss0, pl)
     best = (loss, cf.patients.copy(), info, pl, loss0)
     start = {"loss": round(loss, 4), **{k: v for k, v in info.items() if k != "ors"}}
     temp0 = 1.0
@@ -564,16 +606,17 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
             continue
         swap(cf, name, i, j)
         li, lj = cf.lesion_patient == i, cf.lesion_patient == j
-        vi, vj = col[name][li][0], col[name][lj][0]
-        dz.loc[li, name] = vj
-        dz.loc[lj, name] = vi
-        col[name] = dz[name].to_numpy(float)
-        l0, inf = c_loss(dz, cf.y, entered, tg)
-        l2, pl2 = total(l0)
+        cj = mat.index[name]
+        vi, vj = mat.values[li, cj][0], mat.values[lj, cj][0]
+        mat.values[li, cj] = vj
+        mat.values[lj, cj] = vi
+        l0, inf = loss_now()
+        pl2 = plausibility(d, cf) if name in in_pairs else pl  # the other pairs' columns did not move
+        l2 = total(l0, pl2)
         if l2 <= loss or rng.uniform() < math.exp(-(l2 - loss) / temp):
-            loss = l2
+            loss, pl = l2, pl2
             if l2 < best[0] and set(inf["final"]) == set(tg.final):
-                sep = separated_share(dz, cf.y, cf.lesion_patient, inf["final"])
+                sep = sep_now(inf["final"])
                 gated += sep > SEP_MAX
                 if sep <= SEP_MAX:
                     best = (l2, cf.patients.copy(), inf, pl2, l0)
@@ -581,9 +624,8 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
                 best = (l2, cf.patients.copy(), inf, pl2, l0)
         else:  # undo
             swap(cf, name, i, j)
-            dz.loc[li, name] = vi
-            dz.loc[lj, name] = vj
-            col[name] = dz[name].to_numpy(float)
+            mat.values[li, cj] = vi
+            mat.values[lj, cj] = vj
     cf.patients = best[1]
     info = best[2]
     return {"entered": entered, "movable": movable, "swaps_tried": n_iter, "start": start,
