@@ -140,6 +140,45 @@ def test_committed_manifest_achieved_section_is_the_pipeline_evaluation(study, c
                                                                                 "Diameter of the hepatic metastasis"}
 
 
+def test_committed_manifest_reports_plausibility_and_its_cost(study, cohort, refit):
+    """Item 3 of issue 11: each plausibility pair with its minimum, the correlation achieved (recomputed here from
+    the committed patients by faithful.plausibility, Spearman within outcome) and whether it is met; the cost in
+    targets: the stage C targets with and without the terms, the 'with' side being the committed cohort's own
+    full-data model (the refit above)."""
+    d = design_of(study)
+    pl = cohort.manifest["plausibility"]
+    again = {(x["a"], x["b"]): x for x in faithful.plausibility(d, _frame(d, cohort.patients, cohort.lesions))}
+    assert {(x["a"], x["b"]) for x in pl["associations"]} == set(again)
+    for x in pl["associations"]:
+        got = again[(x["a"], x["b"])]
+        assert x["with"] == got["achieved"] and x["met_with"] == got["met"]
+        assert x["min_spearman_within_outcome"] == got["min_spearman_within_outcome"]
+        assert x["met_with"] == all(v >= x["min_spearman_within_outcome"] for v in x["with"].values())
+    X, y, _, m = refit
+    by = {r["target"]: r for r in pl["targets"]}
+    assert sorted(by["final_model"]["with"]) == sorted(m.terms)
+    ors = dict(zip(m.terms, np.exp(m.coef[1:])))
+    for t in m.terms:
+        key = f"multivariable/{t}/in_ci"
+        if key in by:
+            assert by[key]["with"] == pytest.approx(ors[t], rel=1e-3)
+    lost = [r["target"] for r in pl["targets"] if r["met_without"] and not r["met_with"]]
+    assert pl["targets_lost"] == lost
+
+
+def test_stage_c_is_retried_only_for_targets_it_can_move(study):
+    """A small budget misses targets; stage C is run again only when one of them is a target a swap can move
+    (faithful.C_MOVES), and the record lists every attempt with what it missed."""
+    c = generate(study, 7, budget={"a": 20, "b": 1, "c": 20, "boot": 3, "retries": 1})
+    att = c.manifest["stages"]["c_attempts"]
+    assert [a["attempt"] for a in att] == list(range(len(att)))
+    assert not att[0]["faithful"] and att[0]["missed"]  # at this budget the first attempt misses targets
+    movable = any(m.startswith(faithful.C_MOVES) for m in att[0]["missed"])
+    assert len(att) == (2 if (movable and not att[0]["faithful"]) else 1)
+    kept = c.manifest["stages"]["c"]["attempt"]
+    assert c.manifest["achieved"]["pipeline"]["missed"] == att[kept]["missed"]
+
+
 # --------------------------------------------------------------------- stage C: swaps change nothing univariable
 def _stats(d, cf):
     """Every count, quantile and univariable statistic of the patient variables, patient and lesion level."""

@@ -50,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
     budget = None
     if args.budget is not None:
         parts = args.budget.split(",")
-        if len(parts) not in (3, 4) or not all(p.strip().isdigit() and int(p) > 0 for p in parts):
-            raise NenauditError(f"--budget {args.budget!r}: give three or four positive integers A,B,C[,BOOT] "
+        if len(parts) not in (3, 4, 5) or not all(p.strip().isdigit() for p in parts) \
+                or not all(int(p) > 0 for p in parts[:4]):
+            raise NenauditError(f"--budget {args.budget!r}: give three to five integers A,B,C[,BOOT[,RETRIES]] "
                                 "(stage A moves per variable, stage B feature draws, stage C swaps, resamples of "
-                                "the evaluation), e.g. 3000,24,2500,50")
-        budget = dict(zip(("a", "b", "c", "boot"), (int(p) for p in parts)))
+                                "the evaluation, all positive; stage C retries when a target is missed, 0 or more), "
+                                "e.g. 3000,24,2500,50,1")
+        budget = dict(zip(("a", "b", "c", "boot", "retries"), (int(p) for p in parts)))
     t0 = time.perf_counter()
 
     def say(msg: str) -> None:
@@ -113,10 +115,11 @@ def register(sub) -> None:
                         "existing non-empty directory not made by nenaudit is refused unless --force")
     a.add_argument("--force", action="store_true",
                    help="write into an existing directory that nenaudit did not make (its files are kept)")
-    a.add_argument("--budget", metavar="A,B,C[,BOOT]", default=None,
+    a.add_argument("--budget", metavar="A,B,C[,BOOT[,RETRIES]]", default=None,
                    help="sizes of the searches: stage A moves per variable, stage B feature draws, stage C swaps, "
-                        "and resamples per validation scheme of the evaluation (default 3000,24,2500,50; smaller "
-                        "is faster and may miss targets)")
+                        "resamples per validation scheme of the evaluation, and stage C retries when the evaluation "
+                        "misses a target that stage C can move (default 3000,24,2500,50,1; smaller is faster and "
+                        "may miss targets)")
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     a.set_defaults(func=run)

@@ -127,7 +127,9 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
 
     ``faithful`` runs stages A, B and C (:mod:`nenaudit.synth.faithful`); ``budget`` overrides their
     sizes (``{"a": moves per variable, "b": feature draws, "c": swaps, "boot": resamples per validation
-    scheme of the evaluation}``, recorded in the manifest);
+    scheme of the evaluation, "retries": stage C runs again, from the stage B state with a new random stream,
+    when the evaluation misses a target that stage C can move}``, recorded in the manifest; of the attempts,
+    a faithful one is kept, else the one with the fewest targets missed, the first of equals);
     ``progress`` takes one-line messages."""
     from nenaudit import __version__
     from nenaudit.study.schema import load
@@ -137,7 +139,8 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         study = load(None)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise NenauditError(f"seed = {seed!r}; give a non-negative integer")
-    bud = {"a": fa.A_ITER, "b": fa.K_DRAWS, "c": fa.C_ITER, "boot": EVAL_BOOT} | dict(budget or {})
+    bud = {"a": fa.A_ITER, "b": fa.K_DRAWS, "c": fa.C_ITER, "boot": EVAL_BOOT, "retries": fa.C_RETRIES} \
+        | dict(budget or {})
     d = design_of(study)
     say("allocation: counts of the published tables (integer program)")
     alloc = allocation.solve(problem_of(d))
@@ -163,63 +166,105 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
 
     files = texts()
     rad_info: dict[str, Any] = {}
+    c_seeds: list = []
     if with_features:
         if faithful:
             say(f"stage B: feature matrices scored by the re-fitted LASSO ({bud['b']} draws at most)")
             feats, radscore, stages["b"] = _stage_b(study, d, files, s_feat, rad_info, bud["b"], say)
             files.update(feats)
-            say(f"stage C: swaps within (outcome, lesions) cells against the backward-Wald path ({bud['c']} swaps)")
-            stages["c"] = fa.stage_c(d, cf, radscore, np.random.default_rng(s_c), n_iter=bud["c"])
-            files.update(texts())
+            pre_c = cf.patients.copy()
+            # attempt 0 draws from s_c; a retry (only when the evaluation misses a target) from a child of it
+            c_seeds = [s_c] + list(s_c.spawn(bud["retries"]))
         else:
             files.update(_features(study, d, _read(files["lesions.csv"]), np.random.default_rng(s_feat), rad_info))
-    manifest: dict[str, Any] = {
-        "format": "nenaudit synthetic cohort",
-        "generator": "nenaudit.synth",
-        "generator_version": GENERATOR_VERSION,
-        "nenaudit_version": __version__,
-        "study": {"id": study.id, "source": _study_source(study), "sha256": study.sha256},
-        "seed": int(seed),
-        "faithful_search": ({"stages": "A, B, C (nenaudit.synth.faithful)", "budget": bud} if faithful
-                            else None),
-        "float_format": FLOAT_FORMAT,
-        "files": {name: {"sha256": _sha(text), "bytes": len(text.encode("utf-8"))} for name, text in files.items()},
-        "outcome": {"column": "outcome", "event": d.event, "coding": {"1": d.event,
-                    "0": next((o for o in d.outcomes if o != d.event), None)}},
-        "conventions": [
-            "a lesion's outcome is its patient's response",
-            "variables of the patient table are patient characteristics carried by all of the patient's lesions",
-            "variables only in the lesion table are lesion-specific",
-            "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
-            (f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
-             f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones (starting point of "
-             "stages A and C)"),
-            ("the Radscore column of lesions.csv is the planted score the features were built from; the "
-             "pipeline never reads it (it re-fits the LASSO), and every achieved model output below is the "
-             "pipeline's, on the re-fitted Radscore"),
-        ],
-        "max_lesions_per_patient": d.max_lesions,
-        "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
-                      for n, v in d.variables.items()},
-        "allocation": {
-            "feasible": alloc.feasible,
-            "total_deviation": alloc.total_deviation,
-            "deviations": [x.to_dict() for x in alloc.deviations],
-            "structural": list(alloc.structural),
-            "patients_by_outcome_and_lesions": {f"{r}/{k}": n for (r, k), n in alloc.n.items()},
-        },
-        "continuous_misses": clin.continuous_misses,
-        "notes": clin.notes,
-        "non_targets": _non_targets(study, alloc),
-        "stages": stages,
-        "radiomics": rad_info,
-    }
-    if evaluate_results:
+
+    def manifest_now() -> dict[str, Any]:
+        return {
+            "format": "nenaudit synthetic cohort",
+            "generator": "nenaudit.synth",
+            "generator_version": GENERATOR_VERSION,
+            "nenaudit_version": __version__,
+            "study": {"id": study.id, "source": _study_source(study), "sha256": study.sha256},
+            "seed": int(seed),
+            "faithful_search": ({"stages": "A, B, C (nenaudit.synth.faithful); C again (budget retries) when the "
+                                           "evaluation misses a target that C can move", "budget": bud} if faithful
+                                else None),
+            "float_format": FLOAT_FORMAT,
+            "files": {name: {"sha256": _sha(text), "bytes": len(text.encode("utf-8"))}
+                      for name, text in files.items()},
+            "outcome": {"column": "outcome", "event": d.event, "coding": {"1": d.event,
+                        "0": next((o for o in d.outcomes if o != d.event), None)}},
+            "conventions": [
+                "a lesion's outcome is its patient's response",
+                "variables of the patient table are patient characteristics carried by all of the patient's lesions",
+                "variables only in the lesion table are lesion-specific",
+                "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
+                (f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
+                 f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones (starting point of "
+                 "stages A and C)"),
+                ("the Radscore column of lesions.csv is the planted score the features were built from; the "
+                 "pipeline never reads it (it re-fits the LASSO), and every achieved model output below is the "
+                 "pipeline's, on the re-fitted Radscore"),
+            ],
+            "max_lesions_per_patient": d.max_lesions,
+            "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
+                          for n, v in d.variables.items()},
+            "allocation": {
+                "feasible": alloc.feasible,
+                "total_deviation": alloc.total_deviation,
+                "deviations": [x.to_dict() for x in alloc.deviations],
+                "structural": list(alloc.structural),
+                "patients_by_outcome_and_lesions": {f"{r}/{k}": n for (r, k), n in alloc.n.items()},
+            },
+            "continuous_misses": clin.continuous_misses,
+            "notes": clin.notes,
+            "non_targets": _non_targets(study, alloc),
+            "stages": stages,
+            "radiomics": rad_info,
+        }
+
+    tried = []  # (required targets missed, attempt, files, stage C record, achieved)
+    for attempt, sc in enumerate(c_seeds or [None]):
+        if sc is not None:
+            cf.patients = pre_c.copy()
+            say(f"stage C{f' (retry {attempt})' if attempt else ''}: swaps within (outcome, lesions) cells "
+                f"against the backward-Wald path ({bud['c']} swaps)")
+            stages["c"] = {"attempt": attempt, **fa.stage_c(d, cf, radscore, np.random.default_rng(sc),
+                                                            n_iter=bud["c"])}
+            files.update(texts())
+        manifest = manifest_now()
+        if not evaluate_results:
+            break
         manifest["achieved"] = achieved(study, d, files)
         if with_features:
             say(f"evaluation: the paper's pipeline on the files as written (--boot {bud['boot']})")
             manifest["achieved"]["pipeline"], manifest["achieved"]["unprinted"] = _evaluate(
                 study, files, manifest, bud["boot"])
+        pipe = manifest["achieved"].get("pipeline") or {}
+        missed = pipe.get("missed", [])
+        tried.append((not pipe.get("faithful"), len(missed), attempt, dict(files), stages.get("c"),
+                      manifest["achieved"], missed))
+        if sc is None or pipe.get("faithful"):
+            break
+        if not any(m.startswith(fa.C_MOVES) for m in missed):
+            break  # what was missed is fixed before stage C: another stage C cannot change it
+        if attempt + 1 < len(c_seeds):
+            say(f"  attempt {attempt}: missed {', '.join(missed)}; stage C again from the stage B state")
+    if len(tried) > 1:  # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+        *_, attempt, kept, rec, ach, _ = min(tried, key=lambda t: t[:3])
+        files.clear()
+        files.update(kept)
+        stages["c"] = rec
+        manifest = manifest_now()
+        manifest["achieved"] = ach
+    if c_seeds:
+        stages["c_attempts"] = [{"attempt": t[2], "faithful": not t[0], "missed": t[6]} for t in tried] or None
+        chosen = stages["c"]["attempt"]
+        say("plausibility cost: stage C again without the plausibility terms (same start, same random stream)")
+        cf0 = fa.ClinicalFrame(pre_c.copy(), cf.lesion_patient, cf.y, cf.k, cf.pout)
+        without = fa.stage_c(d, cf0, radscore, np.random.default_rng(c_seeds[chosen]), n_iter=bud["c"],
+                             plausible=False)
+        manifest["plausibility"] = fa.plausibility_cost(d, stages["c"], without)
     text = dumps_json(_jsonable(manifest), indent=1, ensure_ascii=False) + "\n"
     files["manifest.json"] = text
     return SyntheticCohort({k: files[k] for k in FILE_ORDER if k in files}, json.loads(text))

@@ -67,6 +67,8 @@ A_CAT_FACTOR = 4  # categorical variables get this many times the moves (no summ
 W_WALD_P = 0.05  # weight of the univariable Wald p against the OR and the lesion table's p
 C_ITER = 2500  # stage C swaps
 K_DRAWS = 24  # stage B feature draws (stops at a draw that meets every feature target)
+C_RETRIES = 1  # stage C runs again (from the stage B state, a new random stream) when the evaluation misses a target
+C_MOVES = ("final_model", "multivariable/", "auc/fusion", "separation/")  # the targets a stage C swap can move
 
 
 def round6(x: np.ndarray) -> np.ndarray:
@@ -633,4 +635,48 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
             "loss": round(best[0], 4), "target_loss": round(best[4], 4),
             "final": list(info["final"]), "removed": list(info["removed"]),
             "fusion_auc": None if info["fusion_auc"] is None else round(float(info["fusion_auc"]), 4),
+            "final_ors": {t: round(float(o), 4) for t, o in info["ors"].items() if t in info["final"]},
             "plausibility": best[3]}
+
+
+def plausibility_cost(d: Design, with_terms: dict[str, Any], without: dict[str, Any]) -> dict[str, Any]:
+    """What the plausibility terms cost in targets: the stage C targets (final model, each final term's adjusted
+    OR against its published CI, fusion AUC within ``targets.AUC_TOL``) and the within-outcome correlations, for
+    the stage C record kept (``with_terms``) and for stage C run again from the same start with the same random
+    stream but without the plausibility terms (``without``). The other targets (LASSO, univariable ORs, Table 2
+    p-values) cannot move: a swap leaves them unchanged. The separation shares (bootstrap) are not re-evaluated
+    for the run without."""
+    from nenaudit.synth.targets import AUC_TOL
+
+    tg = c_targets(d, list(d.variables))
+    rows = []
+
+    def add(target, published, a, b, met):
+        rows.append({"target": target, "published": published, "with": a, "without": b,
+                     "met_with": bool(met(a)), "met_without": bool(met(b))})
+
+    add("final_model", sorted(tg.final), sorted(with_terms["final"]), sorted(without["final"]),
+        lambda x: set(x) == set(tg.final))
+    for t in tg.final:
+        est = tg.multi.get(t)
+        if est is None:
+            continue
+        add(f"multivariable/{t}/in_ci", f"{est.ci.lo.raw}–{est.ci.hi.raw}", with_terms["final_ors"].get(t),
+            without["final_ors"].get(t), lambda x, e=est: x is not None and e.ci.lo.value <= x <= e.ci.hi.value)
+    if tg.fusion_auc is not None:
+        add("auc/fusion", tg.fusion_auc.raw, with_terms["fusion_auc"], without["fusion_auc"],
+            lambda x: x is not None and abs(x - tg.fusion_auc.value) <= AUC_TOL + 1e-12)
+    pairs = []
+    for a, b in zip(with_terms["plausibility"], without["plausibility"]):
+        pairs.append({"a": a["a"], "b": a["b"], "min_spearman_within_outcome": a["min_spearman_within_outcome"],
+                      "with": a["achieved"], "without": b["achieved"], "met_with": a["met"], "met_without": b["met"]})
+    return {
+        "how": ("stage C run again from the same start (the stage B state) with the same random stream, without the "
+                "plausibility terms; the targets a swap can move, with and without them"),
+        "weight": f"{W_PLAUSIBLE} per 0.1 of within-outcome Spearman correlation short of the minimum",
+        "associations": pairs,
+        "targets": rows,
+        "targets_lost": [r["target"] for r in rows if r["met_without"] and not r["met_with"]],
+        "targets_gained": [r["target"] for r in rows if r["met_with"] and not r["met_without"]],
+        "target_loss": {"with": with_terms["target_loss"], "without": without["target_loss"]},
+    }

@@ -35,7 +35,7 @@ from nenaudit.synth import continuous as ct
 __all__ = ["Design", "design_of", "problem_of", "Clinical", "realize", "to_csv_text", "integerize", "slug"]
 
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"  # 4: stage C retried when the evaluation misses a target it can move; plausibility cost
 FLOAT_FORMAT = "%.6g"
 
 # Domain bounds of named clinical variables (Ki67 is a percentage of tumour cells; adults' ages).
