@@ -44,7 +44,7 @@ from nenaudit.study.schema import _key
 from nenaudit.synth.realize import Design, _outcomes_of
 
 __all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
-    "c_loss", "separated_share", "plausibility", "stage_c"]
+    "Columns", "c_loss", "separated_share", "plausibility", "plausibility_cost", "stage_c"]
 
 
 # Within-outcome associations a clinician expects, as soft terms of stage C: (variable a, variable b,
