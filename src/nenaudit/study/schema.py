@@ -43,6 +43,7 @@ class Printed:
     comparator: str = "="
     mark: str = ""
     malformed: bool = False
+    impossible: bool = False  # a p-value outside [0, 1] (``1.2``, ``-0.01``, ``>1.000``): malformed too
 
     @property
     def half_unit(self) -> float:
@@ -88,22 +89,26 @@ def parse_number(text: str) -> Printed:
 def parse_p(text: str) -> Printed:
     """A printed p-value: ``0.010``, ``<0.001``, ``0.005*``, ``0`` ... or a malformed one."""
     t = text.strip()
-    m = re.fullmatch(r"(<|>|≤|=)?\s*(" + _NUM + r")\s*(\**)", t)
+    m = re.fullmatch(r"(<|>|≤|≥|=)?\s*(" + _NUM + r")\s*(\**)", t)
     if not m:
         marks = "".join(ch for ch in t if ch == "*")
         return Printed(t, None, None, mark=marks, malformed=True)
-    comp = {"≤": "<", None: "=", "=": "="}.get(m.group(1), m.group(1))
+    comp = {"≤": "<", "≥": ">", None: "=", "=": "="}.get(m.group(1), m.group(1))
     value = _num(m.group(2))
-    bad = not (0.0 <= value <= 1.0)
-    return Printed(t, value, _decimals(m.group(2)), comp, m.group(3), bad)
+    bad = not (0.0 <= value <= 1.0) or (comp == ">" and value >= 1.0) or (comp == "<" and value <= 0.0)
+    return Printed(t, value, _decimals(m.group(2)), comp, m.group(3), bad, bad)
 
 
 @dataclass(frozen=True)
 class CountPct:
-    """A printed ``count (percent)`` cell."""
+    """A count cell: ``n (%)``, ``n/N (%)``, ``n/N`` or ``n`` alone (then ``percent`` is None).
+
+    ``denominator`` is the printed N of ``n/N`` (a group with missing values), else None.
+    """
 
     count: int
-    percent: Printed
+    percent: Printed | None
+    denominator: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,15 @@ class MedianIQR:
     median: Printed
     q1: Printed
     q3: Printed
+
+
+@dataclass(frozen=True)
+class MedianRange:
+    """``median (min–max)``: a range, never read as quartiles."""
+
+    median: Printed
+    lo: Printed
+    hi: Printed
 
 
 @dataclass(frozen=True)
@@ -142,30 +156,53 @@ class EstimateCI:
     raw: str
 
 
+_COUNT_FORMS = (
+    (re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*\(\s*(" + _NUM + r")\s*%?\s*\)\s*"), ("n", "N", "pct")),
+    (re.compile(r"\s*(\d+)\s*\(\s*(" + _NUM + r")\s*%?\s*\)\s*"), ("n", "pct")),
+    (re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*"), ("n", "N")),
+    (re.compile(r"\s*(\d+)\s*"), ("n",)),
+)
+
+
 def parse_count_pct(text: str, path: str) -> CountPct:
-    """Parse a printed ``count (percent)`` cell; ``path`` names the field in the error."""
-    m = re.fullmatch(r"\s*(\d+)\s*\(\s*(" + _NUM + r")\s*%?\s*\)\s*", text)
-    if not m:
-        raise SpecError(f"{path}: {text!r} is not 'count (percent)'; write it as e.g. '10 (37.04)'")
-    return CountPct(int(m.group(1)), parse_number(m.group(2)))
+    """``10 (37.04)``, ``10 (37.04%)``, ``10/27 (37.04)``, ``10/27`` or ``10``."""
+    for rx, names in _COUNT_FORMS:
+        m = rx.fullmatch(text)
+        if m:
+            got = dict(zip(names, m.groups()))
+            n_den = int(got["N"]) if "N" in got else None
+            if n_den is not None and int(got["n"]) > n_den:
+                raise SpecError(f"{path}: {text!r} has a count above its denominator; write 'n/N' with n <= N")
+            return CountPct(int(got["n"]), parse_number(got["pct"]) if "pct" in got else None, n_den)
+    raise SpecError(f"{path}: {text!r} is not 'n (%)', 'n/N (%)', 'n/N' or 'n'; write it as e.g. '10 (37.04)'")
 
 
 def parse_mean_sd(text: str, path: str) -> MeanSD:
-    """Parse a printed ``mean ± SD`` cell; ``path`` names the field in the error."""
-    m = re.fullmatch(r"\s*(" + _NUM + r")\s*(?:±|\+/-|\\pm)\s*(" + _NUM + r")\s*", text)
+    """``61.88 ± 11.15`` (also ``+/-``) or ``61.88 (11.15)``."""
+    m = re.fullmatch(r"\s*(" + _NUM + r")\s*(?:±|\+/-|\\pm)\s*(" + _NUM + r")\s*", text) or re.fullmatch(
+        r"\s*(" + _NUM + r")\s*\(\s*(?:SD\s*[:=]?\s*)?(" + _NUM + r")\s*\)\s*", text)
     if not m:
-        raise SpecError(f"{path}: {text!r} is not 'mean ± SD'; write it as e.g. '61.88 ± 11.15'")
+        raise SpecError(f"{path}: {text!r} is not 'mean ± SD' or 'mean (SD)'; write it as e.g. '61.88 ± 11.15'")
     return MeanSD(parse_number(m.group(1)), parse_number(m.group(2)))
 
 
+_SPREAD = re.compile(r"\s*(" + _NUM + r")\s*[\[(]\s*(" + _NUM + r")\s*(?:,|;|–|—|-|to)\s*(" + _NUM + r")\s*[\])]\s*")
+
+
 def parse_median_iqr(text: str, path: str) -> MedianIQR:
-    """Parse a printed ``median [Q1, Q3]`` cell; ``path`` names the field in the error."""
-    m = re.fullmatch(
-        r"\s*(" + _NUM + r")\s*[\[(]\s*(" + _NUM + r")\s*[,;–-]\s*(" + _NUM + r")\s*[\])]\s*", text
-    )
+    """``4.60 [2.72, 10.20]``, ``4.60 (2.72–10.20)``, ``4.60 (2.72, 10.20)``: median and quartiles."""
+    m = _SPREAD.fullmatch(text)
     if not m:
-        raise SpecError(f"{path}: {text!r} is not 'median [Q1, Q3]'; write it as e.g. '4.60 [2.72, 10.20]'")
+        raise SpecError(f"{path}: {text!r} is not 'median [Q1, Q3]' or 'median (Q1–Q3)'; write it as e.g. '4.60 [2.72, 10.20]'")
     return MedianIQR(*(parse_number(m.group(i)) for i in (1, 2, 3)))
+
+
+def parse_median_range(text: str, path: str) -> MedianRange:
+    """``62 (35–81)`` or ``62 [35, 81]`` for a row of kind ``median_range``: median, minimum, maximum."""
+    m = _SPREAD.fullmatch(text)
+    if not m:
+        raise SpecError(f"{path}: {text!r} is not 'median (min–max)'; write it as e.g. '62 (35–81)'")
+    return MedianRange(*(parse_number(m.group(i)) for i in (1, 2, 3)))
 
 
 def parse_interval(text: str, path: str) -> Interval:
@@ -232,6 +269,7 @@ class Row:
     integer_valued: bool = False
     outcome: bool = False
     scores: tuple[float, ...] | None = None
+    test: str | None = None  # the test the paper names for this row (one of TESTS)
 
 
 @dataclass(frozen=True)
@@ -243,6 +281,8 @@ class Table:
     unit: str
     groups: tuple[Group, ...]
     rows: tuple[Row, ...]
+    cohort: str | None = None
+    cohort_label: str | None = None
 
     def row(self, variable: str) -> Row | None:
         key = _key(variable)
@@ -259,8 +299,10 @@ class Table:
 
     @property
     def label(self) -> str:
-        """Short name for findings: ``"Table 2"`` from ``"TABLE 2 Baseline ..."`` (:func:`table_label`)."""
-        return table_label(self.title, self.id)
+        """Short name for findings: ``"Table 2"`` from ``"TABLE 2 Baseline ..."`` (:func:`table_label`),
+        with the cohort when the table has one (``"Table 2 (validation set)"``)."""
+        base = table_label(self.title, self.id)
+        return f"{base} ({self.cohort_label})" if self.cohort_label else base
 
     def where(self, row: Row, level: Level | None = None, group: Group | None = None, column: str | None = None) -> str:
         parts = [self.label, row.variable]
@@ -274,12 +316,33 @@ class Table:
 
 
 @dataclass(frozen=True)
+class RegressionLevel:
+    """One level of a categorical predictor printed against a reference level."""
+
+    level: str
+    univariable: EstimateCI | None
+    multivariable: EstimateCI | None
+
+
+@dataclass(frozen=True)
 class RegressionRow:
-    """A regression row: a variable's univariable and multivariable estimate, CI and p."""
+    """A predictor: one estimate per column, or (``levels``) one per non-reference level."""
 
     variable: str
     univariable: EstimateCI | None
     multivariable: EstimateCI | None
+    levels: tuple[RegressionLevel, ...] = ()
+    reference: str | None = None
+
+    def estimates(self):
+        """``(label, column, EstimateCI)`` of every printed estimate; label is ``variable`` or ``variable: level``."""
+        for col in ("univariable", "multivariable"):
+            if getattr(self, col) is not None:
+                yield self.variable, col, getattr(self, col)
+        for lv in self.levels:
+            for col in ("univariable", "multivariable"):
+                if getattr(lv, col) is not None:
+                    yield f"{self.variable}: {lv.level}", col, getattr(lv, col)
 
 
 @dataclass(frozen=True)
@@ -296,6 +359,7 @@ class Regression:
     final_model: tuple[str, ...]
     final_model_where: str
     rows: tuple[RegressionRow, ...]
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +371,7 @@ class AUCEntry:
     estimate: Printed
     ci: Interval | None
     where: str
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -316,16 +381,54 @@ class StatedCount:
     quantity: str
     value: Printed
     where: str
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
 class TextValue:
-    """A value the text repeats from a table cell (``cell`` locates it) and the quote."""
+    """A value repeated in the abstract or text; ``cell`` addresses its twin (see :func:`validate`)."""
 
     where: str
     quote: str
     printed: Printed
     cell: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: str
+    label: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Accuracy of a model at a cut-off, as printed (percentages or proportions), with counts if given."""
+
+    model: str
+    where: str
+    cohort: str | None
+    cutoff: str | None
+    scale: float  # 100 for percentages, 1 for proportions
+    measures: Mapping[str, Printed]  # sensitivity, specificity, accuracy, ppv, npv
+    counts: Mapping[str, int] | None  # tp, fp, fn, tn
+    n_positive: int | None
+    n_negative: int | None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibration statistics of a model as printed."""
+
+    model: str
+    where: str
+    cohort: str | None
+    hl_chisq: Printed | None
+    hl_df: int | None
+    hl_p: Printed | None
+    slope: Printed | None
+    intercept: Printed | None
+    brier: Printed | None
 
 
 @dataclass(frozen=True)
@@ -361,6 +464,13 @@ class Study:
     regression: Regression | None
     auc: tuple[AUCEntry, ...]
     radiomics: Mapping[str, Any] | None
+    version: int = 1
+    cohorts: tuple[Cohort, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    calibrations: tuple[Calibration, ...] = ()
+
+    def cohort_label(self, cid: str | None) -> str | None:
+        return next((c.label for c in self.cohorts if c.id == cid), cid)
 
     def table(self, tid: str) -> Table:
         for t in self.tables:
@@ -514,10 +624,21 @@ def _estimate_ci(d: Mapping[str, Any], path: str, where: str) -> EstimateCI:
 
 
 _KINDS = ("categorical", "mean_sd", "median_iqr")
+KINDS_V2 = _KINDS + ("median_range",)
+#: Tests a row's ``test`` field may name (spec version 2).
+TESTS = ("chi-square", "chi-square-yates", "fisher", "g-test", "linear-by-linear", "t-test", "welch-t-test",
+         "anova", "welch-anova", "mann-whitney", "kruskal-wallis")
+_CELL_PARSERS = {"mean_sd": parse_mean_sd, "median_iqr": parse_median_iqr, "median_range": parse_median_range}
 
 
-def _table(t: Mapping[str, Any], path: str) -> Table:
+def _table(t: Mapping[str, Any], path: str, version: int = 1, cohorts: Mapping[str, str] | None = None) -> Table:
     tid = _get(t, "id", str, path)
+    cohort = _get(t, "cohort", str, path, None)
+    if cohort is not None:
+        _need_v2(version, f"{path}.cohort")
+        if cohort not in (cohorts or {}):
+            raise SpecError(f"{path}.cohort: {cohort!r} is not a cohort of the spec; list it in spec.cohorts "
+                            f"(cohorts: {', '.join(sorted(cohorts or {})) or 'none'})")
     groups = []
     for i, g in enumerate(_get(t, "groups", list, path)):
         gp = f"{path}.groups[{i}]"
@@ -530,14 +651,21 @@ def _table(t: Mapping[str, Any], path: str) -> Table:
     gids = [g.id for g in groups]
     if len(set(gids)) != len(gids):
         raise SpecError(f"{path}.groups: group ids must be unique, got {gids}")
+    kinds = KINDS_V2 if version >= 2 else _KINDS
     rows = []
     for i, r in enumerate(_get(t, "rows", list, path)):
         rp = f"{path}.rows[{i}]"
         var = _get(r, "variable", str, rp)
         kind = _get(r, "kind", str, rp)
-        if kind not in _KINDS:
-            raise SpecError(f"{rp}.kind: {kind!r} is not one of {', '.join(_KINDS)}")
+        if kind not in kinds:
+            hint = " (median_range needs spec_version 2)" if kind == "median_range" else ""
+            raise SpecError(f"{rp}.kind: {kind!r} is not one of {', '.join(kinds)}{hint}")
         p = _get(r, "p", str, rp, None)
+        test = _get(r, "test", str, rp, None)
+        if test is not None:
+            _need_v2(version, f"{rp}.test")
+            if test not in TESTS:
+                raise SpecError(f"{rp}.test: {test!r} is not one of {', '.join(TESTS)}")
         levels: list[Level] = []
         cells: dict[str, Any] = {}
         if kind == "categorical":
@@ -558,7 +686,7 @@ def _table(t: Mapping[str, Any], path: str) -> Table:
             _unique([lv.level for lv in levels], f"{rp}.levels", "level")
         else:
             rc = _get(r, "cells", dict, rp)
-            parse = parse_mean_sd if kind == "mean_sd" else parse_median_iqr
+            parse = _CELL_PARSERS[kind]
             for gid in gids:
                 if gid not in rc:
                     raise SpecError(f"{rp}.cells.{gid}: missing cell for group {gid!r}")
@@ -569,10 +697,160 @@ def _table(t: Mapping[str, Any], path: str) -> Table:
         rows.append(
             Row(var, kind, parse_p(p) if p is not None else None, tuple(levels), cells,
                 bool(_get(r, "integer_valued", bool, rp, False)), bool(_get(r, "outcome", bool, rp, False)),
-                tuple(float(s) for s in scores) if scores else None)
+                tuple(float(s) for s in scores) if scores else None, test)
         )
     _unique([r.variable for r in rows], f"{path}.rows", "variable")
-    return Table(tid, _get(t, "title", str, path), _get(t, "unit", str, path), tuple(groups), tuple(rows))
+    return Table(tid, _get(t, "title", str, path), _get(t, "unit", str, path), tuple(groups), tuple(rows),
+                 cohort, (cohorts or {}).get(cohort) if cohort else None)
+
+
+def _need_v2(version: int, path: str) -> None:
+    if version < 2:
+        raise SpecError(f"{path}: this field needs spec_version 2; set \"spec_version\": 2 at the top of the file")
+
+
+def _cohort_ref(d: Mapping[str, Any], path: str, version: int, cohorts: Mapping[str, str]) -> str | None:
+    c = _get(d, "cohort", str, path, None)
+    if c is None:
+        return None
+    _need_v2(version, f"{path}.cohort")
+    if c not in cohorts:
+        raise SpecError(f"{path}.cohort: {c!r} is not a cohort of the spec (cohorts: {', '.join(sorted(cohorts)) or 'none'}); "
+                        "list it in spec.cohorts")
+    return c
+
+
+
+SPEC_VERSIONS = (1, 2)
+
+
+def _cohorts(raw: Mapping[str, Any], version: int) -> tuple[Cohort, ...]:
+    items = _get(raw, "cohorts", list, "spec", None)
+    if items is None:
+        return ()
+    _need_v2(version, "spec.cohorts")
+    out = []
+    for i, c in enumerate(items):
+        p = f"spec.cohorts[{i}]"
+        out.append(Cohort(_get(c, "id", str, p), _get(c, "label", str, p), _get(c, "where", str, p, "") or ""))
+    ids = [c.id for c in out]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup is not None:
+        raise SpecError(f"spec.cohorts: cohort id {dup!r} is used twice; cohort ids must be unique")
+    return tuple(out)
+
+
+def _regression_row(r: Mapping[str, Any], p: str, tname: str, version: int) -> RegressionRow:
+    var = _get(r, "variable", str, p)
+    uni = _get(r, "univariable", dict, p, None)
+    multi = _get(r, "multivariable", dict, p, None)
+    lv_raw = _get(r, "levels", list, p, None)
+    if lv_raw is None:
+        return RegressionRow(
+            var,
+            _estimate_ci(uni, f"{p}.univariable", f"{tname}, {var}, univariable") if uni else None,
+            _estimate_ci(multi, f"{p}.multivariable", f"{tname}, {var}, multivariable") if multi else None,
+        )
+    _need_v2(version, f"{p}.levels")
+    if uni or multi:
+        raise SpecError(f"{p}: a row with 'levels' carries its estimates per level; move 'univariable'/'multivariable' "
+                        "into the non-reference levels")
+    levels, refs = [], []
+    for j, lv in enumerate(lv_raw):
+        lp = f"{p}.levels[{j}]"
+        name = _get(lv, "level", str, lp)
+        if _get(lv, "reference", bool, lp, False):
+            refs.append(name)
+            if "univariable" in lv or "multivariable" in lv:
+                raise SpecError(f"{lp}: the reference level has no estimate of its own; leave out univariable/multivariable")
+            continue
+        u = _get(lv, "univariable", dict, lp, None)
+        m = _get(lv, "multivariable", dict, lp, None)
+        levels.append(RegressionLevel(
+            name,
+            _estimate_ci(u, f"{lp}.univariable", f"{tname}, {var}: {name}, univariable") if u else None,
+            _estimate_ci(m, f"{lp}.multivariable", f"{tname}, {var}: {name}, multivariable") if m else None,
+        ))
+    if len(refs) != 1:
+        raise SpecError(f"{p}.levels: mark exactly one level with \"reference\": true (the paper's 'Reference' or "
+                        f"'1.00' row), found {len(refs)}")
+    if not levels:
+        raise SpecError(f"{p}.levels: besides the reference, at least one level with an estimate is needed")
+    _unique(refs + [lv.level for lv in levels], f"{p}.levels", "level")
+    return RegressionRow(var, None, None, tuple(levels), refs[0])
+
+
+_MEASURE_NAMES = ("sensitivity", "specificity", "accuracy", "ppv", "npv")
+
+
+def _opt_whole(d: Mapping[str, Any], key: str, path: str, lo: int = 0) -> int | None:
+    v = _get(d, key, int, path, None)
+    return None if v is None else _whole(v, f"{path}.{key}", lo)
+
+
+def _diagnostics(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    items = _get(raw, "diagnostic_accuracy", list, "spec", None)
+    if items is None:
+        return ()
+    _need_v2(version, "spec.diagnostic_accuracy")
+    out = []
+    for i, d in enumerate(items):
+        p = f"spec.diagnostic_accuracy[{i}]"
+        scale = _get(d, "scale", str, p, "percent") or "percent"
+        if scale not in ("percent", "proportion"):
+            raise SpecError(f"{p}.scale: {_short(scale)} must be 'percent' (93.8) or 'proportion' (0.938)")
+        top = 100.0 if scale == "percent" else 1.0
+        measures = {}
+        for m in _MEASURE_NAMES:
+            t = _get(d, m, str, p, None)
+            if t is None:
+                continue
+            pv = parse_number(t.rstrip("% "))
+            if pv.malformed or not (0 <= pv.value <= top):
+                raise SpecError(f"{p}.{m}: {_short(t)} is not a {scale} in [0, {top:g}]; write it as printed, e.g. "
+                                + ("'93.8'" if top == 100 else "'0.938'"))
+            measures[m] = pv
+        if not measures:
+            raise SpecError(f"{p}: give at least one of {', '.join(_MEASURE_NAMES)}")
+        counts = None
+        cr = _get(d, "counts", dict, p, None)
+        if cr is not None:
+            counts = {k: _whole(_get(cr, k, int, f"{p}.counts"), f"{p}.counts.{k}") for k in ("tp", "fp", "fn", "tn")}
+        out.append(Diagnostic(
+            _get(d, "model", str, p), _get(d, "where", str, p), _cohort_ref(d, p, version, cmap),
+            _get(d, "cutoff", str, p, None), top, measures, counts,
+            _opt_whole(d, "n_positive", p, 1), _opt_whole(d, "n_negative", p, 1),
+        ))
+    return tuple(out)
+
+
+def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str]) -> tuple[Calibration, ...]:
+    items = _get(raw, "calibration", list, "spec", None)
+    if items is None:
+        return ()
+    _need_v2(version, "spec.calibration")
+    out = []
+    for i, d in enumerate(items):
+        p = f"spec.calibration[{i}]"
+
+        def num(key, where=d, path=p):
+            t = _get(where, key, str, path, None)
+            if t is None:
+                return None
+            v = parse_number(t)
+            if v.malformed:
+                raise SpecError(f"{path}.{key}: {_short(t)} is not a number; copy it as printed, e.g. '0.85'")
+            return v
+
+        hl = _get(d, "hosmer_lemeshow", dict, p, None) or {}
+        hp = f"{p}.hosmer_lemeshow"
+        hl_p = _get(hl, "p", str, hp, None)
+        out.append(Calibration(
+            _get(d, "model", str, p), _get(d, "where", str, p), _cohort_ref(d, p, version, cmap),
+            num("chisq", hl, hp), _opt_whole(hl, "df", hp, 1), parse_p(hl_p) if hl_p is not None else None,
+            num("slope"), num("intercept"), num("brier"),
+        ))
+    return tuple(out)
 
 
 def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
@@ -581,8 +859,10 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         raise SpecError("spec: the top level must be a JSON object")
     _check_depth(raw)
     version = _get(raw, "spec_version", int, "spec")
-    if version != 1:
-        raise SpecError(f"spec.spec_version: {version} is not supported; this nenaudit reads version 1")
+    if version not in SPEC_VERSIONS:
+        raise SpecError(f"spec.spec_version: {version} is not supported; this nenaudit reads versions 1 and 2")
+    cohorts = _cohorts(raw, version)
+    cmap = {c.id: c.label for c in cohorts}
     st = _get(raw, "study", dict, "spec")
     outcome = _get(raw, "outcome", dict, "spec", {}) or {}
     ogroups = _get(outcome, "groups", dict, "spec.outcome", {}) or {}
@@ -595,29 +875,39 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         pv = parse_number(_get(c, "value", str, p))
         if pv.malformed or not float(pv.value).is_integer() or pv.value < 0:
             raise SpecError(f"{p}.value: {_short(c['value'])} is not a count (a whole number >= 0)")
-        counts.append(StatedCount(_get(c, "quantity", str, p), pv, _get(c, "where", str, p)))
+        counts.append(StatedCount(_get(c, "quantity", str, p), pv, _get(c, "where", str, p),
+                                  _cohort_ref(c, p, version, cmap)))
     derived = []
     for i, c in enumerate(_get(raw, "derived_counts", list, "spec", []) or []):
         p = f"spec.derived_counts[{i}]"
         _get(c, "quantity", str, p)
         _strings(_get(c, "sum_of", list, p), f"{p}.sum_of", nonempty=True)
         derived.append(c)
-    tables = tuple(_table(t, f"spec.tables[{i}]") for i, t in enumerate(_get(raw, "tables", list, "spec", []) or []))
+    tables = tuple(_table(t, f"spec.tables[{i}]", version, cmap)
+                   for i, t in enumerate(_get(raw, "tables", list, "spec", []) or []))
     tids = {t.id for t in tables}
     if len(tids) != len(tables):
         dup = next(t.id for t in tables if sum(u.id == t.id for u in tables) > 1)
         raise SpecError(f"spec.tables: table id {dup!r} is used twice; table ids must be unique")
+    claims = []
+    reg_raw = _get(raw, "regression", dict, "spec", None)
+    reg_id = _get(reg_raw, "id", str, "spec.regression") if reg_raw is not None else None
     texts = []
     for i, tv in enumerate(_get(raw, "text_values", list, "spec", []) or []):
         p = f"spec.text_values[{i}]"
         cell = _get(tv, "cell", str, p)
-        if cell.split("/", 1)[0] not in tids:
-            raise SpecError(f"{p}.cell: {cell!r} names a table that is not in the spec ({sorted(tids)})")
-        texts.append(TextValue(_get(tv, "where", str, p), _get(tv, "quote", str, p),
-                               parse_number(_get(tv, "printed", str, p)), cell))
-    claims = []
-    reg_raw = _get(raw, "regression", dict, "spec", None)
-    reg_id = _get(reg_raw, "id", str, "spec.regression") if reg_raw is not None else None
+        head = cell.split("/", 1)[0]
+        known = tids | ({"auc"} | ({reg_id, "regression"} if reg_id else set()) if version >= 2 else set())
+        if head not in known:
+            raise SpecError(f"{p}.cell: {cell!r} names a table that is not in the spec ({sorted(known)}); write "
+                            "'table/variable/level/group/count|percent', 'table/variable/group/mean|sd|median|q1|q3'"
+                            + (", 'regression/variable[/level]/univariable|multivariable/estimate|lo|hi|p' or "
+                               "'auc/index/estimate|lo|hi'" if version >= 2 else ""))
+        text = _get(tv, "printed", str, p)
+        printed = parse_p(text) if cell.rsplit("/", 1)[-1] == "p" else parse_number(text)
+        if printed.value is None:
+            raise SpecError(f"{p}.printed: {_short(text)} is not a number; copy the number as the text prints it")
+        texts.append(TextValue(_get(tv, "where", str, p), _get(tv, "quote", str, p), printed, cell))
     for i, c in enumerate(_get(raw, "significance_claims", list, "spec", []) or []):
         p = f"spec.significance_claims[{i}]"
         cl = _get(c, "claim", str, p)
@@ -639,16 +929,9 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         if not _get(reg_raw, "rows", list, rp):
             raise SpecError(f"{rp}.rows: the list is empty; a regression table needs at least one row")
         for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
-            p = f"{rp}.rows[{i}]"
-            var = _get(r, "variable", str, p)
-            tname = table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp))
-            uni = _get(r, "univariable", dict, p, None)
-            multi = _get(r, "multivariable", dict, p, None)
-            rows.append(RegressionRow(
-                var,
-                _estimate_ci(uni, f"{p}.univariable", f"{tname}, {var}, univariable") if uni else None,
-                _estimate_ci(multi, f"{p}.multivariable", f"{tname}, {var}, multivariable") if multi else None,
-            ))
+            rows.append(_regression_row(r, f"{rp}.rows[{i}]",
+                                        table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp)),
+                                        version))
         _unique([r.variable for r in rows], f"{rp}.rows", "variable")
         mark = _get(reg_raw, "significance_mark", dict, rp, None) or {}
         mp = f"{rp}.significance_mark"
@@ -667,7 +950,7 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         regression = Regression(
             _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
             mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
-            tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows),
+            tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows), _cohort_ref(reg_raw, rp, version, cmap),
         )
     aucs = []
     for i, a in enumerate(_get(raw, "auc", list, "spec", []) or []):
@@ -677,7 +960,8 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
             raise SpecError(f"{p}.estimate: {a['estimate']!r} is not an AUC in [0, 1]")
         ci = _get(a, "ci", str, p, None)
         aucs.append(AUCEntry(_get(a, "model", str, p), _get(a, "kind", str, p), est,
-                             parse_interval(ci, f"{p}.ci") if ci is not None else None, _get(a, "where", str, p)))
+                             parse_interval(ci, f"{p}.ci") if ci is not None else None, _get(a, "where", str, p),
+                             _cohort_ref(a, p, version, cmap)))
     rad = _get(raw, "radiomics", dict, "spec", None)
     if rad is not None:
         _validate_radiomics(rad, "spec.radiomics")
@@ -687,7 +971,8 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         doi=_get(st, "doi", str, "spec.study", ""), source=source, sha256=hashlib.sha256(text).hexdigest(),
         raw=raw, outcome_groups=ogroups, design=design, methods_tests=mtests, stated_counts=tuple(counts),
         derived_counts=tuple(derived), text_values=tuple(texts), tables=tables, claims=tuple(claims),
-        regression=regression, auc=tuple(aucs), radiomics=rad,
+        regression=regression, auc=tuple(aucs), radiomics=rad, version=version, cohorts=cohorts,
+        diagnostics=_diagnostics(raw, version, cmap), calibrations=_calibrations(raw, version, cmap),
     )
 
 
