@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from nenaudit.audit.findings import Finding
 from nenaudit.stats.consistency import grim, percent_of
-from nenaudit.study.schema import Study, _key
+from nenaudit.study.schema import MedianRange, Printed, Study, _key
 
 __all__ = ["check_percentages", "check_category_sums", "check_grim", "check_text_values",
     "check_quartile_order"]
 
 
 def check_percentages(study: Study) -> list[Finding]:
-    """Every printed percentage against its count and the group size, at the printed precision."""
+    """Every printed percentage against its count and its denominator (the group size, or the
+    printed N of an ``n/N (%)`` cell), at the printed precision. Count-only cells have nothing to check."""
     out = []
     for t in study.tables:
         for row in t.rows:
             for lv in row.levels:
                 for g in t.groups:
                     cell = lv.cells[g.id]
-                    pct = percent_of(cell.count, g.n)
+                    if cell.percent is None:
+                        continue
+                    den = cell.denominator if cell.denominator is not None else g.n
+                    if den == 0:
+                        continue
+                    pct = percent_of(cell.count, den)
                     ok = cell.percent.agrees(pct)
                     out.append(Finding(
                         id=f"arith.percent:{t.id}:{row.variable}:{lv.level}:{g.id}",
                         check="arithmetic",
                         where=t.where(row, lv, g),
-                        claim=f"{cell.count} of {g.n} is {cell.percent.raw}%",
+                        claim=f"{cell.count} of {den} is {cell.percent.raw}%",
                         published=cell.percent.raw,
                         recomputed=round(pct, 6),
                         verdict="consistent" if ok else "inconsistent",
-                        detail=(f"100 x {cell.count}/{g.n} = {pct:.4f}"
+                        detail=(f"100 x {cell.count}/{den} = {pct:.4f}"
                                 + ("" if ok else f"; printed {cell.percent.raw} is outside its rounding interval "
                                    f"±{cell.percent.half_unit:g}")),
                     ))
@@ -43,19 +49,25 @@ def check_category_sums(study: Study) -> list[Finding]:
             if row.kind != "categorical":
                 continue
             for g in t.groups:
-                total = sum(lv.cells[g.id].count for lv in row.levels)
-                pct_total = sum(lv.cells[g.id].percent.value for lv in row.levels)
-                ok = total == g.n
+                cells = [lv.cells[g.id] for lv in row.levels]
+                total = sum(c.count for c in cells)
+                dens = {c.denominator for c in cells if c.denominator is not None}
+                target = dens.pop() if len(dens) == 1 and all(c.denominator is not None for c in cells) else g.n
+                pcts = [c.percent.value for c in cells if c.percent is not None]
+                ok = total == target
+                missing = g.n - target
                 out.append(Finding(
                     id=f"arith.sum:{t.id}:{row.variable}:{g.id}",
                     check="arithmetic",
                     where=t.where(row, None, g),
-                    claim=f"the {len(row.levels)} categories of {row.variable} make up the group of {g.n}",
-                    published=g.n,
+                    claim=f"the {len(row.levels)} categories of {row.variable} make up the group of {g.n}"
+                    + (f" less {missing} with the value missing (n/N cells)" if missing else ""),
+                    published=target,
                     recomputed=total,
                     verdict="consistent" if ok else "inconsistent",
-                    detail=f"counts sum to {total} (percentages to {pct_total:.2f})"
-                    + ("" if ok else f"; {g.n - total:+d} {t.unit}s unaccounted for"),
+                    detail=f"counts sum to {total}"
+                    + (f" (percentages to {sum(pcts):.2f})" if len(pcts) == len(cells) else "")
+                    + ("" if ok else f"; {target - total:+d} {t.unit}s unaccounted for"),
                 ))
     return out
 
@@ -100,9 +112,38 @@ def check_grim(study: Study) -> list[Finding]:
     return out
 
 
-def _cell_value(study: Study, ref: str) -> tuple[float, str]:
-    """Resolve ``table/variable/level/group/field`` or ``table/variable/group/field``."""
+_REG_FIELDS = ("estimate", "lo", "hi", "p")
+
+
+def _cell_value(study: Study, ref: str) -> tuple[float, str, Printed | None]:
+    """Resolve a text value's twin: its value, where it is printed and (if a printed value) its Printed.
+
+    ``table/variable/level/group/count|percent``, ``table/variable/group/mean|sd|median|q1|q3|lo|hi``,
+    ``regression/variable[/level]/univariable|multivariable/estimate|lo|hi|p``, ``auc/index/estimate|lo|hi``.
+    """
     parts = ref.split("/")
+    reg = study.regression
+    if parts[0] == "auc":
+        a = study.auc[int(parts[1])]
+        pr = {"estimate": a.estimate, "lo": a.ci.lo if a.ci else None, "hi": a.ci.hi if a.ci else None}[parts[2]]
+        if pr is None:
+            raise KeyError(ref)
+        return float(pr.value), a.where, pr
+    if reg is not None and parts[0] in (reg.id, "regression"):
+        rr = next(r for r in reg.rows if _key(r.variable) == _key(parts[1]))
+        if len(parts) == 5:
+            host = next(lv for lv in rr.levels if _key(lv.level) == _key(parts[2]))
+            col, fieldname = parts[3], parts[4]
+        else:
+            host, col, fieldname = rr, parts[2], parts[3]
+        est = getattr(host, col)
+        if est is None or fieldname not in _REG_FIELDS:
+            raise KeyError(ref)
+        pr = {"estimate": est.estimate, "lo": est.ci.lo if est.ci else None, "hi": est.ci.hi if est.ci else None,
+              "p": est.p}[fieldname]
+        if pr is None or pr.value is None:
+            raise KeyError(ref)
+        return float(pr.value), est.where, pr
     t = study.table(parts[0])
     row = t.row(parts[1])
     if row is None:
@@ -111,23 +152,36 @@ def _cell_value(study: Study, ref: str) -> tuple[float, str]:
         lv = next(level for level in row.levels if _key(level.level) == _key(parts[2]))
         cell = lv.cells[parts[3]]
         fieldname = parts[4]
-        val = cell.count if fieldname == "count" else cell.percent.value
-        return float(val), t.where(row, lv, t.group(parts[3]))
+        if fieldname == "count":
+            return float(cell.count), t.where(row, lv, t.group(parts[3])), None
+        if cell.percent is None:
+            raise KeyError(ref)
+        return float(cell.percent.value), t.where(row, lv, t.group(parts[3])), cell.percent
     cell = row.cells[parts[2]]
-    return float(getattr(cell, parts[3]).value), t.where(row, None, t.group(parts[2]))
+    pr = getattr(cell, parts[3])
+    return float(pr.value), t.where(row, None, t.group(parts[2])), pr
 
 
 def check_text_values(study: Study) -> list[Finding]:
-    """Numbers repeated in the text against the table cell they repeat."""
+    """Numbers repeated in the abstract or text against the table cell, regression row or AUC they repeat.
+
+    The two agree when the text's number rounds from the table's, or the table's from the
+    text's (whichever is printed to fewer places); a p printed as ``<0.001`` agrees with any
+    twin below 0.001.
+    """
     out = []
     for i, tv in enumerate(study.text_values):
         try:
-            val, cell_where = _cell_value(study, tv.cell)
-        except (KeyError, StopIteration):
+            val, cell_where, twin = _cell_value(study, tv.cell)
+        except (KeyError, StopIteration, IndexError, ValueError, AttributeError):
             out.append(Finding(f"arith.text:{i}", "arithmetic", tv.where, tv.quote, tv.printed.raw, None,
                                "not-reproducible", f"the cell {tv.cell!r} is not in the tables"))
             continue
-        ok = tv.printed.agrees(val)
+        ok = tv.printed.agrees(val) or (twin is not None and twin.comparator == "=" and tv.printed.comparator == "="
+                                        and twin.agrees(tv.printed.value))
+        if twin is not None and twin.comparator == "<" and tv.printed.comparator == "<":
+            ok = tv.printed.value == twin.value
+        shown = twin.raw if twin is not None else f"{val:g}"
         out.append(Finding(
             id=f"arith.text:{i}:{tv.cell}",
             check="arithmetic",
@@ -136,21 +190,30 @@ def check_text_values(study: Study) -> list[Finding]:
             published=tv.printed.raw,
             recomputed=val,
             verdict="consistent" if ok else "inconsistent",
-            detail=f"{cell_where} prints {val:g}; the text's {tv.printed.raw} "
+            detail=f"{cell_where} prints {shown}; the text's {tv.printed.raw} "
             + ("is that value at the text's precision" if ok else "does not round from it"),
         ))
     return out
 
 
 def check_quartile_order(study: Study) -> list[Finding]:
-    """Median [Q1, Q3] cells must satisfy Q1 <= median <= Q3."""
+    """Median [Q1, Q3] cells must satisfy Q1 <= median <= Q3; median (min–max) cells min <= median <= max."""
     out = []
     for t in study.tables:
         for row in t.rows:
-            if row.kind != "median_iqr":
+            if row.kind not in ("median_iqr", "median_range"):
                 continue
             for g in t.groups:
                 c = row.cells[g.id]
+                if isinstance(c, MedianRange):
+                    ok = c.lo.value <= c.median.value <= c.hi.value
+                    out.append(Finding(
+                        id=f"arith.range:{t.id}:{row.variable}:{g.id}", check="arithmetic", where=t.where(row, None, g),
+                        claim=f"median {c.median.raw} lies within its range ({c.lo.raw}-{c.hi.raw})",
+                        published=f"{c.median.raw} ({c.lo.raw}-{c.hi.raw})", recomputed=ok,
+                        verdict="consistent" if ok else "inconsistent",
+                        detail="min <= median <= max" if ok else "the median lies outside its own range"))
+                    continue
                 ok = c.q1.value <= c.median.value <= c.q3.value
                 out.append(Finding(
                     id=f"arith.quartiles:{t.id}:{row.variable}:{g.id}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nenaudit.audit.findings import Finding
-from nenaudit.audit.units import outcome_counts
+from nenaudit.audit.units import counts_for
 from nenaudit.stats.discrimination import auc_ci_from_se, binormal_delong_se, hanley_mcneil_se
 from nenaudit.study.schema import Study
 
@@ -16,12 +16,16 @@ __all__ = ["check_auc_ci", "check_auc_repeats"]
 
 def check_auc_ci(study: Study) -> list[Finding]:
     """Each printed AUC CI: symmetric (Wald/DeLong-type) or not, and its width against
-    Hanley-McNeil and binormal-DeLong predictions for every analysis unit's counts."""
+    Hanley-McNeil and binormal-DeLong predictions for every analysis unit's counts.
+
+    Only the counts of the AUC's own cohort are used. Without them the width of a symmetric CI
+    cannot be judged: the finding is not-reproducible and says which counts are missing.
+    """
     out = []
-    units = outcome_counts(study)
     for i, a in enumerate(study.auc):
         if a.ci is None:
             continue
+        units = counts_for(study, a.cohort)
         est, lo, hi = a.estimate.value, a.ci.lo.value, a.ci.hi.value
         below, above = est - lo, hi - est
         tol = a.ci.lo.half_unit + a.ci.hi.half_unit + a.estimate.half_unit
@@ -47,12 +51,19 @@ def check_auc_ci(study: Study) -> list[Finding]:
             verdict = "note"
             why = (f"symmetric (±{below:.3f}), a Wald-type CI; its width is {ratios[best]:.2f} x the width predicted "
                    f"by {best} (DeLong's variance depends on the score distributions, which the paper does not give)")
+        elif best is None:
+            verdict = "not-reproducible"
+            coh = f"the {study.cohort_label(a.cohort)}" if a.cohort else "the cohort this AUC describes"
+            why = (f"symmetric (±{below:.3f}), but the spec gives no outcome counts (events and non-events) for {coh}, "
+                   "which a predicted CI width needs; add the table whose groups are the outcome groups"
+                   + (f" with \"cohort\": \"{a.cohort}\"" if a.cohort else ""))
         else:
             verdict = "inconsistent"
-            why = f"symmetric but {ratios[best]:.2f} x the nearest predicted width ({best})" if best else "no counts"
+            why = f"symmetric but {ratios[best]:.2f} x the nearest predicted width ({best})"
         out.append(Finding(
             id=f"auc.ci:{a.model}:{a.kind}:{i}", check="AUC confidence intervals", where=a.where,
-            claim=f"{a.model} AUC ({a.kind}) {a.estimate.raw} (95% CI {a.ci.lo.raw}-{a.ci.hi.raw})",
+            claim=f"{a.model} AUC ({a.kind}{'' if a.cohort is None else ', ' + str(study.cohort_label(a.cohort))}) "
+            f"{a.estimate.raw} (95% CI {a.ci.lo.raw}-{a.ci.hi.raw})",
             published=[a.estimate.raw, a.ci.lo.raw, a.ci.hi.raw],
             recomputed={"half_widths": [below, above], "predicted_ci": preds, "width_ratio": ratios},
             verdict=verdict, detail=why,
@@ -65,16 +76,17 @@ def check_auc_repeats(study: Study) -> list[Finding]:
     out = []
     groups = defaultdict(list)
     for a in study.auc:
-        groups[(a.model, a.kind)].append(a)
-    for (model, kind), entries in groups.items():
+        groups[(a.model, a.kind, a.cohort)].append(a)
+    for (model, kind, coh), entries in groups.items():
         vals = {(a.estimate.value, a.ci.lo.value if a.ci else None, a.ci.hi.value if a.ci else None) for a in entries}
         est = {v[0] for v in vals}
         cis = {(v[1], v[2]) for v in vals if v[1] is not None}
         ok = len(est) == 1 and len(cis) <= 1
         out.append(Finding(
-            id=f"auc.repeat:{model}:{kind}", check="AUC confidence intervals",
+            id=f"auc.repeat:{model}:{kind}" + ("" if coh is None else f":{coh}"), check="AUC confidence intervals",
             where="; ".join(a.where for a in entries),
-            claim=f"the {kind} AUC of the {model} model, printed {len(entries)} time(s)",
+            claim=f"the {kind} AUC of the {model} model" + ("" if coh is None else f" in the {study.cohort_label(coh)}")
+            + f", printed {len(entries)} time(s)",
             published=sorted({a.estimate.raw for a in entries}), recomputed=sorted(cis),
             verdict="consistent" if ok else "inconsistent",
             detail="the same estimate and CI everywhere" if ok else "printed differently in different places",

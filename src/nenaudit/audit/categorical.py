@@ -8,8 +8,10 @@ import numpy as np
 
 from nenaudit.audit.findings import Finding
 from nenaudit.exceptions import StatisticalWarning
+from nenaudit.exceptions import NenauditError
 from nenaudit.stats.compare import chisq_test, fisher_test
-from nenaudit.study.schema import Row, Study, Table
+from nenaudit.stats.summary_tests import g_test, linear_by_linear, oneway_from_summary, t_test_from_summary
+from nenaudit.study.schema import Printed, Row, Study, Table
 
 __all__ = ["counts_matrix", "variants", "check_categorical_tests", "check_continuous_tests"]
 
@@ -23,8 +25,19 @@ RULES = {
     if v["min_expected"] < 5 else (v["chisq_yates"] if "chisq_yates" in v else v["chisq"]),
     "Fisher if an expected count < 5, else chi-square without correction": lambda v: v["fisher"]
     if v["min_expected"] < 5 else v["chisq"],
+    "likelihood-ratio (G) chi-square for all": lambda v: v["g"],
+    "Fisher if an expected count < 5, else likelihood-ratio (G) chi-square": lambda v: v["fisher"]
+    if v["min_expected"] < 5 else v["g"],
+    "linear-by-linear (trend) test for all": lambda v: v["lbl"],
 }
-LABELS = {"chisq": "Pearson chi-square", "chisq_yates": "chi-square with Yates correction", "fisher": "Fisher's exact"}
+#: rules that are what a methods section saying "chi-square test" means
+PLAIN_RULES = ("chi-square (Yates for 2x2)", "chi-square, no correction")
+LABELS = {"chisq": "Pearson chi-square", "chisq_yates": "chi-square with Yates correction", "fisher": "Fisher's exact",
+          "g": "likelihood-ratio (G) chi-square", "lbl": "linear-by-linear (trend)"}
+VARIANTS = ("chisq", "chisq_yates", "fisher", "g", "lbl")
+#: a row's ``test`` field -> the variant it names
+NAMED = {"chi-square": "chisq", "chi-square-yates": "chisq_yates", "fisher": "fisher", "g-test": "g",
+         "linear-by-linear": "lbl"}
 
 
 def counts_matrix(table: Table, row: Row) -> np.ndarray:
@@ -32,8 +45,10 @@ def counts_matrix(table: Table, row: Row) -> np.ndarray:
     return np.array([[lv.cells[g.id].count for g in table.groups] for lv in row.levels], dtype=int)
 
 
-def variants(m: np.ndarray) -> dict[str, float]:
-    """p-values of the test variants that apply to this table (Yates only for 2 x 2, as chisq.test).
+def variants(m: np.ndarray, row_scores=None) -> dict[str, float]:
+    """p-values of the test variants that apply to this table (Yates only for 2 x 2, as chisq.test):
+    Pearson, Yates, Fisher, the likelihood-ratio G test and the linear-by-linear test (levels
+    scored 1..k in printed order or by ``row_scores``, groups 1..c).
 
     The small-expected-count warning of the chi-square test is not re-raised here: the
     smallest expected count is returned and the rule finding reports where it is below 5.
@@ -47,6 +62,9 @@ def variants(m: np.ndarray) -> dict[str, float]:
         out = {"chisq": float(chi.p), "fisher": float(fisher_test(mm).p), "min_expected": float(np.min(chi.expected))}
         if mm.shape == (2, 2):
             out["chisq_yates"] = float(chisq_test(mm, correct=True).p)
+    out["g"] = float(g_test(mm).p)
+    scores = None if row_scores is None else np.asarray(row_scores, dtype=float)[keep_r]
+    out["lbl"] = float(linear_by_linear(mm, scores).p)
     return out
 
 
@@ -59,29 +77,74 @@ def _rows_with_p(study: Study):
                 yield t, row
 
 
+def _p_problem(row: Row) -> str | None:
+    if row.p.impossible:
+        return f"the printed p-value {row.p.raw} is impossible (a p-value lies in [0, 1])"
+    if row.p.malformed:
+        return "the printed p-value is not a number"
+    return None
+
+
+def _cohort_tables(study: Study):
+    """Table groups the 'which rule' finding is judged over: one per cohort (all tables when no cohorts)."""
+    keys = []
+    for t, _ in _rows_with_p(study):
+        if t.cohort not in keys:
+            keys.append(t.cohort)
+    return keys
+
+
 def check_categorical_tests(study: Study) -> list[Finding]:
-    """Each printed p of a categorical comparison: which test variants reproduce it."""
+    """Each printed p of a categorical comparison: which test variants reproduce it.
+
+    A row that names its test (``test``, spec version 2) is judged against that test only;
+    the others are judged over the menu (Pearson with and without Yates, Fisher, G,
+    linear-by-linear), and one finding says which single rule explains all of them.
+    """
     out = []
     stated = study.methods_tests.get("categorical")
-    per_table: list[tuple[str, dict[str, float], object]] = []
+    per_table: list[tuple[str, dict[str, float], Printed]] = []
     for t, row in _rows_with_p(study):
         where = t.where(row, column="p")
         fid = f"test.categorical:{t.id}:{row.variable}"
         if row.kind != "categorical":
             continue
-        if row.p.malformed:
+        problem = _p_problem(row)
+        if problem:
             out.append(Finding(fid, "categorical tests", where, f"p = {row.p.raw}", row.p.raw, None,
-                               "not-reproducible", "the printed p-value is not a number"))
+                               "inconsistent" if row.p.impossible else "not-reproducible", problem))
             continue
-        v = variants(counts_matrix(t, row))
-        ok = [k for k in ("chisq", "chisq_yates", "fisher") if k in v and row.p.agrees(v[k])]
-        per_table.append((row.variable, v, row.p))
-        shown = "; ".join(f"{LABELS[k]} {v[k]:.4g}" for k in ("chisq", "chisq_yates", "fisher") if k in v)
+        if row.test is not None and row.test not in NAMED:
+            out.append(Finding(fid, "categorical tests", where, f"p = {row.p.raw} ({row.test})", row.p.raw, None,
+                               "not-reproducible",
+                               f"the row names {row.test}, a test of continuous values; from counts only "
+                               + ", ".join(NAMED) + " can be recomputed"))
+            continue
+        v = variants(counts_matrix(t, row), row.scores)
+        shown = "; ".join(f"{LABELS[k]} {v[k]:.4g}" for k in VARIANTS if k in v)
+        rec = {k: v[k] for k in VARIANTS if k in v}
+        claim = f"p = {row.p.raw} for {row.variable} ({len(row.levels)} x {len(t.groups)} table)"
+        if row.test is not None:
+            k = NAMED[row.test]
+            if k not in v:
+                out.append(Finding(fid, "categorical tests", where, claim + f", {row.test}", row.p.raw, rec,
+                                   "not-reproducible", f"{LABELS[k]} applies to 2 x 2 tables only ({shown})"))
+                continue
+            ok = row.p.agrees(v[k])
+            others = [LABELS[x] for x in VARIANTS if x in v and x != k and row.p.agrees(v[x])]
+            out.append(Finding(
+                id=fid, check="categorical tests", where=where, claim=claim + f", {row.test} as the paper states",
+                published=row.p.raw, recomputed=rec, verdict="consistent" if ok else "inconsistent",
+                detail=(f"the stated {LABELS[k]} gives {v[k]:.4g}" + ("" if ok else
+                        "; " + (f"printed p is what {', '.join(others)} gives" if others else "no test variant gives it"))
+                        + f" (smallest expected count {v['min_expected']:.2f}; {shown})"),
+            ))
+            continue
+        ok = [k for k in VARIANTS if k in v and row.p.agrees(v[k])]
+        per_table.append((t.where(row), v, row.p))
         out.append(Finding(
-            id=fid, check="categorical tests", where=where,
-            claim=f"p = {row.p.raw} for {row.variable} ({len(row.levels)} x {len(t.groups)} table)",
-            published=row.p.raw,
-            recomputed={k: v[k] for k in ("chisq", "chisq_yates", "fisher") if k in v},
+            id=fid, check="categorical tests", where=where, claim=claim,
+            published=row.p.raw, recomputed=rec,
             verdict="consistent" if ok else "inconsistent",
             detail=(f"reproduced by {', '.join(LABELS[k] for k in ok)}" if ok else "no test variant reproduces it")
             + f" (smallest expected count {v['min_expected']:.2f}; {shown})",
@@ -92,12 +155,20 @@ def check_categorical_tests(study: Study) -> list[Finding]:
         misses = {n: [var for var, v, p in per_table if not p.agrees(RULES[n](v))] for n in RULES}
         stated_txt = ", ".join(stated.value) if stated else "not stated"
         if winners:
-            plain = winners[0] in ("chi-square (Yates for 2x2)", "chi-square, no correction")
+            plain = winners[0] in PLAIN_RULES
             verdict = "consistent" if plain else "note"
+            if plain:
+                extra = ""
+            elif "G" in winners[0] and not any("G" not in w and "trend" not in w for w in winners):
+                extra = ("; the printed p-values are likelihood-ratio (G) chi-square p-values (SPSS's 'Likelihood Ratio' "
+                         "row), not Pearson's chi-square, which the methods do not say")
+            elif "trend" in winners[0]:
+                extra = "; the printed p-values are linear-by-linear (trend) test p-values, which the methods do not say"
+            else:
+                extra = ("; the printed p-values need Fisher's test where expected counts are small, "
+                         "which the methods do not mention")
             detail = (f"explains all {len(per_table)} printed p-values: " + " | ".join(winners)
-                      + f". The methods state: {stated_txt}"
-                      + ("" if plain else "; the printed p-values need Fisher's test where expected counts are small, "
-                         "which the methods do not mention"))
+                      + f". The methods state: {stated_txt}" + extra)
         else:
             verdict = "inconsistent"
             detail = ("no single rule explains all printed p-values; misses per rule: "
@@ -113,23 +184,106 @@ def check_categorical_tests(study: Study) -> list[Finding]:
     return out
 
 
+_MEAN_TESTS = {"t-test": "Student's t", "welch-t-test": "Welch's t", "anova": "one-way ANOVA",
+               "welch-anova": "Welch's one-way test"}
+
+
+def mean_test_range(means: list[Printed], sds: list[Printed], ns: list[int], test: str) -> tuple[float, float, float]:
+    """p of a test of means at the printed values, and its range over the rounding intervals.
+
+    Means and SDs are printed rounded; the p of Student's/Welch's t (two groups) or of the
+    (Welch) one-way ANOVA is evaluated at every corner of the box of values that round to the
+    printed ones (the statistic is monotone in each mean difference and SD within the box).
+    """
+    def p_of(m, s):
+        if test in ("t-test", "welch-t-test") and len(m) == 2:
+            return t_test_from_summary(m[0], s[0], ns[0], m[1], s[1], ns[1], equal_var=test == "t-test").p
+        return oneway_from_summary(m, s, ns, equal_var=test in ("anova", "t-test")).p
+
+    mid = p_of([x.value for x in means], [x.value for x in sds])
+    ps = [mid]
+    k = len(means)
+    for corner in range(2 ** (2 * k)):
+        bits = [(corner >> j) & 1 for j in range(2 * k)]
+        m = [x.value + (x.half_unit if b else -x.half_unit) for x, b in zip(means, bits[:k])]
+        s = [max(x.value + (x.half_unit if b else -x.half_unit), 1e-12) for x, b in zip(sds, bits[k:])]
+        ps.append(p_of(m, s))
+    return mid, min(ps), max(ps)
+
+
+def _overlaps(p: Printed, lo: float, hi: float) -> bool:
+    if p.comparator == "<":
+        return lo < p.value
+    if p.comparator == ">":
+        return hi > p.value
+    return lo <= p.value + p.half_unit and hi >= p.value - p.half_unit
+
+
 def check_continuous_tests(study: Study) -> list[Finding]:
-    """Printed p-values of continuous comparisons: not recomputable from summaries (said so)."""
+    """Printed p-values of continuous comparisons.
+
+    Rows of mean ± SD: Student's and Welch's t (two groups) or one-way ANOVA and Welch's test
+    (more groups) recomputed from the means, SDs and group sizes, over the rounding of the
+    printed values; a row that names its test is judged against that test. Rows of medians
+    need the data for a rank test (or carry no means for a t test): not-reproducible, saying why.
+    """
     out = []
     stated = study.methods_tests.get("continuous_nonnormal")
     for t, row in _rows_with_p(study):
         if row.kind == "categorical":
             continue
-        test = ", ".join(stated.value) if stated else "a rank or t test"
+        fid = f"test.continuous:{t.id}:{row.variable}"
+        where = t.where(row, column="p")
+        problem = _p_problem(row)
+        if problem:
+            out.append(Finding(fid, "categorical tests", where, f"p = {row.p.raw}", row.p.raw, None,
+                               "inconsistent" if row.p.impossible else "not-reproducible", problem))
+            continue
+        if row.kind == "mean_sd" and row.test not in ("mann-whitney", "kruskal-wallis"):
+            out.append(_mean_finding(t, row, fid, where))
+            continue
+        test = row.test or (", ".join(stated.value) if stated else "a rank or t test")
+        if row.test in _MEAN_TESTS:
+            why = (f"the paper names {_MEAN_TESTS[row.test]}, but the row prints "
+                   f"{'medians and quartiles' if row.kind == 'median_iqr' else 'medians and ranges'}, not means and SDs")
+        elif row.kind == "mean_sd":
+            why = "a rank test needs the data, not its mean and SD"
+        else:
+            why = ("a rank test needs the data, not its median and "
+                   + ("quartiles" if row.kind == "median_iqr" else "range")
+                   + "; a synthetic cohort that reproduces these summaries allows a re-run")
         out.append(Finding(
-            id=f"test.continuous:{t.id}:{row.variable}", check="categorical tests",
-            where=t.where(row, column="p"),
+            id=fid, check="categorical tests", where=where,
             claim=f"p = {row.p.raw} for {row.variable} ({test})",
-            published=row.p.raw, recomputed=None, verdict="not-reproducible",
-            detail=("a rank test needs the data, not its median and quartiles; "
-                    "a synthetic cohort that reproduces these summaries allows a re-run"),
+            published=row.p.raw, recomputed=None, verdict="not-reproducible", detail=why,
         ))
     return out
+
+
+def _mean_finding(t: Table, row: Row, fid: str, where: str) -> Finding:
+    means = [row.cells[g.id].mean for g in t.groups]
+    sds = [row.cells[g.id].sd for g in t.groups]
+    ns = [g.n for g in t.groups]
+    two = len(t.groups) == 2
+    menu = [row.test] if row.test else (["t-test", "welch-t-test"] if two else ["anova", "welch-anova"])
+    rec, hits, txt = {}, [], []
+    try:
+        for test in menu:
+            mid, lo, hi = mean_test_range(means, sds, ns, test)
+            rec[test] = {"p": mid, "range": [lo, hi]}
+            txt.append(f"{_MEAN_TESTS[test]} {mid:.4g} (over the rounding of means and SDs {lo:.4g}-{hi:.4g})")
+            if _overlaps(row.p, lo, hi):
+                hits.append(_MEAN_TESTS[test])
+    except NenauditError as exc:
+        return Finding(fid, "categorical tests", where, f"p = {row.p.raw} for {row.variable}", row.p.raw, None,
+                       "not-reproducible", f"a test of means cannot be computed from these summaries: {exc}")
+    named = f", {_MEAN_TESTS[row.test]} as the paper states" if row.test else ""
+    return Finding(
+        id=fid, check="categorical tests", where=where,
+        claim=f"p = {row.p.raw} for {row.variable} (mean ± SD in {len(ns)} groups of {', '.join(map(str, ns))}{named})",
+        published=row.p.raw, recomputed=rec, verdict="consistent" if hits else "inconsistent",
+        detail=(f"reproduced by {', '.join(hits)}" if hits else "no test of means reproduces it") + ": " + "; ".join(txt),
+    )
 
 
 CHECKS = [check_categorical_tests, check_continuous_tests]

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from nenaudit.audit.findings import Finding
 from nenaudit.exceptions import NenauditError
-from nenaudit.audit.units import outcome_counts
+from nenaudit.audit.units import analysis_cohort, counts_for, outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
 from nenaudit.study.schema import Study, _key, table_label
 
@@ -15,38 +15,48 @@ __all__ = ["check_stated_counts", "check_patient_lesion_feasibility", "check_eve
     "check_sample_size", "check_clustering"]
 
 
-def _table_counts(study: Study) -> dict[str, list[tuple[int, str]]]:
-    """Counts implied by the tables themselves, per quantity name."""
-    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+def _table_counts(study: Study) -> dict[tuple[str | None, str], list[tuple[int, str]]]:
+    """Counts implied by the tables themselves, per (cohort, quantity name)."""
+    out: dict[tuple[str | None, str], list[tuple[int, str]]] = defaultdict(list)
     for u in outcome_counts(study):
         unit = u.unit + "s"
-        out[unit].append((u.total, f"sum over outcome groups ({u.where})"))
+        out[(u.cohort, unit)].append((u.total, f"sum over outcome groups ({u.where})"))
         for g, n in u.by_outcome.items():
-            out[f"{unit}_{g}"].append((n, u.where))
+            out[(u.cohort, f"{unit}_{g}")].append((n, u.where))
     return out
 
 
 def check_stated_counts(study: Study) -> list[Finding]:
-    """Counts of patients, lesions and events stated in different places agree."""
+    """Counts of patients, lesions and events stated in different places agree, within each cohort.
+
+    A count is compared only with counts of the same cohort (``cohort`` of a stated count or a
+    table; none for a single-cohort spec): the validation cohort's 50 patients never contradict
+    the training cohort's 99.
+    """
     stated = defaultdict(list)
     for c in study.stated_counts:
-        stated[c.quantity].append((int(c.value.value), c.where))
+        stated[(c.cohort, c.quantity)].append((int(c.value.value), c.where))
     tables = _table_counts(study)
+    cohorts = sorted({k[0] for k in stated} | {k[0] for k in tables}, key=lambda c: (c is not None, c or ""))
     for d in study.derived_counts:
-        parts = [stated.get(q, [(None, "")])[0][0] for q in d["sum_of"]]
-        if all(p is not None for p in parts):
-            stated[d["quantity"]].append((sum(parts), "sum of " + " + ".join(d["sum_of"])))
+        for coh in cohorts:
+            parts = [stated.get((coh, q), [(None, "")])[0][0] for q in d["sum_of"]]
+            if all(p is not None for p in parts):
+                stated[(coh, d["quantity"])].append((sum(parts), "sum of " + " + ".join(d["sum_of"])))
     out = []
-    for q in sorted(set(stated) | set(tables)):
-        if q not in stated:
+    for key in sorted(set(stated) | set(tables), key=lambda k: (k[0] is not None, k[0] or "", k[1])):
+        if key not in stated:
             continue
-        places = stated[q] + tables.get(q, [])
+        coh, q = key
+        places = stated[key] + tables.get(key, [])
         values = sorted({v for v, _ in places})
         ok = len(values) == 1
         odd = [] if ok else [f"{v} ({w})" for v, w in places if v != max(values, key=lambda x: sum(vv == x for vv, _ in places))]
         out.append(Finding(
-            id=f"design.counts:{q}", check="design", where="; ".join(w for _, w in places),
-            claim=f"number of {q.replace('_', ' ')}", published=values, recomputed=len(places),
+            id=f"design.counts:{q}" if coh is None else f"design.counts:{coh}:{q}", check="design",
+            where="; ".join(w for _, w in places),
+            claim=f"number of {q.replace('_', ' ')}" + ("" if coh is None else f" in the {study.cohort_label(coh)}"),
+            published=values, recomputed=len(places),
             verdict="consistent" if ok else "inconsistent",
             detail=(f"{values[0]} in all {len(places)} places" if ok
                     else f"{len(values)} different values in {len(places)} places; odd one(s) out: " + "; ".join(odd)),
@@ -69,6 +79,8 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
     out = []
     for tp in pt:
         for tl in ls:
+            if tp.cohort != tl.cohort:  # different patients: nothing to compare
+                continue
             for row in tp.rows:
                 rl = tl.row(row.variable)
                 if row.kind != "categorical" or rl is None or rl.kind != "categorical":
@@ -81,7 +93,8 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
                     m = sum(c.count for c in lvl.cells.values())
                     ok = n <= m <= kmax * n
                     out.append(Finding(
-                        id=f"design.patient_lesion:{row.variable}:{lv.level}", check="design",
+                        id=f"design.patient_lesion:{row.variable}:{lv.level}"
+                        + ("" if tp.cohort is None else f":{tp.cohort}"), check="design",
                         where=f"{tp.where(row, lv)} vs {tl.where(rl, lvl)}",
                         claim=f"{n} patients carry {m} lesions (at most {kmax} per patient: {where_max})",
                         published={"patients": n, "lesions": m}, recomputed={"feasible_lesions": [n, kmax * n]},
@@ -90,14 +103,22 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
                                 f"{m} lesions cannot come from {n} patients with at most {kmax} lesions each "
                                 f"(feasible {n}..{kmax * n}); unless the variable is recorded per lesion, one table is wrong"),
                     ))
-    units = {u.unit: u for u in outcome_counts(study)}
+    for coh in sorted({u.cohort for u in outcome_counts(study)}, key=lambda c: (c is not None, c or "")):
+        out.extend(_outcome_feasibility(study, coh, kmax))
+    return out
+
+
+def _outcome_feasibility(study: Study, coh: str | None, kmax: int) -> list[Finding]:
+    out = []
+    sfx = "" if coh is None else f":{coh}"
+    units = {u.unit: u for u in counts_for(study, coh)}
     if "patient" in units and "lesion" in units:
         p, l = units["patient"], units["lesion"]
         for g in sorted(set(p.by_outcome) & set(l.by_outcome)):
             n, m = p.by_outcome[g], l.by_outcome[g]
             ok = n <= m <= kmax * n
             out.append(Finding(
-                id=f"design.patient_lesion:outcome:{g}", check="design", where=f"{p.where} vs {l.where}",
+                id=f"design.patient_lesion:outcome:{g}{sfx}", check="design", where=f"{p.where} vs {l.where}",
                 claim=f"{n} {g} patients carry {m} {g} lesions", published={"patients": n, "lesions": m},
                 recomputed={"feasible_lesions": [n, kmax * n]}, verdict="consistent" if ok else "inconsistent",
                 detail=(f"feasible if every lesion of a patient shares the patient's response ({n} <= {m} <= {kmax * n})"
@@ -107,7 +128,7 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
         ok = n <= m <= kmax * n
         two = m - n
         out.append(Finding(
-            id="design.patient_lesion:total", check="design", where=f"{p.where} vs {l.where}",
+            id=f"design.patient_lesion:total{sfx}", check="design", where=f"{p.where} vs {l.where}",
             claim=f"{n} patients, {m} lesions, at most {kmax} per patient", published={"patients": n, "lesions": m},
             recomputed={"patients_with_2": two if kmax == 2 else None}, verdict="consistent" if ok else "inconsistent",
             detail=(f"feasible; with at most 2 per patient, {two} patients contribute 2 lesions and {n - two} one"
@@ -120,7 +141,9 @@ def _candidates(study: Study) -> dict[str, tuple[int, str]]:
     out = {}
     reg = study.regression
     if reg is not None:
-        out["clinical candidates (regression table rows, 1 df each)"] = (len(reg.rows), table_label(reg.title, reg.id))
+        df = sum(max(1, len(rr.levels)) for rr in reg.rows)  # a k-level row printed against a reference: k - 1 df
+        out["clinical candidates (regression table rows, 1 df each)" if df == len(reg.rows)
+            else "clinical candidates (regression table, one df per printed estimate)"] = (df, table_label(reg.title, reg.id))
         if reg.final_model:
             out["final model predictors"] = (len(reg.final_model), reg.final_model_where)
     rad = study.radiomics or {}
@@ -132,11 +155,13 @@ def _candidates(study: Study) -> dict[str, tuple[int, str]]:
 
 
 def _analysis_counts(study: Study):
+    """Outcome counts of the development cohort (:func:`analysis_cohort`), in the analysis unit."""
     unit = study.fact("analysis_unit", "lesion")
-    for u in outcome_counts(study):
+    mine = counts_for(study, analysis_cohort(study))
+    for u in mine:
         if u.unit == unit:
             return u
-    return outcome_counts(study)[0] if outcome_counts(study) else None
+    return mine[0] if mine else None
 
 
 def check_events_per_variable(study: Study) -> list[Finding]:
@@ -163,7 +188,7 @@ def check_sample_size(study: Study) -> list[Finding]:
     u = _analysis_counts(study)
     if u is None:
         return []
-    fusion = [a for a in study.auc if a.kind == "apparent"]
+    fusion = [a for a in study.auc if a.kind == "apparent" and a.cohort in (None, analysis_cohort(study))]
     if not fusion:
         return []
     c = max(a.estimate.value for a in fusion)
@@ -196,8 +221,8 @@ def check_sample_size(study: Study) -> list[Finding]:
 
 
 def check_clustering(study: Study) -> list[Finding]:
-    """Lesions nested in patients analysed as independent observations."""
-    units = {u.unit: u for u in outcome_counts(study)}
+    """Lesions nested in patients analysed as independent observations (development cohort)."""
+    units = {u.unit: u for u in counts_for(study, analysis_cohort(study))}
     if not {"patient", "lesion"} <= set(units):
         return []
     p, l = units["patient"], units["lesion"]

@@ -7,8 +7,10 @@ import math
 import numpy as np
 
 from nenaudit.audit.findings import Finding
+from nenaudit.exceptions import NenauditError
+from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import EstimateCI, Row, Study, Table, table_label
+from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, _key, table_label
 
 __all__ = ["expand_counts", "check_univariable_logistic", "check_multivariable_reproducible"]
 
@@ -65,11 +67,39 @@ def _near_miss(pub: EstimateCI, ci: dict[str, np.ndarray]) -> str:
     return f"closest is {best}: {best_txt}"
 
 
-def _event_group(study: Study, table: Table, linked: list[tuple[EstimateCI, Row]]) -> tuple[str, dict[str, int]]:
+def _level_map(rr: RegressionRow, row: Row):
+    """Regression levels -> count levels (by label); None when a level has no counts."""
+    by_key = {_key(lv.level): lv for lv in row.levels}
+    names = [rr.reference] + [lv.level for lv in rr.levels]
+    if any(_key(n) not in by_key for n in names):
+        return None
+    return [by_key[_key(n)] for n in names]
+
+
+def level_ors(table: Table, row: Row, rr: RegressionRow, event: str):
+    """Treatment-contrast ORs of the regression row's levels against its reference, from the counts."""
+    lvs = _level_map(rr, row)
+    ev = [lv.cells[event].count for lv in lvs]
+    ne = [sum(lv.cells[g.id].count for g in table.groups if g.id != event) for lv in lvs]
+    return treatment_contrast_ors([lv.level for lv in lvs], ev, ne, lvs[0].level)
+
+
+def _ors_for(table: Table, item, event: str) -> list[tuple[EstimateCI, float]]:
+    kind, pub, row, rr = item
+    if kind == "ordinal":
+        return [(pub, float(np.exp(_fit(table, row, event).coef[1])))]
+    try:
+        res = level_ors(table, row, rr, event)
+    except NenauditError:
+        return []
+    return [(lv.univariable, r.odds_ratio) for lv, r in zip(rr.levels, res) if lv.univariable is not None]
+
+
+def _event_group(study: Study, table: Table, linked: list) -> tuple[str, dict[str, int]]:
     """The group whose coding as event (=1) reproduces the most printed ORs."""
     hits = {}
     for g in table.groups:
-        hits[g.id] = sum(pub.estimate.agrees(float(np.exp(_fit(table, row, g.id).coef[1]))) for pub, row in linked)
+        hits[g.id] = sum(pub.estimate.agrees(orr) for item in linked for pub, orr in _ors_for(table, item, g.id))
     best = max(table.groups, key=lambda g: hits[g.id]).id
     return best, hits
 
@@ -83,6 +113,25 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     table = study.table(reg.counts_table) if reg.counts_table else None
     linked = []
     for rr in reg.rows:
+        if rr.levels:
+            if not any(lv.univariable for lv in rr.levels):
+                continue
+            row = table.row(rr.variable) if table is not None else None
+            if row is None or row.kind != "categorical" or _level_map(rr, row) is None:
+                why = (f"{rr.variable} has no counts in {reg.counts_table or 'any table'}" if row is None or
+                       row.kind != "categorical" else
+                       f"the levels {[rr.reference] + [lv.level for lv in rr.levels]} are not all levels of "
+                       f"{table.where(row)} ({[lv.level for lv in row.levels]})")
+                for lv in rr.levels:
+                    if lv.univariable is not None:
+                        out.append(Finding(
+                            id=f"logit.univariable:{rr.variable}: {lv.level}", check="univariable logistic",
+                            where=lv.univariable.where, claim=f"OR {lv.univariable.raw} vs {rr.reference}",
+                            published=lv.univariable.raw, recomputed=None, verdict="not-reproducible",
+                            detail=f"cannot be recomputed from the paper: {why}"))
+                continue
+            linked.append(("levels", None, row, rr))
+            continue
         if rr.univariable is None:
             continue
         row = table.row(rr.variable) if table is not None else None
@@ -96,9 +145,10 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
                 detail=f"cannot be recomputed from the paper: {why}",
             ))
             continue
-        linked.append((rr.univariable, row))
+        linked.append(("ordinal", rr.univariable, row, rr))
     if not linked:
         return out
+    n_linked = sum(len(_ors_for(table, item, table.groups[0].id)) or 1 for item in linked)
     event, hits = _event_group(study, table, linked)
     labels = {g.id: g.label for g in table.groups}
     out.append(Finding(
@@ -107,10 +157,13 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
         published=None, recomputed=event,
         verdict="note",
         detail=(f"ORs reproduce with '{labels[event]}' as the event (1); ORs matched per event choice: "
-                + ", ".join(f"{labels[g]}: {h}/{len(linked)}" for g, h in hits.items())
+                + ", ".join(f"{labels[g]}: {h}/{n_linked}" for g, h in hits.items())
                 + ". The paper does not say which outcome the ORs describe."),
     ))
-    for pub, row in linked:
+    for kind, pub, row, rr in linked:
+        if kind == "levels":
+            out.extend(_level_findings(table, row, rr, event))
+            continue
         fit = _fit(table, row, event)
         b = fit.coef[1]
         orr = float(np.exp(b))
@@ -139,18 +192,54 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     return out
 
 
+def _level_findings(table: Table, row: Row, rr: RegressionRow, event: str) -> list[Finding]:
+    """Each non-reference level's OR, CI and p against glm with treatment contrasts on the counts."""
+    out = []
+    try:
+        res = level_ors(table, row, rr, event)
+    except NenauditError as exc:
+        return [Finding(f"logit.univariable:{rr.variable}: {lv.level}", "univariable logistic", lv.univariable.where,
+                        f"OR {lv.univariable.raw} vs {rr.reference}", lv.univariable.raw, None, "not-reproducible",
+                        f"cannot be fitted from the counts: {exc}") for lv in rr.levels if lv.univariable is not None]
+    for lv, r in zip(rr.levels, res):
+        pub = lv.univariable
+        if pub is None:
+            continue
+        ci = {"profile likelihood (R confint)": np.log(r.ci_profile), "Wald (confint.default)": np.log(r.ci_wald),
+              "profile likelihood (exact roots)": np.log(r.ci_profile_exact)}
+        ci_ok = [k for k, v in ci.items() if _agree_ci(pub, v)]
+        or_ok = pub.estimate.agrees(r.odds_ratio)
+        p_ok = pub.p is not None and pub.p.agrees(r.p_wald)
+        parts = [f"OR {'matches' if or_ok else 'differs'}: {r.odds_ratio:.5g} ({lv.level} vs {rr.reference}, "
+                 f"glm with treatment contrasts on {table.id} counts)"]
+        parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok
+                     else "no CI method reproduces the printed CI; " + _near_miss(pub, ci))
+        parts.append(f"Wald p {r.p_wald:.4g} {'matches' if p_ok else 'differs from'} printed {pub.p.raw if pub.p else '-'}")
+        if r.warnings:
+            parts.append("fit warnings: " + "; ".join(r.warnings))
+        out.append(Finding(
+            id=f"logit.univariable:{rr.variable}: {lv.level}", check="univariable logistic", where=pub.where,
+            claim=f"OR {pub.raw} for {lv.level} vs {rr.reference}, p = {pub.p.raw if pub.p else '-'}",
+            published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
+            recomputed={"or": r.odds_ratio, "ci_profile": list(r.ci_profile), "ci_wald": list(r.ci_wald),
+                        "p_wald": r.p_wald},
+            verdict="consistent" if (or_ok and ci_ok and p_ok) else "inconsistent", detail="; ".join(parts),
+        ))
+    return out
+
+
 def check_multivariable_reproducible(study: Study) -> list[Finding]:
     """Multivariable estimates need the joint data: stated as not reproducible from the paper."""
     reg = study.regression
     if reg is None:
         return []
     return [Finding(
-        id=f"logit.multivariable:{rr.variable}", check="univariable logistic", where=rr.multivariable.where,
-        claim=f"adjusted OR {rr.multivariable.raw}, p = {rr.multivariable.p.raw if rr.multivariable.p else '-'}",
-        published=rr.multivariable.raw, recomputed=None, verdict="not-reproducible",
+        id=f"logit.multivariable:{label}", check="univariable logistic", where=t.where,
+        claim=f"adjusted OR {t.raw}, p = {t.p.raw if t.p else '-'}",
+        published=t.raw, recomputed=None, verdict="not-reproducible",
         detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not give; "
                "its internal consistency is checked by the CI/p checks",
-    ) for rr in reg.rows if rr.multivariable is not None]
+    ) for rr in reg.rows for label, col, t in rr.estimates() if col == "multivariable"]
 
 
 CHECKS = [check_univariable_logistic, check_multivariable_reproducible]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nenaudit.audit import arithmetic, auc, categorical, design, radiomics, regression, triples, validation
+from nenaudit.audit import accuracy, arithmetic, auc, categorical, design, radiomics, regression, triples, validation
 from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.study.schema import Study
 
 __all__ = ["all_checks", "run_audit", "summary"]
 
 
-CHECK_MODULES = (arithmetic, categorical, regression, triples, auc, design, validation, radiomics)
+CHECK_MODULES = (arithmetic, categorical, regression, triples, auc, accuracy, design, validation, radiomics)
 
 
 def all_checks():

@@ -15,9 +15,7 @@ def _triples(study: Study):
     if reg is None:
         return
     for rr in reg.rows:
-        for col, t in (("univariable", rr.univariable), ("multivariable", rr.multivariable)):
-            if t is not None:
-                yield rr.variable, col, t
+        yield from rr.estimates()
 
 
 def _alpha(study: Study) -> float:
@@ -37,12 +35,15 @@ def p_side(p: Printed, alpha: float) -> str:
 
 
 def check_malformed_p(study: Study) -> list[Finding]:
-    """p-values that are not numbers, or printed as exactly 0."""
+    """p-values that are not numbers, impossible (below 0, above 1, ``>1.000``), or printed as exactly 0."""
     out = []
     for var, col, t in _triples(study):
         if t.p is None:
             continue
-        if t.p.malformed:
+        if t.p.impossible:
+            out.append(Finding(f"p.impossible:{var}:{col}", "estimate-CI-p triples", t.where, f"p = {t.p.raw}",
+                               t.p.raw, None, "inconsistent", "a p-value lies in [0, 1]; this one cannot be a p-value"))
+        elif t.p.malformed:
             out.append(Finding(f"p.malformed:{var}:{col}", "estimate-CI-p triples", t.where, f"p = {t.p.raw}",
                                t.p.raw, None, "inconsistent", "the printed p-value is not a number (a typesetting error)"))
         elif t.p.value == 0 and t.p.comparator == "=":
@@ -51,10 +52,18 @@ def check_malformed_p(study: Study) -> list[Finding]:
                                "a p-value cannot be 0; it should be printed as an upper bound such as <0.001"))
     for t in study.tables:
         for row in t.rows:
-            if row.p is not None and row.p.malformed:
+            if row.p is not None and row.p.impossible:
+                out.append(Finding(f"p.impossible:{t.id}:{row.variable}", "estimate-CI-p triples",
+                                   t.where(row, column="p"), f"p = {row.p.raw}", row.p.raw, None, "inconsistent",
+                                   "a p-value lies in [0, 1]; this one cannot be a p-value"))
+            elif row.p is not None and row.p.malformed:
                 out.append(Finding(f"p.malformed:{t.id}:{row.variable}", "estimate-CI-p triples",
                                    t.where(row, column="p"), f"p = {row.p.raw}", row.p.raw, None, "inconsistent",
                                    "the printed p-value is not a number"))
+            elif row.p is not None and row.p.value == 0 and row.p.comparator == "=":
+                out.append(Finding(f"p.zero:{t.id}:{row.variable}", "estimate-CI-p triples",
+                                   t.where(row, column="p"), f"p = {row.p.raw}", row.p.raw, None, "inconsistent",
+                                   "a p-value cannot be 0; it should be printed as an upper bound such as <0.001"))
     return out
 
 
@@ -62,7 +71,7 @@ def check_ci_vs_p(study: Study) -> list[Finding]:
     """A 95% CI of a ratio excludes 1 exactly when p < alpha (same method assumed)."""
     out, alpha = [], _alpha(study)
     for var, col, t in _triples(study):
-        if t.p is None or t.p.value is None:
+        if t.p is None or t.p.value is None or t.p.impossible:
             continue
         excludes = t.ci.lo.value > 1 or t.ci.hi.value < 1
         side = p_side(t.p, alpha)
@@ -94,7 +103,7 @@ def check_implied_p(study: Study) -> list[Finding]:
                  else f"asymmetric on the log scale (upper/lower log half-widths {ip.log_asymmetry:.2f}: profile-likelihood type)")
         rec = {"p_wald_from_ci": ip.p_symmetric, "p_near_side": ip.p_near_side, "range": [ip.p_min, ip.p_max],
                "log_asymmetry": ip.log_asymmetry}
-        if t.p is None or t.p.value is None:
+        if t.p is None or t.p.value is None or t.p.impossible:
             out.append(Finding(f"triple.implied_p:{var}:{col}", "estimate-CI-p triples", t.where,
                                f"OR {t.raw}", t.raw, rec, "note",
                                f"printed p is unusable ({t.p.raw if t.p else 'none'}); the CI implies p ~ {ip.p_symmetric:.3g}; CI {shape}"))
@@ -133,7 +142,7 @@ def check_marks(study: Study) -> list[Finding]:
             if t.p is None:
                 continue
             has = reg.mark in t.p.mark
-            if t.p.value is None:
+            if t.p.value is None or t.p.impossible:
                 out.append(Finding(f"triple.mark:{var}:{col}", "estimate-CI-p triples", t.where,
                                    f"p = {t.p.raw} {'marked' if has else 'unmarked'}", t.p.raw, None, "note",
                                    "the p-value is malformed; the mark cannot be checked"))
@@ -163,7 +172,12 @@ def check_significance_claims(study: Study) -> list[Finding]:
             p = None
             if c.table == (study.regression.id if study.regression else None):
                 rr = next((r for r in study.regression.rows if r.variable.lower() == var.lower()), None)
-                t: EstimateCI | None = getattr(rr, c.column or "univariable") if rr else None
+                col = c.column or "univariable"
+                if rr is not None and rr.levels:  # one printed level against the reference: its p
+                    ests = [getattr(lv, col) for lv in rr.levels if getattr(lv, col) is not None]
+                    t: EstimateCI | None = ests[0] if len(ests) == 1 else None
+                else:
+                    t = getattr(rr, col) if rr else None
                 p = t.p if t is not None else None
             else:
                 row = study.table(c.table).row(var)
@@ -172,7 +186,7 @@ def check_significance_claims(study: Study) -> list[Finding]:
             seen[fid] = seen.get(fid, 0) + 1
             if seen[fid] > 1:  # the same variable claimed again elsewhere in the text
                 fid += f"#{seen[fid]}"
-            if p is None or p.value is None:
+            if p is None or p.value is None or p.impossible:
                 out.append(Finding(fid, "estimate-CI-p triples", c.where, f"{var}: {c.claim}", p.raw if p else None,
                                    None, "not-reproducible", "no usable printed p-value for this variable"))
                 continue

@@ -16,6 +16,7 @@ class UnitCounts:
     unit: str  # "lesion", "patient", ...
     by_outcome: dict[str, int]  # outcome group -> count
     where: str
+    cohort: str | None = None  # the cohort of the table the counts come from (spec version 2)
 
     @property
     def total(self) -> int:
@@ -29,11 +30,31 @@ def outcome_counts(study: Study) -> list[UnitCounts]:
     for t in study.tables:
         tagged = [g for g in t.groups if g.outcome_group]
         if len(tagged) >= 2:
-            out.append(UnitCounts(t.unit, {g.outcome_group: g.n for g in tagged}, f"{t.id} group sizes"))
+            out.append(UnitCounts(t.unit, {g.outcome_group: g.n for g in tagged}, f"{t.id} group sizes", t.cohort))
             continue
         for row in t.rows:
             if row.outcome and all(lv.outcome_group for lv in row.levels) and len(t.groups) == 1:
                 gid = t.groups[0].id
                 out.append(UnitCounts(t.unit, {lv.outcome_group: lv.cells[gid].count for lv in row.levels},
-                                      f"{t.id}, {row.variable}"))
+                                      f"{t.id}, {row.variable}", t.cohort))
     return out
+
+
+def counts_for(study: Study, cohort: str | None, unit: str | None = None) -> list[UnitCounts]:
+    """Outcome counts of one cohort (None: the tables without a cohort), optionally of one unit.
+
+    Counts are never pooled across cohorts: a training and a validation cohort are different
+    patients, so an AUC or a sample size is judged against its own cohort's counts only.
+    """
+    return [u for u in outcome_counts(study) if u.cohort == cohort and (unit is None or u.unit == unit)]
+
+
+def analysis_cohort(study: Study) -> str | None:
+    """The cohort the model was developed in: the regression table's cohort, else the first cohort
+    that has outcome counts, else None (a spec without cohorts)."""
+    if study.regression is not None and study.regression.cohort is not None:
+        return study.regression.cohort
+    with_counts = [u.cohort for u in outcome_counts(study)]
+    if None in with_counts or not with_counts:
+        return None
+    return next((c.id for c in study.cohorts if c.id in with_counts), with_counts[0])

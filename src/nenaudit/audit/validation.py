@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from nenaudit.audit.findings import Finding
-from nenaudit.audit.units import outcome_counts
+from nenaudit.audit.units import counts_for
 from nenaudit.stats.samplesize import cstat_to_r2cs, heuristic_shrinkage
 from nenaudit.study.schema import Study
 
@@ -24,17 +24,17 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
     1990) with the model chi-square implied by the C-statistic (Riley et al. 2021).
     """
     out = []
-    by_model: dict[str, dict[str, object]] = {}
-    for a in study.auc:
-        by_model.setdefault(a.model, {}).setdefault(a.kind, a)
-    units = {u.unit: u for u in outcome_counts(study)}
-    u = units.get(study.fact("analysis_unit", "lesion")) or (next(iter(units.values())) if units else None)
+    by_model: dict[tuple[str, str | None], dict[str, object]] = {}
+    for a in study.auc:  # apparent and bootstrap AUCs of one model in one cohort
+        by_model.setdefault((a.model, a.cohort), {}).setdefault(a.kind, a)
     desc = study.design.get("bootstrap_summary")
     refits = study.fact("bootstrap_refits_model")
     reg = study.regression
-    for model, kinds in by_model.items():
+    for (model, coh), kinds in by_model.items():
         if "bootstrap" not in kinds or "apparent" not in kinds:
             continue
+        units = {x.unit: x for x in counts_for(study, coh)}
+        u = units.get(study.fact("analysis_unit", "lesion")) or (next(iter(units.values())) if units else None)
         app, boot = kinds["apparent"], kinds["bootstrap"]
         diff = boot.estimate.value - app.estimate.value
         shrink_txt, rec = "", {"difference": diff}
@@ -64,7 +64,7 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
         if refits is False:
             why += "; no refitting in each resample is described, i.e. the fixed model was re-evaluated (scheme 'published')"
         out.append(Finding(
-            id=f"validation.bootstrap:{model}", check="validation", where=f"{app.where}; {boot.where}",
+            id=f"validation.bootstrap:{model}" + ("" if coh is None else f":{coh}"), check="validation", where=f"{app.where}; {boot.where}",
             claim=f"{model} AUC {app.estimate.raw} 'verified by bootstrap' as {boot.estimate.raw}",
             published={"apparent": app.estimate.raw, "bootstrap": boot.estimate.raw},
             recomputed=rec, verdict=verdict, detail=why + shrink_txt,
