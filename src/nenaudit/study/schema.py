@@ -853,11 +853,72 @@ def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str])
     return tuple(out)
 
 
+SCHEMA_FILE = "spec.schema.json"
+
+
+def json_schema() -> dict:
+    """The published JSON Schema of a study spec (shipped as ``nenaudit/study/spec.schema.json``)."""
+    return json.loads(resources.files("nenaudit.study").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+_VALIDATOR = None
+
+
+def _field(path) -> str:
+    return "spec" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+
+def _schema_message(err) -> str:
+    """One line: the field path, what is wrong, and what to write there (the schema's description)."""
+    path = _field(err.absolute_path)
+    desc = err.schema.get("description", "") if isinstance(err.schema, Mapping) else ""
+    v = err.validator
+    if v == "required":
+        missing = next((k for k in err.validator_value if k not in err.instance), "?")
+        path += f".{missing}"
+        problem = "required field is missing"
+        desc = ((err.schema.get("properties") or {}).get(missing) or {}).get("description", "")
+    elif v == "type":
+        want = err.validator_value if isinstance(err.validator_value, str) else "/".join(err.validator_value)
+        problem = f"expected {want}, got {type(err.instance).__name__} {_short(err.instance)}"
+    elif v == "enum":
+        problem = f"{_short(err.instance)} is not one of " + ", ".join(repr(x) for x in err.validator_value if x is not None)
+    elif v == "minItems":
+        problem = "the list is empty; give at least one entry"
+    elif v == "minimum":
+        problem = f"expected a number >= {err.validator_value}, got {_short(err.instance)}"
+    elif v == "oneOf":
+        problem = f"expected an object like {{\"estimate_ci\": \"3.782 (1.425–9.941)\", \"p\": \"0.007\"}} or null, got {_short(err.instance)}"
+        desc = ""
+    else:  # pragma: no cover - the schema uses only the keywords above
+        problem = f"{_short(err.instance)} fails the schema's {v!r} rule"
+    desc = desc if len(desc) <= 200 else desc[:197] + "..."
+    return f"{path}: {problem}" + (f" (what goes here: {desc})" if desc else "")
+
+
+def check_against_schema(raw: Mapping[str, Any]) -> None:
+    """Validate ``raw`` against :func:`json_schema`; the first error is raised as one line naming its field path."""
+    global _VALIDATOR
+    import jsonschema
+    from jsonschema.exceptions import best_match
+
+    if _VALIDATOR is None:
+        _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
+    err = best_match(_VALIDATOR.iter_errors(raw))
+    if err is not None:
+        raise SpecError(_schema_message(err))
+
+
 def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
-    """Validate a loaded spec and build a :class:`Study`; raise SpecError naming the field path."""
+    """Validate a loaded spec and build a :class:`Study`; raise SpecError naming the field path.
+
+    First the published JSON Schema (structure, types, allowed words), then the values
+    (printed numbers, cross-references between fields), each error one line.
+    """
     if not isinstance(raw, Mapping):
         raise SpecError("spec: the top level must be a JSON object")
     _check_depth(raw)
+    check_against_schema(raw)
     version = _get(raw, "spec_version", int, "spec")
     if version not in SPEC_VERSIONS:
         raise SpecError(f"spec.spec_version: {version} is not supported; this nenaudit reads versions 1 and 2")
