@@ -69,7 +69,10 @@ def test_every_check_produces_findings_and_summary_counts_them(findings):
                       "AUC confidence intervals", "design", "validation", "radiomics"}
     s = summary(findings)
     assert sum(s.values()) == len(findings)
-    assert all(fn(load()) for fn in all_checks()), "a check function produced nothing on the embedded study"
+    # the embedded study prints no diagnostic accuracy or calibration statistics; every check's findings over
+    # all shipped specs: test_audit_v2.test_every_check_produces_findings_on_some_shipped_spec
+    feng_checks = [fn for fn in all_checks() if fn.__module__ != "nenaudit.audit.accuracy"]
+    assert all(fn(load()) for fn in feng_checks), "a check function produced nothing on the embedded study"
 
 
 def test_known_disagreements_are_found(findings):
