@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
     with Outputs() as outs:
         target = outs.file(args.file, "FILE")
         target.write(text)
-    print(f"wrote {args.file}: edit it, then check it with: nenaudit audit --study {args.file}")
+    if args.json:
+        print(json.dumps({"wrote": args.file, "spec_version": TEMPLATE["spec_version"]}))
+    else:
+        print(f"wrote {args.file}: edit it, then check it with: nenaudit audit --study {args.file}")
     return 0
 
 
@@ -101,4 +104,6 @@ def register(sub) -> None:
     a = sub.add_parser("spec-template", help="write a commented skeleton of a study spec (spec version 2)")
     a.add_argument("file", metavar="FILE", nargs="?", default=None,
                    help="where to write it (a new file; default: print to stdout)")
+    a.add_argument("--json", action="store_true",
+                   help="with FILE, report what was written as JSON on stdout (without FILE the skeleton is JSON anyway)")
     a.set_defaults(func=run)
