@@ -193,6 +193,10 @@ _MEAN_TESTS = {"t-test": "Student's t", "welch-t-test": "Welch's t", "anova": "o
                "welch-anova": "Welch's one-way test"}
 
 
+#: up to this many groups every corner of the rounding box is evaluated (4^k of them)
+MAX_CORNER_GROUPS = 4
+
+
 def mean_test_range(means: list[Printed], sds: list[Printed], ns: list[int], test: str) -> tuple[float, float, float]:
     """p of a test of means at the printed values, and its range over the rounding intervals.
 
@@ -208,8 +212,13 @@ def mean_test_range(means: list[Printed], sds: list[Printed], ns: list[int], tes
     mid = p_of([x.value for x in means], [x.value for x in sds])
     ps = [mid]
     k = len(means)
-    for corner in range(2 ** (2 * k)):
-        bits = [(corner >> j) & 1 for j in range(2 * k)]
+    if k <= MAX_CORNER_GROUPS:
+        corners = [[(c >> j) & 1 for j in range(2 * k)] for c in range(2 ** (2 * k))]
+    else:  # 4^k corners would be too many: move every mean toward / away from the grand mean, every SD up / down
+        grand = sum(x.value for x in means) / k
+        away = [1 if x.value >= grand else 0 for x in means]
+        corners = [[a if out else 1 - a for a in away] + [up] * k for out in (0, 1) for up in (0, 1)]
+    for bits in corners:
         m = [x.value + (x.half_unit if b else -x.half_unit) for x, b in zip(means, bits[:k])]
         s = [max(x.value + (x.half_unit if b else -x.half_unit), 1e-12) for x, b in zip(sds, bits[k:])]
         ps.append(p_of(m, s))
