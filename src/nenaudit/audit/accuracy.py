@@ -9,6 +9,8 @@ from nenaudit.stats.diagnostic import accuracy_measures, feasible_confusions, pr
 from nenaudit.stats.summary_tests import chisq_p
 from nenaudit.study.schema import Diagnostic, Study
 
+__all__ = ["check_diagnostic_accuracy", "check_calibration"]
+
 CHECK = "diagnostic accuracy and calibration"
 LABEL = {"sensitivity": "sensitivity", "specificity": "specificity", "accuracy": "accuracy", "ppv": "PPV", "npv": "NPV"}
 

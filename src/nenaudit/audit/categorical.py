@@ -13,7 +13,7 @@ from nenaudit.stats.compare import chisq_test, fisher_test
 from nenaudit.stats.summary_tests import g_test, linear_by_linear, oneway_from_summary, t_test_from_summary
 from nenaudit.study.schema import Printed, Row, Study, Table
 
-__all__ = ["counts_matrix", "variants", "check_categorical_tests", "check_continuous_tests"]
+__all__ = ["counts_matrix", "variants", "mean_test_range", "check_categorical_tests", "check_continuous_tests"]
 
 
 # Candidate rules a paper may have followed to pick the test of each table.

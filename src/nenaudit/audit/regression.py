@@ -12,7 +12,7 @@ from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
 from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, _key, table_label
 
-__all__ = ["expand_counts", "check_univariable_logistic", "check_multivariable_reproducible"]
+__all__ = ["expand_counts", "level_ors", "check_univariable_logistic", "check_multivariable_reproducible"]
 
 
 def expand_counts(table: Table, row: Row, event_group: str) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from nenaudit.study.schema import Study
 
-__all__ = ["UnitCounts", "outcome_counts"]
+__all__ = ["UnitCounts", "outcome_counts", "counts_for", "analysis_cohort"]
 
 
 @dataclass(frozen=True)

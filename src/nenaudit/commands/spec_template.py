@@ -8,6 +8,8 @@ import os
 
 from nenaudit.outputs import OutputError, Outputs
 
+__all__ = ["TEMPLATE", "run", "register"]
+
 ORDER = 11
 
 #: The skeleton: a small, valid spec whose "_help" keys (ignored by the loader) say what goes where.
@@ -83,6 +85,7 @@ TEMPLATE = {
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the skeleton, or write it to a new FILE (an existing file is refused, never replaced)."""
     text = json.dumps(TEMPLATE, indent=2, ensure_ascii=False) + "\n"
     if args.file in (None, "-"):
         print(text, end="")
@@ -101,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add the ``spec-template`` verb to the CLI."""
     a = sub.add_parser("spec-template", help="write a commented skeleton of a study spec (spec version 2)")
     a.add_argument("file", metavar="FILE", nargs="?", default=None,
                    help="where to write it (a new file; default: print to stdout)")

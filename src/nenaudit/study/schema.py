@@ -24,7 +24,9 @@ from nenaudit.exceptions import NenauditError, SpecError
 __all__ = ["Printed", "parse_number", "parse_p", "CountPct", "MeanSD", "MedianIQR", "Interval", "EstimateCI",
     "parse_count_pct", "parse_mean_sd", "parse_median_iqr", "parse_interval", "parse_estimate_ci",
     "table_label", "Fact", "Group", "Level", "Row", "Table", "RegressionRow", "Regression", "AUCEntry",
-    "StatedCount", "TextValue", "Claim", "Study", "validate", "load"]
+    "StatedCount", "TextValue", "Claim", "Study", "validate", "load",
+    "MedianRange", "parse_median_range", "RegressionLevel", "Cohort", "Diagnostic", "Calibration", "TESTS",
+    "KINDS_V2", "SPEC_VERSIONS", "json_schema", "check_against_schema"]
 
 
 DEFAULT_STUDY = "feng2025"
@@ -396,6 +398,8 @@ class TextValue:
 
 @dataclass(frozen=True)
 class Cohort:
+    """A cohort of the paper (training, validation, ...): its id, the paper's label and where it is defined."""
+
     id: str
     label: str
     where: str = ""
