@@ -34,6 +34,19 @@ Measured on an idle machine (load 0.75), medians of 9 interleaved runs:
     131 x 851  0.108   0.095       0.057            0.073     0.88  0.53  0.68
 
 Under load (load average 4-5) threads give nothing: fortran 1.35 / 0.76, rust 1.02 / 0.63.
+
+2026-12-02, after cv_lasso became a pipeline of private steps (one transposed copy of X cut
+into every solver input instead of two copies per fold; numbers identical), load average 4.4-4.7,
+medians of 5 interleaved runs (fortran x1, fortran threads, rust x1, rust threads):
+
+    shape      R       fortran x1  fortran thr  rust x1  rust thr   ratios Python/R
+    131 x 60   0.816   0.953       0.915        0.665    0.648      1.17  1.12  0.82  0.79
+    131 x 851  0.895   0.656       0.741        0.692    0.714      0.73  0.83  0.77  0.80
+
+The 0.5 target is not met on either shape: the K + 1 solver calls are over 90% of cv_lasso's
+time (cProfile, 131 x 851: 5.4 of 5.9 s), the fold paths cannot be cut short (each is needed down
+to the smallest full-data lambda, and glmnet's own early stop already ends there), and threads
+give at most 2x on 2 free cores (nothing on a busy machine; glmnet-rs holds the GIL).
 * Not tried: own compiled coordinate descent (would have to reproduce glmnet's iterations
   exactly to keep the 1e-13 agreement, which is what the two engines give for free).
 """
