@@ -207,7 +207,7 @@ def main() -> int:
             out, t = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
                            R.matrix(chunk + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
             secs["R"] += t
-            rows["R"].append(np.asarray(out))
+            rows["R"].append(np.array(out, dtype=float, copy=True))  # a copy: asarray shares R memory R may free
             for eng, pe in procs.items():
                 (sel, rw), t = timed(per_resample, X, y, pe, chunk)
                 secs[eng] += t
