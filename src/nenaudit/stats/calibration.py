@@ -185,6 +185,8 @@ def calibration_fit(y, prob=None, *, lp=None) -> CalibrationFit:
 def brier_score(y, prob) -> float:
     """Brier score ``mean((p - y)^2)``, as rms ``val.prob``'s ``"Brier"`` and validate's ``"B"``.
 
+    scikit-learn's ``brier_score_loss(y, prob)`` is the same mean (``tests/test_python_references.py``).
+
     References
     ----------
     Brier GW. Verification of forecasts expressed in terms of probability. Mon Weather Rev

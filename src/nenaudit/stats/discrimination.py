@@ -330,6 +330,13 @@ def roc_auc(y, score, direction: str = "auto") -> RocAuc:
     -------
     RocAuc
 
+    Notes
+    -----
+    Python reference: scikit-learn's ``roc_auc_score(y, score)`` equals ``roc_auc(y, score, "<").auc``
+    (ties one half there too, to 1e-12 on any scores with ties: ``tests/test_python_references.py``).
+    It has no automatic direction: where pROC's ``"auto"`` (this default) picks ``">"``, the AUC here is
+    ``roc_auc_score(y, -score)``.
+
     References
     ----------
     Hanley JA, McNeil BJ. Radiology 1982;143:29-36. doi:10.1148/radiology.143.1.7063747

@@ -708,6 +708,18 @@ def fit_logistic(
         :class:`~nenaudit.exceptions.ConvergenceWarning` /
         :class:`~nenaudit.exceptions.SeparationWarning` and recorded in ``warnings``.
 
+    Notes
+    -----
+    Python reference (``tests/test_python_references.py``): statsmodels'
+    ``GLM(y, X, family=Binomial()).fit()`` runs the same IRLS from the same start
+    (``mu = (y + 1/2) / 2``) and, when it stops after the same number of steps, agrees to
+    rounding (coefficients, SEs, z, p, deviance, AIC; its ``conf_int()`` is Wald, R's
+    ``confint.default``, our ``ci_wald``). Its stopping rule differs from ``glm.fit``'s: an
+    absolute deviance change below ``tol = 1e-8`` against R's relative one,
+    ``|dev - dev_old| / (|dev| + 0.1) < 1e-8``, so it sometimes takes one more step; the SEs
+    then differ by about 1e-6, because R's ``summary.glm`` takes them from the weights of its
+    last step. statsmodels has no profile-likelihood interval (R's ``confint``, ``ci_profile``).
+
     References
     ----------
     McCullagh P, Nelder JA. Generalized Linear Models, 2nd ed. Chapman & Hall; 1989.
