@@ -1,12 +1,26 @@
-"""Errors and warnings shared by the whole package.
+"""Errors and warnings shared by the whole package: every error and warning class nenaudit raises.
 
-Hard errors (bad input, a spec that does not validate) are exceptions; numerical
-trouble that R reports as a warning (separation, non-convergence) is a
-``StatisticalWarning`` and is also recorded in the result objects.
+Hard errors (bad input, a spec that does not validate) are exceptions; numerical trouble that R
+reports as a warning (separation, non-convergence) is a ``StatisticalWarning`` and is also
+recorded in the result objects. A procedure that cannot fit one bootstrap resample raises
+:class:`FitFailure`, which the bootstrap counts by reason (it is not a user error).
+
+The classes are importable from the modules that raised them before (``nenaudit.io.DataError``,
+``nenaudit.stats.validation.FitFailure``, ``nenaudit.parity.rbridge.RUnavailable``,
+``nenaudit.radiomics.extract.CaseError``).
 """
 
 __all__ = [
-    "NenauditError", "SpecError", "ConvergenceError", "StatisticalWarning", "ConvergenceWarning",
+    "NenauditError",
+    "SpecError",
+    "DataError",
+    "CaseError",
+    "FAILURE_REASONS",
+    "FitFailure",
+    "RUnavailable",
+    "AuditDefinitionError",
+    "StatisticalWarning",
+    "ConvergenceWarning",
     "SeparationWarning",
 ]
 
@@ -19,8 +33,35 @@ class SpecError(NenauditError):
     """A study spec that does not validate; the message names the field path."""
 
 
-class ConvergenceError(NenauditError):
-    """An iterative fit that could not produce a usable answer."""
+class DataError(NenauditError):
+    """Bad user data (file, column, value); the CLI prints it on one line and exits 2."""
+
+
+class CaseError(NenauditError):
+    """Why one case cannot be extracted (empty mask, mask outside the image, mismatched geometry...)."""
+
+
+#: Why a bootstrap resample could not be used (:class:`FitFailure`, ``ResampleFailure.reason``).
+FAILURE_REASONS = ("one_class", "separation", "non_convergence", "singular", "error")
+
+
+class FitFailure(Exception):
+    """Raised by a procedure to say why it could not fit (``reason`` in :data:`FAILURE_REASONS`)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        if reason not in FAILURE_REASONS:
+            raise ValueError(f"reason must be one of {FAILURE_REASONS}, got {reason!r}")
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class RUnavailable(RuntimeError):
+    """R or rpy2 is not usable on this machine."""
+
+
+class AuditDefinitionError(RuntimeError):
+    """The audit's checks contradict each other (e.g. two findings with one id): a bug, not bad input."""
 
 
 class StatisticalWarning(UserWarning):

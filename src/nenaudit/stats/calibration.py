@@ -27,10 +27,20 @@ from scipy import special
 from scipy import stats as sstats
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
+from nenaudit.stats._checks import as_binary, check_indices
+from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
+from nenaudit.stats._rbase import approx_sorted, quantile7, r_lowess, r_mean, r_seq
 from nenaudit.stats._result import Result
-from nenaudit.stats.compare import quantile7
-from nenaudit.stats.discrimination import _as_binary
-from nenaudit.stats.logistic import MSG_FITTED_01, MSG_NOT_CONVERGED, _DBL_EPS, _glm_fit, _r_mean, _r_seq
+from nenaudit.stats._resample import (
+    ResampleFailure,
+    check_data,
+    empty_failures,
+    fit_full_data,
+    predict_proba,
+    resample_indices,
+    run_resamples,
+    warn_failures,
+)
 
 __all__ = [
     "CalibrationFit",
@@ -79,7 +89,7 @@ def check_probabilities(p, n: int | None = None, name: str = "prob", open_interv
 
 
 def _y_and_lp(y, prob, lp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     if (prob is None) == (lp is None):
         raise NenauditError("pass exactly one of prob (probabilities) or lp (linear predictor, logit scale)")
     if prob is not None:
@@ -118,16 +128,13 @@ class CalibrationFit(Result):
 
 
 def _fit_glm(x: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    fit = _glm_fit(x, y, np.ones(y.size), offset)
+    fit = glm_fit(x, y, np.ones(y.size), offset)
     msgs = []
     if not fit.converged:
         msgs.append(MSG_NOT_CONVERGED)
-    eps10 = 10 * _DBL_EPS
-    if np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10):
+    if fitted_01(fit.mu).any():
         msgs.append(MSG_FITTED_01)
-    p = x.shape[1]
-    rinv = np.linalg.solve(fit.rmat, np.eye(p)) if p > 1 else np.array([[1.0 / fit.rmat[0, 0]]])
-    se = np.sqrt(np.diag(rinv @ rinv.T))
+    _, se = glm_se(fit)
     return fit.coef, se, msgs
 
 
@@ -192,7 +199,7 @@ def brier_score(y, prob) -> float:
     Brier GW. Verification of forecasts expressed in terms of probability. Mon Weather Rev
     1950;78:1-3. doi:10.1175/1520-0493(1950)078<0001:VOFEIT>2.0.CO;2
     """
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size)
     return float(np.mean((p - yy) ** 2))
 
@@ -237,7 +244,7 @@ def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
     Hosmer DW, Lemeshow S, Sturdivant RX. Applied Logistic Regression, 3rd ed. Wiley; 2013,
     section 5.2.2. doi:10.1002/9781118548387
     """
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size)
     if isinstance(g, bool) or not float(g).is_integer() or g < 3:
         raise NenauditError(f"g must be a whole number of groups >= 3, got {g!r}")
@@ -265,128 +272,6 @@ def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
     pval = float(sstats.chi2.sf(stat, df))
     return HosmerLemeshow(stat, df, pval, g, breaks, n_g, np.column_stack([o0, o1]), np.column_stack([e0, e1]),
                           "ResourceSelection::hoslem.test: type-7 quantile breaks, cut(include.lowest=TRUE), df=g-2")
-
-
-# --------------------------------------------------------------------------------------
-# R's lowess and approx
-# --------------------------------------------------------------------------------------
-
-
-def _lowest(x, y, xs, nleft, nright, rng):
-    """One local linear fit of clowess (R's ``lowest`` in ``lowess.c``), 0-based, no robustness weights."""
-    n = x.size
-    h = max(xs - x[nleft], x[nright] - xs)
-    h9 = 0.999 * h
-    h1 = 0.001 * h
-    seg = x[nleft:]
-    r = np.abs(seg - xs)
-    stop = np.flatnonzero((r > h9) & (seg > xs))
-    nrt = nleft + (int(stop[0]) if stop.size else n - nleft) - 1
-    xr = x[nleft:nrt + 1]
-    rr = r[:nrt + 1 - nleft]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = rr / h
-        u = 1.0 - t * t * t
-        w = np.where(rr <= h9, np.where(rr <= h1, 1.0, u * u * u), 0.0)
-    a = math.fsum(w.tolist())
-    if a <= 0.0:
-        return 0.0, False
-    w = w / a
-    if h > 0.0:
-        a = float(np.dot(w, xr))
-        b = xs - a
-        c = float(np.dot(w, (xr - a) * (xr - a)))
-        if math.sqrt(c) > 0.001 * rng:
-            b /= c
-            w = w * (b * (xr - a) + 1.0)
-    return float(np.dot(w, y[nleft:nrt + 1])), True
-
-
-def r_lowess(x, y, f: float = 2.0 / 3.0, delta: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """R's ``lowess(x, y, f, iter = 0, delta = 0.01 * diff(range(x)))``: sorted x and fitted values.
-
-    A transcription of Cleveland's ``clowess`` as in R's ``src/library/stats/src/lowess.c``
-    (tricube weights over the ``floor(f n + 1e-7)`` nearest points, local linear fit, points
-    closer than ``delta`` interpolated linearly), with no robustness iterations: ``iter = 0``
-    is what rms ``val.prob`` and ``rms::calibrate`` use. Points are ordered by ``x`` stably, as
-    R's ``order``.
-
-    References
-    ----------
-    Cleveland WS. Robust locally weighted regression and smoothing scatterplots. J Am Stat
-    Assoc 1979;74:829-836. doi:10.1080/01621459.1979.10481038
-    """
-    xv = np.asarray(x, dtype=float)
-    yv = np.asarray(y, dtype=float)
-    if xv.ndim != 1 or xv.shape != yv.shape or xv.size == 0:
-        raise NenauditError("lowess needs two 1-d vectors of the same, non-zero length")
-    if not (np.isfinite(xv).all() and np.isfinite(yv).all()):
-        raise NenauditError("lowess: x and y must be finite")
-    o = np.argsort(xv, kind="stable")
-    xv, yv = xv[o], yv[o]
-    n = xv.size
-    if delta is None:
-        delta = 0.01 * (xv[-1] - xv[0])
-    ys = np.empty(n)
-    if n < 2:
-        ys[0] = yv[0]
-        return xv, ys
-    ns = max(2, min(n, int(f * n + 1e-7)))
-    rng = xv[-1] - xv[0]
-    nleft, nright, last, i = 0, ns - 1, -1, 0
-    while True:
-        if nright < n - 1:
-            d1 = xv[i] - xv[nleft]
-            d2 = xv[nright + 1] - xv[i]
-            if d1 > d2:
-                nleft += 1
-                nright += 1
-                continue
-        val, ok = _lowest(xv, yv, xv[i], nleft, nright, rng)
-        ys[i] = val if ok else yv[i]
-        if last < i - 1:
-            denom = xv[i] - xv[last]
-            for j in range(last + 1, i):
-                alpha = (xv[j] - xv[last]) / denom
-                ys[j] = alpha * ys[i] + (1.0 - alpha) * ys[last]
-        last = i
-        cut = xv[last] + delta
-        i = last + 1
-        while i < n:
-            if xv[i] > cut:
-                break
-            if xv[i] == xv[last]:
-                ys[i] = ys[last]
-                last = i
-            i += 1
-        i = max(last + 1, i - 1)
-        if last >= n - 1:
-            break
-    return xv, ys
-
-
-def _approx(x: np.ndarray, y: np.ndarray, xout: np.ndarray, ties: str) -> np.ndarray:
-    """R's ``approx(x, y, xout, rule = 1, ties = ...)`` for sorted ``x``; ``ties`` is ``"mean"`` or ``"first"``."""
-    ux, start = np.unique(x, return_index=True)
-    if ux.size < x.size:
-        bounds = np.append(start, x.size)
-        if ties == "mean":
-            y = np.array([_r_mean(y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
-        else:
-            y = y[start]
-        x = ux
-    xo = np.asarray(xout, dtype=float)
-    out = np.full(xo.shape, np.nan)
-    if x.size < 2:
-        raise NenauditError("approx needs at least two distinct x values (the predictions are all equal)")
-    inside = (xo >= x[0]) & (xo <= x[-1])
-    v = xo[inside]
-    i = np.clip(np.searchsorted(x, v, side="right") - 1, 0, x.size - 2)
-    j = i + 1
-    res = y[i] + (y[j] - y[i]) * ((v - x[i]) / (x[j] - x[i]))
-    res = np.where(v == x[j], y[j], np.where(v == x[i], y[i], res))
-    out[inside] = res
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -422,15 +307,15 @@ def calibration_errors(y, prob) -> CalibrationErrors:
     quantifying the calibration of logistic regression models. Stat Med 2019;38:4051-4065.
     doi:10.1002/sim.8281
     """
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size)
     if np.ptp(p) == 0:
         raise NenauditError("the predictions are all equal: no calibration curve can be smoothed")
     sx, sy = r_lowess(p, yy)
-    cal = _approx(sx, sy, p, "mean")
+    cal = approx_sorted(sx, sy, p, "mean")
     e = np.abs(p - cal)
     q = quantile7(e, [0.5, 0.9])
-    return CalibrationErrors(_r_mean(e), float(q[0]), float(q[1]), float(e.max()), "lowess(iter = 0), as rms::val.prob")
+    return CalibrationErrors(r_mean(e), float(q[0]), float(q[1]), float(e.max()), "lowess(iter = 0), as rms::val.prob")
 
 
 # --------------------------------------------------------------------------------------
@@ -443,7 +328,7 @@ def calibrate_grid(prob: np.ndarray) -> np.ndarray:
     p = np.sort(np.asarray(prob, dtype=float))
     if p.size < 11:
         raise NenauditError(f"the calibration grid needs n > 10 observations (rms::calibrate's rule), got {p.size}")
-    return _r_seq(float(p[4]), float(p[p.size - 5]), 50)
+    return r_seq(float(p[4]), float(p[p.size - 5]), 50)
 
 
 def curve_at(prob: np.ndarray, y: np.ndarray, predy: np.ndarray) -> np.ndarray:
@@ -453,7 +338,7 @@ def curve_at(prob: np.ndarray, y: np.ndarray, predy: np.ndarray) -> np.ndarray:
     range of ``p`` (``rule = 1``).
     """
     sx, sy = r_lowess(prob, y)
-    return _approx(sx, sy, predy, "first")
+    return approx_sorted(sx, sy, predy, "first")
 
 
 @dataclass(frozen=True)
@@ -479,13 +364,22 @@ def calibration_curve(y, prob, grid=None) -> CalibrationCurve:
     Harrell FE. Regression Modeling Strategies, 2nd ed. Springer; 2015, section 10.11.
     doi:10.1007/978-3-319-19425-7
     """
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size)
     if np.ptp(p) == 0:
         raise NenauditError("the predictions are all equal: no calibration curve can be smoothed")
     predy = calibrate_grid(p) if grid is None else check_probabilities(grid, None, "grid")
     obs = curve_at(p, yy, predy)
     return CalibrationCurve(predy, obs, float(np.nanmean(np.abs(obs - predy))), int(yy.size))
+
+
+def _calibrate_eval(model, Xt, yt, X, y, predy):
+    """One resample of :func:`calibrate_bootstrap`: the training and test curves at ``predy``."""
+    p_tr = predict_proba(model, Xt)
+    p_te = predict_proba(model, X)
+    if np.ptp(p_tr) == 0:
+        return ResampleFailure("error", "constant predictions: no calibration curve")
+    return curve_at(p_tr, yt, predy), curve_at(p_te, y, predy)
 
 
 @dataclass(frozen=True)
@@ -536,25 +430,21 @@ def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices
     logistic regression models by using loess smoothers. Stat Med 2014;33:517-535.
     doi:10.1002/sim.5941
     """
-    from nenaudit.stats import validation as v
-
-    Xd, yy = v._check_data(X, y)
-    idx = v.resample_indices(yy.size, n_boot, seed) if indices is None else v._check_index_matrix(indices, yy.size)
-    model = v._fit_or_fail(procedure, Xd, yy)
-    if isinstance(model, v.ResampleFailure):
-        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
-    p_app = v._predict_proba(model, Xd)
+    Xd, yy = check_data(X, y)
+    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    model = fit_full_data(procedure, Xd, yy)
+    p_app = predict_proba(model, Xd)
     predy = calibrate_grid(p_app) if grid is None else check_probabilities(grid, None, "grid")
     apparent = curve_at(p_app, yy, predy)
 
-    outs = v._dispatch("calibrate", procedure, Xd, yy, predy, list(idx), jobs)
-    fails = v._empty_failures()
+    outs = run_resamples(_calibrate_eval, procedure, Xd, yy, list(idx), jobs, payload=predy)
+    fails = empty_failures()
     tr_sum = np.zeros(predy.size)
     te_sum = np.zeros(predy.size)
     num = np.zeros(predy.size, dtype=int)
     n_ok = 0
     for o in outs:
-        if isinstance(o, v.ResampleFailure):
+        if isinstance(o, ResampleFailure):
             fails[o.reason] += 1
             continue
         n_ok += 1
@@ -563,14 +453,14 @@ def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices
         tr_sum[ok] += tr[ok]
         te_sum[ok] += te[ok]
         num += ok
-    v._warn_failures(fails, idx.shape[0])
+    warn_failures(fails, idx.shape[0])
     with np.errstate(invalid="ignore", divide="ignore"):
         opt = (tr_sum - te_sum) / num
     corrected = apparent - opt
     # print.calibrate.default: err = predicted - approx(predy, corrected, xout = predicted, ties = mean)$y
     s = ~np.isnan(corrected)
     if s.sum() >= 2:
-        err = p_app - _approx(predy[s], corrected[s], p_app, "mean")
+        err = p_app - approx_sorted(predy[s], corrected[s], p_app, "mean")
         good = np.abs(err[~np.isnan(err)])
     else:
         good = np.empty(0)

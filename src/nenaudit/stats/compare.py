@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy import special, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.stats._rbase import quantile7, uniroot
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -40,8 +40,6 @@ __all__ = [
 ]
 
 _EPS = np.finfo(float).eps
-#: R's ``uniroot`` default tolerance, ``.Machine$double.eps^0.25``.
-_UNIROOT_TOL = _EPS**0.25
 #: ``fisher.test``'s ``relErr``: tables this close to the observed probability count as "as extreme".
 _REL_ERR = 1.0 + 1e-7
 #: Refuse exact enumeration beyond this many partial tables (memory/time guard).
@@ -342,61 +340,6 @@ def _fisher_rxc_p(a: np.ndarray) -> float:
     return min(1.0, max(0.0, total))
 
 
-def _zeroin(f: Callable[[float], float], lower: float, upper: float, tol: float = _UNIROOT_TOL,
-            maxiter: int = 1000) -> float:
-    """Brent's root finder as R's ``uniroot`` runs it (default ``tol`` and ``maxiter``).
-
-    Written from Brent RP, Algorithms for Minimization without Derivatives (Prentice-Hall
-    1973), chapter 4: bisection safeguarding secant / inverse quadratic interpolation.
-    Reproducing the iteration (not just the root) matters because ``fisher.test``'s
-    odds ratio and CI are ``uniroot`` results with the loose default ``tol`` ~ 1.2e-4.
-    """
-    a, b = lower, upper
-    fa, fb = f(a), f(b)
-    if fa == 0:
-        return a
-    if fb == 0:
-        return b
-    if fa * fb > 0:
-        raise NenauditError("internal: root not bracketed in fisher_test's odds-ratio search")
-    c, fc = a, fa
-    for _ in range(maxiter + 1):
-        prev_step = b - a
-        if abs(fc) < abs(fb):
-            a, b, c = b, c, b
-            fa, fb, fc = fb, fc, fb
-        tol_act = 2 * _EPS * abs(b) + tol / 2
-        new_step = (c - b) / 2
-        if abs(new_step) <= tol_act or fb == 0:
-            return b
-        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
-            cb = c - b
-            if a == c:
-                t1 = fb / fa
-                p = cb * t1
-                q = 1.0 - t1
-            else:
-                q = fa / fc
-                t1 = fb / fc
-                t2 = fb / fa
-                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
-                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
-            if p > 0:
-                q = -q
-            else:
-                p = -p
-            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
-                new_step = p / q
-        if abs(new_step) < tol_act:
-            new_step = tol_act if new_step > 0 else -tol_act
-        a, fa = b, fb
-        b += new_step
-        fb = f(b)
-        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
-            c, fc = a, fa
-    return b
-
-
 class _NoncentralHypergeometric:
     """Fisher's noncentral hypergeometric law of cell [0, 0] given a 2 x 2 table's margins."""
 
@@ -439,9 +382,9 @@ class _NoncentralHypergeometric:
             return math.inf
         mu = self.mean(1.0)
         if mu > x:
-            return _zeroin(lambda t: self.mean(t) - x, 0.0, 1.0)
+            return uniroot(lambda t: self.mean(t) - x, 0.0, 1.0)
         if mu < x:
-            return 1.0 / _zeroin(lambda t: self.mean(1.0 / t) - x, _EPS, 1.0)
+            return 1.0 / uniroot(lambda t: self.mean(1.0 / t) - x, _EPS, 1.0)
         return 1.0
 
     def upper_limit(self, alpha: float) -> float:
@@ -450,9 +393,9 @@ class _NoncentralHypergeometric:
             return math.inf
         p = self.cdf(x, 1.0)
         if p < alpha:
-            return _zeroin(lambda t: self.cdf(x, t) - alpha, 0.0, 1.0)
+            return uniroot(lambda t: self.cdf(x, t) - alpha, 0.0, 1.0)
         if p > alpha:
-            return 1.0 / _zeroin(lambda t: self.cdf(x, 1.0 / t) - alpha, _EPS, 1.0)
+            return 1.0 / uniroot(lambda t: self.cdf(x, 1.0 / t) - alpha, _EPS, 1.0)
         return 1.0
 
     def lower_limit(self, alpha: float) -> float:
@@ -461,9 +404,9 @@ class _NoncentralHypergeometric:
             return 0.0
         p = self.cdf(x, 1.0, upper=True)
         if p > alpha:
-            return _zeroin(lambda t: self.cdf(x, t, upper=True) - alpha, 0.0, 1.0)
+            return uniroot(lambda t: self.cdf(x, t, upper=True) - alpha, 0.0, 1.0)
         if p < alpha:
-            return 1.0 / _zeroin(lambda t: self.cdf(x, 1.0 / t, upper=True) - alpha, _EPS, 1.0)
+            return 1.0 / uniroot(lambda t: self.cdf(x, 1.0 / t, upper=True) - alpha, _EPS, 1.0)
         return 1.0
 
 
@@ -849,38 +792,6 @@ def shapiro_wilk(x) -> ShapiroWilk:
         mu = _horner(_SW_C5, lxx)
         sd = math.exp(_horner(_SW_C6, lxx))
     return ShapiroWilk(method, w, float(stats.norm.sf(y, mu, sd)), n)
-
-
-def quantile7(x, probs) -> np.ndarray:
-    """Sample quantiles by R's default definition (``quantile(x, probs, type = 7)``).
-
-    ``h = 1 + (n - 1) p``; the result interpolates linearly between the order
-    statistics ``x[floor(h)]`` and ``x[ceiling(h)]``, computed like R as
-    ``(1 - f) x_lo + f x_hi`` only where the two differ. NaN values are refused
-    (R's ``na.rm = FALSE``), so drop them first.
-
-    References
-    ----------
-    Hyndman RJ, Fan Y. Sample quantiles in statistical packages. Am Stat
-    1996;50:361-365. doi:10.1080/00031305.1996.10473566 (definition 7).
-    """
-    xs = np.sort(np.asarray(x, dtype=float).ravel())
-    if np.isnan(xs).any():
-        raise NenauditError("quantile7: the sample contains NaN; drop missing values first")
-    if xs.size == 0:
-        raise NenauditError("quantile7: the sample is empty; quantiles need at least one value")
-    p = np.atleast_1d(np.asarray(probs, dtype=float))
-    if np.any((p < 0) | (p > 1)):
-        raise NenauditError(f"quantile7: probabilities {p.tolist()} must lie in [0, 1]")
-    index = 1 + (xs.size - 1) * p
-    lo = np.floor(index).astype(int)
-    hi = np.ceil(index).astype(int)
-    qs = xs[lo - 1].copy()
-    xhi = xs[hi - 1]
-    i = (index > lo) & (xhi != qs)
-    h = (index - lo)[i]
-    qs[i] = (1 - h) * qs[i] + h * xhi[i]
-    return qs
 
 
 # --------------------------------------------------------------------------------------

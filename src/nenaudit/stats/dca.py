@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.stats._checks import as_binary
 from nenaudit.stats._result import Result
 from nenaudit.stats.calibration import check_probabilities
-from nenaudit.stats.discrimination import _as_binary
 
 __all__ = ["DecisionCurve", "decision_curve", "net_benefit", "threshold_grid", "DEFAULT_THRESHOLDS"]
 
@@ -128,7 +128,7 @@ def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurv
     2016;34:2534-2540. doi:10.1200/JCO.2015.65.5654
     Sjoberg DD. dcurves: Decision Curve Analysis for Model Evaluation. R package.
     """
-    yy = _as_binary(y).astype(float)
+    yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size, "prob")
     if yy.min() == yy.max():
         raise NenauditError(f"y has only the value {int(yy[0])}: decision curves need events and non-events")

@@ -24,7 +24,8 @@ import numpy as np
 from scipy import integrate, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.options import MAX_BOOT
+from nenaudit.stats._checks import MAX_BOOT, as_binary, as_score, check_count, check_indices, make_rng
+from nenaudit.stats._rbase import quantile7
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -225,37 +226,9 @@ _PROC_REF = (
 )
 
 
-def _as_binary(y) -> np.ndarray:
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        raise NenauditError(f"y must be a 1-d vector of 0/1 outcomes, got shape {arr.shape}")
-    if arr.dtype == bool:
-        return arr.astype(np.int8)
-    try:
-        f = arr.astype(float)
-    except (TypeError, ValueError):
-        raise NenauditError("y must hold 0 (control) and 1 (case) only: recode the outcome first") from None
-    if np.isnan(f).any() or not np.isin(f, (0.0, 1.0)).all():
-        bad = sorted({v for v in f.tolist() if v not in (0.0, 1.0)}, key=str)[:3]
-        raise NenauditError(f"y must hold 0 (control) and 1 (case) only, found {bad}: recode or drop those rows")
-    return f.astype(np.int8)
-
-
-def _as_score(score, n: int, name: str = "score") -> np.ndarray:
-    try:
-        s = np.asarray(score, dtype=float)
-    except (TypeError, ValueError):
-        raise NenauditError(f"{name} must be numeric") from None
-    if s.ndim != 1 or s.shape[0] != n:
-        raise NenauditError(f"{name} must be a 1-d vector as long as y ({n}), got shape {s.shape}")
-    if not np.isfinite(s).all():
-        raise NenauditError(f"{name} has {int((~np.isfinite(s)).sum())} missing or infinite values: drop those rows")
-    return s
-
-
 def _split(y, score, name: str = "score") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    yy = _as_binary(y)
-    s = _as_score(score, yy.shape[0], name)
+    yy = as_binary(y)
+    s = as_score(score, yy.shape[0], name)
     controls, cases = s[yy == 0], s[yy == 1]
     if controls.size == 0 or cases.size == 0:
         raise NenauditError(f"y has {cases.size} cases and {controls.size} controls: both classes are needed")
@@ -275,7 +248,7 @@ def _oriented(controls: np.ndarray, cases: np.ndarray, direction: str) -> tuple[
     return (controls, cases) if direction == "<" else (-controls, -cases)
 
 
-def _placements(controls: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def midrank_placements(controls: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DeLong placements by midranks (Sun & Xu 2014), for the '<' orientation.
 
     Case i: fraction of controls below it (ties 1/2) = (rank among all - rank among cases) / n.
@@ -345,7 +318,7 @@ def roc_auc(y, score, direction: str = "auto") -> RocAuc:
     """
     _, _, controls, cases = _split(y, score)
     d, auto = _choose_direction(controls, cases, direction)
-    v10, _ = _placements(*_oriented(controls, cases, d))
+    v10, _ = midrank_placements(*_oriented(controls, cases, d))
     return RocAuc(float(v10.mean()), d, auto, _direction_note(d, auto), int(cases.size), int(controls.size))
 
 
@@ -382,7 +355,7 @@ def delong_placements(y, score, direction: str = "auto") -> DelongPlacements:
         raise NenauditError(
             f"DeLong's variance needs at least 2 cases and 2 controls, got {cases.size} and {controls.size}"
         )
-    v10, v01 = _placements(*_oriented(controls, cases, d))
+    v10, v01 = midrank_placements(*_oriented(controls, cases, d))
     var = v10.var(ddof=1) / v10.size + v01.var(ddof=1) / v01.size
     return DelongPlacements(float(v10.mean()), d, v10, v01, float(var))
 
@@ -405,17 +378,8 @@ class AucCI(Result):
     stratified: bool | None
 
 
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise NenauditError(f"seed must be an int or a numpy Generator, got {seed!r}: pass e.g. seed=2024")
-    return np.random.default_rng(int(seed))
-
-
 def _check_n_boot(n_boot) -> int:
-    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
-        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
+    n_boot = check_count(n_boot)
     if n_boot > MAX_BOOT:
         raise NenauditError(f"n_boot = {int(n_boot):,} resamples exceeds the limit of {MAX_BOOT:,} "
                             f"({8 * MAX_BOOT // 10**6} MB of resampled AUCs); a percentile CI needs about 2000")
@@ -441,9 +405,9 @@ def iter_bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = 
     of the generator while the original one, advanced past them, draws the cases; a
     ``Generator`` passed as ``seed`` ends in the same state as after :func:`bootstrap_indices`.
     """
-    yy = _as_binary(y)
+    yy = as_binary(y)
     n_boot = _check_n_boot(n_boot)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     c = _chunk_rows(yy.size, chunk_size)
     starts = range(0, n_boot, c)
     if not stratified:
@@ -476,9 +440,9 @@ def bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True)
     an int or a ``numpy.random.Generator`` and is required. Pass the result to
     :func:`ci_auc` (and, plus one, to R) to run both on the same resamples.
     """
-    yy = _as_binary(y)
+    yy = as_binary(y)
     n_boot = _check_n_boot(n_boot)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     if not stratified:
         return rng.integers(0, yy.size, size=(n_boot, yy.size))
     ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
@@ -493,11 +457,11 @@ def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
     A resample without cases or without controls gives NaN (pROC's non-stratified bootstrap
     gives NA there and drops it). Computed from per-value weights, vectorised over resamples.
     """
-    yy = _as_binary(y)
-    s = _as_score(score, yy.size)
+    yy = as_binary(y)
+    s = as_score(score, yy.size)
     if direction not in ("<", ">"):
         raise NenauditError(f"bootstrap direction must be '<' or '>', got {direction!r}: fix it from the full data")
-    idx = _check_indices(indices, yy.size)
+    idx = check_indices(indices, yy.size)
     so = s if direction == "<" else -s
     _, g = np.unique(so, return_inverse=True)
     k = int(g.max()) + 1
@@ -516,19 +480,6 @@ def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start:start + b] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return out
-
-
-def _check_indices(indices, n: int) -> np.ndarray:
-    idx = np.asarray(indices)
-    if idx.ndim != 2 or idx.shape[0] < 1:
-        raise NenauditError(f"indices must be a 2-d array (one resample per row), got shape {idx.shape}")
-    if not np.issubdtype(idx.dtype, np.integer):
-        if not np.all(np.isfinite(idx)) or not np.all(idx == np.round(idx)):
-            raise NenauditError("indices must be whole row numbers (0-based)")
-        idx = idx.astype(np.int64)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise NenauditError(f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}")
-    return idx
 
 
 def is_perfect_curve(y, score, direction: str = "auto") -> bool:
@@ -602,7 +553,7 @@ def ci_auc(
         blocks = iter_bootstrap_indices(yy, n_boot, seed, stratified, chunk_size)
         aucs = np.concatenate([bootstrap_aucs(yy, s, blk, d) for blk in blocks])
     else:
-        idx = _check_indices(indices, yy.size)
+        idx = check_indices(indices, yy.size)
         if stratified:
             n_case = yy[idx].sum(axis=1)
             if np.any(n_case != cases.size) or idx.shape[1] != yy.size:
@@ -624,7 +575,7 @@ def ci_auc(
                       StatisticalWarning, stacklevel=2)
     a = (1.0 - level) / 2.0
     lo, med, hi = np.quantile(aucs, [a, 0.5, 1.0 - a])
-    full = float(_placements(*_oriented(controls, cases, d))[0].mean())
+    full = float(midrank_placements(*_oriented(controls, cases, d))[0].mean())
     se = float(aucs.std(ddof=1)) if aucs.size > 1 else float("nan")
     return AucCI(full, float(lo), float(hi), float(level), "bootstrap", se, float(med), d, note,
                  int(aucs.size), bad, bool(stratified))
@@ -679,7 +630,7 @@ def delong_test(
     if not (0.0 < level < 1.0):
         raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}: use e.g. 0.95")
     yy, s1, c1, k1 = _split(y, score1, "score1")
-    s2 = _as_score(score2, yy.size, "score2")
+    s2 = as_score(score2, yy.size, "score2")
     c2, k2 = s2[yy == 0], s2[yy == 1]
     if k1.size < 2 or c1.size < 2:
         raise NenauditError(f"DeLong's test needs at least 2 cases and 2 controls, got {k1.size} and {c1.size}")
@@ -688,8 +639,8 @@ def delong_test(
     if d1 != d2:
         warnings.warn("DeLong's test should not be applied to ROC curves with a different direction "
                       f"(score1 {d1}, score2 {d2}), as pROC warns", StatisticalWarning, stacklevel=2)
-    x1, y1 = _placements(*_oriented(c1, k1, d1))
-    x2, y2 = _placements(*_oriented(c2, k2, d2))
+    x1, y1 = midrank_placements(*_oriented(c1, k1, d1))
+    x2, y2 = midrank_placements(*_oriented(c2, k2, d2))
     m, n = x1.size, y1.size
     sx = np.cov(np.vstack([x1, x2]), ddof=1)
     sy = np.cov(np.vstack([y1, y2]), ddof=1)
@@ -912,12 +863,11 @@ def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=N
     Robin X et al. pROC. BMC Bioinformatics 2011;12:77. doi:10.1186/1471-2105-12-77
     Carpenter J, Bithell J. Bootstrap confidence intervals. Stat Med 2000;19:1141-1164.
     """
-    from nenaudit.stats.compare import quantile7
 
-    yy = _as_binary(y)
-    s = _as_score(score, yy.size)
+    yy = as_binary(y)
+    s = as_score(score, yy.size)
     sp = np.round(np.arange(0.0, 1.0 + 1e-9, 0.02), 12) if specificities is None else np.asarray(specificities, float)
-    idx = bootstrap_indices(yy, n_boot, seed) if indices is None else _check_indices(indices, yy.size)
+    idx = bootstrap_indices(yy, n_boot, seed) if indices is None else check_indices(indices, yy.size)
     rows = np.empty((idx.shape[0], sp.size))
     for b, r in enumerate(idx):
         rows[b] = sensitivity_at(roc_curve(yy[r], s[r], direction=direction), sp)

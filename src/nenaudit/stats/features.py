@@ -34,6 +34,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.stats._checks import as_matrix, require_finite
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -51,44 +52,6 @@ __all__ = [
     "Selection",
     "select_features",
 ]
-
-
-# ---------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------
-
-
-def _matrix(X: Any, names: Sequence[str] | None, who: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    if names is None and hasattr(X, "columns"):
-        names = [str(c) for c in X.columns]
-    try:
-        A = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise NenauditError(f"{who}: features must be numeric; convert or drop non-numeric columns") from None
-    if A.ndim != 2:
-        raise NenauditError(f"{who}: expected a 2-d (lesions x features) matrix, got shape {A.shape}")
-    if names is None:
-        names = [f"V{j + 1}" for j in range(A.shape[1])]
-    names = tuple(str(n) for n in names)
-    if len(names) != A.shape[1]:
-        raise NenauditError(f"{who}: {len(names)} names for {A.shape[1]} columns")
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise NenauditError(f"{who}: feature name {n!r} appears twice; feature names must be unique")
-        seen.add(n)
-    return A, names
-
-
-def _require_finite(A: np.ndarray, names: Sequence[str], who: str) -> None:
-    bad = ~np.isfinite(A)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        kind = "NaN" if np.isnan(A[i, j]) else "infinite"
-        raise NenauditError(
-            f"{who}: feature {names[j]!r}, row {i + 1}: {kind} value ({int(bad.any(axis=0).sum())} column(s) affected); "
-            "drop or impute these features first (screen_features lists them)"
-        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -115,7 +78,7 @@ def screen_features(X: Any, names: Sequence[str] | None = None) -> Screen:
     columns (pyradiomics can emit NaN), and lists them. Reference: van Griethuysen et al. Cancer Res
     2017;77:e104-e107. doi:10.1158/0008-5472.CAN-17-0339
     """
-    A, names = _matrix(X, names, "features")
+    A, names = as_matrix(X, names, "features")
     nonfinite = ~np.isfinite(A).all(axis=0)
     with np.errstate(invalid="ignore"):
         const = ~nonfinite & (np.ptp(np.where(np.isfinite(A), A, 0.0), axis=0) == 0)
@@ -173,12 +136,12 @@ def fit_zscore(X: Any, *, ddof: int = 1, names: Sequence[str] | None = None) -> 
     R: ``scale(x)`` (centre, sample SD with ``ddof = 1``). Reference: Feng et al. 2025, section 2.3
     ("Z-score method"), doi:10.3389/fonc.2025.1628054.
     """
-    A, names = _matrix(X, names, "z-score")
+    A, names = as_matrix(X, names, "z-score")
     if ddof not in (0, 1):
         raise NenauditError(f"ddof={ddof}: use 1 (sample SD, R's scale()) or 0 (population SD)")
     if A.shape[0] <= ddof:
         raise NenauditError(f"z-score: {A.shape[0]} row(s) cannot give a standard deviation")
-    _require_finite(A, names, "z-score")
+    require_finite(A, names, "z-score")
     mean = A.mean(axis=0)
     sd = np.sqrt(((A - mean) ** 2).sum(axis=0) / (A.shape[0] - ddof))
     zero = np.flatnonzero(sd == 0)
@@ -314,8 +277,8 @@ def spearman_filter(
     with all features (caret's rule; see :func:`find_correlation`). ``method="pearson"`` uses
     Pearson correlation instead.
     """
-    A, names = _matrix(X, names, "Spearman filter")
-    _require_finite(A, names, "Spearman filter")
+    A, names = as_matrix(X, names, "Spearman filter")
+    require_finite(A, names, "Spearman filter")
     if A.shape[1] < 2:
         raise NenauditError(f"Spearman filter: needs at least 2 features, got {A.shape[1]}")
     const = np.flatnonzero(np.ptp(A, axis=0) == 0)
@@ -520,7 +483,7 @@ def select_features(
     from nenaudit.stats.lasso import cv_lasso, radscore_formula
 
     cfg = config or SelectionConfig()
-    A, names = _matrix(features, None, "features")
+    A, names = as_matrix(features, None, "features")
     col = {n: j for j, n in enumerate(names)}
     screen = screen_features(A, names)
     kept = list(screen.kept)

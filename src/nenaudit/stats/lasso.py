@@ -227,13 +227,13 @@ class RadscoreFormula(Result):
 
 
 def _check_xy(X: Any, y: Any, feature_names: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    from nenaudit.stats.features import _matrix, _require_finite  # the shared feature-table checks
+    from nenaudit.stats._checks import as_matrix, require_finite  # the shared feature-table checks
 
-    Xa, names = _matrix(X, feature_names, "X")
+    Xa, names = as_matrix(X, feature_names, "X")
     n, p = Xa.shape
     if p < 2:
         raise NenauditError(f"X: glmnet needs at least 2 feature columns, got {p}")
-    _require_finite(Xa, names, "X")
+    require_finite(Xa, names, "X")
     const = np.flatnonzero(np.ptp(Xa, axis=0) == 0)
     if const.size:
         shown = ", ".join(repr(names[j]) for j in const[:5]) + (", ..." if const.size > 5 else "")

@@ -29,6 +29,24 @@ from scipy import optimize, special
 from scipy import stats as sstats
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
+from nenaudit.stats._glm import (
+    DBL_EPS,
+    MSG_BOUNDARY,
+    MSG_FITTED_01,
+    MSG_NOT_CONVERGED,
+    GlmFit,
+    aliased_columns,
+    binomial_aic,
+    dev_resids,
+    fitted_01,
+    glm_fit,
+    glm_se,
+    linkinv,
+    mu_eta,
+    n_fitted_01,
+    rsum,
+)
+from nenaudit.stats._rbase import r_approx, r_spline_fmm
 from nenaudit.stats._result import Result
 
 __all__ = [
@@ -41,310 +59,6 @@ __all__ = [
     "r_spline_fmm",
     "r_approx",
 ]
-
-_DBL_EPS = float(np.finfo(float).eps)
-_THRESH = 30.0
-_INVEPS = 1.0 / _DBL_EPS
-
-MSG_NOT_CONVERGED = "glm.fit: algorithm did not converge"
-MSG_FITTED_01 = "glm.fit: fitted probabilities numerically 0 or 1 occurred"
-MSG_BOUNDARY = "glm.fit: algorithm stopped at boundary value"
-
-
-# --------------------------------------------------------------------------------------
-# Binomial family with the logit link, as in R's C code
-# --------------------------------------------------------------------------------------
-
-
-def _linkinv(eta: np.ndarray) -> np.ndarray:
-    tmp = np.where(eta < -_THRESH, _DBL_EPS, np.where(eta > _THRESH, _INVEPS, np.exp(np.clip(eta, -_THRESH, _THRESH))))
-    return tmp / (1.0 + tmp)
-
-
-def _mu_eta(eta: np.ndarray) -> np.ndarray:
-    e = np.exp(np.clip(eta, -_THRESH, _THRESH))
-    opexp = 1.0 + e
-    return np.where((eta > _THRESH) | (eta < -_THRESH), _DBL_EPS, e / (opexp * opexp))
-
-
-def _linkfun(mu: np.ndarray) -> np.ndarray:
-    return np.log(mu / (1.0 - mu))
-
-
-def _dev_resids(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, yb: np.ndarray | None = None) -> np.ndarray:
-    if yb is not None:  # 0/1 response (yb = y == 1): same operations as below, fewer passes
-        return 2.0 * wt * np.log(np.where(yb, 1.0 / mu, 1.0 / (1.0 - mu)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(y != 0.0, y * np.log(y / mu), 0.0)
-        b = np.where(1.0 - y != 0.0, (1.0 - y) * np.log((1.0 - y) / (1.0 - mu)), 0.0)
-    return 2.0 * wt * (a + b)
-
-
-def _rsum(x: np.ndarray) -> float:
-    # R's sum() accumulates in long double; fsum (exactly rounded) is the closest match
-    return math.fsum(x.tolist())
-
-
-def _aic(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, rank: int) -> float:
-    # binomial()$aic with m = wt (0/1 response): -2 sum(dbinom(round(m y), round(m), mu, log))
-    pos = wt > 0
-    k = np.round(wt[pos] * y[pos])
-    size = np.round(wt[pos])
-    ll = sstats.binom.logpmf(k, size, mu[pos])
-    return -2.0 * _rsum(ll) + 2.0 * rank
-
-
-# --------------------------------------------------------------------------------------
-# glm.fit (IRLS) for the binomial family
-# --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _GlmFit:
-    coef: np.ndarray
-    eta: np.ndarray
-    mu: np.ndarray
-    deviance: float
-    iterations: int
-    converged: bool
-    boundary: bool
-    rmat: np.ndarray | None  # R factor of the last iteration's weighted design
-
-
-def _wls(xw: np.ndarray, zw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares through a Householder QR (what C_Cdqrls does); returns (coef, R)."""
-    p = xw.shape[1]
-    if p == 1:
-        c = xw[:, 0]
-        nrm = math.sqrt(float(c @ c))
-        return np.array([float(c @ zw) / (nrm * nrm)]), np.array([[nrm]])
-    q, r = np.linalg.qr(xw)
-    return np.linalg.solve(r, q.T @ zw), r
-
-
-def _glm_fit(
-    x: np.ndarray,
-    y: np.ndarray,
-    weights: np.ndarray,
-    offset: np.ndarray,
-    etastart: np.ndarray | None = None,
-    epsilon: float = 1e-8,
-    maxit: int = 25,
-) -> _GlmFit:
-    """R's ``glm.fit`` for ``binomial()`` (0/1 or proportion response with prior weights)."""
-    nvars = x.shape[1]
-    yb = (y == 1.0) if np.all((y == 0.0) | (y == 1.0)) else None
-    if nvars == 0:  # EMPTY model: eta is the offset
-        eta = offset.copy()
-        mu = _linkinv(eta)
-        dev = _rsum(_dev_resids(y, mu, weights, yb))
-        return _GlmFit(np.zeros(0), eta, mu, dev, 0, True, True, None)
-    if etastart is None:
-        mustart = (weights * y + 0.5) / (weights + 1.0)
-        eta = _linkfun(mustart)
-    else:
-        eta = np.asarray(etastart, dtype=float).copy()
-    mu = _linkinv(eta)
-    devold = _rsum(_dev_resids(y, mu, weights, yb))
-    good = weights > 0
-    xg = x[good]
-    conv = False
-    boundary = False
-    coef = np.full(nvars, np.nan)
-    coefold: np.ndarray | None = None
-    rmat = None
-    it = 0
-    for it in range(1, maxit + 1):
-        mu_eta = _mu_eta(eta)
-        var = mu * (1.0 - mu)
-        z = (eta - offset)[good] + (y - mu)[good] / mu_eta[good]
-        w = np.sqrt((weights[good] * mu_eta[good] ** 2) / var[good])
-        start, rmat = _wls(xg * w[:, None], z * w)
-        if not np.all(np.isfinite(start)):
-            warnings.warn(f"non-finite coefficients at iteration {it}", ConvergenceWarning, stacklevel=3)
-            conv = False
-            break
-        eta = x @ start + offset
-        mu = _linkinv(eta)
-        dev = _rsum(_dev_resids(y, mu, weights, yb))
-        boundary = False
-        if not math.isfinite(dev):  # cannot happen with the clamped logit; kept as R has it
-            if coefold is None:
-                raise NenauditError("no valid set of coefficients found: check the data for infinite values")
-            ii = 1
-            while not math.isfinite(dev):
-                if ii > maxit:
-                    raise NenauditError("glm.fit inner loop 1 could not correct the step size")
-                ii += 1
-                start = (start + coefold) / 2.0
-                eta = x @ start + offset
-                mu = _linkinv(eta)
-                dev = _rsum(_dev_resids(y, mu, weights, yb))
-            boundary = True
-        coef = start
-        if abs(dev - devold) / (0.1 + abs(dev)) < epsilon:
-            conv = True
-            break
-        devold = dev
-        coefold = start
-    return _GlmFit(coef, eta, mu, dev, it, conv, boundary, rmat)
-
-
-# --------------------------------------------------------------------------------------
-# R's spline(method = "fmm") and approx(), written from the algorithm descriptions
-# --------------------------------------------------------------------------------------
-
-
-def _r_mean(v: np.ndarray) -> float:
-    # R's mean(): long-double sum / n, then one refinement pass
-    n = len(v)
-    s = math.fsum(v.tolist()) / n
-    if math.isfinite(s):
-        s = s + math.fsum((v - s).tolist()) / n
-    return s
-
-
-def _regularize(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``regularize.values(x, y, ties = mean)``: drop NA, sort stably, average tied x."""
-    ok = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[ok], y[ok]
-    if np.any(np.diff(x) < 0):
-        o = np.argsort(x, kind="stable")
-        x, y = x[o], y[o]
-    ux, start = np.unique(x, return_index=True)
-    if len(ux) < len(x):
-        bounds = np.append(start, len(x))
-        y = np.array([_r_mean(y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
-        x = ux
-    return x, y
-
-
-def _fmm_coef(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cubic spline coefficients with Forsythe, Malcolm & Moler's end conditions.
-
-    The end third derivatives are matched to those of the cubics through the first and last
-    four points; the tridiagonal system is solved by Gaussian elimination without pivoting.
-    Returns ``b, c, d`` with ``s(u) = y_i + b_i h + c_i h^2 + d_i h^3``, ``h = u - x_i``.
-    """
-    n = len(x)
-    b = np.zeros(n)
-    c = np.zeros(n)
-    d = np.zeros(n)
-    if n < 2:
-        raise NenauditError("spline needs at least two distinct x values")
-    if n < 3:
-        t = (y[1] - y[0]) / (x[1] - x[0])
-        b[:] = t
-        return b, c, d
-    # 0-based transcription of the 1-based FMM recurrences
-    d[0] = x[1] - x[0]
-    c[1] = (y[1] - y[0]) / d[0]
-    for i in range(1, n - 1):
-        d[i] = x[i + 1] - x[i]
-        b[i] = 2.0 * (d[i - 1] + d[i])
-        c[i + 1] = (y[i + 1] - y[i]) / d[i]
-        c[i] = c[i + 1] - c[i]
-    b[0] = -d[0]
-    b[n - 1] = -d[n - 2]
-    c[0] = 0.0
-    c[n - 1] = 0.0
-    if n > 3:
-        c0 = c[2] / (x[3] - x[1]) - c[1] / (x[2] - x[0])
-        cn = c[n - 2] / (x[n - 1] - x[n - 3]) - c[n - 3] / (x[n - 2] - x[n - 4])
-        c[0] = c0 * d[0] * d[0] / (x[3] - x[0])
-        c[n - 1] = -cn * d[n - 2] * d[n - 2] / (x[n - 1] - x[n - 4])
-    for i in range(1, n):
-        t = d[i - 1] / b[i - 1]
-        b[i] = b[i] - t * d[i - 1]
-        c[i] = c[i] - t * c[i - 1]
-    c[n - 1] = c[n - 1] / b[n - 1]
-    for i in range(n - 2, -1, -1):
-        c[i] = (c[i] - d[i] * c[i + 1]) / b[i]
-    b[n - 1] = (y[n - 1] - y[n - 2]) / d[n - 2] + d[n - 2] * (c[n - 2] + 2.0 * c[n - 1])
-    for i in range(n - 1):
-        b[i] = (y[i + 1] - y[i]) / d[i] - d[i] * (c[i + 1] + 2.0 * c[i])
-        d[i] = (c[i + 1] - c[i]) / d[i]
-        c[i] = 3.0 * c[i]
-    c[n - 1] = 3.0 * c[n - 1]
-    d[n - 1] = d[n - 2]
-    return b, c, d
-
-
-def _r_seq(lo: float, hi: float, n: int) -> np.ndarray:
-    """``seq.int(lo, hi, length.out = n)`` as R 4.2 builds it: ``lo + i * by``, last = ``hi``."""
-    out = np.empty(n)
-    if n > 0:
-        out[0] = lo
-    if n > 1:
-        by = (hi - lo) / (n - 1)
-        out[1:] = lo + np.arange(1, n) * by
-        out[n - 1] = hi
-    return out
-
-
-def r_spline_fmm(x: Sequence[float], y: Sequence[float], n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """R's ``spline(x, y, n = 3 * length(x), method = "fmm")``: interpolating cubic spline.
-
-    Ties in ``x`` are averaged (``ties = mean``) and, as in R (whose default ``n`` is
-    evaluated lazily, after the ties are collapsed), ``n`` defaults to three times the
-    number of *distinct* ``x``. Output points are ``seq(min(x), max(x), length.out = n)``.
-
-    References
-    ----------
-    Forsythe GE, Malcolm MA, Moler CB. Computer Methods for Mathematical Computations.
-    Prentice-Hall; 1977. ISBN 0-13-165332-6 (routines SPLINE/SEVAL).
-    """
-    xs, ys = _regularize(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    if n is None:
-        n = 3 * len(xs)
-    b, c, d = _fmm_coef(xs, ys)
-    u = _r_seq(float(xs[0]), float(xs[-1]), n)
-    # interval search as in R's spline_eval: the previous interval is kept while
-    # x[i] <= u <= x[i+1] (so a u equal to a node is evaluated on the interval to its left
-    # when that interval was the previous one), otherwise bisection gives x[i] <= u < x[i+1]
-    nx = len(xs)
-    v = np.empty(n)
-    i = 0
-    for k in range(n):
-        ul = u[k]
-        if ul < xs[i] or (i < nx - 1 and xs[i + 1] < ul):
-            i, j = 0, nx
-            while True:
-                m = (i + j) // 2
-                if ul < xs[m]:
-                    j = m
-                else:
-                    i = m
-                if not j > i + 1:
-                    break
-        dx = ul - xs[i]
-        v[k] = ys[i] + dx * (b[i] + dx * (c[i] + dx * d[i]))
-    return u, v
-
-
-def r_approx(x: Sequence[float], y: Sequence[float], xout: Sequence[float]) -> np.ndarray:
-    """R's ``approx(x, y, xout)`` (linear, ``rule = 1``: NA outside, ``ties = mean``)."""
-    xs, ys = _regularize(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    out = []
-    nx = len(xs)
-    for v in np.atleast_1d(np.asarray(xout, dtype=float)):
-        if nx == 0 or math.isnan(v) or v < xs[0] or v > xs[-1]:
-            out.append(math.nan)
-            continue
-        i, j = 0, nx - 1
-        while i < j - 1:
-            ij = (i + j) // 2
-            if v < xs[ij]:
-                j = ij
-            else:
-                i = ij
-        if v == xs[j]:
-            out.append(float(ys[j]))
-        elif v == xs[i]:
-            out.append(float(ys[i]))
-        else:
-            out.append(float(ys[i] + (ys[j] - ys[i]) * ((v - xs[i]) / (xs[j] - xs[i]))))
-    return np.array(out)
 
 
 # --------------------------------------------------------------------------------------
@@ -408,14 +122,11 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
     if good.sum() < xm.shape[1]:
         raise NenauditError(f"{int(good.sum())} rows with positive weight cannot estimate {xm.shape[1]} coefficients")
     # aliasing check (R would return NA coefficients; we refuse instead), tolerance as lm's 1e-7
-    r = np.linalg.qr(xm[good], mode="r")
-    dg = np.abs(np.diag(r))
-    scale = np.linalg.norm(xm[good], axis=0)
-    for j in range(xm.shape[1]):
-        if scale[j] == 0 or dg[j] < 1e-7 * scale[j]:
-            raise NenauditError(
-                f"column {names[j]!r} is constant or a linear combination of earlier columns: drop it"
-            )
+    aliased = np.flatnonzero(aliased_columns(xm[good]))
+    if aliased.size:
+        raise NenauditError(
+            f"column {names[int(aliased[0])]!r} is constant or a linear combination of earlier columns: drop it"
+        )
     return xm, yv, wv, names
 
 
@@ -566,7 +277,7 @@ def _profile_points(x, y, w, off, b0, se, dev0, i, zmax, delta, maxsteps):
                 break
             bi = b0[i] + sgn * step * delta * se[i]
             o = off + x[:, i] * bi
-            fm = _glm_fit(xi, y, w, o, etastart=lp)
+            fm = glm_fit(xi, y, w, o, etastart=lp)
             lp = xi @ fm.coef + o if xi.shape[1] else o
             zz = fm.deviance - dev0
             if zz > -0.001:
@@ -593,7 +304,7 @@ def _exact_root(x, y, w, off, b0, dev0, i, target, bs, zs, se_i):
 
     def f(b: float) -> float:
         o = off + x[:, i] * b
-        fm = _glm_fit(xi, y, w, o, etastart=lp0, epsilon=1e-14, maxit=200)
+        fm = glm_fit(xi, y, w, o, etastart=lp0, epsilon=1e-14, maxit=200)
         zz = max(fm.deviance - dev0, 0.0)
         return math.copysign(math.sqrt(zz), b - b0[i]) - target
 
@@ -621,7 +332,7 @@ def _exact_root(x, y, w, off, b0, dev0, i, target, bs, zs, se_i):
         if not math.isfinite(se_i):
             return math.nan
     a_, b_ = sorted((lo, hi))
-    return float(optimize.brentq(f, a_, b_, xtol=1e-14, rtol=4 * _DBL_EPS, maxiter=200))
+    return float(optimize.brentq(f, a_, b_, xtol=1e-14, rtol=4 * DBL_EPS, maxiter=200))
 
 
 # --------------------------------------------------------------------------------------
@@ -629,10 +340,9 @@ def _exact_root(x, y, w, off, b0, dev0, i, target, bs, zs, se_i):
 # --------------------------------------------------------------------------------------
 
 
-def _separation_messages(x, y, fit: _GlmFit, names, se) -> list[str]:
+def _separation_messages(x, y, fit: GlmFit, names, se) -> list[str]:
     msgs = []
-    eps10 = 10 * _DBL_EPS
-    n01 = int(np.sum((fit.mu > 1 - eps10) | (fit.mu < eps10)))
+    n01 = n_fitted_01(fit.mu)
     eta = fit.eta
     kind = ""
     if np.any(y == 1) and np.any(y == 0) and np.ptp(eta) > 0:
@@ -734,7 +444,7 @@ def fit_logistic(
     x, yv, wv, nm = _prepare(X, y, names, intercept, weights)
     n, p = x.shape
     off = np.zeros(n)
-    fit = _glm_fit(x, yv, wv, off)
+    fit = glm_fit(x, yv, wv, off)
     msgs: list[str] = []
     if not fit.converged:
         msgs.append(MSG_NOT_CONVERGED)
@@ -742,14 +452,11 @@ def fit_logistic(
     if fit.boundary:
         msgs.append(MSG_BOUNDARY)
         warnings.warn(MSG_BOUNDARY, ConvergenceWarning, stacklevel=2)
-    eps10 = 10 * _DBL_EPS
-    if np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10):
+    if fitted_01(fit.mu).any():
         msgs.append(MSG_FITTED_01)
         warnings.warn(MSG_FITTED_01, SeparationWarning, stacklevel=2)
 
-    rinv = np.linalg.solve(fit.rmat, np.eye(p)) if p > 1 else np.array([[1.0 / fit.rmat[0, 0]]])
-    cov = rinv @ rinv.T
-    se = np.sqrt(np.diag(cov))
+    cov, se = glm_se(fit)
     coef = fit.coef
     zval = coef / se
     pval = 2.0 * special.ndtr(-np.abs(zval))
@@ -779,9 +486,9 @@ def fit_logistic(
 
     good = wv > 0
     n_ok = int(good.sum())
-    wtdmu = _rsum(wv * yv) / _rsum(wv) if intercept else 0.5
-    null_dev = _rsum(_dev_resids(yv, np.full(n, wtdmu), wv))
-    aic = _aic(yv, fit.mu, wv, p)
+    wtdmu = rsum(wv * yv) / rsum(wv) if intercept else 0.5
+    null_dev = rsum(dev_resids(yv, np.full(n, wtdmu), wv))
+    aic = binomial_aic(yv, fit.mu, wv, p)
     return LogisticResult(
         names=tuple(nm),
         coef=coef,
@@ -840,8 +547,8 @@ def lr_test(full: LogisticResult, reduced: LogisticResult) -> LRTest:
 
 def _firth_quantities(x, y, w, beta):
     eta = x @ beta
-    mu = _linkinv(eta)
-    d1 = _mu_eta(eta)
+    mu = linkinv(eta)
+    d1 = mu_eta(eta)
     d2 = d1 * (1.0 - 2.0 * mu)  # enrichwith's d2mu.deta for the logit link
     var = mu * (1.0 - mu)
     ww = w * d1**2 / var
@@ -895,7 +602,7 @@ def fit_firth(
     y_adj = (wv * yv + 0.5 * adj) / w_adj
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        start = _glm_fit(x, y_adj, w_adj, np.zeros(n), epsilon=epsilon, maxit=10000)
+        start = glm_fit(x, y_adj, w_adj, np.zeros(n), epsilon=epsilon, maxit=10000)
     beta = start.coef.copy()
     step, inv_info, mu = _firth_quantities(x, yv, wv, beta)
     msgs: list[str] = []
@@ -941,7 +648,7 @@ def fit_firth(
         p=pval,
         ci_wald=beta[:, None] + np.outer(se, fac),
         level=float(level),
-        deviance=_rsum(_dev_resids(yv, mu, wv)),
+        deviance=rsum(dev_resids(yv, mu, wv)),
         iterations=it,
         converged=converged,
         warnings=tuple(msgs),

@@ -30,24 +30,33 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import special
 
-from nenaudit.exceptions import (
-    ConvergenceError,
-    ConvergenceWarning,
-    NenauditError,
-    SeparationWarning,
-    StatisticalWarning,
+from nenaudit.exceptions import FAILURE_REASONS, FitFailure, NenauditError, StatisticalWarning
+from nenaudit.stats._checks import as_binary, as_score, check_indices
+from nenaudit.stats._glm import MSG_FITTED_01, aliased_columns, fitted_01, glm_fit
+from nenaudit.stats._rbase import quantile7
+from nenaudit.stats._resample import (
+    ResampleFailure,
+    check_data,
+    cluster_indices,
+    count_failures,
+    empty_failures,
+    expand_clusters,
+    fit_full_data,
+    group_codes,
+    predict_lp,
+    predict_proba,
+    resample_indices,
+    run_resamples,
+    warn_failures,
 )
-from nenaudit.processes import worker_pool
 from nenaudit.stats._result import Result
-from nenaudit.stats.calibration import curve_at, recalibration_line
-from nenaudit.stats.compare import quantile7
-from nenaudit.stats.discrimination import _as_binary, _placements, bootstrap_aucs
-from nenaudit.stats.logistic import _DBL_EPS, MSG_FITTED_01, _glm_fit
+from nenaudit.stats.calibration import recalibration_line
+from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
 
 __all__ = [
     "FitFailure",
@@ -74,36 +83,7 @@ __all__ = [
     "FAILURE_REASONS",
 ]
 
-FAILURE_REASONS = ("one_class", "separation", "non_convergence", "singular", "error")
 INDEX_NAMES = ("C", "Dxy", "Intercept", "Slope", "Brier")
-
-
-# --------------------------------------------------------------------------------------
-# Failures
-# --------------------------------------------------------------------------------------
-
-
-class FitFailure(Exception):
-    """Raised by a procedure to say why it could not fit (``reason`` in :data:`FAILURE_REASONS`)."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        if reason not in FAILURE_REASONS:
-            raise ValueError(f"reason must be one of {FAILURE_REASONS}, got {reason!r}")
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class ResampleFailure:
-    """A resample that could not be used, and why."""
-
-    reason: str
-    detail: str = ""
-
-
-def _empty_failures() -> dict[str, int]:
-    return {r: 0 for r in FAILURE_REASONS}
 
 
 # --------------------------------------------------------------------------------------
@@ -155,16 +135,12 @@ def glm_separated(xm: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
 def _glm_checked(xm: np.ndarray, y: np.ndarray, keep_separated: bool) -> tuple[np.ndarray, bool]:
     n = y.size
     x = np.column_stack([np.ones(n), xm])
-    r = np.linalg.qr(x, mode="r")
-    dg = np.abs(np.diag(r))
-    scale = np.linalg.norm(x, axis=0)
-    if np.any((scale == 0) | (dg < 1e-7 * np.where(scale == 0, 1.0, scale))):
+    if aliased_columns(x).any():
         raise FitFailure("singular", "a predictor is constant or collinear in this resample")
-    fit = _glm_fit(x, y, np.ones(n), np.zeros(n))
+    fit = glm_fit(x, y, np.ones(n), np.zeros(n))
     if not fit.converged:
         raise FitFailure("non_convergence", "glm.fit: algorithm did not converge")
-    eps10 = 10 * _DBL_EPS
-    separated = bool(np.any(fit.mu > 1 - eps10) or np.any(fit.mu < eps10))
+    separated = bool(fitted_01(fit.mu).any())
     if separated and not keep_separated:
         raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred")
     return fit.coef, separated
@@ -235,137 +211,6 @@ class ScreenBackwardProcedure:
         return LogisticModel(names, coef, separated)
 
 
-def _fit_or_fail(procedure: Callable, X, y: np.ndarray):
-    """Fit, turning every kind of numerical trouble into a counted :class:`ResampleFailure`."""
-    if y.min() == y.max():
-        return ResampleFailure("one_class", f"the resample has only y = {int(y[0])}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            model = procedure(X, y)
-        except FitFailure as exc:
-            return ResampleFailure(exc.reason, exc.detail)
-        except ConvergenceError as exc:
-            return ResampleFailure("non_convergence", str(exc))
-        except np.linalg.LinAlgError as exc:
-            return ResampleFailure("singular", str(exc))
-        except (NenauditError, ValueError, ArithmeticError) as exc:
-            return ResampleFailure("error", f"{type(exc).__name__}: {exc}")
-    keep = bool(getattr(procedure, "keep_separated", False))
-    for w in caught:
-        if issubclass(w.category, SeparationWarning) and not keep:
-            return ResampleFailure("separation", str(w.message))
-        if issubclass(w.category, ConvergenceWarning):
-            return ResampleFailure("non_convergence", str(w.message))
-    return model
-
-
-def _predict_lp(model, X) -> np.ndarray:
-    if hasattr(model, "predict_lp"):
-        lp = np.asarray(model.predict_lp(X), dtype=float).ravel()
-    elif hasattr(model, "predict_proba"):
-        p = np.asarray(model.predict_proba(X), dtype=float)
-        if p.ndim == 2:
-            p = p[:, -1]
-        with np.errstate(divide="ignore"):
-            lp = special.logit(p.ravel())
-    else:
-        raise NenauditError("the procedure's model needs a predict_lp(X) or predict_proba(X) method")
-    return lp
-
-
-def _predict_proba(model, X) -> np.ndarray:
-    return special.expit(_predict_lp(model, X))
-
-
-# --------------------------------------------------------------------------------------
-# Data and resample indices
-# --------------------------------------------------------------------------------------
-
-
-def _check_data(X, y) -> tuple[Any, np.ndarray]:
-    yy = _as_binary(y).astype(float)
-    if hasattr(X, "iloc"):
-        if len(X) != yy.size:
-            raise NenauditError(f"X has {len(X)} rows but y has {yy.size} values: pass one outcome per row")
-        Xd = X.reset_index(drop=True)
-    else:
-        Xd = np.asarray(X, dtype=float)
-        if Xd.ndim == 1:
-            Xd = Xd[:, None]
-        if Xd.ndim != 2 or Xd.shape[0] != yy.size:
-            raise NenauditError(f"X must be 2-d with {yy.size} rows (one per outcome), got shape {Xd.shape}")
-        if not np.isfinite(Xd).all():
-            raise NenauditError("X has missing or infinite values: drop or impute those rows first")
-    if yy.min() == yy.max():
-        raise NenauditError(f"y has only the value {int(yy[0])}: validation needs both classes")
-    return Xd, yy
-
-
-def _take(X, rows: np.ndarray):
-    if hasattr(X, "iloc"):
-        return X.iloc[rows].reset_index(drop=True)
-    return X[rows]
-
-
-def _check_count(n_boot) -> int:
-    if isinstance(n_boot, bool) or not float(n_boot).is_integer() or n_boot < 1:
-        raise NenauditError(f"n_boot must be a positive whole number, got {n_boot!r}")
-    return int(n_boot)
-
-
-def _rng(seed) -> np.random.Generator:
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise NenauditError(f"seed must be an int, got {seed!r}: pass e.g. seed=2024")
-    return np.random.default_rng(int(seed))
-
-
-def resample_indices(n: int, n_boot: int, seed) -> np.ndarray:
-    """Ordinary bootstrap rows, 0-based, shape ``(n_boot, n)``, all drawn up front from ``seed``.
-
-    ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``: row ``b`` is resample
-    ``b`` whatever the number of workers that later process it. Add 1 before passing to R.
-
-    R: ``t(replicate(B, sample(n, replace = TRUE)))`` in shape (the draws come from numpy's
-    Generator, so they are passed to R, not re-drawn there). Reference: Efron B, Tibshirani RJ.
-    An Introduction to the Bootstrap. Chapman & Hall; 1993. doi:10.1201/9780429246593
-    """
-    return _rng(seed).integers(0, int(n), size=(_check_count(n_boot), int(n)))
-
-
-def cluster_indices(n_groups: int, n_boot: int, seed) -> np.ndarray:
-    """Group (patient) draws for the cluster bootstrap, 0-based group codes, shape ``(n_boot, n_groups)``.
-
-    Reference: Davison AC, Hinkley DV. Bootstrap Methods and their Application. CUP; 1997,
-    section 3.8 (resampling clusters). doi:10.1017/CBO9780511802843
-    """
-    return _rng(seed).integers(0, int(n_groups), size=(_check_count(n_boot), int(n_groups)))
-
-
-def _group_codes(groups, n: int) -> tuple[np.ndarray, np.ndarray]:
-    g = np.asarray(groups)
-    if g.ndim != 1 or g.size != n:
-        raise NenauditError(f"groups must give one patient id per row ({n}), got shape {g.shape}")
-    if g.dtype.kind == "f" and np.isnan(g).any():
-        raise NenauditError("groups has missing patient ids: every lesion needs its patient")
-    levels, codes = np.unique(g, return_inverse=True)
-    return levels, codes.ravel()
-
-
-def expand_clusters(codes: np.ndarray, group_draws: np.ndarray) -> list[np.ndarray]:
-    """Row indices of each cluster resample: the rows of each drawn group, in draw order."""
-    members = [np.flatnonzero(codes == k) for k in range(int(codes.max()) + 1)]
-    return [np.concatenate([members[k] for k in draw]) for draw in np.asarray(group_draws)]
-
-
-def _check_index_matrix(indices, n: int) -> np.ndarray:
-    """A 2-d matrix of 0-based row numbers in [0, n), one resample per row (pROC-style checks shared with
-    :mod:`nenaudit.stats.discrimination`)."""
-    from nenaudit.stats.discrimination import _check_indices
-
-    return _check_indices(indices, n)
-
-
 # --------------------------------------------------------------------------------------
 # Performance indexes
 # --------------------------------------------------------------------------------------
@@ -385,7 +230,7 @@ def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     """
     cases, controls = lp[y == 1], lp[y == 0]
     if np.isfinite(lp).all():
-        c = float(_placements(controls, cases)[0].mean())
+        c = float(midrank_placements(controls, cases)[0].mean())
         a, b, _ = recalibration_line(y, lp)
     else:
         c = float(np.mean([(np.sum(k > controls) + 0.5 * np.sum(k == controls)) / controls.size for k in cases]))
@@ -395,90 +240,20 @@ def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# One resample (module-level so that worker processes can run it)
+# One resample's evaluation (module-level so that worker processes can run it)
 # --------------------------------------------------------------------------------------
 
 
-def _optimism_one(procedure, X, y, rows, _payload):
-    Xt, yt = _take(X, rows), y[rows]
-    model = _fit_or_fail(procedure, Xt, yt)
-    if isinstance(model, ResampleFailure):
-        return model
-    lp_train = _predict_lp(model, Xt)
-    lp_test = _predict_lp(model, X)
+def _optimism_eval(model, Xt, yt, X, y, _payload):
+    lp_train = predict_lp(model, Xt)
+    lp_test = predict_lp(model, X)
     if np.isnan(lp_train).any() or np.isnan(lp_test).any():
         return ResampleFailure("error", "the model predicted NaN")
     return performance_indexes(yt, lp_train), performance_indexes(y, lp_test), bool(getattr(model, "separated", False))
 
 
-def _calibrate_one(procedure, X, y, rows, predy):
-    Xt, yt = _take(X, rows), y[rows]
-    model = _fit_or_fail(procedure, Xt, yt)
-    if isinstance(model, ResampleFailure):
-        return model
-    p_tr = _predict_proba(model, Xt)
-    p_te = _predict_proba(model, X)
-    if np.ptp(p_tr) == 0:
-        return ResampleFailure("error", "constant predictions: no calibration curve")
-    return curve_at(p_tr, yt, predy), curve_at(p_te, y, predy)
-
-
-def _oob_one(procedure, X, y, rows, _payload):
-    Xt, yt = _take(X, rows), y[rows]
-    model = _fit_or_fail(procedure, Xt, yt)
-    if isinstance(model, ResampleFailure):
-        return model
-    return _predict_proba(model, X)
-
-
-_KINDS = {"optimism": _optimism_one, "calibrate": _calibrate_one, "oob": _oob_one}
-
-
-def _run_chunk(kind, procedure, X, y, payload, chunk):
-    fn = _KINDS[kind]
-    return [fn(procedure, X, y, rows, payload) for rows in chunk]
-
-
-def _check_jobs(jobs) -> int:
-    if isinstance(jobs, bool) or not float(jobs).is_integer() or jobs < 1:
-        raise NenauditError(f"jobs must be a positive whole number of worker processes, got {jobs!r}")
-    return int(jobs)
-
-
-def _dispatch(kind, procedure, X, y, payload, rows_list: Sequence[np.ndarray], jobs: int) -> list:
-    """Run every resample, in order; with ``jobs > 1`` in worker processes (contiguous chunks)."""
-    jobs = _check_jobs(jobs)
-    rows_list = list(rows_list)
-    if jobs == 1 or len(rows_list) < 2:
-        return _run_chunk(kind, procedure, X, y, payload, rows_list)
-    n_chunks = min(len(rows_list), 4 * jobs)
-    bounds = np.linspace(0, len(rows_list), n_chunks + 1).astype(int)
-    chunks = [rows_list[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    with worker_pool(jobs) as ex:  # workers die with the parent; an interrupt stops them at once
-        futs = [ex.submit(_run_chunk, kind, procedure, X, y, payload, c) for c in chunks]
-        out: list = []
-        for f in futs:
-            out.extend(f.result())
-    return out
-
-
-def _count(outs) -> tuple[list, dict[str, int]]:
-    fails = _empty_failures()
-    ok = []
-    for o in outs:
-        if isinstance(o, ResampleFailure):
-            fails[o.reason] += 1
-        else:
-            ok.append(o)
-    return ok, fails
-
-
-def _warn_failures(fails: dict[str, int], total: int) -> None:
-    bad = sum(fails.values())
-    if bad:
-        what = ", ".join(f"{k} {v}" for k, v in fails.items() if v)
-        warnings.warn(f"{bad} of {total} bootstrap resamples failed ({what}) and were left out of the averages",
-                      StatisticalWarning, stacklevel=3)
+def _oob_eval(model, Xt, yt, X, y, _payload):
+    return predict_proba(model, X)
 
 
 # --------------------------------------------------------------------------------------
@@ -525,22 +300,20 @@ def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None
     Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993, ch. 13.
     doi:10.1007/978-1-4899-4541-9
     """
-    yy = _as_binary(y).astype(float)
-    from nenaudit.stats.discrimination import _as_score
-
-    s = _as_score(score, yy.size)
+    yy = as_binary(y).astype(float)
+    s = as_score(score, yy.size)
     if direction not in ("<", ">"):
         raise NenauditError(f"direction must be '<' or '>', got {direction!r}")
     if not (0.0 < level < 1.0):
         raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}")
     if yy.min() == yy.max():
         raise NenauditError(f"y has only the value {int(yy[0])}: the AUC needs both classes")
-    idx = resample_indices(yy.size, n_boot, seed) if indices is None else _check_index_matrix(indices, yy.size)
+    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
     aucs = bootstrap_aucs(yy, s, idx, direction)
     apparent = float(bootstrap_aucs(yy, s, np.arange(yy.size)[None, :], direction)[0])
-    fails = _empty_failures()
+    fails = empty_failures()
     fails["one_class"] = int(np.isnan(aucs).sum())
-    _warn_failures(fails, idx.shape[0])
+    warn_failures(fails, idx.shape[0])
     ok = aucs[~np.isnan(aucs)]
     if ok.size == 0:
         raise NenauditError("no resample contained both classes: the data are too small for the bootstrap")
@@ -600,13 +373,11 @@ class BootstrapValidation(Result):
 
 
 def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) -> BootstrapValidation:
-    model = _fit_or_fail(procedure, X, y)
-    if isinstance(model, ResampleFailure):
-        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
-    apparent = performance_indexes(y, _predict_lp(model, X))
-    outs = _dispatch("optimism", procedure, X, y, None, rows_list, jobs)
-    ok, fails = _count(outs)
-    _warn_failures(fails, len(rows_list))
+    model = fit_full_data(procedure, X, y)
+    apparent = performance_indexes(y, predict_lp(model, X))
+    outs = run_resamples(_optimism_eval, procedure, X, y, rows_list, jobs)
+    ok, fails = count_failures(outs)
+    warn_failures(fails, len(rows_list))
     k = len(INDEX_NAMES)
     tr_sum, te_sum, num = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
     diffs = np.full((len(ok), k), np.nan)
@@ -648,8 +419,8 @@ def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=Non
     Harrell FE, Lee KL, Mark DB. Multivariable prognostic models. Stat Med 1996;15:361-387.
     doi:10.1002/(SICI)1097-0258(19960229)15:4<361::AID-SIM168>3.0.CO;2-4
     """
-    Xd, yy = _check_data(X, y)
-    idx = resample_indices(yy.size, n_boot, seed) if indices is None else _check_index_matrix(indices, yy.size)
+    Xd, yy = check_data(X, y)
+    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
     return _optimism_summary(scheme, "observations", Xd, yy, procedure, list(idx), None, jobs)
 
 
@@ -701,10 +472,10 @@ def cluster_optimism(X, y, groups, procedure: Callable, *, n_boot: int = 200, se
     Field CA, Welsh AH. Bootstrapping clustered data. J R Stat Soc B 2007;69:369-390.
     doi:10.1111/j.1467-9868.2007.00593.x
     """
-    Xd, yy = _check_data(X, y)
-    levels, codes = _group_codes(groups, yy.size)
+    Xd, yy = check_data(X, y)
+    levels, codes = group_codes(groups, yy.size)
     g = levels.size
-    gi = cluster_indices(g, n_boot, seed) if group_indices is None else _check_index_matrix(group_indices, g)
+    gi = cluster_indices(g, n_boot, seed) if group_indices is None else check_indices(group_indices, g)
     rows = expand_clusters(codes, gi)
     return _optimism_summary("cluster", "patients", Xd, yy, procedure, rows, int(g), jobs)
 
@@ -790,15 +561,13 @@ def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
     Sahiner B, Chan HP, Hadjiiski L. Classifier performance estimation under the constraint of
     a finite sample size. Med Phys 2008;35:1559-1570. doi:10.1118/1.2868757
     """
-    Xd, yy = _check_data(X, y)
+    Xd, yy = check_data(X, y)
     n = yy.size
-    idx = resample_indices(n, n_boot, seed) if indices is None else _check_index_matrix(indices, n)
-    model = _fit_or_fail(procedure, Xd, yy)
-    if isinstance(model, ResampleFailure):
-        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
-    p_app = _predict_proba(model, Xd)
-    outs = _dispatch("oob", procedure, Xd, yy, None, list(idx), jobs)
-    fails = _empty_failures()
+    idx = resample_indices(n, n_boot, seed) if indices is None else check_indices(indices, n)
+    model = fit_full_data(procedure, Xd, yy)
+    p_app = predict_proba(model, Xd)
+    outs = run_resamples(_oob_eval, procedure, Xd, yy, list(idx), jobs)
+    fails = empty_failures()
     loss_sum = np.zeros(n)
     loss_cnt = np.zeros(n, dtype=int)
     oob_aucs = []
@@ -817,8 +586,8 @@ def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
         if yo.size == 0 or yo.min() == yo.max():
             oob_one += 1
             continue
-        oob_aucs.append(float(_placements(po[yo == 0], po[yo == 1])[0].mean()))
-    _warn_failures(fails, idx.shape[0])
+        oob_aucs.append(float(midrank_placements(po[yo == 0], po[yo == 1])[0].mean()))
+    warn_failures(fails, idx.shape[0])
     if oob_one:
         warnings.warn(f"{oob_one} resamples had out-of-bag rows of one class only: their AUC was left out",
                       StatisticalWarning, stacklevel=2)
@@ -828,7 +597,7 @@ def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
     err1_brier = float(np.mean(loss_sum[seen] / loss_cnt[seen]))
     app_brier = float(np.mean((yy - p_app) ** 2))
     gamma_brier = float(np.mean((yy[:, None] - p_app[None, :]) ** 2))
-    app_auc = float(_placements(p_app[yy == 0], p_app[yy == 1])[0].mean())
+    app_auc = float(midrank_placements(p_app[yy == 0], p_app[yy == 1])[0].mean())
     err1_auc = 1.0 - float(np.mean(oob_aucs))
     auc = _plus("AUC", 1.0 - app_auc, err1_auc, 0.5, len(oob_aucs), True)
     brier = _plus("Brier", app_brier, err1_brier, gamma_brier, int(seen.sum()), False)

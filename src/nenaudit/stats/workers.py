@@ -1,0 +1,107 @@
+"""Worker processes that die with their parent: the one pool nenaudit starts.
+
+:func:`worker_pool` serves the bootstrap resamples (:mod:`nenaudit.stats._resample`), the
+pyradiomics cases (:mod:`nenaudit.radiomics.extract`) and the simulation's local backend, and
+is re-exported by :mod:`nenaudit.processes`. Each worker ignores SIGINT (the parent handles
+Ctrl-C for the whole process group), takes SIGTERM's default action, asks the kernel to kill
+it when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux, so even a SIGKILL of
+the parent takes the workers with it) and runs a watchdog thread that exits when the parent
+is gone (the fallback where prctl is missing). When the block using the pool ends by an
+exception (an error, Ctrl-C, SIGTERM), the workers are terminated at once instead of
+finishing their queued work. It lives in :mod:`nenaudit.stats` so that the statistics, the
+floor of the package, import nothing above them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["worker_pool", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS"]
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCHDOG_SECONDS = 0.25
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie parent (killed, not yet reaped) is gone too
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(") ", 1)[1][:1] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """In a worker: be killed with the parent (prctl on Linux) and watch for it (everywhere)."""
+    ppid = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below remains
+            pass
+    if os.getppid() != ppid or _pid_gone(parent_pid):  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != ppid or _pid_gone(parent_pid):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="nenaudit-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(parent_pid: int, initializer, initargs) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _stop(ex: ProcessPoolExecutor) -> None:
+    """Terminate the workers now (queued work cancelled), then reap them."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    with contextlib.suppress(Exception):
+        ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(2.0)
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
+    """``with worker_pool(n) as ex:`` a :class:`ProcessPoolExecutor` whose workers die with the parent.
+
+    Leaving the block normally waits for the work (``shutdown(wait=True)``); leaving it by any
+    exception terminates the workers at once.
+    """
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
+                             initargs=(os.getpid(), initializer, tuple(initargs)))
+    try:
+        yield ex
+    except BaseException:
+        _stop(ex)
+        raise
+    ex.shutdown(wait=True)
