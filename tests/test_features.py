@@ -15,14 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.selection import SelectionConfig, select_features
 from nenaudit.stats.features import (
-    SelectionConfig,
     find_correlation,
     fit_zscore,
     icc_filter,
     icc_filter_from_values,
     screen_features,
-    select_features,
     spearman_filter,
     spearman_matrix,
 )

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.selection import radscore_from_published
 from nenaudit.stats.lasso import (
     ENGINES,
     RadscoreFormula,
@@ -24,7 +25,6 @@ from nenaudit.stats.lasso import (
     lasso_path,
     make_foldid,
     radscore_formula,
-    radscore_from_published,
 )
 
 

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
-from nenaudit.stats.features import SelectionConfig
+from nenaudit.stats.result import Result
+from nenaudit.selection import SelectionConfig
 
 __all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
            "build_design", "fit_whole_cohort", "whole_cohort_error"]
@@ -103,7 +103,7 @@ def _blas_one_thread():
 class PaperModel:
     """A fitted pipeline: the feature selection (with its z-score and Radscore) and the final logistic model."""
 
-    selection: Any  # stats.features.Selection
+    selection: Any  # selection.Selection
     clinical: Any  # stats.stepwise.UnivariableBackward
     terms: tuple[str, ...]
     coef: np.ndarray  # intercept first, then ``terms``
@@ -140,6 +140,13 @@ class PaperModel:
         return self.coef[0] + xm @ self.coef[1:]
 
 
+_FULL_DATA_NOTES = {
+    "non_convergence": "the final model's glm.fit did not converge (estimates kept, as R's glm)",
+    "separation": "the final model separates: fitted probabilities numerically 0 or 1 occurred "
+                  "(estimates kept, as R's glm)",
+}
+
+
 @dataclass(frozen=True)
 class PaperProcedure:
     """The whole model-building procedure as a callable ``(X, y) -> PaperModel`` (scheme (c)).
@@ -160,9 +167,9 @@ class PaperProcedure:
     full_data: bool = False
 
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
-        from nenaudit.stats.features import select_features
+        from nenaudit.selection import select_features
         from nenaudit.stats.stepwise import univariable_then_backward
-        from nenaudit.stats.validation import FitFailure, MSG_FITTED_01
+        from nenaudit.stats.validation import FitFailure, final_model_failures
 
         y = np.asarray(y, dtype=float)
         with _blas_one_thread():
@@ -186,17 +193,11 @@ class PaperProcedure:
                 warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
                 clin = univariable_then_backward(d, "__y__", cands, self.config.entry, self.config.stay)
         final = clin.final
-        if not final.converged:
-            if not self.full_data:
-                raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
-            notes.append("the final model's glm.fit did not converge (estimates kept, as R's glm)")
-        separated = MSG_FITTED_01 in final.warnings
-        if separated and not self.config.keep_separated:
-            if not self.full_data:
-                raise FitFailure("separation",
-                                 "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
-            notes.append("the final model separates: fitted probabilities numerically 0 or 1 occurred "
-                         "(estimates kept, as R's glm)")
+        separated, failures = final_model_failures(final, self.config.keep_separated)
+        if failures and not self.full_data:
+            raise failures[0]
+        for f in failures:  # the full-data fit: reported outcomes, glm's estimates kept
+            notes.append(_FULL_DATA_NOTES[f.reason])
         terms = tuple(n for n in final.names if n != "(Intercept)")
         return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float), separated, tuple(notes))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = ["Finding", "fmt"]
 

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.outputs import Outputs
     from nenaudit.report.audit_report import summary_line
     from nenaudit.report.reproduction import REPORT_FILES, write_report
-    from nenaudit.stats.features import SelectionConfig
+    from nenaudit.selection import SelectionConfig
     from nenaudit.stats.validation import FitFailure
     from nenaudit.study.schema import load
 

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
-    from nenaudit.stats.features import SelectionConfig, select_features
+    from nenaudit.selection import SelectionConfig, select_features
 
     cohort = load_cohort(args.cohort, na=na_tokens(args))
     for line in cohort.notes:

@@ -41,7 +41,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = ["CrossRow", "Crosscheck", "run_crosscheck", "compare_values", "TOL"]
 

@@ -1,7 +1,7 @@
 """More registered parity steps: the LASSO, AUC, roc.test, decision curve, calibration and
 bootstrap validation, so that ``nenaudit parity STEP DATA.csv`` covers every kind of pipeline step.
 
-Each is a :class:`nenaudit.parity.harness.Step` added to the same :data:`~nenaudit.parity.harness.REGISTRY`
+Each is a :class:`nenaudit.parity.registry.Step` added to the same :data:`~nenaudit.parity.registry.REGISTRY`
 (imported by the harness), with the reference functions of ``reference_r/`` and the harness's
 tolerance rule. Data: a CSV with a 0/1 ``outcome=`` column and the step's other columns.
 """
@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.parity.harness import COEF, PVAL, Statistic, Step, register
+from nenaudit.parity.registry import COEF, PVAL, Statistic, Step, register
 
 __all__ = []  # nothing to call: importing the module registers its steps in nenaudit.parity.harness
 

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -117,12 +117,12 @@ class ExtractionResult(Result):
         return not self.failures
 
     def to_dict(self) -> dict[str, Any]:
-        from nenaudit.stats._result import _plain
+        from nenaudit.stats.result import plain
 
         return {
             "n_cases": self.n_cases, "n_extracted": int(len(self.table)), "n_failed": len(self.failures),
             "n_features": len(self.feature_names), "params": self.params,
-            "settings": _plain(dict(self.settings)), "jobs": self.jobs, "seconds": self.seconds,
+            "settings": plain(dict(self.settings)), "jobs": self.jobs, "seconds": self.seconds,
             "cpu_seconds": self.cpu_seconds,
             "failures": [f.to_dict() for f in self.failures],
         }

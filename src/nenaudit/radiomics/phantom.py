@@ -58,7 +58,7 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "DEFAULT_SPACING",

@@ -192,7 +192,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
     from threadpoolctl import threadpool_limits
 
     from nenaudit.pipeline import PipelineConfig, run_pipeline
-    from nenaudit.stats.features import SelectionConfig
+    from nenaudit.selection import SelectionConfig
     from nenaudit.stats.validation import FitFailure
 
     t0 = time.perf_counter()

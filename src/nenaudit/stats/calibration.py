@@ -30,7 +30,7 @@ from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWar
 from nenaudit.stats._checks import as_binary, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
 from nenaudit.stats._rbase import approx_sorted, quantile7, r_lowess, r_mean, r_seq
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 from nenaudit.stats._resample import (
     ResampleFailure,
     check_data,

@@ -17,7 +17,7 @@ from scipy import special, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats._rbase import quantile7, uniroot
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "ContingencyTest",

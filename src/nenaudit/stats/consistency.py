@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "GrimResult",

@@ -14,7 +14,7 @@ import numpy as np
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_binary
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import check_probabilities
 
 __all__ = ["DecisionCurve", "decision_curve", "net_benefit", "threshold_grid", "DEFAULT_THRESHOLDS"]

@@ -16,8 +16,9 @@ rule chosen here is stated and configurable:
 * :func:`spearman_filter`: ``cor(x, method = "spearman")`` and ``caret::findCorrelation(cor,
   cutoff = 0.9)`` (caret 6.0-93): with fewer than 100 features caret's default is its
   "exact" algorithm, otherwise its "fast" one; both are reproduced, dropped sets identical.
-* :func:`select_features`: the chain ICC filter -> z-score -> Spearman filter -> LASSO-CV
-  (:func:`nenaudit.stats.lasso.cv_lasso`) -> Radscore, recording what each step removed.
+The chain ICC filter -> z-score -> Spearman filter -> LASSO-CV -> Radscore that calls these
+filters and :func:`nenaudit.stats.lasso.cv_lasso` is :func:`nenaudit.selection.select_features`
+(the pipeline layer: the statistics do not orchestrate each other).
 
 References
 ----------
@@ -35,9 +36,10 @@ import numpy as np
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_matrix, require_finite
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
+    "as_matrix",
     "ZScore",
     "fit_zscore",
     "spearman_matrix",
@@ -48,9 +50,6 @@ __all__ = [
     "icc_filter",
     "icc_filter_from_values",
     "screen_features",
-    "SelectionConfig",
-    "Selection",
-    "select_features",
 ]
 
 
@@ -395,136 +394,3 @@ def icc_filter(
     if feat_names is None:
         raise NenauditError("ICC filter: no readings given")
     return icc_filter_from_values(feat_names, values, threshold=threshold, form=form)
-
-
-# ---------------------------------------------------------------------------------------
-# The chain
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SelectionConfig(Result):
-    """Choices of the selection chain (defaults: the paper's values, the stated conventions)."""
-
-    icc_threshold: float = 0.75
-    icc_form: str = "ICC2"
-    zscore_ddof: int = 1
-    spearman_cutoff: float = 0.9
-    spearman_exact: bool | None = None
-    nfolds: int = 10
-    seed: int | None = 1
-    measure: str = "deviance"
-    which: str = "min"
-    n_jobs: int | None = None  # threads of cv_lasso's K + 1 fits (None: all CPUs); results do not depend on it
-    engine: str = "fortran"
-
-
-@dataclass(frozen=True)
-class Selection(Result):
-    """What each step of the chain kept and removed, the lasso fit and the Radscore."""
-
-    config: SelectionConfig
-    n_input: int
-    screen: Screen
-    icc: ICCFilter | None
-    zscore: ZScore
-    correlation: CorrelationFilter
-    lasso: Any  # LassoCV
-    radscore: Any  # RadscoreFormula
-    selected: tuple[str, ...]
-
-    def report(self) -> dict[str, Any]:
-        """A compact JSON-ready account: counts and names removed at each step."""
-        return {
-            "n_input": self.n_input,
-            "removed_nonfinite": list(self.screen.nonfinite),
-            "removed_constant": list(self.screen.constant),
-            "removed_icc": {} if self.icc is None else dict(self.icc.reasons),
-            "removed_correlation": list(self.correlation.dropped),
-            "n_after_filters": len(self.correlation.kept),
-            "lambda_min": self.lasso.lambda_min,
-            "lambda_1se": self.lasso.lambda_1se,
-            "which": self.config.which,
-            "selected": list(self.selected),
-            "radscore": {"intercept": self.radscore.intercept, "coefficients": dict(self.radscore.coefficients)},
-            "config": self.config.to_dict(),
-            "warnings": list(self.lasso.warnings),
-        }
-
-
-# the last ICC filter computed from precomputed values: a bootstrap calls select_features with the
-# same ICC value mappings (an identical object) and, as a rule, the same screened features
-_ICC_LAST: dict[str, Any] = {}
-
-
-def select_features(
-    features: Any,
-    outcome: Any,
-    *,
-    readings: Mapping[str, tuple[Any, Any]] | None = None,
-    icc_values: Mapping[str, Any] | None = None,
-    foldid: Any = None,
-    config: SelectionConfig | None = None,
-) -> Selection:
-    """The paper's selection chain on a lesion x feature table.
-
-    1. drop non-finite and constant features (listed);
-    2. ICC filter from repeated ``readings`` (see :func:`icc_filter`) or precomputed
-       ``icc_values``; skipped when neither is given (recorded as ``icc=None``);
-    3. z-score fitted on these rows (:func:`fit_zscore`);
-    4. Spearman redundancy filter (:func:`spearman_filter`);
-    5. ``cv_lasso`` on the kept z-scored features (``foldid`` or ``nfolds`` + ``seed``);
-    6. Radscore = linear predictor at lambda.min (or lambda.1se, ``config.which``).
-
-    R: the same chain is ``reference_r/pipeline.R`` (``scale``, ``cor(method = "spearman")``,
-    ``caret::findCorrelation``, ``cv.glmnet``). Reference: Feng et al. 2025, sections 2.3-2.4,
-    doi:10.3389/fonc.2025.1628054.
-    """
-    from nenaudit.stats.lasso import cv_lasso, radscore_formula
-
-    cfg = config or SelectionConfig()
-    A, names = as_matrix(features, None, "features")
-    col = {n: j for j, n in enumerate(names)}
-    screen = screen_features(A, names)
-    kept = list(screen.kept)
-    icc_res = None
-    if readings is not None:
-        import pandas as pd
-
-        def frame(t: Any) -> pd.DataFrame:  # arrays carry the feature table's column order
-            return t if hasattr(t, "columns") else pd.DataFrame(np.asarray(t, dtype=float), columns=list(names))
-
-        sub = {d: (frame(a)[kept], frame(b)[kept]) for d, (a, b) in readings.items()}
-        icc_res = icc_filter(sub, threshold=cfg.icc_threshold, form=cfg.icc_form)
-        kept = list(icc_res.kept)
-    elif icc_values is not None:
-        key = (tuple(kept), tuple(names), float(cfg.icc_threshold), cfg.icc_form)
-        plain = all(isinstance(v, Mapping) for v in icc_values.values())
-        hit = _ICC_LAST.get("entry")
-        if plain and hit is not None and hit[1] == key and hit[0] == icc_values:
-            icc_res = hit[2]  # a bootstrap resample: the same ICC values and screened features
-        else:
-            vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
-                    for d, v in icc_values.items()}
-            icc_res = icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
-            if plain:  # a copy of the values: a mapping changed in place is not mistaken for the old one
-                _ICC_LAST["entry"] = ({d: dict(v) for d, v in icc_values.items()}, key, icc_res)
-        kept = list(icc_res.kept)
-    if len(kept) < 2:
-        raise NenauditError(f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2")
-    # plain arrays from here on (the same arithmetic as through DataFrames, without their overhead)
-    Ak = A[:, [col[n] for n in kept]]
-    z = fit_zscore(Ak, ddof=cfg.zscore_ddof, names=kept)
-    Z = z.transform(Ak)
-    corr = spearman_filter(Z, cutoff=cfg.spearman_cutoff, exact=cfg.spearman_exact, names=kept)
-    zcol = {n: j for j, n in enumerate(kept)}
-    kept = list(corr.kept)
-    if len(kept) < 2:
-        raise NenauditError(f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2")
-    cv = cv_lasso(Z[:, [zcol[n] for n in kept]], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed,
-                  measure=cfg.measure, feature_names=kept, n_jobs=cfg.n_jobs, engine=cfg.engine)
-    rs = radscore_formula(cv, cfg.which)
-    return Selection(
-        config=cfg, n_input=len(names), screen=screen, icc=icc_res, zscore=z, correlation=corr,
-        lasso=cv, radscore=rs, selected=tuple(cv.selected(cfg.which)),
-    )

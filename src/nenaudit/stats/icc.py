@@ -61,7 +61,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = ["ICC_FORMS", "ICCResult", "ICCBatch", "icc", "icc_batch", "icc_two_readings"]
 

@@ -70,7 +70,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, StatisticalWarning
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "LassoPath",
@@ -80,7 +80,6 @@ __all__ = [
     "cv_lasso",
     "make_foldid",
     "radscore_formula",
-    "radscore_from_published",
     "apply_radscore",
 ]
 
@@ -820,53 +819,6 @@ def radscore_formula(cv: LassoCV, which: str = "min", *, drop_zero: bool = True)
         coefs = {k: v for k, v in coefs.items() if v != 0.0}
     lam = cv.lambda_min if cv._index(which) == cv.index_min else cv.lambda_1se
     return RadscoreFormula(coefficients=coefs, intercept=a0, source=f"cv.glmnet lambda.{which} = {lam:.6g}")
-
-
-def radscore_from_published(
-    terms: Any, *, intercept: float | str | None = None, resolve_names: bool = True, source: str = "published"
-) -> RadscoreFormula:
-    """A Radscore formula as a paper prints it, ready to apply to a pyradiomics feature table.
-
-    ``terms`` is a list of ``{"feature": name, "coefficient": "-0.429"}`` (the study spec's
-    ``radiomics.radscore.terms``) or a mapping ``name -> coefficient``. With
-    ``resolve_names`` each published name (``Wavelet_LLH_Imc1``) is mapped to its pyradiomics
-    key (``wavelet-LLH_glcm_Imc1``) by :func:`nenaudit.radiomics.catalogue.parse_published_name`;
-    a name that does not resolve to one feature is kept as printed and listed in
-    ``unresolved`` (applying the formula then names it as a missing column).
-    """
-    if isinstance(terms, Mapping):
-        pairs = list(terms.items())
-    else:
-        try:
-            pairs = [(t["feature"], t["coefficient"]) for t in terms]
-        except (TypeError, KeyError):
-            raise NenauditError("terms: expected {name: coefficient} or a list of {feature, coefficient}") from None
-    if resolve_names:
-        from nenaudit.radiomics.catalogue import parse_published_name
-    coefs: dict[str, float] = {}
-    unresolved: list[str] = []
-    for name, c in pairs:
-        try:
-            value = float(c)
-        except (TypeError, ValueError):
-            raise NenauditError(f"coefficient of {name!r}: {c!r} is not a number") from None
-        key = str(name)
-        if resolve_names:
-            parsed = parse_published_name(str(name))
-            if parsed.key:
-                key = parsed.key
-            else:
-                unresolved.append(str(name))
-        if key in coefs:
-            raise NenauditError(f"the formula names feature {key!r} twice")
-        coefs[key] = value
-    a0 = None
-    if intercept is not None:
-        try:
-            a0 = float(intercept)
-        except (TypeError, ValueError):
-            raise NenauditError(f"intercept: {intercept!r} is not a number") from None
-    return RadscoreFormula(coefficients=coefs, intercept=a0, source=source, unresolved=tuple(unresolved))
 
 
 def apply_radscore(

@@ -47,7 +47,7 @@ from nenaudit.stats._glm import (
     rsum,
 )
 from nenaudit.stats._rbase import r_approx, r_spline_fmm
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "LogisticResult",

@@ -27,7 +27,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = ["VariableScale", "Nomogram", "nomogram"]
 

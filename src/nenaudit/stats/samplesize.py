@@ -16,7 +16,7 @@ import numpy as np
 from scipy import integrate, stats
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "cstat_to_r2cs",

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 from nenaudit.stats.logistic import LogisticResult, fit_logistic
 
 __all__ = [

@@ -54,7 +54,7 @@ from nenaudit.stats._resample import (
     run_resamples,
     warn_failures,
 )
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import recalibration_line
 from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
 
@@ -81,6 +81,9 @@ __all__ = [
     "performance_indexes",
     "INDEX_NAMES",
     "FAILURE_REASONS",
+    "glm_or_fail",
+    "glm_separated",
+    "final_model_failures",
 ]
 
 INDEX_NAMES = ("C", "Dxy", "Intercept", "Slope", "Brier")
@@ -165,6 +168,25 @@ class LogisticProcedure:
         return LogisticModel(names, coef, separated)
 
 
+def final_model_failures(final, keep_separated: bool = False) -> tuple[bool, list[FitFailure]]:
+    """Whether a selected model's final glm fit separated, and why it fails a resample (in that order).
+
+    ``final`` is a :class:`~nenaudit.stats.logistic.LogisticResult`. The rules of
+    :func:`glm_or_fail`: ``"non_convergence"`` when ``glm.fit`` did not converge, then
+    ``"separation"`` when it warned "fitted probabilities numerically 0 or 1 occurred" (unless
+    ``keep_separated``). Used by :class:`ScreenBackwardProcedure` and by the pipeline's procedure,
+    which on the full data reports these as outcomes instead of failing.
+    """
+    failures = []
+    if not final.converged:
+        failures.append(FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)"))
+    separated = MSG_FITTED_01 in final.warnings
+    if separated and not keep_separated:
+        failures.append(FitFailure("separation",
+                                   "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)"))
+    return separated, failures
+
+
 @dataclass(frozen=True)
 class ScreenBackwardProcedure:
     """Univariable screening (Wald ``p < entry``) then backward Wald elimination (``stay``).
@@ -201,11 +223,9 @@ class ScreenBackwardProcedure:
             warnings.simplefilter("ignore")
             res = univariable_then_backward(d, "__y__", usable, self.entry, self.stay)
         final = res.final
-        if not final.converged:
-            raise FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
-        separated = MSG_FITTED_01 in final.warnings
-        if separated and not self.keep_separated:
-            raise FitFailure("separation", "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)")
+        separated, failures = final_model_failures(final, self.keep_separated)
+        if failures:
+            raise failures[0]
         names = tuple(n for n in final.names if n != "(Intercept)")
         coef = np.asarray(final.coef, dtype=float)
         return LogisticModel(names, coef, separated)

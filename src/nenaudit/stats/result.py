@@ -1,4 +1,4 @@
-"""Base for frozen result objects."""
+"""Base for frozen result objects: ``Result.to_dict()`` and :func:`plain`, the JSON-ready view shared by every module."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["Result", "plain"]
 
-def _plain(value: Any) -> Any:
+
+def plain(value: Any) -> Any:
+    """``value`` as plain Python: dataclasses and dicts to dicts, tuples, lists and arrays to lists, NaN to None."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
+        return [plain(v) for v in value.tolist()]
     if isinstance(value, (np.floating, float)):
         v = float(value)
         return None if math.isnan(v) else v
@@ -32,4 +35,4 @@ class Result:
     """Mixin for frozen dataclasses: ``to_dict()`` gives JSON-ready plain Python."""
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        return plain(self)
