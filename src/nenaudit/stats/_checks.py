@@ -6,11 +6,12 @@ argument and says what to do. Private to :mod:`nenaudit.stats` (its names are pu
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, StatisticalWarning
 
 __all__ = [
     "MAX_BOOT",
@@ -22,6 +23,7 @@ __all__ = [
     "check_count",
     "check_jobs",
     "make_rng",
+    "warn_and_record",
 ]
 
 # One resample's AUC is kept per bootstrap resample (8 bytes each) to take its quantiles;
@@ -140,3 +142,9 @@ def make_rng(seed) -> np.random.Generator:
     if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise NenauditError(f"seed must be an int or a numpy Generator, got {seed!r}: pass e.g. seed=2024")
     return np.random.default_rng(int(seed))
+
+
+def warn_and_record(msg: str, bucket: list[str]) -> None:
+    """Issue ``msg`` as a :class:`StatisticalWarning` (at the caller of the statistic) and keep it in ``bucket``."""
+    warnings.warn(msg, StatisticalWarning, stacklevel=3)
+    bucket.append(msg)
