@@ -75,3 +75,46 @@ def test_junit_never_overwrites_a_file_it_did_not_write(tmp_path):
     p = nenaudit("crosscheck", "--steps", "AUC + DeLong", "--junit", mine, "--quiet")
     assert p.returncode == 2 and "not written by nenaudit" in p.stderr
     assert mine.read_text() == "<testsuites name='other tool'/>"
+
+
+def test_reproduce_runs_its_crosscheck_with_the_fold_seed(monkeypatch):
+    """The crosscheck inside ``reproduce`` refits the LASSO with the folds of --fold-seed, as the report's pipeline."""
+    from nenaudit.commands import crosscheck as cc_cmd
+    from nenaudit.commands.reproduce import crosscheck_for_report
+    from nenaudit.parity import rbridge
+
+    seen = {}
+
+    class Done:
+        def to_dict(self):
+            return {"rows": []}
+
+    def fake(cohort, *, seed, config=None, progress=None, **kw):
+        seen["seed"], seen["config"] = seed, config
+        return Done()
+
+    monkeypatch.setattr(rbridge, "r_available", lambda: True)
+    monkeypatch.setattr(cc_cmd, "run_crosscheck", fake)
+    args = argparse.Namespace(no_crosscheck=False, seed=5, fold_seed=7)
+    assert crosscheck_for_report(None, args, lambda m: None) == ({"rows": []}, None)
+    assert seen["seed"] == 5 and seen["config"].selection.seed == 7
+
+
+def test_a_crosscheck_row_is_a_parity_row_and_its_json_follows_dumps_json():
+    """CrossRow extends ParityRow; an infinite difference is null plus a ``nonfinite`` note (no "Infinity" string)."""
+    from nenaudit.io import dumps_json
+    from nenaudit.parity.crosscheck import CrossRow, compare_exact
+    from nenaudit.parity.registry import ParityRow, rows_text
+
+    row = compare_exact("backward Wald", "terms", ["a", "b"], ["a"])
+    assert isinstance(row, CrossRow) and isinstance(row, ParityRow) and not row.passed and row.n == 2
+    d = row.to_dict()
+    assert list(d) == ["step", "statistic", "python", "r", "abs_diff", "rel_diff", "tolerance", "n", "exact", "pass"]
+    text = dumps_json({"rows": [d]})
+    data = json.loads(text)
+    assert "Infinity" not in text and data["rows"][0]["abs_diff"] is None
+    assert {e["path"] for e in data["nonfinite"]} >= {"rows[0].abs_diff", "rows[0].rel_diff"}
+    # one text table for `nenaudit parity` (no step column) and `nenaudit crosscheck` (step column)
+    head = rows_text([row]).splitlines()[0].split()
+    plain_row = ParityRow("x", 1.0, 1.0, 0.0, 0.0, 1e-6, 1e-6, 0.0, True)
+    assert head[0] == "step" and rows_text([plain_row]).splitlines()[0].split()[0] == "statistic"

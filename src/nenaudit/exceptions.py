@@ -7,13 +7,16 @@ recorded in the result objects. A procedure that cannot fit one bootstrap resamp
 
 The classes are importable from the modules that raised them before (``nenaudit.io.DataError``,
 ``nenaudit.stats.validation.FitFailure``, ``nenaudit.parity.rbridge.RUnavailable``,
-``nenaudit.radiomics.extract.CaseError``).
+``nenaudit.radiomics.extract.CaseError``, ``nenaudit.outputs.OutputError``). The one other
+exception class, :class:`nenaudit.processes.Terminated` (SIGTERM), is a ``BaseException`` that
+belongs with the signal handling.
 """
 
 __all__ = [
     "NenauditError",
     "SpecError",
     "DataError",
+    "OutputError",
     "CaseError",
     "FAILURE_REASONS",
     "FitFailure",
@@ -35,6 +38,10 @@ class SpecError(NenauditError):
 
 class DataError(NenauditError):
     """Bad user data (file, column, value); the CLI prints it on one line and exits 2."""
+
+
+class OutputError(NenauditError):
+    """An output path that cannot or must not be written; one line, exit 2."""
 
 
 class CaseError(NenauditError):

@@ -19,15 +19,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import DataError
 from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file, write_atomic  # noqa: F401 (the safe-output API)
 
 __all__ = ["DataError", "jsonable", "dumps_json", "read_csv", "missing_lines", "split_names",
     "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
-
-
-class DataError(NenauditError):
-    """Bad user data (file, column, value); the CLI prints it on one line and exits 2."""
 
 
 NONFINITE_KEY = "nonfinite"

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import OutputError
 
 __all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
            "stale_name", "output_dir", "Outputs",
@@ -49,10 +49,6 @@ STAGING = ".nenaudit-staging-"
 RESERVED = ".nenaudit-"  # every entry whose name starts so is nenaudit's own
 
 _FD_PATH = re.compile(r"^/(?:dev/fd|proc/self/fd)/(\d+)$")
-
-
-class OutputError(NenauditError):
-    """An output path that cannot or must not be written; one line, exit 2."""
 
 
 def _why(exc: OSError) -> str:

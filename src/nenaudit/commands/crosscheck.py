@@ -23,29 +23,23 @@ ORDER = 62
 JUNIT_SUITE = "nenaudit crosscheck"
 
 
-def run_crosscheck(cohort, *, seed: int = 20250611, n_boot: int = 20, steps=None, progress=None, perturb=None):
+def run_crosscheck(cohort, *, seed: int = 20250611, n_boot: int = 20, steps=None, progress=None, perturb=None,
+                   config=None):
     """:func:`nenaudit.parity.crosscheck.run_crosscheck` (re-exported for ``reproduce``)."""
     from nenaudit.parity.crosscheck import run_crosscheck as run
 
-    return run(cohort, seed=seed, n_boot=n_boot, steps=steps, progress=progress, perturb=perturb)
+    return run(cohort, seed=seed, n_boot=n_boot, steps=steps, progress=progress, perturb=perturb, config=config)
 
 
-def _fmt(x, width: int | None = None) -> str:
-    if isinstance(x, float):
-        return "NA" if math.isnan(x) else f"{x:.10g}"
-    s = str(x)
-    return s if width is None or len(s) <= width else s[:width - 1] + "…"
+def _fmt(x) -> str:
+    return "NA" if isinstance(x, float) and math.isnan(x) else (f"{x:.10g}" if isinstance(x, float) else str(x))
 
 
 def table_text(cc) -> str:
-    """The crosscheck as a plain-text table, one line per statistic."""
-    from tabulate import tabulate
+    """The crosscheck table as text (:func:`nenaudit.parity.registry.rows_text`, as ``nenaudit parity`` prints)."""
+    from nenaudit.parity.registry import rows_text
 
-    rows = [[r.step, r.statistic if r.n == 1 else f"{r.statistic} (n={r.n})", _fmt(r.python, 40), _fmt(r.r, 40),
-             "-" if r.exact else f"{r.abs_diff:.2g}", "identical" if r.exact else f"{r.tolerance:.2g}",
-             "pass" if r.passed else "FAIL"] for r in cc.rows]
-    return tabulate(rows, headers=["step", "statistic", "Python", "R", "difference", "tolerance", "pass"],
-                    tablefmt="simple", disable_numparse=True)
+    return rows_text(cc.rows)
 
 
 def junit_xml(cc) -> str:

@@ -51,11 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps_json(table.to_dict(), indent=2, default=str))
     else:
-        import pandas as pd
+        from nenaudit.parity.registry import rows_text
 
-        frame = table.to_frame()
-        with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.6g}".format):
-            print(frame.to_string(index=False))
+        print(rows_text(table.rows))
         n_fail = len(table.failures)
         verdict = "all pass" if table.all_pass else f"{n_fail} of {len(table.rows)} FAIL"
         print(f"\nparity {args.step}: {len(table.rows)} values, {verdict}; "

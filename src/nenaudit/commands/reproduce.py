@@ -81,8 +81,12 @@ def crosscheck_for_report(cohort, args, say):
     if not r_available():
         return None, "R (Rscript) or rpy2 is not available on this machine"
     from nenaudit.commands.crosscheck import run_crosscheck
+    from nenaudit.pipeline import PipelineConfig
+    from nenaudit.selection import SelectionConfig
 
-    return run_crosscheck(cohort, seed=args.seed, progress=lambda m: say(f"crosscheck: {m}")).to_dict(), None
+    # the same LASSO folds as the reported pipeline (--fold-seed)
+    cfg = PipelineConfig(selection=SelectionConfig(seed=args.fold_seed))
+    return run_crosscheck(cohort, seed=args.seed, config=cfg, progress=lambda m: say(f"crosscheck: {m}")).to_dict(), None
 
 
 def register(sub) -> None:

@@ -41,7 +41,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from nenaudit.stats.result import Result
+from nenaudit.parity.registry import ParityRow
+from nenaudit.stats.result import Result, plain
 
 __all__ = ["CrossRow", "Crosscheck", "run_crosscheck", "compare_values", "TOL"]
 
@@ -64,31 +65,19 @@ TOL = {
 
 
 @dataclass(frozen=True)
-class CrossRow(Result):
-    """One statistic of one step: the Python and the R value, their differences and the tolerance it passed or
-    failed."""
+class CrossRow(ParityRow):
+    """A :class:`~nenaudit.parity.registry.ParityRow` of one crosscheck ``step``; ``n`` elements were
+    compared and the worst is shown (``python``, ``r``, the differences are that element's)."""
 
-    step: str
-    statistic: str
-    python: Any
-    r: Any
-    abs_diff: float
-    rel_diff: float
-    tolerance: float
-    passed: bool
+    step: str = ""
     n: int = 1
-    exact: bool = False
 
     def to_dict(self) -> dict:
-        d = super().to_dict()
-        d["pass"] = d.pop("passed")
-        for k in ("python", "r"):
-            if isinstance(d[k], float) and not math.isfinite(d[k]):
-                d[k] = None
-        for k in ("abs_diff", "rel_diff", "tolerance"):
-            if isinstance(d[k], float) and not math.isfinite(d[k]):
-                d[k] = None if math.isnan(d[k]) else ("Infinity" if d[k] > 0 else "-Infinity")
-        return d
+        """The row as JSON-ready plain Python. A non-finite number stays a float: the writer
+        (:func:`nenaudit.io.dumps_json`) turns it into ``null`` with a ``nonfinite`` note, the one convention."""
+        return {"step": self.step, "statistic": self.statistic, "python": plain(self.python), "r": plain(self.r),
+                "abs_diff": plain(self.abs_diff), "rel_diff": plain(self.rel_diff),
+                "tolerance": plain(self.tolerance), "n": self.n, "exact": self.exact, "pass": self.passed}
 
 
 @dataclass(frozen=True)
@@ -123,8 +112,8 @@ def compare_values(step: str, statistic: str, py, rv, kind: str, labels: Sequenc
     a = np.atleast_1d(np.asarray(py, dtype=float)).ravel()
     b = np.atleast_1d(np.asarray(rv if rv is not None else np.nan, dtype=float)).ravel()
     if a.size != b.size:
-        return CrossRow(step, f"{statistic} (length {a.size} vs {b.size})", a.size, b.size, math.inf, math.inf, 0.0,
-                        False, max(a.size, b.size))
+        return CrossRow(f"{statistic} (length {a.size} vs {b.size})", a.size, b.size, math.inf, math.inf, 0.0,
+                        rtol, atol, False, step=step, n=max(a.size, b.size))
     tol = atol + rtol * np.abs(b)
     both_nan = np.isnan(a) & np.isnan(b)
     same_inf = np.isinf(a) & (a == b)
@@ -138,15 +127,15 @@ def compare_values(step: str, statistic: str, py, rv, kind: str, labels: Sequenc
         score = np.where(d == 0, 0.0, d / np.where(tol > 0, tol, np.finfo(float).tiny))
     j = int(np.argmax(score)) if a.size else 0
     label = statistic if a.size == 1 else f"{statistic} [{labels[j] if labels is not None else j}]"
-    return CrossRow(step, label, float(a[j]), float(b[j]), float(d[j]), float(rel[j]), float(tol[j]),
-                    bool(ok.all()), int(a.size))
+    return CrossRow(label, float(a[j]), float(b[j]), float(d[j]), float(rel[j]), float(tol[j]), rtol, atol,
+                    bool(ok.all()), step=step, n=int(a.size))
 
 
 def compare_exact(step: str, statistic: str, py, rv) -> CrossRow:
     ok = py == rv
     show = (lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return CrossRow(step, statistic, show(py), show(rv), 0.0 if ok else math.inf, 0.0 if ok else math.inf, 0.0,
-                    bool(ok), len(py) if isinstance(py, (list, tuple)) else 1, exact=True)
+    return CrossRow(statistic, show(py), show(rv), 0.0 if ok else math.inf, 0.0 if ok else math.inf, 0.0, 0.0, 0.0,
+                    bool(ok), exact=True, step=step, n=len(py) if isinstance(py, (list, tuple)) else 1)
 
 
 def safe_name(c: str) -> str:

@@ -15,6 +15,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from nenaudit.exceptions import RUnavailable
+
 __all__ = ["reference_r_dir", "RUnavailable", "r_available", "r", "source", "fvec", "ivec", "svec", "matrix",
     "call", "to_py"]
 
@@ -32,10 +34,6 @@ def reference_r_dir() -> Path:
 
 
 REFERENCE_R = reference_r_dir()
-
-
-class RUnavailable(RuntimeError):
-    """R or rpy2 is not usable on this machine."""
 
 
 def r_available() -> bool:

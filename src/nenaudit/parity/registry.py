@@ -15,7 +15,7 @@ from typing import Any, Callable
 from nenaudit.stats.result import Result
 
 __all__ = ["Statistic", "Step", "ParityRow", "ParityTable", "REGISTRY", "register", "steps",
-           "COEF", "PVAL", "PROFILE", "EXACT_NUM", "ICC_TOL"]
+           "COEF", "PVAL", "PROFILE", "EXACT_NUM", "ICC_TOL", "rows_text"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -149,3 +149,36 @@ class ParityTable(Result):
         d = super().to_dict()
         d["all_pass"] = self.all_pass
         return d
+
+
+# ---------------------------------------------------------------------------------------
+# The text table (``nenaudit parity`` and ``nenaudit crosscheck``)
+# ---------------------------------------------------------------------------------------
+
+
+def _fmt(x, width: int | None = None) -> str:
+    if isinstance(x, float):
+        return "NA" if math.isnan(x) else f"{x:.10g}"
+    s = str(x)
+    return s if width is None or len(s) <= width else s[:width - 1] + "…"
+
+
+def rows_text(rows) -> str:
+    """Parity rows as one text table: [step,] statistic, Python, R, difference, tolerance, pass.
+
+    The step column appears when the rows carry a ``step`` (crosscheck rows); a row that compared
+    ``n > 1`` elements (its worst shown) says so after its statistic.
+    """
+    from tabulate import tabulate
+
+    with_step = any(getattr(r, "step", "") for r in rows)
+    out = []
+    for r in rows:
+        n = getattr(r, "n", 1)
+        row = [r.statistic if n == 1 else f"{r.statistic} (n={n})", _fmt(r.python, 40), _fmt(r.r, 40),
+               "-" if r.exact else f"{r.abs_diff:.2g}", "identical" if r.exact else f"{r.tolerance:.2g}",
+               "pass" if r.passed else "FAIL"]
+        out.append([r.step, *row] if with_step else row)
+    headers = ["statistic", "Python", "R", "difference", "tolerance", "pass"]
+    return tabulate(out, headers=["step", *headers] if with_step else headers, tablefmt="simple",
+                    disable_numparse=True)

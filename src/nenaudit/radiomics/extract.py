@@ -41,7 +41,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import CaseError, NenauditError
 from nenaudit.stats.result import Result
 
 __all__ = [
@@ -69,10 +69,6 @@ IMAGE_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd")
 #: Relative tolerance on spacing and absolute tolerance on direction cosines and on the origin offset
 #: in voxels: label maps saved by other software round these to ~6 significant digits.
 GEOMETRY_TOL = 1e-4
-
-
-class CaseError(NenauditError):
-    """Why one case cannot be extracted (empty mask, mask outside the image, mismatched geometry...)."""
 
 
 @dataclass(frozen=True)
