@@ -270,3 +270,52 @@ def test_the_rules_catch_a_planted_package(tmp_path):
         "nenaudit.pipeline line 7: reads the private name nenaudit.stats.a._other",
     ])
     assert floor_violations(imports) == ["nenaudit.stats.b line 6: imports nenaudit.io"]
+
+
+# --------------------------------------------------------------------------------------
+# Every error and warning class lives in exceptions.py
+# --------------------------------------------------------------------------------------
+
+
+def _exception_classes(root: Path) -> list[str]:
+    out = []
+    for mod, (path, _) in module_names(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {_dotted(b) for b in node.bases}
+                if any(b and (b.endswith(("Error", "Exception", "Warning", "Failure", "Unavailable"))) for b in bases):
+                    out.append(f"{mod}.{node.name}")
+    return out
+
+
+def test_error_and_warning_classes_live_in_exceptions():
+    classes = _exception_classes(SRC)
+    assert "nenaudit.exceptions.FitFailure" in classes and "nenaudit.exceptions.Terminated" in classes
+    assert [c for c in classes if not c.startswith("nenaudit.exceptions.")] == []
+
+
+def test_old_import_paths_of_the_error_classes_still_work():
+    from nenaudit import exceptions as E
+    from nenaudit.io import DataError
+    from nenaudit.outputs import OutputError
+    from nenaudit.processes import Terminated
+    from nenaudit.parity.rbridge import RUnavailable
+    from nenaudit.radiomics.extract import CaseError
+    from nenaudit.stats.validation import FAILURE_REASONS, FitFailure
+
+    assert (DataError, OutputError, RUnavailable, CaseError, FitFailure, Terminated) == (
+        E.DataError, E.OutputError, E.RUnavailable, E.CaseError, E.FitFailure, E.Terminated)
+    assert FAILURE_REASONS is E.FAILURE_REASONS
+
+
+def test_a_duplicate_finding_id_is_an_audit_definition_error(monkeypatch):
+    from nenaudit.audit import run
+    from nenaudit.exceptions import AuditDefinitionError
+    from nenaudit.study.schema import load
+
+    study = load()
+    checks = run.all_checks()
+    monkeypatch.setattr(run, "all_checks", lambda: [*checks, checks[0]])  # one check run twice: its ids twice
+    assert checks[0](study), "the first check finds something on the default spec"
+    with pytest.raises(AuditDefinitionError, match="duplicate finding ids"):
+        run.run_audit(study)

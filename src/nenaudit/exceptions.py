@@ -7,10 +7,11 @@ recorded in the result objects. A procedure that cannot fit one bootstrap resamp
 
 The classes are importable from the modules that raised them before (``nenaudit.io.DataError``,
 ``nenaudit.stats.validation.FitFailure``, ``nenaudit.parity.rbridge.RUnavailable``,
-``nenaudit.radiomics.extract.CaseError``, ``nenaudit.outputs.OutputError``). The one other
-exception class, :class:`nenaudit.processes.Terminated` (SIGTERM), is a ``BaseException`` that
-belongs with the signal handling.
+``nenaudit.radiomics.extract.CaseError``, ``nenaudit.outputs.OutputError``). :class:`Terminated` (SIGTERM in
+the parent) is a ``BaseException``, also importable from :mod:`nenaudit.processes`.
 """
+
+import signal
 
 __all__ = [
     "NenauditError",
@@ -22,6 +23,7 @@ __all__ = [
     "FitFailure",
     "RUnavailable",
     "AuditDefinitionError",
+    "Terminated",
     "StatisticalWarning",
     "ConvergenceWarning",
     "SeparationWarning",
@@ -69,6 +71,17 @@ class RUnavailable(RuntimeError):
 
 class AuditDefinitionError(RuntimeError):
     """The audit's checks contradict each other (e.g. two findings with one id): a bug, not bad input."""
+
+
+class Terminated(BaseException):
+    """SIGTERM received (a BaseException, like KeyboardInterrupt: no ``except Exception`` swallows it).
+
+    Raised in the parent by :func:`nenaudit.processes.handle_signals`; importable from there too.
+    """
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
 
 
 class StatisticalWarning(UserWarning):

@@ -22,17 +22,10 @@ import contextlib
 import signal
 import threading
 
+from nenaudit.exceptions import Terminated
 from nenaudit.stats.workers import PR_SET_PDEATHSIG, worker_pool  # the pool lives at the floor (stats/)
 
 __all__ = ["Terminated", "handle_signals", "worker_pool", "PR_SET_PDEATHSIG"]
-
-
-class Terminated(BaseException):
-    """SIGTERM received (a BaseException, like KeyboardInterrupt: no ``except Exception`` swallows it)."""
-
-    def __init__(self, signum: int = signal.SIGTERM) -> None:
-        super().__init__(f"signal {signum}")
-        self.signum = signum
 
 
 def _raise_terminated(signum, frame):  # pragma: no cover - runs in a signal handler

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nenaudit.audit.findings import Finding
 from nenaudit.stats.consistency import grim, percent_of
-from nenaudit.study.schema import MedianRange, Printed, Study, _key
+from nenaudit.study.schema import MedianRange, Printed, Study, label_key as _key
 
 __all__ = ["check_percentages", "check_category_sums", "check_grim", "check_text_values",
     "check_quartile_order"]

@@ -9,7 +9,7 @@ from nenaudit.audit.findings import Finding
 from nenaudit.exceptions import NenauditError
 from nenaudit.audit.units import analysis_cohort, counts_for, outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
-from nenaudit.study.schema import Study, _key, table_label
+from nenaudit.study.schema import Study, table_label, label_key as _key
 
 __all__ = ["check_stated_counts", "check_patient_lesion_feasibility", "check_events_per_variable",
     "check_sample_size", "check_clustering"]

@@ -6,6 +6,7 @@ from collections import Counter
 
 from nenaudit.audit import accuracy, arithmetic, auc, categorical, design, radiomics, regression, triples, validation
 from nenaudit.audit.findings import VERDICTS, Finding
+from nenaudit.exceptions import AuditDefinitionError
 from nenaudit.study.schema import Study
 
 __all__ = ["all_checks", "run_audit", "summary"]
@@ -27,7 +28,7 @@ def run_audit(study: Study) -> list[Finding]:
     ids = Counter(f.id for f in findings)
     dup = [i for i, c in ids.items() if c > 1]
     if dup:
-        raise RuntimeError(f"duplicate finding ids: {dup[:5]}")
+        raise AuditDefinitionError(f"duplicate finding ids: {dup[:5]}")
     return findings
 
 

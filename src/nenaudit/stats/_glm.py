@@ -63,21 +63,25 @@ MSG_BOUNDARY = "glm.fit: algorithm stopped at boundary value"
 
 
 def linkinv(eta: np.ndarray) -> np.ndarray:
+    """``binomial()$linkinv``: R's ``logit_linkinv`` (``|eta| > 30`` clamped to ``DBL_EPS`` / ``1 / DBL_EPS``)."""
     tmp = np.where(eta < -_THRESH, DBL_EPS, np.where(eta > _THRESH, _INVEPS, np.exp(np.clip(eta, -_THRESH, _THRESH))))
     return tmp / (1.0 + tmp)
 
 
 def mu_eta(eta: np.ndarray) -> np.ndarray:
+    """``binomial()$mu.eta``: R's ``logit_mu_eta`` (``DBL_EPS`` where ``|eta| > 30``)."""
     e = np.exp(np.clip(eta, -_THRESH, _THRESH))
     opexp = 1.0 + e
     return np.where((eta > _THRESH) | (eta < -_THRESH), DBL_EPS, e / (opexp * opexp))
 
 
 def linkfun(mu: np.ndarray) -> np.ndarray:
+    """``binomial()$linkfun``: ``log(mu / (1 - mu))``."""
     return np.log(mu / (1.0 - mu))
 
 
 def dev_resids(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, yb: np.ndarray | None = None) -> np.ndarray:
+    """``binomial()$dev.resids``: R's ``binomial_dev_resids`` (``yb``: the 0/1 response as booleans, a faster path)."""
     if yb is not None:  # 0/1 response (yb = y == 1): same operations as below, fewer passes
         return 2.0 * wt * np.log(np.where(yb, 1.0 / mu, 1.0 / (1.0 - mu)))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,11 +91,13 @@ def dev_resids(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, yb: np.ndarray | N
 
 
 def rsum(x: np.ndarray) -> float:
+    """R's ``sum()`` of doubles (accumulated in long double): ``math.fsum``, exactly rounded, is the closest match."""
     # R's sum() accumulates in long double; fsum (exactly rounded) is the closest match
     return math.fsum(x.tolist())
 
 
 def binomial_aic(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, rank: int) -> float:
+    """``binomial()$aic(...) + 2 * rank``, the AIC ``glm`` reports."""
     # binomial()$aic with m = wt (0/1 response): -2 sum(dbinom(round(m y), round(m), mu, log))
     pos = wt > 0
     k = np.round(wt[pos] * y[pos])

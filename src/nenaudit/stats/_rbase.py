@@ -40,6 +40,7 @@ UNIROOT_TOL = _EPS**0.25
 
 
 def r_mean(v: np.ndarray) -> float:
+    """R's ``mean()``: the long-double sum over n, then one refinement pass (``mean.default``'s C code)."""
     # R's mean(): long-double sum / n, then one refinement pass
     n = len(v)
     s = math.fsum(v.tolist()) / n

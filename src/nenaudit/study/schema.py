@@ -490,12 +490,15 @@ class Study:
 _SYMBOLS = {"≤": " le ", "<=": " le ", "≥": " ge ", ">=": " ge ", "<": " lt ", ">": " gt ", "+": " plus "}
 
 
-def _key(name: str) -> str:
+def label_key(name: str) -> str:
     """Case- and punctuation-insensitive key of a label; comparison signs are kept (``≤100`` != ``>100``)."""
     s = name.lower()
     for sym, word in _SYMBOLS.items():
         s = s.replace(sym, word)
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+_key = label_key  # the name used inside this module
 
 
 # --------------------------------------------------------------------- validation helpers

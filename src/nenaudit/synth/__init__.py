@@ -34,7 +34,7 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.study.schema import Study, _key
+from nenaudit.study.schema import Study, label_key as _key
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import faithful as fa
 from nenaudit.synth import targets as tgt
@@ -420,7 +420,7 @@ def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray
             warnings.simplefilter("ignore")
             f = fit_logistic(rs[:, None], y, profile=False)
         o = float(np.exp(f.coef[1]))
-        score += fa._ci_loss(o, tg["uni"])
+        score += fa.ci_loss(o, tg["uni"])
     qmiss = 0.0
     for g, cell in tg["quartiles"].items():
         q = quantile7(rs[y == g], [0.25, 0.5, 0.75])

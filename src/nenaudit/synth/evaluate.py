@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import _key
-from nenaudit.synth.realize import Design, _outcomes_of
+from nenaudit.study.schema import label_key as _key
+from nenaudit.synth.realize import Design, outcomes_of as _outcomes_of
 
 __all__ = ["table_cells", "regression", "radiomics", "refit"]
 

@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import _key
-from nenaudit.synth.realize import Design, _outcomes_of
+from nenaudit.study.schema import label_key as _key
+from nenaudit.synth.realize import Design, outcomes_of as _outcomes_of
 
 __all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
     "Columns", "c_loss", "separated_share", "plausibility", "plausibility_cost", "stage_c"]
@@ -405,7 +405,7 @@ def c_targets(d: Design, names) -> CTargets:
     return CTargets(final, multi, fa, 0.05)
 
 
-def _ci_loss(o: float, est) -> float:
+def ci_loss(o: float, est) -> float:
     """0 inside the published CI (plus a small pull to the printed estimate), else the log distance
     outside in units of the CI's log width."""
     lo, hi = math.log(est.ci.lo.value), math.log(est.ci.hi.value)
@@ -415,6 +415,9 @@ def _ci_loss(o: float, est) -> float:
     lo_ = math.log(o)
     out = max(0.0, lo - lo_, lo_ - hi) / w * 5
     return out + 0.2 * abs(lo_ - math.log(est.estimate.value)) / w
+
+
+_ci_loss = ci_loss  # the name used inside this module
 
 
 class Columns:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import Study, Table, _key
+from nenaudit.study.schema import Study, Table, label_key as _key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
 
@@ -122,9 +122,13 @@ def design_of(study: Study) -> Design:
     return d
 
 
-def _outcomes_of(table: Table, gid: str, outcomes: tuple[str, ...]) -> tuple[str, ...]:
+def outcomes_of(table: Table, gid: str, outcomes: tuple[str, ...]) -> tuple[str, ...]:
+    """The outcome groups a column ``gid`` of ``table`` counts: its own outcome group, or all of them."""
     g = table.group(gid)
     return (g.outcome_group,) if g.outcome_group in outcomes else outcomes
+
+
+_outcomes_of = outcomes_of  # the name used inside this module
 
 
 def _level_index(levels: list[str], printed: str) -> str:

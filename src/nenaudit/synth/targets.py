@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nenaudit.study.schema import Study, _key
+from nenaudit.study.schema import Study, label_key as _key
 
 __all__ = ["evaluate", "unprinted"]
 
