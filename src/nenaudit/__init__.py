@@ -30,7 +30,7 @@ Group comparisons (Table 1/2)
 Consistency of printed numbers, sample size
     grim, implied_p_from_ratio_ci, riley_sample_size
 Output and errors
-    dumps_json, NenauditError, SpecError, ConvergenceError, StatisticalWarning,
+    dumps_json, NenauditError, SpecError, StatisticalWarning,
     ConvergenceWarning, SeparationWarning
 
 Property-based tests: ``nenaudit.strategies`` (needs hypothesis: ``pip install 'nenaudit[strategies]'``).
@@ -81,7 +81,7 @@ _API: dict[str, tuple[str, str]] = {
     "icc_filter": ("nenaudit.stats.features", "icc_filter"),
     "spearman_filter": ("nenaudit.stats.features", "spearman_filter"),
     "fit_zscore": ("nenaudit.stats.features", "fit_zscore"),
-    "select_features": ("nenaudit.stats.features", "select_features"),
+    "select_features": ("nenaudit.selection", "select_features"),
     # discrimination
     "roc_auc": ("nenaudit.stats.discrimination", "roc_auc"),
     "ci_auc": ("nenaudit.stats.discrimination", "ci_auc"),
@@ -124,7 +124,6 @@ _API: dict[str, tuple[str, str]] = {
     "dumps_json": ("nenaudit.io", "dumps_json"),
     "NenauditError": ("nenaudit.exceptions", "NenauditError"),
     "SpecError": ("nenaudit.exceptions", "SpecError"),
-    "ConvergenceError": ("nenaudit.exceptions", "ConvergenceError"),
     "StatisticalWarning": ("nenaudit.exceptions", "StatisticalWarning"),
     "ConvergenceWarning": ("nenaudit.exceptions", "ConvergenceWarning"),
     "SeparationWarning": ("nenaudit.exceptions", "SeparationWarning"),

@@ -10,7 +10,7 @@ from nenaudit.audit.findings import Finding
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, _key, table_label
+from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, table_label, label_key as _key
 
 __all__ = ["expand_counts", "level_ors", "check_univariable_logistic", "check_multivariable_reproducible"]
 
