@@ -112,6 +112,17 @@ def chisq_test(table, correct: bool = True) -> ContingencyTest:
         For a table that is not a 2-d array of non-negative whole counts, or has an
         empty row or column (R would return NaN).
 
+    Notes
+    -----
+    Python references (``tests/test_python_references.py``): statsmodels'
+    ``Table(m, shift_zeros=False).test_nominal_association()`` gives the same Pearson statistic
+    (never Yates-corrected); by default ``Table`` adds 1/2 to every cell of a table with a zero
+    count, and it takes ``p = 1 - cdf``, which loses the digits of a tiny p (R and this function
+    take the upper tail itself, ``pchisq(lower.tail = FALSE)``). scipy's
+    ``chi2_contingency(m, correction=True)`` corrects 2 x 2 tables as R does: R subtracts the
+    scalar ``min(0.5, |O - E|)`` over all cells, scipy a per-cell minimum, the same thing in a
+    2 x 2 table, where ``|O - E|`` is equal in every cell.
+
     References
     ----------
     Pearson K. On the criterion that a given system of deviations... Philos Mag
@@ -420,6 +431,16 @@ def fisher_test(table, conf_level: float = 0.95) -> ContingencyTest:
     ------
     NenauditError
         For invalid tables, or an r x c table too large to enumerate.
+
+    Notes
+    -----
+    Python references (``tests/test_python_references.py``): scipy's
+    ``scipy.stats.contingency.odds_ratio(m, kind="conditional")`` computes the same conditional
+    MLE and exact CI, solving more tightly: R's ``fisher.test`` finds each with ``uniroot`` at its
+    default tolerance ``eps^0.25`` (about 1.2e-4) on ``t = OR`` below 1 and ``t = 1/OR`` above, and
+    this function reproduces R's roots, so a large bound can differ by a percent (the tea-tasting
+    table of ``?fisher.test``: upper bound 621.9 in R and here, 626.2 in scipy). statsmodels'
+    ``Table2x2(m).oddsratio`` is the sample odds ratio ``ad / bc``, a different estimator.
 
     References
     ----------
