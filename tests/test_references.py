@@ -94,7 +94,7 @@ def ref(live_outputs):
 
 
 def test_the_core_set_is_stored():
-    assert NAMES == ["calibration", "contingency", "lasso", "logistic", "roc"]
+    assert {"calibration", "contingency", "lasso", "logistic", "roc"} <= set(NAMES)
     for name in NAMES:
         doc = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
         assert doc["generated_by"] == f"tests/results/gen_{name}.R" and doc["r_version"].startswith("R version")
