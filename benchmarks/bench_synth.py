@@ -19,8 +19,11 @@ Measured (this machine: 2 cores shared with about 5 other sessions, load 4-7; ni
     seed 20250611, before (main at 2d29868):  CPU 91.7 s (wall 212.6 s): A 7.7, B 21.5, C 40.1, evaluation 19.6
     seed 20250611, after (same bytes):       CPU 77.8 s (wall 155.4 s): A 7.8, B 14.1, C 33.8, evaluation 19.5
     (the version-3 seed family, seeds 1-4, took 445 s wall per cohort in median under a similar load)
-    results of this script: see the lines it prints (the last run is quoted in synthetic/seed_distribution.json's
-    seconds per seed)
+
+    generator version 4 (the above plus, per cohort, the plausibility-cost run of stage C and, when a target
+    stage C can move is missed, one stage C retry with its evaluation), seeds 1-10 of
+    synthetic/seed_distribution.json (benchmarks/synth_seeds.py, one thread, load about 7):
+    CPU seconds per cohort median 163, range 111-214 (target <= 300); wall median 244, range 114-558
 """
 
 from __future__ import annotations
