@@ -176,7 +176,7 @@ def test_select_chain_records_each_step():
         warnings.simplefilter("ignore", StatisticalWarning)
         sel = select_features(df, y, readings={"intra": (df, second.assign(nanfeat=df["nanfeat"], const=2.0))},
                               config=SelectionConfig(seed=3))
-    rep = sel.report()
+    rep = sel.to_dict()
     assert rep["removed_nonfinite"] == ["nanfeat"] and rep["removed_constant"] == ["const"]
     assert "f10" in rep["removed_icc"]
     kept_after_icc = [c for c in names if c not in rep["removed_icc"]]

@@ -294,7 +294,7 @@ def test_dataframe_names_and_summary():
     df = pd.DataFrame(x, columns=names)
     f = fit_logistic(df, y)
     assert f.names == ("(Intercept)", "a", "b", "c")
-    s = f.summary()
+    s = f.to_frame()
     assert list(s.columns) == ["estimate", "se", "z", "p", "ci_lower", "ci_upper", "OR", "OR_lower", "OR_upper"]
     assert np.allclose(s["OR"], f.odds_ratio)
     assert np.allclose(np.exp(f.ci_profile), f.or_ci_profile)

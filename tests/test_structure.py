@@ -319,3 +319,36 @@ def test_a_duplicate_finding_id_is_an_audit_definition_error(monkeypatch):
     assert checks[0](study), "the first check finds something on the default spec"
     with pytest.raises(AuditDefinitionError, match="duplicate finding ids"):
         run.run_audit(study)
+
+
+# --------------------------------------------------------------------------------------
+# One name per view: to_dict() (plain Python) and to_frame() (a DataFrame)
+# --------------------------------------------------------------------------------------
+
+
+def test_table_views_are_to_frame_and_the_old_names_are_deprecated_aliases():
+    import numpy as np
+    import pandas as pd
+
+    from nenaudit.stats.dca import decision_curve
+    from nenaudit.stats.logistic import fit_logistic
+    from nenaudit.stats.validation import harrell_optimism
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    y = (rng.random(80) < 1 / (1 + np.exp(-(0.3 + X.a - 0.5 * X.b)))).astype(float)
+    fit = fit_logistic(X, y, profile=False)
+    frame = fit.to_frame("wald")
+    assert list(frame.index) == ["(Intercept)", "a", "b"]
+    with pytest.warns(DeprecationWarning, match="to_frame"):
+        pd.testing.assert_frame_equal(fit.summary("wald"), frame)
+    val = harrell_optimism(X, y, n_boot=5, seed=1)
+    with pytest.warns(DeprecationWarning, match="to_frame"):
+        pd.testing.assert_frame_equal(val.table(), val.to_frame())
+    assert list(val.to_frame().index) == ["C", "Dxy", "Intercept", "Slope", "Brier"]
+    p = 1 / (1 + np.exp(-(0.3 + X.a - 0.5 * X.b)))
+    dc = decision_curve(y, p.to_numpy())
+    df = dc.to_frame()
+    with pytest.warns(DeprecationWarning, match="to_frame"):
+        rows = dc.rows()
+    assert len(rows) == len(df) and rows[1]["model"] == df["model"].iloc[1] and rows[1]["all"] == df["all"].iloc[1]

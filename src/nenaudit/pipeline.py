@@ -421,7 +421,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
 
     return PipelineResult(
         config=cfg, cohort=str(cohort.path), n_lesions=int(y.size), n_patients=int(len(np.unique(groups))),
-        n_events=int(y.sum()), selection=sel.report(), table1=table1, table2=table2, univariable=uni,
+        n_events=int(y.sum()), selection=sel.to_dict(), table1=table1, table2=table2, univariable=uni,
         multivariable=multi, final_terms=model.terms, auc=auc,
         validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
         calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all), table1_total=table1_total,

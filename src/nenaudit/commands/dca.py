@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     d = decision_curve(y, p, t)
     if args.json:
         rows = [{**r, "standardized": _num(sm), "net_interventions_avoided": _num(nia)}
-                for r, sm, nia in zip(d.rows(), d.standardized_model, d.net_interventions_avoided)]
+                for r, sm, nia in zip(({"threshold": float(t), "model": float(m), "all": float(a), "none": float(z)}
+                                       for t, m, a, z in zip(d.thresholds, d.model, d.treat_all, d.treat_none)),
+                                      d.standardized_model, d.net_interventions_avoided)]
         print(dumps_json({"net_benefit": rows, "prevalence": d.prevalence, "n": d.n, "nper": d.nper,
                           "definition": "dcurves: NB = TP/n - FP/n * t/(1-t), positive if prob >= t"}))
         return 0

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sel = select_features(cohort.features, cohort.outcome, readings=None if args.no_icc else readings, config=cfg)
-    rep = sel.report()
+    rep = sel.to_dict()
     rep["warnings"] = list(dict.fromkeys([*rep["warnings"], *(str(w.message) for w in caught)]))
     rep["cohort"] = str(cohort.path)
     rep["fold_seed"] = args.fold_seed

@@ -385,7 +385,12 @@ class BootstrapValidation(Result):
                 return ix
         raise NenauditError(f"no index {name!r}; available: {[i.name for i in self.indexes]}")
 
-    def table(self):
+    def table(self, *args, **kwargs):
+        """Deprecated: the same as :meth:`to_frame` (every result's table view is ``to_frame``, its plain view ``to_dict``)."""
+        warnings.warn("BootstrapValidation.table() is deprecated: use to_frame()", DeprecationWarning, stacklevel=2)
+        return self.to_frame(*args, **kwargs)
+
+    def to_frame(self):
         """The validate table as a pandas DataFrame (rows = indexes)."""
         import pandas as pd
 
