@@ -130,3 +130,41 @@ def test_audit_study_hostile_files_exit_2_in_one_line(tmp_path):
 
 def test_embedded_spec_still_loads_unchanged():
     assert load().sha256 == validate(RAW).sha256
+
+
+# ------------------------------------------------------------------ spec version 2 (tests/specs, the template)
+def _v2_raws():
+    from pathlib import Path
+
+    from nenaudit.commands.spec_template import TEMPLATE
+
+    specs = Path(__file__).resolve().parent / "specs"
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(specs.glob("*.json"))] + [json.loads(json.dumps(TEMPLATE))]
+
+
+V2 = _v2_raws()
+V2_MUTATIONS = [(i, path, new) for i, raw in enumerate(V2) for path, _, new in sm.mutations(raw)]
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(picks=st.lists(st.sampled_from(V2_MUTATIONS), min_size=1, max_size=2))
+def test_mutated_v2_spec_is_accepted_or_refused_in_one_line_with_the_field_path(picks):
+    i = picks[0][0]
+    assert_clean(outcome(sm.apply_all(V2[i], [(path, new) for j, path, new in picks if j == i])))
+
+
+def test_v2_specs_are_accepted_unmutated():
+    assert len(V2) >= 3 and all(outcome(raw) is None for raw in V2)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("NENAUDIT_SLOW"), reason="exhaustive sweep: set NENAUDIT_SLOW=1 (about 4 min)")
+def test_every_single_field_mutation_of_the_v2_specs_is_accepted_or_refused_cleanly():
+    crashes = []
+    for i, path, new in V2_MUTATIONS:  # 5174 mutations when written
+        try:
+            assert_clean(outcome(sm.apply(V2[i], path, new)))
+        except Exception as exc:  # noqa: BLE001 - collect every crash site, then report them all
+            crashes.append(f"spec {i} {sm.dotted(path)}: {type(exc).__name__}: {str(exc)[:100]}")
+    assert not crashes, f"{len(crashes)} of {len(V2_MUTATIONS)} mutations crash:\n" + "\n".join(crashes[:40])
