@@ -364,3 +364,16 @@ def test_both_engines_give_the_same_replicates(reference):
                 assert v == f["metrics"][k], k
             else:
                 assert f["metrics"][k] == pytest.approx(v, rel=1e-9, abs=1e-12), k
+
+
+def test_cli_engine_option_is_stored_and_in_the_logged_command(tmp_path):
+    from nenaudit.cli import main
+
+    out = tmp_path / "fortran"
+    args = cli_args(out, "--engine", "fortran")
+    args[args.index("--cohorts") + 1] = "1"
+    assert main(args) == 0
+    with Store(out, create=False) as s:
+        assert s.spec()["engine"] == "fortran"
+    started = (out / "run.log").read_text().splitlines()[0]
+    assert "--engine fortran" in started  # the run log's command repeats the engine (resume must match it)

@@ -98,7 +98,7 @@ def _command(spec, args) -> str:
     for opt, val in (("--study", spec.study), ("--cohort", spec.cohort), ("--max-features", spec.max_features)):
         if val is not None:
             parts += [opt, str(val)]
-    parts += ["--backend", args.backend, "--jobs", str(args.jobs)]
+    parts += ["--engine", spec.engine, "--backend", args.backend, "--jobs", str(args.jobs)]
     if args.scheduler:
         parts += ["--scheduler", args.scheduler]
     parts += ["--out", str(args.out)]
