@@ -260,6 +260,9 @@ def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path, 
 
     assert main(["simulate", "null", "--status", "--out", str(out)]) == 0  # partial results, read only
     assert "run not finished" in capsys.readouterr().out and not (out / "summary.json").exists()
+    assert main(["simulate", "null", "--status", "--json", "--out", str(out)]) == 0
+    status = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    assert status["complete"] is False and status["finished"] == len(partial)
     assert main(cli_args(out, "--resume")) == 0
     assert keys(out) == keys(reference[0])
     assert "resumed" in (out / "run.log").read_text()

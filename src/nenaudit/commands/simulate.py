@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if args.status:
         summary, _ = stored_summary(args.out)
         if args.json:
-            print(json.dumps(summary, indent=1, allow_nan=False))
+            print(dumps_json(summary, indent=1))
             return 0
         print(f"{args.out}: {summary['finished']} of {summary['planned']} replicates stored"
               + ("" if summary["complete"] else " (run not finished: partial results, continue with --resume)"))

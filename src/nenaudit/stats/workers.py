@@ -88,6 +88,14 @@ def _stop(ex: ProcessPoolExecutor) -> None:
             if p.is_alive():
                 p.kill()
                 p.join(1.0)
+    # Let the executor's manager thread see the dead workers, close its wake-up pipe and end
+    # here. Left running, it can close that pipe while the interpreter's exit hook writes to it
+    # (CPython 3.11 checks and writes without a lock), and the exit then prints a traceback
+    # ending in "OSError: [Errno 9] Bad file descriptor" after "nenaudit: interrupted".
+    manager = getattr(ex, "_executor_manager_thread", None)
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(5.0)
 
 
 @contextlib.contextmanager
