@@ -55,6 +55,20 @@ ref_dummy_or <- function(levels, events, non_events, reference) {
        p_wald = unname(summary(fit)$coefficients[k, 4]), names = levels(x)[-1])
 }
 
+# The same Wald interval with IRLS run to the optimum (epsilon 1e-14, restarted there): the exact MLE of the saturated
+# model, which nenaudit computes in closed form (Woolf) as ci_wald_exact.
+ref_dummy_or_converged <- function(levels, events, non_events, reference) {
+  x <- factor(c(rep(levels, events), rep(levels, non_events)), levels = levels)
+  x <- relevel(x, ref = reference)
+  y <- rep(c(1, 0), c(sum(events), sum(non_events)))
+  ctl <- glm.control(epsilon = 1e-14, maxit = 100)
+  fit <- glm(y ~ x, family = binomial, control = ctl)
+  # restarted twice at its own optimum: glm's SEs use the weights of the last iteration's start
+  for (i in 1:2) fit <- glm(y ~ x, family = binomial, start = coef(fit), control = ctl)
+  ci <- exp(confint.default(fit)[-1, , drop = FALSE])
+  list(lo = unname(ci[, 1]), hi = unname(ci[, 2]), names = levels(x)[-1])
+}
+
 # Diagnostic accuracy from the four cells (caret::confusionMatrix, positive = "1").
 ref_accuracy <- function(tp, fp, fn, tn) {
   pred <- factor(rep(c(1, 1, 0, 0), c(tp, fp, fn, tn)), levels = c(1, 0))

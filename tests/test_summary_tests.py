@@ -136,6 +136,21 @@ def test_treatment_contrast_ors_match_glm(R, levels, events, non_events, ref):
         assert lv.ci_profile == pytest.approx((as_list["ci_profile_lo"][i], as_list["ci_profile_hi"][i]), rel=1e-7)
 
 
+@pytest.mark.parity
+@pytest.mark.parametrize("levels,events,non_events,ref", [
+    (["a", "b", "c"], [5, 10, 12], [20, 15, 9], "a"),
+    (["L0", "L1"], [19, 37], [2, 7], "L0"),   # small cell: glm's default stop is 1e-4 away from the optimum
+    (["x", "y", "z"], [5, 10, 12], [20, 15, 9], "z"),
+])
+def test_exact_wald_ci_is_glm_run_to_the_optimum(R, levels, events, non_events, ref):
+    R.source("summary_tests.R")
+    r = R.to_py(R.call("ref_dummy_or_converged", R.svec(levels), R.ivec(events), R.ivec(non_events), ref))
+    lo = r["lo"] if isinstance(r["lo"], list) else [r["lo"]]
+    hi = r["hi"] if isinstance(r["hi"], list) else [r["hi"]]
+    for i, lv in enumerate(treatment_contrast_ors(levels, events, non_events, ref)):
+        assert lv.ci_wald_exact == pytest.approx((lo[i], hi[i]), rel=1e-10)
+
+
 def test_chisq_p_is_pchisq_upper_tail():
     # Hosmer-Lemeshow style: chi-square 8.0 on 8 df has p = exp(-4) sum_{j<4} 4^j/j! (even df closed form)
     closed = np.exp(-4.0) * sum(4.0 ** j / np.prod(range(1, j + 1)) for j in range(4))

@@ -169,27 +169,32 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
         orr = float(np.exp(b))
         ci = {"profile likelihood (R confint)": fit.ci_profile[1], "Wald (confint.default)": fit.ci_wald[1],
               "profile likelihood (exact roots)": fit.ci_profile_exact[1]}
-        ci_ok = [k for k, v in ci.items() if _agree_ci(pub, v)]
-        or_ok = pub.estimate.agrees(orr)
-        p_ok = pub.p is not None and pub.p.agrees(float(fit.p[1]))
         levels = len(row.levels)
         coding = "binary" if levels == 2 else f"ordinal 1..{levels}"
-        verdict = "consistent" if (or_ok and ci_ok and p_ok) else "inconsistent"
-        parts = [f"OR {'matches' if or_ok else 'differs'}: {orr:.5g}"]
-        parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok
-                     else "no CI method reproduces the printed CI; " + _near_miss(pub, ci))
-        parts.append(f"Wald p {fit.p[1]:.4g} {'matches' if p_ok else 'differs from'} printed {pub.p.raw if pub.p else '-'}")
-        if fit.warnings:
-            parts.append("fit warnings: " + "; ".join(fit.warnings))
+        verdict, detail = _or_verdict(pub, orr, ci, float(fit.p[1]), fit.warnings, "")
         out.append(Finding(
             id=f"logit.univariable:{row.variable}", check="univariable logistic", where=pub.where,
             claim=f"OR {pub.raw}, p = {pub.p.raw if pub.p else '-'} ({coding} coding, from {table.id} counts)",
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": orr, "ci_profile": np.exp(ci["profile likelihood (R confint)"]).tolist(),
                         "ci_wald": np.exp(ci["Wald (confint.default)"]).tolist(), "p_wald": float(fit.p[1])},
-            verdict=verdict, detail="; ".join(parts),
+            verdict=verdict, detail=detail,
         ))
     return out
+
+
+def _or_verdict(pub, odds_ratio: float, ci: dict, p_wald: float, warnings, how: str) -> tuple[str, str]:
+    """The verdict and detail of one univariable OR: estimate, which CI method reproduces the CI, Wald p."""
+    ci_ok = [k for k, v in ci.items() if _agree_ci(pub, v)]
+    or_ok = pub.estimate.agrees(odds_ratio)
+    p_ok = pub.p is not None and pub.p.agrees(p_wald)
+    parts = [f"OR {'matches' if or_ok else 'differs'}: {odds_ratio:.5g}{how}"]
+    parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok
+                 else "no CI method reproduces the printed CI; " + _near_miss(pub, ci))
+    parts.append(f"Wald p {p_wald:.4g} {'matches' if p_ok else 'differs from'} printed {pub.p.raw if pub.p else '-'}")
+    if warnings:
+        parts.append("fit warnings: " + "; ".join(warnings))
+    return ("consistent" if (or_ok and ci_ok and p_ok) else "inconsistent"), "; ".join(parts)
 
 
 def _level_findings(table: Table, row: Row, rr: RegressionRow, event: str) -> list[Finding]:
@@ -207,23 +212,18 @@ def _level_findings(table: Table, row: Row, rr: RegressionRow, event: str) -> li
             continue
         ci = {"profile likelihood (R confint)": np.log(r.ci_profile), "Wald (confint.default)": np.log(r.ci_wald),
               "profile likelihood (exact roots)": np.log(r.ci_profile_exact)}
-        ci_ok = [k for k, v in ci.items() if _agree_ci(pub, v)]
-        or_ok = pub.estimate.agrees(r.odds_ratio)
-        p_ok = pub.p is not None and pub.p.agrees(r.p_wald)
-        parts = [f"OR {'matches' if or_ok else 'differs'}: {r.odds_ratio:.5g} ({lv.level} vs {rr.reference}, "
-                 f"glm with treatment contrasts on {table.id} counts)"]
-        parts.append("CI reproduced by " + ", ".join(ci_ok) if ci_ok
-                     else "no CI method reproduces the printed CI; " + _near_miss(pub, ci))
-        parts.append(f"Wald p {r.p_wald:.4g} {'matches' if p_ok else 'differs from'} printed {pub.p.raw if pub.p else '-'}")
-        if r.warnings:
-            parts.append("fit warnings: " + "; ".join(r.warnings))
+        if np.all(np.isfinite(r.ci_wald_exact)):
+            ci["Wald at the exact MLE (Woolf)"] = np.log(r.ci_wald_exact)
+        verdict, detail = _or_verdict(
+            pub, r.odds_ratio, ci, r.p_wald, r.warnings,
+            f" ({lv.level} vs {rr.reference}, glm with treatment contrasts on {table.id} counts)")
         out.append(Finding(
             id=f"logit.univariable:{rr.variable}: {lv.level}", check="univariable logistic", where=pub.where,
             claim=f"OR {pub.raw} for {lv.level} vs {rr.reference}, p = {pub.p.raw if pub.p else '-'}",
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": r.odds_ratio, "ci_profile": list(r.ci_profile), "ci_wald": list(r.ci_wald),
                         "p_wald": r.p_wald},
-            verdict="consistent" if (or_ok and ci_ok and p_ok) else "inconsistent", detail="; ".join(parts),
+            verdict=verdict, detail=detail,
         ))
     return out
 

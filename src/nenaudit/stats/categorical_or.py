@@ -8,10 +8,12 @@ ORs are the coefficients of ``glm(y ~ relevel(factor(x), ref = "L1"), family = b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from scipy.stats import norm
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._result import Result
@@ -31,6 +33,7 @@ class LevelOR(Result):
     ci_profile_exact: tuple[float, float]
     p_wald: float
     warnings: tuple[str, ...] = ()
+    ci_wald_exact: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_events: Sequence[int],
@@ -41,13 +44,19 @@ def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_eve
     ``reference`` (``contr.treatment``), on the individual rows the counts describe; returns,
     per non-reference level in the given order, ``exp(coef)``, ``exp(confint.default)``
     (Wald), ``exp(confint)`` (R's profile likelihood, MASS's algorithm), the exact profile
-    roots and the Wald p of ``summary.glm``. Fitting is :func:`nenaudit.stats.logistic.fit_logistic`
+    roots and the Wald p of ``summary.glm``. ``ci_wald_exact`` is the same Wald interval at the exact
+    optimum: the model is saturated for a k x 2 table, so the MLE is the cross-product ratio and its
+    variance Woolf's ``1/a + 1/b + 1/c + 1/d``; R's IRLS stops (``epsilon = 1e-8`` on the deviance)
+    up to about 1e-4 away from it in small cells, enough to move a bound printed at three decimals
+    (software that iterates further prints the exact value). NaN where a cell is zero. Fitting is :func:`nenaudit.stats.logistic.fit_logistic`
     (R's IRLS and defaults); separation (a zero cell) is reported in ``warnings``, not raised.
     Levels with no individuals are refused (R would drop them with an NA coefficient).
 
     References
     ----------
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, section 4.3 (indicator variables).
+    Woolf B. On estimating the relation between blood group and disease. Ann Hum Genet
+    1955;19:251-253 (the variance of the log odds ratio).
     Venables WN, Ripley BD. Modern Applied Statistics with S, 4th ed. Springer 2002, section 7.2
     (profile likelihood intervals).
     """
@@ -72,13 +81,23 @@ def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_eve
         rows_x.extend([dummy] * (a + b))
         rows_y.extend([1.0] * a + [0.0] * b)
     fit = fit_logistic(np.asarray(rows_x), np.asarray(rows_y), names=others, level=level)
+    z = float(norm.ppf(1 - (1 - level) / 2))
+    i_ref = levels.index(reference)
     out = []
     for j, lv in enumerate(others, start=1):
+        i = levels.index(lv)
+        cells = (ev[i], ne[i], ev[i_ref], ne[i_ref])
+        if min(cells) > 0:
+            b = math.log(ev[i] * ne[i_ref] / (ne[i] * ev[i_ref]))
+            se = math.sqrt(sum(1.0 / c for c in cells))
+            exact = (math.exp(b - z * se), math.exp(b + z * se))
+        else:
+            exact = (float("nan"), float("nan"))
         out.append(LevelOR(
             lv, float(np.exp(fit.coef[j])),
             tuple(float(v) for v in np.exp(fit.ci_wald[j])),
             tuple(float(v) for v in np.exp(fit.ci_profile[j])),
             tuple(float(v) for v in np.exp(fit.ci_profile_exact[j])),
-            float(fit.p[j]), tuple(fit.warnings),
+            float(fit.p[j]), tuple(fit.warnings), exact,
         ))
     return tuple(out)
