@@ -150,3 +150,19 @@ def test_extract_jobs_2_interrupted(tmp_path, many_cases, sig):
     time.sleep(0.5)
     interrupt_and_check(p, sig, tmpdir)
     assert not out.exists()
+
+
+def test_a_stopped_pool_leaves_no_exit_hook_to_fail():
+    """After an interrupt stops the pool, CPython 3.11's exit hook may still write to the manager's
+    wake-up pipe after the manager closed it (a check-then-write race): that write must fail quietly,
+    and the manager thread has ended."""
+    from nenaudit.stats.workers import worker_pool
+
+    with pytest.raises(KeyboardInterrupt):
+        with worker_pool(1) as ex:
+            ex.submit(abs, -1).result()
+            wake, manager = ex._executor_manager_thread_wakeup, ex._executor_manager_thread
+            raise KeyboardInterrupt
+    assert not manager.is_alive() and wake._closed
+    wake._closed = False  # the state the exit hook can see in the race: "open", while the pipe is closed
+    wake.wakeup()  # no OSError

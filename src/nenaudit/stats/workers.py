@@ -77,6 +77,22 @@ def _init_worker(parent_pid: int, initializer, initargs) -> None:
 def _stop(ex: ProcessPoolExecutor) -> None:
     """Terminate the workers now (queued work cancelled), then reap them."""
     procs = list((getattr(ex, "_processes", None) or {}).values())
+    manager = getattr(ex, "_executor_manager_thread", None)  # shutdown() sets both to None
+    # CPython 3.11's exit hook (concurrent.futures.process._python_exit) checks that the manager's
+    # wake-up pipe is open and then writes to it without a lock; a manager thread still winding down
+    # after the workers were killed can close the pipe in between, and the exit then prints a
+    # traceback ending in "OSError: [Errno 9] Bad file descriptor" after "nenaudit: interrupted".
+    # For a pool stopped here that late wake-up has nothing left to wake: it may fail quietly.
+    wake = getattr(ex, "_executor_manager_thread_wakeup", None)
+    if wake is not None and not getattr(wake, "nenaudit_quiet", False):
+        loud = wake.wakeup
+
+        def quiet_wakeup() -> None:
+            with contextlib.suppress(OSError):
+                loud()
+
+        wake.wakeup = quiet_wakeup
+        wake.nenaudit_quiet = True
     with contextlib.suppress(Exception):
         ex.shutdown(wait=False, cancel_futures=True)
     for p in procs:
@@ -88,11 +104,7 @@ def _stop(ex: ProcessPoolExecutor) -> None:
             if p.is_alive():
                 p.kill()
                 p.join(1.0)
-    # Let the executor's manager thread see the dead workers, close its wake-up pipe and end
-    # here. Left running, it can close that pipe while the interpreter's exit hook writes to it
-    # (CPython 3.11 checks and writes without a lock), and the exit then prints a traceback
-    # ending in "OSError: [Errno 9] Bad file descriptor" after "nenaudit: interrupted".
-    manager = getattr(ex, "_executor_manager_thread", None)
+    # and give the manager thread time to see the dead workers and end here
     if manager is not None:
         with contextlib.suppress(Exception):
             manager.join(5.0)
