@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import OutputError
+from nenaudit.stats.workers import pid_gone  # the one liveness rule (a zombie is gone), shared with the workers
 
 __all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
            "stale_name", "output_dir", "Outputs",
@@ -285,13 +286,6 @@ def _read_marker(d: Path) -> dict | None:
     return data if isinstance(data, dict) else {}
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
     except (OSError, IndexError):
@@ -442,7 +436,7 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
         for e in p.iterdir():
             if e.name.startswith(STAGING):
                 pid = e.name[len(STAGING):]
-                if not (pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid))):
+                if not (pid.isdigit() and int(pid) != os.getpid() and not pid_gone(int(pid))):
                     _remove(e)
     out = OutputDir(option, given, p, verb, names, created=created)
     try:

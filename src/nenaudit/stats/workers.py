@@ -21,13 +21,14 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["worker_pool", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS"]
+__all__ = ["worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS"]
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_SECONDS = 0.25
 
 
-def _pid_gone(pid: int) -> bool:
+def pid_gone(pid: int) -> bool:
+    """True when process ``pid`` no longer exists or is a zombie (killed, not yet reaped); False when unsure."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -52,7 +53,7 @@ def _die_with_parent(parent_pid: int) -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below remains
             pass
-    if os.getppid() != ppid or _pid_gone(parent_pid):  # the parent died before prctl took effect
+    if os.getppid() != ppid or pid_gone(parent_pid):  # the parent died before prctl took effect
         os._exit(1)
 
     def watch() -> None:
@@ -60,7 +61,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
         while True:
             time.sleep(WATCHDOG_SECONDS)
-            if os.getppid() != ppid or _pid_gone(parent_pid):
+            if os.getppid() != ppid or pid_gone(parent_pid):
                 os._exit(1)
 
     threading.Thread(target=watch, name="nenaudit-parent-watchdog", daemon=True).start()
