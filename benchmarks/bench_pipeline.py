@@ -97,7 +97,7 @@ from nenaudit.parity import rbridge as R
 from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_design
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
-from nenaudit.stats.lasso import make_foldid
+from nenaudit.stats.lasso import ENGINES, make_foldid
 from _timing import timed  # noqa: E402
 
 
@@ -147,8 +147,9 @@ def main() -> int:
     ap.add_argument("--interleave", type=int, default=0, metavar="K",
                     help="also time R and both engines in turn on chunks of K resamples (fair under a changing "
                          "load), and compare per resample: selected features of the engines, the 10 indexes with R's")
-    ap.add_argument("--engine", default="fortran", choices=("fortran", "rust"),
-                    help="SelectionConfig.engine (rust: glmnet-rs, same selections, not bit-identical to fortran)")
+    ap.add_argument("--engine", default="fortran", choices=ENGINES,
+                    help="SelectionConfig.engine (rust: glmnet-rs; numba: nenaudit's compiled kernel; both give the "
+                         "fortran engine's selections, not bit for bit)")
     args = ap.parse_args()
 
     cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
@@ -198,10 +199,10 @@ def main() -> int:
         # changes during the run weighs on all alike; per resample the same work as R's loop body
         procs = {eng: PaperProcedure(proc.features, proc.candidates,
                                      replace(cfg, selection=replace(cfg.selection, n_jobs=1, engine=eng)),
-                                     proc.icc_values) for eng in ("fortran", "rust")}
-        secs = {"R": 0.0, "fortran": 0.0, "rust": 0.0}
-        rows = {"R": [], "fortran": [], "rust": []}
-        sels = {"fortran": [], "rust": []}
+                                     proc.icc_values) for eng in ENGINES}
+        secs = {"R": 0.0, **{eng: 0.0 for eng in ENGINES}}
+        rows = {"R": [], **{eng: [] for eng in ENGINES}}
+        sels = {eng: [] for eng in ENGINES}
         for c0 in range(0, idx.shape[0], args.interleave):
             chunk = idx[c0:c0 + args.interleave]
             out, t = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
@@ -214,12 +215,13 @@ def main() -> int:
                 rows[eng].append(rw)
                 sels[eng] += sel
         r_all = np.vstack(rows["R"])
-        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python fortran {secs['fortran']:.2f} s, "
-              f"rust {secs['rust']:.2f} s; ratio Python/R (1 thread): fortran {secs['fortran'] / secs['R']:.3f}, "
-              f"rust {secs['rust'] / secs['R']:.3f}")
-        same_sel = sum(a == b for a, b in zip(sels["fortran"], sels["rust"]))
-        print(f"selected features, fortran vs rust engine: identical in {same_sel} of {idx.shape[0]} resamples")
-        for eng in ("fortran", "rust"):
+        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, "
+              + ", ".join(f"Python {eng} {secs[eng]:.2f} s" for eng in ENGINES)
+              + "; ratio Python/R (1 thread): " + ", ".join(f"{eng} {secs[eng] / secs['R']:.3f}" for eng in ENGINES))
+        for eng in ENGINES[1:]:
+            same_sel = sum(a == b for a, b in zip(sels["fortran"], sels[eng]))
+            print(f"selected features, fortran vs {eng} engine: identical in {same_sel} of {idx.shape[0]} resamples")
+        for eng in ENGINES:
             print(agreement(f"engine {eng} vs R", np.vstack(rows[eng]), r_all))
     return 0
 

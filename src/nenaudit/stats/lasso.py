@@ -308,7 +308,7 @@ def _rust_core():
     return _core
 
 
-ENGINES = ("fortran", "rust")
+ENGINES = ("fortran", "rust", "numba")
 
 
 def _jerr_message(jerr: int, maxit: int, nx: int) -> tuple[bool, str]:
@@ -360,6 +360,9 @@ def _fit_raw(
         return _fit_raw_rust(x, y, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio, lambdas=lambdas,
                              thresh=thresh, maxit=maxit)
     n, p = x.shape
+    if engine == "numba":
+        return _fit_raw_numba(x, y, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio, lambdas=lambdas,
+                              thresh=thresh, maxit=maxit)
     yy = np.empty((n, 2), dtype=float, order="F")
     yy[:, 0] = y  # R's lognet: y = diag(2)[factor(y), ][, c(2, 1)]
     yy[:, 1] = 1.0 - y
@@ -414,6 +417,25 @@ def _fit_raw_rust(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
     return (np.asarray(res["lambda"], dtype=float), np.asarray(res["a0"], dtype=float),
             np.ascontiguousarray(np.asarray(res["beta"], dtype=float).T), np.asarray(res["dev_ratio"], dtype=float),
             float(res["nulldev"]), int(res["npasses"]), jerr)
+
+
+def _fit_raw_numba(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
+    """The same fit through the compiled kernel of :mod:`._lognet` (glmnet's iterations, GIL released)."""
+    from nenaudit.stats._lognet import lognet_path
+
+    n, p = x.shape
+    if lambdas is None:
+        flmin = (0.01 if n < p else 1e-4) if lambda_min_ratio is None else float(lambda_min_ratio)
+        ulam = None
+    else:
+        flmin = 1.0
+        ulam = np.sort(np.asarray(lambdas, dtype=float))[::-1]
+    lam, a0, coef, devr, nulldev, nlp, jerr = lognet_path(
+        x.T, y, flmin=flmin, ulam=ulam, nlam=int(nlambda), thresh=float(thresh), maxit=int(maxit))
+    if lambdas is None and lam.size > 2:  # glmnet:::fix.lam
+        llam = np.log(lam)
+        lam[0] = math.exp(2.0 * llam[1] - llam[2])
+    return lam, a0, coef, devr, nulldev, nlp, jerr
 
 
 def _rust_fatal(message: str) -> int:
@@ -478,7 +500,7 @@ def lasso_path(
     raw = _fit_raw(
         np.array(Xa, dtype=float, order="F", copy=True), ya, nlambda=int(nlambda),
         lambda_min_ratio=lambda_min_ratio, lambdas=None if lambdas is None else np.asarray(lambdas, float),
-        thresh=thresh, maxit=maxit, lognet=None if _check_engine(engine) == "rust" else _lognet(), engine=engine,
+        thresh=thresh, maxit=maxit, lognet=_lognet() if _check_engine(engine) == "fortran" else None, engine=engine,
     )
     path = _path_from_raw(raw, names, thresh, maxit, messages, "glmnet")
     for m in path.warnings:
@@ -788,7 +810,7 @@ def cv_lasso(
         raise NenauditError(f"measure={measure!r}: use one of {', '.join(MEASURES)}")
     messages: list[str] = []
     Xa, ya, names, fid, k, train_sets = _cv_data(X, y, foldid, nfolds, seed, feature_names, messages)
-    lognet = None if _check_engine(engine) == "rust" else _lognet()
+    lognet = _lognet() if _check_engine(engine) == "fortran" else None
     fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
               "maxit": maxit, "lognet": lognet, "engine": engine}
     raws = _cv_fits(Xa, ya, train_sets, fit_kw, n_jobs, engine)
