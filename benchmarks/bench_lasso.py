@@ -101,6 +101,7 @@ def main() -> None:
         engines.append("rust")
     except ImportError:
         print("glmnet-rs not installed: engine='rust' not timed")
+    engines.append("numba")  # nenaudit's compiled kernel (stats/_lognet.py); compiled once, cached
     configs = [(e, j) for e in engines for j in (1, None)]
     print("medians of interleaved runs (R, then each Python configuration), so that all see the same machine load")
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)")

@@ -24,7 +24,7 @@ ref_cv_lasso <- function(x, y, foldid, measure = "deviance", thresh = 1e-7) {
 ref_lasso_path <- function(x, y, thresh = 1e-7, lambda = NULL) {
   fit <- glmnet(as.matrix(x), y, family = "binomial", thresh = thresh, lambda = lambda)
   list(lambda = fit$lambda, a0 = as.numeric(fit$a0), beta = as.numeric(as.matrix(fit$beta)),  # column-major p x L
-       dev_ratio = fit$dev.ratio, nulldev = fit$nulldev)
+       dev_ratio = fit$dev.ratio, nulldev = fit$nulldev, npasses = fit$npasses)
 }
 
 # Elapsed seconds of `reps` cv.glmnet runs (mean), for benchmarks/bench_lasso.py.

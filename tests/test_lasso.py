@@ -147,6 +147,81 @@ def test_auc_fold_with_one_class_is_left_out_as_in_r(R):
     assert py.lambda_min == pytest.approx(r["lambda_min"], rel=1e-12)
 
 
+@pytest.mark.parity
+def test_numba_engine_follows_r_on_separated_data_with_a_user_grid(R):
+    """Complete separation and a user grid down to 1e-12: R 4.1 (glmnetpp) fits every lambda, while
+    glmnet's Fortran stops when the working weights vanish. The numba kernel checks in R's order and
+    gives R's path, pass count included; the Fortran's shorter path is a prefix of it."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(float)
+    grid = np.geomspace(0.3, 1e-12, 40)
+    R.source("lasso.R")
+    r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y), **{"lambda": R.fvec(grid)}))
+    beta = np.asarray(r["beta"], float).reshape(len(r["lambda"]), 3)
+    path = lasso_path(X, y, lambdas=grid, engine="numba")
+    assert path.lambdas.size == len(r["lambda"]) and path.npasses == int(r["npasses"])
+    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+    fortran = lasso_path(X, y, lambdas=grid, engine="fortran")
+    assert fortran.lambdas.size < path.lambdas.size  # the difference this test is about
+    np.testing.assert_allclose(fortran.coef, path.coef[: fortran.lambdas.size], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("p", [60, 851])
+def test_every_engine_makes_rs_passes(R, p):
+    """Same iterations, not only the same optimum: every engine's npasses equals R's fit$npasses."""
+    X, y, _ = make_data(p, seed=p + 1)
+    R.source("lasso.R")
+    r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y)))
+    for engine in ENGINES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StatisticalWarning)
+            assert lasso_path(X, y, engine=engine).npasses == int(r["npasses"]), engine
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(12, 90),
+    p=st.integers(2, 120),
+    prevalence=st.floats(0.15, 0.85),
+    signal=st.floats(0.0, 3.0),
+    binary=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_numba_kernel_makes_the_passes_of_glmnets_cpp_core(n, p, prevalence, signal, binary, seed):
+    """On any design (n below or above p, weak to separating signal, 0/1 features that are constant in
+    some training folds), the numba kernel and glmnet-rs (a port of glmnetpp, R's core) make the same
+    number of passes on the same lambdas and reach the same coefficients to rounding."""
+    rng = np.random.default_rng(seed)
+    n1 = min(max(int(round(prevalence * n)), 3), n - 3)
+    y = np.r_[np.ones(n1), np.zeros(n - n1)]
+    rng.shuffle(y)
+    X = rng.standard_normal((n, p))
+    X[:, 0] += signal * (y - y.mean())
+    if binary:
+        X[:, 1] = (rng.random(n) < 0.1).astype(float)
+        if np.ptp(X[:, 1]) == 0:
+            X[0, 1] = 1.0 - X[0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = lasso_path(X, y, engine="numba")
+        b = lasso_path(X, y, engine="rust")
+        assert a.npasses == b.npasses and a.lambdas.size == b.lambdas.size
+        np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-12)
+        scale = max(1.0, np.abs(b.coef).max())
+        np.testing.assert_allclose(a.coef, b.coef, rtol=0, atol=1e-9 * scale)
+        np.testing.assert_allclose(a.intercept, b.intercept, rtol=0, atol=1e-9 * max(1.0, np.abs(b.intercept).max()))
+        assert a.warnings == b.warnings
+        foldid = make_foldid(n, 3, seed=seed)
+        if min(n1, n - n1) >= 3:
+            ca = cv_lasso(X, y, foldid=foldid, engine="numba", n_jobs=2)
+            cb = cv_lasso(X, y, foldid=foldid, engine="rust")
+            assert ca.index_min == cb.index_min and ca.selected() == cb.selected()
+            np.testing.assert_allclose(ca.cvm, cb.cvm, rtol=1e-9, atol=1e-12)
+
+
 # --------------------------------------------------------------------------- behaviour
 
 

@@ -333,7 +333,7 @@ def test_bad_cohort_is_refused_once_before_any_replicate(tmp_path, capsys):
 def test_engine_is_part_of_the_spec_and_a_store_without_it_ran_fortran(reference, tmp_path):
     import shutil
 
-    assert SPEC.engine == "rust" and SPEC.to_dict()["engine"] == "rust"
+    assert SPEC.engine == "numba" and SPEC.to_dict()["engine"] == "numba"
     old = {k: v for k, v in SPEC.to_dict().items() if k != "engine"}  # a store written before the option
     assert SimulationSpec.from_dict(old).engine == "fortran"
     out = tmp_path / "legacy"
@@ -343,23 +343,25 @@ def test_engine_is_part_of_the_spec_and_a_store_without_it_ran_fortran(reference
         legacy = {k: v for k, v in stored.items() if k != "engine"}
         s.set_meta("spec", json.dumps(legacy))
         s.init_or_check({**legacy, "engine": "fortran"}, s.get_meta("created_by"))  # resumes as the Fortran run
-        with pytest.raises(NenauditError, match="engine = 'fortran', this command 'rust'"):
-            s.init_or_check({**legacy, "engine": "rust"}, s.get_meta("created_by"))
+        with pytest.raises(NenauditError, match="engine = 'fortran', this command 'numba'"):
+            s.init_or_check({**legacy, "engine": "numba"}, s.get_meta("created_by"))
     fortran = SimulationSpec(**{**SPEC.to_dict(), "engine": "fortran", "scales": SPEC.scales})
     with pytest.raises(NenauditError, match="engine"):
         run_simulation(fortran, reference[0], resume=True, quiet=True)
 
 
-def test_both_engines_give_the_same_replicates(reference):
-    """glmnet-rs and the Fortran lognet run the same iterations: the same statuses, selections and final models
-    in every replicate, and the numbers agree to rounding (measured <= 1e-13)."""
+@pytest.mark.parametrize("engine", ["fortran", "rust"])
+def test_every_engine_gives_the_same_replicates(reference, engine):
+    """The numba kernel (the default), glmnet-rs and the Fortran lognet run the same iterations: the same
+    statuses, selections and final models in every replicate, and the numbers agree to rounding
+    (measured <= 1e-13)."""
     from nenaudit.simulate import run_replicate
 
     with Store(reference[0], create=False) as s:
-        rust_rows = list(s.rows())
-    fortran = SimulationSpec(**{**SPEC.to_dict(), "engine": "fortran", "scales": SPEC.scales})
-    for r in rust_rows:
-        f = run_replicate(fortran, r["idx"])
+        default_rows = list(s.rows())
+    other = SimulationSpec(**{**SPEC.to_dict(), "engine": engine, "scales": SPEC.scales})
+    for r in default_rows:
+        f = run_replicate(other, r["idx"])
         assert f["status"] == r["status"] and f["seed"] == r["seed"]
         assert f["details"].get("final_terms") == r["details"].get("final_terms")
         for k, v in r["metrics"].items():

@@ -103,8 +103,9 @@ def register(sub) -> None:
     a.add_argument("--seed", type=options.seed, metavar="N", default=None, help="seed of the random folds (default 1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance",
                    help="CV measure (type.measure; default deviance)")
-    a.add_argument("--engine", choices=("fortran", "rust"), default="fortran",
-                   help="solver: glmnet's Fortran via python-glmnet (default) or glmnet-rs (optional package)")
+    a.add_argument("--engine", choices=("fortran", "rust", "numba"), default="fortran",
+                   help="solver: glmnet's Fortran via python-glmnet (default), glmnet-rs, or numba (glmnet's "
+                        "iterations compiled here, the fastest); all agree with R's cv.glmnet to ~1e-13")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     from nenaudit.commands import add_na_option
 

@@ -3,9 +3,9 @@
 A replicate is a pure function of the :class:`SimulationSpec` and its index (:func:`run_replicate`):
 the same spec and index give the same row on any machine, process or backend. BLAS runs on one
 thread inside a replicate (the parallelism is across replicates), and the LASSO-CV runs its folds
-in the calling thread, with the solver ``SimulationSpec.engine`` (default ``"rust"``: glmnet-rs, a port
-of R glmnet's C++ core, agreeing with R's cv.glmnet as the Fortran does and about 35% faster per fit;
-see :mod:`nenaudit.stats.lasso`).
+in the calling thread, with the solver ``SimulationSpec.engine`` (default ``"numba"``: glmnet's iterations compiled
+here, agreeing with R's cv.glmnet as the Fortran does and about 1.7x as fast per fit; see
+:mod:`nenaudit.stats.lasso` and :mod:`nenaudit.stats._lognet`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class SimulationSpec:
     study_sha256: str = ""
     cohort: str | None = None  # null only: permute this fixed cohort instead of fresh synthetic ones
     max_features: int | None = None  # keep this many feature columns (quick runs and tests)
-    engine: str = "rust"  # the LASSO's solver (stats.lasso ENGINES); stores written before this field: fortran
+    engine: str = "numba"  # the LASSO's solver (stats.lasso ENGINES); stores written before this field: fortran
 
     @property
     def n_replicates(self) -> int:
