@@ -132,3 +132,26 @@ def test_keep_separated_keeps_and_counts_them(cohort):
         # every resample that separated is either left out (drop) or kept and counted (keep)
         assert k.n_ok + sum(k.failures.values()) == 15 == d.n_ok + sum(d.failures.values())
         assert k.kept_separated == d.failures["separation"] and k.n_ok == d.n_ok + d.failures["separation"], key
+
+
+def test_tied_hosmer_lemeshow_cut_points_are_a_reported_outcome():
+    """A final model with three distinct predictions (null simulation replicate 42 of the acceptance run had one):
+    hoslem.test would stop on tied cut points; the pipeline keeps every other calibration statistic, sets the test
+    to None and says why in a warning, instead of failing the run."""
+    from nenaudit.exceptions import NenauditError, StatisticalWarning
+    from nenaudit.pipeline import apparent_calibration
+    from nenaudit.stats.calibration import calibration_fit, hosmer_lemeshow
+
+    rng = np.random.default_rng(4)
+    lp = rng.choice([-1.5, 0.2, 1.1], size=131, p=[0.2, 0.5, 0.3])
+    y = (rng.random(131) < 1 / (1 + np.exp(-lp))).astype(float)
+    with pytest.raises(NenauditError, match="tied cut points"):
+        hosmer_lemeshow(y, 1 / (1 + np.exp(-lp)))
+    with pytest.warns(StatisticalWarning, match="Hosmer-Lemeshow test not computed: the 10 risk groups have tied"):
+        cal = apparent_calibration(y, lp)
+    assert cal["hosmer_lemeshow"] is None
+    assert cal["fit"] == calibration_fit(y, lp=lp)
+    assert np.isfinite(cal["errors"].ici)
+    # a model with many distinct predictions still gets the test
+    lp2 = rng.normal(0, 1, 131)
+    assert apparent_calibration(y, lp2)["hosmer_lemeshow"].g == 10

@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats.result import Result
 from nenaudit.selection import SelectionConfig
 
 __all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
-           "build_design", "fit_whole_cohort", "whole_cohort_error"]
+           "build_design", "fit_whole_cohort", "whole_cohort_error", "apparent_calibration"]
 
 RADSCORE = "Radscore"
 
@@ -312,6 +312,26 @@ def _logit_row(fit, name: str) -> dict:
             "p": float(fit.p[j]), "coef": float(fit.coef[j]), "se": float(fit.se[j])}
 
 
+def apparent_calibration(y: np.ndarray, lp: np.ndarray) -> dict[str, Any]:
+    """The final model's apparent calibration: rms ``val.prob``'s intercept, slope and Brier, the
+    Hosmer-Lemeshow test (10 groups), ICI/E50/E90 and the loess curve.
+
+    A model with few distinct predictions (a clinical model of two binary terms, say) has tied
+    Hosmer-Lemeshow cut points, where ``hoslem.test`` stops: the test is then ``None`` and a
+    warning says why; the other statistics are computed as usual.
+    """
+    from nenaudit.stats.calibration import calibration_curve, calibration_errors, calibration_fit, hosmer_lemeshow
+
+    prob = 1.0 / (1.0 + np.exp(-lp))
+    try:
+        hl = hosmer_lemeshow(y, prob)
+    except NenauditError as exc:
+        hl = None
+        warnings.warn(f"calibration: Hosmer-Lemeshow test not computed: {exc}", StatisticalWarning, stacklevel=2)
+    return {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hl,
+            "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+
+
 def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None, study=None) -> PipelineResult:
     """Run the paper's pipeline on a loaded cohort (:func:`nenaudit.cohort.load_cohort`).
 
@@ -324,8 +344,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
     the CLI turns it into one line with :func:`whole_cohort_error`).
     """
     from nenaudit.stats import validation as val
-    from nenaudit.stats.calibration import (calibrate_bootstrap, calibration_curve, calibration_errors,
-                                            calibration_fit, hosmer_lemeshow)
+    from nenaudit.stats.calibration import calibrate_bootstrap
     from nenaudit.stats.compare import summarize, summarize_overall
     from nenaudit.stats.dca import decision_curve, threshold_grid
     from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
@@ -405,8 +424,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
 
         say("calibration, decision curve, nomogram")
         prob = 1.0 / (1.0 + np.exp(-lp))
-        cal = {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hosmer_lemeshow(y, prob),
-               "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+        cal = apparent_calibration(y, lp)
         if cfg.figure_extras:  # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
             cal["bootstrap"] = calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
                                                    jobs=cfg.jobs)

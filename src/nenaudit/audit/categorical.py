@@ -170,7 +170,7 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             else:
                 extra = ("; the printed p-values need Fisher's test where expected counts are small, "
                          "which the methods do not mention")
-            detail = (f"explains all {len(judged)} printed p-values" + (f" that some test reproduces" if orphans else "")
+            detail = (f"explains all {len(judged)} printed p-values" + (" that some test reproduces" if orphans else "")
                       + ": " + " | ".join(winners) + f". The methods state: {stated_txt}" + extra
                       + (f". No test reproduces {len(orphans)} of the {len(per_table)}: {'; '.join(orphans)}"
                          if orphans else ""))

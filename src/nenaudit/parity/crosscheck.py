@@ -42,6 +42,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from nenaudit.parity.registry import ParityRow
+
+# Values from R are always copied (np.array, never np.asarray): a float vector from rpy2 can be
+# viewed in place, and R may free its memory once the R object is collected.
 from nenaudit.stats.result import Result, plain
 
 __all__ = ["CrossRow", "Crosscheck", "run_crosscheck", "compare_values", "TOL"]
@@ -109,8 +112,8 @@ class Crosscheck(Result):
 def compare_values(step: str, statistic: str, py, rv, kind: str, labels: Sequence[str] | None = None) -> CrossRow:
     """One row: scalars as they are; arrays element by element, the worst element shown."""
     rtol, atol = TOL[kind]
-    a = np.atleast_1d(np.asarray(py, dtype=float)).ravel()
-    b = np.atleast_1d(np.asarray(rv if rv is not None else np.nan, dtype=float)).ravel()
+    a = np.atleast_1d(np.array(py, dtype=float)).ravel()
+    b = np.atleast_1d(np.array(rv if rv is not None else np.nan, dtype=float)).ravel()
     if a.size != b.size:
         return CrossRow(f"{statistic} (length {a.size} vs {b.size})", a.size, b.size, math.inf, math.inf, 0.0,
                         rtol, atol, False, step=step, n=max(a.size, b.size))
@@ -215,7 +218,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
                 names = list(a.columns)
                 arr = np.stack([a.to_numpy(float), b.to_numpy(float)], axis=1)  # n x k x p
                 out = R.to_py(R.call("icc_many", R.fvec(arr.ravel(order="F")), arr.shape[0], 2, arr.shape[2]))
-                r_icc = np.asarray(out["icc"], dtype=float).reshape(arr.shape[2], 6)[:, 1]  # psych order: ICC2 second
+                r_icc = np.array(out["icc"], dtype=float).reshape(arr.shape[2], 6)[:, 1]  # psych order: ICC2 second
                 py_icc = np.array([proc.icc_values[design][n] for n in names], dtype=float)
                 num("ICC filter", f"ICC(2,1) {design}-observer", py_icc, r_icc, "icc", names)
                 r_icc_all[design] = dict(zip(names, r_icc))
@@ -234,7 +237,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
     sc = R.to_py(R.call("ref_scale", R.matrix(F)))
     num("z-score", "mean", sel.zscore.mean, sc["center"], "arith", zn)
     num("z-score", "sd", sel.zscore.sd, sc["scale"], "arith", zn)
-    Zr = np.asarray(sc["z"], dtype=float).reshape(F.shape, order="F")
+    Zr = np.array(sc["z"], dtype=float).reshape(F.shape, order="F")
 
     # ---- Spearman
     sp = R.to_py(R.call("ref_spearman_filter", R.matrix(Zr), cutoff=scfg.spearman_cutoff))
@@ -246,7 +249,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
     # ---- cv.glmnet with the same foldid
     kept = list(sel.correlation.kept)
     cols = [zn.index(n) for n in kept]
-    foldid = np.asarray(sel.lasso.foldid)
+    foldid = np.array(sel.lasso.foldid)
     foldid = foldid + 1 if foldid.min() == 0 else foldid
     cv = R.to_py(R.call("ref_cv_lasso", R.matrix(Zr[:, cols]), R.fvec(y), R.ivec(foldid), measure=scfg.measure))
     las = sel.lasso
@@ -255,7 +258,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
     num("cv.glmnet", "cvsd", las.cvsd, cv["cvsd"], "cv")
     num("cv.glmnet", "lambda.min", las.lambda_min, cv["lambda_min"], "lambda")
     num("cv.glmnet", "lambda.1se", las.lambda_1se, cv["lambda_1se"], "lambda")
-    coef_min = np.asarray(cv["coef_min"], dtype=float)
+    coef_min = np.array(cv["coef_min"], dtype=float)
     r_sel = [n for n, b in zip(kept, coef_min[1:]) if b != 0]
     exact("cv.glmnet", f"features selected at lambda.{scfg.which}", list(sel.selected), r_sel)
 
@@ -295,14 +298,14 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
         num("univariable glm", f"{c}: coefficient", u["coef"], ref["coef"][1], "coef")
         num("univariable glm", f"{c}: SE", u["se"], ref["se"][1], "coef")
         num("univariable glm", f"{c}: Wald p", u["p"], ref["p"][1], "p")
-        ci = np.asarray(ref["ci_profile"], dtype=float)
+        ci = np.array(ref["ci_profile"], dtype=float)
         num("univariable glm", f"{c}: profile 95% CI of the OR", np.log(u["ci"]), [ci[1], ci[3]], "profile")
     terms = list(res.final_terms)
     if terms:
         ref = R.to_py(R.call("logit_fit", R.matrix(design[terms].to_numpy(dtype=float)), R.fvec(y),
                              R.svec([safe_name(t) for t in terms])))
         k = len(terms) + 1
-        ci = np.asarray(ref["ci_profile"], dtype=float)
+        ci = np.array(ref["ci_profile"], dtype=float)
         py_coef = [res.multivariable[t]["coef"] for t in terms]
         num("multivariable glm", "coefficients", py_coef, ref["coef"][1:], "coef", terms)
         num("multivariable glm", "SE", [res.multivariable[t]["se"] for t in terms], ref["se"][1:], "coef", terms)
@@ -371,7 +374,7 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
         num("nomogram", "intercept at zero points (rms: Intercept)", nom.intercept_adjusted, nr["intercept"], "lrm")
         # rms places fun.at by linear interpolation over a grid of the linear predictor (approx(fu, xseq, fat) in
         # rms's nomogram), an approximation; the closed form on rms's own sc and Intercept is compared instead
-        r_pos = (np.asarray(R.call("qlogis", R.fvec(probs)), dtype=float) - nr["intercept"]) * nr["sc"]
+        r_pos = (np.array(R.call("qlogis", R.fvec(probs)), dtype=float) - nr["intercept"]) * nr["sc"]
         num("nomogram", "total points at risk 0.1, 0.5, 0.9", nom.points_at_probability(probs), r_pos, "lrm",
             [f"{p:g}" for p in probs])
 
@@ -411,8 +414,8 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
         Fk = X[list(sel.icc.kept) if sel.icc is not None else list(proc.features)].to_numpy(dtype=float)
         Fk = Fk[:, np.isfinite(Fk).all(axis=0)]
         dcl = R.call("data.frame", **{safe_name(c): R.fvec(X[c].to_numpy(dtype=float)) for c in clinical}, y=R.fvec(y))
-        boot_fold = np.asarray(val_foldid(n, scfg))
-        rm = np.asarray(R.call("val_paper_pipeline", dcl, R.matrix(Fk), "y", R.svec([safe_name(c) for c in clinical]),
+        boot_fold = np.array(val_foldid(n, scfg))
+        rm = np.array(R.call("val_paper_pipeline", dcl, R.matrix(Fk), "y", R.svec([safe_name(c) for c in clinical]),
                                R.matrix(idx + 1), R.ivec(boot_fold), scfg.spearman_cutoff, cfg.entry, cfg.stay),
                         dtype=float)
         if rm.ndim == 1:
@@ -430,7 +433,7 @@ def val_foldid(n: int, scfg) -> np.ndarray:
     """The 1-based foldid every resample of the whole-pipeline scheme uses (cv_lasso's, from the config's seed)."""
     from nenaudit.stats.lasso import make_foldid
 
-    f = np.asarray(make_foldid(n, scfg.nfolds, scfg.seed))
+    f = np.array(make_foldid(n, scfg.nfolds, scfg.seed))
     return f + 1 if f.min() == 0 else f
 
 

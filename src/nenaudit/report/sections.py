@@ -357,7 +357,8 @@ def _calibration(res) -> Section:
     fit, hl, err = c["fit"], c["hosmer_lemeshow"], c["errors"]
     rows = [["calibration intercept / slope (apparent)", f"{fmt(fit.intercept)} / {fmt(fit.slope)}"],
             ["Brier score", fmt(fit.brier)],
-            [f"Hosmer-Lemeshow ({hl.g} groups)", f"chi2 = {fmt(hl.statistic, 2)}, df = {hl.df}, p = {fmt_p(hl.p_value)}"],
+            [f"Hosmer-Lemeshow ({hl.g} groups)", f"chi2 = {fmt(hl.statistic, 2)}, df = {hl.df}, p = {fmt_p(hl.p_value)}"]
+            if hl is not None else ["Hosmer-Lemeshow", "not computed: the risk groups have tied cut points (see warnings)"],
             ["ICI / E50 / E90", f"{fmt(err.ici)} / {fmt(err.e50)} / {fmt(err.e90)}"]]
     h = res.validation["harrell"]
     rows.append(["optimism-corrected slope (Harrell)", fmt(h.index("Slope").corrected)])
