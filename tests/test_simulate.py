@@ -121,13 +121,13 @@ def test_merged_cohorts_scale_the_design(cohort):
 
 
 def test_reference_run_stores_every_replicate_with_seed_and_version(reference):
-    from nenaudit import __version__
+    from nenaudit.simulate import build_id
 
     out, summary = reference
     with Store(out, create=False) as s:
         rows = list(s.rows())
     assert [r["idx"] for r in rows] == list(range(M))
-    assert all(r["version"] == __version__ and r["seed"] == replicate_seeds(7, r["idx"]).label for r in rows)
+    assert all(r["version"] == build_id() and r["seed"] == replicate_seeds(7, r["idx"]).label for r in rows)
     st = summary["scales"]["1"]["status"]
     assert sum(st.values()) == M and summary["complete"]
     assert st == {k: sum(r["status"] == k for r in rows) for k in st}
@@ -290,6 +290,54 @@ def test_store_refuses_a_restart_and_another_spec(reference, tmp_path):
     (tmp_path / "mine" / "summary.json").write_text("{}")
     assert main(cli_args(tmp_path / "mine")) == 2
     assert (tmp_path / "mine" / "summary.json").read_text() == "{}"  # never overwritten
+
+
+def test_code_fingerprint_follows_the_code_and_not_the_caches(tmp_path):
+    from nenaudit.simulate import code_fingerprint
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub" / "__pycache__").mkdir(parents=True)
+    (pkg / "a.py").write_text("x = 1\n")
+    (pkg / "sub" / "spec.json").write_text("{}")
+    first = code_fingerprint(str(pkg))
+    (pkg / "sub" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0compiled")
+    (pkg / "notes.txt").write_text("not code")
+    code_fingerprint.cache_clear()
+    assert code_fingerprint(str(pkg)) == first  # compiled caches and other files do not count
+    (pkg / "a.py").write_text("x = 2\n")
+    code_fingerprint.cache_clear()
+    assert code_fingerprint(str(pkg)) != first
+    import shutil
+
+    shutil.copytree(pkg, tmp_path / "copy")
+    assert code_fingerprint(str(tmp_path / "copy")) == code_fingerprint(str(pkg))  # content, not location
+
+
+def test_resume_with_other_code_is_refused_in_one_line(reference, tmp_path, capsys):
+    """The package version alone does not change when a checkout's code does: the store's build (version and
+    code fingerprint) must match, or rows of two builds would mix."""
+    import shutil
+
+    from nenaudit.cli import main
+
+    out = tmp_path / "older"
+    shutil.copytree(reference[0], out)
+    with Store(out, create=False) as s:
+        s.set_meta("created_by", "0.1.0 (code 000000000000)")
+    before = keys(out)
+    assert main(cli_args(out, "--resume")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "started by nenaudit 0.1.0 (code 000000000000)" in err[0] and "--out" in err[0]
+    assert keys(out) == before
+
+
+def test_a_row_computed_by_other_code_is_refused():
+    from nenaudit.simulate import build_id, check_row_origin
+
+    check_row_origin({"idx": 3, "version": build_id(), "worker": "w1"}, build_id())  # the same build: taken
+    with pytest.raises(NenauditError, match=r"replicate 3 was computed on worker w1 by nenaudit 0\.0\.9 .*install "
+                                            r"the same nenaudit on every worker"):
+        check_row_origin({"idx": 3, "version": "0.0.9 (code 123456789abc)", "worker": "w1"}, build_id())
 
 
 def test_resume_of_a_finished_run_recomputes_nothing(reference, tmp_path):

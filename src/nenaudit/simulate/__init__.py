@@ -33,12 +33,12 @@ from typing import Any, Callable
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.processes import Terminated
-from nenaudit.simulate.replicate import MODES, SimulationSpec, run_replicate
+from nenaudit.simulate.replicate import MODES, SimulationSpec, build_id, code_fingerprint, run_replicate
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
 
 __all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "stored_summary", "Interrupted", "LOG_NAME",
-           "ranges"]
+           "ranges", "build_id", "code_fingerprint", "check_row_origin"]
 
 LOG_NAME = "run.log"
 OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
@@ -63,6 +63,19 @@ def ranges(indices) -> str:
         if x is not None:
             start = prev = x
     return ", ".join(out)
+
+
+def check_row_origin(row: dict, made_by: str) -> None:
+    """Refuse a replicate computed by other code than the driver's (a cluster worker with another install).
+
+    The row's ``version`` is the :func:`build_id` of the process that computed it; a store holds rows of
+    one build only, so a mismatch stops the run (finished rows stay in the store) instead of mixing them.
+    """
+    got = row.get("version")
+    if got != made_by:
+        where = f" on worker {row['worker']}" if row.get("worker") else ""
+        raise NenauditError(f"replicate {row.get('idx')} was computed{where} by nenaudit {got}, this run is nenaudit "
+                            f"{made_by}: install the same nenaudit on every worker, then --resume")
 
 
 def _utc() -> str:
@@ -143,7 +156,6 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
     SIGTERM while running raises :class:`Interrupted` (SIGINT raises KeyboardInterrupt) after the run
     log says where the run stopped; finished replicates are in the store, nothing else is written.
     """
-    from nenaudit import __version__
     from nenaudit.simulate import backends
     from nenaudit.simulate.summary import figure, printed_aucs, summarize, write_summary
     from nenaudit.study.schema import load
@@ -166,18 +178,20 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
     printed = printed_aucs(study)
     log = _Log(out / LOG_NAME)
     with Store(out, create=not resume) as store:
-        store.init_or_check(spec.to_dict(), __version__)
+        made_by = build_id()
+        store.init_or_check(spec.to_dict(), made_by)
         done = store.done()
         todo = [i for i in range(spec.n_replicates) if i not in done]
         prog = Progress(spec.n_replicates, len(done), quiet)
         where = f"{backend}" + (f" at {scheduler}" if scheduler else "") + f", {jobs} worker(s)"
         log.write(f"{'resumed' if resume else 'started'}: {command}; {spec.mode}, {spec.n_replicates} replicates, "
-                  f"{len(done)} already in the store, {len(todo)} to run on {where}; nenaudit {__version__}")
+                  f"{len(done)} already in the store, {len(todo)} to run on {where}; nenaudit {made_by}")
         prog.say(f"{spec.mode}: {len(todo)} of {spec.n_replicates} replicates to run ({len(done)} in the store), "
                  f"backend {where}")
         added: list[int] = []
 
         def take(row: dict) -> None:
+            check_row_origin(row, made_by)
             if store.add(row):
                 added.append(row["idx"])
             if on_row is not None:

@@ -10,6 +10,8 @@ here, agreeing with R's cv.glmnet as the Fortran does and about 1.7x as fast per
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import socket
@@ -83,6 +85,35 @@ class SimulationSpec:
 
 # the engine of stores written before SimulationSpec.engine existed
 LEGACY_ENGINE = "fortran"
+
+_CODE_SUFFIXES = (".py", ".json", ".yaml")
+
+
+@functools.lru_cache(maxsize=4)
+def code_fingerprint(root: str | None = None) -> str:
+    """sha256 over nenaudit's own files (its sources and embedded specs), path by path, compiled caches left out.
+
+    Two installations with the same fingerprint compute the same replicate rows; the package version
+    alone does not say so (a development checkout keeps its version while its code changes).
+    ``root`` is the package folder to hash (default: this installation's).
+    """
+    from pathlib import Path
+
+    base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    files = sorted(p for p in base.rglob("*")
+                   if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.relative_to(base).parts)
+    for f in files:
+        h.update(f.relative_to(base).as_posix().encode("utf-8") + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def build_id() -> str:
+    """What made a row: ``"<version> (code <first 12 hex digits of code_fingerprint()>)"``."""
+    from nenaudit import __version__
+
+    return f"{__version__} (code {code_fingerprint()[:12]})"
 
 _CACHE: dict[tuple, Any] = {}
 
@@ -188,7 +219,6 @@ def metrics_of(res) -> dict[str, Any]:
 
 def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
     """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`)."""
-    from nenaudit import __version__
     from threadpoolctl import threadpool_limits
 
     from nenaudit.pipeline import PipelineConfig, run_pipeline
@@ -217,7 +247,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
         "scale": spec.scale_of(index),
         "seed": seeds.label,
         "seeds": {"cohort": list(seeds.cohort), "pipeline": seeds.pipeline},
-        "version": __version__,
+        "version": build_id(),
         "status": status,
         "detail": detail,
         "metrics": body["metrics"],

@@ -4,11 +4,13 @@
 
 ``meta``
     ``key``/``value`` text pairs: ``spec`` (the :class:`~nenaudit.simulate.replicate.SimulationSpec`
-    as JSON, checked on ``--resume``), ``format`` and the package version that created it.
+    as JSON, checked on ``--resume``), ``format`` and ``created_by``, the build that created it
+    (:func:`~nenaudit.simulate.replicate.build_id`: the version and a fingerprint of the code, so
+    that a development checkout whose code changed does not resume an older run).
 ``replicates``
     one row per finished replicate: ``idx`` (primary key, so a replicate is never stored twice),
     ``scale``, ``seed`` (the replicate's ``SeedSequence``), ``seeds`` (the integer seeds derived from
-    it, JSON), ``version`` (nenaudit's), ``status``, ``detail``, ``metrics`` and ``details`` (JSON),
+    it, JSON), ``version`` (the build that computed it), ``status``, ``detail``, ``metrics`` and ``details`` (JSON),
     ``seconds``, ``worker`` and ``finished_utc``.
 
 Each row is committed on its own transaction as soon as its replicate finishes (journal in WAL
@@ -129,8 +131,8 @@ class Store:
                                     f"{spec.get(k)!r}; repeat the stored options to resume, or choose another --out")
         made = self.get_meta("created_by")
         if made != version:
-            raise NenauditError(f"{self.path}: started by nenaudit {made}, this is {version}; rows of two versions "
-                                "would mix: finish it with that version or choose another --out")
+            raise NenauditError(f"{self.path}: started by nenaudit {made}, this is {version}; rows of two builds "
+                                "would mix: finish it with that code or choose another --out")
 
     def spec(self) -> dict[str, Any] | None:
         s = self.get_meta("spec")

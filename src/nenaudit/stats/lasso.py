@@ -19,10 +19,17 @@ measures, lambda.min/1se) is re-implemented here from glmnet's R sources. The so
 glmnet's internal constants (``fdev = 1e-5``, ``devmax = 0.999``, ``mnlam = 5``,
 ``eps = 1e-6``, ``pmin = 1e-9``, ``exmx = 250``, ``big = 9.9e35``).
 
-A second engine (``engine="rust"``, the default of ``nenaudit simulate``) is the ``glmnet-rs``
-package, a Rust port of glmnetpp, the C++ core that R's glmnet 4.1 calls: same iterations
-(``npasses``), about 35% faster per fit than the Fortran build; it is called with the same
-arguments and is tested against R the same way. It holds the GIL, so its K + 1 fits run serially.
+A second engine (``engine="rust"``) is the ``glmnet-rs`` package, a Rust port of glmnetpp, the
+C++ core that R's glmnet 4.1 calls: same iterations (``npasses``), about 25% faster per fit than
+the Fortran build; it is called with the same arguments and is tested against R the same way. It
+holds the GIL, so its K + 1 fits run serially.
+
+A third engine (``engine="numba"``, the default of ``nenaudit simulate``) is nenaudit's own
+kernel, :mod:`nenaudit.stats._lognet`: glmnet's two-class algorithm written here in glmnet's order
+of steps and compiled by numba (cached on disk after the first use, about 10 s). It makes R's
+passes (``npasses`` equal to R's), agrees with R to about 1e-13, takes about 0.6 of the Fortran's
+time per fit and releases the GIL, so its K + 1 fits run on threads. Where R 4.1's glmnetpp and
+glmnet's Fortran differ (the path on separated data with a user lambda grid), it follows R.
 
 Why the engine and not a re-implementation of the objective: glmnet's default
 ``thresh = 1e-7`` stops its coordinate descent 4e-4 to 8e-4 (coefficients) from the exact
@@ -661,8 +668,8 @@ def _cv_data(X, y, foldid, nfolds, seed, feature_names, messages: list[str]):
 def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs, engine: str) -> list:
     """The full-data fit and the K training-fold fits (raw solver output), in that order.
 
-    They are independent: the Fortran lognet releases the GIL, so they run on threads; glmnet-rs
-    holds it (measured: threads give nothing), so engine="rust" runs them serially. Each solver
+    They are independent: the Fortran lognet and the numba kernel release the GIL, so they run on
+    threads; glmnet-rs holds it (measured: threads give nothing), so engine="rust" runs them serially. Each solver
     input is one Fortran-ordered copy (the solver overwrites it), cut from one transposed copy of X.
     The numbers do not depend on the number of threads.
     """
@@ -782,12 +789,14 @@ def cv_lasso(
     measure : ``"deviance"`` (R's default for binomial) or ``"auc"``.
     nlambda, lambda_min_ratio, thresh, maxit : passed to every glmnet fit, as R's ``...``.
     n_jobs : threads for the K + 1 independent fits (default: the CPUs this process may
-        use; the Fortran lognet releases the GIL, glmnet-rs does not, so ``engine="rust"``
-        always runs serially). The numbers do not depend on it; pass 1 inside an outer
+        use; the Fortran lognet and the numba kernel release the GIL, glmnet-rs does not, so
+        ``engine="rust"`` always runs serially). The numbers do not depend on it; pass 1 inside an outer
         parallel loop.
-    engine : ``"fortran"`` (default: glmnet's Fortran lognet via python-glmnet) or ``"rust"``
-        (the optional glmnet-rs package, a port of R's C++ core glmnetpp: same iterations,
-        about 30% faster per fit, but serial). Both agree with R to ~1e-13 (tests/test_lasso.py).
+    engine : ``"fortran"`` (default: glmnet's Fortran lognet via python-glmnet), ``"rust"``
+        (glmnet-rs, a port of R's C++ core glmnetpp: same iterations, about 25% faster per
+        fit, but serial) or ``"numba"`` (nenaudit's compiled kernel of the same iterations,
+        about 0.6 of the Fortran's time per fit, on threads). All agree with R to ~1e-13
+        (tests/test_lasso.py).
 
     Returns
     -------
