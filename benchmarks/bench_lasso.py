@@ -43,12 +43,27 @@ medians of 5 interleaved runs (fortran x1, fortran threads, rust x1, rust thread
     131 x 60   0.816   0.953       0.915        0.665    0.648      1.17  1.12  0.82  0.79
     131 x 851  0.895   0.656       0.741        0.692    0.714      0.73  0.83  0.77  0.80
 
-The 0.5 target is not met on either shape: the K + 1 solver calls are over 90% of cv_lasso's
-time (cProfile, 131 x 851: 5.4 of 5.9 s), the fold paths cannot be cut short (each is needed down
-to the smallest full-data lambda, and glmnet's own early stop already ends there), and threads
-give at most 2x on 2 free cores (nothing on a busy machine; glmnet-rs holds the GIL).
-* Not tried: own compiled coordinate descent (would have to reproduce glmnet's iterations
-  exactly to keep the 1e-13 agreement, which is what the two engines give for free).
+The 0.5 target was not met on either shape then: the K + 1 solver calls are over 90% of
+cv_lasso's time (cProfile, 131 x 851: 5.4 of 5.9 s), the fold paths cannot be cut short (each is
+needed down to the smallest full-data lambda, and glmnet's own early stop already ends there), and
+threads give at most 2x on 2 free cores (nothing on a busy machine; glmnet-rs holds the GIL).
+
+2026-12-02, third engine ``numba`` (stats/_lognet.py: glmnet's two-class iterations written here,
+compiled, GIL released; same npasses as R), machine nearly idle (load 0.98 before, 1.04 after),
+medians of 9 interleaved runs:
+
+    shape      R       fortran x1  fortran thr  rust x1  rust thr  numba x1  numba thr
+    131 x 60   0.441   0.474       0.274        0.370    0.362     0.271     0.157
+    131 x 851  0.409   0.278       0.172        0.255    0.241     0.185     0.119
+    ratios Python/R, 131 x 60:   1.08  0.62  0.84  0.82  0.61  0.36
+    ratios Python/R, 131 x 851:  0.68  0.42  0.62  0.59  0.45  0.29
+
+With its threads (the issue's measurement was with threads) the numba engine is at 0.36 and 0.29 of
+cv.glmnet's time; on one thread 0.61 and 0.45. Where its single-thread time goes: the coordinate
+updates' inner products (scalar: eight partial sums, no fast-math, so the result does not depend on
+the CPU's vector width; numba leaves LLVM's SLP vectorizer off since it miscompiled, numba PR 8852)
+and the residual updates (vectorized). Tried and not kept: BLAS ddot for the inner products (call
+overhead, slower), v * x_j cached per Newton step (no gain measurable above the machine's noise).
 """
 
 from __future__ import annotations

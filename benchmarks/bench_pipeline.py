@@ -33,6 +33,21 @@ features, 60 after the Spearman filter), B = 100, load average 3-7 from other se
     interleaved (chunks of 10), after         0.69      0.55
     selected features, fortran vs rust: identical in 100 of 100 resamples
 
+Measured 2026-12-02 (third session), machine nearly idle (load 0.5-1.6), same cohort, B = 100,
+``--interleave 10 --engine numba --threads``, two runs:
+
+    ratio Python/R, 1 worker (one thread)     fortran   rust    numba
+    interleaved, run 1                        0.624     0.541   0.476
+    interleaved, run 2                        0.718     0.605   0.491
+    numba, 1 worker with cv_lasso's threads   0.34 (14.50 s against R's 42.71 s, run 2)
+    numba, 2 workers                          0.25
+    selected features, every engine vs fortran: identical in 100 of 100 resamples; all 10 indexes of
+    every resample within 8e-14 (numba), 9e-14 (rust), 1.1e-13 (fortran) of R's
+
+Profile with the numba engine (cProfile, 30 resamples, 0.19 s a resample): the LASSO kernel 46%,
+the univariable screen + backward Wald (about 20 glm fits of R's glm.fit in numpy) 33%, the rest
+(filters, Spearman ranks, Radscore, indexes) 21%.
+
 Profile of a resample on this cohort (cProfile, 20 resamples, fortran / rust): the LASSO-CV's
 11 solver calls 60% / 54% of the time (about 2,000 coordinate-descent passes per fit, none
 avoidable: every fold path is needed down to the smallest full-data lambda, measured), the

@@ -32,6 +32,15 @@ Measured 2026-12-02 (``--engine rust``, the default now), load average 6-7.6 fro
     dask LocalCluster, 2 workers   121.1 s   119              184.5 s
     scaling efficiency: local 0.50 (x1.01), dask 0.29 (x0.58); identical stores: yes
 
+Measured 2026-12-02 (third session, ``--engine numba``, the default now), machine nearly idle,
+``--cohorts 8 --boot 10``, fresh synthetic cohorts, seed 1:
+
+    configuration                  wall      replicates/hour   sum of replicate times
+    local, 1 worker                 57.0 s    505              51.7 s
+    local, 2 workers                27.3 s   1056              52.1 s
+    dask LocalCluster, 2 workers    38.3 s    752              62.8 s
+    scaling efficiency: local 1.05 (x2.09), dask 0.74 (x1.49); identical stores: yes
+
 The acceptance command itself (``--cohorts 200 --boot 50 --jobs 2``, under ``nice -n 10`` beside
 the other sessions' tests) ran 65 to 204 replicates per hour as their load came and went.
 
