@@ -145,3 +145,92 @@ def test_rescaling_a_candidate_does_not_change_selection(seed, c):
     a = backward_elimination(d[CANDIDATES], d["y"], threshold=0.1)
     b = backward_elimination(e[CANDIDATES], e["y"], threshold=0.1)
     assert a.removed == b.removed
+
+
+# --------------------------------------------------------------------------- lean fits (resampling loops)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("seed,entry,stay", [(1, 0.05, 0.05), (6, 0.2, 0.05), (7, 0.25, 0.1)])
+def test_lean_screen_and_elimination_match_r(R, seed, entry, stay):
+    """lean=True decides on the compiled Wald fits: the same screens (to rounding), the same path of removals
+    and the same final model as R's loop; the final model is fit_logistic's, the intermediate ones are not kept."""
+    R.source("stepwise.R")
+    d = make_data(seed)
+    ref = R.to_py(R.call("stepwise_uni_backward", r_frame(R, d), "y", R.svec(CANDIDATES), entry, stay))
+    res = univariable_then_backward(d, "y", CANDIDATES, entry=entry, stay=stay, lean=True)
+    for s, r in zip(res.univariable, ref["univariable"]):
+        assert s.name == r["name"] and s.model is None
+        assert s.coef == pytest.approx(r["coef"], rel=1e-10)
+        assert s.se == pytest.approx(r["se"], rel=1e-10)
+        assert s.p == pytest.approx(r["p"], rel=1e-9)
+    assert list(res.entered) == r_strs(ref["entered"])
+    steps, rsteps = res.backward.steps, ref["backward"]
+    assert [list(s.terms) for s in steps] == [r_strs(r["terms"]) for r in rsteps]
+    assert [s.removed for s in steps] == [r["removed"] for r in rsteps]
+    assert all(s.model is None for s in steps[:-1])
+    last = rsteps[-1]
+    np.testing.assert_allclose(steps[-1].model.coef, np.atleast_1d(last["coef"]), rtol=1e-10)
+    full = univariable_then_backward(d, "y", CANDIDATES, entry=entry, stay=stay)
+    np.testing.assert_array_equal(res.final.coef, full.final.coef)  # the kept model is the same full fit
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(20, 200),
+    k=st.integers(1, 6),
+    strength=st.floats(0.0, 4.0),
+    binary=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_wald_table_is_fit_logistics_coefficient_table(n, k, strength, binary, seed):
+    """On any design, from no signal to separation: the compiled IRLS gives fit_logistic's coef, se and p
+    (the same glm.fit iterations; only the QR and the products are written differently)."""
+    import warnings as w
+
+    from nenaudit.stats.logistic import fit_logistic, wald_table
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k))
+    if binary:
+        X[:, 0] = (rng.random(n) < 0.3).astype(float)
+    y = (rng.random(n) < 1 / (1 + np.exp(-strength * X[:, 0] * 3))).astype(float)
+    if y.min() == y.max():
+        y[0] = 1 - y[0]
+    try:
+        with w.catch_warnings():
+            w.simplefilter("ignore")
+            full = fit_logistic(X, y, profile=False)
+    except NenauditError as exc:  # an aliased column: the lean table refuses it with the same words
+        with pytest.raises(NenauditError, match=str(exc)[:30]):
+            wald_table(X, y)
+        return
+    names, coef, se, p = wald_table(X, y)
+    assert names == full.names
+    if full.separation or not full.converged:  # diverging estimates: agreement is looser, decisions the same
+        np.testing.assert_allclose(coef, full.coef, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(p, full.p, rtol=1e-5, atol=1e-8)
+    else:
+        np.testing.assert_allclose(coef, full.coef, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(se, full.se, rtol=1e-10)
+        np.testing.assert_allclose(p, full.p, rtol=1e-8, atol=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e290, max_value=1e290), max_size=60))
+def test_compiled_fsum_is_math_fsum(xs):
+    """The deviance is summed exactly rounded, as math.fsum (R's long-double sum's closest match): bit for bit."""
+    import math
+
+    from nenaudit.stats._glm_wald import fsum
+
+    a = np.array(xs, dtype=float)
+    want = math.fsum(xs)
+    got = fsum(a)
+    assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+def test_lean_elimination_refuses_weights():
+    d = make_data(2)
+    with pytest.raises(NenauditError, match="lean=True fits without prior weights"):
+        backward_elimination(d[CANDIDATES], d["y"], weights=np.ones(len(d)), lean=True)

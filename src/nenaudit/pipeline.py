@@ -191,7 +191,9 @@ class PaperProcedure:
             d["__y__"] = y
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
-                clin = univariable_then_backward(d, "__y__", cands, self.config.entry, self.config.stay)
+                # a resample keeps only its final model: screen and eliminate on the compiled Wald fits
+                clin = univariable_then_backward(d, "__y__", cands, self.config.entry, self.config.stay,
+                                                 lean=not self.full_data)
         final = clin.final
         separated, failures = final_model_failures(final, self.config.keep_separated)
         if failures and not self.full_data:

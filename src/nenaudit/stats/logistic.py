@@ -54,6 +54,7 @@ __all__ = [
     "FirthResult",
     "LRTest",
     "fit_logistic",
+    "wald_table",
     "fit_firth",
     "lr_test",
     "r_spline_fmm",
@@ -518,6 +519,34 @@ def fit_logistic(
         cov=cov,
         fitted=fit.mu,
     )
+
+
+def wald_table(X: Any, y: Any, *, names: Sequence[str] | None = None) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
+                                                                               np.ndarray]:
+    """``(names, coef, se, p)`` of ``summary(glm(y ~ X, family = binomial))``, by the compiled IRLS.
+
+    The coefficient table of :func:`fit_logistic` (intercept first; the same input checks and
+    refusals, R's ``glm.fit`` iterations and ``summary.glm``'s dispersion-1 standard errors and
+    two-sided normal p-values) without its intervals, AIC or separation diagnosis, computed by
+    :func:`nenaudit.stats._glm_wald.wald_fit` in a tenth of the time: it agrees with
+    ``fit_logistic`` to rounding (about 1e-13), not bit for bit. For the screening and elimination
+    fits inside resampling loops; where glm.fit would halve a step it falls back to
+    ``fit_logistic``. R: ``coef(summary(glm(y ~ ., family = binomial)))``.
+
+    Reference: McCullagh P, Nelder JA. Generalized Linear Models, 2nd ed. Chapman & Hall; 1989,
+    section 2.5. doi:10.1201/9780203753736
+    """
+    from nenaudit.stats._glm_wald import wald_fit
+
+    x, yv, wv, nm = _prepare(X, y, names, True, None)
+    out = wald_fit(x, yv)
+    if out is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            full = fit_logistic(x[:, 1:], yv, names=nm[1:], profile=False)
+        return full.names, full.coef, full.se, full.p
+    coef, se, p, _conv = out
+    return tuple(nm), coef, se, p
 
 
 def lr_test(full: LogisticResult, reduced: LogisticResult) -> LRTest:
