@@ -346,11 +346,9 @@ def test_resume_of_a_finished_run_recomputes_nothing(reference, tmp_path):
     out = tmp_path / "again"
     shutil.copytree(reference[0], out)
     before = keys(out)
-    t = time.perf_counter()
     s = run_simulation(SPEC, out, resume=True, quiet=True)
     assert keys(out) == before and s == reference[1]
-    assert "0 to run" in (out / "run.log").read_text().splitlines()[-2]
-    assert time.perf_counter() - t < 60
+    assert "0 to run" in (out / "run.log").read_text().splitlines()[-2]  # nothing recomputed (no timing asserted)
 
 
 def test_a_scheme_refusing_the_full_data_is_a_counted_outcome(monkeypatch):
