@@ -149,6 +149,49 @@ def wdot2(v, a, n):
     return (s0 + s1) + (s2 + s3)
 
 @_jit
+def coordinate_pass(order, count, b, r, v, xt, xv, al1, mm, m, nin):
+    """One cycle of coordinate updates over ``order[:count]``: soft-thresholded Newton steps on the
+    weighted least-squares approximation, residuals ``r`` kept current; a feature that moves for the
+    first time joins the active set (``m``, in the order of entry). Returns (largest ``xv_k d_k^2``, nin)."""
+    no = r.size
+    dlx = 0.0
+    for t in range(count):
+        k = order[t]
+        bk = b[k]
+        xk = xt[k]
+        u = dot8(r, xk, no) + xv[k] * bk
+        au = abs(u) - al1
+        if au <= 0.0:
+            b[k] = 0.0
+        else:
+            b[k] = math.copysign(au, u) / xv[k]
+        d = b[k] - bk
+        if abs(d) <= 0.0:
+            continue
+        dlx = max(dlx, xv[k] * d * d)
+        for i in range(no):
+            r[i] = r[i] - d * v[i] * xk[i]
+        if mm[k] == 0:
+            m[nin] = k
+            nin += 1
+            mm[k] = nin
+    return dlx, nin
+
+
+@_jit
+def intercept_step(r, v, xmz, b0, dlx):
+    """The intercept's Newton step after a cycle (``sum r / sum v``), residuals updated; (b0, dlx)."""
+    no = r.size
+    d = sum8(r, no) / xmz
+    if d != 0.0:
+        b0 = b0 + d
+        dlx = max(dlx, xmz * d * d)
+        for i in range(no):
+            r[i] = r[i] - d * v[i]
+    return b0, dlx
+
+
+@_jit
 def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
     ni, no = xt.shape
     w = 1.0 / no
@@ -262,37 +305,11 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                 for j in range(ni):
                     if ixx[j] > 0:
                         xv[j] = wdot2(v, xt[j], no)
+                strong = np.flatnonzero(ixx)  # in feature order, as glmnet cycles
                 while True:  # a pass over the strong set, then passes over the active set
                     nlp += 1
-                    dlx = 0.0
-                    for k in range(ni):
-                        if ixx[k] == 0:
-                            continue
-                        bk = b[k]
-                        xk = xt[k]
-                        gk = dot8(r, xk, no)
-                        u = gk + xv[k] * bk
-                        au = abs(u) - al1
-                        if au <= 0.0:
-                            b[k] = 0.0
-                        else:
-                            b[k] = math.copysign(au, u) / xv[k]
-                        d = b[k] - bk
-                        if abs(d) <= 0.0:
-                            continue
-                        dlx = max(dlx, xv[k] * d * d)
-                        for i in range(no):
-                            r[i] = r[i] - d * v[i] * xk[i]
-                        if mm[k] == 0:
-                            m[nin] = k
-                            nin += 1
-                            mm[k] = nin
-                    d = sum8(r, no) / xmz
-                    if d != 0.0:
-                        b0 = b0 + d
-                        dlx = max(dlx, xmz * d * d)
-                        for i in range(no):
-                            r[i] = r[i] - d * v[i]
+                    dlx, nin = coordinate_pass(strong, strong.size, b, r, v, xt, xv, al1, mm, m, nin)
+                    b0, dlx = intercept_step(r, v, xmz, b0, dlx)
                     if dlx < shr:
                         break
                     if nlp > maxit:
@@ -300,30 +317,8 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                                 nin_out)
                     while True:
                         nlp += 1
-                        dlx = 0.0
-                        for l in range(nin):
-                            k = m[l]
-                            bk = b[k]
-                            xk = xt[k]
-                            gk = dot8(r, xk, no)
-                            u = gk + xv[k] * bk
-                            au = abs(u) - al1
-                            if au <= 0.0:
-                                b[k] = 0.0
-                            else:
-                                b[k] = math.copysign(au, u) / xv[k]
-                            d = b[k] - bk
-                            if abs(d) <= 0.0:
-                                continue
-                            dlx = max(dlx, xv[k] * d * d)
-                            for i in range(no):
-                                r[i] = r[i] - d * v[i] * xk[i]
-                        d = sum8(r, no) / xmz
-                        if d != 0.0:
-                            b0 = b0 + d
-                            dlx = max(dlx, xmz * d * d)
-                            for i in range(no):
-                                r[i] = r[i] - d * v[i]
+                        dlx, nin = coordinate_pass(m, nin, b, r, v, xt, xv, al1, mm, m, nin)
+                        b0, dlx = intercept_step(r, v, xmz, b0, dlx)
                         if dlx < shr:
                             break
                         if nlp > maxit:
