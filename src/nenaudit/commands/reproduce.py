@@ -74,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
 def crosscheck_for_report(cohort, args, say):
     """``(table, None)`` from ``nenaudit crosscheck`` on the same cohort when R is there, else
     ``(None, why)``: the report says plainly why parity was not checked."""
-    from nenaudit.parity.rbridge import r_available
+    from nenaudit.parity.rbridge import r_unavailable_reason
 
     if args.no_crosscheck:
         return None, "--no-crosscheck was given"
-    if not r_available():
-        return None, "R (Rscript) or rpy2 is not available on this machine"
+    why = r_unavailable_reason()
+    if why is not None:
+        return None, why
     from nenaudit.commands.crosscheck import run_crosscheck
     from nenaudit.pipeline import PipelineConfig
     from nenaudit.selection import SelectionConfig

@@ -17,7 +17,7 @@ import numpy as np
 
 from nenaudit.exceptions import RUnavailable
 
-__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r", "source", "fvec", "ivec", "svec", "matrix",
+__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec", "svec", "matrix",
     "call", "to_py"]
 
 
@@ -36,15 +36,21 @@ def reference_r_dir() -> Path:
 REFERENCE_R = reference_r_dir()
 
 
-def r_available() -> bool:
-    """True when Rscript is on PATH and rpy2 imports."""
+def r_unavailable_reason() -> str | None:
+    """None when R can be used from here; else why not, in words a report can print: R itself is
+    absent (no ``Rscript`` on PATH), or R is there but rpy2 (the test extra) is not installed."""
     if shutil.which("Rscript") is None:
-        return False
+        return "R is not installed on this machine (no Rscript on PATH)"
     try:
         import rpy2  # noqa: F401
     except ImportError:
-        return False
-    return True
+        return "rpy2 is not installed (it comes with the test extra: pip install 'nenaudit[test]')"
+    return None
+
+
+def r_available() -> bool:
+    """True when Rscript is on PATH and rpy2 imports."""
+    return r_unavailable_reason() is None
 
 
 @lru_cache(maxsize=1)
