@@ -229,10 +229,11 @@ def test_reproduce_says_plainly_when_r_is_not_there(monkeypatch):
     from nenaudit.commands.reproduce import crosscheck_for_report
     from nenaudit.parity import rbridge
 
-    monkeypatch.setattr(rbridge, "r_available", lambda: False)
-    args = argparse.Namespace(no_crosscheck=False, seed=1)
+    real_which = rbridge.shutil.which
+    monkeypatch.setattr(rbridge.shutil, "which", lambda name, *a, **k: None if name == "Rscript" else real_which(name, *a, **k))
+    args = argparse.Namespace(no_crosscheck=False, seed=1, fold_seed=1)
     table, why = crosscheck_for_report(None, args, lambda m: None)
-    assert table is None and "not available" in why
+    assert table is None and why.startswith("R is not installed")
     doc = build_document_for(why)
     assert f"Not checked against R in this run: {why}" in doc
 
