@@ -1,0 +1,361 @@
+"""Recognisers for running text: AUCs and accuracies with CIs, stated counts, tests named in the methods,
+design facts (bootstrap, folds, thresholds, alpha, lesions per patient) and radiomics facts."""
+
+from __future__ import annotations
+
+import re
+
+from nenaudit.draft.document import Paragraph
+
+__all__ = ["sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
+           "WORD_NUMBERS", "to_int"]
+
+WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+
+
+def to_int(tok: str) -> int | None:
+    t = tok.lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    return WORD_NUMBERS.get(t)
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences (a period, then space and a capital or an opening bracket)."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])(?<!\be\.g\.\s)(?<!\bi\.e\.\s)(?<!\bet al\.\s)(?<!\bvs\.\s)", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _quote(s: str, limit: int = 160) -> str:
+    s = s.strip()
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+_AUC = re.compile(
+    r"(?:\bAUCs?\b|\bAUROC\b|area under the (?:receiver operating characteristic )?(?:\(ROC\) )?curve(?: \(AUC\))?|"
+    r"\bC[- ]index\b|\bC[- ]statistics?\b)"
+    r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)"
+    r"(?:\s*[(\[]\s*(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?\s*[:,=]?\s*)?"
+    r"(0?\.\d+)(\s*(?:–|—|-|‐|to|,)\s*)(0?\.\d+)\s*[)\],;])?")
+_MODEL = re.compile(r"(?i)\b(nomogram|rad[- ]?score|radiomics? score|radiomics? signature|([A-Za-z][\w-]*)\s+model)\b")
+_GENERIC = {"the", "a", "this", "our", "final", "prediction", "predictive", "proposed", "logistic", "regression"}
+
+
+def _model_name(s: str, pos: int) -> str | None:
+    best = None
+    for m in _MODEL.finditer(s):
+        if m.start() > pos and best is not None:
+            break
+        word = (m.group(2) or m.group(1)).lower().replace(" ", "").replace("-", "")
+        if word in _GENERIC:
+            continue
+        if word.startswith("radiomicss") or word in ("radiomicsscore", "radiomicscore"):
+            word = "radscore"
+        best = "radscore" if word.startswith("radscore") else word
+        if m.start() > pos:
+            break
+    return best
+
+
+def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
+    """AUCs printed in the running text: estimate, CI as printed, model, kind (apparent/bootstrap/cross-validated/
+    validation) and cohort when the sentence names one."""
+    out: list[dict] = []
+    for p in paragraphs:
+        for s in sentences(p.text):
+            for m in _AUC.finditer(s):
+                est = m.group(1)
+                item = {"model": _model_name(s, m.start()) or "", "kind": "apparent", "estimate": est}
+                if m.group(2):
+                    item["ci"] = m.group(2) + m.group(3) + m.group(4)
+                low = s.lower()
+                coh = cohort_of(s)
+                if "bootstrap" in low:
+                    item["kind"] = "bootstrap"
+                elif re.search(r"cross[- ]?validat", low):
+                    item["kind"] = "cross-validation"
+                elif coh and coh[1] != "training":
+                    item["kind"] = "validation"
+                if coh:
+                    item["cohort"] = coh[0]
+                item["where"] = f"{p.where}: '{_quote(s)}'"
+                out.append(item)
+    named: dict[str, str] = {}
+    for a in out:  # an AUC printed without a model name: the model an earlier AUC with that estimate had
+        if a["model"] and a["model"] not in ("clinicalradiomics",):
+            named.setdefault(a["estimate"], a["model"])
+    for a in out:
+        if (not a["model"] or a["model"] not in named.values()) and a["estimate"] in named:
+            a["_guess_model"] = True
+            a["model"] = named[a["estimate"]]
+        if not a["model"]:
+            a["model"] = "model"
+            a["_guess_model"] = True
+    return out
+
+
+_SENS = re.compile(r"(?i)sensitivit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
+_SPEC = re.compile(r"(?i)specificit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
+_CUT = re.compile(r"(?i)cut-?\s?off(?: value)?\s*(?:of|was|=|:)?\s*(\d+(?:\.\d+)?\s*(?:points?|%)?)")
+
+
+def find_diagnostics(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
+    out = []
+    for p in paragraphs:
+        for s in sentences(p.text):
+            se, sp = _SENS.search(s), _SPEC.search(s)
+            if not (se or sp):
+                continue
+            item: dict = {"model": _model_name(s, (se or sp).start()) or "model"}
+            pct = any(x and (x.group(2) == "%" or float(x.group(1)) > 1) for x in (se, sp))
+            for name, x in (("sensitivity", se), ("specificity", sp)):
+                if x:
+                    item[name] = x.group(1)
+            vals = [float(item[k]) for k in ("sensitivity", "specificity") if k in item]
+            if any(v > 100 for v in vals):
+                continue
+            if not pct:
+                item["scale"] = "proportion"
+            c = _CUT.search(s)
+            if c:
+                item["cutoff"] = c.group(1).strip()
+            coh = cohort_of(s)
+            if coh:
+                item["cohort"] = coh[0]
+            item["where"] = f"{p.where}: '{_quote(s)}'"
+            out.append(item)
+    return out
+
+
+_UNITS = {"patient": r"patients?|participants?|subjects?|cases|individuals|women|men|children",
+          "lesion": r"lesions?|nodules?|tumou?rs|metastases|masses"}
+_COUNT = re.compile(r"(?<![\d.,%≥≤<>=±–-])(?<![≥≤<>=]\s)\b(\d{1,3}(?:,\d{3})+|\d+)\b(?!\s*%|\.\d|\s*\(\s*\d)"
+                    r"((?:\s+[A-Za-z][\w-]*){0,3}?)\s+(" + "|".join(_UNITS.values()) + r")\b")
+_OUT_OF = re.compile(r"\b(\d+)\s+(?:out\s+)?of\s+(?:the\s+)?(\d+)\s+(" + "|".join(_UNITS.values()) + r")\b")
+_WERE = re.compile(r"\b(\d+)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:were|was|had|showed|achieved)\s+([A-Za-z][\w-]*)")
+
+
+def _unit_of(word: str) -> str:
+    for unit, rx in _UNITS.items():
+        if re.fullmatch(rx, word, flags=re.I):
+            return unit
+    return "patient"
+
+
+def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) -> list[dict]:
+    """Counts the text states: ``76 patients``, ``131 hepatic metastases``, ``16 were effective`` (an outcome group's
+    name from the tables), ``60 out of 76 patients``, ``the validation cohort included 41 patients``."""
+    out = []
+    gset = {g.lower(): g for g in group_ids}
+    for p in paragraphs:
+        if p.where.startswith("Front matter"):
+            continue
+        for s in sentences(p.text):
+            if re.search(r"(?i)randomly selected|subset of|references?\b|et al", s):
+                continue
+            clauses = re.split(r"(?i),\s*(?:whereas|while|and)\s+|;\s+|\bwhereas\b", s)
+            for cl in clauses:
+                coh = cohort_of(cl)
+                taken = set()
+                for m in _OUT_OF.finditer(cl):
+                    unit = _unit_of(m.group(3))
+                    item = {"quantity": unit + "s", "value": m.group(2), "where": f"{p.where}: '{_quote(s)}'"}
+                    if coh:
+                        item["cohort"] = coh[0]
+                    out.append(item)
+                    taken.update({m.start(2), m.start(1)})
+                    before = cl[: m.start()].lower()
+                    hit = [g for g in gset if re.search(r"\b" + re.escape(g) + r"\b", before)]
+                    if len(hit) == 1:
+                        out.append({"quantity": f"{unit}s_{gset[hit[0]]}", "value": m.group(1),
+                                    "where": f"{p.where}: '{_quote(s)}'", **({"cohort": coh[0]} if coh else {})})
+                for m in _COUNT.finditer(cl):
+                    if m.start(1) in taken:
+                        continue
+                    mid = m.group(2).strip().lower()
+                    if re.search(r"\b(of|with|per|than|years?|months?|days?|features?)\b", mid):
+                        continue
+                    n = int(m.group(1).replace(",", ""))
+                    if 1900 <= n <= 2100 and not mid:
+                        continue
+                    unit = _unit_of(m.group(3))
+                    item = {"quantity": unit + "s", "value": m.group(1), "where": f"{p.where}: '{_quote(s)}'"}
+                    if coh:
+                        item["cohort"] = coh[0]
+                    out.append(item)
+                units = [_unit_of(u.group(0)) for u in re.finditer("|".join(_UNITS.values()), cl, flags=re.I)]
+                for m in _WERE.finditer(cl):
+                    g = m.group(2).lower()
+                    if g in gset and units:
+                        out.append({"quantity": f"{units[0]}s_{gset[g]}", "value": m.group(1),
+                                    "where": f"{p.where}: '{_quote(s)}'", **({"cohort": coh[0]} if coh else {})})
+    return out
+
+
+_TESTS = [("chi-square", r"chi[- ]?squared?|χ\s*2|χ²|pearson'?s? chi"), ("fisher", r"fisher'?s?(?: exact)?"),
+          ("mann-whitney", r"mann[- –]?whitney|wilcoxon rank[- ]sum|rank[- ]sum test"),
+          ("welch-t-test", r"welch'?s? t"), ("t-test", r"student'?s? t|\bt[- ]tests?\b|independent[- ]samples? t"),
+          ("kruskal-wallis", r"kruskal"), ("anova", r"\banova\b|analysis of variance")]
+
+
+def find_tests(paragraphs: list[Paragraph]) -> dict:
+    """Tests the methods name, keyed by what they compare (categorical, continuous_normal, continuous_nonnormal,
+    continuous), each with the sentence."""
+    out: dict = {}
+    for p in paragraphs:
+        for s in sentences(p.text):
+            low = s.lower()
+            found = [name for name, rx in _TESTS if re.search(rx, low)]
+            if "welch-t-test" in found and "t-test" in found:
+                found.remove("t-test")
+            if not found:
+                continue
+            if "categor" in low or "proportion" in low:
+                key = "categorical" if all(f in ("chi-square", "fisher") for f in found) else None
+            elif re.search(r"not\s+(?:\w+\s+){0,4}normal|non-?normal|skewed|abnormal distribution|non-?parametric", low):
+                key = "continuous_nonnormal"
+            elif "normal" in low:
+                key = "continuous_normal"
+            elif "continuous" in low:
+                key = "continuous"
+            else:
+                key = None
+            if key is None:
+                cat = [f for f in found if f in ("chi-square", "fisher")]
+                con = [f for f in found if f not in cat]
+                for k, vals in (("categorical", cat), ("continuous", con)):
+                    if vals and ("categor" in low or k == "continuous" and "continuous" in low or len(found) == len(vals)):
+                        out.setdefault(k, {"value": [], "where": f"{p.where}: '{_quote(s)}'", "_guess": True})
+                        out[k]["value"] += [v for v in vals if v not in out[k]["value"]]
+                continue
+            out.setdefault(key, {"value": [], "where": f"{p.where}: '{_quote(s)}'"})
+            out[key]["value"] += [f for f in found if f not in out[key]["value"]]
+    return out
+
+
+def find_design(paragraphs: list[Paragraph]) -> dict:
+    """Design facts stated in the text (each as printed, with its sentence)."""
+    rules = [
+        ("max_lesions_per_patient", r"(?:maximum of|at most|up to)\s+(\w+)\s+(?:[\w-]+\s+){0,10}?per\s+patient", to_int),
+        ("bootstrap_resamples", r"bootstrap\w*[^.;]{0,60}?\b(\d[\d,]*)\s*(?:iterations|resamples|resampling|replicat\w*|"
+                                r"times|samples|repetitions)", to_int),
+        ("bootstrap_resamples", r"\b(\d[\d,]*)\s+bootstrap", to_int),
+        ("cv_folds", r"\b(\d+|ten|five|three)[- ]?fold\s+cross", to_int),
+        ("icc_threshold", r"ICCs?\s*(?:of\s+)?(?:<|less than|lower than|below|<=|≤)\s*(0?\.\d+)", float),
+        ("spearman_threshold", r"correlat\w*[^.;]{0,60}?(?:larger|greater|higher|more|above|exceeding|>|≥)\s*(?:than\s*)?"
+                               r"(0?\.\d+)", float),
+        ("alpha", r"\b[Pp]\s*[-‐ ]?\s*(?:values?)?\s*\$?\s*(?:<|≤|<=|of less than|less than)\s*\$?\s*(0?\.\d+)\$?\s*"
+                  r"(?:\(two[- ]sided\)\s*)?(?:was|were|is)\s+(?:considered|regarded|defined)", float),
+    ]
+    out: dict = {}
+    for p in paragraphs:
+        if p.where.startswith("Front matter"):
+            continue
+        for s in sentences(p.text):
+            clean = s.replace("$", "")
+            for name, rx, conv in rules:
+                if name in out:
+                    continue
+                m = re.search(rx, clean, flags=re.I)
+                if m:
+                    v = conv(m.group(1).replace(",", ""))
+                    if v is None:
+                        continue
+                    out[name] = {"value": v, "where": f"{p.where}: '{_quote(s)}'"}
+            if "stepwise" not in out:
+                m = re.search(r"(?i)\b(backward|forward|bidirectional|both[- ]direction)\w*\s+(?:\w+\s+){0,2}?"
+                              r"(?:stepwise|elimination|selection)", clean)
+                if m:
+                    kind = m.group(1).lower()
+                    w = re.search(r"(?i)\b(wald|likelihood[- ]ratio|LR|AIC|BIC)\b", clean)
+                    out["stepwise"] = {"value": kind + (", " + w.group(1) if w else ""), "where": f"{p.where}: '{_quote(s)}'"}
+    return out
+
+
+_FEATURE = re.compile(r"(?i)\b(?:original|wavelet|log[-_]sigma|log|square(?:root)?|exponential|logarithm|gradient|lbp)"
+                      r"[-_A-Za-z0-9.]*_[A-Za-z0-9_.-]*[A-Za-z0-9]")
+_CLASSES = [("shape", r"shape(?:[- ]based)?"), ("firstorder", r"first[- ]?order|histogram"),
+            ("glcm", r"GLCM|co-?occurrence"), ("glszm", r"GLSZM|size[- ]zone"), ("glrlm", r"GLRLM|run[- ]length"),
+            ("ngtdm", r"NGTDM|neighbou?ring gr[ae]y[- ]tone"), ("gldm", r"GLDM|dependence matrix")]
+_FILTERS = [("wavelet", r"wavelet"), ("log", r"LoG|laplacian of gaussian"), ("square", r"square\b"),
+            ("squareroot", r"square[- ]root"), ("exponential", r"exponential"), ("logarithm", r"logarithm")]
+
+
+def find_radiomics(paragraphs: list[Paragraph]) -> dict:
+    """Feature counts (total, by class, after filtering), the selected features' names and a Radscore formula."""
+    out: dict = {}
+    num = r"(\d[\d,]*|" + "|".join(WORD_NUMBERS) + r")"
+    for p in paragraphs:
+        if p.where.startswith("Front matter"):
+            continue
+        text = p.text
+        flat = _delatex(text)
+        for s in sentences(flat):
+            m = re.search(r"(?i)\b(\d[\d,]*)\s+(?:\w+\s+){0,2}?features\s+(?:were|was)\s+(?:extracted|obtained|computed)", s)
+            if m and "n_features" not in out:
+                out["n_features"] = {"value": int(m.group(1).replace(",", "")), "where": f"{p.where}: '{_quote(s)}'"}
+            m = re.search(r"(?i)\b(\d[\d,]*)\s+(?:\w+\s+){0,2}?features\s+(?:were|was)\s+(?:selected|retained|kept|remained)", s)
+            if m and "n_after_filters" not in out and "lasso" not in s.lower():
+                out["n_after_filters"] = {"value": int(m.group(1).replace(",", "")), "where": f"{p.where}: '{_quote(s)}'"}
+            counts = {}
+            for name, rx in _CLASSES + _FILTERS:
+                m = re.search(r"(?i)\b" + num + r"\s+(?:[\w-]+\s+){0,5}?(?:" + rx + r")[\w\s()-]{0,40}?features", s)
+                m2 = m if m and len(re.findall(r"features", m.group(0))) == 1 else None
+                if m2:
+                    v = to_int(m2.group(1))
+                    if v is not None:
+                        counts[name] = v
+            if len(counts) >= 3 and "class_counts" not in out:
+                orig = {k: v for k, v in counts.items() if k in dict(_CLASSES)}
+                cc = {"where": f"{p.where}: '{_quote(s, 100)}'", "original": orig}
+                cc.update({k: v for k, v in counts.items() if k not in orig})
+                out["class_counts"] = cc
+                out["image_types"] = {"value": ["original"] + [k for k in counts if k not in orig],
+                                      "where": cc["where"]}
+            names = list(dict.fromkeys(m.group(0) for m in _FEATURE.finditer(s)))
+            if len(names) >= 2 and "selected_features_text" not in out and not re.search(r"=", s):
+                out["selected_features_text"] = {"where": f"{p.where}: '{_quote(s, 100)}'", "names": names}
+        if "radscore" not in out:
+            f = _formula(flat)
+            if f:
+                f["where"] = f"{p.where}: the {f.pop('name')} formula"
+                out["radscore"] = f
+    return out
+
+
+def _delatex(text: str) -> str:
+    t = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    t = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", " ", t)
+    t = t.replace("\\times", "×").replace("\\cdot", "×").replace("\\\\", " ").replace("&", " ").replace("$$", " ")
+    t = t.replace("\\_", "_").replace("\\", " ")
+    return re.sub(r"\s+", " ", t)
+
+
+def _formula(text: str) -> dict | None:
+    m = re.search(r"(?i)\b(rad[- ]?score|radiomics? score|rad[- ]?signature)\s*=\s*", text)
+    if not m:
+        return None
+    rest = text[m.end(): m.end() + 4000]
+    terms = []
+    intercept = None
+    pos = 0
+    first = True
+    for t in re.finditer(r"([-+−]?)\s*(\d*\.?\d+)\s*(?:×|\*|·|x)\s*([A-Za-z][\w.-]*[A-Za-z0-9])|([-+−]?)\s*(\d*\.?\d+)(?=\s*[-+−]|\s*$)",
+                         rest):
+        gap = rest[pos: t.start()].strip()
+        if gap and not re.fullmatch(r"[\s()]*", gap):
+            break
+        pos = t.end()
+        if t.group(3):
+            sign = "-" if t.group(1) in ("-", "−") else ""
+            terms.append({"feature": t.group(3), "coefficient": sign + t.group(2)})
+        elif first:
+            intercept = ("-" if t.group(4) in ("-", "−") else "") + t.group(5)
+        else:
+            break
+        first = False
+    if len(terms) < 2:
+        return None
+    return {"name": m.group(1), "intercept": intercept, "terms": terms}
