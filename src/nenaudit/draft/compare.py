@@ -16,7 +16,7 @@ def _norm(v) -> str:
 
 
 def _table_key(t: dict) -> str:
-    return f"{table_label(t.get('title', ''), t.get('id', '')).lower()}|{t.get('cohort') or ''}"
+    return f"{table_label(t.get('title', ''), t.get('id', '')).lower().rstrip('.:')}|{t.get('cohort') or ''}"
 
 
 def items(spec: dict) -> dict[str, str]:

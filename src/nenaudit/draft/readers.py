@@ -99,7 +99,7 @@ def _block_rows(lines: list[str]) -> list[list[str]]:
     piped = sum("|" in ln for ln in lines)
     tabbed = sum("\t" in ln for ln in lines)
     mode = "pipe" if piped >= max(tabbed, 1) else "tab" if tabbed else "space"
-    if mode == "pipe" and sum(ln.lstrip().startswith("|") for ln in lines) > len(lines) / 2:
+    if mode == "pipe" and lines[0].lstrip().startswith("|"):  # rows open with '|': other lines continue a cell
         joined: list[str] = []
         for ln in lines:
             if ln.lstrip().startswith("|") or not joined:
@@ -181,12 +181,13 @@ def read_text(text: str) -> Document:
 def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] | None:
     """The table whose caption is line ``i``: (table, index after it), or None when no table lines follow."""
     label = f"Table {cap.group(2)}"
-    caption = lines[i].strip().strip("*_# ")
+    rest = (cap.group(3) or "").strip(" .:|*_")
+    caption = f"{label} {rest}".strip()
     j, n = i + 1, len(lines)
     while j < n and not lines[j].strip():
         j += 1
     if j < n and not _is_table_line(lines[j]) and len(lines[j]) < 300 and j + 1 < n and _is_table_line(lines[j + 1]):
-        caption = caption.rstrip(". ") + ". " + lines[j].strip()
+        caption = caption.rstrip(". ") + " " + lines[j].strip()
         j += 1
     block: list[str] = []
     while j < n:

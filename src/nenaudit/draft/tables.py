@@ -107,18 +107,28 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
 
 # ----------------------------------------------------------------------------- descriptive tables
 def _column_roles(head, body) -> tuple[list[int], list[int]]:
+    """Group columns and p columns, from the values under them (web pages shift header cells), else the header."""
     ncol = len(body[0]) if body else 0
     groups, pcols = [], []
-    full = [r for r in body if all(not is_empty(c) for c in r[1:])] or body
+    full = [r for r in body if all(not is_empty(c) for c in r[1:])]
+    full = full or [r for r in body if sum(not is_empty(c) for c in r[1:]) == max(
+        (sum(not is_empty(c) for c in x[1:]) for x in body), default=0)]
     for j in range(1, ncol):
         htxt = " ".join(r[j] for r in head).strip()
         vals = [r[j] for r in full if not is_empty(r[j])]
-        compound = sum(1 for v in vals if cell_kind(v) in ("count", "mean_sd", "spread", "mean_paren"))
+        compound = sum(1 for v in vals if cell_kind(v) in ("count", "mean_sd", "spread", "mean_paren", "integer", "number"))
         plike = sum(1 for v in vals if is_p(v))
-        if _PCOL.match(htxt) or (vals and plike == len(vals) and not compound and any("." in v or "<" in v for v in vals)):
-            pcols.append(j)
-        elif compound or vals or group_n(htxt) or htxt:
-            groups.append(j)
+        if vals:
+            if plike == len(vals) and any("." in v or "<" in v for v in vals) and (
+                    _PCOL.match(htxt) or not all(cell_kind(v) in ("count", "mean_sd", "spread", "mean_paren") for v in vals)):
+                pcols.append(j)
+            elif compound:
+                groups.append(j)
+        elif any(not is_empty(r[j]) for r in body):
+            if _PCOL.match(htxt):
+                pcols.append(j)
+            elif group_n(htxt):
+                groups.append(j)
     return groups, pcols
 
 
@@ -140,7 +150,8 @@ def _place(row: list[str], gcols: list[int], pcols: list[int]) -> tuple[list[str
     empty cells were dropped, as some web pages print them)."""
     gv = [row[j] for j in gcols]
     pv = [row[j] for j in pcols]
-    fits = all(is_empty(v) or cell_kind(v) for v in gv) and all(is_empty(v) or is_p(v) for v in pv)
+    ok = ("count", "mean_sd", "spread", "mean_paren", "integer") + (() if pcols else ("number",))
+    fits = all(is_empty(v) or cell_kind(v) in ok for v in gv) and all(is_empty(v) or is_p(v) for v in pv)
     if fits:
         return gv, pv
     vals = [c for c in row[1:] if not is_empty(c)]
