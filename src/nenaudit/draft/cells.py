@@ -57,7 +57,7 @@ def cell_kind(cell: str) -> str | None:
 
 
 def group_n(label: str) -> int | None:
-    """The group size a header prints: ``Effective group (n = 27)``, ``(Total) N = 76``, ``Grade 1 (n=29)``."""
+    """The group size a header prints: ``Treated group (n = 41)``, ``(All) N = 90``, ``Stage II (n=12)``."""
     m = _N.search(label)
     return int(m.group(1).replace(",", "")) if m else None
 

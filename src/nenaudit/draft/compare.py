@@ -56,13 +56,24 @@ def items(spec: dict) -> dict[str, str]:
                                ("count", spec.get("stated_counts") or [], ("quantity", "value", "cohort"))):
         seen: Counter = Counter()
         for a in rows:
-            val = tuple(_norm(a.get(f, "")) if f != "quantity" else re.sub(r"[^a-z0-9]", "", a.get(f, "").lower())
-                        for f in fields)
+            val = tuple(_norm(a.get(f) or "") if f != "quantity" else _quantity(a.get(f) or "") for f in fields)
             if kind == "auc":
                 val = (val[0], re.sub(r"\s*(–|—|-|to)\s*", "–", val[1]))
             seen[val] += 1
             out[f"{kind}/{'/'.join(val)}#{seen[val]}"] = "present"
     return out
+
+
+_SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?)", "lesions"),
+             (r"^(participants?|subjects?|cases|individuals|patients?)", "patients"))
+
+
+def _quantity(q: str) -> str:
+    """A count's name, writer-independent: ``nodules_malignant`` and ``lesions_malignant`` are one quantity."""
+    s = q.lower()
+    for rx, unit in _SYNONYMS:
+        s = re.sub(rx, unit, s)
+    return re.sub(r"[^a-z0-9]", "", s)
 
 
 class Difference(tuple):

@@ -45,7 +45,7 @@ _UNIT = re.compile(r"(?i)^\s*(\S*/\S*|%|years?|yrs?|mm|cm|ml|mL|kg|g|mg|days?|mo
 
 def clean_label(label: str) -> str:
     """A variable's name without footnote marks, statistic descriptors (``[median (IQR)]``, ``, n (%)``) and a unit
-    after a comma (``AFP, ng/mL``); units in parentheses stay (``Age (years)``)."""
+    after a comma (``CRP, mg/L``); units in parentheses stay (``Weight (kg)``)."""
     s = label.strip()
     for _ in range(3):
         s2 = _MARKS.sub("", s)

@@ -284,7 +284,7 @@ _FILTERS = [("wavelet", r"wavelet"), ("log", r"LoG|laplacian of gaussian"), ("sq
 
 
 def find_radiomics(paragraphs: list[Paragraph]) -> dict:
-    """Feature counts (total, by class, after filtering), the selected features' names and a Radscore formula."""
+    """Feature counts (total, by class, after filtering), the selected features' names and a radiomics score formula."""
     out: dict = {}
     num = r"(\d[\d,]*|" + "|".join(WORD_NUMBERS) + r")"
     for p in paragraphs:
