@@ -20,7 +20,7 @@ def _table_key(t: dict) -> str:
 
 
 def items(spec: dict) -> dict[str, str]:
-    """Every comparable printed item of a spec, keyed by where it is: ``Table 2/nse/le 100/#0`` -> ``10 (37.04)``.
+    """Every comparable printed item of a spec, keyed by where it is: ``table n|/colour/blue/#0`` -> ``12 (30.0)``.
 
     Groups are keyed by their position (ids differ between writers); labels by :func:`label_key`."""
     out: dict[str, str] = {}

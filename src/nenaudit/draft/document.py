@@ -17,7 +17,7 @@ class Paragraph:
 
 @dataclass
 class RawTable:
-    """A table as read: its label (``Table 2``), caption, rows of cell texts (header rows first) and footnotes.
+    """A table as read: its label (``Table N``), caption, rows of cell texts (header rows first) and footnotes.
 
     ``header_rows`` is how many leading rows are header rows when the format says so (HTML ``<thead>``,
     JATS ``<thead>``); None when the reader cannot tell (plain text) and the recognisers decide.
