@@ -116,6 +116,14 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             t["unit"] = "patient"
             why = "assumed: no lesion count matches and the caption names no lesions"
         review.append({"item": t["where"], "what": f"unit: {t['unit']}", "why": why})
+        span = t.pop("_cohort_n", None)
+        if span:  # the cohort's own n in a spanning header cell
+            from nenaudit.draft.cells import group_n
+
+            item = {"quantity": f"{t['unit']}s", "value": str(group_n(span)), "where": f"{t['where']} header: '{span}'"}
+            if t.get("cohort"):
+                item["cohort"] = t["cohort"]
+            counts.append(item)
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
             if len(t["groups"]) == 1 or g.get("outcome_group"):

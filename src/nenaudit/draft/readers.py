@@ -208,7 +208,12 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         j += 1
     rows = _block_rows(block)
     if sum(1 for r in rows if len([c for c in r if c]) >= 2) < 2:
-        return None
+        got = _token_table(lines, i + 1)
+        if got is None:
+            return None
+        title, rows, j = got
+        if title:
+            caption = f"{label} {rest.rstrip('. ')} {title}".replace("  ", " ").strip() if rest else f"{label} {title}"
     foot: list[str] = []
     k = j
     blanks = 0
@@ -227,6 +232,79 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         blanks = 0
         k += 1
     return RawTable(label, caption, rows, foot), k
+
+
+# single-space text (web pages rendered to text): the cells of a line are peeled off from its right end
+_V = (r"(?:\d+\s*(?:/\s*\d+\s*)?\(\s*[\d.]+\s*%?\s*\)|[-−]?[\d.]+\s*(?:±|\+/-)\s*[\d.]+|"
+      r"[-−]?[\d.]+\s*[\[(]\s*[-−]?[\d.]+\s*(?:,|;|–|—|-|to)\s*[-−]?[\d.]+\s*[\])]|Ref(?:erence)?\.?|"
+      r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)")
+_TAIL = re.compile(r"(?:^|\s)(" + _V + r")\s*$")
+_GROUP_SEG = re.compile(r"(?<=\))\s+|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+")
+
+
+def token_cells(line: str) -> list[str] | None:
+    """A single-space table line as cells: the label, then the values peeled from the right; None for prose."""
+    s = line.strip()
+    vals: list[str] = []
+    while True:
+        m = _TAIL.search(s)
+        if not m or m.start(1) == 0 and not vals and False:
+            break
+        if not m:
+            break
+        vals.insert(0, m.group(1).strip())
+        s = s[: m.start(1)].rstrip()
+        if not s:
+            break
+    if not s and vals:  # a numeric label (a grade, a stage): the first token is the label
+        s = vals.pop(0)
+    if not vals:
+        return None
+    return [s] + vals
+
+
+def _header_cells(line: str) -> list[str]:
+    return [c.strip() for c in _GROUP_SEG.split(line.strip()) if c and c.strip()]
+
+
+def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] | None:
+    """A table printed with single spaces: optional title, header lines with '(n = N)' groups, label-and-values rows."""
+    n = len(lines)
+    while j < n and not lines[j].strip():
+        j += 1
+    title = ""
+    if j < n and token_cells(lines[j]) is None and "(n" not in lines[j].replace(" ", "").lower()[:0] + lines[j] \
+            and not re.search(r"\(\s*[nN]\s*=", lines[j]) and len(lines[j]) < 300:
+        title = lines[j].strip()
+        j += 1
+    rows: list[list[str]] = []
+    data = 0
+    while j < n:
+        ln = lines[j]
+        if not ln.strip():
+            k = j + 1
+            while k < n and not lines[k].strip():
+                k += 1
+            if k < n and (token_cells(lines[k]) or re.search(r"\(\s*[nN]\s*=", lines[k])) and len(lines[k]) < 400:
+                j = k
+                continue
+            break
+        if _CAPTION.match(ln):
+            break
+        cells = token_cells(ln)
+        if re.search(r"\(\s*[nN]\s*=\s*\d", ln) and not data:
+            rows.append(_header_cells(ln))
+        elif cells is not None and len(ln) < 400:
+            rows.append(cells)
+            data += 1
+        elif len(ln.strip()) < 120 and not ln.strip().endswith(".") and len(ln.split()) <= 14:
+            rows.append([ln.strip()])
+        else:
+            break
+        j += 1
+    if data < 2:
+        return None
+    return title, rows, j
 
 
 # ----------------------------------------------------------------------------- HTML and JATS

@@ -74,6 +74,9 @@ def _header_count(raw: RawTable, rows: list[list[str]]) -> int:
         return raw.header_rows
     for i, r in enumerate(rows):
         if any(_is_value(c) for c in r[1:]) and not any(group_n(c) for c in r[1:]):
+            while i > 0 and sum(1 for c in rows[i - 1] if c.strip()) == 1 and not group_n(rows[i - 1][0]) \
+                    and not _PCOL.match(rows[i - 1][0]):
+                i -= 1  # a lone label just above the data is a variable heading, not a header row
             return i
     return 0
 
@@ -139,6 +142,10 @@ def _group_labels(head, gcols) -> list[str]:
         by_col.append(" ".join(parts).strip())
     if all(group_n(x) for x in by_col):
         return by_col
+    for r in head:  # the header row with one '(n = N)' label per group column (the others span cohorts)
+        row_n = [c for c in r if group_n(c)]
+        if len(row_n) == len(gcols):
+            return row_n
     with_n = [c for r in head for c in r if group_n(c)]
     if len(with_n) == len(gcols):
         return with_n
@@ -207,6 +214,7 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
         if c.lower() not in [s.lower() for s in seen]:
             seen.append(c)
     cohort_names = seen
+    spans = [c for r in head for c in r if group_n(c) and COHORT_WORDS.search(c)]  # 'Training set (n = 712)'
     foot = " ".join(raw.footnotes)
     # rows -> variables
     parsed = []  # (label, kind, group cells, p)
@@ -226,12 +234,14 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
         table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{slug(cohort or str(b + 1))}", parsed, gidx, pidx,
                            [labels[k] for k in gidx], cohort, ctx, out)
         if table is not None:
+            if len(spans) == len(blocks) and len(blocks) > 1:
+                table["_cohort_n"] = spans[b]
             out.tables.append(table)
 
 
 def _group_id(label: str, used: set) -> str:
     base = re.sub(r"(?i)[(\[]?\s*\bn\s*[=:]\s*[\d,]+\s*[)\]]?", "", label)
-    base = re.sub(r"(?i)\bgroups?\b", "", base).strip(" ,;:()[]")
+    base = re.sub(r"(?i)\b(groups?|patients?|lesions?|nodules?|cases|subjects)\b", "", base).strip(" ,;:()[]")
     gid = slug(base) if base else "group"
     k, out = 2, gid
     while out in used:

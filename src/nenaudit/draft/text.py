@@ -131,48 +131,89 @@ def find_diagnostics(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
 
 _UNITS = {"patient": r"patients?|participants?|subjects?|cases|individuals|women|men|children",
           "lesion": r"lesions?|nodules?|tumou?rs|metastases|masses"}
-_COUNT = re.compile(r"(?<![\d.,%≥≤<>=±–-])(?<![≥≤<>=]\s)\b(\d{1,3}(?:,\d{3})+|\d+)\b(?!\s*%|\.\d|\s*\(\s*\d)"
-                    r"((?:\s+[A-Za-z][\w-]*){0,3}?)\s+(" + "|".join(_UNITS.values()) + r")\b")
-_OUT_OF = re.compile(r"\b(\d+)\s+(?:out\s+)?of\s+(?:the\s+)?(\d+)\s+(" + "|".join(_UNITS.values()) + r")\b")
 _WERE = re.compile(r"\b(\d+)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:were|was|had|showed|achieved)\s+([A-Za-z][\w-]*)")
 
 
-def _unit_of(word: str) -> str:
-    for unit, rx in _UNITS.items():
+_ABBREV = re.compile(r"\b(?:[a-z-]+\s+){0,3}(?:lesions?|nodules?|tumou?rs?|metastases|masses)\s*\(([A-Z][A-Za-z-]{1,9}?)s?\)")
+
+
+def _unit_words(paragraphs: list[Paragraph]) -> dict[str, str]:
+    """Unit words, with the abbreviations the paper defines for lesions (``small pulmonary nodules (SPN)``)."""
+    units = dict(_UNITS)
+    abbr = {m.group(1) for p in paragraphs for m in _ABBREV.finditer(p.text)}
+    if abbr:
+        units["lesion"] += "|" + "|".join("(?-i:" + re.escape(a) + ")s?" for a in sorted(abbr, key=len, reverse=True))
+    return units
+
+
+def _unit_of(word: str, units=None) -> str:
+    for unit, rx in (units or _UNITS).items():
         if re.fullmatch(rx, word, flags=re.I):
             return unit
     return "patient"
 
 
+def _segment(text: str, pos: int) -> str:
+    """The comma- or semicolon-delimited stretch of ``text`` around ``pos``."""
+    a = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos)) + 1
+    ends = [e for e in (text.find(",", pos), text.find(";", pos)) if e >= 0]
+    return text[a: min(ends) if ends else len(text)]
+
+
 def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) -> list[dict]:
     """Counts the text states: ``76 patients``, ``131 hepatic metastases``, ``16 were effective`` (an outcome group's
-    name from the tables), ``60 out of 76 patients``, ``the validation cohort included 41 patients``."""
+    name from the tables), ``60 out of 76 patients``, ``the validation cohort included 41 patients``,
+    ``a training set (n = 147; malignant nodules, n = 94)``."""
+    from nenaudit.draft.tables import COHORT_WORDS
+
+    units = _unit_words(paragraphs)
+    alt = "|".join(units.values())
+    count_rx = re.compile(r"(?<![\d.,%≥≤<>=±–-])(?<![≥≤<>=]\s)\b(\d{1,3}(?:,\d{3})+|\d+)\b(?!\s*%|\.\d|\s*\(\s*\d)"
+                          r"((?:\s+[A-Za-z][\w-]*){0,3}?)\s+(" + alt + r")\b", re.I)
+    out_of = re.compile(r"\b(\d+)\s+(?:out\s+)?of\s+(?:the\s+)?(\d+)\s+(" + alt + r")\b", re.I)
+    cohort_n = re.compile(COHORT_WORDS.pattern + r"\s*\(\s*n\s*=\s*(\d[\d,]*)([^)]*)\)", re.I)
+    sub_n = re.compile(r"\b([A-Za-z][\w-]*)\s+(" + alt + r")\s*[,:]?\s*n\s*=\s*(\d[\d,]*)", re.I)
     out = []
     gset = {g.lower(): g for g in group_ids}
+
+    def add(q, v, where, coh):
+        item = {"quantity": q, "value": v, "where": where}
+        if coh:
+            item["cohort"] = coh[0]
+        out.append(item)
+
     for p in paragraphs:
         if p.where.startswith("Front matter"):
             continue
         for s in sentences(p.text):
             if re.search(r"(?i)randomly selected|subset of|references?\b|et al", s):
                 continue
+            where = f"{p.where}: '{_quote(s)}'"
+            sent_units = [_unit_of(u.group(0), units) for u in re.finditer(alt, s, flags=re.I)]
+            main = sent_units[0] if sent_units else "patient"
+            taken = set()
+            for m in cohort_n.finditer(s):  # 'a validation set (n = 63; malignant nodules, n = 39)'
+                coh = cohort_of(m.group(0))
+                add(main + "s", m.group(m.lastindex - 1), where, coh)
+                for sm in sub_n.finditer(m.group(m.lastindex)):
+                    add(f"{_unit_of(sm.group(2), units)}s_{sm.group(1).lower()}", sm.group(3), where, coh)
+                taken.update(range(m.start(), m.end()))
             clauses = re.split(r"(?i),\s*(?:whereas|while|and)\s+|;\s+|\bwhereas\b", s)
+            offset = 0
             for cl in clauses:
-                coh = cohort_of(cl)
-                taken = set()
-                for m in _OUT_OF.finditer(cl):
-                    unit = _unit_of(m.group(3))
-                    item = {"quantity": unit + "s", "value": m.group(2), "where": f"{p.where}: '{_quote(s)}'"}
-                    if coh:
-                        item["cohort"] = coh[0]
-                    out.append(item)
-                    taken.update({m.start(2), m.start(1)})
+                base = s.find(cl, offset)
+                offset = max(base, 0)
+                for m in out_of.finditer(cl):
+                    unit = _unit_of(m.group(3), units)
+                    coh = cohort_of(_segment(cl, m.start()))
+                    add(unit + "s", m.group(2), where, coh)
+                    taken.update({base + m.start(2), base + m.start(1)})
                     before = cl[: m.start()].lower()
                     hit = [g for g in gset if re.search(r"\b" + re.escape(g) + r"\b", before)]
                     if len(hit) == 1:
-                        out.append({"quantity": f"{unit}s_{gset[hit[0]]}", "value": m.group(1),
-                                    "where": f"{p.where}: '{_quote(s)}'", **({"cohort": coh[0]} if coh else {})})
-                for m in _COUNT.finditer(cl):
-                    if m.start(1) in taken:
+                        add(f"{unit}s_{gset[hit[0]]}", m.group(1), where, coh)
+                for m in count_rx.finditer(cl):
+                    if base + m.start(1) in taken:
                         continue
                     mid = m.group(2).strip().lower()
                     if re.search(r"\b(of|with|per|than|years?|months?|days?|features?)\b", mid):
@@ -180,17 +221,12 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
                     n = int(m.group(1).replace(",", ""))
                     if 1900 <= n <= 2100 and not mid:
                         continue
-                    unit = _unit_of(m.group(3))
-                    item = {"quantity": unit + "s", "value": m.group(1), "where": f"{p.where}: '{_quote(s)}'"}
-                    if coh:
-                        item["cohort"] = coh[0]
-                    out.append(item)
-                units = [_unit_of(u.group(0)) for u in re.finditer("|".join(_UNITS.values()), cl, flags=re.I)]
+                    add(_unit_of(m.group(3), units) + "s", m.group(1), where, cohort_of(_segment(cl, m.start())))
+                cl_units = [_unit_of(u.group(0), units) for u in re.finditer(alt, cl, flags=re.I)]
                 for m in _WERE.finditer(cl):
                     g = m.group(2).lower()
-                    if g in gset and units:
-                        out.append({"quantity": f"{units[0]}s_{gset[g]}", "value": m.group(1),
-                                    "where": f"{p.where}: '{_quote(s)}'", **({"cohort": coh[0]} if coh else {})})
+                    if g in gset and cl_units:
+                        add(f"{cl_units[0]}s_{gset[g]}", m.group(1), where, cohort_of(_segment(cl, m.start())))
     return out
 
 
