@@ -76,8 +76,18 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     outcome: dict = {}
     for t in tables:
         if len(t["groups"]) >= 2 and any("p" in r for r in t["rows"]):
+            cohort_cols = [g for g in t["groups"] if COHORT_WORDS.search(g["label"])]
+            if len(cohort_cols) >= 2:  # the table compares cohorts (training vs validation), not outcome groups
+                for g in cohort_cols:
+                    c = cohort_of(g["label"])
+                    if c:
+                        g["_cohort"] = c[0]
+                for g in t["groups"]:
+                    if g not in cohort_cols and re.match(r"(?i)\s*(all|total|overall)\b", g["label"]):
+                        g["_cohort"] = "*"  # all cohorts together
+                continue
             for g in t["groups"]:
-                if re.fullmatch(r"(?i)total|all|overall", g["id"]):
+                if re.fullmatch(r"(?i)total|all|overall|all_\w+", g["id"]):
                     continue
                 g["outcome_group"] = g["id"]
                 outcome.setdefault(g["id"], re.sub(r"\s*[(\[]?\s*\b[nN]\s*=\s*[\d,]+\s*[)\]]?", "", g["label"]).strip())
@@ -109,7 +119,7 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         elif pat:
             t["unit"] = "patient"
             why = f"the group sizes sum to {tot}, the number of patients the text states"
-        elif re.search(r"\b(lesions?|nodules?|tumou?rs|metastases)\b", words_here):
+        elif re.search(r"\b(lesions?|nodules?|tumou?rs|metastases|nodes)\b", words_here):
             t["unit"] = "lesion"
             why = "the caption or header counts lesions"
         else:
@@ -126,10 +136,11 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             counts.append(item)
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
-            if len(t["groups"]) == 1 or g.get("outcome_group"):
+            gc = g.pop("_cohort", None)
+            if len(t["groups"]) == 1 or g.get("outcome_group") or gc:
                 item = {"quantity": q, "value": str(g["n"]), "where": f"{t['where']} header: '{g['label']}'"}
-                if t.get("cohort"):
-                    item["cohort"] = t["cohort"]
+                if t.get("cohort") or (gc and gc != "*"):
+                    item["cohort"] = t.get("cohort") or gc
                 counts.append(item)
     aucs = tx.find_aucs(paras, cohort_of)
     for a in aucs:

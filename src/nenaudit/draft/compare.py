@@ -20,9 +20,10 @@ def _table_key(t: dict) -> str:
 
 
 def items(spec: dict) -> dict[str, str]:
-    """Every comparable printed item of a spec, keyed by where it is: ``table n|/colour/blue/#0`` -> ``12 (30.0)``.
+    """Every comparable printed item of a spec, keyed by where it is: ``table n|/colour/blue/n=40`` -> ``12 (30.0)``.
 
-    Groups are keyed by their position (ids differ between writers); labels by :func:`label_key`."""
+    Groups are keyed by their size n (by position when two share an n): ids and the order of columns differ
+    between writers; labels by :func:`label_key`."""
     out: dict[str, str] = {}
     for t in spec.get("tables") or []:
         tk = _table_key(t)
@@ -30,16 +31,20 @@ def items(spec: dict) -> dict[str, str]:
             rk = f"{tk}/{label_key(r['variable'])}"
             if "p" in r:
                 out[f"{rk}/p"] = _norm(r["p"])
-            gids = [g["id"] for g in t.get("groups", [])]
+            groups = t.get("groups", [])
+            ns = [g.get("n") for g in groups]
+            by_n = len(set(ns)) == len(ns)  # a group is known by its size (writers name and order groups differently)
+            gids = [g["id"] for g in groups]
+            tags = [f"n={g.get('n')}" if by_n else f"#{k}" for k, g in enumerate(groups)]
             if r.get("kind") == "categorical":
                 for lv in r.get("levels", []):
-                    for k, g in enumerate(gids):
+                    for tag, g in zip(tags, gids):
                         if g in lv.get("cells", {}):
-                            out[f"{rk}/{label_key(lv['level'])}/#{k}"] = _norm(lv["cells"][g])
+                            out[f"{rk}/{label_key(lv['level'])}/{tag}"] = _norm(lv["cells"][g])
             else:
-                for k, g in enumerate(gids):
+                for tag, g in zip(tags, gids):
                     if g in r.get("cells", {}):
-                        out[f"{rk}/#{k}"] = _norm(r["cells"][g])
+                        out[f"{rk}/{tag}"] = _norm(r["cells"][g])
     reg = spec.get("regression")
     for reg in (reg if isinstance(reg, list) else [reg] if reg else []):
         for r in reg.get("rows", []):
@@ -64,7 +69,7 @@ def items(spec: dict) -> dict[str, str]:
     return out
 
 
-_SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?)", "lesions"),
+_SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?|nodes?)", "lesions"),
              (r"^(participants?|subjects?|cases|individuals|patients?)", "patients"))
 
 

@@ -208,7 +208,10 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         j += 1
     rows = _block_rows(block)
     if sum(1 for r in rows if len([c for c in r if c]) >= 2) < 2:
-        got = _token_table(lines, i + 1)
+        ahead = lines[i + 1: i + 60]
+        glued = sum(bool(re.search(r"\)\d|[a-z]\d+(?:\.\d+)? ?[(±]", ln)) for ln in ahead) >= 3
+        got = (_glued_at(lines, i + 1) or _token_table(lines, i + 1)) if glued else (
+            _token_table(lines, i + 1) or _glued_at(lines, i + 1))
         if got is None:
             return None
         title, rows, j = got
@@ -305,6 +308,23 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
     if data < 2:
         return None
     return title, rows, j
+
+
+def _glued_at(lines: list[str], j: int) -> tuple[str, list[list[str]], int] | None:
+    """A table whose cells run together (see :mod:`nenaudit.draft.glued`): the lines up to the next caption or blank."""
+    from nenaudit.draft.glued import glued_table
+
+    n = len(lines)
+    while j < n and not lines[j].strip():
+        j += 1
+    k = j
+    while k < n and lines[k].strip() and not _CAPTION.match(lines[k]) and len(lines[k]) < 400:
+        k += 1
+    got = glued_table(lines[j:k])
+    if got is None:
+        return None
+    rows, _ambiguous = got
+    return "", rows, k
 
 
 # ----------------------------------------------------------------------------- HTML and JATS

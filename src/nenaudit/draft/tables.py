@@ -137,8 +137,9 @@ def _column_roles(head, body) -> tuple[list[int], list[int]]:
 
 def _group_labels(head, gcols) -> list[str]:
     by_col = []
-    for j in gcols:
-        parts = [r[j] for r in head if r[j] and not COHORT_WORDS.fullmatch(r[j].strip())]
+    for j in gcols:  # a cohort name in a row with fewer cells than groups spans several groups: not a group's label
+        parts = [r[j] for r in head if r[j] and not (COHORT_WORDS.fullmatch(r[j].strip())
+                                                     and sum(1 for c in r[1:] if c.strip()) < len(gcols))]
         by_col.append(" ".join(parts).strip())
     if all(group_n(x) for x in by_col):
         return by_col
@@ -229,7 +230,9 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
             cohort = cohort_names[b]
         elif len(blocks) == 1:
             capc = [m.group(0) for m in COHORT_WORDS.finditer(raw.caption)]
-            if len(capc) == 1:
+            kinds = set(re.findall(r"(?i)\b(training|validation|test(?:ing)?|development|derivation|external|internal)\b",
+                                   raw.caption.lower()))
+            if len(capc) == 1 and len(kinds) == 1:
                 cohort = capc[0]
         table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{slug(cohort or str(b + 1))}", parsed, gidx, pidx,
                            [labels[k] for k in gidx], cohort, ctx, out)
