@@ -36,8 +36,7 @@ def _cohort_finder(cohorts: dict):
             return None
         label = m.group(0)
         word = m.group(1).lower().split()[0]
-        cid = {"train": "training", "development": "training", "derivation": "training", "discovery": "training",
-               "testing": "test"}.get(word, word)
+        cid = {"train": "training", "testing": "test"}.get(word, word)  # the paper's own word
         cohorts.setdefault(cid, {"id": cid, "label": label.lower(), "where": ""})
         return cid, ("training" if cid in ("training", "primary") else cid)
     return find
@@ -137,6 +136,10 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
             gc = g.pop("_cohort", None)
+            from nenaudit.draft.cells import group_n
+
+            if group_n(g["label"]) is None:  # a size the header does not print is not a stated count
+                continue
             if len(t["groups"]) == 1 or g.get("outcome_group") or gc:
                 item = {"quantity": q, "value": str(g["n"]), "where": f"{t['where']} header: '{g['label']}'"}
                 if t.get("cohort") or (gc and gc != "*"):
@@ -178,6 +181,17 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
                            "why": "the comparison table sharing most variables with the regression table"})
         else:
             reg["unit"] = next((t["unit"] for t in tables), "patient")
+        for lab in reg.pop("_header_n", []):
+            from nenaudit.draft.cells import group_n
+
+            gid = re.sub(r"[^a-z0-9]+", "_", re.sub(r"\s*[(\[]?\s*\b[nN]\s*=\s*[\d,]+\s*[)\]]?", "", lab).lower()).strip("_")
+            item = {"quantity": f"{reg['unit']}s_{gid or 'group'}", "value": str(group_n(lab)),
+                    "where": f"{reg['where']} header: '{lab}'"}
+            if reg.get("cohort"):
+                item["cohort"] = reg["cohort"]
+            counts.append(item)
+        for other in regressions:
+            other.pop("_header_n", None)
         mark = reg.get("significance_mark")
         if mark:
             mark["where"] = f"{reg['where']} {mark['where']}"

@@ -74,11 +74,13 @@ _SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?|nodes?)", "lesio
 
 
 def _quantity(q: str) -> str:
-    """A count's name, writer-independent: ``nodules_malignant`` and ``lesions_malignant`` are one quantity."""
+    """A count's kind, writer-independent: its unit (``nodules`` and ``lesions`` are one) and whether it counts a
+    group (``lesions_malignant``, ``patients_n1``: writers name groups differently) or all of a cohort."""
     s = q.lower()
     for rx, unit in _SYNONYMS:
         s = re.sub(rx, unit, s)
-    return re.sub(r"[^a-z0-9]", "", s)
+    unit, _, group = s.partition("_")
+    return re.sub(r"[^a-z0-9]", "", unit) + ("-group" if group else "")
 
 
 class Difference(tuple):

@@ -1,4 +1,4 @@
-"""Tables whose cells a web page ran together without separators (``Male97 (67.4)68 (68.0)29 (65.9)``).
+"""Tables whose cells a web page ran together without separators (``Smokers12 (30.0)9 (22.5)3 (7.5)``).
 
 The header lines (one cell a line: group labels with ``n = N``, ``P value``) give the layout; each body line
 is split into its label and cells by trying every split that fits the layout, scored for plausibility

@@ -207,6 +207,7 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         block.append(ln)
         j += 1
     rows = _block_rows(block)
+    notes: list[str] = []
     if sum(1 for r in rows if len([c for c in r if c]) >= 2) < 2:
         ahead = lines[i + 1: i + 60]
         glued = sum(bool(re.search(r"\)\d|[a-z]\d+(?:\.\d+)? ?[(±]", ln)) for ln in ahead) >= 3
@@ -215,6 +216,8 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         if got is None:
             return None
         title, rows, j = got
+        notes = [r[1] for r in rows if r and r[0] == "\x00note"]
+        rows = [r for r in rows if not (r and r[0] == "\x00note")]
         if title:
             caption = f"{label} {rest.rstrip('. ')} {title}".replace("  ", " ").strip() if rest else f"{label} {title}"
     foot: list[str] = []
@@ -234,7 +237,7 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
         foot.append(ln)
         blanks = 0
         k += 1
-    return RawTable(label, caption, rows, foot), k
+    return RawTable(label, caption, rows, foot, None, notes), k
 
 
 # single-space text (web pages rendered to text): the cells of a line are peeled off from its right end
@@ -242,7 +245,7 @@ _V = (r"(?:\d+\s*(?:/\s*\d+\s*)?\(\s*[\d.]+\s*%?\s*\)|[-−]?[\d.]+\s*(?:±|\+/-
       r"[-−]?[\d.]+\s*[\[(]\s*[-−]?[\d.]+\s*(?:,|;|–|—|-|to)\s*[-−]?[\d.]+\s*[\])]|Ref(?:erence)?\.?|"
       r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)")
 _TAIL = re.compile(r"(?:^|\s)(" + _V + r")\s*$")
-_GROUP_SEG = re.compile(r"(?<=\))\s+|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+")
+_GROUP_SEG = re.compile(r"(?<=\))\s+(?!\()|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+")
 
 
 def token_cells(line: str) -> list[str] | None:
@@ -288,14 +291,16 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
             k = j + 1
             while k < n and not lines[k].strip():
                 k += 1
-            if k < n and (token_cells(lines[k]) or re.search(r"\(\s*[nN]\s*=", lines[k])) and len(lines[k]) < 400:
+            if k < n and len(lines[k]) < 400 and (token_cells(lines[k]) or re.search(r"\(\s*[nN]\s*=", lines[k]) or (
+                    not data and re.search(r"(?i)\bp[- ]?values?\s*$|\(%\)", lines[k]))):
                 j = k
                 continue
             break
         if _CAPTION.match(ln):
             break
         cells = token_cells(ln)
-        if re.search(r"\(\s*[nN]\s*=\s*\d", ln) and not data:
+        if not data and (re.search(r"\(\s*[nN]\s*=\s*\d", ln) or (
+                cells is None and re.search(r"(?i)\bp[- ]?values?\s*$|\(%\)|\bgroup\b", ln) and len(rows) < 3)):
             rows.append(_header_cells(ln))
         elif cells is not None and len(ln) < 400:
             rows.append(cells)
@@ -323,8 +328,10 @@ def _glued_at(lines: list[str], j: int) -> tuple[str, list[list[str]], int] | No
     got = glued_table(lines[j:k])
     if got is None:
         return None
-    rows, _ambiguous = got
-    return "", rows, k
+    rows, ambiguous = got
+    note = "the page ran the cells together; each line was split where the printed percentages, decimals and " \
+           "p-values fit the header's layout best" + ("; some lines could be split more than one way" if ambiguous else "")
+    return "", rows + [["\x00note", note]], k
 
 
 # ----------------------------------------------------------------------------- HTML and JATS

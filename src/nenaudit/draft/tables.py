@@ -84,6 +84,8 @@ def _header_count(raw: RawTable, rows: list[list[str]]) -> int:
 def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
     """Draft one printed table: a descriptive table (one per cohort block) or the regression table."""
     out = Drafted()
+    for note in raw.notes:
+        out.review.append({"item": raw.label, "what": "cells split by the drafter", "why": note})
     rows = _pad([[c.replace("\u00a0", " ").strip() for c in r] for r in raw.rows])
     if not rows or len(rows[0]) < 2:
         out.review.append({"item": raw.label, "what": "not drafted", "why": "fewer than two columns were read"})
@@ -277,6 +279,12 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
             rows.append(open_var)
             continue
         if kind == "count":
+            if open_var is not None and p and "p" in open_var and len(open_var["levels"]) >= 2:
+                # a second p under one heading: a second variable (another grouping of the same characteristic)
+                head_name = open_var.get("_heading", open_var["variable"])
+                open_var = {"variable": head_name, "_heading": head_name, "_split": True, "kind": "categorical",
+                            "levels": [], "where": f"{where_t}, {head_name}", "p": p}
+                rows.append(open_var)
             if open_var is not None:
                 open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (c.strip() for c in gv)))})
                 if p and "p" not in open_var:
@@ -296,6 +304,13 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
             skipped.append(clean)
             continue
         rows.append(row)
+    for r in rows:  # a later grouping under one heading is named by its levels: 'Heading (a/b)'
+        r.pop("_heading", None)
+        if r.pop("_split", False):
+            r["variable"] = f"{r['variable']} ({'/'.join(lv['level'].strip().lower() for lv in r['levels'])})"
+            r["where"] = f"{where_t}, {r['variable']}"
+            out.review.append({"item": r["where"], "what": "a second variable under one heading",
+                               "why": "a second p-value under the same heading starts another grouping of its levels"})
     # keep categorical variables with >= 2 complete levels
     kept = []
     for r in rows:
@@ -500,6 +515,9 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
             else "coefficient" if re.search(r"β|beta|coefficient", text) else "odds ratio")
     reg = {"id": re.sub(r"[^a-z0-9]+", "", tname.lower()), "title": raw.caption or tname, "where": tname,
            "estimate": kind, "rows": uniq}
+    header_n = [c for r in head for c in r if group_n(c)]
+    if header_n:  # outcome groups with their n over the estimate columns: stated counts
+        reg["_header_n"] = header_n
     if len(set(blocks)) == 1 and max_est > 1:
         review.append({"item": tname, "what": f"all estimate columns read as {blocks[0]}",
                        "why": "the header does not say which columns are univariable and which multivariable"})

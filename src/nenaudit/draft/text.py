@@ -35,6 +35,7 @@ def _quote(s: str, limit: int = 160) -> str:
 
 _AUC = re.compile(
     r"(?:\bAUCs?\b|\bAUROC\b|area under the (?:receiver operating characteristic )?(?:\(ROC\) )?curve(?: \(AUC\))?|"
+    r"area under the ROC(?: curve)?|"
     r"\bC[- ]index\b|\bC[- ]statistics?\b)"
     r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)"
     r"(?:\s*[(\[]\s*(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?\s*[:,=]?\s*)?"
@@ -98,6 +99,10 @@ def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
 
 _SENS = re.compile(r"(?i)sensitivit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
 _SPEC = re.compile(r"(?i)specificit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
+_MEASURES = [("sensitivity", _SENS), ("specificity", _SPEC)] + [
+    (name, re.compile(r"(?i)\b(?:" + rx + r")\s*(?:\(\w+\)\s*)?(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)"))
+    for name, rx in (("accuracy", r"accurac(?:y|ies)"), ("ppv", r"positive predictive values?|PPV"),
+                     ("npv", r"negative predictive values?|NPV"))]
 _CUT = re.compile(r"(?i)cut-?\s?off(?: value)?\s*(?:of|was|=|:)?\s*(\d+(?:\.\d+)?\s*(?:points?|%)?)")
 
 
@@ -105,15 +110,16 @@ def find_diagnostics(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
     out = []
     for p in paragraphs:
         for s in sentences(p.text):
-            se, sp = _SENS.search(s), _SPEC.search(s)
-            if not (se or sp):
+            found = {name: rx.search(s) for name, rx in _MEASURES}
+            found = {k: v for k, v in found.items() if v}
+            if not found:
                 continue
-            item: dict = {"model": _model_name(s, (se or sp).start()) or "model"}
-            pct = any(x and (x.group(2) == "%" or float(x.group(1)) > 1) for x in (se, sp))
-            for name, x in (("sensitivity", se), ("specificity", sp)):
-                if x:
-                    item[name] = x.group(1)
-            vals = [float(item[k]) for k in ("sensitivity", "specificity") if k in item]
+            first = min(found.values(), key=lambda m: m.start())
+            item: dict = {"model": _model_name(s, first.start()) or "model"}
+            pct = any(x.group(2) == "%" or float(x.group(1)) > 1 for x in found.values())
+            for name, x in found.items():
+                item[name] = x.group(1)
+            vals = [float(item[k]) for k in found]
             if any(v > 100 for v in vals):
                 continue
             if not pct:
@@ -151,6 +157,21 @@ def _unit_of(word: str, units=None) -> str:
         if re.fullmatch(rx, word, flags=re.I):
             return unit
     return "patient"
+
+
+def _near(text: str, pos: int) -> str:
+    """The cohort context of a count at ``pos``: its comma segment, narrowed to the nearest cohort mention
+    (``924 patients (development group) and 380 patients (validation group)``)."""
+    from nenaudit.draft.tables import COHORT_WORDS
+
+    seg = _segment(text, pos)
+    a = text.find(seg)
+    hits = list(COHORT_WORDS.finditer(seg))
+    if len(hits) <= 1:
+        return seg
+    rel = pos - a
+    best = min(hits, key=lambda m: (m.start() - rel) if m.start() >= rel else 3 * (rel - m.end()))
+    return best.group(0)
 
 
 def _segment(text: str, pos: int) -> str:
@@ -221,7 +242,7 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
                     n = int(m.group(1).replace(",", ""))
                     if 1900 <= n <= 2100 and not mid:
                         continue
-                    add(_unit_of(m.group(3), units) + "s", m.group(1), where, cohort_of(_segment(cl, m.start())))
+                    add(_unit_of(m.group(3), units) + "s", m.group(1), where, cohort_of(_near(cl, m.start())))
                 cl_units = [_unit_of(u.group(0), units) for u in re.finditer(alt, cl, flags=re.I)]
                 for m in _WERE.finditer(cl):
                     g = m.group(2).lower()
