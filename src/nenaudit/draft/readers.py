@@ -10,16 +10,12 @@ import re
 from pathlib import Path
 
 from nenaudit.draft.document import Document, Paragraph, RawTable
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import DraftInputError
 
 __all__ = ["read_paper", "read_text", "read_html", "read_jats", "MAX_BYTES", "DraftInputError"]
 
 #: The largest paper read (an article's full text is well under 1 MB; its HTML page a few MB).
 MAX_BYTES = 20 * 1024 * 1024
-
-
-class DraftInputError(NenauditError):
-    """The paper cannot be read (empty, binary, a PDF, too large): one line that says what to do."""
 
 
 # ----------------------------------------------------------------------------- input sniffing
