@@ -246,3 +246,31 @@ def test_no_fixture_label_in_the_drafter_code():
     assert not re.search(r"(?i)\btable\s+\d", code), "a table number in the drafter"
     names = {p.parent.name for p in _sources()} | {"surufatinib", "feng"}
     assert not [n for n in names if n.lower() in code.lower()]
+
+
+_TOKENS = st.sampled_from(["Table 1", "Table 2 Continued", "TABLE 3", "|", "\t", "  ", " ", "\n", "\n\n", "(n = 12)",
+                           "N = 40", "p", "P value", "OR (95% CI)", "Reference", "Ref.", "12 (30.0)", "5/9 (55.6)",
+                           "3.4 ± 1.2", "2.1 [1.0, 3.3]", "4.5 (1.2–9.9)", "0.031", "<0.001", "0.00x*", "–", "*p < 0.05",
+                           "univariable", "multivariate", "training cohort", "validation set", "AUC", "0.81",
+                           "(95% CI 0.70-0.90)", "patients", "lesions", "were", "Radscore =", "× Original_X", "-0.4",
+                           "sensitivity 80%", "ten-fold", "Male", "Yes", "No", "Age", ")", "(", "[", "]", "±", "=", "%",
+                           "<td>", "</tr>", "\x0c", "é", "≤", "≥"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TOKENS, max_size=120))
+def test_fuzzed_text_never_crashes(tokens):
+    """Any mixture of table-ish and prose-ish tokens drafts to a spec that validates (or names what it dropped)."""
+    spec = draft_document(read_text("".join(tokens)), "fuzz", "<fuzz>")
+    validate(spec, "fuzz")
+    json.dumps(spec, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(["", "12 (30.0)", "0.04", "Reference", "2.0 (1.1-3.5)", "Blue", "(n = 9)",
+                                          "3.4 ± 1.2", "P"]), min_size=1, max_size=6), max_size=12))
+def test_fuzzed_html_tables_never_crash(grid):
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in grid)
+    html = f"<html><body><p>Table 1 Something</p><table>{cells}</table></body></html>".encode()
+    spec = draft_document(read_html(html), "fuzz", "<fuzz>")
+    validate(spec, "fuzz")
