@@ -274,3 +274,41 @@ def test_fuzzed_html_tables_never_crash(grid):
     html = f"<html><body><p>Table 1 Something</p><table>{cells}</table></body></html>".encode()
     spec = draft_document(read_html(html), "fuzz", "<fuzz>")
     validate(spec, "fuzz")
+
+
+PIPE_SEPARATE_CI = """Table 4.
+Risk factors for the outcome
+| Univariable analysis | Multivariable analysis | |||||
+|---|---|---|---|---|---|---|
+| Odds ratio | 95% CI | p value | Odds ratio | 95% CI | p value | |
+| Colour | ||||||
+| Blue | Reference | |||||
+| Green | 1.32 | 1.05~1.65 | 0.017 | 1.4 | 1.03~1.89 | 0.031 |
+| Red | 17.59 | 14.38~21.52 | <0.001 | 13.42 | 10.85~16.61 | <0.001 |
+"""
+
+SPACED_REFERENCE = """Table 4.
+
+Logistic regression of the outcome.
+
+Factors Univariate analysis Multivariate analysis
+OR 95%CI P OR 95%CI P
+Colour
+ Blue Reference Reference
+ Green 0.73 0.67-0.79 <0.001 0.64 0.58-0.70 <0.001
+ Red 1.05 0.94-1.18 0.354 1.06 0.94-1.19 0.373
+"""
+
+
+@pytest.mark.parametrize("text", [PIPE_SEPARATE_CI, SPACED_REFERENCE], ids=["pipe-separate-ci", "spaced-reference"])
+def test_regression_tables_with_separate_ci_columns_and_reference_rows(text):
+    spec = draft_document(read_text(text), "reg", "<inline>")
+    validate(spec, "reg")
+    (row,) = spec["regression"]["rows"]
+    assert row["variable"] == "Colour"
+    ref, green, red = row["levels"]
+    assert ref == {"level": "Blue", "reference": True}
+    nums = [x for lv in (green, red) for col in ("univariable", "multivariable")
+            for x in re.findall(r"[\d.]+", lv[col]["estimate_ci"] + " " + lv[col]["p"])]
+    assert all(n in text for n in nums) and len(nums) == 16
+    assert green["univariable"]["p"] in ("0.017", "<0.001")

@@ -239,9 +239,13 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
 # single-space text (web pages rendered to text): the cells of a line are peeled off from its right end
 _V = (r"(?:\d+\s*(?:/\s*\d+\s*)?\(\s*[\d.]+\s*%?\s*\)|[-−]?[\d.]+\s*(?:±|\+/-)\s*[\d.]+|"
       r"[-−]?[\d.]+\s*[\[(]\s*[-−]?[\d.]+\s*(?:,|;|–|—|-|to)\s*[-−]?[\d.]+\s*[\])]|Ref(?:erence)?\.?|"
-      r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)")
+      r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?\s?(?:–|—|-|~|to)\s?[-−]?\d+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)")
 _TAIL = re.compile(r"(?:^|\s)(" + _V + r")\s*$")
 _GROUP_SEG = re.compile(r"(?<=\))\s+(?!\()|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+")
+
+
+_HEAD_WORDS = re.compile(r"(?i)\bp[- ]?values?\s*$|\bP\s*$|\(%\)|\bgroups?\b|\buni-?variat|\bmulti-?variat|"
+                        r"\b(?:OR|HR|RR|CI)\b|95\s*%|\bodds ratio|\bhazard ratio")
 
 
 def token_cells(line: str) -> list[str] | None:
@@ -288,7 +292,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
             while k < n and not lines[k].strip():
                 k += 1
             if k < n and len(lines[k]) < 400 and (token_cells(lines[k]) or re.search(r"\(\s*[nN]\s*=", lines[k]) or (
-                    not data and re.search(r"(?i)\bp[- ]?values?\s*$|\(%\)", lines[k]))):
+                    not data and _HEAD_WORDS.search(lines[k]) and token_cells(lines[k]) is None)):
                 j = k
                 continue
             break
@@ -296,7 +300,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
             break
         cells = token_cells(ln)
         if not data and (re.search(r"\(\s*[nN]\s*=\s*\d", ln) or (
-                cells is None and re.search(r"(?i)\bp[- ]?values?\s*$|\(%\)|\bgroup\b", ln) and len(rows) < 3)):
+                cells is None and _HEAD_WORDS.search(ln) and len(rows) < 3)):
             rows.append(_header_cells(ln))
         elif cells is not None and len(ln) < 400:
             rows.append(cells)

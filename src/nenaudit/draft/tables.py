@@ -17,6 +17,8 @@ COHORT_WORDS = re.compile(r"(?i)\b(training|train|development|derivation|discove
 _REG_WORDS = re.compile(r"(?i)\b(OR|HR|RR|aOR|aHR|odds|hazard|regression|β|beta|coefficient|univariate|univariable|"
                         r"multivariate|multivariable)\b|β")
 _PCOL = re.compile(r"(?i)^\s*(p|p[\s-]*values?|sig\.?|significance|p\s*\(.*\))\s*[*a-z]?\s*$")
+_HEADER_CUE = re.compile(r"(?i)\b(OR|HR|RR|CI|P|values?|univariate|univariable|multivariate|multivariable|analysis|"
+                         r"characteristics?|variables?|factors?|odds|hazard|β)\b|95\s*%|\bn\s*=")
 _UNI = re.compile(r"(?i)univariate|univariable|crude|unadjusted|single[- ]factor")
 _MULTI = re.compile(r"(?i)multivariate|multivariable|adjusted|multi[- ]factor")
 _LESION = re.compile(r"(?i)\b(lesions?|nodules?|tumou?rs?|metastas[ie]s|masses|nodes?)\b")
@@ -75,7 +77,7 @@ def _header_count(raw: RawTable, rows: list[list[str]]) -> int:
     for i, r in enumerate(rows):
         if any(_is_value(c) for c in r[1:]) and not any(group_n(c) for c in r[1:]):
             while i > 0 and sum(1 for c in rows[i - 1] if c.strip()) == 1 and not group_n(rows[i - 1][0]) \
-                    and not _PCOL.match(rows[i - 1][0]):
+                    and not _PCOL.match(rows[i - 1][0]) and not _HEADER_CUE.search(" ".join(rows[i - 1])):
                 i -= 1  # a lone label just above the data is a variable heading, not a header row
             return i
     return 0
@@ -408,9 +410,9 @@ def _estimates(cells: list[str]) -> tuple[list[dict], bool]:
         est = None
         if m:
             est = c[m.start():m.end()]
-        elif re.fullmatch(NUM, c) and j + 1 < len(cells) and re.fullmatch(
-                NUM + r"\s*(?:–|—|-|‐|to|~|,)\s*" + NUM, cells[j + 1].strip()):
-            est = f"{c} ({cells[j + 1].strip()})"
+        elif re.fullmatch(NUM, c) and j + 1 < len(cells) and (
+                mm := re.fullmatch("(" + NUM + r")\s*(?:–|—|-|‐|to|~|,)\s*(" + NUM + ")", cells[j + 1].strip())):
+            est = f"{c} ({mm.group(1)}–{mm.group(2)})"  # estimate and CI columns joined; the numbers as printed
             j += 1
         if est is not None:
             p = None
