@@ -312,3 +312,24 @@ def test_regression_tables_with_separate_ci_columns_and_reference_rows(text):
             for x in re.findall(r"[\d.]+", lv[col]["estimate_ci"] + " " + lv[col]["p"])]
     assert all(n in text for n in nums) and len(nums) == 16
     assert green["univariable"]["p"] in ("0.017", "<0.001")
+
+
+PERFORMANCE = """Table 5 Performance of the models in the training and validation cohorts
+
+Model\tTraining cohort\t\tValidation cohort\t
+\tAUC (95% CI)\tSensitivity\tAUC (95% CI)\tSensitivity
+Model A\t0.712 (0.650–0.774)\t68.2%\t0.701 (0.610–0.792)\t64.0%
+Model B\t0.851 (0.806–0.896)\t80.1%\t0.823 (0.746–0.900)\t77.5%
+"""
+
+
+def test_performance_table_gives_aucs_and_accuracies_per_cohort():
+    spec = draft_document(read_text(PERFORMANCE), "perf", "<inline>")
+    validate(spec, "perf")
+    got = {(a["model"], a["cohort"]): (a["estimate"], a["ci"]) for a in spec["auc"]}
+    assert got == {("Model A", "training"): ("0.712", "0.650–0.774"), ("Model A", "validation"): ("0.701", "0.610–0.792"),
+                   ("Model B", "training"): ("0.851", "0.806–0.896"), ("Model B", "validation"): ("0.823", "0.746–0.900")}
+    sens = {(d["model"], d["cohort"]): d["sensitivity"] for d in spec["diagnostic_accuracy"]}
+    assert sens == {("Model A", "training"): "68.2", ("Model A", "validation"): "64.0",
+                    ("Model B", "training"): "80.1", ("Model B", "validation"): "77.5"}
+    assert {a["kind"] for a in spec["auc"] if a["cohort"] == "validation"} == {"validation"}

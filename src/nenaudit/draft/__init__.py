@@ -52,10 +52,12 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
                                "note": "drafted by machine: every number is copied as printed; confirm the _review items"},
                   "study": {"id": slug(stem)[:60] or "paper", "citation": (doc.title or stem)[:300]}}
     # tables
-    tables, regressions = [], []
+    tables, regressions, table_aucs, table_diags = [], [], [], []
     for raw in doc.tables:
         d = interpret_table(raw, {})
         tables.extend(d.tables)
+        table_aucs.extend(d.aucs)
+        table_diags.extend(d.diagnostics)
         if d.regression is not None:
             regressions.append(d.regression)
         review.extend(d.review)
@@ -145,7 +147,14 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
                 if t.get("cohort") or (gc and gc != "*"):
                     item["cohort"] = t.get("cohort") or gc
                 counts.append(item)
-    aucs = tx.find_aucs(paras, cohort_of)
+    for item in table_aucs + table_diags:
+        lab = item.pop("_cohort_label", None)
+        c = cohort_of(lab) if lab else None
+        if c:
+            item["cohort"] = c[0]
+            if item in table_aucs and c[1] != "training":
+                item["kind"] = "validation"
+    aucs = tx.find_aucs(paras, cohort_of) + table_aucs
     for a in aucs:
         if a.pop("_guess_model", False):
             review.append({"item": f"AUC {a['estimate']} ({a['where']})", "what": f"model: {a['model']}",
@@ -153,7 +162,7 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         if a["kind"] != "apparent" or "cohort" in a:
             review.append({"item": f"AUC {a['estimate']} ({a['where']})", "what": f"kind {a['kind']}"
                            + (f", cohort {a['cohort']}" if "cohort" in a else ""), "why": "read from the sentence's words"})
-    diags = tx.find_diagnostics(paras, cohort_of)
+    diags = tx.find_diagnostics(paras, cohort_of) + [d for d in table_diags if len(d) > 2]
     tests = tx.find_tests(paras)
     for k, v in tests.items():
         if v.pop("_guess", False):

@@ -32,6 +32,8 @@ class Drafted:
     tables: list[dict] = field(default_factory=list)
     regression: dict | None = None
     review: list[dict] = field(default_factory=list)
+    aucs: list[dict] = field(default_factory=list)  # cohort as a label ('_cohort_label'), mapped to an id later
+    diagnostics: list[dict] = field(default_factory=list)
 
 
 def slug(text: str) -> str:
@@ -101,12 +103,15 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
                                                          or "CI" in header_text))
     separate_ci = (not regression_like and re.search(r"(?i)\b(OR|HR|odds ratio|hazard ratio|β|beta)\b", header_text)
                    and re.search(r"(?i)95\s*%?\s*CI|confidence", header_text))
+    perf = re.search(r"(?i)\b(AUC|AUROC|C[- ]index|C[- ]statistic|sensitivity|specificity)\b", header_text)
+    if perf and not desc_rows and not re.search(r"(?i)\b(OR|HR|RR|odds|hazard|β|beta|coefficient)\b", header_text):
+        _performance(raw, head, body, out)
+        return out
     if regression_like or separate_ci:
         out.regression = _regression(raw, head, body, header_text, out.review)
         return out
     if re.search(r"(?i)\b(AUC|AUROC|C[- ]index|sensitivity|specificity)\b", header_text) and not desc_rows:
-        out.review.append({"item": raw.label, "what": "a model-performance table",
-                           "why": "its AUCs and accuracies are drafted from the running text only; add the table's rows by hand"})
+        _performance(raw, head, body, out)
         return out
     _descriptive(raw, head, body, header_text, ctx, out)
     return out
@@ -545,3 +550,82 @@ def _mark(footnotes: list[str]) -> dict | None:
         if m:
             return {"mark": m.group(2), "threshold": float(m.group(3)), "where": f"footnote: {f.strip()[:80]!r}"}
     return None
+
+
+# ----------------------------------------------------------------------------- model-performance tables
+_METRICS = [("auc", r"\bAUC\b|\bAUROC\b|C[- ]?index|C[- ]?statistic|area under"), ("sensitivity", r"sensitivity|\bSEN\b"),
+            ("specificity", r"specificity|\bSPE\b"), ("accuracy", r"accuracy|\bACC\b"), ("ppv", r"\bPPV\b|positive predictive"),
+            ("npv", r"\bNPV\b|negative predictive")]
+_VALUE_CI = re.compile(r"\s*(" + NUM + r")\s*%?\s*(?:[(\[]\s*(?:95\s*%\s*CI\s*[:,]?\s*)?(" + NUM + r")\s*%?(\s*(?:–|—|-|‐|to|~|,)\s*)("
+                       + NUM + r")\s*%?\s*[)\]])?\s*")
+
+
+def _performance(raw: RawTable, head, body, out: Drafted) -> None:
+    """AUCs (with CIs) and accuracies per model and cohort from a table of model performance."""
+    ncol = len(body[0]) if body else 0
+    metric, col_cohort = {}, {}
+    spans = [m.group(0) for r in head for c in r for m in [COHORT_WORDS.search(c)] if m]
+    filled = []  # a spanning header cell covers the empty cells to its right (a flattened colspan)
+    for r in head:
+        row, last = [], ""
+        for j, c in enumerate(r):
+            last = c if c.strip() else (last if j > 0 else "")
+            row.append(last)
+        filled.append(row)
+    span_cols = []
+    for j in range(1, ncol):
+        htxt = " ".join(r[j] for r in head)
+        ftxt = " ".join(r[j] for r in filled)
+        for name, rx in _METRICS:
+            if re.search(rx, htxt, flags=re.I):
+                metric[j] = name
+                break
+        m = COHORT_WORDS.search(ftxt)
+        if m:
+            col_cohort[j] = m.group(0)
+        if j in metric:
+            span_cols.append(j)
+    if spans and not col_cohort and span_cols and len(span_cols) % len(spans) == 0:
+        k = len(span_cols) // len(spans)
+        col_cohort = {j: spans[i // k] for i, j in enumerate(span_cols)}
+    if "auc" not in metric.values():
+        out.review.append({"item": raw.label, "what": "a model-performance table without an AUC column",
+                           "why": "its accuracies are drafted from the running text only"})
+        return
+    heading_cohort = None
+    for r in body:
+        label = r[0].strip()
+        if not any(r[j].strip() for j in metric):
+            m = COHORT_WORDS.search(label)
+            heading_cohort = m.group(0) if m else heading_cohort
+            continue
+        m = COHORT_WORDS.search(label)
+        row_cohort = m.group(0) if m else heading_cohort
+        model = re.sub(r"\s+", " ", label) or "model"
+        diag: dict[str, dict] = {}
+        for j, name in metric.items():
+            cell = r[j].strip()
+            v = _VALUE_CI.fullmatch(cell)
+            if not v:
+                continue
+            cohort = col_cohort.get(j) or row_cohort
+            where = f"{raw.label}, {label}, {' '.join(x[j] for x in head).strip()}"
+            if name == "auc":
+                item = {"model": model, "kind": "apparent", "estimate": v.group(1), "where": where}
+                if v.group(2):
+                    item["ci"] = v.group(2) + v.group(3) + v.group(4)
+                if cohort:
+                    item["_cohort_label"] = cohort
+                out.aucs.append(item)
+            else:
+                d = diag.setdefault(cohort or "", {"model": model, "where": f"{raw.label}, {label}"})
+                d[name] = v.group(1)
+                if cohort:
+                    d["_cohort_label"] = cohort
+        for d in diag.values():
+            vals = [float(d[k]) for k in ("sensitivity", "specificity", "accuracy", "ppv", "npv") if k in d]
+            if vals and all(x <= 1 for x in vals):
+                d["scale"] = "proportion"
+            out.diagnostics.append(d)
+    out.review.append({"item": raw.label, "what": "AUCs and accuracies read from a model-performance table",
+                       "why": "the model is the row label, the cohort the column or row heading that names one"})
