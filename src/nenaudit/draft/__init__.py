@@ -100,7 +100,13 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         review.append({"item": "outcome", "what": "outcome groups: " + ", ".join(outcome),
                        "why": "read from the group columns of the comparison table(s); confirm which group is the event"})
     words = [w for gid in group_ids for w in [gid.split("_")[0]]]
+    aliases = tx.find_group_aliases(paras, group_ids)  # 'responders (AB + CD)': the group's definition
+    for gid, (alias, where) in aliases.items():
+        if "outcome" in spec and gid in spec["outcome"]["groups"]:
+            spec["outcome"]["groups"][gid] = alias
+            spec["outcome"]["where"] = where
     counts = tx.find_counts(paras, list(dict.fromkeys(words)), cohort_of)
+    counts += tx.find_alias_counts(paras, {g: a for g, (a, _) in aliases.items()}, cohort_of)
     # remap first-word group names to the group ids
     for c in counts:
         unit, _, g = c["quantity"].partition("_")
@@ -135,6 +141,21 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             if t.get("cohort"):
                 item["cohort"] = t["cohort"]
             counts.append(item)
+        if len(t["groups"]) == 1 and aliases:  # a row whose levels are the outcome groups' definitions
+            keys = {tx.alias_key(a): g for g, (a, _) in aliases.items()}
+            gid0 = t["groups"][0]["id"]
+            for r in t["rows"]:
+                if r["kind"] == "categorical" and {tx.alias_key(lv["level"]) for lv in r["levels"]} == set(keys):
+                    r["outcome"] = True
+                    for lv in r["levels"]:
+                        lv["outcome_group"] = keys[tx.alias_key(lv["level"])]
+                        m = re.match(r"\s*(\d+)", lv["cells"][gid0])
+                        if m:
+                            counts.append({"quantity": f"{t['unit']}s_{lv['outcome_group']}", "value": m.group(1),
+                                           "where": f"{t['where']}, {r['variable']}, {lv['level']}",
+                                           **({"cohort": t["cohort"]} if t.get("cohort") else {})})
+                    review.append({"item": f"{t['where']}, {r['variable']}", "what": "the outcome row",
+                                   "why": "its levels are the outcome groups as the text defines them"})
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
             gc = g.pop("_cohort", None)

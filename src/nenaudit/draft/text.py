@@ -144,7 +144,7 @@ _ABBREV = re.compile(r"\b(?:[a-z-]+\s+){0,3}(?:lesions?|nodules?|tumou?rs?|metas
 
 
 def _unit_words(paragraphs: list[Paragraph]) -> dict[str, str]:
-    """Unit words, with the abbreviations the paper defines for lesions (``small pulmonary nodules (SPN)``)."""
+    """Unit words, with the abbreviations the paper defines for lesions (``solid renal masses (SRM)``)."""
     units = dict(_UNITS)
     abbr = {m.group(1) for p in paragraphs for m in _ABBREV.finditer(p.text)}
     if abbr:
@@ -161,7 +161,7 @@ def _unit_of(word: str, units=None) -> str:
 
 def _near(text: str, pos: int) -> str:
     """The cohort context of a count at ``pos``: its comma segment, narrowed to the nearest cohort mention
-    (``924 patients (development group) and 380 patients (validation group)``)."""
+    (``500 patients (development group) and 200 patients (validation group)``)."""
     from nenaudit.draft.tables import COHORT_WORDS
 
     seg = _segment(text, pos)
@@ -182,9 +182,9 @@ def _segment(text: str, pos: int) -> str:
 
 
 def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) -> list[dict]:
-    """Counts the text states: ``76 patients``, ``131 hepatic metastases``, ``16 were effective`` (an outcome group's
-    name from the tables), ``60 out of 76 patients``, ``the validation cohort included 41 patients``,
-    ``a training set (n = 147; malignant nodules, n = 94)``."""
+    """Counts the text states: ``88 patients``, ``140 liver lesions``, ``20 were responders`` (an outcome group's
+    name from the tables), ``30 out of 88 patients``, ``the validation cohort included 35 patients``,
+    ``a training set (n = 120; benign nodules, n = 50)``."""
     from nenaudit.draft.tables import COHORT_WORDS
 
     units = _unit_words(paragraphs)
@@ -248,6 +248,46 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
                     g = m.group(2).lower()
                     if g in gset and cl_units:
                         add(f"{cl_units[0]}s_{gset[g]}", m.group(1), where, cohort_of(_segment(cl, m.start())))
+    return out
+
+
+def alias_key(text: str) -> str:
+    """``AB + CD``, ``AB/CD`` and ``AB and CD`` are one group definition."""
+    return "".join(re.findall(r"[a-z0-9]+", re.sub(r"\band\b|\bor\b", " ", text.lower())))
+
+
+def find_group_aliases(paragraphs: list[Paragraph], group_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """An outcome group's definition in parentheses after its name: ``responders (AB + CD)`` -> ``AB + CD``."""
+    out: dict[str, tuple[str, str]] = {}
+    for p in paragraphs:
+        for gid in group_ids:
+            word = gid.split("_")[0]
+            if gid in out or len(word) < 3:
+                continue
+            m = re.search(r"\b" + re.escape(word) + r"\s*\(([A-Za-z0-9][^()]{0,30}?)\)", p.text, flags=re.I)
+            if m and re.search(r"[A-Z]{2}", m.group(1)) and not re.search(r"\d", m.group(1)):
+                out[gid] = (m.group(1).strip(), f"{p.where}: '{_quote(m.group(0))}'")
+    return out
+
+
+def find_alias_counts(paragraphs: list[Paragraph], aliases: dict[str, str], cohort_of) -> list[dict]:
+    """Counts of an outcome group named by its definition: ``AB/CD in 12 (30.00%) patients``."""
+    out = []
+    for gid, alias in aliases.items():
+        toks = re.findall(r"[A-Za-z0-9]+", re.sub(r"\band\b|\bor\b", " ", alias))
+        if len(toks) < 2:
+            continue
+        rx = re.compile(r"\b" + r"\s*(?:\+|/|,|and|&)?\s*".join(map(re.escape, toks)) + r"\b\s*(?:in|:|,|=)?\s*"
+                        r"(\d+)\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(" + "|".join(_UNITS.values()) + r")\b", re.I)
+        for p in paragraphs:
+            for s in sentences(p.text):
+                for m in rx.finditer(s):
+                    item = {"quantity": f"{_unit_of(m.group(2))}s_{gid}", "value": m.group(1),
+                            "where": f"{p.where}: '{_quote(s)}'"}
+                    coh = cohort_of(s)
+                    if coh:
+                        item["cohort"] = coh[0]
+                    out.append(item)
     return out
 
 
