@@ -146,7 +146,7 @@ HTML = b"""<!doctype html><html><head><title>A made-up study</title></head><body
 <div class="table-wrap"><div class="caption"><b>Table 1</b> Baseline by response</div>
 <table><thead><tr><th>Variable</th><th>Responders (n = 30)</th><th>Non-responders (n = 50)</th><th>P</th></tr></thead>
 <tbody><tr><td>Colour</td><td></td><td></td><td>0.041</td></tr>
-<tr><td>Blue</td><td>10 (33.3)</td><td>30 (60.0)</td><td></td></tr>
+<tr><td>Blue<sup>a</sup></td><td>10 (33.3)</td><td>30 (60.0)</td><td></td></tr>
 <tr><td>Green</td><td>20 (66.7)</td><td>20 (40.0)</td><td></td></tr>
 <tr><td>Height, cm</td><td>171.2 &#177; 8.1</td><td>169.0 &#177; 7.7</td><td>0.210</td></tr></tbody></table>
 <div class="table-foot">Data are n (%) or mean &#177; SD.</div></div></body></html>"""
@@ -156,7 +156,7 @@ JATS = b"""<?xml version="1.0" encoding="UTF-8"?><article><front><article-meta><
 <p>Of 80 patients, the AUC was 0.81 (95% CI 0.70-0.90).</p></sec></abstract></article-meta></front><body>
 <table-wrap id="t1"><label>Table 1</label><caption><title>Baseline by response</title></caption><table>
 <thead><tr><th>Variable</th><th>Responders (n = 30)</th><th>Non-responders (n = 50)</th><th>P</th></tr></thead>
-<tbody><tr><td>Colour</td><td/><td/><td>0.041</td></tr><tr><td>Blue</td><td>10 (33.3)</td><td>30 (60.0)</td><td/></tr>
+<tbody><tr><td>Colour<xref ref-type="table-fn" rid="fn1">*</xref></td><td/><td/><td>0.041</td></tr><tr><td>Blue</td><td>10 (33.3)</td><td>30 (60.0)</td><td/></tr>
 <tr><td>Green</td><td>20 (66.7)</td><td>20 (40.0)</td><td/></tr>
 <tr><td>Height, cm</td><td>171.2 &#177; 8.1</td><td>169.0 &#177; 7.7</td><td>0.210</td></tr></tbody></table>
 <table-wrap-foot><fn><p>Data are n (%) or mean &#177; SD.</p></fn></table-wrap-foot></table-wrap></body></article>"""
@@ -171,6 +171,7 @@ def test_markup_readers(reader, data):
     rows = {r["variable"]: r for r in t["rows"]}
     assert rows["Colour"]["p"] == "0.041"
     assert [lv["cells"] for lv in rows["Colour"]["levels"]][0] == {"responders": "10 (33.3)", "non_responders": "30 (60.0)"}
+    assert [lv["level"] for lv in rows["Colour"]["levels"]] == ["Blue", "Green"]  # footnote marks left out
     assert rows["Height"]["kind"] == "mean_sd" and rows["Height"]["p"] == "0.210"
     assert [(a["estimate"], a["ci"]) for a in spec["auc"]] == [("0.81", "0.70-0.90")]
 

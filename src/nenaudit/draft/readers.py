@@ -344,6 +344,35 @@ def _text(el) -> str:
     return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
 
 
+def _is_mark(el) -> bool:
+    """A footnote mark: a table-fn cross-reference, or a superscript of one or two letters or symbols."""
+    name = _local(el)
+    if name == "xref" and (el.get("ref-type") or "") in ("table-fn", "fn"):
+        return True
+    t = "".join(el.itertext()).strip()
+    return name == "sup" and 0 < len(t) <= 2 and bool(re.fullmatch(r"[a-z*†‡§¶#,]+", t))
+
+
+def _cell_text(cell) -> str:
+    """A cell's text without footnote marks (``Age<sup>a</sup>`` reads ``Age``)."""
+    parts: list[str] = []
+
+    def walk(el):
+        if el is not cell and _is_mark(el):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if el.text:
+            parts.append(el.text)
+        for ch in el:
+            walk(ch)
+        if el is not cell and el.tail:
+            parts.append(el.tail)
+
+    walk(cell)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
 def _grid(table_el) -> tuple[list[list[str]], int | None]:
     """Rows of cell texts with colspans and rowspans expanded (a spanned cell repeats only in its first place)."""
     rows: list[list[str]] = []
@@ -362,7 +391,7 @@ def _grid(table_el) -> tuple[list[list[str]], int | None]:
                 pending[col] -= 1
                 row.append("")
                 col += 1
-            txt = _text(cell)
+            txt = _cell_text(cell)
             span = int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1
             rspan = int(cell.get("rowspan", "1") or 1) if str(cell.get("rowspan", "1")).isdigit() else 1
             for s in range(span):
