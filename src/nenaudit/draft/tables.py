@@ -466,8 +466,8 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
             rows.append(current)
             label = level
         if not ests and not ref:
-            if current is not None and current["levels"] and not any(
-                    "reference" in lv for lv in current["levels"]) is False and level is None and _awaiting(current):
+            has_ref = current is not None and any(lv.get("reference") for lv in current["levels"])
+            if has_ref and level is None and _awaiting(current):  # the level the reference row's estimates belong to
                 current["levels"].append({"level": label})
                 continue
             current = {"variable": clean_label(label), "levels": [], "where": f"{tname}, {clean_label(label)}"}
