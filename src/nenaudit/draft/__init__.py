@@ -228,6 +228,11 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         spec["regression"] = reg
         if best is not None:
             design.setdefault("analysis_unit", {"value": best["unit"], "where": f"{best['where']} (the counts table)"})
+    claims = tx.find_claims(paras, tables, spec.get("regression"))
+    if claims:
+        spec["significance_claims"] = claims
+        review.append({"item": "significance_claims", "what": f"{len(claims)} claim(s) of (non-)significance",
+                       "why": "the variables are the table rows the sentence names; the table the one it names most rows of"})
     if cohorts:
         spec["cohorts"] = list(cohorts.values())
     if design:

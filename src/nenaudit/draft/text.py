@@ -7,7 +7,7 @@ import re
 
 from nenaudit.draft.document import Paragraph
 
-__all__ = ["sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
+__all__ = ["find_claims", "sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
            "WORD_NUMBERS", "to_int"]
 
 WORD_NUMBERS = {w: i for i, w in enumerate(
@@ -456,3 +456,47 @@ def _formula(text: str) -> dict | None:
     if len(terms) < 2:
         return None
     return {"name": m.group(1), "intercept": intercept, "terms": terms}
+
+
+_NOT_SIG = re.compile(r"(?i)\bno (?:statistically )?significant (?:differences?|associations?)|not (?:statistically )?significant"
+                      r"|(?:did|does|do) not (?:differ|vary) significantly|\bcomparable\b|no differences? was")
+_SIG = re.compile(r"(?i)(?:significantly|substantially|statistically) (?:different|associated|higher|lower)|significant "
+                  r"differences?|(?:were|was) identified as independent|independent (?:risk )?(?:factors?|predictors?)|"
+                  r"independently associated")
+
+
+def find_claims(paragraphs: list[Paragraph], tables: list[dict], regression: dict | None) -> list[dict]:
+    """Claims that variables differ (or not) significantly, with the table whose rows they name."""
+    out = []
+    pools = [(t["id"], None, [r["variable"] for r in t["rows"]], any("p" in r for r in t["rows"])) for t in tables]
+    if regression is not None:
+        pools.append((regression["id"], "regression", [r["variable"] for r in regression["rows"]], True))
+    for p in paragraphs:
+        if p.where.startswith("Front matter"):
+            continue
+        for s in sentences(p.text):
+            neg, pos = _NOT_SIG.search(s), _SIG.search(s)
+            if not (neg or pos):
+                continue
+            claim = "not significant" if neg and not (pos and pos.start() < neg.start()) else "significant"
+            low = s.lower()
+            independent = bool(re.search(r"(?i)independent|multivariate|multivariable", s))
+            best = None
+            for tid, kind, names, has_p in pools:
+                if kind == "regression" and claim == "significant" and not independent:
+                    continue
+                if kind is None and independent:
+                    continue
+                hit = [v for v in names if re.search(r"(?<![a-z0-9])" + re.escape(v.lower()) + r"(?![a-z0-9])", low)]
+                named = re.search(r"(?i)\btable\s+" + re.escape(re.sub(r"^table", "", tid).split("_")[0]) + r"\b", s)
+                score = (len(hit), bool(named), has_p)  # a claim of difference rests on a table with p-values
+                if hit and (best is None or score > best[0]):
+                    best = (score, tid, kind, hit)
+            if best is None or best[0][0] < 2 and not best[0][1]:
+                continue
+            item = {"where": f"{p.where}", "quote": _quote(s, 300), "table": best[1], "claim": claim,
+                    "variables": best[3]}
+            if best[2] == "regression":
+                item["column"] = "multivariable" if independent else "univariable"
+            out.append(item)
+    return out
