@@ -43,6 +43,7 @@ def _cohort_finder(cohorts: dict):
 
 
 def draft_document(doc: Document, stem: str, source: str) -> dict:
+    """Draft the spec of a read paper (``stem`` names it, ``source`` says where it came from); validated."""
     review: list[dict] = []
     cohorts: dict = {}
     cohort_of = _cohort_finder(cohorts)

@@ -20,6 +20,7 @@ _N = re.compile(r"(?i)(?:^|[\s(\[,;])n\s*[=:]\s*(\d[\d,]*)")
 
 
 def is_empty(cell: str) -> bool:
+    """An empty cell, or one that prints only a dash, NA or an ellipsis."""
     return cell.strip() in _EMPTY
 
 

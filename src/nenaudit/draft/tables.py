@@ -37,6 +37,7 @@ class Drafted:
 
 
 def slug(text: str) -> str:
+    """Lower-case letters and digits joined by underscores: an id made from a label."""
     s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     return s or "group"
 

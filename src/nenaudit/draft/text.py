@@ -16,6 +16,7 @@ WORD_NUMBERS = {w: i for i, w in enumerate(
 
 
 def to_int(tok: str) -> int | None:
+    """A count printed as digits (``1,000``) or as a word up to twenty; None otherwise."""
     t = tok.lower().replace(",", "")
     if t.isdigit():
         return int(t)
@@ -107,6 +108,7 @@ _CUT = re.compile(r"(?i)cut-?\s?off(?: value)?\s*(?:of|was|=|:)?\s*(\d+(?:\.\d+)
 
 
 def find_diagnostics(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
+    """Sensitivity, specificity, accuracy, PPV and NPV a sentence prints, with its model, cut-off and cohort."""
     out = []
     for p in paragraphs:
         for s in sentences(p.text):
