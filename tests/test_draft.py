@@ -232,7 +232,9 @@ def _distinctive_labels() -> set[str]:
             for r in reg["rows"]:
                 labels.add(r["variable"])
                 labels.update(lv["level"] for lv in r.get("levels", []))
-    return {x for x in labels if len(x) >= 4 and not x.isdigit()}
+    # distinctive: several words, digits or signs, or one word of more than six letters ('Yes', 'Male', 'Lower' and
+    # 'Grade' are everyday words a docstring may use)
+    return {x for x in labels if len(x) >= 4 and not x.isdigit() and (not x.isalpha() or len(x) > 6)}
 
 
 def test_no_fixture_label_in_the_drafter_code():
