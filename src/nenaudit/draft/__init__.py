@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nenaudit.draft.document import Document
 from nenaudit.draft.readers import DraftInputError, read_paper
-from nenaudit.draft.tables import COHORT_WORDS, interpret_table, slug
+from nenaudit.draft.tables import COHORT_WORDS, cohort_id, interpret_table, slug
 from nenaudit.draft import text as tx
 
 __all__ = ["draft_paper", "draft_document", "DraftInputError"]
@@ -35,8 +35,7 @@ def _cohort_finder(cohorts: dict):
         if not m:
             return None
         label = m.group(0)
-        word = m.group(1).lower().split()[0]
-        cid = {"train": "training", "testing": "test"}.get(word, word)  # the paper's own word
+        cid = cohort_id(label)  # the paper's own word
         cohorts.setdefault(cid, {"id": cid, "label": label.lower(), "where": ""})
         return cid, ("training" if cid in ("training", "primary") else cid)
     return find
@@ -134,6 +133,12 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             t["unit"] = "patient"
             why = "assumed: no lesion count matches and the caption names no lesions"
         review.append({"item": t["where"], "what": f"unit: {t['unit']}", "why": why})
+        total = t.pop("_total", None)
+        if total:  # the total column left out of the groups: a stated count of all of them
+            from nenaudit.draft.cells import group_n
+
+            counts.append({"quantity": f"{t['unit']}s", "value": str(group_n(total)),
+                           "where": f"{t['where']} header: '{total}'", **({"cohort": t["cohort"]} if t.get("cohort") else {})})
         span = t.pop("_cohort_n", None)
         if span:  # the cohort's own n in a spanning header cell
             from nenaudit.draft.cells import group_n
@@ -229,6 +234,13 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         spec["regression"] = reg
         if best is not None:
             design.setdefault("analysis_unit", {"value": best["unit"], "where": f"{best['where']} (the counts table)"})
+    if spec.get("regression"):
+        notes = [f for raw in doc.tables for f in raw.footnotes] + [p.text for p in paras if "abbreviation" in p.text.lower()]
+        values = tx.find_text_values(paras, spec["regression"], tx.abbreviations(notes))
+        if values:
+            spec["text_values"] = values
+            review.append({"item": "text_values", "what": f"{len(values)} number(s) the text repeats from the regression table",
+                           "why": "tied to the row named just before and the column whose estimate the text repeats"})
     claims = tx.find_claims(paras, tables, spec.get("regression"))
     if claims:
         spec["significance_claims"] = claims

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from nenaudit.draft.cells import (ESTIMATE_CI, NUM, SPREAD, cell_kind, group_n, is_empty, is_p, is_reference)
 from nenaudit.draft.document import RawTable
 
-__all__ = ["Drafted", "interpret_table", "clean_label", "slug", "COHORT_WORDS"]
+__all__ = ["Drafted", "interpret_table", "clean_label", "slug", "cohort_id", "COHORT_WORDS"]
 
 COHORT_WORDS = re.compile(r"(?i)\b(training|train|development|derivation|discovery|primary|internal(?:\s+validation)?|"
                           r"external(?:\s+validation)?|validation|test(?:ing)?|independent)\s*(?:set|cohort|group|dataset|"
@@ -34,6 +34,15 @@ class Drafted:
     review: list[dict] = field(default_factory=list)
     aucs: list[dict] = field(default_factory=list)  # cohort as a label ('_cohort_label'), mapped to an id later
     diagnostics: list[dict] = field(default_factory=list)
+
+
+def cohort_id(label: str) -> str | None:
+    """A cohort's id from the paper's own word: ``Validation set`` -> ``validation``, ``train cohort`` -> ``training``."""
+    m = COHORT_WORDS.search(label)
+    if not m:
+        return None
+    word = m.group(1).lower().split()[0]
+    return {"train": "training", "testing": "test"}.get(word, word)
 
 
 def slug(text: str) -> str:
@@ -244,7 +253,7 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
                                    raw.caption.lower()))
             if len(capc) == 1 and len(kinds) == 1:
                 cohort = capc[0]
-        table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{slug(cohort or str(b + 1))}", parsed, gidx, pidx,
+        table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{cohort_id(cohort or '') or b + 1}", parsed, gidx, pidx,
                            [labels[k] for k in gidx], cohort, ctx, out)
         if table is not None:
             if len(spans) == len(blocks) and len(blocks) > 1:
@@ -350,7 +359,21 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
             out.review.append({"item": f"{where_t}, group {g['label']!r}", "what": f"n = {g['n']}",
                                "why": "the header prints no n; assumed the sum of the first categorical variable's counts"
                                if first else "the header prints no n and no counts give it; set the group size"})
+    total = next((g for g in groups if re.match(r"(?i)\s*(all|total|overall)\b", g["label"]) and g["n"]), None)
+    others = [g for g in groups if g is not total]
+    if total is not None and len(others) >= 2 and all(g["n"] for g in others) and total["n"] == sum(g["n"] for g in others):
+        groups = others  # a total column is the sum of the compared groups, not a group of its own
+        for r in rows:
+            for holder in ([r] if "cells" in r else []) + r.get("levels", []):
+                holder.get("cells", {}).pop(total["id"], None)
+        out.review.append({"item": f"{where_t}, {total['label']!r}", "what": "total column left out of the groups",
+                           "why": f"its n ({total['n']}) is the sum of the other groups'; the test compares those"})
+        table_total = total
+    else:
+        table_total = None
     table = {"id": tid, "title": raw.caption or raw.label, "where": where_t}
+    if table_total is not None:
+        table["_total"] = table_total["label"]
     if cohort:
         table["cohort_label"] = cohort
     table["unit"] = "patient"

@@ -7,7 +7,7 @@ import re
 
 from nenaudit.draft.document import Paragraph
 
-__all__ = ["find_claims", "sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
+__all__ = ["find_claims", "find_text_values", "abbreviations", "sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
            "WORD_NUMBERS", "to_int"]
 
 WORD_NUMBERS = {w: i for i, w in enumerate(
@@ -46,19 +46,15 @@ _GENERIC = {"the", "a", "this", "our", "final", "prediction", "predictive", "pro
 
 
 def _model_name(s: str, pos: int) -> str | None:
-    best = None
+    """The model a sentence is about: its first model mention (the subject), before or after the number."""
     for m in _MODEL.finditer(s):
-        if m.start() > pos and best is not None:
-            break
         word = (m.group(2) or m.group(1)).lower().replace(" ", "").replace("-", "")
         if word in _GENERIC:
             continue
-        if word.startswith("radiomicss") or word in ("radiomicsscore", "radiomicscore"):
+        if word in ("radiomicsscore", "radiomicscore"):
             word = "radscore"
-        best = "radscore" if word.startswith("radscore") else word
-        if m.start() > pos:
-            break
-    return best
+        return "radscore" if word.startswith("radscore") else word
+    return None
 
 
 def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
@@ -501,4 +497,66 @@ def find_claims(paragraphs: list[Paragraph], tables: list[dict], regression: dic
             if best[2] == "regression":
                 item["column"] = "multivariable" if independent else "univariable"
             out.append(item)
+    return out
+
+
+def abbreviations(texts: list[str]) -> dict[str, str]:
+    """Abbreviations a table footnote or the text defines: ``PLD = Paralingual Distance``, ``NSE, neuron-specific
+    enolase`` -> {'pld': 'paralingual distance', ...}."""
+    out: dict[str, str] = {}
+    for t in texts:
+        for m in re.finditer(r"(?:^|[;,.:]\s*)([A-Z][A-Za-z0-9-]{1,11})\s*(?:=|,|:)\s*([A-Za-z][A-Za-z -]{3,60}?)(?=\s*(?:[;,.]|$))", t):
+            out.setdefault(m.group(1).lower(), m.group(2).strip().lower())
+    return out
+
+
+_REG_TEXT = re.compile(
+    r"(?:\bORs?\b|\bodds? ratios?\b|\bHRs?\b|\bhazard ratios?\b)(?:\s*\[(?:OR|HR)\])?\s*[:=,]?\s*(" + r"\d+(?:\.\d+)?" + r")"
+    r"(?:[^\d;]{0,40}?(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?)\s*[:=,]?\s*(\d+(?:\.\d+)?)\s*(?:–|—|-|to)\s*"
+    r"(\d+(?:\.\d+)?))?(?:[^\d;]{0,20}?\b[Pp]\s*(?:-?value)?\s*([=<>≤])\s*(\d*\.?\d+))?", re.I)
+
+
+def find_text_values(paragraphs: list[Paragraph], regression: dict | None, abbrev: dict[str, str]) -> list[dict]:
+    """Odds or hazard ratios the text repeats (``tumor size (OR 15.175, 95% CI 1.436–160.329, P = 0.024)``),
+    each number tied to its regression cell: the row the text names just before, the column and level whose
+    printed estimate it repeats (else the multivariable column when the text says so)."""
+    if regression is None:
+        return []
+    out = []
+    rows = regression["rows"]
+    names = {}
+    for r in rows:
+        v = r["variable"].lower()
+        names[r["variable"]] = [v] + ([abbrev[v]] if v in abbrev else [])
+    for p in paragraphs:
+        for s in sentences(p.text):
+            low = s.lower()
+            for m in _REG_TEXT.finditer(s):
+                before = low[max(0, m.start() - 80): m.start()]
+                hits = [(before.rfind(n), var) for var, ns in names.items() for n in ns
+                        if re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", before)]
+                if not hits:
+                    continue
+                var = max(hits)[1]
+                row = next(r for r in rows if r["variable"] == var)
+                hosts = [(None, row)] if "levels" not in row else [(lv["level"], lv) for lv in row["levels"]
+                                                                    if not lv.get("reference")]
+                est = m.group(1)
+                cand = [(lvl, col) for lvl, h in hosts for col in ("univariable", "multivariable")
+                        if col in h and re.match(re.escape(est) + r"\b", h[col]["estimate_ci"].strip())]
+                if not cand:
+                    col = "multivariable" if re.search(r"(?i)multivariat|multivariable|independent|adjusted", p.text) \
+                        else "univariable"
+                    cand = [(lvl, col) for lvl, h in hosts if col in h]
+                if len(cand) != 1:
+                    continue
+                lvl, col = cand[0]
+                base = f"{regression['id']}/{var}" + (f"/{lvl}" if lvl is not None else "") + f"/{col}"
+                quote = _quote(s[max(0, m.start() - 40): m.end()], 200)
+                for field, val in (("estimate", est), ("lo", m.group(2)), ("hi", m.group(3)), ("p", m.group(5))):
+                    if val is None:
+                        continue
+                    printed = (m.group(4) if field == "p" and m.group(4) in "<>≤" else "") + val
+                    out.append({"where": p.where, "quote": quote, "printed": printed.replace("≤", "<"),
+                                "cell": f"{base}/{field}"})
     return out
