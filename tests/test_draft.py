@@ -336,3 +336,22 @@ def test_performance_table_gives_aucs_and_accuracies_per_cohort():
     assert sens == {("Model A", "training"): "68.2", ("Model A", "validation"): "64.0",
                     ("Model B", "training"): "80.1", ("Model B", "validation"): "77.5"}
     assert {a["kind"] for a in spec["auc"] if a["cohort"] == "validation"} == {"validation"}
+
+
+def test_text_repeating_a_regression_row_is_checked_against_it():
+    """A number the abstract repeats from the regression table becomes a text value; a mismatch is a finding."""
+    from nenaudit.audit.run import run_audit
+
+    text = ("Abstract\n\nResults: In the multivariate analysis, colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030) "
+            "was retained.\n\n" + PIPE_SEPARATE_CI)
+    spec = draft_document(read_text(text), "tv", "<inline>")
+    cells = {v["cell"]: v["printed"] for v in spec.get("text_values", [])}
+    assert cells == {}  # 2.50 is not a printed estimate of the table and the row has two levels: no guess
+    text = text.replace("colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030)", "colour (OR 1.4, 95% CI 1.03–1.89, P = 0.013)")
+    spec = draft_document(read_text(text), "tv", "<inline>")
+    cells = {v["cell"]: v["printed"] for v in spec["text_values"]}
+    assert cells == {"table4/Colour/Green/multivariable/estimate": "1.4", "table4/Colour/Green/multivariable/lo": "1.03",
+                     "table4/Colour/Green/multivariable/hi": "1.89", "table4/Colour/Green/multivariable/p": "0.013"}
+    bad = [f for f in run_audit(validate(spec, "tv")) if f.verdict == "inconsistent" and f.id.startswith("arith.text")]
+    assert [(f.id, f.published, f.recomputed) for f in bad] == [
+        ("arith.text:3:table4/Colour/Green/multivariable/p", "0.013", 0.031)]  # the table prints 0.031
