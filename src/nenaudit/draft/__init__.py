@@ -183,9 +183,9 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
                 item["kind"] = "validation"
     aucs = tx.find_aucs(paras, cohort_of) + table_aucs
     for a in aucs:
-        if a.pop("_guess_model", False):
-            review.append({"item": f"AUC {a['estimate']} ({a['where']})", "what": f"model: {a['model']}",
-                           "why": "the sentence names no model; assumed the model of an earlier AUC with this estimate"})
+        why = a.pop("_guess_model", None)
+        if why:
+            review.append({"item": f"AUC {a['estimate']} ({a['where']})", "what": f"model: {a['model']}", "why": why})
         if a["kind"] != "apparent" or "cohort" in a:
             review.append({"item": f"AUC {a['estimate']} ({a['where']})", "what": f"kind {a['kind']}"
                            + (f", cohort {a['cohort']}" if "cohort" in a else ""), "why": "read from the sentence's words"})

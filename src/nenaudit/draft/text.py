@@ -86,11 +86,11 @@ def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
             named.setdefault(a["estimate"], a["model"])
     for a in out:
         if (not a["model"] or a["model"] not in named.values()) and a["estimate"] in named:
-            a["_guess_model"] = True
+            a["_guess_model"] = "the sentence names no model; assumed the model of an earlier AUC with this estimate"
             a["model"] = named[a["estimate"]]
         if not a["model"]:
             a["model"] = "model"
-            a["_guess_model"] = True
+            a["_guess_model"] = "the sentence names no model; called it 'model'"
     return out
 
 
