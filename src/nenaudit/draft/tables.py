@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nenaudit.draft.cells import (ESTIMATE_CI, NUM, SPREAD, cell_kind, group_n, is_empty, is_p, is_reference)
+from nenaudit.draft.cells import ESTIMATE_CI, NUM, cell_kind, group_n, is_empty, is_p, is_reference
 from nenaudit.draft.document import RawTable
 
 __all__ = ["Drafted", "interpret_table", "clean_label", "slug", "cohort_id", "COHORT_WORDS"]
