@@ -18,6 +18,7 @@ __all__ = [
     "SpecError",
     "DataError",
     "OutputError",
+    "DraftInputError",
     "CaseError",
     "FAILURE_REASONS",
     "FitFailure",
@@ -44,6 +45,10 @@ class DataError(NenauditError):
 
 class OutputError(NenauditError):
     """An output path that cannot or must not be written; one line, exit 2."""
+
+
+class DraftInputError(NenauditError):
+    """A paper that cannot be drafted (empty, binary, a PDF, too large); one line saying what to give instead."""
 
 
 class CaseError(NenauditError):

@@ -18,7 +18,15 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.report.audit_report import json_report, markdown_report, summary_line, text_report
     from nenaudit.study.schema import load
 
-    study = load(args.study)
+    path = args.paper if args.paper is not None else args.study
+    if args.paper is not None and args.study is not None:
+        from nenaudit.exceptions import NenauditError
+        raise NenauditError("give the paper (or spec) once: either PAPER or --study PATH")
+    review = None
+    if path is not None and not str(path).lower().endswith(".json"):
+        study, review = _drafted(path)
+    else:
+        study = load(path)
     with Outputs() as outs:  # output paths checked before the audit runs
         md = outs.file(args.markdown, "--markdown")
         js = outs.file(args.json, "--json") if args.json not in (None, "-") else None
@@ -36,13 +44,46 @@ def run(args: argparse.Namespace) -> int:
                 print(summary_line(findings))
             return 0
     print(text_report(findings, label))
+    if review is not None:
+        print(review_report(review, findings))
     return 0
+
+
+def _drafted(path):
+    """Draft the spec of a paper (not a .json spec) and load it: (study, the draft's _review list)."""
+    from nenaudit.draft import draft_paper
+    from nenaudit.study.schema import validate
+
+    spec = draft_paper(path)
+    return validate(spec, f"drafted from {path}"), spec.get("_review", [])
+
+
+def review_report(review: list[dict], findings) -> str:
+    """The draft's _review items, each with the findings that rest on it (same table, row or AUC)."""
+    lines = [f"The spec was drafted from the paper by nenaudit draft: {len(review)} reading(s) to confirm "
+             "(write it out with `nenaudit draft PAPER --out SPEC.json`, check, then audit --study SPEC.json):"]
+    for r in review:
+        item = str(r.get("item", ""))
+        if item.startswith("AUC") and " (" in item:  # an AUC: the findings printed at its paragraph
+            head, rest = item.split(" (", 1)[1].split(":", 1)[0].strip(), ""
+        else:
+            head = item.split(" (", 1)[0].split(",", 1)[0].strip()
+            rest = item.split(",", 1)[1].strip() if "," in item else ""
+        hits = [f for f in findings if f.verdict == "inconsistent" and head and head in f.where
+                and (not rest or rest.split(",")[0] in f.where)]
+        lines.append(f"  - {item}: {r.get('what', '')} ({r.get('why', '')})")
+        for f in hits[:5]:
+            lines.append(f"      rests on it: {f.id} [{f.verdict}]")
+    return "\n".join(lines)
 
 
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("audit", help="check the published numbers of a study against each other")
-    a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
+    a.add_argument("paper", metavar="PAPER", nargs="?", default=None,
+                   help="a study spec (.json) or a paper (.txt, .html, .xml) to draft the spec from first")
+    a.add_argument("--study", metavar="PATH", default=None,
+                   help="study spec JSON, or a paper whose suffix is not .json (drafted first; default: the embedded feng2025)")
     a.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
                    help="write the findings as a JSON list (to stdout when FILE is omitted)")
     a.add_argument("--markdown", metavar="FILE", default=None, help="also write a Markdown report")
