@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from nenaudit.audit.findings import Finding
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
@@ -178,9 +178,15 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": orr, "ci_profile": np.exp(ci["profile likelihood (R confint)"]).tolist(),
                         "ci_wald": np.exp(ci["Wald (confint.default)"]).tolist(), "p_wald": float(fit.p[1])},
-            verdict=verdict, detail=detail,
+            verdict=verdict, detail=detail, compared=_or_compared(pub, orr, ci, float(fit.p[1])),
         ))
     return out
+
+
+def _or_compared(pub, odds_ratio: float, ci: dict, p_wald: float):
+    return compared(("printed OR, CI and p", [pub.estimate.raw, pub.ci.lo.raw, pub.ci.hi.raw, pub.p.raw if pub.p else None],
+                     pub.where), ("OR, CIs and Wald p refitted from the counts",
+                                  [odds_ratio, {k: np.exp(v).tolist() for k, v in ci.items()}, p_wald], RECOMPUTED))
 
 
 def _or_verdict(pub, odds_ratio: float, ci: dict, p_wald: float, warnings, how: str) -> tuple[str, str]:
@@ -223,23 +229,36 @@ def _level_findings(table: Table, row: Row, rr: RegressionRow, event: str) -> li
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": r.odds_ratio, "ci_profile": list(r.ci_profile), "ci_wald": list(r.ci_wald),
                         "p_wald": r.p_wald},
-            verdict=verdict, detail=detail,
+            verdict=verdict, detail=detail, compared=_or_compared(pub, r.odds_ratio, ci, r.p_wald),
         ))
     return out
 
 
 def check_multivariable_reproducible(study: Study) -> list[Finding]:
     """Multivariable estimates need the joint data: stated as not reproducible from the paper."""
-    reg = study.regression
-    if reg is None:
-        return []
-    return [Finding(
-        id=f"logit.multivariable:{label}", check="univariable logistic", where=t.where,
-        claim=f"adjusted OR {t.raw}, p = {t.p.raw if t.p else '-'}",
-        published=t.raw, recomputed=None, verdict="not-reproducible",
-        detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not give; "
-               "its internal consistency is checked by the CI/p checks",
-    ) for rr in reg.rows for label, col, t in rr.estimates() if col == "multivariable"]
+    out = []
+    for reg in study.regressions:
+        pre = "" if reg is study.regression else f"{reg.id}:"
+        poly = f" against {reg.reference_outcome} (multinomial)" if reg.outcome_levels else ""
+        for rr in reg.rows:
+            for label, col, t in rr.estimates():
+                if col == "multivariable":
+                    out.append(Finding(
+                        id=f"logit.multivariable:{pre}{label}", check="univariable logistic", where=t.where,
+                        claim=f"adjusted OR{poly} {t.raw}, p = {t.p.raw if t.p else '-'}",
+                        published=t.raw, recomputed=None, verdict="not-reproducible",
+                        detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not "
+                               "give; its internal consistency is checked by the CI/p checks"))
+                elif col == "univariable" and (reg.outcome_levels or reg is not study.regression):
+                    out.append(Finding(
+                        id=f"logit.univariable:{pre}{label}", check="univariable logistic", where=t.where,
+                        claim=f"OR{poly} {t.raw}, p = {t.p.raw if t.p else '-'}",
+                        published=t.raw, recomputed=None, verdict="not-reproducible",
+                        detail=("a multinomial OR per outcome level is not refitted from counts by this audit"
+                                if reg.outcome_levels else
+                                "only the first regression table's univariable ORs are refitted from the counts "
+                                "(its counts_table); its internal consistency is checked by the CI/p checks")))
+    return out
 
 
 CHECKS = [check_univariable_logistic, check_multivariable_reproducible]
