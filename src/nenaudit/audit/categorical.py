@@ -374,16 +374,18 @@ def _statistic_findings(fid: str, where: str, st: TestStatistic, p: Printed | No
         return [Finding(fid, "test statistics", where, f"{st.label} ({what})", st.value.raw, None, "inconsistent",
                         f"the printed statistic cannot be a {st.name} statistic: {exc}")]
     rec = r.to_dict()
+    call = r.r_call.replace(f"({st.value.value:g}", f"({st.value.raw}", 1).replace(f"abs({st.value.value:g})",
+                                                                                  f"abs({st.value.raw})", 1)
     if p is None or p.value is None or p.impossible:
         out.append(Finding(fid, "test statistics", where, f"{st.label} ({what})", st.value.raw, rec, "note",
-                           f"{r.r_call} = {r.p:.4g} (over the statistic's rounding {r.p_min:.4g}-{r.p_max:.4g}); "
+                           f"{call} = {r.p:.4g} (over the statistic's rounding {r.p_min:.4g}-{r.p_max:.4g}); "
                            "no usable printed p to compare it with"))
     else:
         ok = _overlaps(p, r.p_min, r.p_max)
         out.append(Finding(
             fid, "test statistics", where, f"{st.label}, p = {p.raw} ({what})", {"statistic": st.value.raw, "p": p.raw},
             rec, "consistent" if ok else "inconsistent",
-            f"{r.r_call} = {r.p:.4g}, {r.p_min:.4g}-{r.p_max:.4g} over the rounding of {st.value.raw}; the printed p "
+            f"{call} = {r.p:.4g}, {r.p_min:.4g}-{r.p_max:.4g} over the rounding of {st.value.raw}; the printed p "
             + (f"{p.raw} lies in it" if ok else f"{p.raw} is off by more than rounding"),
             compared(("printed p", p.raw, where), (f"p implied by {st.label}", [r.p_min, r.p_max], RECOMPUTED)),
         ))
