@@ -71,3 +71,30 @@ def test_compared_is_in_the_json_report():
     rows = json.loads(json_report(run_audit(load())))
     assert all("compared" in r for r in rows)
     assert all(len(r["compared"]) >= 2 for r in rows if r["verdict"] == "consistent")
+
+
+def test_reports_put_what_matters_first_and_fold_the_consistent_ones():
+    from collections import Counter
+
+    from nenaudit.report.audit_report import folded_consistent, markdown_report
+    from nenaudit.report.document import Document, Para, Section, Table
+    from nenaudit.report.html import render_html
+    from nenaudit.report.reproduction import render_markdown
+
+    fs = run_audit(load())
+    per_class = Counter(f.check for f in fs if f.verdict == "consistent")
+    md = markdown_report(fs, "feng2025")
+    first_details = md.index("<details>")
+    assert md.index("## inconsistent") < md.index("## not-reproducible") < first_details
+    assert md.count("<details>") == md.count("</details>") == len(per_class)
+    for c, n in per_class.items():
+        assert f"<summary>{c}: {n} consistent</summary>" in md
+    # the HTML page and report.md of the reproduction report: the same folding, and no script
+    blocks = folded_consistent(fs)
+    assert isinstance(blocks[0], Para) and str(sum(per_class.values())) in blocks[0].text
+    doc = Document("t", "s", [Section("audit", "Audit", [Table("audit-inconsistent", "inconsistent", ["a"], [["x"]]),
+                                                         *blocks])])
+    page = render_html(doc, {})
+    assert page.count("<details>") == len(per_class) and "<script" not in page
+    assert page.index('id="audit-inconsistent"') < page.index("<details>")
+    assert render_markdown(doc, {}).count("<details>") == len(per_class)
