@@ -122,7 +122,12 @@ def check_categorical_tests(study: Study) -> list[Finding]:
                                f"the row names {row.test}, a test of continuous values; from counts only "
                                + ", ".join(NAMED) + " can be recomputed"))
             continue
-        v = variants(counts_matrix(t, row), row.scores)
+        try:
+            v = variants(counts_matrix(t, row), row.scores)
+        except NenauditError as exc:  # e.g. every count in one level or one group: no 2 x 2 table left
+            out.append(Finding(fid, "categorical tests", where, f"p = {row.p.raw} for {row.variable}", row.p.raw, None,
+                               "not-reproducible", f"no test of independence from these counts: {exc}"))
+            continue
         shown = "; ".join(f"{LABELS[k]} {v[k]:.4g}" for k in VARIANTS if k in v)
         rec = {k: v[k] for k in VARIANTS if k in v}
         claim = f"p = {row.p.raw} for {row.variable} ({len(row.levels)} x {len(t.groups)} table)"
@@ -392,7 +397,11 @@ def _statistic_findings(fid: str, where: str, st: TestStatistic, p: Printed | No
     if t is None or row is None:
         return out
     if row.kind == "categorical" and st.name == "chi2":
-        cs = count_statistics(counts_matrix(t, row))
+        try:
+            cs = count_statistics(counts_matrix(t, row))
+        except NenauditError as exc:
+            return out + [Finding(fid + ":counts", "test statistics", where, f"{st.label} from the counts of {row.variable}",
+                                  st.value.raw, None, "not-reproducible", f"no chi-square from these counts: {exc}")]
         hits = [k for k, (x, df) in cs.items() if abs(x - st.value.value) <= st.value.half_unit + 1e-9 * max(1, x)]
         df_ok = any(abs(df - st.df[0]) < 1e-9 for _, df in cs.values())
         ok = bool(hits) and df_ok
