@@ -101,3 +101,14 @@ def test_percent_table_is_r_prop_table(R, m, how):
     want = np.asarray(R.call("ref_percent_table", R.matrix(a), how))
     # the same arithmetic (one division, one product): equal to the last bit or one ulp
     np.testing.assert_allclose(percent_table(a, how), want, rtol=1e-14)
+
+
+def test_skewness_signal_follows_altman_bland_in_its_strict_form():
+    from nenaudit.stats.consistency import skewness_signal
+
+    # Altman & Bland (BMJ 1996;313:1200): mean < 2 SD of a non-negative variable signals skew;
+    # the audit acts only when the SD exceeds 0.75 of the mean
+    assert skewness_signal(6.1, 14.2) and "exceeds" in skewness_signal(6.1, 14.2)
+    assert skewness_signal(10.0, 8.0) and "below 0" in skewness_signal(10.0, 8.0)
+    assert skewness_signal(10.0, 7.0) is None  # mean < 2 SD, but not far below 0
+    assert skewness_signal(61.9, 11.2) is None and skewness_signal(-1.0, 5.0) is None

@@ -235,10 +235,12 @@ def statistic_p_range(name: str, value: float, half_unit: float, df: tuple[float
 def skewness_signal(mean: float, sd: float) -> str | None:
     """Why a mean ± SD of a quantity that cannot be negative suggests a skewed distribution, or None.
 
-    For a non-negative variable the SD above the mean, or a mean − 2 SD more than half a mean
-    below 0, is impossible for a normal distribution with little mass below zero (Altman &
-    Bland, BMJ 1996;312:770, doi:10.1136/bmj.312.7033.770): the data are skewed and a paper
-    reporting p from a rank test cannot be reproduced by a t-test or ANOVA on the mean and SD.
+    Altman & Bland's rule (Detecting skewness from summary information, BMJ 1996;313:1200,
+    doi:10.1136/bmj.313.7066.1200): for a variable that cannot be negative, a mean less than twice
+    the SD signals skewness, since a normal distribution would put real mass below zero. Used here
+    in a stricter form, so that only clear cases turn a t-test mismatch into not-reproducible: the
+    SD above the mean, or mean − 2 SD more than half a mean below 0 (SD > 0.75 mean). No R
+    function; the arithmetic is the rule itself.
     """
     if not (math.isfinite(mean) and math.isfinite(sd)) or mean < 0 or sd <= 0:
         return None
