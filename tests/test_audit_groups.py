@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from groups_spec import GROUPS, SMOKING, groups_spec
+from groups_spec import SMOKING, groups_spec
 from nenaudit.audit import arithmetic, auc, categorical, design
 from nenaudit.audit.run import run_audit
 from nenaudit.exceptions import SpecError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.stats.consistency import implied_p_from_ratio_ci
-from nenaudit.study.schema import EstimateCI, Printed, Study
+from nenaudit.study.schema import Printed, Study
 
 __all__ = ["p_side", "check_malformed_p", "check_ci_vs_p", "check_implied_p", "check_marks",
     "check_significance_claims"]
