@@ -263,3 +263,25 @@ def test_counts_over_cohorts_and_aucs_without_cohort(findings):
     raw["stated_counts"][2]["sum_of_cohorts"] = ["training", "test"]
     with pytest.raises(SpecError, match=r"sum_of_cohorts\[1\]"):
         validate(raw)
+
+
+def test_univariable_ors_from_a_three_group_table_use_the_named_groups_only():
+    from nenaudit.audit.regression import check_univariable_logistic
+    from nenaudit.stats.categorical_or import treatment_contrast_ors
+
+    raw = groups_spec()
+    reg = raw["regression"][0]
+    reg["counts_table"] = "t1"
+    reg["rows"].append({"variable": "Smoking", "levels": [
+        {"level": "Never", "reference": True},
+        {"level": "Current", "univariable": {"estimate_ci": "5.28 (2.00–14.0)", "p": "<0.001"}}]})
+    fs = check_univariable_logistic(validate(raw))
+    f = by_id(fs, "logit.univariable:Smoking: Current")
+    ev = [SMOKING[lv][1] + SMOKING[lv][2] for lv in ("Never", "Current")]  # N1 + N2, as the spec names them
+    ne = [SMOKING[lv][0] for lv in ("Never", "Current")]                  # against N0
+    want = treatment_contrast_ors(["Never", "Current"], ev, ne, "Never")[0].odds_ratio
+    assert f.recomputed["or"] == pytest.approx(want, rel=1e-12)
+    assert "the spec names 'N1 + N2' as the event" in by_id(fs, "logit.event_coding").detail
+    reg.pop("event_groups"), reg.pop("reference_groups")
+    fs = check_univariable_logistic(validate(raw))
+    assert fs and all(f.verdict == "not-reproducible" and "event_groups" in f.detail for f in fs)

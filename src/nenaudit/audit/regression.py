@@ -10,7 +10,8 @@ from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, table_label, label_key as _key
+from nenaudit.study.schema import (CountPct, EstimateCI, Group, Level, RegressionRow, Row, Study, Table, label_key as _key,
+                                   table_label)
 
 __all__ = ["expand_counts", "level_ors", "check_univariable_logistic", "check_multivariable_reproducible"]
 
@@ -104,6 +105,31 @@ def _event_group(study: Study, table: Table, linked: list) -> tuple[str, dict[st
     return best, hits
 
 
+def _collapsed(table: Table, events: tuple[str, ...], refs: tuple[str, ...]) -> tuple[Table | None, str]:
+    """The counts table as two groups, the named event groups against the reference groups (the others
+    when none are named; groups in neither are left out), or None and why it cannot be formed."""
+    if not events:
+        return None, (f"{table.label} has {len(table.groups)} groups; name the event with event_groups (and "
+                      "reference_groups) on the regression table")
+    tagged = {g.outcome_group: g for g in table.groups if g.outcome_group}
+    missing = [x for x in (*events, *refs) if x not in tagged]
+    if missing:
+        return None, (f"{table.label} has no column with outcome_group {', '.join(map(repr, missing))}; tag its groups "
+                      "with outcome_group")
+    refs = refs or tuple(x for x in tagged if x not in events)
+    sides = {"event": [tagged[x] for x in events], "reference": [tagged[x] for x in refs]}
+    groups = tuple(Group(k, " + ".join(g.label for g in gs), sum(g.n for g in gs), None) for k, gs in sides.items())
+    rows = []
+    for row in table.rows:
+        if row.kind != "categorical":
+            rows.append(Row(row.variable, row.kind, None))
+            continue
+        levels = tuple(Level(lv.level, {k: CountPct(sum(lv.cells[g.id].count for g in gs), None)
+                                        for k, gs in sides.items()}) for lv in row.levels)
+        rows.append(Row(row.variable, row.kind, None, levels, scores=row.scores))
+    return Table(table.id, table.title, table.unit, groups, tuple(rows), table.cohort, table.cohort_label), ""
+
+
 def check_univariable_logistic(study: Study) -> list[Finding]:
     """Every univariable OR of the regression table: recomputed from counts where it can be."""
     reg = study.regression
@@ -111,6 +137,13 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
         return []
     out: list[Finding] = []
     table = study.table(reg.counts_table) if reg.counts_table else None
+    if table is not None and (reg.event_groups or len(table.groups) > 2):
+        table, why = _collapsed(table, reg.event_groups, reg.reference_groups)
+        if table is None:  # more than two outcome groups and no event groups: never pair groups unnamed
+            return [Finding(id=f"logit.univariable:{label}", check="univariable logistic", where=t.where,
+                            claim=f"OR {t.raw}, p = {t.p.raw if t.p else '-'}", published=t.raw, recomputed=None,
+                            verdict="not-reproducible", detail=f"cannot be recomputed from the counts: {why}")
+                    for rr in reg.rows for label, col, t in rr.estimates() if col == "univariable"]
     linked = []
     for rr in reg.rows:
         if rr.levels:
@@ -151,14 +184,17 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     n_linked = sum(len(_ors_for(table, item, table.groups[0].id)) or 1 for item in linked)
     event, hits = _event_group(study, table, linked)
     labels = {g.id: g.label for g in table.groups}
+    if reg.event_groups:  # the spec names the event: no guessing
+        event = "event"
     out.append(Finding(
         id="logit.event_coding", check="univariable logistic", where=table_label(reg.title, reg.id),
         claim="the outcome coded 1 in the regression table",
         published=None, recomputed=event,
         verdict="note",
-        detail=(f"ORs reproduce with '{labels[event]}' as the event (1); ORs matched per event choice: "
+        detail=((f"the spec names '{labels[event]}' as the event (1); " if reg.event_groups else
+                 f"ORs reproduce with '{labels[event]}' as the event (1); ") + "ORs matched per event choice: "
                 + ", ".join(f"{labels[g]}: {h}/{n_linked}" for g, h in hits.items())
-                + ". The paper does not say which outcome the ORs describe."),
+                + ("" if reg.event_groups else ". The paper does not say which outcome the ORs describe.")),
     ))
     for kind, pub, row, rr in linked:
         if kind == "levels":
