@@ -285,3 +285,18 @@ def test_univariable_ors_from_a_three_group_table_use_the_named_groups_only():
     reg.pop("event_groups"), reg.pop("reference_groups")
     fs = check_univariable_logistic(validate(raw))
     assert fs and all(f.verdict == "not-reproducible" and "event_groups" in f.detail for f in fs)
+
+
+def test_a_claim_on_a_polytomous_table_is_judged_on_the_outcome_levels_it_names():
+    raw = groups_spec()
+    raw["significance_claims"].append({"where": "Results", "quote": "smoking predicted N2", "table": "multi",
+                                       "claim": "significant", "variables": ["Smoking"], "outcome_levels": ["N2"]})
+    raw["regression"][1]["rows"][1]["outcome_levels"]["N1"]["p"] = "0.40"  # N1 not significant: not claimed
+    raw["regression"][1]["rows"][1]["outcome_levels"]["N1"]["estimate_ci"] = "1.10 (0.88–1.38)"
+    f = by_id(run_audit(validate(raw)), "claim.significance:multi:Smoking")
+    assert f.verdict == "consistent" and f.published == "0.002"
+    raw["significance_claims"][-1]["outcome_levels"] = ["N1", "N2"]
+    assert by_id(run_audit(validate(raw)), "claim.significance:multi:Smoking").verdict == "note"
+    raw["significance_claims"][-1]["outcome_levels"] = ["N3"]
+    with pytest.raises(SpecError, match=r"significance_claims\[2\]\.outcome_levels: 'N3'"):
+        validate(raw)

@@ -192,7 +192,8 @@ def _claim_ps(study: Study, c, var: str) -> tuple[list, str]:
         return [], c.table
     col = c.column or ("univariable" if reg.kind == "univariable" or any(
         col == "univariable" for _, col, _ in rr.estimates()) else "multivariable")
-    ests = [t for _, k, t in rr.estimates() if k == col]
+    ests = [t for label, k, t in rr.estimates() if k == col
+            and (not c.outcome_levels or any(label.endswith(f" [{ol}]") for ol in c.outcome_levels))]
     return [t.p for t in ests if t.p is not None], (ests[0].where if ests else c.table)
 
 

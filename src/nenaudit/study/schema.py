@@ -586,6 +586,7 @@ class Claim:
     variables: tuple[str, ...]
     column: str | None = None
     statistic: TestStatistic | None = None
+    outcome_levels: tuple[str, ...] = ()  # a polytomous table: the outcome levels the claim is about (all when empty)
 
 
 @dataclass(frozen=True)
@@ -1277,14 +1278,21 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
             raise SpecError(f"{p}.column: {_short(column)} must be 'univariable' or 'multivariable'")
         variables = _strings(_get(c, "variables", list, p), f"{p}.variables", nonempty=True, unique=True)
         stat = parse_statistic(c["statistic"], f"{p}.statistic") if c.get("statistic") is not None else None
+        ols = tuple(_strings(_get(c, "outcome_levels", list, p, None) or [], f"{p}.outcome_levels", unique=True))
         claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), table, cl, tuple(variables), column,
-                            stat))
+                            stat, ols))
     regressions = tuple(_regression(r, rp, version, cmap, tids, known_groups) for r, rp in reg_paths)
     _unique(list(reg_ids), "spec.regression", "table id")
     clash = next((x for x in reg_ids if x in tids), None)
     if clash is not None:
         raise SpecError(f"spec.regression: id {clash!r} is also a table id; regression and table ids must differ")
     regression = regressions[0] if regressions else None
+    for i, c in enumerate(claims):
+        reg = next((r for r in regressions if r.id == c.table), None)
+        bad = next((x for x in c.outcome_levels if reg is None or x not in reg.outcome_levels), None)
+        if bad is not None:
+            raise SpecError(f"spec.significance_claims[{i}].outcome_levels: {bad!r} is not an outcome level of the "
+                            f"polytomous table {c.table!r}" + (f" ({', '.join(reg.outcome_levels)})" if reg else ""))
     aucs = []
     for i, a in enumerate(_get(raw, "auc", list, "spec", []) or []):
         p = f"spec.auc[{i}]"
