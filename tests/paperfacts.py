@@ -11,8 +11,11 @@ How a fact is found among the audit's findings (ids as ``nenaudit audit --json``
   group_sum    arith.sum:<table>:<variable>:<group>
   categorical  test.categorical:<table>:<variable>
   continuous   test.continuous:<table>:<variable>
-  wald_p       triple.implied_p:<variable>[: <level>]:<column>   (column: univariable, multivariable, or an outcome id)
-  count        design.counts:<cohort>:<quantity>
+  wald_p       triple.implied_p:<variable>[: <level>][ [<outcome level>]]:<column>  (column: univariable or
+               multivariable; the outcome level of a polytomous table in brackets), or an id that contains that label
+               and ends with the column (a later table's ids may carry its table id)
+  count        design.counts:<cohort>:<quantity> (a count over several cohorts: design.counts:<quantity>, or an id
+               naming every cohort); a finding that compared the count with nothing ('in all 1 places') disagrees
   auc_hm       auc.ci:<model>:...  -- agreement means the audit's predicted CIs include a Hanley-McNeil interval
                equal to R's (1e-6), i.e. the audit counted the events and non-events the spec's groups make
 A fact whose finding is absent disagrees: the audit did not check it.
@@ -70,7 +73,8 @@ def fact_id(f: dict) -> str:
         return f"{k}:{f['table']}:{f['variable']}"
     if k == "wald_p":
         lv = f":{f['level']}" if f.get("level") else ""
-        return f"wald_p:{f['table']}:{f['variable']}{lv}:{f['column']}"
+        out = f"[{f['outcome']}]" if f.get("outcome") else ""
+        return f"wald_p:{f['table']}:{f['variable']}{lv}:{f['column']}{out}"
     if k == "count":
         return f"count:{f['cohort']}:{f['quantity']}"
     if k == "auc_hm":
@@ -90,9 +94,15 @@ def finding_for(f: dict, findings: list) -> dict | None:
     if k == "continuous":
         return by_id.get(f"test.continuous:{f['table']}:{f['variable']}")
     if k == "count":
-        return by_id.get(f"design.counts:{f['cohort']}:{f['quantity']}")
+        hit = by_id.get(f"design.counts:{f['cohort']}:{f['quantity']}")
+        if hit is None and "+" in f["cohort"]:
+            parts = f["cohort"].split("+")
+            hits = [x for x in findings if x["id"].startswith("design.counts") and x["id"].endswith(f":{f['quantity']}")
+                    and (x["id"] == f"design.counts:{f['quantity']}" or all(c in x["id"] for c in parts))]
+            hit = hits[0] if hits else None
+        return hit
     if k == "wald_p":
-        head = f["variable"] + (f": {f['level']}" if f.get("level") else "")
+        head = f["variable"] + (f": {f['level']}" if f.get("level") else "") + (f" [{f['outcome']}]" if f.get("outcome") else "")
         exact = by_id.get(f"triple.implied_p:{head}:{f['column']}")
         if exact is not None:
             return exact
@@ -117,4 +127,7 @@ def agrees(f: dict, finding: dict | None) -> tuple[bool, str]:
         ok = any(abs(v[0] - want[0]) < 1e-6 and abs(v[1] - want[1]) < 1e-6 for v in hm.values())
         return ok, (f"R: Hanley-McNeil CI {want[0]:.4f}-{want[1]:.4f} ({f['n_events']} events vs "
                     f"{f['n_nonevents']}); the audit: {', '.join(f'{k} {v[0]:.4f}-{v[1]:.4f}' for k, v in hm.items()) or 'none'}")
-    return finding["verdict"] == f["verdict"], f"R: {f['verdict']}; the audit: {finding['verdict']} ({finding['id']})"
+    what = f"R: {f['verdict']}; the audit: {finding['verdict']} ({finding['id']}: {finding.get('detail', '')[:120]})"
+    if f["kind"] == "count" and finding.get("recomputed") == 1:
+        return False, what + " -- compared the count with nothing ('in all 1 places')"
+    return finding["verdict"] == f["verdict"], what

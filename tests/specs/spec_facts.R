@@ -19,7 +19,7 @@
 #   auc_hm      an AUC's Hanley-McNeil (1982) 95% CI with the events and non-events the spec's event_groups and
 #               reference_groups make (recorded as a value; its verdict is "consistent" when the printed CI is
 #               symmetric about the estimate within rounding)
-#   count       a stated count against the table's group sizes
+#   count       a stated count against the column sums of the table body (several cohorts: their sum)
 suppressPackageStartupMessages(library(jsonlite))
 
 half_unit <- function(txt) {
@@ -61,7 +61,7 @@ cat_ps <- function(m) {
 
 # p of Student/ANOVA and Welch from summary statistics
 p_means <- function(m, s, n) {
-  k <- length(n); N <- sum(n)
+  m <- unname(m); s <- unname(s); n <- unname(n); k <- length(n); N <- sum(n)
   if (k == 2) {
     sp <- sqrt(((n[1] - 1) * s[1]^2 + (n[2] - 1) * s[2]^2) / (N - 2))
     t0 <- (m[1] - m[2]) / (sp * sqrt(1 / n[1] + 1 / n[2]))
@@ -140,20 +140,30 @@ table_facts <- function(tb) {
 
 regression_facts <- function(rg) {
   facts <- list()
-  one <- function(variable, level, column, e) {
+  one <- function(variable, level, column, outcome, e) {
     ec <- parse_est_ci(e$estimate_ci); w <- wald_p_range(ec$est, ec$lo, ec$hi); iv <- p_interval(e$p)
-    list(kind = "wald_p", table = rg$id, variable = variable, level = level, column = column,
+    list(kind = "wald_p", table = rg$id, variable = variable, level = level, column = column, outcome = outcome,
          printed = e$p, estimate_ci = e$estimate_ci, r_value = w, verdict = verdict(meets(w$range[1], w$range[2], iv)))
   }
-  cols <- function(x) {
-    if (!is.null(x$by_outcome)) return(x$by_outcome)
-    x[intersect(c("univariable", "multivariable"), names(x))]
+  # (column, outcome level, estimate) of a row or level: univariable/multivariable, or per outcome level of a
+  # polytomous table (an outcome level's cell is one estimate, read as the table's kind, or univariable/multivariable)
+  cells <- function(x) {
+    out <- list()
+    for (cn in intersect(c("univariable", "multivariable"), names(x))) out[[length(out) + 1]] <- list(cn, NULL, x[[cn]])
+    for (ol in names(x$outcome_levels)) {
+      cell <- x$outcome_levels[[ol]]
+      if (!is.null(cell$estimate_ci)) {
+        out[[length(out) + 1]] <- list(if (is.null(rg$kind)) "multivariable" else rg$kind, ol, cell)
+      } else for (cn in intersect(c("univariable", "multivariable"), names(cell)))
+        out[[length(out) + 1]] <- list(cn, ol, cell[[cn]])
+    }
+    out
   }
   for (r in rg$rows) {
     if (is.null(r$levels)) {
-      cs <- cols(r); for (cn in names(cs)) facts[[length(facts) + 1]] <- one(r$variable, NULL, cn, cs[[cn]])
+      for (c in cells(r)) facts[[length(facts) + 1]] <- one(r$variable, NULL, c[[1]], c[[2]], c[[3]])
     } else for (l in r$levels) if (!isTRUE(l$reference)) {
-      cs <- cols(l); for (cn in names(cs)) facts[[length(facts) + 1]] <- one(r$variable, l$level, cn, cs[[cn]])
+      for (c in cells(l)) facts[[length(facts) + 1]] <- one(r$variable, l$level, c[[1]], c[[2]], c[[3]])
     }
   }
   facts
@@ -183,18 +193,37 @@ auc_facts <- function(spec) {
   facts
 }
 
+# A stated count against the counts in the table body: the column sums of the first categorical row of the
+# table(s) that hold it -- a table of that cohort whose unit the quantity names ('patients', 'patients_<group>'),
+# or a table without a cohort whose columns are the cohorts. A count over several cohorts
+# is the sum of each cohort's ('sum_of_cohorts': [...]).
+cohort_count <- function(spec, q, cohort) {
+  for (tb in spec$tables) {
+    unit <- tb$unit; plural <- paste0(unit, "s")
+    if (q != plural && !startsWith(q, paste0(plural, "_"))) next
+    grp <- if (q == plural) NULL else sub(paste0("^", plural, "_"), "", q)
+    gids <- vapply(tb$groups, `[[`, "", "id")
+    og <- vapply(tb$groups, function(g) if (is.null(g$outcome_group)) NA_character_ else g$outcome_group, "")
+    pick <- if (identical(tb$cohort, cohort)) {
+      if (is.null(grp)) gids else gids[!is.na(og) & og == grp]
+    } else if (is.null(tb$cohort) && is.null(grp) && cohort %in% gids) cohort else character(0)
+    if (!length(pick)) next
+    r <- Filter(function(r) r$kind == "categorical", tb$rows)
+    if (!length(r)) next
+    return(sum(vapply(r[[1]]$levels, function(l) sum(vapply(pick, function(g) parse_count_pct(l$cells[[g]])$n, 0)), 0)))
+  }
+  NA
+}
+
 count_facts <- function(spec) {
   facts <- list()
   for (sc in spec$stated_counts) {
-    tb <- Filter(function(t) identical(t$cohort, sc$cohort), spec$tables)
-    if (!length(tb)) next
-    g <- tb[[1]]$groups; og <- vapply(g, `[[`, "", "outcome_group"); gn <- vapply(g, function(x) as.numeric(x$n), 0)
-    q <- sc$quantity; unit <- tb[[1]]$unit
-    val <- if (q == paste0(unit, "s")) sum(gn) else {
-      grp <- sub(paste0("^", unit, "s_"), "", q); if (grp %in% og) sum(gn[og == grp]) else NA }
+    cs <- if (!is.null(sc$sum_of_cohorts)) unlist(sc$sum_of_cohorts) else sc$cohort
+    if (is.null(cs)) next
+    val <- sum(vapply(cs, function(c) cohort_count(spec, sc$quantity, c), 0))
     if (is.na(val)) next
-    facts[[length(facts) + 1]] <- list(kind = "count", cohort = sc$cohort, quantity = q, printed = sc$value,
-      r_value = val, verdict = verdict(num(sc$value) == val))
+    facts[[length(facts) + 1]] <- list(kind = "count", cohort = paste(cs, collapse = "+"), quantity = sc$quantity,
+      printed = sc$value, r_value = val, verdict = verdict(num(sc$value) == val))
   }
   facts
 }
