@@ -139,7 +139,8 @@ def _v2_raws():
     from nenaudit.commands.spec_template import TEMPLATE
 
     specs = Path(__file__).resolve().parent / "specs"
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(specs.glob("*.json"))] + [json.loads(json.dumps(TEMPLATE))]
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(specs.glob("*.json"))
+            if not p.name.endswith(".r.json")] + [json.loads(json.dumps(TEMPLATE))]  # <id>.r.json: R's facts, not specs
 
 
 V2 = _v2_raws()
