@@ -14,6 +14,7 @@
 #   auc_ci       the printed CI is centred on the printed AUC (a Wald-type CI, to the printed places) and its half-width
 #                is within a factor 2 of 1.96 x Hanley & McNeil's (1982) SE for the printed AUC and the group sizes (a
 #                plausibility band: DeLong's SE, which SPSS prints, depends on the score distributions)
+#   auc_repeat   an AUC printed in several places (Results, Abstract, Figure 2 legend) has the same estimate in each
 #   diagnostic   some k/n_positive rounds to the printed sensitivity and some k/n_negative to the specificity
 #   design       a stated count equals the sum of its parts / the table's group size
 # `unmatched` holds printed facts verified here that no spec field can carry (so no audit finding judges them):
@@ -109,6 +110,7 @@ for (cl in spec$significance_claims) for (v in cl$variables) {
 # AUC CIs against Hanley & McNeil's SE for the printed AUC and group sizes
 grp <- list(pilot = c(30L, 20L), pca_relapse = c(4L, 20L))  # (events, non-events): Table 1 (30 PCa / 20 controls; relapse Yes 4 / No 20)
 for (i in seq_along(spec$auc)) {
+  if (is.null(spec$auc[[i]]$ci)) next
   a <- spec$auc[[i]]; est <- as.numeric(a$estimate); ci <- ci2(a$ci); n <- grp[[a$cohort]]
   se <- se_hm(est, n[1], n[2]); hw <- (ci[2] - ci[1]) / 2; ratio <- hw / (qnorm(0.975) * se)
   centred <- abs(mean(ci) - est) <= half(a$estimate) + half(strsplit(a$ci, "-", fixed = TRUE)[[1]][1]) + 1e-12
@@ -117,6 +119,14 @@ for (i in seq_along(spec$auc)) {
       if (centred && ratio >= 0.5 && ratio <= 2) "consistent" else "inconsistent",
       sprintf("centre %.4f (printed AUC %s: %s); half-width %.4f = %.3f x 1.96 x SE_HM %.4f (%d events vs %d)",
               mean(ci), a$estimate, if (centred) "a symmetric Wald-type CI" else "not centred", hw, ratio, se, n[1], n[2]))
+}
+# the same AUC printed in several places (Results, Abstract, Figure 2 legend): the same estimate everywhere
+keys <- vapply(spec$auc, function(a) paste(a$model, a$kind, a$cohort, sep = ":"), "")
+for (k in unique(keys[duplicated(keys)])) {
+  est <- vapply(spec$auc[keys == k], function(a) a$estimate, "")
+  add(paste0("auc.repeat:", k), "auc_repeat", as.list(est), length(unique(est)),
+      if (length(unique(est)) == 1) "consistent" else "inconsistent",
+      sprintf("%d places print %s", length(est), paste(unique(est), collapse = " / ")))
 }
 # the printed SE beside the first AUC ('0.832±0.062'): AUC +- 1.96 SE gives the printed CI
 # over the rounding of the printed AUC and SE (+- 0.0005 each), the limits AUC -+ 1.96 SE must reach the printed ones
