@@ -38,6 +38,7 @@ from scipy import special
 from nenaudit.exceptions import FAILURE_REASONS, FitFailure, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import as_binary, as_score, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, aliased_columns, fitted_01, glm_fit
+from nenaudit.stats.fixedorder import linear_predictor
 from nenaudit.stats._rbase import quantile7
 from nenaudit.stats._resample import (
     ResampleFailure,
@@ -104,7 +105,7 @@ class LogisticModel:
 
     def predict_lp(self, X) -> np.ndarray:
         xm = _columns(X, self.names)
-        return self.coef[0] + xm @ self.coef[1:]
+        return linear_predictor(xm, self.coef[1:], self.coef[0])  # fixed order: same bits on any CPU
 
 
 def _columns(X, names) -> np.ndarray:
