@@ -60,7 +60,7 @@ SEP_MAX = 0.08  # stage C records a best state only if at most this share of the
 SEP_BOOT = 50
 W_PLAUSIBLE = 2.0  # loss per 0.1 of Spearman correlation short of the minimum
 
-A_ITER = 3000  # stage A moves per variable (stops when every target is met)
+A_ITER = 4000  # stage A moves per variable (stops when every target is met)
 A_STALL, A_KICK = 300, 3  # stage A: after this many moves without a gain, restart from the best with random moves
 A_RANGE = 3.0  # stage A keeps a continuous variable within [min / 3, max * 3] of its realized values
 A_CAT_FACTOR = 4  # categorical variables get this many times the moves (no summaries to check: cheaper)
