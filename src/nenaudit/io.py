@@ -22,7 +22,8 @@ import pandas as pd
 from nenaudit.exceptions import DataError
 from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file, write_atomic  # noqa: F401 (the safe-output API)
 
-__all__ = ["DataError", "STABLE_DIGITS", "stable_float", "jsonable", "dumps_json", "read_csv", "missing_lines", "split_names",
+__all__ = ["DataError", "STABLE_DIGITS", "stable_float", "jsonable", "dumps_json",
+           "read_csv", "missing_lines", "split_names",
     "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
 
 
@@ -44,7 +45,8 @@ def _why_matcher(why: Mapping[str, str] | None) -> Callable[[str], str | None]:
     return match
 
 
-#: significant digits of the floats that ``reproduce`` (results.json), ``validate --json`` and ``simulate``'s store write
+#: significant digits of the floats written by ``reproduce`` (results.json), ``validate --json`` and the
+#: ``simulate`` store
 STABLE_DIGITS = 10
 
 
