@@ -22,7 +22,8 @@ import pandas as pd
 from nenaudit.exceptions import DataError
 from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file, write_atomic  # noqa: F401 (the safe-output API)
 
-__all__ = ["DataError", "jsonable", "dumps_json", "read_csv", "missing_lines", "split_names",
+__all__ = ["DataError", "STABLE_DIGITS", "stable_float", "jsonable", "dumps_json",
+           "read_csv", "missing_lines", "split_names",
     "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
 
 
@@ -44,7 +45,25 @@ def _why_matcher(why: Mapping[str, str] | None) -> Callable[[str], str | None]:
     return match
 
 
-def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callable[[Any], Any] | None = None) -> Any:
+#: significant digits of the floats written by ``reproduce`` (results.json), ``validate --json`` and the
+#: ``simulate`` store
+STABLE_DIGITS = 10
+
+
+def stable_float(v: float, digits: int = STABLE_DIGITS) -> float:
+    """``v`` rounded to ``digits`` significant digits, as the data outputs write it.
+
+    The last bits of a float computed through BLAS or numpy's transcendental functions depend on the
+    CPU (OpenBLAS picks its kernel, hence its summation order, by CPU; numpy its exp/log by SIMD
+    level): about 1e-15 relative. Written with 10 significant digits, far above that noise, the same
+    seed gives the same bytes on any x86-64 CPU, unless a value's noise straddles a rounding boundary
+    (odds about 1e-5 per value). Non-finite values are returned unchanged."""
+    v = float(v)
+    return float(f"{v:.{digits}g}") if math.isfinite(v) else v
+
+
+def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callable[[Any], Any] | None = None,
+             digits: int | None = None) -> Any:
     """Plain, strictly JSON-able Python for ``obj``; every non-finite float becomes ``None``.
 
     The convention (the README's "JSON output" paragraph): JSON has no NaN or infinity, so each
@@ -55,7 +74,8 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
     spelling (``"NaN"``, ``"Inf"``, ``"-Inf"``). ``why`` maps paths (``*`` matches any run of
     characters; list items are ``[i]``) to the reason; a generic reason is used otherwise.
     Numpy scalars and arrays, dataclasses (``Result.to_dict``), tuples and paths are converted;
-    any other object goes through ``default`` (e.g. ``str``), or is a ``TypeError``.
+    any other object goes through ``default`` (e.g. ``str``), or is a ``TypeError``. With ``digits``,
+    every finite float is rounded by :func:`stable_float` to that many significant digits.
     """
     match = _why_matcher(why)
 
@@ -69,7 +89,7 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
         if isinstance(x, (float, np.floating)):
             v = float(x)
             if math.isfinite(v):
-                return v
+                return v if digits is None else stable_float(v, digits)
             name = _NONFINITE_NAMES[str(v)]
             if notes is not None:
                 notes.append({"path": path, "value": name, "why": match(path) or _DEFAULT_WHY[name]})
@@ -102,13 +122,13 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
 
 def dumps_json(obj: Any, *, indent: int | None = 2, why: Mapping[str, str] | None = None,
                default: Callable[[Any], Any] | None = None, sort_keys: bool = False,
-               ensure_ascii: bool = True) -> str:
+               ensure_ascii: bool = True, digits: int | None = None) -> str:
     """Strict JSON text of ``obj`` (``allow_nan=False``): the one writer of every ``--json`` and result file.
 
     Non-finite numbers follow :func:`jsonable`'s convention (``null`` plus a ``"nonfinite"`` entry
     saying which and why), so R's ``jsonlite::fromJSON`` and ``JSON.parse`` read every output.
     """
-    return json.dumps(jsonable(obj, why=why, default=default), indent=indent, ensure_ascii=ensure_ascii,
+    return json.dumps(jsonable(obj, why=why, default=default, digits=digits), indent=indent, ensure_ascii=ensure_ascii,
                       allow_nan=False, sort_keys=sort_keys)
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats.result import Result
+from nenaudit.stats.fixedorder import linear_predictor
 from nenaudit.selection import SelectionConfig
 
 __all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
@@ -137,7 +138,7 @@ class PaperModel:
         xm = np.empty((len(X), len(self.terms)), order="F")  # column-major, as DataFrame.to_numpy gave it
         for j, t in enumerate(self.terms):
             xm[:, j] = cols[t]
-        return self.coef[0] + xm @ self.coef[1:]
+        return linear_predictor(xm, self.coef[1:], self.coef[0])  # fixed order: same bits on any CPU
 
 
 _FULL_DATA_NOTES = {

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             raise NenauditError(f"--budget {args.budget!r}: give three to five integers A,B,C[,BOOT[,RETRIES]] "
                                 "(stage A moves per variable, stage B feature draws, stage C swaps, resamples of "
                                 "the evaluation, all positive; stage C retries when a target is missed, 0 or more), "
-                                "e.g. 3000,24,2500,50,1")
+                                "e.g. 4000,24,2500,50,1")
         budget = dict(zip(("a", "b", "c", "boot", "retries"), (int(p) for p in parts)))
     t0 = time.perf_counter()
 
@@ -118,7 +118,7 @@ def register(sub) -> None:
     a.add_argument("--budget", metavar="A,B,C[,BOOT[,RETRIES]]", default=None,
                    help="sizes of the searches: stage A moves per variable, stage B feature draws, stage C swaps, "
                         "resamples per validation scheme of the evaluation, and stage C retries when the evaluation "
-                        "misses a target that stage C can move (default 3000,24,2500,50,1; smaller is faster and "
+                        "misses a target that stage C can move (default 4000,24,2500,50,1; smaller is faster and "
                         "may miss targets)")
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print a JSON summary instead of text")

@@ -19,7 +19,7 @@ import argparse
 import warnings
 
 from nenaudit import options
-from nenaudit.io import dumps_json
+from nenaudit.io import STABLE_DIGITS, dumps_json
 
 __all__ = ["run", "register"]
 
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
            "n_lesions": int(y.size), "n_patients": int(d["patient_id"].nunique()), "result": res.to_dict(),
            "note": note, "warnings": msgs}
     if args.json:
-        print(dumps_json(out))
+        print(dumps_json(out, digits=STABLE_DIGITS))  # same bytes on any CPU (nenaudit.io.stable_float)
         return 0
     print(f"{args.scheme} bootstrap, {res.n_boot} resamples (seed {args.seed}), {y.size} lesions / "
           f"{out['n_patients']} patients; variables: {', '.join(used)}" + (f"; {folds}" if folds else ""))

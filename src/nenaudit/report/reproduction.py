@@ -11,6 +11,7 @@ not write is replaced.
 from __future__ import annotations
 
 import html
+import math
 
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 from tabulate import tabulate
 
-from nenaudit.io import dumps_json
+from nenaudit.io import STABLE_DIGITS, dumps_json
 from nenaudit.outputs import output_dir
 from nenaudit.report import figures
 from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Folded, Para, Table
@@ -119,6 +120,22 @@ REPORT_FILES = ("report.html", "report.md", "results.json", "roc.png", "calibrat
                 "lasso_cv.png", "validation.png")
 
 
+CALIBRATION_DECIMALS = 12  # results.json: decimal places of the apparent calibration intercepts (see below)
+
+
+def _settle_calibration(data: dict) -> None:
+    """The final model's apparent calibration-in-the-large and calibration intercept are 0 in exact arithmetic
+    (an ML fit with an intercept, evaluated on its own data); computed, they are IRLS's residue (~1e-9), whose
+    digits after the first few are the CPU's last bits. results.json writes them to
+    :data:`CALIBRATION_DECIMALS` decimal places (the other floats: 10 significant digits)."""
+    fit = (data.get("calibration") or {}).get("fit")
+    if isinstance(fit, dict):
+        for k in ("citl", "intercept"):
+            v = fit.get(k)
+            if isinstance(v, float) and math.isfinite(v):
+                fit[k] = round(v, CALIBRATION_DECIMALS)
+
+
 def write_report(res, study, out_dir, audit_summary: str | None = None, *, findings=None,
                  crosscheck: dict | None = None, crosscheck_why_not: str | None = None,
                  argv: Sequence[str] | None = None, force: bool = False) -> Path:
@@ -141,7 +158,9 @@ def write_report(res, study, out_dir, audit_summary: str | None = None, *, findi
         data.pop("arrays", None)
         if crosscheck is not None:
             data["crosscheck"] = crosscheck
-        (tmp / "results.json").write_text(dumps_json(data, default=_default), encoding="utf-8")
+        _settle_calibration(data)
+        # 10 significant digits: the same bytes on any CPU (nenaudit.io.stable_float)
+        (tmp / "results.json").write_text(dumps_json(data, default=_default, digits=STABLE_DIGITS), encoding="utf-8")
     return d.path
 
 

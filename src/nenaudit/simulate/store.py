@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.io import stable_float
 from nenaudit.simulate.replicate import LEGACY_ENGINE
 
 __all__ = ["STORE_NAME", "Store", "row_key"]
@@ -60,9 +61,10 @@ def _dumps(x) -> str:
 
 
 def _clean(x):
-    """NaN and infinities -> None, so that every stored JSON is strict."""
+    """NaN and infinities -> None, so that every stored JSON is strict; finite floats rounded to
+    ``nenaudit.io.STABLE_DIGITS`` significant digits (the same bytes on any CPU: :func:`nenaudit.io.stable_float`)."""
     if isinstance(x, float):
-        return x if x == x and abs(x) != float("inf") else None
+        return stable_float(x) if x == x and abs(x) != float("inf") else None
     if isinstance(x, dict):
         return {k: _clean(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):

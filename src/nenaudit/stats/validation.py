@@ -38,6 +38,7 @@ from scipy import special
 from nenaudit.exceptions import FAILURE_REASONS, FitFailure, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import as_binary, as_score, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, aliased_columns, fitted_01, glm_fit
+from nenaudit.stats.fixedorder import linear_predictor
 from nenaudit.stats._rbase import quantile7
 from nenaudit.stats._resample import (
     ResampleFailure,
@@ -104,7 +105,7 @@ class LogisticModel:
 
     def predict_lp(self, X) -> np.ndarray:
         xm = _columns(X, self.names)
-        return self.coef[0] + xm @ self.coef[1:]
+        return linear_predictor(xm, self.coef[1:], self.coef[0])  # fixed order: same bits on any CPU
 
 
 def _columns(X, names) -> np.ndarray:
@@ -236,13 +237,15 @@ class ScreenBackwardProcedure:
 # --------------------------------------------------------------------------------------
 
 
-def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
+def performance_indexes(y: np.ndarray, lp: np.ndarray, own_fit: bool = False) -> np.ndarray:
     """``C, Dxy, Intercept, Slope, Brier`` of predictions ``lp`` (logit scale) against ``y``.
 
     As ``rms::validate.lrm``'s ``discrim``: C is the concordance probability of ``lp`` with
     ``y`` (ties 1/2; ``Hmisc::somers2``'s C), ``Dxy = 2 (C - 1/2)``; intercept and slope are
     ``coef(glm(y ~ lp, binomial))`` (rms refits with ``lrm.fit``; on a model's own training
-    data they are 0 and 1, which rms sets exactly); Brier is ``mean((plogis(lp) - y)^2)``.
+    data they are 0 and 1, which rms sets exactly (``discrim(evalfit = TRUE)``), and so does ``own_fit=True``:
+    the refit would give 0 and 1 plus IRLS's residue, whose last bits are the CPU's); Brier is
+    ``mean((plogis(lp) - y)^2)``.
     Non-finite ``lp`` (probabilities 0 or 1) gives NaN for the calibration indexes.
 
     Reference: Harrell FE, Lee KL, Mark DB. Stat Med 1996;15:361-387.
@@ -251,7 +254,7 @@ def performance_indexes(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     cases, controls = lp[y == 1], lp[y == 0]
     if np.isfinite(lp).all():
         c = float(midrank_placements(controls, cases)[0].mean())
-        a, b, _ = recalibration_line(y, lp)
+        a, b = (0.0, 1.0) if own_fit else recalibration_line(y, lp)[:2]
     else:
         c = float(np.mean([(np.sum(k > controls) + 0.5 * np.sum(k == controls)) / controls.size for k in cases]))
         a = b = math.nan
@@ -269,7 +272,8 @@ def _optimism_eval(model, Xt, yt, X, y, _payload):
     lp_test = predict_lp(model, X)
     if np.isnan(lp_train).any() or np.isnan(lp_test).any():
         return ResampleFailure("error", "the model predicted NaN")
-    return performance_indexes(yt, lp_train), performance_indexes(y, lp_test), bool(getattr(model, "separated", False))
+    return (performance_indexes(yt, lp_train, own_fit=True), performance_indexes(y, lp_test),
+            bool(getattr(model, "separated", False)))
 
 
 def _oob_eval(model, Xt, yt, X, y, _payload):
@@ -399,7 +403,7 @@ class BootstrapValidation(Result):
 
 def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) -> BootstrapValidation:
     model = fit_full_data(procedure, X, y)
-    apparent = performance_indexes(y, predict_lp(model, X))
+    apparent = performance_indexes(y, predict_lp(model, X), own_fit=True)
     outs = run_resamples(_optimism_eval, procedure, X, y, rows_list, jobs)
     ok, fails = count_failures(outs)
     warn_failures(fails, len(rows_list))

@@ -60,7 +60,7 @@ SEP_MAX = 0.08  # stage C records a best state only if at most this share of the
 SEP_BOOT = 50
 W_PLAUSIBLE = 2.0  # loss per 0.1 of Spearman correlation short of the minimum
 
-A_ITER = 3000  # stage A moves per variable (stops when every target is met)
+A_ITER = 4000  # stage A moves per variable (stops when every target is met)
 A_STALL, A_KICK = 300, 3  # stage A: after this many moves without a gain, restart from the best with random moves
 A_RANGE = 3.0  # stage A keeps a continuous variable within [min / 3, max * 3] of its realized values
 A_CAT_FACTOR = 4  # categorical variables get this many times the moves (no summaries to check: cheaper)
@@ -69,6 +69,22 @@ C_ITER = 2500  # stage C swaps
 K_DRAWS = 24  # stage B feature draws (stops at a draw that meets every feature target)
 C_RETRIES = 1  # stage C runs again (from the stage B state, a new random stream) when the evaluation misses a target
 C_MOVES = ("final_model", "multivariable/", "auc/fusion", "separation/")  # the targets a stage C swap can move
+
+
+SEPARATED_LOSS = 1e6  # stage A's loss of a state whose univariable fit separates (worse than any other state)
+SETTLE_DIGITS = 9  # significant digits of every value a search decision compares (see settle)
+
+
+def settle(x: float) -> float:
+    """A loss or score as the searches compare it: rounded to :data:`SETTLE_DIGITS` significant digits.
+
+    The statistics behind it carry the BLAS kernel's and the CPU's last bits (about 1e-14 relative:
+    OpenBLAS picks its summation order by CPU, numpy its exp/log by SIMD level); rounded far above that
+    noise, two states whose loss is equal in exact arithmetic compare equal on any machine. Together with
+    the canonical row order of the fits (:func:`_a_loss`, :func:`c_loss`: states that are permutations of
+    each other are fitted on the same bytes), a search takes the same path on any x86-64 CPU."""
+    x = float(x)
+    return float(f"{x:.{SETTLE_DIGITS}g}") if math.isfinite(x) else x
 
 
 def round6(x: np.ndarray) -> np.ndarray:
@@ -151,6 +167,8 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
     from nenaudit.stats.logistic import fit_logistic
 
     or_p, p_p, mw_p = tg
+    o = np.lexsort((xl, y))  # canonical order: the loss is a function of the (value, outcome) multiset
+    xl, y = np.asarray(xl, float)[o], np.asarray(y, float)[o]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if categorical:
@@ -158,6 +176,8 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
             f = fit_logistic(keys[:, :1], keys[:, 1], weights=w.astype(float), profile=False)
         else:
             f = fit_logistic(xl[:, None], y, profile=False)
+    if f.separation:  # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits,
+        return settle(SEPARATED_LOSS), settle(SEPARATED_LOSS)  # amplified), so the loss is fixed: the worst
     ex, dist = 0.0, 0.0
     e, dd = _log_excess(float(np.exp(f.coef[1])), or_p)
     ex, dist = ex + e, dist + dd
@@ -170,7 +190,7 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
             p = mann_whitney(xl[y == 0], xl[y == 1]).p
         e, dd = _log_excess(float(p), mw_p)
         ex, dist = ex + e, dist + dd
-    return ex, ex + soft + 0.01 * dist
+    return settle(ex), settle(ex + soft + 0.01 * dist)
 
 
 def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
@@ -443,19 +463,27 @@ class _Selected:
 
 
 def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets) -> tuple[float, dict]:
-    """The stage C loss on the backward-Wald path (see the module docstring) and what it saw."""
+    """The stage C loss on the backward-Wald path (see the module docstring) and what it saw; the rows are
+    fitted in a canonical order (sorted by outcome, then by the entered columns: a swap that permutes the
+    rows gives the same bytes) and the loss is :func:`settle`-d."""
     from nenaudit.stats.discrimination import roc_auc
+    from nenaudit.stats.fixedorder import linear_predictor
     from nenaudit.stats.stepwise import backward_elimination
 
+    xe = design[entered].to_numpy(float)
+    o = np.lexsort((*xe.T[::-1], y))
+    xe, y = np.asfortranarray(xe[o]), np.asarray(y)[o]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        be = backward_elimination(design[entered].to_numpy(float), y, names=entered, threshold=tg.stay)
+        be = backward_elimination(xe, y, names=entered, threshold=tg.stay)
     final = be.selected
     loss = 3.0 * len(set(final) ^ set(tg.final))
     f = be.final
-    if any("fitted probabilities" in w for w in f.warnings):
+    sep = any("fitted probabilities" in w for w in f.warnings)
+    if sep:
         loss += 5.0
-    ors = dict(zip(f.names, np.exp(f.coef)))
+    # a separated fit's ORs are where IRLS stopped (the kernel's last bits, amplified): scored as non-finite
+    ors = dict(zip(f.names, np.full(len(f.coef), np.inf) if sep else np.exp(f.coef)))
     for t in tg.final:
         if t in ors and t in tg.multi:
             loss += _ci_loss(float(ors[t]), tg.multi[t])
@@ -464,7 +492,8 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
     pub = set(tg.multi)
     step = next((s for s in be.steps if set(s.terms) == pub), None)
     if step is not None and pub != set(tg.final):
-        so = dict(zip(step.model.names, np.exp(step.model.coef)))
+        ssep = any("fitted probabilities" in w for w in step.model.warnings)
+        so = dict(zip(step.model.names, np.full(len(step.model.coef), np.inf) if ssep else np.exp(step.model.coef)))
         sp = dict(zip(step.model.names, step.model.p))
         for t in pub:
             loss += W_STEP * _ci_loss(float(so[t]), tg.multi[t])
@@ -476,11 +505,12 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
         loss += 1.0
     auc = None
     if tg.fusion_auc is not None:
-        lp = f.coef[0] + design[list(final)].to_numpy(float) @ f.coef[1:] if final else np.zeros(y.size)
+        lp = (linear_predictor(xe[:, [entered.index(t) for t in final]], f.coef[1:], f.coef[0]) if final
+              else np.zeros(y.size))
         auc = roc_auc(y, lp, direction="<").auc
         loss += max(0.0, abs(auc - tg.fusion_auc.value) - tg.fusion_auc.half_unit) / 0.005
         loss += 0.1 * abs(auc - tg.fusion_auc.value) / 0.005
-    return loss, {"final": tuple(final), "removed": be.removed, "fusion_auc": auc, "ors": ors}
+    return settle(loss), {"final": tuple(final), "removed": be.removed, "fusion_auc": auc, "ors": ors}
 
 
 def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, terms) -> float:
@@ -533,8 +563,8 @@ def plausibility(d: Design, cf: ClinicalFrame) -> list[dict]:
 
 
 def _plaus_loss(items: list[dict]) -> float:
-    return sum(W_PLAUSIBLE * max(0.0, it["min_spearman_within_outcome"] - v) / 0.1
-               for it in items for v in it["achieved"].values())
+    return settle(sum(W_PLAUSIBLE * max(0.0, it["min_spearman_within_outcome"] - v) / 0.1
+               for it in items for v in it["achieved"].values()))
 
 
 def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.Generator,
@@ -592,7 +622,7 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
         return memo_sep[key]
 
     def total(info_loss: float, pl: list) -> float:
-        return info_loss + (_plaus_loss(pl) if plausible else 0.0)
+        return settle(info_loss + (_plaus_loss(pl) if plausible else 0.0))
 
     loss0, info = loss_now()
     pl = plausibility(d, cf)
