@@ -340,7 +340,9 @@ def test_spec_template_writes_a_skeleton_that_loads_and_audits_clean(tmp_path):
 
 
 def test_every_check_produces_findings_on_some_shipped_spec():
-    studies = [load(), load(PET), load(TONGUE), validate(formats_spec()), load_template()]
+    from groups_spec import groups_spec
+
+    studies = [load(), load(PET), load(TONGUE), validate(formats_spec()), load_template(), validate(groups_spec())]
     silent = [fn.__name__ for fn in all_checks() if not any(fn(s) for s in studies)]
     assert not silent, silent
 

@@ -61,3 +61,54 @@ def test_grim_finding_says_why_it_was_skipped():
     a, b = found["arith.grim:t:Age:a"], found["arith.grim:t:Age:b"]
     assert a.verdict == "note" and "GRIM skipped" in a.detail and "Brown & Heathers" in a.detail
     assert b.verdict == "note"  # n = 1,100 >= 100 for two decimals
+
+
+# ---------------------------------------------------------------- printed statistics and percentages (issue 22)
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nenaudit.stats.consistency import p_from_statistic, percent_table, statistic_p_range  # noqa: E402
+
+_STATS = [("chi2", 12.3, (2,)), ("chi2", 0.004, (1,)), ("chi2", 85.1, (6,)), ("t", -2.1, (30,)), ("t", 5.44, (117.3,)),
+          ("F", 3.2, (2, 40)), ("F", 0.41, (4, 211)), ("z", 1.96, ()), ("z", -7.3, ())]
+
+
+@pytest.mark.parametrize("name, x, df", _STATS)
+def test_p_from_statistic_is_r_pchisq_pt_pf_pnorm(R, name, x, df):
+    R.source("consistency.R")
+    want = R.to_py(R.call("ref_p_from_statistic", name, float(x), R.fvec([float(d) for d in df])))
+    # the same distribution functions (R's nmath and scipy's cephes/boost): agreement to ~1e-12 relative
+    assert math.isclose(p_from_statistic(name, x, df), float(want), rel_tol=1e-10, abs_tol=1e-300)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(["chi2", "t", "F", "z"]), x=st.floats(0, 40), d1=st.integers(1, 30), d2=st.integers(2, 500))
+def test_statistic_p_range_brackets_the_p_at_the_printed_value(name, x, d1, d2):
+    df = {"chi2": (d1,), "t": (d2,), "F": (d1, d2), "z": ()}[name]
+    r = statistic_p_range(name, x, 0.005, df)
+    assert r.p_min <= r.p <= r.p_max  # p is monotone in |x| on the rounding interval
+    assert r.p_min == pytest.approx(p_from_statistic(name, x + 0.005, df), rel=1e-12, abs=1e-300)
+
+
+@settings(max_examples=15, deadline=None)
+@given(m=st.lists(st.lists(st.integers(0, 120), min_size=3, max_size=3), min_size=2, max_size=4),
+       how=st.sampled_from(["column", "row", "total"]))
+def test_percent_table_is_r_prop_table(R, m, how):
+    a = np.array(m, dtype=float)
+    a[:, 0] += 1  # no empty level or group: every reading has a positive denominator
+    a[0, :] += 1
+    R.source("consistency.R")
+    want = np.asarray(R.call("ref_percent_table", R.matrix(a), how))
+    # the same arithmetic (one division, one product): equal to the last bit or one ulp
+    np.testing.assert_allclose(percent_table(a, how), want, rtol=1e-14)
+
+
+def test_skewness_signal_follows_altman_bland_in_its_strict_form():
+    from nenaudit.stats.consistency import skewness_signal
+
+    # Altman & Bland (BMJ 1996;313:1200): mean < 2 SD of a non-negative variable signals skew;
+    # the audit acts only when the SD exceeds 0.75 of the mean
+    assert skewness_signal(6.1, 14.2) and "exceeds" in skewness_signal(6.1, 14.2)
+    assert skewness_signal(10.0, 8.0) and "below 0" in skewness_signal(10.0, 8.0)
+    assert skewness_signal(10.0, 7.0) is None  # mean < 2 SD, but not far below 0
+    assert skewness_signal(61.9, 11.2) is None and skewness_signal(-1.0, 5.0) is None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nenaudit.audit.findings import Finding
-from nenaudit.audit.units import counts_for
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
+from nenaudit.audit.units import binary_split, counts_for
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.diagnostic import accuracy_measures, feasible_confusions, proportion_grim
 from nenaudit.stats.summary_tests import chisq_p
@@ -27,7 +27,12 @@ def _splits(study: Study, d: Diagnostic) -> tuple[list[tuple[int, int]], str]:
     units = counts_for(study, d.cohort)
     if units:
         u = units[0]
-        a, b = sorted(u.by_outcome.values())
+        split = binary_split(u, d.event_groups, d.reference_groups, "this diagnostic_accuracy entry")
+        if isinstance(split, str):
+            return [], split
+        a, b = split
+        if d.event_groups:
+            return [(a, b)], f"outcome counts of {u.where} ({a} positive, {b} negative {u.unit}s as named)"
         where = f"outcome counts of {u.where} ({a} and {b} {u.unit}s; either group taken as positive)"
         return ([(a, b), (b, a)] if a != b else [(a, b)]), where
     return [], ""
@@ -64,6 +69,10 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
             bad = [m for m, p in d.measures.items() if rec[m] is None or not p.agrees(d.scale * rec[m])]
             out.append(Finding(
                 fid, CHECK, d.where, claim, published, rec, "inconsistent" if bad else "consistent",
+                compared=compared(("printed measures", published, d.where),
+                                  ("measures from TP, FP, FN, TN", {m: d.scale * v if v is not None else None
+                                                                     for m, v in rec.items()}, RECOMPUTED)),
+                detail=
                 ("recomputed from TP {tp}, FP {fp}, FN {fn}, TN {tn}: ".format(**d.counts)
                  + ", ".join(f"{LABEL[m]} {d.scale * rec[m]:.4g}" if rec[m] is not None else f"{LABEL[m]} undefined"
                              for m in d.measures)
@@ -72,6 +81,9 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
             continue
         splits, source = _splits(study, d)
         printed = {m: (p.value, p.decimals or 0) for m, p in d.measures.items()}
+        if not splits and source:  # more than two outcome groups and none named
+            out.append(Finding(fid, CHECK, d.where, claim, published, None, "not-reproducible", source))
+            continue
         if not splits:
             denoms = "; ".join(f"{LABEL[m]} {p.raw} needs k/n such as {', '.join(_smallest_denominators(p.value, p.decimals or 0, d.scale))}"
                                for m, p in d.measures.items())
@@ -103,7 +115,9 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
             verdict = "inconsistent"
             why = (f"no 2 x 2 table with {tried} ({source}) gives all printed values"
                    + ("; " + "; ".join(per) if per else "; each is attainable alone, not all together"))
-        out.append(Finding(fid, CHECK, d.where, claim, published, {"feasible_counts": sols}, verdict, why))
+        out.append(Finding(fid, CHECK, d.where, claim, published, {"feasible_counts": sols}, verdict, why,
+                           compared(("printed measures", published, d.where),
+                                    (f"a 2 x 2 table with {tried} giving them all", sols[0] if sols else None, RECOMPUTED))))
     return out
 
 
@@ -149,7 +163,9 @@ def check_calibration(study: Study) -> list[Finding]:
                 why = f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE) = {p:.4g}, not {c.hl_p.raw}{assumed}"
             out.append(Finding(f"calibration.hl:{c.model}:{i}", CHECK, c.where,
                                f"{c.model}{coh}: Hosmer-Lemeshow chi-square {c.hl_chisq.raw}, p = {c.hl_p.raw}",
-                               {"chisq": c.hl_chisq.raw, "p": c.hl_p.raw}, {"p": p, "df": df}, verdict, why))
+                               {"chisq": c.hl_chisq.raw, "p": c.hl_p.raw}, {"p": p, "df": df}, verdict, why,
+                               compared(("printed p", c.hl_p.raw, c.where),
+                                        (f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE)", p, RECOMPUTED))))
         elif c.hl_p is not None:
             bad = c.hl_p.impossible or c.hl_p.value is None
             out.append(Finding(f"calibration.hl:{c.model}:{i}", CHECK, c.where,
@@ -163,9 +179,12 @@ def check_calibration(study: Study) -> list[Finding]:
             units = counts_for(study, c.cohort)
             if not 0 <= b <= 1:
                 verdict, why, rec = "inconsistent", "a Brier score lies in [0, 1]", None
+            elif units and isinstance(split := binary_split(units[0], c.event_groups, c.reference_groups,
+                                                             "this calibration entry"), str):
+                verdict, why, rec = "not-reproducible", "the no-skill Brier reference needs the prevalence: " + split, None
             elif units:
                 u = units[0]
-                prev = min(u.by_outcome.values()) / u.total
+                prev = split[0] / sum(split)
                 ref = prev * (1 - prev)
                 rec = {"no_skill_brier": ref}
                 verdict = "inconsistent" if b > ref + c.brier.half_unit else "consistent"
@@ -176,7 +195,10 @@ def check_calibration(study: Study) -> list[Finding]:
                 verdict, why, rec = "not-reproducible", ("no outcome counts for this cohort in the spec: the no-skill "
                                                          "reference prevalence x (1 - prevalence) is unknown"), None
             out.append(Finding(f"calibration.brier:{c.model}:{i}", CHECK, c.where, f"{c.model}{coh}: Brier {c.brier.raw}",
-                               c.brier.raw, rec, verdict, why))
+                               c.brier.raw, rec, verdict, why,
+                               compared(("printed Brier score", c.brier.raw, c.where),
+                                        ("no-skill Brier score from the outcome counts",
+                                         rec.get("no_skill_brier") if rec else None, RECOMPUTED))))
         for name, val in (("slope", c.slope), ("intercept", c.intercept)):
             if val is not None:
                 out.append(Finding(f"calibration.{name}:{c.model}:{i}", CHECK, c.where,

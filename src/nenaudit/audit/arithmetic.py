@@ -2,41 +2,117 @@
 
 from __future__ import annotations
 
-from nenaudit.audit.findings import Finding
-from nenaudit.stats.consistency import grim, percent_of
-from nenaudit.study.schema import MedianRange, Printed, Study, label_key as _key
+import math
 
-__all__ = ["check_percentages", "check_category_sums", "check_grim", "check_text_values",
+import numpy as np
+
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
+from nenaudit.stats.consistency import DENOMINATORS, grim, percent_of, percent_table
+from nenaudit.study.schema import MedianRange, Printed, Row, Study, Table, label_key as _key
+
+__all__ = ["check_percentages", "check_category_sums", "check_typesetting", "check_grim", "check_text_values",
     "check_quartile_order"]
 
 
+_DEN_WORDS = {"column": "the group size (column percentages)", "row": "the row total across groups (row percentages)",
+              "total": "the table total (percentages of all patients)"}
+
+
+def _cell_percents(t: Table, row: Row, how: str) -> dict[tuple[str, str], tuple[float, int]]:
+    """``(level, group) -> (percent, denominator)`` for the cells of a categorical row under one reading;
+    a printed ``n/N`` keeps its own N whatever the reading."""
+    m = np.array([[lv.cells[g.id].count for g in t.groups] for lv in row.levels], dtype=float)
+    sizes = [g.n for g in t.groups]
+    pct = percent_table(m, how, column_sizes=sizes)
+    dens = {"column": lambda i, j: sizes[j], "row": lambda i, j: int(m[i].sum()), "total": lambda i, j: sum(sizes)}[how]
+    out = {}
+    for i, lv in enumerate(row.levels):
+        for j, g in enumerate(t.groups):
+            cell = lv.cells[g.id]
+            if cell.denominator is not None:
+                out[(lv.level, g.id)] = (percent_of(cell.count, cell.denominator) if cell.denominator else math.nan,
+                                         cell.denominator)
+            else:
+                out[(lv.level, g.id)] = (float(pct[i, j]), dens(i, j))
+    return out
+
+
+def _misses(t: Table, rows: list[Row], how: str) -> int:
+    n = 0
+    for row in rows:
+        got = _cell_percents(t, row, how)
+        for lv in row.levels:
+            for g in t.groups:
+                pr = lv.cells[g.id].percent
+                if pr is not None and not (math.isfinite(got[(lv.level, g.id)][0]) and pr.agrees(got[(lv.level, g.id)][0])):
+                    n += 1
+    return n
+
+
 def check_percentages(study: Study) -> list[Finding]:
-    """Every printed percentage against its count and its denominator (the group size, or the
-    printed N of an ``n/N (%)`` cell), at the printed precision. Count-only cells have nothing to check."""
+    """Every printed percentage against its count and denominator, at the printed precision.
+
+    The denominator is the table's (or the row's) ``percent_of``: the group size (column, the
+    default), the row's total across groups (row) or the table total; a printed ``n/N`` always
+    uses its N. When the printed percentages of the rows that follow the table's reading miss
+    under it, the other readings are tried: if one explains more cells, the table is read that
+    way and ONE note says so; only the cells misrounded under the reading used are flagged.
+    Count-only cells have nothing to check.
+    """
     out = []
     for t in study.tables:
-        for row in t.rows:
+        cat_rows = [r for r in t.rows if r.kind == "categorical"]
+        inherit = [r for r in cat_rows if r.percent_of is None]
+        how_table = t.percent_of
+        n_cells = sum(lv.cells[g.id].percent is not None for r in inherit for lv in r.levels for g in t.groups)
+        miss = {how_table: _misses(t, inherit, how_table)} if inherit else {}
+        if miss and miss[how_table]:
+            for alt in DENOMINATORS:
+                if alt != how_table:
+                    miss[alt] = _misses(t, inherit, alt)
+            best = min(miss, key=lambda k: (miss[k], k != how_table, DENOMINATORS.index(k)))
+            if best != how_table:
+                also = [k for k in miss if k not in (best, how_table) and miss[k] == miss[best]]
+                out.append(Finding(
+                    id=f"arith.percent_of:{t.id}", check="arithmetic", where=t.label,
+                    claim=f"the printed percentages of {t.label} divide by {_DEN_WORDS[how_table].split(' (')[0]}"
+                    + ("" if t.percent_of != "column" else " (the default reading)"),
+                    published=how_table, recomputed={k: n_cells - v for k, v in miss.items()}, verdict="note",
+                    detail=(f"{n_cells - miss[best]} of {n_cells} printed percentages agree with {_DEN_WORDS[best]}, "
+                            f"{n_cells - miss[how_table]} with {_DEN_WORDS[how_table]}: the paper prints {best} percentages"
+                            + (f" (the {', '.join(also)} reading fits as well)" if also else "")
+                            + f"; the cells are checked as {best} percentages"
+                            + (f" and {miss[best]} of them are misrounded" if miss[best] else ", and all agree")
+                            + f" (write \"percent_of\": \"{best}\" on the table to say so)"),
+                ))
+                how_table = best
+        for row in cat_rows:
+            how = row.percent_of or how_table
+            got = _cell_percents(t, row, how)
             for lv in row.levels:
                 for g in t.groups:
                     cell = lv.cells[g.id]
                     if cell.percent is None:
                         continue
-                    den = cell.denominator if cell.denominator is not None else g.n
-                    if den == 0:
+                    pct, den = got[(lv.level, g.id)]
+                    if not den:
                         continue
-                    pct = percent_of(cell.count, den)
                     ok = cell.percent.agrees(pct)
+                    kind = "" if cell.denominator is not None or how == "column" else f" ({how} percentage)"
+                    where = t.where(row, lv, g)
                     out.append(Finding(
                         id=f"arith.percent:{t.id}:{row.variable}:{lv.level}:{g.id}",
                         check="arithmetic",
-                        where=t.where(row, lv, g),
-                        claim=f"{cell.count} of {den} is {cell.percent.raw}%",
+                        where=where,
+                        claim=f"{cell.count} of {den} is {cell.percent.raw}%{kind}",
                         published=cell.percent.raw,
                         recomputed=round(pct, 6),
                         verdict="consistent" if ok else "inconsistent",
                         detail=(f"100 x {cell.count}/{den} = {pct:.4f}"
                                 + ("" if ok else f"; printed {cell.percent.raw} is outside its rounding interval "
                                    f"±{cell.percent.half_unit:g}")),
+                        compared=compared(("printed percentage", cell.percent.raw, where),
+                                          (f"100 x {cell.count}/{den}", pct, RECOMPUTED)),
                     ))
     return out
 
@@ -65,6 +141,9 @@ def check_category_sums(study: Study) -> list[Finding]:
                     published=target,
                     recomputed=total,
                     verdict="consistent" if ok else "inconsistent",
+                    compared=compared(("group size" if target == g.n else "printed N of the n/N cells", target,
+                                       f"{t.label}, {g.label} header"),
+                                      ("sum of the category counts", total, RECOMPUTED)),
                     detail=f"counts sum to {total}"
                     + (f" (percentages to {sum(pcts):.2f})" if len(pcts) == len(cells) else "")
                     + ("" if ok else f"; {target - total:+d} {t.unit}s unaccounted for"),
@@ -104,6 +183,8 @@ def check_grim(study: Study) -> list[Finding]:
                     published=m.raw,
                     recomputed=list(res.nearest_means),
                     verdict="consistent" if res.consistent else "inconsistent",
+                    compared=compared(("printed mean", m.raw, t.where(row, None, g)),
+                                      ("means attainable with n = " + str(g.n), list(res.nearest_means), RECOMPUTED)),
                     detail=("GRIM: totals " + ", ".join(str(x) for x in res.nearest_totals)
                             + f" / {g.n} round to {m.raw}" if res.consistent else
                             f"GRIM: no integer total divided by {g.n} rounds to {m.raw}; nearest means "
@@ -122,7 +203,7 @@ def _cell_value(study: Study, ref: str) -> tuple[float, str, Printed | None]:
     ``regression/variable[/level]/univariable|multivariable/estimate|lo|hi|p``, ``auc/index/estimate|lo|hi``.
     """
     parts = ref.split("/")
-    reg = study.regression
+    reg = next((r for r in study.regressions if r.id == parts[0]), study.regression)
     if parts[0] == "auc":
         a = study.auc[int(parts[1])]
         pr = {"estimate": a.estimate, "lo": a.ci.lo if a.ci else None, "hi": a.ci.hi if a.ci else None}[parts[2]]
@@ -190,6 +271,7 @@ def check_text_values(study: Study) -> list[Finding]:
             published=tv.printed.raw,
             recomputed=val,
             verdict="consistent" if ok else "inconsistent",
+            compared=compared(("the text's number", tv.printed.raw, tv.where), ("its twin", shown, cell_where)),
             detail=f"{cell_where} prints {shown}; the text's {tv.printed.raw} "
             + ("is that value at the text's precision" if ok else "does not round from it"),
         ))
@@ -212,6 +294,8 @@ def check_quartile_order(study: Study) -> list[Finding]:
                         claim=f"median {c.median.raw} lies within its range ({c.lo.raw}-{c.hi.raw})",
                         published=f"{c.median.raw} ({c.lo.raw}-{c.hi.raw})", recomputed=ok,
                         verdict="consistent" if ok else "inconsistent",
+                        compared=compared(("median", c.median.raw, "median"), ("minimum", c.lo.raw, "range"),
+                                          ("maximum", c.hi.raw, "range")),
                         detail="min <= median <= max" if ok else "the median lies outside its own range"))
                     continue
                 ok = c.q1.value <= c.median.value <= c.q3.value
@@ -223,9 +307,47 @@ def check_quartile_order(study: Study) -> list[Finding]:
                     published=f"{c.median.raw} [{c.q1.raw}, {c.q3.raw}]",
                     recomputed=ok,
                     verdict="consistent" if ok else "inconsistent",
+                    compared=compared(("median", c.median.raw, "median"), ("Q1", c.q1.raw, "quartiles"),
+                                      ("Q3", c.q3.raw, "quartiles")),
                     detail="Q1 <= median <= Q3" if ok else "the median lies outside its own IQR",
                 ))
     return out
 
 
-CHECKS = [check_percentages, check_category_sums, check_grim, check_text_values, check_quartile_order]
+def _readings(study: Study):
+    """``(id, where, printed text, reading, misprint)`` of every cell or CI that loaded in an unusual form."""
+    for t in study.tables:
+        for row in t.rows:
+            for lv in row.levels:
+                for g in t.groups:
+                    c = lv.cells[g.id]
+                    if c.reading:
+                        yield f"{t.id}:{row.variable}:{lv.level}:{g.id}", t.where(row, lv, g), None, c.reading, c.misprint
+    for reg in study.regressions:
+        for rr in reg.rows:
+            for label, col, e in rr.estimates():
+                if e.ci is not None and e.ci.reading:
+                    yield f"{reg.id}:{label}:{col}", e.where, e.raw, e.ci.reading, e.ci.misprint
+    for i, a in enumerate(study.auc):
+        if a.ci is not None and a.ci.reading:
+            yield f"auc:{i}", a.where, f"{a.estimate.raw} ({a.ci.lo.raw}-{a.ci.hi.raw})", a.ci.reading, a.ci.misprint
+
+
+def check_typesetting(study: Study) -> list[Finding]:
+    """Cells and CIs that load only by reading past a typesetting error (a lost bracket, a number broken
+    by a space: inconsistent, the paper prints something that is not a number) or in an unusual but
+    readable form (the percent printed before the count: a note stating the reading assumed)."""
+    out = []
+    for key, where, text, reading, misprint in _readings(study):
+        out.append(Finding(
+            id=f"typesetting:{key}", check="arithmetic", where=where,
+            claim="the number is printed in a readable form", published=text or reading,
+            recomputed=reading, verdict="inconsistent" if misprint else "note",
+            detail=("a typesetting error; " if misprint else "an unusual layout; ") + reading
+            + ("; the audit checks it as read" if misprint else ""),
+        ))
+    return out
+
+
+CHECKS = [check_percentages, check_category_sums, check_grim, check_text_values, check_quartile_order,
+          check_typesetting]

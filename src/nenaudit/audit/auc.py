@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from nenaudit.audit.findings import Finding
-from nenaudit.audit.units import counts_for
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
+from nenaudit.audit.units import binary_split, counts_for
 from nenaudit.stats.discrimination import auc_ci_from_se, binormal_delong_se, hanley_mcneil_se
 from nenaudit.study.schema import Study
 
 # Half-widths that differ by no more than the two bounds' rounding are "symmetric".
 
-__all__ = ["check_auc_ci", "check_auc_repeats"]
+__all__ = ["check_auc_ci", "check_auc_repeats", "check_auc_cohorts"]
 
 
 def check_auc_ci(study: Study) -> list[Finding]:
@@ -30,9 +30,13 @@ def check_auc_ci(study: Study) -> list[Finding]:
         below, above = est - lo, hi - est
         tol = a.ci.lo.half_unit + a.ci.hi.half_unit + a.estimate.half_unit
         symmetric = abs(below - above) <= tol + 1e-12
-        preds = {}
+        preds, unpaired = {}, []
         for u in units:
-            n_pos, n_neg = sorted(u.by_outcome.values())[0], sorted(u.by_outcome.values())[-1]
+            split = binary_split(u, a.event_groups, a.reference_groups, f"spec.auc[{i}]")
+            if isinstance(split, str):
+                unpaired.append(split)
+                continue
+            n_pos, n_neg = split
             for name, fn in (("Hanley-McNeil", hanley_mcneil_se), ("binormal DeLong", binormal_delong_se)):
                 se = fn(est, n_pos, n_neg)
                 ci = auc_ci_from_se(est, se)
@@ -51,6 +55,9 @@ def check_auc_ci(study: Study) -> list[Finding]:
             verdict = "note"
             why = (f"symmetric (±{below:.3f}), a Wald-type CI; its width is {ratios[best]:.2f} x the width predicted "
                    f"by {best} (DeLong's variance depends on the score distributions, which the paper does not give)")
+        elif best is None and unpaired:
+            verdict = "not-reproducible"
+            why = f"symmetric (±{below:.3f}), but " + "; ".join(unpaired)
         elif best is None:
             verdict = "not-reproducible"
             coh = f"the {study.cohort_label(a.cohort)}" if a.cohort else "the cohort this AUC describes"
@@ -67,6 +74,8 @@ def check_auc_ci(study: Study) -> list[Finding]:
             published=[a.estimate.raw, a.ci.lo.raw, a.ci.hi.raw],
             recomputed={"half_widths": [below, above], "predicted_ci": preds, "width_ratio": ratios},
             verdict=verdict, detail=why,
+            compared=compared(("printed CI", [a.ci.lo.raw, a.ci.hi.raw], a.where),
+                              ("CI predicted from the outcome counts", [preds[k] for k in exact] or None, RECOMPUTED)),
         ))
     return out
 
@@ -78,6 +87,8 @@ def check_auc_repeats(study: Study) -> list[Finding]:
     for a in study.auc:
         groups[(a.model, a.kind, a.cohort)].append(a)
     for (model, kind, coh), entries in groups.items():
+        if len(entries) < 2:  # printed once: nothing to compare
+            continue
         vals = {(a.estimate.value, a.ci.lo.value if a.ci else None, a.ci.hi.value if a.ci else None) for a in entries}
         est = {v[0] for v in vals}
         cis = {(v[1], v[2]) for v in vals if v[1] is not None}
@@ -90,8 +101,24 @@ def check_auc_repeats(study: Study) -> list[Finding]:
             published=sorted({a.estimate.raw for a in entries}), recomputed=sorted(cis),
             verdict="consistent" if ok else "inconsistent",
             detail="the same estimate and CI everywhere" if ok else "printed differently in different places",
+            compared=tuple((f"AUC as printed there", f"{a.estimate.raw}" + (f" ({a.ci.lo.raw}-{a.ci.hi.raw})" if a.ci else ""),
+                            a.where) for a in entries),
         ))
     return out
 
 
-CHECKS = [check_auc_ci, check_auc_repeats]
+def check_auc_cohorts(study: Study) -> list[Finding]:
+    """In a spec with cohorts, an AUC without ``cohort`` cannot be matched to its counts: one note each,
+    so that it is never silently unchecked."""
+    if not study.cohorts:
+        return []
+    return [Finding(
+        id=f"auc.cohort:{a.model}:{a.kind}:{i}", check="AUC confidence intervals", where=a.where,
+        claim=f"{a.model} AUC ({a.kind}) {a.estimate.raw} describes one cohort", published=a.estimate.raw,
+        recomputed=None, verdict="note",
+        detail=("the spec does not tie this AUC to a cohort (cohorts: " + ", ".join(c.id for c in study.cohorts)
+                + "), so no cohort's outcome counts judge its CI; add \"cohort\" to spec.auc[" + str(i) + "]"),
+    ) for i, a in enumerate(study.auc) if a.cohort is None]
+
+
+CHECKS = [check_auc_ci, check_auc_repeats, check_auc_cohorts]

@@ -6,14 +6,16 @@ import warnings
 
 import numpy as np
 
-from nenaudit.audit.findings import Finding
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import StatisticalWarning
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.compare import chisq_test, fisher_test
 from nenaudit.stats.summary_tests import g_test, linear_by_linear, oneway_from_summary, t_test_from_summary
-from nenaudit.study.schema import Printed, Row, Study, Table
+from nenaudit.stats.consistency import skewness_signal, statistic_p_range
+from nenaudit.study.schema import Printed, Row, Study, Table, TestStatistic
 
-__all__ = ["counts_matrix", "variants", "mean_test_range", "check_categorical_tests", "check_continuous_tests"]
+__all__ = ["counts_matrix", "variants", "mean_test_range", "check_categorical_tests", "check_continuous_tests",
+    "count_statistics", "check_test_statistics"]
 
 
 # Candidate rules a paper may have followed to pick the test of each table.
@@ -120,7 +122,12 @@ def check_categorical_tests(study: Study) -> list[Finding]:
                                f"the row names {row.test}, a test of continuous values; from counts only "
                                + ", ".join(NAMED) + " can be recomputed"))
             continue
-        v = variants(counts_matrix(t, row), row.scores)
+        try:
+            v = variants(counts_matrix(t, row), row.scores)
+        except NenauditError as exc:  # e.g. every count in one level or one group: no 2 x 2 table left
+            out.append(Finding(fid, "categorical tests", where, f"p = {row.p.raw} for {row.variable}", row.p.raw, None,
+                               "not-reproducible", f"no test of independence from these counts: {exc}"))
+            continue
         shown = "; ".join(f"{LABELS[k]} {v[k]:.4g}" for k in VARIANTS if k in v)
         rec = {k: v[k] for k in VARIANTS if k in v}
         claim = f"p = {row.p.raw} for {row.variable} ({len(row.levels)} x {len(t.groups)} table)"
@@ -135,6 +142,7 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             out.append(Finding(
                 id=fid, check="categorical tests", where=where, claim=claim + f", {row.test} as the paper states",
                 published=row.p.raw, recomputed=rec, verdict="consistent" if ok else "inconsistent",
+                compared=compared(("printed p", row.p.raw, where), (f"{LABELS[k]} p from the counts", v[k], RECOMPUTED)),
                 detail=(f"the stated {LABELS[k]} gives {v[k]:.4g}" + ("" if ok else
                         "; " + (f"printed p is what {', '.join(others)} gives" if others else "no test variant gives it"))
                         + f" (smallest expected count {v['min_expected']:.2f}; {shown})"),
@@ -146,6 +154,9 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             id=fid, check="categorical tests", where=where, claim=claim,
             published=row.p.raw, recomputed=rec,
             verdict="consistent" if ok else "inconsistent",
+            compared=compared(("printed p", row.p.raw, where),
+                              ("p of " + (", ".join(LABELS[k] for k in ok) if ok else "every test variant") + " from the counts",
+                               [v[k] for k in (ok or [k for k in VARIANTS if k in v])], RECOMPUTED)),
             detail=(f"reproduced by {', '.join(LABELS[k] for k in ok)}" if ok else "no test variant reproduces it")
             + f" (smallest expected count {v['min_expected']:.2f}; {shown})",
         ))
@@ -159,7 +170,8 @@ def check_categorical_tests(study: Study) -> list[Finding]:
         stated_txt = ", ".join(stated.value) if stated else "not stated"
         if winners:
             plain = winners[0] in PLAIN_RULES
-            verdict = "consistent" if plain else "note"
+            # a rule that explains only the p-values some test reproduces does not explain "all": a note
+            verdict = "consistent" if plain and not orphans else "note"
             if plain:
                 extra = ""
             elif "G" in winners[0] and not any("G" not in w and "trend" not in w for w in winners):
@@ -185,6 +197,9 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             claim=f"one test rule produced the {len(per_table)} categorical p-values",
             published=stated.value if stated else None,
             recomputed=winners, verdict=verdict, detail=detail,
+            compared=compared(("printed p-values", [p.raw for _, _, p in judged], "the tables"),
+                              (f"p-values of the rule '{winners[0]}'" if winners else "p-values of every rule",
+                               [RULES[winners[0]](v) for _, v, _ in judged] if winners else None, RECOMPUTED)),
         ))
     return out
 
@@ -292,12 +307,157 @@ def _mean_finding(t: Table, row: Row, fid: str, where: str) -> Finding:
         return Finding(fid, "categorical tests", where, f"p = {row.p.raw} for {row.variable}", row.p.raw, None,
                        "not-reproducible", f"a test of means cannot be computed from these summaries: {exc}")
     named = f", {_MEAN_TESTS[row.test]} as the paper states" if row.test else ""
+    claim = f"p = {row.p.raw} for {row.variable} (mean ± SD in {len(ns)} groups of {', '.join(map(str, ns))}{named})"
+    skew = [f"{g.label}: {why}" for g, m, sd in zip(t.groups, means, sds) if (why := skewness_signal(m.value, sd.value))]
+    if not hits and skew and row.test is None:
+        return Finding(
+            id=fid, check="categorical tests", where=where, claim=claim, published=row.p.raw, recomputed=rec,
+            verdict="not-reproducible",
+            detail=("no test of means reproduces it, and the data look skewed (" + "; ".join(skew) + "), which a "
+                    "quantity that cannot be negative is when its SD is that large: the paper probably used a rank "
+                    "test (Mann-Whitney / Kruskal-Wallis), which needs the data, not the mean and SD: " + "; ".join(txt)),
+        )
     return Finding(
-        id=fid, check="categorical tests", where=where,
-        claim=f"p = {row.p.raw} for {row.variable} (mean ± SD in {len(ns)} groups of {', '.join(map(str, ns))}{named})",
+        id=fid, check="categorical tests", where=where, claim=claim,
         published=row.p.raw, recomputed=rec, verdict="consistent" if hits else "inconsistent",
         detail=(f"reproduced by {', '.join(hits)}" if hits else "no test of means reproduces it") + ": " + "; ".join(txt),
+        compared=compared(("printed p", row.p.raw, where),
+                          ("p range over the rounding of the printed means and SDs", [v["range"] for v in rec.values()],
+                           RECOMPUTED)),
     )
 
 
-CHECKS = [check_categorical_tests, check_continuous_tests]
+def count_statistics(m: np.ndarray) -> dict[str, tuple[float, float]]:
+    """``variant -> (statistic, df)`` of the chi-square-type tests of a count table (empty rows and columns
+    dropped, as :func:`variants`): Pearson (R's ``chisq.test(m, correct = FALSE)$statistic``), Yates for
+    2 x 2 (``chisq.test(m)$statistic``) and the likelihood-ratio G."""
+    keep_r, keep_c = m.sum(axis=1) > 0, m.sum(axis=0) > 0
+    mm = m[keep_r][:, keep_c]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        chi = chisq_test(mm, correct=False)
+        out = {"chisq": (float(chi.statistic), float(chi.df))}
+        if mm.shape == (2, 2):
+            y = chisq_test(mm, correct=True)
+            out["chisq_yates"] = (float(y.statistic), float(y.df))
+    g = g_test(mm)
+    out["g"] = (float(g.statistic), float(g.df))
+    return out
+
+
+def _mean_statistics(t: Table, row: Row) -> dict[str, tuple[float, float, float]]:
+    """``test -> (statistic at the printed values, min, max over the rounding corners)`` for a mean ± SD row
+    (|t| for two groups, F for more)."""
+    means = [row.cells[g.id].mean for g in t.groups]
+    sds = [row.cells[g.id].sd for g in t.groups]
+    ns = [g.n for g in t.groups]
+    k = len(means)
+    out = {}
+    for test in (["t-test", "welch-t-test"] if k == 2 else ["anova", "welch-anova"]):
+        def stat(m, s):
+            if k == 2:
+                return abs(t_test_from_summary(m[0], s[0], ns[0], m[1], s[1], ns[1], equal_var=test == "t-test").statistic)
+            return oneway_from_summary(m, s, ns, equal_var=test == "anova").statistic
+        mid = stat([x.value for x in means], [x.value for x in sds])
+        vals = [mid]
+        if k <= MAX_CORNER_GROUPS:
+            for c in range(2 ** (2 * k)):
+                bits = [(c >> j) & 1 for j in range(2 * k)]
+                m = [x.value + (x.half_unit if b else -x.half_unit) for x, b in zip(means, bits[:k])]
+                sd = [max(x.value + (x.half_unit if b else -x.half_unit), 1e-12) for x, b in zip(sds, bits[k:])]
+                vals.append(stat(m, sd))
+        out[test] = (mid, min(vals), max(vals))
+    return out
+
+
+def _statistic_findings(fid: str, where: str, st: TestStatistic, p: Printed | None, what: str,
+                        t: Table | None = None, row: Row | None = None) -> list[Finding]:
+    out = []
+    try:
+        r = statistic_p_range(st.name, st.value.value, st.value.half_unit, st.df)
+    except ValueError as exc:
+        return [Finding(fid, "test statistics", where, f"{st.label} ({what})", st.value.raw, None, "inconsistent",
+                        f"the printed statistic cannot be a {st.name} statistic: {exc}")]
+    rec = r.to_dict()
+    call = r.r_call.replace(f"({st.value.value:g}", f"({st.value.raw}", 1).replace(f"abs({st.value.value:g})",
+                                                                                  f"abs({st.value.raw})", 1)
+    if p is None or p.value is None or p.impossible:
+        out.append(Finding(fid, "test statistics", where, f"{st.label} ({what})", st.value.raw, rec, "note",
+                           f"{call} = {r.p:.4g} (over the statistic's rounding {r.p_min:.4g}-{r.p_max:.4g}); "
+                           "no usable printed p to compare it with"))
+    else:
+        ok = _overlaps(p, r.p_min, r.p_max)
+        out.append(Finding(
+            fid, "test statistics", where, f"{st.label}, p = {p.raw} ({what})", {"statistic": st.value.raw, "p": p.raw},
+            rec, "consistent" if ok else "inconsistent",
+            f"{call} = {r.p:.4g}, {r.p_min:.4g}-{r.p_max:.4g} over the rounding of {st.value.raw}; the printed p "
+            + (f"{p.raw} lies in it" if ok else f"{p.raw} is off by more than rounding"),
+            compared(("printed p", p.raw, where), (f"p implied by {st.label}", [r.p_min, r.p_max], RECOMPUTED)),
+        ))
+    if t is None or row is None:
+        return out
+    if row.kind == "categorical" and st.name == "chi2":
+        try:
+            cs = count_statistics(counts_matrix(t, row))
+        except NenauditError as exc:
+            return out + [Finding(fid + ":counts", "test statistics", where, f"{st.label} from the counts of {row.variable}",
+                                  st.value.raw, None, "not-reproducible", f"no chi-square from these counts: {exc}")]
+        hits = [k for k, (x, df) in cs.items() if abs(x - st.value.value) <= st.value.half_unit + 1e-9 * max(1, x)]
+        df_ok = any(abs(df - st.df[0]) < 1e-9 for _, df in cs.values())
+        ok = bool(hits) and df_ok
+        shown = "; ".join(f"{LABELS[k]} {x:.4g} on {df:g} df" for k, (x, df) in cs.items())
+        out.append(Finding(
+            fid + ":counts", "test statistics", where, f"{st.label} from the counts of {row.variable}", st.value.raw,
+            {k: {"statistic": x, "df": df} for k, (x, df) in cs.items()}, "consistent" if ok else "inconsistent",
+            ((f"reproduced by {', '.join(LABELS[k] for k in hits)}" if hits else "no chi-square variant gives it")
+             + ("" if df_ok else f"; a {len(row.levels)} x {len(t.groups)} table has no {st.df[0]:g} df") + f" ({shown})"),
+            compared(("printed statistic", st.value.raw, where), ("statistics from the counts",
+                                                                   [x for x, _ in cs.values()], RECOMPUTED)),
+        ))
+    elif row.kind == "mean_sd" and st.name in ("t", "F") and (st.name == "t") == (len(t.groups) == 2):
+        try:
+            ms = _mean_statistics(t, row)
+        except NenauditError as exc:
+            return out + [Finding(fid + ":summaries", "test statistics", where, f"{st.label} from the means and SDs",
+                                  st.value.raw, None, "not-reproducible", f"cannot be computed from these summaries: {exc}")]
+        x = abs(st.value.value)
+        hits = [k for k, (_, lo, hi) in ms.items() if lo - st.value.half_unit <= x <= hi + st.value.half_unit]
+        shown = "; ".join(f"{_MEAN_TESTS[k]} {mid:.4g} ({lo:.4g}-{hi:.4g})" for k, (mid, lo, hi) in ms.items())
+        out.append(Finding(
+            fid + ":summaries", "test statistics", where, f"{st.label} from the means, SDs and group sizes of {row.variable}",
+            st.value.raw, {k: list(v) for k, v in ms.items()}, "consistent" if hits else "inconsistent",
+            (f"reproduced by {', '.join(_MEAN_TESTS[k] for k in hits)}" if hits else "no test of means gives it")
+            + f" over the rounding of the printed summaries ({shown})",
+            compared(("printed statistic", st.value.raw, where), ("statistics from the summaries",
+                                                                   [list(v) for v in ms.values()], RECOMPUTED)),
+        ))
+    return out
+
+
+def check_test_statistics(study: Study) -> list[Finding]:
+    """Printed test statistics (χ², t, F, z with their df) recomputed to p and compared with the printed p;
+    where the counts or the means and SDs exist, the statistic itself recomputed from them.
+
+    p is R's ``pchisq(x, df, lower.tail = FALSE)``, ``2 * pt(|t|, df, lower.tail = FALSE)``,
+    ``pf(F, df1, df2, lower.tail = FALSE)`` or ``2 * pnorm(|z|, lower.tail = FALSE)`` over the rounding
+    interval of the printed statistic (statcheck's rule, Nuijten et al. 2016).
+    """
+    out = []
+    for t in study.tables:
+        for row in t.rows:
+            if row.statistic is not None:
+                out.extend(_statistic_findings(f"test.statistic:{t.id}:{row.variable}", t.where(row, column="statistic"),
+                                               row.statistic, row.p, row.variable, t, row))
+    for i, c in enumerate(study.claims):
+        if c.statistic is None:
+            continue
+        p = None
+        var = c.variables[0]
+        if c.table in {tb.id for tb in study.tables}:
+            r = study.table(c.table).row(var)
+            p = r.p if r is not None else None
+        out.extend(_statistic_findings(f"test.statistic:claim:{i}", c.where, c.statistic, p, f"{var}, {c.where}"))
+    return out
+
+
+CHECKS = [check_categorical_tests, check_continuous_tests, check_test_statistics]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from nenaudit.audit.findings import Finding
+from nenaudit.audit.findings import Finding, compared
 from nenaudit.exceptions import NenauditError
-from nenaudit.audit.units import analysis_cohort, counts_for, outcome_counts
+from nenaudit.audit.units import analysis_cohort, binary_split, counts_for, model_groups, outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
 from nenaudit.study.schema import Study, table_label, label_key as _key
 
@@ -34,9 +34,22 @@ def check_stated_counts(study: Study) -> list[Finding]:
     the training cohort's 99.
     """
     stated = defaultdict(list)
+    spans = []  # counts over several cohorts: (key, cohorts)
     for c in study.stated_counts:
+        if c.sum_of_cohorts or c.cohort == "all":
+            members = c.sum_of_cohorts or tuple(co.id for co in study.cohorts)
+            key = ("+".join(members) if c.sum_of_cohorts else "all", c.quantity)
+            stated[key].append((int(c.value.value), c.where))
+            if (key, members) not in spans:
+                spans.append((key, members))
+            continue
         stated[(c.cohort, c.quantity)].append((int(c.value.value), c.where))
     tables = _table_counts(study)
+    for (key, members) in spans:  # the sum over the member cohorts, from each one's first stated or table count
+        parts = [(stated.get((m, key[1])) or tables.get((m, key[1])) or [(None, "")])[0] for m in members]
+        if all(v is not None for v, _ in parts):
+            stated[key].append((sum(v for v, _ in parts), "sum over " + " + ".join(
+                f"{study.cohort_label(m)} ({v}, {w})" for m, (v, w) in zip(members, parts))))
     cohorts = sorted({k[0] for k in stated} | {k[0] for k in tables}, key=lambda c: (c is not None, c or ""))
     for d in study.derived_counts:
         for coh in cohorts:
@@ -49,15 +62,29 @@ def check_stated_counts(study: Study) -> list[Finding]:
             continue
         coh, q = key
         places = stated[key] + tables.get(key, [])
+        span = next((m for k, m in spans if k == key), None)
+        if len(places) < 2:  # stated once: nothing to compare (a count over cohorts says why)
+            if span is not None:
+                out.append(Finding(
+                    id=f"design.counts:{coh}:{q}", check="design", where=places[0][1],
+                    claim=f"number of {q.replace('_', ' ')} over the " + " and ".join(
+                        str(study.cohort_label(m)) for m in span),
+                    published=places[0][0], recomputed=None, verdict="note",
+                    detail="no count of " + q.replace("_", " ") + " is stated for every one of these cohorts, so the "
+                           "total cannot be checked against its parts"))
+            continue
         values = sorted({v for v, _ in places})
         ok = len(values) == 1
         odd = [] if ok else [f"{v} ({w})" for v, w in places if v != max(values, key=lambda x: sum(vv == x for vv, _ in places))]
         out.append(Finding(
             id=f"design.counts:{q}" if coh is None else f"design.counts:{coh}:{q}", check="design",
             where="; ".join(w for _, w in places),
-            claim=f"number of {q.replace('_', ' ')}" + ("" if coh is None else f" in the {study.cohort_label(coh)}"),
+            claim=f"number of {q.replace('_', ' ')}" + ("" if coh is None else
+                                                          f" in the {study.cohort_label(coh)}" if span is None else
+                                                          " over the " + " and ".join(str(study.cohort_label(m)) for m in span)),
             published=values, recomputed=len(places),
             verdict="consistent" if ok else "inconsistent",
+            compared=compared(*((f"count {i + 1}", v, w) for i, (v, w) in enumerate(places))),
             detail=(f"{values[0]} in all {len(places)} places" if ok
                     else f"{len(values)} different values in {len(places)} places; odd one(s) out: " + "; ".join(odd)),
         ))
@@ -99,6 +126,8 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
                         claim=f"{n} patients carry {m} lesions (at most {kmax} per patient: {where_max})",
                         published={"patients": n, "lesions": m}, recomputed={"feasible_lesions": [n, kmax * n]},
                         verdict="consistent" if ok else "inconsistent",
+                        compared=compared(("patients", n, tp.where(row, lv)), ("lesions", m, tl.where(rl, lvl)),
+                                          ("maximum lesions per patient", kmax, where_max)),
                         detail=(f"{n} <= {m} <= {kmax * n}" if ok else
                                 f"{m} lesions cannot come from {n} patients with at most {kmax} lesions each "
                                 f"(feasible {n}..{kmax * n}); unless the variable is recorded per lesion, one table is wrong"),
@@ -121,6 +150,7 @@ def _outcome_feasibility(study: Study, coh: str | None, kmax: int) -> list[Findi
                 id=f"design.patient_lesion:outcome:{g}{sfx}", check="design", where=f"{p.where} vs {l.where}",
                 claim=f"{n} {g} patients carry {m} {g} lesions", published={"patients": n, "lesions": m},
                 recomputed={"feasible_lesions": [n, kmax * n]}, verdict="consistent" if ok else "inconsistent",
+                compared=compared(("patients", n, p.where), ("lesions", m, l.where)),
                 detail=(f"feasible if every lesion of a patient shares the patient's response ({n} <= {m} <= {kmax * n})"
                         if ok else f"infeasible: {n} patients give {n}..{kmax * n} lesions"),
             ))
@@ -131,6 +161,7 @@ def _outcome_feasibility(study: Study, coh: str | None, kmax: int) -> list[Findi
             id=f"design.patient_lesion:total{sfx}", check="design", where=f"{p.where} vs {l.where}",
             claim=f"{n} patients, {m} lesions, at most {kmax} per patient", published={"patients": n, "lesions": m},
             recomputed={"patients_with_2": two if kmax == 2 else None}, verdict="consistent" if ok else "inconsistent",
+            compared=compared(("patients", n, p.where), ("lesions", m, l.where)),
             detail=(f"feasible; with at most 2 per patient, {two} patients contribute 2 lesions and {n - two} one"
                     if ok and kmax == 2 else ("feasible" if ok else "infeasible")),
         ))
@@ -139,13 +170,16 @@ def _outcome_feasibility(study: Study, coh: str | None, kmax: int) -> list[Findi
 
 def _candidates(study: Study) -> dict[str, tuple[int, str]]:
     out = {}
-    reg = study.regression
+    # the candidates: the univariable table when the spec has several, else the (first) regression table; a
+    # polytomous row counts once whatever the number of outcome levels it is printed for
+    reg = next((r for r in study.regressions if r.kind == "univariable"), study.regression)
     if reg is not None:
         df = sum(max(1, len(rr.levels)) for rr in reg.rows)  # a k-level row printed against a reference: k - 1 df
         out["clinical candidates (regression table rows, 1 df each)" if df == len(reg.rows)
             else "clinical candidates (regression table, one df per printed estimate)"] = (df, table_label(reg.title, reg.id))
-        if reg.final_model:
-            out["final model predictors"] = (len(reg.final_model), reg.final_model_where)
+        fm = next((r for r in study.regressions if r.final_model), None)
+        if fm is not None:
+            out["final model predictors"] = (len(fm.final_model), fm.final_model_where)
     rad = study.radiomics or {}
     if rad.get("n_after_filters"):
         out["radiomics features entering LASSO"] = (int(rad["n_after_filters"]["value"]), rad["n_after_filters"]["where"])
@@ -164,18 +198,40 @@ def _analysis_counts(study: Study):
     return mine[0] if mine else None
 
 
+def _events(study: Study, u) -> tuple[int, int, str] | str:
+    """``(events, non-events, label)`` of the development cohort's counts for the model, or why not."""
+    ev, ref, owner = model_groups(study)
+    split = binary_split(u, ev, ref, owner)
+    if isinstance(split, str):
+        return split
+    label = (f"{'+'.join(ev)} vs {'+'.join(ref or [g for g in u.by_outcome if g not in ev])}" if ev
+             else "smaller outcome group")
+    return split[0], split[1], label
+
+
+def _unpaired(fid: str, where: str, what: str, why: str) -> Finding:
+    return Finding(id=fid, check="design", where=where, claim=what, published=None, recomputed=None,
+                   verdict="not-reproducible", detail=why)
+
+
 def check_events_per_variable(study: Study) -> list[Finding]:
-    """Events per candidate variable (EPV) for each set of candidate predictors the paper considered."""
+    """Events per candidate variable (EPV) for each set of candidate predictors the paper considered.
+    With more than two outcome groups the events are the model's ``event_groups`` (not-reproducible
+    without them)."""
     u = _analysis_counts(study)
     if u is None:
         return []
-    events = min(u.by_outcome.values())
+    sp = _events(study, u)
     out = []
+    if isinstance(sp, str):
+        return [_unpaired(f"design.epv:{name}", where, f"events per variable for {k} {name}", sp)
+                for name, (k, where) in _candidates(study).items()]
+    events, _, label = sp
     for name, (k, where) in _candidates(study).items():
         epv = events / k
         out.append(Finding(
             id=f"design.epv:{name}", check="design", where=where,
-            claim=f"{events} events (smaller outcome group, {u.unit}s) for {k} {name}",
+            claim=f"{events} events ({label}, {u.unit}s) for {k} {name}",
             published=k, recomputed=round(epv, 3), verdict="note",
             detail=(f"EPV = {epv:.2f}" + (" (below the rule of thumb of 10; Peduzzi et al. 1996, "
                     "doi:10.1016/S0895-4356(96)00236-3)" if epv < 10 else "")),
@@ -192,8 +248,13 @@ def check_sample_size(study: Study) -> list[Finding]:
     if not fusion:
         return []
     c = max(a.estimate.value for a in fusion)
-    n = u.total
-    prev = min(u.by_outcome.values()) / n
+    sp = _events(study, u)
+    if isinstance(sp, str):
+        return [_unpaired(f"design.sample_size:{name}", where, f"minimum sample size for {k} {name}", sp)
+                for name, (k, where) in _candidates(study).items() if "extracted" not in name]
+    n_ev, n_ref, _ = sp
+    n = n_ev + n_ref
+    prev = n_ev / n
     out = []
     for name, (k, where) in _candidates(study).items():
         if "extracted" in name:
@@ -203,7 +264,7 @@ def check_sample_size(study: Study) -> list[Finding]:
         except NenauditError as exc:  # e.g. a prevalence so small that no C-statistic is attainable
             out.append(Finding(
                 id=f"design.sample_size:{name}", check="design", where=where,
-                claim=f"{n} {u.unit}s ({min(u.by_outcome.values())} events) for a model with {k} parameters ({name})",
+                claim=f"{n} {u.unit}s ({n_ev} events) for a model with {k} parameters ({name})",
                 published=n, recomputed=None, verdict="not-reproducible",
                 detail=f"Riley et al. 2020 minimum sample size cannot be computed from these numbers: {exc}",
             ))
@@ -211,7 +272,7 @@ def check_sample_size(study: Study) -> list[Finding]:
         need = int(res.n_min)
         out.append(Finding(
             id=f"design.sample_size:{name}", check="design", where=where,
-            claim=f"{n} {u.unit}s ({min(u.by_outcome.values())} events) for a model with {k} parameters ({name})",
+            claim=f"{n} {u.unit}s ({n_ev} events) for a model with {k} parameters ({name})",
             published=n, recomputed=res.to_dict(), verdict="note",
             detail=(f"Riley et al. 2020 (doi:10.1136/bmj.m441) with prevalence {prev:.3f}, C = {c} "
                     f"(R2_CS {res.r2_cs:.3f} by Riley 2021): minimum n = {need} "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nenaudit.audit.findings import Finding, fmt
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared, fmt
 from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.study.schema import MedianIQR, Study
 
@@ -48,6 +48,7 @@ def check_feature_counts(study: Study) -> list[Finding]:
             id=f"radiomics.class_count:original:{cls}", check="radiomics", where=where,
             claim=f"{cls} features on the original image", published=n, recomputed=e,
             verdict="consistent" if e == n else "inconsistent",
+            compared=compared(("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)),
             detail=(f"pyradiomics extracts {e} default {cls} features" if e is not None
                     else f"{cls!r} is not a feature class of a default 3-D extraction"),
         ))
@@ -66,6 +67,7 @@ def check_feature_counts(study: Study) -> list[Finding]:
                 id=f"radiomics.class_count:{family}", check="radiomics", where=where,
                 claim=f"{family} features", published=n, recomputed=e,
                 verdict="consistent" if n == e else "inconsistent",
+                compared=compared(("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)),
                 detail=(f"{per} decompositions x {e // per} non-shape features = {e}"
                         + ("" if n == e else f"; {n} is not a whole number of decompositions" if n % max(e // per, 1) else "")),
             ))
@@ -79,12 +81,14 @@ def check_feature_counts(study: Study) -> list[Finding]:
             id="radiomics.total", check="radiomics", where=twhere,
             claim=f"{total} features extracted with image types {', '.join(types)}",
             published=total, recomputed=expected.total, verdict="consistent" if ok else "inconsistent",
+            compared=compared(("printed total", total, twhere), ("pyradiomics' default total", expected.total, RECOMPUTED)),
             detail=f"a default extraction on {', '.join(types)} yields {expected.total} features",
         ))
         out.append(Finding(
             id="radiomics.total:sum_of_classes", check="radiomics", where=f"{twhere}; {where}",
             claim="class counts add up to the total", published=total, recomputed=parts,
             verdict="consistent" if parts == total else "inconsistent",
+            compared=compared(("printed total", total, twhere), ("sum of the printed class counts", parts, RECOMPUTED)),
             detail=f"the reported class counts sum to {parts}",
         ))
     return out
@@ -104,7 +108,8 @@ def _name_finding(fid: str, where: str, name: str, cat) -> Finding:
         if p.classes:
             detail += f"; the feature itself exists ({'/'.join(p.classes)}), the image it was computed on cannot be identified"
     return Finding(id=fid, check="radiomics", where=where, claim=f"{name!r} is a feature of the stated extraction",
-                   published=name, recomputed=p.key or list(p.problem_codes), verdict=verdict, detail=detail)
+                   published=name, recomputed=p.key or list(p.problem_codes), verdict=verdict, detail=detail,
+                   compared=compared(("printed name", name, where), ("pyradiomics key parsed from it", p.key, RECOMPUTED)))
 
 
 def check_feature_names(study: Study) -> list[Finding]:
@@ -140,6 +145,7 @@ def check_list_vs_formula(study: Study) -> list[Finding]:
         id="radiomics.list_vs_formula", check="radiomics", where=f"{rs.get('where')}; {listed.get('where')}",
         claim="the listed features are the formula's terms", published=b, recomputed=a,
         verdict="consistent" if ok else "inconsistent", detail=detail,
+        compared=compared(("listed names", b, listed.get("where") or "text"), ("formula terms", a, rs.get("where") or "formula")),
     )]
 
 
@@ -185,7 +191,8 @@ def check_radscore_centering(study: Study) -> list[Finding]:
         id="radiomics.radscore_centering", check="radiomics", where=f"{rs.get('where')}; {rs['summary_row']}",
         claim="a Radscore without intercept on z-scored features averages 0",
         published={g: f"{c.median.raw} [{c.q1.raw}, {c.q3.raw}]" for g, c in row.cells.items()}, recomputed=fmt(need),
-        verdict=verdict,
+        verdict=verdict, compared=compared(("printed first quartiles", [c.q1.raw for c in row.cells.values()], rs["summary_row"]),
+                                           ("mean the lowest quarter would need", need, RECOMPUTED)),
         detail=(f"the formula has no intercept ({'; '.join(parts)}): for a mean of 0 the lowest {rest} of {total} "
                 f"lesions would have to average <= {need:.2f}; the printed formula most likely omits the LASSO intercept, "
                 "so Radscore values cannot be recomputed from it"),

@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 
-from nenaudit.audit.findings import Finding
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import EstimateCI, RegressionRow, Row, Study, Table, table_label, label_key as _key
+from nenaudit.study.schema import (CountPct, EstimateCI, Group, Level, RegressionRow, Row, Study, Table, label_key as _key,
+                                   table_label)
 
 __all__ = ["expand_counts", "level_ors", "check_univariable_logistic", "check_multivariable_reproducible"]
 
@@ -104,6 +105,31 @@ def _event_group(study: Study, table: Table, linked: list) -> tuple[str, dict[st
     return best, hits
 
 
+def _collapsed(table: Table, events: tuple[str, ...], refs: tuple[str, ...]) -> tuple[Table | None, str]:
+    """The counts table as two groups, the named event groups against the reference groups (the others
+    when none are named; groups in neither are left out), or None and why it cannot be formed."""
+    if not events:
+        return None, (f"{table.label} has {len(table.groups)} groups; name the event with event_groups (and "
+                      "reference_groups) on the regression table")
+    tagged = {g.outcome_group: g for g in table.groups if g.outcome_group}
+    missing = [x for x in (*events, *refs) if x not in tagged]
+    if missing:
+        return None, (f"{table.label} has no column with outcome_group {', '.join(map(repr, missing))}; tag its groups "
+                      "with outcome_group")
+    refs = refs or tuple(x for x in tagged if x not in events)
+    sides = {"event": [tagged[x] for x in events], "reference": [tagged[x] for x in refs]}
+    groups = tuple(Group(k, " + ".join(g.label for g in gs), sum(g.n for g in gs), None) for k, gs in sides.items())
+    rows = []
+    for row in table.rows:
+        if row.kind != "categorical":
+            rows.append(Row(row.variable, row.kind, None))
+            continue
+        levels = tuple(Level(lv.level, {k: CountPct(sum(lv.cells[g.id].count for g in gs), None)
+                                        for k, gs in sides.items()}) for lv in row.levels)
+        rows.append(Row(row.variable, row.kind, None, levels, scores=row.scores))
+    return Table(table.id, table.title, table.unit, groups, tuple(rows), table.cohort, table.cohort_label), ""
+
+
 def check_univariable_logistic(study: Study) -> list[Finding]:
     """Every univariable OR of the regression table: recomputed from counts where it can be."""
     reg = study.regression
@@ -111,6 +137,13 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
         return []
     out: list[Finding] = []
     table = study.table(reg.counts_table) if reg.counts_table else None
+    if table is not None and (reg.event_groups or len(table.groups) > 2):
+        table, why = _collapsed(table, reg.event_groups, reg.reference_groups)
+        if table is None:  # more than two outcome groups and no event groups: never pair groups unnamed
+            return [Finding(id=f"logit.univariable:{label}", check="univariable logistic", where=t.where,
+                            claim=f"OR {t.raw}, p = {t.p.raw if t.p else '-'}", published=t.raw, recomputed=None,
+                            verdict="not-reproducible", detail=f"cannot be recomputed from the counts: {why}")
+                    for rr in reg.rows for label, col, t in rr.estimates() if col == "univariable"]
     linked = []
     for rr in reg.rows:
         if rr.levels:
@@ -151,14 +184,17 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     n_linked = sum(len(_ors_for(table, item, table.groups[0].id)) or 1 for item in linked)
     event, hits = _event_group(study, table, linked)
     labels = {g.id: g.label for g in table.groups}
+    if reg.event_groups:  # the spec names the event: no guessing
+        event = "event"
     out.append(Finding(
         id="logit.event_coding", check="univariable logistic", where=table_label(reg.title, reg.id),
         claim="the outcome coded 1 in the regression table",
         published=None, recomputed=event,
         verdict="note",
-        detail=(f"ORs reproduce with '{labels[event]}' as the event (1); ORs matched per event choice: "
+        detail=((f"the spec names '{labels[event]}' as the event (1); " if reg.event_groups else
+                 f"ORs reproduce with '{labels[event]}' as the event (1); ") + "ORs matched per event choice: "
                 + ", ".join(f"{labels[g]}: {h}/{n_linked}" for g, h in hits.items())
-                + ". The paper does not say which outcome the ORs describe."),
+                + ("" if reg.event_groups else ". The paper does not say which outcome the ORs describe.")),
     ))
     for kind, pub, row, rr in linked:
         if kind == "levels":
@@ -178,9 +214,15 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": orr, "ci_profile": np.exp(ci["profile likelihood (R confint)"]).tolist(),
                         "ci_wald": np.exp(ci["Wald (confint.default)"]).tolist(), "p_wald": float(fit.p[1])},
-            verdict=verdict, detail=detail,
+            verdict=verdict, detail=detail, compared=_or_compared(pub, orr, ci, float(fit.p[1])),
         ))
     return out
+
+
+def _or_compared(pub, odds_ratio: float, ci: dict, p_wald: float):
+    return compared(("printed OR, CI and p", [pub.estimate.raw, pub.ci.lo.raw, pub.ci.hi.raw, pub.p.raw if pub.p else None],
+                     pub.where), ("OR, CIs and Wald p refitted from the counts",
+                                  [odds_ratio, {k: np.exp(v).tolist() for k, v in ci.items()}, p_wald], RECOMPUTED))
 
 
 def _or_verdict(pub, odds_ratio: float, ci: dict, p_wald: float, warnings, how: str) -> tuple[str, str]:
@@ -223,23 +265,36 @@ def _level_findings(table: Table, row: Row, rr: RegressionRow, event: str) -> li
             published={"or": pub.estimate.raw, "ci": [pub.ci.lo.raw, pub.ci.hi.raw], "p": pub.p.raw if pub.p else None},
             recomputed={"or": r.odds_ratio, "ci_profile": list(r.ci_profile), "ci_wald": list(r.ci_wald),
                         "p_wald": r.p_wald},
-            verdict=verdict, detail=detail,
+            verdict=verdict, detail=detail, compared=_or_compared(pub, r.odds_ratio, ci, r.p_wald),
         ))
     return out
 
 
 def check_multivariable_reproducible(study: Study) -> list[Finding]:
     """Multivariable estimates need the joint data: stated as not reproducible from the paper."""
-    reg = study.regression
-    if reg is None:
-        return []
-    return [Finding(
-        id=f"logit.multivariable:{label}", check="univariable logistic", where=t.where,
-        claim=f"adjusted OR {t.raw}, p = {t.p.raw if t.p else '-'}",
-        published=t.raw, recomputed=None, verdict="not-reproducible",
-        detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not give; "
-               "its internal consistency is checked by the CI/p checks",
-    ) for rr in reg.rows for label, col, t in rr.estimates() if col == "multivariable"]
+    out = []
+    for reg in study.regressions:
+        pre = "" if reg is study.regression else f"{reg.id}:"
+        poly = f" against {reg.reference_outcome} (multinomial)" if reg.outcome_levels else ""
+        for rr in reg.rows:
+            for label, col, t in rr.estimates():
+                if col == "multivariable":
+                    out.append(Finding(
+                        id=f"logit.multivariable:{pre}{label}", check="univariable logistic", where=t.where,
+                        claim=f"adjusted OR{poly} {t.raw}, p = {t.p.raw if t.p else '-'}",
+                        published=t.raw, recomputed=None, verdict="not-reproducible",
+                        detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not "
+                               "give; its internal consistency is checked by the CI/p checks"))
+                elif col == "univariable" and (reg.outcome_levels or reg is not study.regression):
+                    out.append(Finding(
+                        id=f"logit.univariable:{pre}{label}", check="univariable logistic", where=t.where,
+                        claim=f"OR{poly} {t.raw}, p = {t.p.raw if t.p else '-'}",
+                        published=t.raw, recomputed=None, verdict="not-reproducible",
+                        detail=("a multinomial OR per outcome level is not refitted from counts by this audit"
+                                if reg.outcome_levels else
+                                "only the first regression table's univariable ORs are refitted from the counts "
+                                "(its counts_table); its internal consistency is checked by the CI/p checks")))
+    return out
 
 
 CHECKS = [check_univariable_logistic, check_multivariable_reproducible]

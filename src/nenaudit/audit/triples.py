@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from nenaudit.audit.findings import Finding
+from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.stats.consistency import implied_p_from_ratio_ci
-from nenaudit.study.schema import EstimateCI, Printed, Study
+from nenaudit.study.schema import Printed, Study
 
 __all__ = ["p_side", "check_malformed_p", "check_ci_vs_p", "check_implied_p", "check_marks",
     "check_significance_claims"]
 
 
+def _prefix(study: Study, reg) -> str:
+    """Finding-id prefix of a regression table: none for the first (the ids of a one-table spec), its id for others."""
+    return "" if reg is study.regression else f"{reg.id}:"
+
+
 def _triples(study: Study):
-    reg = study.regression
-    if reg is None:
-        return
-    for rr in reg.rows:
-        yield from rr.estimates()
+    for reg in study.regressions:
+        pre = _prefix(study, reg)
+        for rr in reg.rows:
+            for label, col, t in rr.estimates():
+                yield pre + label, col, t
 
 
 def _alpha(study: Study) -> float:
@@ -89,6 +94,9 @@ def check_ci_vs_p(study: Study) -> list[Finding]:
             claim=f"OR {t.raw} with p = {t.p.raw}",
             published={"ci": [t.ci.lo.raw, t.ci.hi.raw], "p": t.p.raw},
             recomputed={"ci_excludes_1": excludes, "p_side": side}, verdict=verdict, detail=why,
+            compared=compared(("printed p", t.p.raw, t.where),
+                              (f"p {'below' if excludes else 'above'} {alpha} implied by the CI {t.ci.lo.raw}-{t.ci.hi.raw}",
+                               [t.ci.lo.value, t.ci.hi.value], RECOMPUTED)),
         ))
     return out
 
@@ -122,6 +130,7 @@ def check_implied_p(study: Study) -> list[Finding]:
         out.append(Finding(
             id=f"triple.implied_p:{var}:{col}", check="estimate-CI-p triples", where=t.where,
             claim=f"OR {t.raw}, p = {t.p.raw}", published=t.p.raw, recomputed=rec, verdict=verdict,
+            compared=compared(("printed p", t.p.raw, t.where), ("p implied by the CI", [ip.p_min, ip.p_max], RECOMPUTED)),
             detail=f"{why}; implied p {ip.p_min:.3g}-{ip.p_max:.3g} (Wald from the CI width {ip.p_symmetric:.3g}); CI {shape}",
         ))
     return out
@@ -129,12 +138,16 @@ def check_implied_p(study: Study) -> list[Finding]:
 
 def check_marks(study: Study) -> list[Finding]:
     """Significance marks against the stated threshold, in every column that uses marks."""
-    reg = study.regression
-    if reg is None:
-        return []
+    out = []
+    for reg in study.regressions:
+        out.extend(_marks(reg, _prefix(study, reg)))
+    return out
+
+
+def _marks(reg, pre: str) -> list[Finding]:
     out = []
     for col in ("univariable", "multivariable"):
-        cells = [(rr.variable, getattr(rr, col)) for rr in reg.rows if getattr(rr, col) is not None]
+        cells = [(pre + rr.variable, getattr(rr, col)) for rr in reg.rows if getattr(rr, col) is not None]
         marked = [c for c in cells if c[1].p is not None and reg.mark in c[1].p.mark]
         if not marked:
             continue
@@ -159,47 +172,76 @@ def check_marks(study: Study) -> list[Finding]:
                 why = f"p = {t.p.raw} is {side} {reg.mark_threshold} but is {'marked' if has else 'not marked'}"
             out.append(Finding(f"triple.mark:{var}:{col}", "estimate-CI-p triples", t.where,
                                f"p = {t.p.raw} {'with' if has else 'without'} '{reg.mark}' ({reg.mark_where})",
-                               t.p.raw, side, verdict, why))
+                               t.p.raw, side, verdict, why,
+                               compared(("printed p", t.p.raw, t.where),
+                                        ("the mark's threshold", reg.mark_threshold, reg.mark_where or "table footnote"))))
     return out
 
 
+def _claim_ps(study: Study, c, var: str) -> tuple[list, str]:
+    """The printed p-values a claim about ``var`` rests on, and where they are printed: a table row's p, a
+    regression estimate's p, or every level's p of a k-level predictor (and every outcome level's of a
+    polytomous table)."""
+    reg = next((r for r in study.regressions if r.id == c.table), None)
+    if reg is None:
+        row = study.table(c.table).row(var)
+        return ([row.p] if row is not None and row.p is not None else []), study.table(c.table).where(row, column="p") \
+            if row is not None else c.table
+    rr = next((r for r in reg.rows if r.variable.lower() == var.lower()), None)
+    if rr is None:
+        return [], c.table
+    col = c.column or ("univariable" if reg.kind == "univariable" or any(
+        col == "univariable" for _, col, _ in rr.estimates()) else "multivariable")
+    ests = [t for label, k, t in rr.estimates() if k == col
+            and (not c.outcome_levels or any(label.endswith(f" [{ol}]") for ol in c.outcome_levels))]
+    return [t.p for t in ests if t.p is not None], (ests[0].where if ests else c.table)
+
+
 def check_significance_claims(study: Study) -> list[Finding]:
-    """Statements in the text that variables differ (or not) against the printed p-values."""
+    """Statements in the text that variables differ (or not) against the printed p-values.
+
+    A claim about a k-level predictor (every level printed against a reference) is consistent
+    when every level's p supports it, inconsistent when none does, and a note when the levels
+    disagree (the overall test the claim rests on is not printed).
+    """
     out, alpha = [], _alpha(study)
+    a_where = study.design["alpha"].where if "alpha" in study.design else "the conventional 0.05"
     seen: dict[str, int] = {}
     for c in study.claims:
         for var in c.variables:
-            p = None
-            if c.table == (study.regression.id if study.regression else None):
-                rr = next((r for r in study.regression.rows if r.variable.lower() == var.lower()), None)
-                col = c.column or "univariable"
-                if rr is not None and rr.levels:  # one printed level against the reference: its p
-                    ests = [getattr(lv, col) for lv in rr.levels if getattr(lv, col) is not None]
-                    t: EstimateCI | None = ests[0] if len(ests) == 1 else None
-                else:
-                    t = getattr(rr, col) if rr else None
-                p = t.p if t is not None else None
-            else:
-                row = study.table(c.table).row(var)
-                p = row.p if row is not None else None
+            ps, p_where = _claim_ps(study, c, var)
             fid = f"claim.significance:{c.table}:{var}"
             seen[fid] = seen.get(fid, 0) + 1
             if seen[fid] > 1:  # the same variable claimed again elsewhere in the text
                 fid += f"#{seen[fid]}"
-            if p is None or p.value is None or p.impossible:
-                out.append(Finding(fid, "estimate-CI-p triples", c.where, f"{var}: {c.claim}", p.raw if p else None,
+            usable = [p for p in ps if p.value is not None and not p.impossible]
+            if not usable or len(usable) < len(ps):
+                out.append(Finding(fid, "estimate-CI-p triples", c.where, f"{var}: {c.claim}",
+                                   ps[0].raw if len(ps) == 1 else ([p.raw for p in ps] or None),
                                    None, "not-reproducible", "no usable printed p-value for this variable"))
                 continue
-            side = p_side(p, alpha)
             want = "below" if c.claim == "significant" else "above"
-            if side == "straddles":
-                verdict = "note" if c.claim == "significant" else "consistent"
-                why = f"p = {p.raw} is not below {alpha} as printed (rounding interval straddles {alpha})"
-            else:
-                verdict = "consistent" if side == want else "inconsistent"
-                why = f"p = {p.raw} is {side} {alpha}"
-            out.append(Finding(fid, "estimate-CI-p triples", c.where, f"{var} {c.claim} ({c.quote[:60]}...)",
-                               p.raw, side, verdict, why))
+            sides = [p_side(p, alpha) for p in usable]
+            raw = usable[0].raw if len(usable) == 1 else [p.raw for p in usable]
+            cmp = compared(("printed p", raw, p_where), ("alpha", alpha, a_where))
+            claim_txt = f"{var} {c.claim} ({c.quote[:60]}...)"
+            if len(usable) == 1:
+                side, p = sides[0], usable[0]
+                if side == "straddles":
+                    verdict = "note" if c.claim == "significant" else "consistent"
+                    why = f"p = {p.raw} is not below {alpha} as printed (rounding interval straddles {alpha})"
+                else:
+                    verdict = "consistent" if side == want else "inconsistent"
+                    why = f"p = {p.raw} is {side} {alpha}"
+                out.append(Finding(fid, "estimate-CI-p triples", c.where, claim_txt, p.raw, side, verdict, why, cmp))
+                continue
+            support = [s_ == want or (s_ == "straddles" and want == "above") for s_ in sides]
+            verdict = "consistent" if all(support) else ("inconsistent" if not any(support) else "note")
+            why = (f"{len(usable)} levels, p = {', '.join(p.raw for p in usable)}: "
+                   + ("every level's p supports the claim" if all(support) else
+                      "no level's p supports it" if not any(support) else
+                      f"{sum(support)} of {len(usable)} levels support it; the overall test of the predictor is not printed"))
+            out.append(Finding(fid, "estimate-CI-p triples", c.where, claim_txt, raw, sides, verdict, why, cmp))
     return out
 
 

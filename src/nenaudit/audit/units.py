@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from nenaudit.study.schema import Study
 
-__all__ = ["UnitCounts", "outcome_counts", "counts_for", "analysis_cohort"]
+__all__ = ["UnitCounts", "outcome_counts", "counts_for", "analysis_cohort", "binary_split", "model_groups"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,38 @@ def analysis_cohort(study: Study) -> str | None:
     if None in with_counts or not with_counts:
         return None
     return next((c.id for c in study.cohorts if c.id in with_counts), with_counts[0])
+
+
+def binary_split(u: UnitCounts, events: tuple[str, ...] = (), references: tuple[str, ...] = (),
+                 owner: str = "this entry") -> tuple[int, int] | str:
+    """``(n_events, n_non_events)`` of a unit's outcome counts, or why they cannot be formed.
+
+    With ``events`` (outcome group ids; ``references`` default to every other group) the groups
+    are summed as named. Without them a two-group outcome gives (smaller, larger) group, as
+    before; an outcome of three or more groups is never paired silently: the reason names the
+    missing field (``event_groups`` / ``reference_groups`` on ``owner``).
+    """
+    groups = u.by_outcome
+    if events:
+        refs = references or tuple(g for g in groups if g not in events)
+        missing = [g for g in (*events, *refs) if g not in groups]
+        if missing:
+            return (f"{u.where} has no {', '.join(missing)} group (its outcome groups: {', '.join(groups)}); "
+                    f"fix event_groups/reference_groups on {owner}")
+        return sum(groups[g] for g in events), sum(groups[g] for g in refs)
+    if len(groups) == 2:
+        a, b = sorted(groups.values())
+        return a, b
+    return (f"the outcome has {len(groups)} groups in {u.where} ({', '.join(groups)}): say which make the event with "
+            f"event_groups (and reference_groups) on {owner}; the audit does not pair groups the spec does not name")
+
+
+def model_groups(study: Study) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """Event and reference groups of the model the design statements (EPV, sample size) describe: the
+    first regression table's, else the design facts ``event_groups``/``reference_groups``; and where to name them."""
+    for reg in study.regressions:
+        if reg.event_groups:
+            return reg.event_groups, reg.reference_groups, f"regression {reg.id}"
+    ev = study.fact("event_groups") or ()
+    ref = study.fact("reference_groups") or ()
+    return tuple(ev), tuple(ref), "the regression table (or design.event_groups)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from nenaudit.audit.findings import Finding
-from nenaudit.audit.units import counts_for
+from nenaudit.audit.units import binary_split, counts_for
 from nenaudit.stats.samplesize import cstat_to_r2cs, heuristic_shrinkage
 from nenaudit.study.schema import Study
 
@@ -38,9 +38,12 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
         app, boot = kinds["apparent"], kinds["bootstrap"]
         diff = boot.estimate.value - app.estimate.value
         shrink_txt, rec = "", {"difference": diff}
-        if u is not None:
+        split = binary_split(u, app.event_groups, app.reference_groups, "this AUC") if u is not None else None
+        if isinstance(split, str):
+            shrink_txt = f"; shrinkage not computed: {split}"
+        elif split is not None:
             n = u.total
-            prev = min(u.by_outcome.values()) / n
+            prev = split[0] / sum(split)
             r2 = cstat_to_r2cs(app.estimate.value, prev)
             lr = -n * math.log(1 - r2)
             for label, df in (("final model", len(reg.final_model) if reg and reg.final_model else None),

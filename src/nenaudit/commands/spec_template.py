@@ -35,14 +35,17 @@ TEMPLATE = {
         {"quantity": "patients", "value": "30", "where": "Abstract", "cohort": "validation"},
     ],
     "tables": [{
-        "_help": "one table per cohort; groups are the columns; give outcome_group when a column is an outcome group",
+        "_help": "one table per cohort; groups are the columns; give outcome_group when a column is an outcome group; "
+                 "percent_of: 'column' (default), 'row' or 'total', what the printed percentages divide by",
         "id": "table1_training", "cohort": "training", "title": "Table 1 Characteristics of the training cohort",
         "unit": "patient",
         "groups": [{"id": "event", "label": "Event (n = 20)", "n": 20, "outcome_group": "event"},
                    {"id": "no_event", "label": "No event (n = 40)", "n": 40, "outcome_group": "no_event"}],
         "rows": [
-            {"_help": "cells: 'n (%)', 'n/N (%)', 'n/N' or 'n'; test (optional): the test the paper names for the row",
+            {"_help": "cells: 'n (%)', 'n/N (%)', 'n/N' or 'n'; test (optional): the test the paper names for the row; "
+                      "statistic (optional): a printed chi2/t/F/z with its df",
              "variable": "Sex", "kind": "categorical", "p": "0.464", "test": "chi-square",
+             "statistic": {"name": "chi2", "value": "0.54", "df": "1"},
              "levels": [{"level": "Male", "cells": {"event": "12 (60.0)", "no_event": "20 (50.0)"}},
                         {"level": "Female", "cells": {"event": "8 (40.0)", "no_event": "20 (50.0)"}}]},
             {"_help": "mean_sd cells: '61.9 ± 11.2' or '61.9 (11.2)'",
@@ -54,7 +57,8 @@ TEMPLATE = {
         ],
     }],
     "regression": {
-        "_help": "a categorical predictor printed against a reference level: 'levels', the reference marked",
+        "_help": "a categorical predictor printed against a reference level: 'levels', the reference marked; several "
+                 "tables: a list of these, each with kind univariable|multivariable|final|other",
         "id": "table2", "title": "Table 2 Univariable and multivariable logistic regression", "unit": "patient",
         "cohort": "training", "counts_table": "table1_training",
         "rows": [
@@ -70,7 +74,8 @@ TEMPLATE = {
          "where": "Abstract", "quote": "age (OR 1.07, P = 0.049)", "printed": "0.049",
          "cell": "table2/Age/multivariable/p"},
     ],
-    "auc": [{"model": "nomogram", "kind": "apparent", "estimate": "0.80", "ci": "0.69–0.91", "where": "Results 3.3",
+    "auc": [{"_help": "with more than two outcome groups add event_groups / reference_groups (outcome group ids)",
+             "model": "nomogram", "kind": "apparent", "estimate": "0.80", "ci": "0.69–0.91", "where": "Results 3.3",
              "cohort": "training"}],
     "diagnostic_accuracy": [
         {"_help": "at a cut-off; give counts {tp, fp, fn, tn} if printed, else n_positive/n_negative if known",

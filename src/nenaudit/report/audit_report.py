@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import textwrap
 from typing import Iterable
@@ -12,7 +13,7 @@ from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.io import dumps_json
 from nenaudit.audit.run import summary
 
-__all__ = ["summary_line", "text_report", "markdown_report", "json_report"]
+__all__ = ["summary_line", "text_report", "markdown_report", "json_report", "folded_consistent"]
 
 
 def _short(x, width: int) -> str:
@@ -42,8 +43,39 @@ def text_report(findings: list[Finding], study_label: str, wrap: int = 60) -> st
     return "\n".join(parts)
 
 
+def _by_check(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.check, []).append(f)
+    return out
+
+
+def _compared_text(f: Finding) -> str:
+    return "; ".join(f"{w} {_short(v, 40)} ({o})" for w, v, o in f.compared)
+
+
+def folded_consistent(findings: list[Finding]) -> list:
+    """The consistent findings as report blocks: one line with their count per check class, then one
+    folded table per check class (HTML ``<details>``), so that the findings that matter come first."""
+    from nenaudit.report.document import Folded, Para, Table
+
+    cons = [f for f in findings if f.verdict == "consistent"]
+    if not cons:
+        return []
+    groups = _by_check(cons)
+    blocks: list = [Para(f"consistent ({len(cons)}), folded by check class: "
+                         + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items()))]
+    for c, fs in groups.items():
+        rows = [[f.where, f.claim, _compared_text(f)] for f in fs]
+        blocks.append(Folded(f"{c}: {len(fs)} consistent",
+                             (Table(f"audit-consistent-{c.replace(' ', '-')}", f"{c}: consistent ({len(fs)})",
+                                    ["where", "claim", "compared"], rows),)))
+    return blocks
+
+
 def markdown_report(findings: list[Finding], study_label: str) -> str:
-    """The findings as a Markdown document, grouped by verdict, then the summary line."""
+    """The findings as a Markdown document: inconsistent, not-reproducible and notes as tables, then the
+    consistent ones folded (``<details>``, no script) per check class with their count; the summary line first."""
     def esc(s: str) -> str:
         return s.replace("|", "\\|").replace("\n", " ")
 
@@ -53,6 +85,14 @@ def markdown_report(findings: list[Finding], study_label: str) -> str:
         if not rows:
             continue
         parts += [f"## {v} ({len(rows)})", ""]
+        if v == "consistent":
+            groups = _by_check(rows)
+            parts += ["By check class: " + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items()), ""]
+            for c, fs in groups.items():
+                table = [[esc(f.where), esc(f.claim), esc(_compared_text(f))] for f in fs]
+                parts += [f"<details><summary>{html.escape(c)}: {len(fs)} consistent</summary>", "",
+                          tabulate(table, headers=["where", "claim", "compared"], tablefmt="github"), "", "</details>", ""]
+            continue
         table = [[esc(f.check), esc(f.where), esc(f.claim), esc(_short(f.published, 60)), esc(f.detail)] for f in rows]
         parts.append(tabulate(table, headers=["check", "where", "claim", "published", "detail"], tablefmt="github"))
         parts.append("")

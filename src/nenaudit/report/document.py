@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 __all__ = [
-    "Cell", "Table", "Figure", "Para", "Section", "Document", "like", "label_key", "mark_estimate",
+    "Cell", "Table", "Figure", "Para", "Folded", "Section", "Document", "like", "label_key", "mark_estimate",
     "mark_all", "group_code", "comparison", "continuous_text", "reproduced_auc",
 ]
 
@@ -99,6 +99,14 @@ class Para:
 
     text: str
     kind: str = ""  # "" | "note" | "warning"
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Blocks shown folded under a one-line summary (HTML ``<details>``, no script; Markdown the same tags)."""
+
+    summary: str
+    blocks: tuple = ()
 
 
 @dataclass

@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 from typing import Mapping
 
-from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
+from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Folded, Para, Table
 
 __all__ = ["render_html"]
 
@@ -50,6 +50,7 @@ figure { margin: .8rem 0 1.4rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: .85rem; max-width: 60rem; }
 .legend { font-size: .85rem; color: var(--muted); }
+details { margin: .3rem 0; } details > summary { cursor: pointer; color: var(--eq); }
 """
 
 
@@ -104,7 +105,11 @@ def render_html(doc: Document, figure_files: Mapping[str, Path]) -> str:
     for s in doc.sections:
         parts.append(f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>')
         for b in s.blocks:
-            if isinstance(b, Table):
+            if isinstance(b, Folded):
+                parts.append(f"<details><summary>{esc(b.summary)}</summary>"
+                             + "".join(table_html(t) if isinstance(t, Table) else f"<p>{esc(t.text)}</p>" for t in b.blocks)
+                             + "</details>")
+            elif isinstance(b, Table):
                 parts.append(table_html(b))
             elif isinstance(b, Para):
                 cls = f' class="{b.kind}"' if b.kind else ""

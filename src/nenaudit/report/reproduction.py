@@ -10,6 +10,8 @@ not write is replaced.
 
 from __future__ import annotations
 
+import html
+
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,7 +22,7 @@ from tabulate import tabulate
 from nenaudit.io import dumps_json
 from nenaudit.outputs import output_dir
 from nenaudit.report import figures
-from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Para, Table
+from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Folded, Para, Table
 from nenaudit.report.html import render_html
 from nenaudit.report.sections import build_document
 
@@ -54,7 +56,11 @@ def render_markdown(doc: Document, figure_files: dict[str, str]) -> str:
     for s in doc.sections:
         parts.append(f"## {s.title}")
         for b in s.blocks:
-            if isinstance(b, Table):
+            if isinstance(b, Folded):  # GitHub renders <details> in Markdown; the blank lines keep the table Markdown
+                parts.append(f"<details><summary>{html.escape(b.summary)}</summary>\n\n"
+                             + "\n\n".join(_md_table(t) if isinstance(t, Table) else t.text for t in b.blocks)
+                             + "\n\n</details>")
+            elif isinstance(b, Table):
                 parts.append(_md_table(b))
             elif isinstance(b, Para):
                 parts.append(("> " if b.kind == "warning" else "") + b.text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nenaudit.report.document import (
-    DIFFERENT, EQUAL, INSIDE, NA, SECTIONS, Cell, Document, Figure, Para, Section, Table, cell,
+    DIFFERENT, EQUAL, INSIDE, NA, SECTIONS, Cell, Document, Figure, Folded, Para, Section, Table, cell,
     cells_for, comparison, continuous_mark, continuous_text, fmt, fmt_p, group_code, like, mark_all, mark_count,
     mark_estimate, mark_value, nan, p_like, paper, reproduced_auc, selected_features, spec_table, test_text,
 )
@@ -112,12 +112,13 @@ def _audit(findings) -> Section:
     if findings is None:
         s.blocks.append(Para("The audit was not run.", "note"))
         return s
-    from nenaudit.audit.findings import VERDICTS
+    from nenaudit.report.audit_report import folded_consistent
 
-    for vd in VERDICTS:
+    for vd in ("inconsistent", "not-reproducible", "note"):
         rows = [[f.check, f.where, f.claim, f.detail] for f in findings if f.verdict == vd]
         if rows:
             s.blocks.append(Table(f"audit-{vd}", f"{vd} ({len(rows)})", ["check", "where", "claim", "detail"], rows))
+    s.blocks.extend(folded_consistent(findings))
     return s
 
 

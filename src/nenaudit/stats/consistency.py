@@ -22,6 +22,12 @@ __all__ = [
     "ImpliedP",
     "implied_p_from_ratio_ci",
     "percent_of",
+    "percent_table",
+    "DENOMINATORS",
+    "StatisticP",
+    "p_from_statistic",
+    "statistic_p_range",
+    "skewness_signal",
 ]
 
 
@@ -141,3 +147,105 @@ def implied_p_from_ratio_ci(
     asym = math.log(hi / estimate) / math.log(estimate / lo) if estimate > lo else float("inf")
     se_log = (math.log(hi) - math.log(lo)) / (2 * zc)
     return ImpliedP(float(p_sym), float(p_near), float(np.min(vals)), float(np.max(vals)), float(asym), float(se_log))
+
+
+#: what a table's printed percentages may divide by
+DENOMINATORS = ("column", "row", "total")
+
+
+def percent_table(counts, denominator: str = "column", column_sizes=None) -> np.ndarray:
+    """Percentages of a levels x groups count table under one reading of its denominator.
+
+    ``column``: each count over its group's size (``column_sizes``, else the column sums), R's
+    ``100 * prop.table(m, 2)`` (or ``sweep(m, 2, n, "/")``); ``row``: over the level's total across
+    groups, ``100 * prop.table(m, 1)``; ``total``: over the sum of the group sizes (else the table
+    total), ``100 * prop.table(m)``. A zero denominator gives NaN for its cells.
+    """
+    m = np.asarray(counts, dtype=float)
+    if m.ndim != 2:
+        raise ValueError(f"counts must be a levels x groups matrix, got shape {m.shape}")
+    if denominator == "column":
+        den = np.asarray(column_sizes, dtype=float) if column_sizes is not None else m.sum(axis=0)
+        den = np.broadcast_to(den[None, :], m.shape)
+    elif denominator == "row":
+        den = np.broadcast_to(m.sum(axis=1)[:, None], m.shape)
+    elif denominator == "total":
+        tot = float(np.sum(column_sizes)) if column_sizes is not None else m.sum()
+        den = np.full(m.shape, tot)
+    else:
+        raise ValueError(f"denominator {denominator!r} is not one of {DENOMINATORS}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, 100.0 * m / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
+class StatisticP(Result):
+    """The p-value a printed test statistic implies, at its printed value and over its rounding interval."""
+
+    name: str
+    statistic: float
+    df: tuple[float, ...]
+    p: float
+    p_min: float
+    p_max: float
+    r_call: str
+
+
+def p_from_statistic(name: str, value: float, df: tuple[float, ...] = ()) -> float:
+    """p of a test statistic: upper tail for chi-square and F, two-sided for t and z.
+
+    ``chi2``: R's ``pchisq(x, df, lower.tail = FALSE)``; ``F``: ``pf(x, df1, df2, lower.tail = FALSE)``;
+    ``t``: ``2 * pt(abs(x), df, lower.tail = FALSE)``; ``z``: ``2 * pnorm(abs(x), lower.tail = FALSE)``
+    (scipy.stats ``chi2.sf``, ``f.sf``, ``t.sf``, ``norm.sf``). These are the conversions statcheck
+    applies (Nuijten et al. 2016, doi:10.3758/s13428-015-0664-2).
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"statistic {value} is not finite")
+    if name == "chi2":
+        if value < 0 or len(df) != 1:
+            raise ValueError("a chi-square statistic is >= 0 with one df")
+        return float(stats.chi2.sf(value, df[0]))
+    if name == "F":
+        if value < 0 or len(df) != 2:
+            raise ValueError("an F statistic is >= 0 with df1 and df2")
+        return float(stats.f.sf(value, df[0], df[1]))
+    if name == "t":
+        if len(df) != 1:
+            raise ValueError("a t statistic has one df")
+        return float(2.0 * stats.t.sf(abs(value), df[0]))
+    if name == "z":
+        return float(2.0 * stats.norm.sf(abs(value)))
+    raise ValueError(f"unknown statistic {name!r}; one of chi2, t, F, z")
+
+
+_R_CALL = {"chi2": "pchisq({x}, {d}, lower.tail = FALSE)", "F": "pf({x}, {d}, lower.tail = FALSE)",
+           "t": "2 * pt(abs({x}), {d}, lower.tail = FALSE)", "z": "2 * pnorm(abs({x}), lower.tail = FALSE)"}
+
+
+def statistic_p_range(name: str, value: float, half_unit: float, df: tuple[float, ...] = ()) -> StatisticP:
+    """:func:`p_from_statistic` at ``value`` and at the ends of its rounding interval ``value ± half_unit``
+    (p falls as ``|value|`` grows, so the ends bound it; the interval is clipped at 0)."""
+    size = abs(value) if name in ("t", "z") else value  # p depends on |t| and |z| only
+    ends = [p_from_statistic(name, x, df) for x in (max(size - half_unit, 0.0), size + half_unit)]
+    call = _R_CALL[name].format(x=f"{value:g}", d=", ".join(f"{d:g}" for d in df))
+    return StatisticP(name, float(value), tuple(float(d) for d in df), p_from_statistic(name, value, df),
+                      float(min(ends)), float(max(ends)), call)
+
+
+def skewness_signal(mean: float, sd: float) -> str | None:
+    """Why a mean ± SD of a quantity that cannot be negative suggests a skewed distribution, or None.
+
+    Altman & Bland's rule (Detecting skewness from summary information, BMJ 1996;313:1200,
+    doi:10.1136/bmj.313.7066.1200): for a variable that cannot be negative, a mean less than twice
+    the SD signals skewness, since a normal distribution would put real mass below zero. Used here
+    in a stricter form, so that only clear cases turn a t-test mismatch into not-reproducible: the
+    SD above the mean, or mean − 2 SD more than half a mean below 0 (SD > 0.75 mean). No R
+    function; the arithmetic is the rule itself.
+    """
+    if not (math.isfinite(mean) and math.isfinite(sd)) or mean < 0 or sd <= 0:
+        return None
+    if sd > mean:
+        return f"SD {sd:g} exceeds the mean {mean:g}"
+    if mean - 2 * sd < -0.5 * mean:
+        return f"mean - 2 SD = {mean - 2 * sd:.3g} lies far below 0"
+    return None

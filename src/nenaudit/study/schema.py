@@ -26,7 +26,8 @@ __all__ = ["Printed", "parse_number", "parse_p", "CountPct", "MeanSD", "MedianIQ
     "table_label", "Fact", "Group", "Level", "Row", "Table", "RegressionRow", "Regression", "AUCEntry",
     "StatedCount", "TextValue", "Claim", "Study", "validate", "load",
     "MedianRange", "parse_median_range", "RegressionLevel", "Cohort", "Diagnostic", "Calibration", "TESTS",
-    "KINDS_V2", "SPEC_VERSIONS", "json_schema", "check_against_schema"]
+    "KINDS_V2", "SPEC_VERSIONS", "json_schema", "check_against_schema", "TestStatistic", "parse_statistic",
+    "STATISTICS", "PERCENT_OF", "REGRESSION_KINDS"]
 
 
 DEFAULT_STUDY = "feng2025"
@@ -88,17 +89,37 @@ def parse_number(text: str) -> Printed:
     return Printed(t, None, None, malformed=True)
 
 
-def parse_p(text: str) -> Printed:
-    """A printed p-value: ``0.010``, ``<0.001``, ``0.005*``, ``0`` ... or a malformed one."""
-    t = text.strip()
-    m = re.fullmatch(r"(<|>|≤|≥|=)?\s*(" + _NUM + r")\s*(\**)", t)
+#: scientific notation as papers print it: ``5.87 × 10−5``, ``5.87 x 10^-5``, ``5.87 * 10^-5``, ``5.87E-05``
+_SCI = re.compile(r"(" + _NUM + r")\s*(?:(?:×|x|\*|·)\s*10\s*\^?\s*\(?\s*([-+−–]?\s*\d+)\s*\)?|[eE]\s*([-+−–]?\d+))")
+
+
+def _sci(text: str) -> tuple[float, int] | None:
+    """``(value, decimals)`` of a number in scientific notation; decimals counts the places of
+    the mantissa shifted by the exponent (``5.87E-05`` has 7: its last printed place is 1e-7)."""
+    m = _SCI.fullmatch(text.strip())
     if not m:
+        return None
+    mant = m.group(1)
+    exp = int(re.sub(r"\s+", "", m.group(2) or m.group(3)).replace("−", "-").replace("–", "-"))
+    return _num(mant) * 10.0 ** exp, _decimals(mant) - exp
+
+
+def parse_p(text: str) -> Printed:
+    """A printed p-value: ``0.010``, ``<0.001``, ``0.005*``, ``0``, ``p < 0.001``, ``P = 0.03``, scientific
+    notation (``5.87 × 10−5``, ``5.87 * 10^-5``, ``5.87E-05``, ``<2.2e-16``) ... or a malformed one."""
+    t = text.strip()
+    body = re.sub(r"^[pP]\s*(?=[<>≤≥=])", "", t)
+    m = re.fullmatch(r"(<|>|≤|≥|=)?\s*(.+?)\s*(\**)", body)
+    if m and re.fullmatch(_NUM, m.group(2)):
+        value, decimals = _num(m.group(2)), _decimals(m.group(2))
+    elif m and _sci(m.group(2)) is not None:
+        value, decimals = _sci(m.group(2))
+    else:
         marks = "".join(ch for ch in t if ch == "*")
         return Printed(t, None, None, mark=marks, malformed=True)
     comp = {"≤": "<", "≥": ">", None: "=", "=": "="}.get(m.group(1), m.group(1))
-    value = _num(m.group(2))
     bad = not (0.0 <= value <= 1.0) or (comp == ">" and value >= 1.0) or (comp == "<" and value <= 0.0)
-    return Printed(t, value, _decimals(m.group(2)), comp, m.group(3), bad, bad)
+    return Printed(t, value, decimals, comp, m.group(3), bad, bad)
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,8 @@ class CountPct:
     count: int
     percent: Printed | None
     denominator: int | None = None
+    reading: str | None = None  # how an unusual printed form was read (``42.9 (21/49)``: percent first)
+    misprint: bool = False  # True when the text is a typesetting error that was read as ``reading``
 
 
 @dataclass(frozen=True)
@@ -145,6 +168,8 @@ class Interval:
 
     lo: Printed
     hi: Printed
+    reading: str | None = None  # how a misprinted interval was read (``0.746, 0. 896`` -> 0.746–0.896)
+    misprint: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +201,13 @@ def parse_count_pct(text: str, path: str) -> CountPct:
             if n_den is not None and int(got["n"]) > n_den:
                 raise SpecError(f"{path}: {text!r} has a count above its denominator; write 'n/N' with n <= N")
             return CountPct(int(got["n"]), parse_number(got["pct"]) if "pct" in got else None, n_den)
+    m = re.fullmatch(r"\s*(" + _NUM + r")\s*%?\s*\(\s*(\d+)\s*(?:/\s*(\d+)\s*)?\)\s*", text)
+    if m and "." in m.group(1):  # ``42.9 (21/49)``: the percent printed first, the count in brackets
+        n, den = int(m.group(2)), (int(m.group(3)) if m.group(3) else None)
+        if den is not None and n > den:
+            raise SpecError(f"{path}: {text!r} has a count above its denominator; write 'n/N' with n <= N")
+        return CountPct(n, parse_number(m.group(1)), den,
+                        f"percent first: read as {n}{'/' + str(den) if den is not None else ''} ({m.group(1)}%)")
     raise SpecError(f"{path}: {text!r} is not 'n (%)', 'n/N (%)', 'n/N' or 'n'; write it as e.g. '10 (37.04)'")
 
 
@@ -207,20 +239,105 @@ def parse_median_range(text: str, path: str) -> MedianRange:
     return MedianRange(*(parse_number(m.group(i)) for i in (1, 2, 3)))
 
 
+_SEP = r"\s*(?:–|—|-|~|to|,|;)\s*"
+_SPACED = r"[-+−]?\d+\.\s+\d+"  # ``0. 896``: a number broken by a stray space
+
+
 def parse_interval(text: str, path: str) -> Interval:
-    """Parse a printed interval ``lo–hi`` (en dash, em dash, hyphen or "to"); ``path`` names the field."""
-    m = re.fullmatch(r"\s*(" + _NUM + r")" + _DASH + r"(" + _NUM + r")\s*", text)
+    """Parse a printed interval ``lo–hi`` (en dash, em dash, hyphen, "to", ``~``, or ``lo, hi``);
+    ``path`` names the field. A number broken by a stray space (``0.746, 0. 896``) loads as a
+    misprint, with the reading recorded on the Interval."""
+    t = text.strip()
+    if t[:1] in "[(" and t[-1:] in "])":
+        t = t[1:-1]
+    m = re.fullmatch(r"\s*(" + _NUM + r")" + _SEP + r"(" + _NUM + r")\s*", t)
+    if m:
+        return Interval(parse_number(m.group(1)), parse_number(m.group(2)))
+    m = re.fullmatch(r"\s*(" + _NUM + "|" + _SPACED + r")" + _SEP + r"(" + _NUM + "|" + _SPACED + r")\s*", t)
+    if m:
+        lo, hi = (re.sub(r"\s+", "", g) for g in m.groups())
+        return Interval(parse_number(lo), parse_number(hi), f"a number broken by a space: read as {lo}–{hi}", True)
+    raise SpecError(f"{path}: {text!r} is not an interval 'lo–hi'; write it as e.g. '0.885–0.971'")
+
+
+def _split_glued(glued: str, rest: str) -> tuple[str, str, str] | None:
+    """``0.7910.636`` + ``-0.946``: the estimate and the lower bound printed without the bracket between
+    them. The split is the one whose estimate has the upper bound's decimals and lies inside the CI."""
+    m = re.fullmatch(_SEP + r"(" + _NUM + r")\s*\)?\s*", rest)
     if not m:
-        raise SpecError(f"{path}: {text!r} is not an interval 'lo–hi'; write it as e.g. '0.885–0.971'")
-    return Interval(parse_number(m.group(1)), parse_number(m.group(2)))
+        return None
+    hi = m.group(1)
+    for i in range(1, len(glued)):
+        est, lo = glued[:i], glued[i:]
+        if not (re.fullmatch(_NUM, est) and re.fullmatch(_NUM, lo)):
+            continue
+        if _decimals(est) == _decimals(hi) and _num(lo) <= _num(est) <= _num(hi):
+            return est, lo, hi
+    return None
 
 
 def parse_estimate_ci(text: str, path: str) -> tuple[Printed, Interval]:
-    """Parse a printed ``estimate (lo–hi)``; ``path`` names the field in the error."""
-    m = re.fullmatch(r"\s*(" + _NUM + r")\s*\((.*)\)\s*", text)
-    if not m:
-        raise SpecError(f"{path}: {text!r} is not 'estimate (lo–hi)'; write it as e.g. '3.782 (1.425–9.941)'")
-    return parse_number(m.group(1)), parse_interval(m.group(2), path)
+    """Parse a printed ``estimate (lo–hi)`` (also ``estimate [lo, hi]``, ``estimate (lo~hi)``); ``path`` names
+    the field in the error. A misprint such as ``0.7910.636-0.946)`` (the bracket lost, estimate and lower
+    bound run together) loads with the reading recorded on the Interval (``misprint`` True)."""
+    m = re.fullmatch(r"\s*(" + _NUM + r")\s*([(\[].*[)\]])\s*", text)
+    if m:
+        return parse_number(m.group(1)), parse_interval(m.group(2), path)
+    m = re.fullmatch(r"\s*(\d+\.\d+\.\d+)(.*)", text)
+    split = _split_glued(m.group(1), m.group(2)) if m else None
+    if split is not None:
+        est, lo, hi = split
+        return parse_number(est), Interval(parse_number(lo), parse_number(hi),
+                                           f"bracket missing: read as {est} ({lo}–{hi})", True)
+    raise SpecError(f"{path}: {text!r} is not 'estimate (lo–hi)'; write it as e.g. '3.782 (1.425–9.941)'")
+
+
+#: names of printed test statistics (``statistic.name``) and the df fields each needs
+STATISTICS = {"chi2": ("df",), "t": ("df",), "F": ("df1", "df2"), "z": ()}
+
+
+@dataclass(frozen=True)
+class TestStatistic:
+    """A printed test statistic: its name (chi2, t, F, z), value as printed and degrees of freedom."""
+
+    name: str
+    value: Printed
+    df: tuple[float, ...]  # () for z, (df,) for chi2 and t, (df1, df2) for F
+
+    @property
+    def label(self) -> str:
+        sym = {"chi2": "χ²", "t": "t", "F": "F", "z": "z"}[self.name]
+        return f"{sym}({', '.join(f'{d:g}' for d in self.df)}) = {self.value.raw}" if self.df else f"{sym} = {self.value.raw}"
+
+
+def parse_statistic(d: Any, path: str) -> TestStatistic:
+    """``{"name": "chi2", "value": "12.3", "df": "2"}`` (``df1``/``df2`` for F; no df for z)."""
+    if not isinstance(d, Mapping):
+        raise SpecError(f"{path}: expected an object like {{\"name\": \"chi2\", \"value\": \"12.3\", \"df\": \"2\"}}")
+    name = d.get("name")
+    if name not in STATISTICS:
+        raise SpecError(f"{path}.name: {_short(name)} is not one of {', '.join(STATISTICS)}")
+    val = d.get("value")
+    pv = parse_number(str(val).replace("−", "-")) if isinstance(val, (str, int, float)) and not isinstance(val, bool) else None
+    if pv is None or pv.malformed:
+        raise SpecError(f"{path}.value: {_short(val)} is not a number; copy the statistic as printed, e.g. '12.3'")
+    if name in ("chi2", "F") and pv.value < 0:
+        raise SpecError(f"{path}.value: a {name} statistic cannot be negative, got {pv.raw}")
+    dfs = []
+    for k in STATISTICS[name]:
+        raw = d.get(k)
+        try:
+            df = float(raw) if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else None
+        except ValueError:
+            df = None
+        if df is None or not df > 0:
+            raise SpecError(f"{path}.{k}: {_short(raw)} is not a positive number of degrees of freedom; a {name} statistic "
+                            f"needs {', '.join(STATISTICS[name])}")
+        dfs.append(df)
+    extra = [k for k in ("df", "df1", "df2") if k in d and k not in STATISTICS[name]]
+    if extra:
+        raise SpecError(f"{path}.{extra[0]}: a {name} statistic takes " + (", ".join(STATISTICS[name]) or "no df"))
+    return TestStatistic(name, pv, tuple(dfs))
 
 
 def table_label(title: str, fallback: str) -> str:
@@ -272,6 +389,8 @@ class Row:
     outcome: bool = False
     scores: tuple[float, ...] | None = None
     test: str | None = None  # the test the paper names for this row (one of TESTS)
+    percent_of: str | None = None  # column | row | total (None: the table's)
+    statistic: TestStatistic | None = None  # a printed test statistic for this row's p
 
 
 @dataclass(frozen=True)
@@ -285,6 +404,7 @@ class Table:
     rows: tuple[Row, ...]
     cohort: str | None = None
     cohort_label: str | None = None
+    percent_of: str = "column"  # what the printed percentages divide by: column | row | total
 
     def row(self, variable: str) -> Row | None:
         key = _key(variable)
@@ -324,6 +444,7 @@ class RegressionLevel:
     level: str
     univariable: EstimateCI | None
     multivariable: EstimateCI | None
+    by_outcome: tuple[tuple[str, str, EstimateCI], ...] = ()  # polytomous: (outcome level, column, estimate)
 
 
 @dataclass(frozen=True)
@@ -335,16 +456,22 @@ class RegressionRow:
     multivariable: EstimateCI | None
     levels: tuple[RegressionLevel, ...] = ()
     reference: str | None = None
+    by_outcome: tuple[tuple[str, str, EstimateCI], ...] = ()  # polytomous: (outcome level, column, estimate)
 
     def estimates(self):
-        """``(label, column, EstimateCI)`` of every printed estimate; label is ``variable`` or ``variable: level``."""
+        """``(label, column, EstimateCI)`` of every printed estimate; label is ``variable``, ``variable: level``,
+        and for a polytomous table ``variable [outcome level]`` / ``variable: level [outcome level]``."""
         for col in ("univariable", "multivariable"):
             if getattr(self, col) is not None:
                 yield self.variable, col, getattr(self, col)
+        for ol, col, e in self.by_outcome:
+            yield f"{self.variable} [{ol}]", col, e
         for lv in self.levels:
             for col in ("univariable", "multivariable"):
                 if getattr(lv, col) is not None:
                     yield f"{self.variable}: {lv.level}", col, getattr(lv, col)
+            for ol, col, e in lv.by_outcome:
+                yield f"{self.variable}: {lv.level} [{ol}]", col, e
 
 
 @dataclass(frozen=True)
@@ -362,6 +489,11 @@ class Regression:
     final_model_where: str
     rows: tuple[RegressionRow, ...]
     cohort: str | None = None
+    kind: str = "other"  # univariable | multivariable | final | other
+    event_groups: tuple[str, ...] = ()  # outcome groups that make the event (needed with > 2 outcome groups)
+    reference_groups: tuple[str, ...] = ()
+    outcome_levels: tuple[str, ...] = ()  # polytomous (multinomial) table: the outcome levels with estimates
+    reference_outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -374,16 +506,20 @@ class AUCEntry:
     ci: Interval | None
     where: str
     cohort: str | None = None
+    event_groups: tuple[str, ...] = ()
+    reference_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class StatedCount:
-    """A count stated in the text (patients, lesions, events...) and where."""
+    """A count stated in the text (patients, lesions, events...) and where; ``cohort`` "all" or
+    ``sum_of_cohorts`` for a count over several cohorts (1018 = 712 training + 306 validation)."""
 
     quantity: str
     value: Printed
     where: str
     cohort: str | None = None
+    sum_of_cohorts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -418,6 +554,8 @@ class Diagnostic:
     counts: Mapping[str, int] | None  # tp, fp, fn, tn
     n_positive: int | None
     n_negative: int | None
+    event_groups: tuple[str, ...] = ()
+    reference_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -433,6 +571,8 @@ class Calibration:
     slope: Printed | None
     intercept: Printed | None
     brier: Printed | None
+    event_groups: tuple[str, ...] = ()
+    reference_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -445,6 +585,8 @@ class Claim:
     claim: str  # significant | not significant
     variables: tuple[str, ...]
     column: str | None = None
+    statistic: TestStatistic | None = None
+    outcome_levels: tuple[str, ...] = ()  # a polytomous table: the outcome levels the claim is about (all when empty)
 
 
 @dataclass(frozen=True)
@@ -472,6 +614,7 @@ class Study:
     cohorts: tuple[Cohort, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     calibrations: tuple[Calibration, ...] = ()
+    regressions: tuple[Regression, ...] = ()  # every regression table (``regression`` is the first)
 
     def cohort_label(self, cid: str | None) -> str | None:
         return next((c.label for c in self.cohorts if c.id == cid), cid)
@@ -602,6 +745,8 @@ _FACT_RULES = {
     "bootstrap_summary": lambda v, p: _typed(v, p, str),
     "stepwise": lambda v, p: _typed(v, p, str),
     "software": lambda v, p: _typed(v, p, str),
+    "event_groups": lambda v, p: _strings(v, p, nonempty=True, unique=True),
+    "reference_groups": lambda v, p: _strings(v, p, nonempty=True, unique=True),
 }
 
 
@@ -658,6 +803,7 @@ def _table(t: Mapping[str, Any], path: str, version: int = 1, cohorts: Mapping[s
     gids = [g.id for g in groups]
     if len(set(gids)) != len(gids):
         raise SpecError(f"{path}.groups: group ids must be unique, got {gids}")
+    tpct = _percent_of(t, path, version) or "column"
     kinds = KINDS_V2 if version >= 2 else _KINDS
     rows = []
     for i, r in enumerate(_get(t, "rows", list, path)):
@@ -704,11 +850,46 @@ def _table(t: Mapping[str, Any], path: str, version: int = 1, cohorts: Mapping[s
         rows.append(
             Row(var, kind, parse_p(p) if p is not None else None, tuple(levels), cells,
                 bool(_get(r, "integer_valued", bool, rp, False)), bool(_get(r, "outcome", bool, rp, False)),
-                tuple(float(s) for s in scores) if scores else None, test)
+                tuple(float(s) for s in scores) if scores else None, test, _percent_of(r, rp, version),
+                parse_statistic(r["statistic"], f"{rp}.statistic") if r.get("statistic") is not None else None)
         )
     _unique([r.variable for r in rows], f"{path}.rows", "variable")
     return Table(tid, _get(t, "title", str, path), _get(t, "unit", str, path), tuple(groups), tuple(rows),
-                 cohort, (cohorts or {}).get(cohort) if cohort else None)
+                 cohort, (cohorts or {}).get(cohort) if cohort else None, tpct)
+
+
+PERCENT_OF = ("column", "row", "total")
+
+
+def _percent_of(d: Mapping[str, Any], path: str, version: int) -> str | None:
+    v = _get(d, "percent_of", str, path, None)
+    if v is None:
+        return None
+    _need_v2(version, f"{path}.percent_of")
+    if v not in PERCENT_OF:
+        raise SpecError(f"{path}.percent_of: {_short(v)} is not one of {', '.join(PERCENT_OF)}")
+    return v
+
+
+def _group_refs(d: Mapping[str, Any], path: str, known: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``event_groups`` / ``reference_groups``: outcome group ids (``outcome.groups`` keys or table groups'
+    ``outcome_group``), disjoint; each names what the event is when the outcome has more than two groups."""
+    out = []
+    for key in ("event_groups", "reference_groups"):
+        v = _get(d, key, list, path, None)
+        if v is None:
+            out.append(())
+            continue
+        _strings(v, f"{path}.{key}", nonempty=True, unique=True)
+        bad = next((x for x in v if x not in known), None)
+        if bad is not None:
+            raise SpecError(f"{path}.{key}: {bad!r} is not an outcome group of the spec (outcome groups: "
+                            f"{', '.join(sorted(known)) or 'none'}); use the ids of outcome.groups")
+        out.append(tuple(v))
+    both = set(out[0]) & set(out[1])
+    if both:
+        raise SpecError(f"{path}: {sorted(both)[0]!r} is both an event group and a reference group")
+    return out[0], out[1]
 
 
 def _need_v2(version: int, path: str) -> None:
@@ -716,11 +897,14 @@ def _need_v2(version: int, path: str) -> None:
         raise SpecError(f"{path}: this field needs spec_version 2; set \"spec_version\": 2 at the top of the file")
 
 
-def _cohort_ref(d: Mapping[str, Any], path: str, version: int, cohorts: Mapping[str, str]) -> str | None:
+def _cohort_ref(d: Mapping[str, Any], path: str, version: int, cohorts: Mapping[str, str],
+                allow_all: bool = False) -> str | None:
     c = _get(d, "cohort", str, path, None)
     if c is None:
         return None
     _need_v2(version, f"{path}.cohort")
+    if allow_all and c == "all":
+        return c
     if c not in cohorts:
         raise SpecError(f"{path}.cohort: {c!r} is not a cohort of the spec (cohorts: {', '.join(sorted(cohorts)) or 'none'}); "
                         "list it in spec.cohorts")
@@ -747,16 +931,95 @@ def _cohorts(raw: Mapping[str, Any], version: int) -> tuple[Cohort, ...]:
     return tuple(out)
 
 
-def _regression_row(r: Mapping[str, Any], p: str, tname: str, version: int) -> RegressionRow:
+REGRESSION_KINDS = ("univariable", "multivariable", "final", "other")
+
+
+def _regression(reg_raw: Mapping[str, Any], rp: str, version: int, cmap: Mapping[str, str], tids: set[str],
+                known_groups: set[str]) -> Regression:
+    """One regression table (``spec.regression`` or an item of its list)."""
+    rows = []
+    if not _get(reg_raw, "rows", list, rp):
+        raise SpecError(f"{rp}.rows: the list is empty; a regression table needs at least one row")
+    kind = _get(reg_raw, "kind", str, rp, None)
+    if kind is not None:
+        _need_v2(version, f"{rp}.kind")
+        if kind not in REGRESSION_KINDS:
+            raise SpecError(f"{rp}.kind: {_short(kind)} is not one of {', '.join(REGRESSION_KINDS)}")
+    levels = tuple(_strings(_get(reg_raw, "outcome_levels", list, rp, None) or [], f"{rp}.outcome_levels", unique=True))
+    ref_out = _get(reg_raw, "reference_outcome", str, rp, None)
+    if levels or ref_out is not None:
+        _need_v2(version, f"{rp}.outcome_levels")
+        if not levels or ref_out is None:
+            raise SpecError(f"{rp}: a polytomous (multinomial) table needs both outcome_levels (the levels with "
+                            "estimates) and reference_outcome (the level they are compared with)")
+        if ref_out in levels:
+            raise SpecError(f"{rp}.reference_outcome: {ref_out!r} is also in outcome_levels; the reference level has "
+                            "no estimates of its own")
+    tname = table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp))
+    for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
+        rows.append(_regression_row(r, f"{rp}.rows[{i}]", tname, version, levels))
+    _unique([r.variable for r in rows], f"{rp}.rows", "variable")
+    mark = _get(reg_raw, "significance_mark", dict, rp, None) or {}
+    mp = f"{rp}.significance_mark"
+    if "mark" in mark and (not isinstance(mark["mark"], str) or not mark["mark"]):
+        raise SpecError(f"{mp}.mark: expected a non-empty string such as '*', got {_short(mark['mark'])}")
+    if "threshold" in mark:
+        _number(mark["threshold"], f"{mp}.threshold", 0.0, 1.0, open_lo=True, open_hi=True)
+    _get(mark, "where", str, mp, "")
+    fm = _get(reg_raw, "final_model", dict, rp, None) or {}
+    if "variables" in fm:
+        _strings(fm["variables"], f"{rp}.final_model.variables", unique=True)
+    _get(fm, "where", str, f"{rp}.final_model", "")
+    ct = _get(reg_raw, "counts_table", str, rp, None)
+    if ct is not None and ct not in tids:
+        raise SpecError(f"{rp}.counts_table: {ct!r} is not a table of the spec ({sorted(tids)})")
+    ev, ref = _group_refs(reg_raw, rp, known_groups)
+    return Regression(
+        _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
+        mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
+        tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows), _cohort_ref(reg_raw, rp, version, cmap),
+        kind or "other", ev, ref, levels, ref_out,
+    )
+
+
+def _by_outcome(d: Mapping[str, Any], p: str, where: str, levels: tuple[str, ...]) -> tuple:
+    """A polytomous row's ``outcome_levels``: ``{"N1": {"estimate_ci", "p"} | {"univariable": .., "multivariable": ..}}``."""
+    bo = _get(d, "outcome_levels", dict, p, None)
+    if bo is None:
+        return ()
+    if not levels:
+        raise SpecError(f"{p}.outcome_levels: estimates per outcome level need the table's outcome_levels and "
+                        "reference_outcome")
+    out = []
+    for ol, cell in bo.items():
+        op = f"{p}.outcome_levels.{ol}"
+        if ol not in levels:
+            raise SpecError(f"{op}: {ol!r} is not one of the table's outcome_levels ({', '.join(levels)})")
+        if isinstance(cell, Mapping) and "estimate_ci" in cell:
+            out.append((ol, "multivariable", _estimate_ci(cell, op, f"{where} [{ol}]")))
+            continue
+        for col in ("univariable", "multivariable"):
+            c = _get(cell, col, dict, op, None)
+            if c:
+                out.append((ol, col, _estimate_ci(c, f"{op}.{col}", f"{where} [{ol}], {col}")))
+    return tuple(out)
+
+
+def _regression_row(r: Mapping[str, Any], p: str, tname: str, version: int,
+                    outcome_levels: tuple[str, ...] = ()) -> RegressionRow:
     var = _get(r, "variable", str, p)
     uni = _get(r, "univariable", dict, p, None)
     multi = _get(r, "multivariable", dict, p, None)
     lv_raw = _get(r, "levels", list, p, None)
     if lv_raw is None:
+        bo = _by_outcome(r, p, f"{tname}, {var}", outcome_levels)
+        if outcome_levels and not bo:
+            raise SpecError(f"{p}.outcome_levels: a row of a polytomous table gives its estimates per outcome level")
         return RegressionRow(
             var,
             _estimate_ci(uni, f"{p}.univariable", f"{tname}, {var}, univariable") if uni else None,
             _estimate_ci(multi, f"{p}.multivariable", f"{tname}, {var}, multivariable") if multi else None,
+            by_outcome=bo,
         )
     _need_v2(version, f"{p}.levels")
     if uni or multi:
@@ -768,7 +1031,7 @@ def _regression_row(r: Mapping[str, Any], p: str, tname: str, version: int) -> R
         name = _get(lv, "level", str, lp)
         if _get(lv, "reference", bool, lp, False):
             refs.append(name)
-            if "univariable" in lv or "multivariable" in lv:
+            if "univariable" in lv or "multivariable" in lv or "outcome_levels" in lv:
                 raise SpecError(f"{lp}: the reference level has no estimate of its own; leave out univariable/multivariable")
             continue
         u = _get(lv, "univariable", dict, lp, None)
@@ -777,6 +1040,7 @@ def _regression_row(r: Mapping[str, Any], p: str, tname: str, version: int) -> R
             name,
             _estimate_ci(u, f"{lp}.univariable", f"{tname}, {var}: {name}, univariable") if u else None,
             _estimate_ci(m, f"{lp}.multivariable", f"{tname}, {var}: {name}, multivariable") if m else None,
+            _by_outcome(lv, lp, f"{tname}, {var}: {name}", outcome_levels),
         ))
     if len(refs) != 1:
         raise SpecError(f"{p}.levels: mark exactly one level with \"reference\": true (the paper's 'Reference' or "
@@ -795,7 +1059,8 @@ def _opt_whole(d: Mapping[str, Any], key: str, path: str, lo: int = 0) -> int | 
     return None if v is None else _whole(v, f"{path}.{key}", lo)
 
 
-def _diagnostics(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+def _diagnostics(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str],
+                 known_groups: set[str] = frozenset()) -> tuple[Diagnostic, ...]:
     items = _get(raw, "diagnostic_accuracy", list, "spec", None)
     if items is None:
         return ()
@@ -826,12 +1091,13 @@ def _diagnostics(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str]) 
         out.append(Diagnostic(
             _get(d, "model", str, p), _get(d, "where", str, p), _cohort_ref(d, p, version, cmap),
             _get(d, "cutoff", str, p, None), top, measures, counts,
-            _opt_whole(d, "n_positive", p, 1), _opt_whole(d, "n_negative", p, 1),
+            _opt_whole(d, "n_positive", p, 1), _opt_whole(d, "n_negative", p, 1), *_group_refs(d, p, known_groups),
         ))
     return tuple(out)
 
 
-def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str]) -> tuple[Calibration, ...]:
+def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str],
+                  known_groups: set[str] = frozenset()) -> tuple[Calibration, ...]:
     items = _get(raw, "calibration", list, "spec", None)
     if items is None:
         return ()
@@ -855,7 +1121,7 @@ def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str])
         out.append(Calibration(
             _get(d, "model", str, p), _get(d, "where", str, p), _cohort_ref(d, p, version, cmap),
             num("chisq", hl, hp), _opt_whole(hl, "df", hp, 1), parse_p(hl_p) if hl_p is not None else None,
-            num("slope"), num("intercept"), num("brier"),
+            num("slope"), num("intercept"), num("brier"), *_group_refs(d, p, known_groups),
         ))
     return tuple(out)
 
@@ -894,6 +1160,8 @@ def _schema_message(err) -> str:
         problem = "the list is empty; give at least one entry"
     elif v == "minimum":
         problem = f"expected a number >= {err.validator_value}, got {_short(err.instance)}"
+    elif v == "oneOf" and list(err.absolute_path) == ["regression"]:
+        problem = f"expected a regression table object or a list of them, got {_short(err.instance)}"
     elif v == "oneOf":
         problem = f"expected an object like {{\"estimate_ci\": \"3.782 (1.425–9.941)\", \"p\": \"0.007\"}} or null, got {_short(err.instance)}"
         desc = ""
@@ -943,8 +1211,17 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         pv = parse_number(_get(c, "value", str, p))
         if pv.malformed or not float(pv.value).is_integer() or pv.value < 0:
             raise SpecError(f"{p}.value: {_short(c['value'])} is not a count (a whole number >= 0)")
+        soc = tuple(_strings(_get(c, "sum_of_cohorts", list, p, None) or [], f"{p}.sum_of_cohorts", unique=True))
+        for j, cid in enumerate(soc):
+            if cid not in cmap:
+                raise SpecError(f"{p}.sum_of_cohorts[{j}]: {cid!r} is not a cohort of the spec (cohorts: "
+                                f"{', '.join(sorted(cmap)) or 'none'})")
+        if soc and c.get("cohort") is not None:
+            raise SpecError(f"{p}: give either cohort or sum_of_cohorts, not both")
+        if len(soc) == 1:
+            raise SpecError(f"{p}.sum_of_cohorts: name at least two cohorts (for one cohort write \"cohort\")")
         counts.append(StatedCount(_get(c, "quantity", str, p), pv, _get(c, "where", str, p),
-                                  _cohort_ref(c, p, version, cmap)))
+                                  _cohort_ref(c, p, version, cmap, allow_all=True), soc))
     derived = []
     for i, c in enumerate(_get(raw, "derived_counts", list, "spec", []) or []):
         p = f"spec.derived_counts[{i}]"
@@ -958,14 +1235,25 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         dup = next(t.id for t in tables if sum(u.id == t.id for u in tables) > 1)
         raise SpecError(f"spec.tables: table id {dup!r} is used twice; table ids must be unique")
     claims = []
-    reg_raw = _get(raw, "regression", dict, "spec", None)
-    reg_id = _get(reg_raw, "id", str, "spec.regression") if reg_raw is not None else None
+    reg_items = raw.get("regression")
+    if isinstance(reg_items, list):
+        _need_v2(version, "spec.regression")
+        if not reg_items:
+            raise SpecError("spec.regression: the list is empty; give at least one regression table (or leave it out)")
+        reg_paths = [(r, f"spec.regression[{i}]") for i, r in enumerate(reg_items)]
+    else:
+        reg_raw = _get(raw, "regression", dict, "spec", None)
+        reg_paths = [] if reg_raw is None else [(reg_raw, "spec.regression")]
+    reg_ids = [_get(r, "id", str, rp) for r, rp in reg_paths]
+    reg_id = reg_ids[0] if reg_ids else None
+    known_groups = set(ogroups) | {g.outcome_group for t in tables for g in t.groups if g.outcome_group} | {
+        lv.outcome_group for t in tables for r in t.rows for lv in r.levels if lv.outcome_group}
     texts = []
     for i, tv in enumerate(_get(raw, "text_values", list, "spec", []) or []):
         p = f"spec.text_values[{i}]"
         cell = _get(tv, "cell", str, p)
         head = cell.split("/", 1)[0]
-        known = tids | ({"auc"} | ({reg_id, "regression"} if reg_id else set()) if version >= 2 else set())
+        known = tids | ({"auc"} | (set(reg_ids) | {"regression"} if reg_id else set()) if version >= 2 else set())
         if head not in known:
             raise SpecError(f"{p}.cell: {cell!r} names a table that is not in the spec ({sorted(known)}); write "
                             "'table/variable/level/group/count|percent', 'table/variable/group/mean|sd|median|q1|q3'"
@@ -982,44 +1270,29 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         if cl not in ("significant", "not significant"):
             raise SpecError(f"{p}.claim: {_short(cl)} must be 'significant' or 'not significant'")
         table = _get(c, "table", str, p)
-        known = sorted(tids | ({reg_id} if reg_id else set()))
+        known = sorted(tids | set(reg_ids))
         if table not in known:
             raise SpecError(f"{p}.table: {_short(table)} names no table of the spec (tables: {', '.join(known)})")
         column = _get(c, "column", str, p, None)
         if column is not None and column not in ("univariable", "multivariable"):
             raise SpecError(f"{p}.column: {_short(column)} must be 'univariable' or 'multivariable'")
         variables = _strings(_get(c, "variables", list, p), f"{p}.variables", nonempty=True, unique=True)
-        claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), table, cl, tuple(variables), column))
-    regression = None
-    if reg_raw is not None:
-        rp = "spec.regression"
-        rows = []
-        if not _get(reg_raw, "rows", list, rp):
-            raise SpecError(f"{rp}.rows: the list is empty; a regression table needs at least one row")
-        for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
-            rows.append(_regression_row(r, f"{rp}.rows[{i}]",
-                                        table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp)),
-                                        version))
-        _unique([r.variable for r in rows], f"{rp}.rows", "variable")
-        mark = _get(reg_raw, "significance_mark", dict, rp, None) or {}
-        mp = f"{rp}.significance_mark"
-        if "mark" in mark and (not isinstance(mark["mark"], str) or not mark["mark"]):
-            raise SpecError(f"{mp}.mark: expected a non-empty string such as '*', got {_short(mark['mark'])}")
-        if "threshold" in mark:
-            _number(mark["threshold"], f"{mp}.threshold", 0.0, 1.0, open_lo=True, open_hi=True)
-        _get(mark, "where", str, mp, "")
-        fm = _get(reg_raw, "final_model", dict, rp, None) or {}
-        if "variables" in fm:
-            _strings(fm["variables"], f"{rp}.final_model.variables", unique=True)
-        _get(fm, "where", str, f"{rp}.final_model", "")
-        ct = _get(reg_raw, "counts_table", str, rp, None)
-        if ct is not None and ct not in tids:
-            raise SpecError(f"{rp}.counts_table: {ct!r} is not a table of the spec ({sorted(tids)})")
-        regression = Regression(
-            _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
-            mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
-            tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows), _cohort_ref(reg_raw, rp, version, cmap),
-        )
+        stat = parse_statistic(c["statistic"], f"{p}.statistic") if c.get("statistic") is not None else None
+        ols = tuple(_strings(_get(c, "outcome_levels", list, p, None) or [], f"{p}.outcome_levels", unique=True))
+        claims.append(Claim(_get(c, "where", str, p), _get(c, "quote", str, p), table, cl, tuple(variables), column,
+                            stat, ols))
+    regressions = tuple(_regression(r, rp, version, cmap, tids, known_groups) for r, rp in reg_paths)
+    _unique(list(reg_ids), "spec.regression", "table id")
+    clash = next((x for x in reg_ids if x in tids), None)
+    if clash is not None:
+        raise SpecError(f"spec.regression: id {clash!r} is also a table id; regression and table ids must differ")
+    regression = regressions[0] if regressions else None
+    for i, c in enumerate(claims):
+        reg = next((r for r in regressions if r.id == c.table), None)
+        bad = next((x for x in c.outcome_levels if reg is None or x not in reg.outcome_levels), None)
+        if bad is not None:
+            raise SpecError(f"spec.significance_claims[{i}].outcome_levels: {bad!r} is not an outcome level of the "
+                            f"polytomous table {c.table!r}" + (f" ({', '.join(reg.outcome_levels)})" if reg else ""))
     aucs = []
     for i, a in enumerate(_get(raw, "auc", list, "spec", []) or []):
         p = f"spec.auc[{i}]"
@@ -1029,7 +1302,7 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         ci = _get(a, "ci", str, p, None)
         aucs.append(AUCEntry(_get(a, "model", str, p), _get(a, "kind", str, p), est,
                              parse_interval(ci, f"{p}.ci") if ci is not None else None, _get(a, "where", str, p),
-                             _cohort_ref(a, p, version, cmap)))
+                             _cohort_ref(a, p, version, cmap), *_group_refs(a, p, known_groups)))
     rad = _get(raw, "radiomics", dict, "spec", None)
     if rad is not None:
         _validate_radiomics(rad, "spec.radiomics")
@@ -1040,7 +1313,8 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         raw=raw, outcome_groups=ogroups, design=design, methods_tests=mtests, stated_counts=tuple(counts),
         derived_counts=tuple(derived), text_values=tuple(texts), tables=tables, claims=tuple(claims),
         regression=regression, auc=tuple(aucs), radiomics=rad, version=version, cohorts=cohorts,
-        diagnostics=_diagnostics(raw, version, cmap), calibrations=_calibrations(raw, version, cmap),
+        diagnostics=_diagnostics(raw, version, cmap, known_groups),
+        calibrations=_calibrations(raw, version, cmap, known_groups), regressions=regressions,
     )
 
 

@@ -1,0 +1,35 @@
+# Reference computations for stats/consistency.py (printed statistics and percentages), in base R.
+# Runnable alone:  Rscript reference_r/consistency.R
+# Sourced by tests/test_consistency.py through rpy2.
+
+# p of a printed test statistic, as statcheck converts it: upper tail for chi-square and F,
+# two-sided for t and z.
+ref_p_from_statistic <- function(name, x, df = numeric(0)) {
+  switch(name,
+         chi2 = pchisq(x, df[1], lower.tail = FALSE),
+         F = pf(x, df[1], df[2], lower.tail = FALSE),
+         t = 2 * pt(abs(x), df[1], lower.tail = FALSE),
+         z = 2 * pnorm(abs(x), lower.tail = FALSE))
+}
+
+# Percentages of a levels x groups count table: "column" over each group's size n (a printed
+# group size, which may exceed the column sum when values are missing), "row" over each level's
+# total, "total" over sum(n).
+ref_percent_table <- function(m, how, n = colSums(m)) {
+  switch(how,
+         column = 100 * sweep(m, 2, n, "/"),
+         row = 100 * prop.table(m, 1),
+         total = 100 * m / sum(n))
+}
+
+# Which printed percentages (a matrix of the same shape, rounded to `digits`) round from each reading.
+ref_percent_agrees <- function(m, printed, digits, n = colSums(m)) {
+  sapply(c("column", "row", "total"), function(how)
+    sum(abs(ref_percent_table(m, how, n) - printed) <= 0.5 * 10^-digits + 1e-9))
+}
+
+if (sys.nframe() == 0) {
+  print(ref_p_from_statistic("chi2", 12.3, 2))
+  m <- matrix(c(40, 22, 8, 12, 14, 9, 6, 9, 10), 3)
+  print(round(ref_percent_table(m, "row"), 1))
+}
