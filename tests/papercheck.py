@@ -40,10 +40,18 @@ def _has_cohort_sums() -> bool:
     return "sum_of_cohorts" in {f.name for f in dataclasses.fields(StatedCount)}
 
 
+def _has_regression_list() -> bool:
+    import nenaudit.study.schema as schema
+
+    doc = json.loads(Path(schema.__file__).with_name("spec.schema.json").read_text(encoding="utf-8"))
+    return "oneOf" in doc["properties"]["regression"]  # issue 22: `regression` may be a list of tables
+
+
 #: capabilities of the code base under test that decide whether a known disagreement (README of the
 #: paper) is expected: the xfail marks apply only where the capability is missing, and are strict
 HAS_SKEWNESS_RULE = _has_skewness_rule()
 HAS_COHORT_SUMS = _has_cohort_sums()
+HAS_REGRESSION_LIST = _has_regression_list()
 
 
 def spec_path(stem: str) -> Path:
