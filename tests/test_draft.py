@@ -103,7 +103,9 @@ def _printed_numbers(spec) -> set[str]:
 
 
 def _input_numbers(text: str) -> set[str]:
-    return set(_NUMBER.findall(text))
+    """Numbers as printed, and counts printed with thousands separators as digits (``37,801`` is drafted
+    ``37801``: the spec's counts are digits only)."""
+    return set(_NUMBER.findall(text)) | {m.replace(",", "") for m in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])", text)}
 
 
 def _absent(spec, text: str) -> set[str]:

@@ -58,7 +58,9 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         tables.extend(d.tables)
         table_aucs.extend(d.aucs)
         table_diags.extend(d.diagnostics)
-        if d.regression is not None:
+        if isinstance(d.regression, list):
+            regressions.extend(d.regression)
+        elif d.regression is not None:
             regressions.append(d.regression)
         review.extend(d.review)
     if not doc.tables:
@@ -201,10 +203,6 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     if regressions:
         reg = max(regressions, key=lambda r: sum(1 for x in r["rows"] if "multivariable" in x
                                                  or any("multivariable" in lv for lv in x.get("levels", []))))
-        for other in regressions:
-            if other is not reg:
-                review.append({"item": other["where"], "what": "regression table not drafted",
-                               "why": "the spec holds one regression table; drafted " + reg["where"]})
         names = {slug(r["variable"]) for r in reg["rows"]}
         best = max((t for t in tables if any(g.get("outcome_group") for g in t["groups"])),
                    key=lambda t: len(names & {slug(r["variable"]) for r in t["rows"]}), default=None)
@@ -232,16 +230,29 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         if mark:
             mark["where"] = f"{reg['where']} {mark['where']}"
         spec["regression"] = reg
+        if len(regressions) > 1:  # every regression table, in the paper's order (one object when there is one)
+            for other in regressions:
+                other.setdefault("unit", reg["unit"])
+                lab = other.pop("_cohort_label", None)
+                c = cohort_of(lab) if lab else None
+                if c:
+                    other["cohort"] = c[0]
+                elif reg.get("cohort") and other is not reg:
+                    other["cohort"] = reg["cohort"]
+                if len({r["id"] for r in regressions}) < len(regressions):
+                    other["id"] = f"{other['id']}_{regressions.index(other) + 1}"
+            spec["regression"] = regressions
         if best is not None:
             design.setdefault("analysis_unit", {"value": best["unit"], "where": f"{best['where']} (the counts table)"})
-    if spec.get("regression"):
+    main_reg = regressions and reg
+    if main_reg:
         notes = [f for raw in doc.tables for f in raw.footnotes] + [p.text for p in paras if "abbreviation" in p.text.lower()]
-        values = tx.find_text_values(paras, spec["regression"], tx.abbreviations(notes))
+        values = tx.find_text_values(paras, main_reg, tx.abbreviations(notes))
         if values:
             spec["text_values"] = values
             review.append({"item": "text_values", "what": f"{len(values)} number(s) the text repeats from the regression table",
                            "why": "tied to the row named just before and the column whose estimate the text repeats"})
-    claims = tx.find_claims(paras, tables, spec.get("regression"))
+    claims = tx.find_claims(paras, tables, main_reg or None)
     if claims:
         spec["significance_claims"] = claims
         review.append({"item": "significance_claims", "what": f"{len(claims)} claim(s) of (non-)significance",
@@ -287,9 +298,10 @@ def _validated(spec: dict) -> dict:
                 return spec
             key, idx = m.group(1), m.group(2)
             if key == "regression":
-                rm = re.match(r"spec\.regression\.rows\[(\d+)\]", msg)
-                if rm and len(spec["regression"]["rows"]) > 1:
-                    dropped = spec["regression"]["rows"].pop(int(rm.group(1)))
+                rm = re.match(r"spec\.regression(?:\[(\d+)\])?\.rows\[(\d+)\]", msg)
+                holder = spec["regression"][int(rm.group(1))] if rm and rm.group(1) is not None else spec["regression"]
+                if rm and isinstance(holder, dict) and len(holder["rows"]) > 1:
+                    dropped = holder["rows"].pop(int(rm.group(2)))
                     spec["_review"].append({"item": dropped.get("where", "regression row"), "what": "dropped", "why": msg})
                     continue
             if idx is not None and isinstance(spec[key], list):

@@ -413,6 +413,18 @@ def _label_caption(text: str, fallback: str) -> tuple[str, str]:
     return (f"Table {m.group(2)}", text) if m else (fallback, text)
 
 
+def _drop(el) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def read_html(data: bytes) -> Document:
     """An article's HTML page: ``<table>`` elements (caption from ``<caption>`` or the nearest "Table N" text
     before it, footnotes from ``<tfoot>`` or the table's footer block) and the ``<p>`` paragraphs under headings."""
@@ -453,6 +465,16 @@ def read_html(data: bytes) -> Document:
         rows = [r for r in rows if any(c for c in r)]
         if rows:
             tables.append(RawTable(label, caption, rows, foot, head))
+    # citations in running text: superscript reference numbers and the reference texts a page hides beside them
+    # for a pop-up (class 'refCtt closed', style 'display:none', the hidden attribute) are not the paper's text
+    for el in root.xpath("//p//*[@hidden or contains(translate(@style,' ',''),'display:none') or "
+                         "contains(concat(' ',normalize-space(@class),' '),' closed ') or "
+                         "contains(translate(@class,'REFCT','refct'),'refctt')]"):
+        if el.getparent() is not None and not el.xpath("ancestor::table"):
+            _drop(el)
+    for el in root.xpath("//p//sup"):
+        if re.fullmatch(r"[\d,\s–—-]+", _text(el) or "x") and el.getparent() is not None and not el.xpath("ancestor::table"):
+            _drop(el)
     paragraphs = []
     section, no = "Front matter", 0
     for el in root.iter():

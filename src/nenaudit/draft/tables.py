@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nenaudit.draft.cells import ESTIMATE_CI, NUM, cell_kind, group_n, is_empty, is_p, is_reference
+from nenaudit.draft.cells import ESTIMATE_CI, NUM, cell_kind, group_n, is_empty, is_p, is_reference, plain_count
 from nenaudit.draft.document import RawTable
 
 __all__ = ["Drafted", "interpret_table", "clean_label", "slug", "cohort_id", "COHORT_WORDS"]
@@ -19,6 +19,9 @@ _REG_WORDS = re.compile(r"(?i)\b(OR|HR|RR|aOR|aHR|odds|hazard|regression|β|beta
 _PCOL = re.compile(r"(?i)^\s*(p|p[\s-]*values?|sig\.?|significance|p\s*\(.*\))\s*[*a-z]?\s*$")
 _HEADER_CUE = re.compile(r"(?i)\b(OR|HR|RR|CI|P|values?|univariate|univariable|multivariate|multivariable|analysis|"
                          r"characteristics?|variables?|factors?|odds|hazard|β)\b|95\s*%|\bn\s*=")
+# a percentage (prevalence, proportion) with its confidence interval: '% (95%CI)' over the columns
+_PREVALENCE_CI = re.compile(r"(?i)%\s*[(\[]\s*95\s*%?\s*CI\b|\bprevalence\b.*\bCI\b|\bproportion\b.*\bCI\b")
+_RATIO_WORDS = re.compile(r"(?i)\b(OR|HR|RR|PR|aOR|aHR|odds|hazard|ratio|β|beta|coefficient)\b|β")
 _UNI = re.compile(r"(?i)univariate|univariable|crude|unadjusted|single[- ]factor")
 _MULTI = re.compile(r"(?i)multivariate|multivariable|adjusted|multi[- ]factor")
 _LESION = re.compile(r"(?i)\b(lesions?|nodules?|tumou?rs?|metastas[ie]s|masses|nodes?)\b")
@@ -30,7 +33,7 @@ class Drafted:
     """What the recognisers drafted from one table, plus what to confirm."""
 
     tables: list[dict] = field(default_factory=list)
-    regression: dict | None = None
+    regression: dict | list[dict] | None = None  # a list when the table holds several models side by side
     review: list[dict] = field(default_factory=list)
     aucs: list[dict] = field(default_factory=list)  # cohort as a label ('_cohort_label'), mapped to an id later
     diagnostics: list[dict] = field(default_factory=list)
@@ -52,7 +55,7 @@ def slug(text: str) -> str:
 
 
 _MARKS = re.compile(r"(\s*\^\s*[a-z0-9*]+|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰ᵃᵇᶜᵈᵉ]+|\s*[*†‡§¶#]+)$")
-_DESCRIPTOR = re.compile(r"(?i)\s*[\[(]\s*(median|mean|n\b|no\.|number|%|iqr|sd|range|x̄)[^\[\]]*[\])]\s*$")
+_DESCRIPTOR = re.compile(r"(?i)\s*[\[(]\s*(median|mean|n\b(?!\s*[=:]\s*\d)|no\.|number|%|iqr|sd|range|x̄)[^\[\]]*[\])]\s*$")
 _TRAIL = re.compile(r"(?i),\s*(n\s*\(%\)|n|%|no\.\s*\(%\)|median.*|mean.*)$")
 _UNIT = re.compile(r"(?i)^\s*(\S*/\S*|%|years?|yrs?|mm|cm|ml|mL|kg|g|mg|days?|months?|ng/ml|u/l|iu/l|points?)\s*$")
 
@@ -109,8 +112,9 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
     header_text = " ".join(" ".join(r) for r in head)
     est_rows = sum(1 for r in body if any(ESTIMATE_CI.search(c) for c in r[1:]))
     desc_rows = sum(1 for r in body if any(cell_kind(c) in ("count", "mean_sd") for c in r[1:]))
-    regression_like = (est_rows >= max(2, desc_rows) and (_REG_WORDS.search(header_text + " " + raw.caption)
-                                                         or "CI" in header_text))
+    prevalence = bool(_PREVALENCE_CI.search(header_text)) and not _RATIO_WORDS.search(header_text)
+    regression_like = not prevalence and (est_rows >= max(2, desc_rows) and (
+        _REG_WORDS.search(header_text + " " + raw.caption) or "CI" in header_text))
     separate_ci = (not regression_like and re.search(r"(?i)\b(OR|HR|odds ratio|hazard ratio|β|beta)\b", header_text)
                    and re.search(r"(?i)95\s*%?\s*CI|confidence", header_text))
     perf = re.search(r"(?i)\b(AUC|AUROC|C[- ]index|C[- ]statistic|sensitivity|specificity)\b", header_text)
@@ -118,12 +122,30 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
         _performance(raw, head, body, out)
         return out
     if regression_like or separate_ci:
+        spans = _column_spans(head, len(rows[0]))
+        if spans:  # one model per spanning header (an outcome, a cohort): a regression table each
+            regs = []
+            for k, (label, cols) in enumerate(spans):
+                sub_head = [[r[0]] + [r[j] for j in cols] for r in head]
+                sub_body = [[r[0]] + [r[j] for j in cols] for r in body]
+                sub = RawTable(raw.label, f"{raw.label} — {label}", sub_head + sub_body, raw.footnotes, len(sub_head))
+                reg = _regression(sub, sub_head, sub_body, " ".join(" ".join(r) for r in sub_head), out.review,
+                                  raw.caption)
+                if reg is not None:
+                    reg["id"] = f"{reg['id']}_{k + 1}"
+                    reg["where"] = f"{raw.label}, columns under {label!r}"
+                    cid = cohort_id(label)
+                    if cid:
+                        reg["_cohort_label"] = label
+                    regs.append(reg)
+            out.regression = regs or None
+            return out
         out.regression = _regression(raw, head, body, header_text, out.review)
         return out
     if re.search(r"(?i)\b(AUC|AUROC|C[- ]index|sensitivity|specificity)\b", header_text) and not desc_rows:
         _performance(raw, head, body, out)
         return out
-    _descriptive(raw, head, body, header_text, ctx, out)
+    _descriptive(raw, head, body, header_text, ctx, out, prevalence)
     return out
 
 
@@ -209,8 +231,15 @@ def _row_kind(cells: list[str], label: str, foot: str) -> str | None:
     return "mixed"
 
 
-def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> None:
+def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted, prevalence: bool = False) -> None:
     gcols, pcols = _column_roles(head, body)
+    if prevalence:  # percentages with their CIs (survey-weighted, say) cannot be recomputed from counts: not groups
+        ci_cols = [j for j in gcols if all(ESTIMATE_CI.fullmatch(r[j].strip()) for r in body if not is_empty(r[j]))]
+        if ci_cols and len(ci_cols) < len(gcols):
+            gcols = [j for j in gcols if j not in ci_cols]
+            out.review.append({"item": raw.label, "what": f"{len(ci_cols)} column(s) of percentages with a CI not drafted",
+                               "why": "a percentage printed with its confidence interval is no 'n (%)' cell; only the "
+                                      "count columns are drafted"})
     if not gcols:
         out.review.append({"item": raw.label, "what": "not drafted", "why": "no column of counts or summaries was found"})
         return
@@ -242,6 +271,16 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
         label = r[0] or next((c for c in r[1:2] if c and not _is_value(c)), "")
         gv, pv = _place(r, gcols, pcols)
         parsed.append((label, _row_kind(gv, label, foot), gv, pv))
+    if parsed and re.match(r"(?i)\s*(all|total|overall)\b", parsed[0][0]) and all(
+            cell_kind(c) == "integer" for c in parsed[0][2]) and not any(group_n(x) for x in labels):
+        totals = [plain_count(c) for c in parsed[0][2]]  # the sizes of the groups, printed as the first row
+        labels = [f"{lab} ({parsed[0][0].strip()})" for lab in labels]
+        ns = dict(zip(labels, totals))
+        parsed = parsed[1:]
+        out.review.append({"item": raw.label, "what": f"group sizes from the row {body[0][0]!r}",
+                           "why": "the header prints no n; the first row prints the whole sample's count"})
+    else:
+        ns = {}
     tid = re.sub(r"[^a-z0-9]+", "", raw.label.lower())
     for b, (gidx, pidx) in enumerate(blocks):
         cohort = None
@@ -254,7 +293,7 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
             if len(capc) == 1 and len(kinds) == 1:
                 cohort = capc[0]
         table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{cohort_id(cohort or '') or b + 1}", parsed, gidx, pidx,
-                           [labels[k] for k in gidx], cohort, ctx, out)
+                           [labels[k] for k in gidx], cohort, ctx, out, ns)
         if table is not None:
             if len(spans) == len(blocks) and len(blocks) > 1:
                 table["_cohort_n"] = spans[b]
@@ -272,11 +311,12 @@ def _group_id(label: str, used: set) -> str:
     return out
 
 
-def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) -> dict | None:
+def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, ns=None) -> dict | None:
     used: set = set()
     groups = []
     for k, lab in enumerate(labels):
-        groups.append({"id": _group_id(lab, used), "label": lab, "n": group_n(lab)})
+        n = group_n(lab) or (int((ns or {})[lab]) if (ns or {}).get(lab) else None)
+        groups.append({"id": _group_id(lab, used), "label": lab, "n": n})
     gids = [g["id"] for g in groups]
     rows: list[dict] = []
     where_t = raw.label + (f" ({cohort})" if cohort else "")
@@ -303,7 +343,7 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
                             "levels": [], "where": f"{where_t}, {head_name}", "p": p}
                 rows.append(open_var)
             if open_var is not None:
-                open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (c.strip() for c in gv)))})
+                open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (plain_count(c).strip() for c in gv)))})
                 if p and "p" not in open_var:
                     open_var["p"] = p
                 continue
@@ -313,7 +353,7 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
         if kind == "mixed":
             skipped.append(clean)
             continue
-        row = {"variable": clean, "kind": kind, "cells": dict(zip(gids, (c.strip() for c in gv))),
+        row = {"variable": clean, "kind": kind, "cells": dict(zip(gids, (plain_count(c).strip() for c in gv))),
                "where": f"{where_t}, {clean}"}
         if p:
             row["p"] = p
@@ -351,6 +391,9 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
     if not rows:
         out.review.append({"item": where_t, "what": "not drafted", "why": "no row could be read as counts or summaries"})
         return None
+    if not pidx:  # the table prints no p column: no p (null), not a p the drafter missed
+        for r in rows:
+            r.setdefault("p", None)
     for g in groups:  # a group without a printed n: the sum of the first categorical variable's counts
         if g["n"] is None:
             first = next((r for r in rows if r["kind"] == "categorical"), None)
@@ -414,6 +457,25 @@ def _percent_basis(table: dict, out: Drafted) -> None:
 
 
 # ----------------------------------------------------------------------------- regression tables
+def _column_spans(head, ncol: int) -> list[tuple[str, list[int]]]:
+    """Spanning header cells over the value columns (a flattened colspan: a label followed by empty cells), when a
+    header row has two or more of them, each over two or more columns and a row below names those columns:
+    ``[(label, [columns])]``; else []."""
+    for i, r in enumerate(head[:-1]):
+        starts = [j for j in range(1, ncol) if r[j].strip()]
+        if len(starts) < 2:
+            continue
+        spans = [(r[a].strip(), list(range(a, b))) for a, b in zip(starts, starts[1:] + [ncol])]
+        if starts[0] > 1 and any(any(x[j].strip() for x in head[i + 1:]) for j in range(1, starts[0])):
+            return []  # columns before the first span that carry their own header: not a split by spans
+        if any(_UNI.search(lab) or _MULTI.search(lab) for lab, _ in spans):
+            return []  # 'Univariable analysis | Multivariable analysis': the blocks of one model, not several models
+        if all(len(cols) >= 2 for _, cols in spans) and all(
+                any(x[j].strip() for x in head[i + 1:]) for _, cols in spans for j in cols):
+            return spans
+    return []
+
+
 def _blocks(header_text: str, caption: str, n_est: int) -> list[str]:
     u, m = _UNI.search(header_text), _MULTI.search(header_text)
     if u and m:
@@ -433,8 +495,8 @@ def _estimates(cells: list[str]) -> tuple[list[dict], bool]:
     j = 0
     while j < len(cells):
         c = cells[j].strip()
-        if is_reference(c) or re.match(r"(?i)^ref(erence)?\b", c):
-            ref = True
+        if is_reference(c) or re.match(r"(?i)^ref(erence)?\b", c) or re.fullmatch(r"1(?:\.0+)?", c):
+            ref = True  # 'Reference', 'Ref.', or a bare 1.00 where the other levels print an estimate with its CI
         m = ESTIMATE_CI.search(c)
         est = None
         if m:
@@ -458,9 +520,9 @@ def _estimates(cells: list[str]) -> tuple[list[dict], bool]:
     return found, ref
 
 
-def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
+def _regression(raw: RawTable, head, body, header_text, review, caption: str | None = None) -> dict | None:
     max_est = max((len(_estimates(r[1:])[0]) for r in body), default=0)
-    blocks = _blocks(header_text, raw.caption, max_est)
+    blocks = _blocks(header_text, raw.caption if caption is None else caption, max_est)
     parsed = []  # (label, level or None, estimates, ref)
     for r in body:
         label = r[0].strip()
@@ -530,6 +592,12 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
         elif est:
             review.append({"item": r["where"], "what": "levels not drafted",
                            "why": f"{len(refs)} reference rows for {len(est)} estimates; mark one level 'reference' by hand"})
+    holders = [x for r in final for x in [r] + r.get("levels", [])]
+    if not any("p" in x[b] for x in holders for b in ("univariable", "multivariable") if isinstance(x.get(b), dict)):
+        for x in holders:  # no p column: the p is not printed (null), not forgotten
+            for b in ("univariable", "multivariable"):
+                if isinstance(x.get(b), dict):
+                    x[b]["p"] = None
     names = set()
     uniq = []
     for r in final:
@@ -541,7 +609,7 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
     if not uniq:
         review.append({"item": tname, "what": "not drafted", "why": "no estimate with a confidence interval was read"})
         return None
-    text = (header_text + " " + raw.caption).lower()
+    text = (header_text + " " + raw.caption + " " + (caption or "")).lower()
     kind = ("hazard ratio" if re.search(r"\bhr\b|hazard", text) else "odds ratio" if re.search(r"\bor\b|odds", text)
             else "coefficient" if re.search(r"β|beta|coefficient", text) else "odds ratio")
     reg = {"id": re.sub(r"[^a-z0-9]+", "", tname.lower()), "title": raw.caption or tname, "where": tname,

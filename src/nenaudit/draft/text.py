@@ -240,7 +240,8 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
                     n = int(m.group(1).replace(",", ""))
                     if 1900 <= n <= 2100 and not mid:
                         continue
-                    add(_unit_of(m.group(3), units) + "s", m.group(1), where, cohort_of(_near(cl, m.start())))
+                    add(_unit_of(m.group(3), units) + "s", m.group(1).replace(",", ""), where,
+                        cohort_of(_near(cl, m.start())))  # 37,801 as the digits a spec's count holds
                 cl_units = [_unit_of(u.group(0), units) for u in re.finditer(alt, cl, flags=re.I)]
                 for m in _WERE.finditer(cl):
                     g = m.group(2).lower()
