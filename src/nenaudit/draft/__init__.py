@@ -78,7 +78,7 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     group_ids: list[str] = []
     outcome: dict = {}
     for t in tables:
-        if len(t["groups"]) >= 2 and any("p" in r for r in t["rows"]):
+        if len(t["groups"]) >= 2 and any(r.get("p") is not None for r in t["rows"]):
             cohort_cols = [g for g in t["groups"] if COHORT_WORDS.search(g["label"])]
             if len(cohort_cols) >= 2:  # the table compares cohorts (training vs validation), not outcome groups
                 for g in cohort_cols:

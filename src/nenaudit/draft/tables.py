@@ -339,6 +339,7 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
             if open_var is not None and p and "p" in open_var and len(open_var["levels"]) >= 2:
                 # a second p under one heading: a second variable (another grouping of the same characteristic)
                 head_name = open_var.get("_heading", open_var["variable"])
+                open_var["_split"] = "first"  # the first grouping: named only by a word its levels share
                 open_var = {"variable": head_name, "_heading": head_name, "_split": True, "kind": "categorical",
                             "levels": [], "where": f"{where_t}, {head_name}", "p": p}
                 rows.append(open_var)
@@ -363,8 +364,12 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
         rows.append(row)
     for r in rows:  # a later grouping under one heading is named by its levels: 'Heading (a/b)'
         r.pop("_heading", None)
-        if r.pop("_split", False):
-            r["variable"] = f"{r['variable']} ({'/'.join(lv['level'].strip().lower() for lv in r['levels'])})"
+        split = r.pop("_split", False)
+        name = _grouping_name([lv["level"] for lv in r["levels"]]) if split else ""
+        if split == "first" and "/" in name:
+            continue
+        if split:
+            r["variable"] = f"{r['variable']} ({name})"
             r["where"] = f"{where_t}, {r['variable']}"
             out.review.append({"item": r["where"], "what": "a second variable under one heading",
                                "why": "a second p-value under the same heading starts another grouping of its levels"})
@@ -430,6 +435,15 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
                            "why": "a count row without a variable heading, an incomplete row or a mixed row"})
     _percent_basis(table, out)
     return table
+
+
+def _grouping_name(levels: list[str]) -> str:
+    """What a grouping of levels is about: the last word all its levels share (``Left kidney``, ``Right kidney`` ->
+    ``kidney``), else the levels joined (``yes/no``)."""
+    words = [lv.strip().lower().split() for lv in levels]
+    if len(words) >= 2 and all(len(w) >= 2 for w in words) and len({w[-1] for w in words}) == 1:
+        return words[0][-1]
+    return "/".join(lv.strip().lower() for lv in levels)
 
 
 def _percent_basis(table: dict, out: Drafted) -> None:

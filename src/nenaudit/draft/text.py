@@ -467,7 +467,7 @@ _SIG = re.compile(r"(?i)(?:significantly|substantially|statistically) (?:differe
 def find_claims(paragraphs: list[Paragraph], tables: list[dict], regression: dict | None) -> list[dict]:
     """Claims that variables differ (or not) significantly, with the table whose rows they name."""
     out = []
-    pools = [(t["id"], None, [r["variable"] for r in t["rows"]], any("p" in r for r in t["rows"])) for t in tables]
+    pools = [(t["id"], None, [r["variable"] for r in t["rows"]], any(r.get("p") is not None for r in t["rows"])) for t in tables]
     if regression is not None:
         pools.append((regression["id"], "regression", [r["variable"] for r in regression["rows"]], True))
     for p in paragraphs:
