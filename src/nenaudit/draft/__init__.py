@@ -208,6 +208,13 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
                    key=lambda t: len(names & {slug(r["variable"]) for r in t["rows"]}), default=None)
         if best is not None and names & {slug(r["variable"]) for r in best["rows"]}:
             reg["counts_table"] = best["id"]
+            outcome_groups = [g["id"] for g in best["groups"] if g.get("outcome_group")]
+            if len(outcome_groups) > 2:  # which groups make the event: a guess to confirm
+                reg["event_groups"], reg["reference_groups"] = outcome_groups[1:], outcome_groups[:1]
+                review.append({"item": f"{reg['where']}, event_groups",
+                               "what": f"event {', '.join(outcome_groups[1:])} against {outcome_groups[0]}",
+                               "why": f"{len(outcome_groups)} outcome groups; assumed the first column is the reference "
+                                      "and the others together the event"})
             reg["unit"] = best["unit"]
             if best.get("cohort"):
                 reg["cohort"] = best["cohort"]

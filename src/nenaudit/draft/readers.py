@@ -284,6 +284,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         title = lines[j].strip()
         j += 1
     rows: list[list[str]] = []
+    heads: list[int] = []
     data = 0
     while j < n:
         ln = lines[j]
@@ -302,6 +303,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         if not data and (re.search(r"\(\s*[nN]\s*=\s*\d", ln) or (
                 cells is None and _HEAD_WORDS.search(ln) and len(rows) < 3)):
             rows.append(_header_cells(ln))
+            heads.append(len(rows) - 1)
         elif cells is not None and len(ln) < 400:
             rows.append(cells)
             data += 1
@@ -312,6 +314,11 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         j += 1
     if data < 2:
         return None
+    width = max((len(r) for k, r in enumerate(rows) if k not in heads), default=0)
+    for h in heads:  # a header without a cell over the labels: its cells are the value columns' (right-aligned)
+        if len(rows[h]) == width - 1 and not re.search(r"(?i)^(characteristics?|variables?|factors?|parameters?|items?)\b",
+                                                       rows[h][0]):
+            rows[h] = [""] + rows[h]
     return title, rows, j
 
 

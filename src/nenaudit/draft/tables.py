@@ -231,8 +231,35 @@ def _row_kind(cells: list[str], label: str, foot: str) -> str | None:
     return "mixed"
 
 
+_STATCOL = re.compile(r"(?i)^\s*(χ\s*[2²]|chi[- ]?squared?|x\s*2|x²|t|f|z)(?:[\s-]*(?:values?|statistics?|tests?))?"
+                      r"\s*(?:[(\[]\s*df\s*[)\]])?\s*$")
+_DFCOL = re.compile(r"(?i)^\s*(df|d\.f\.|degrees? of freedom)\s*$")
+_STAT_CELL = re.compile(r"^\s*(" + NUM + r")\s*(?:[(\[]\s*(\d+(?:\.\d+)?)\s*(?:[,;]\s*(\d+(?:\.\d+)?))?\s*[)\]])?\s*$")
+
+
+def _statistic(name_cell: str, cell: str, df_cell: str) -> tuple[dict | None, str | None]:
+    """A printed test statistic ``{name, value, df...}`` from its column's header and its cell (``12.3 (2)``: value and
+    df) or a df column; (None, why) when the df it needs is not printed."""
+    m, c = _STATCOL.match(name_cell), _STAT_CELL.match(cell.strip().rstrip("*†‡§"))
+    if not m or not c:
+        return None, None
+    w = m.group(1).lower()
+    name = "chi2" if w[0] in "χcx" else {"t": "t", "f": "F", "z": "z"}[w]
+    dfs = [x for x in (c.group(2), c.group(3)) if x] or ([df_cell.strip()] if re.fullmatch(r"\d+(?:\.\d+)?", df_cell.strip())
+                                                        else [])
+    need = {"chi2": ("df",), "t": ("df",), "F": ("df1", "df2"), "z": ()}[name]
+    if len(dfs) != len(need):
+        return None, f"a printed {name} of {c.group(1)} without its degrees of freedom"
+    return {"name": name, "value": c.group(1), **dict(zip(need, dfs))}, None
+
+
 def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted, prevalence: bool = False) -> None:
+    ncol = len(body[0]) if body else 0
+    col_head = {j: " ".join(r[j] for r in head).strip() for j in range(1, ncol)}
+    scols = [j for j in range(1, ncol) if _STATCOL.match(col_head[j])]
+    dcols = [j for j in range(1, ncol) if _DFCOL.match(col_head[j])]
     gcols, pcols = _column_roles(head, body)
+    gcols = [j for j in gcols if j not in scols and j not in dcols]  # a statistic or df column is no group
     if prevalence:  # percentages with their CIs (survey-weighted, say) cannot be recomputed from counts: not groups
         ci_cols = [j for j in gcols if all(ESTIMATE_CI.fullmatch(r[j].strip()) for r in body if not is_empty(r[j]))]
         if ci_cols and len(ci_cols) < len(gcols):
@@ -266,11 +293,17 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted, prev
     spans = [c for r in head for c in r if group_n(c) and COHORT_WORDS.search(c)]  # 'Training set (n = 712)'
     foot = " ".join(raw.footnotes)
     # rows -> variables
-    parsed = []  # (label, kind, group cells, p)
+    parsed = []  # (label, kind, group cells, p, printed test statistic)
     for r in body:
         label = r[0] or next((c for c in r[1:2] if c and not _is_value(c)), "")
         gv, pv = _place(r, gcols, pcols)
-        parsed.append((label, _row_kind(gv, label, foot), gv, pv))
+        stat = None
+        if len(scols) == 1 and len(pcols) <= 1 and not is_empty(r[scols[0]]):
+            stat, why = _statistic(col_head[scols[0]], r[scols[0]], r[dcols[0]] if len(dcols) == 1 else "")
+            if why:
+                out.review.append({"item": f"{raw.label}, {clean_label(label)}", "what": "test statistic not drafted",
+                                   "why": why + "; add df by hand"})
+        parsed.append((label, _row_kind(gv, label, foot), gv, pv, stat))
     if parsed and re.match(r"(?i)\s*(all|total|overall)\b", parsed[0][0]) and all(
             cell_kind(c) == "integer" for c in parsed[0][2]) and not any(group_n(x) for x in labels):
         totals = [plain_count(c) for c in parsed[0][2]]  # the sizes of the groups, printed as the first row
@@ -322,7 +355,7 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
     where_t = raw.label + (f" ({cohort})" if cohort else "")
     open_var = None  # (row dict) of a variable whose levels follow
     skipped = []
-    for label, kind, gv_all, pv_all in parsed:
+    for label, kind, gv_all, pv_all, stat in parsed:
         gv = [gv_all[k] for k in gidx]
         pv = [pv_all[k] for k in pidx if k < len(pv_all)]
         p = next((x for x in pv if not is_empty(x)), None)
@@ -333,6 +366,8 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
             open_var = {"variable": clean, "kind": "categorical", "levels": [], "where": f"{where_t}, {clean}"}
             if p:
                 open_var["p"] = p
+            if stat:
+                open_var["statistic"] = stat
             rows.append(open_var)
             continue
         if kind == "count":
@@ -347,6 +382,8 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
                 open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (plain_count(c).strip() for c in gv)))})
                 if p and "p" not in open_var:
                     open_var["p"] = p
+                if stat and "statistic" not in open_var:
+                    open_var["statistic"] = stat
                 continue
             skipped.append(clean)
             continue
@@ -358,6 +395,8 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, 
                "where": f"{where_t}, {clean}"}
         if p:
             row["p"] = p
+        if stat:
+            row["statistic"] = stat
         if any(is_empty(c) for c in row["cells"].values()):
             skipped.append(clean)
             continue
@@ -628,6 +667,11 @@ def _regression(raw: RawTable, head, body, header_text, review, caption: str | N
             else "coefficient" if re.search(r"β|beta|coefficient", text) else "odds ratio")
     reg = {"id": re.sub(r"[^a-z0-9]+", "", tname.lower()), "title": raw.caption or tname, "where": tname,
            "estimate": kind, "rows": uniq}
+    used = {b for x in holders for b in ("univariable", "multivariable") if isinstance(x.get(b), dict)}
+    if used == {"univariable"}:
+        reg["kind"] = "univariable"
+    elif used == {"multivariable"}:
+        reg["kind"] = "final" if re.search(r"(?i)\bfinal\b", text) else "multivariable"
     header_n = [c for r in head for c in r if group_n(c)]
     if header_n:  # outcome groups with their n over the estimate columns: stated counts
         reg["_header_n"] = header_n
