@@ -526,7 +526,9 @@ def read_jats(data: bytes) -> Document:
     paragraphs = []
     for p in (el for el in root.iter() if _local(el) == "p"):
         anc = list(p.iterancestors())
-        if any(_local(a) in ("table-wrap", "fn", "ref-list", "caption") for a in anc):
+        if any(_local(a) in ("table-wrap", "fn", "ref-list") for a in anc):
+            continue
+        if any(_local(a) in ("caption", "fig") for a in anc):
             continue
         t = _text(p)
         if len(t) <= 20:
@@ -540,5 +542,11 @@ def read_jats(data: bytes) -> Document:
             head = next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
             where = head or "Body"
         paragraphs.append(Paragraph(t, where))
+    for fig in (el for el in root.iter() if _local(el) == "fig"):  # a figure legend prints AUCs and counts too
+        cap = next((c for c in fig if _local(c) == "caption"), None)
+        t = _text(cap) if cap is not None else ""
+        if len(t) > 20:
+            lab = next((_text(c) for c in fig if _local(c) == "label"), "") or "Figure"
+            paragraphs.append(Paragraph(t, f"{lab} legend"))
     title = next((_text(el) for el in root.iter() if _local(el) == "article-title"), "")
     return Document("jats", paragraphs, tables, title)

@@ -38,7 +38,7 @@ _AUC = re.compile(
     r"(?:\bAUCs?\b|\bAUROC\b|area under the (?:receiver operating characteristic )?(?:\(ROC\) )?curve(?: \(AUC\))?|"
     r"area under the ROC(?: curve)?|"
     r"\bC[- ]index\b|\bC[- ]statistics?\b)"
-    r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)"
+    r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)(?:\s*(?:±|\+/-)\s*0?\.\d+)?"  # an SE after it: 0.832±0.062
     r"(?:\s*[(\[]\s*(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?\s*[:,=]?\s*)?"
     r"(0?\.\d+)(\s*(?:–|—|-|‐|to|,)\s*)(0?\.\d+)\s*[)\],;])?")
 _MODEL = re.compile(r"(?i)\b(nomogram|rad[- ]?score|radiomics? score|radiomics? signature|([A-Za-z][\w-]*)\s+model)\b")
@@ -94,8 +94,11 @@ def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
     return out
 
 
-_SENS = re.compile(r"(?i)sensitivit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
-_SPEC = re.compile(r"(?i)specificit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
+# 'sensitivity of 63%', 'sensitivity was 0.81', or a few words between: 'specificity is high, achieving 93.3%'
+_SENS = re.compile(r"(?i)sensitivit(?:y|ies)(?:\s*(?:of|was|were|=|:|,)?\s*|(?=[^\d;%()]{1,45}?\d+(?:\.\d+)?\s*%)[^\d;%()]{1,45}?)"
+                   r"(\d+(?:\.\d+)?)\s*(%?)")
+_SPEC = re.compile(r"(?i)specificit(?:y|ies)(?:\s*(?:of|was|were|=|:|,)?\s*|(?=[^\d;%()]{1,45}?\d+(?:\.\d+)?\s*%)[^\d;%()]{1,45}?)"
+                   r"(\d+(?:\.\d+)?)\s*(%?)")
 _MEASURES = [("sensitivity", _SENS), ("specificity", _SPEC)] + [
     (name, re.compile(r"(?i)\b(?:" + rx + r")\s*(?:\(\w+\)\s*)?(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)"))
     for name, rx in (("accuracy", r"accurac(?:y|ies)"), ("ppv", r"positive predictive values?|PPV"),
