@@ -428,3 +428,41 @@ def test_printed_test_statistic_column():
     assert "statistic" not in rows["Smoking"]
     assert any(x["what"] == "test statistic not drafted" and "1.94" in x["why"] for x in spec["_review"])
     assert {g["id"] for g in spec["tables"][0]["groups"]} == {"responders", "non_responders"}
+
+
+_COUNT_PERCENT = """<?xml version="1.0"?>
+<article><body><sec><title>Results</title><p>Text before the table with enough words in it.
+<table-wrap id="t1"><label>Table 1</label><caption><title>Number of patients by feature.</title></caption>
+<table><thead><tr><th/><th>Sample size (N)</th><th>Percentage (%)</th></tr></thead>
+<tbody><tr><td>Healthy controls</td><td>20</td><td>40</td></tr>
+<tr><td>Treated patients</td><td>30</td><td>60</td></tr>
+<tr><td>All cases</td><td>50</td><td>100</td></tr>
+<tr><td>Weight<xref ref-type="table-fn" rid="fn1">*</xref> (kg)</td><td/><td/></tr>
+<tr><td>Healthy controls</td><td>71±9</td><td>N/A</td></tr>
+<tr><td>Treated group</td><td>75±8</td><td>N/A</td></tr>
+<tr><td>Colour (Healthy controls/ Treated patients)</td><td/><td/></tr>
+<tr><td>Blue</td><td>9/12</td><td>45/40</td></tr>
+<tr><td>Green</td><td>11/18</td><td>55/60</td></tr>
+<tr><td>Stage</td><td/><td/></tr>
+<tr><td>Early</td><td>21</td><td>70.0</td></tr>
+<tr><td>Late</td><td>9</td><td>30.0</td></tr>
+</tbody></table>
+<table-wrap-foot><fn id="fn1"><p>P=0.315 for weight; P=0.612 for colour.</p></fn></table-wrap-foot>
+</table-wrap></p></sec></body></article>"""
+
+
+def test_one_count_and_one_percent_column_read_by_group():
+    """JATS: groups named by the rows before the first heading, a block of per-group summaries, 'a/b' pairs under a
+    heading that names both groups, a block describing the group its counts sum to, p-values from the footnote."""
+    spec = draft_document(read_jats(_COUNT_PERCENT.encode()), "cp", "<inline>")
+    validate(spec, "cp")
+    by = {tuple(g["n"] for g in t["groups"]): t for t in spec["tables"]}
+    assert set(by) == {(50,), (20, 30), (30,)}
+    ctl, trt = (g["id"] for g in by[(20, 30)]["groups"])
+    weight, colour = by[(20, 30)]["rows"]
+    assert (weight["kind"], weight["p"], weight["cells"]) == ("mean_sd", "0.315", {ctl: "71±9", trt: "75±8"})
+    assert colour["p"] == "0.612" and colour["levels"][1]["cells"] == {ctl: "11 (55)", trt: "18 (60)"}
+    (stage,) = by[(30,)]["rows"]
+    assert stage["p"] is None and [lv["cells"][trt] for lv in stage["levels"]] == ["21 (70.0)", "9 (30.0)"]
+    assert [lv["cells"]["all"] for lv in by[(50,)]["rows"][0]["levels"]] == ["20 (40)", "30 (60)"]
+    assert not _absent(spec, _COUNT_PERCENT)

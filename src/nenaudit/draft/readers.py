@@ -351,6 +351,26 @@ def _text(el) -> str:
     return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
 
 
+def _text_outside(el, skip: tuple[str, ...]) -> str:
+    """An element's text without the text of descendants named in ``skip`` (their tails kept)."""
+    parts: list[str] = []
+
+    def walk(x):
+        if x is not el and _local(x) in skip:
+            if x.tail:
+                parts.append(x.tail)
+            return
+        if x.text:
+            parts.append(x.text)
+        for ch in x:
+            walk(ch)
+        if x is not el and x.tail:
+            parts.append(x.tail)
+
+    walk(el)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
 def _is_mark(el) -> bool:
     """A footnote mark: a table-fn cross-reference, or a superscript of one or two letters or symbols."""
     name = _local(el)
@@ -530,7 +550,7 @@ def read_jats(data: bytes) -> Document:
             continue
         if any(_local(a) in ("caption", "fig") for a in anc):
             continue
-        t = _text(p)
+        t = _text_outside(p, ("table-wrap", "fig", "disp-formula-group"))  # a <p> may hold a table or a figure
         if len(t) <= 20:
             continue
         if any(_local(a) == "abstract" for a in anc):

@@ -145,8 +145,125 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
     if re.search(r"(?i)\b(AUC|AUROC|C[- ]index|sensitivity|specificity)\b", header_text) and not desc_rows:
         _performance(raw, head, body, out)
         return out
+    if len(rows[0]) == 3 and _COUNT_HEAD.search(" ".join(r[1] for r in head)) and \
+            _PERCENT_HEAD.search(" ".join(r[2] for r in head)):
+        _count_percent(raw, head, body, out)
+        return out
     _descriptive(raw, head, body, header_text, ctx, out, prevalence)
     return out
+
+
+# ----------------------------------------------------------------------------- one count and one percent column
+_COUNT_HEAD = re.compile(r"(?i)^\s*(?:n|no\.?|number(?: of \w+)?|count|frequency|sample size\s*\(\s*n\s*\)|sample size)\s*$")
+_PERCENT_HEAD = re.compile(r"(?i)^\s*(?:%|percent(?:age)?\s*(?:\(\s*%\s*\))?|proportion\s*\(\s*%\s*\))\s*$")
+_PAIR = re.compile(r"^\s*(" + NUM + r")\s*/\s*(" + NUM + r")\s*$")
+_GROUPISH = re.compile(r"(?i)\b(groups?|patients?|cases|subjects|participants|controls?)\b")
+
+
+def _same_group(a: str, b: str) -> bool:
+    """Two labels of one group: ``Treated patients`` and ``Treated group`` (the words besides group, patients, cases,
+    subjects, participants and controls agree)."""
+    ka = re.sub(r"[^a-z0-9 ]", " ", _GROUPISH.sub(" ", a.lower())).split()
+    kb = re.sub(r"[^a-z0-9 ]", " ", _GROUPISH.sub(" ", b.lower())).split()
+    if not ka and not kb:
+        return _GROUPISH.search(a) is not None and a.lower().rstrip("s") == b.lower().rstrip("s")
+    return ka == kb
+
+
+def _count_percent(raw: RawTable, head, body, out: Drafted) -> None:
+    """A table of one count column and one percent column ('Sample size (N)' | 'Percentage (%)'): rows before the
+    first heading that name groups with their sizes (and an 'All' row that sums them); a block whose levels are those
+    groups (a summary per group); a block whose heading names two groups 'A/ B' with 'a/b' pairs in both columns;
+    other blocks describe the one group whose size their counts sum to (or the group of the block before)."""
+    blocks: list[tuple[str, list[tuple[str, str, str]]]] = [("", [])]
+    for r in body:
+        label, a, b = r[0].strip(), r[1].strip(), r[2].strip()
+        if not label:
+            continue
+        if is_empty(a) and is_empty(b) and not a and not b:
+            blocks.append((label, []))
+        else:
+            blocks[-1][1].append((label, a, b))
+    lead = blocks[0][1]
+    total = None
+    if lead and re.match(r"(?i)\s*(all|total|overall)\b", lead[-1][0]) and cell_kind(lead[-1][1]) == "integer":
+        total = (lead[-1][0], int(lead[-1][1]))
+        lead = lead[:-1]
+    groups = [(lab, int(a)) for lab, a, _ in lead if cell_kind(a) == "integer"]
+    if len(groups) < 2 or (total and sum(n for _, n in groups) != total[1]):
+        out.review.append({"item": raw.label, "what": "not drafted",
+                           "why": "a count and a percent column, but no rows that name the groups with their sizes"})
+        return
+    used: set = set()
+    gdefs = [{"id": _group_id(lab, used), "label": lab, "n": n} for lab, n in groups]
+    tid = re.sub(r"[^a-z0-9]+", "", raw.label.lower())
+    foot = " ".join(raw.footnotes)
+    fp = {m.group(2).strip().lower(): m.group(1)
+          for m in re.finditer(r"(?i)\bP\s*[=<]\s*(0?\.\d+)\s+for\s+([a-z][a-z -]*?)(?=[;,.]|$)", foot)}
+
+    def p_of(label: str):
+        name = clean_label(label).lower()
+        return next((v for k, v in fp.items() if re.match(re.escape(k) + r"\b", name)), None)
+
+    def table(suffix, gs, rows, why):
+        t = {"id": tid + suffix, "title": raw.caption or raw.label, "where": raw.label, "unit": "patient",
+             "groups": gs, "rows": rows}
+        if foot:
+            t["footnote"] = foot
+        out.tables.append(t)
+        out.review.append({"item": f"{raw.label} ({', '.join(g['label'] for g in gs)})", "what": "rows read by group",
+                           "why": why})
+
+    all_id = "all"
+    table("", [{"id": all_id, "label": total[0] if total else "All", "n": total[1] if total else sum(n for _, n in groups)}],
+          [{"variable": clean_label(head[-1][0]) if head and head[-1][0].strip() else "Group", "kind": "categorical",
+            "p": None, "levels": [{"level": lab, "cells": {all_id: f"{a} ({b})"}} for lab, a, b in lead],
+            "where": f"{raw.label}, the rows naming the groups"}],
+          "the rows before the first heading name the groups and their sizes; printed as a count and a percent")
+    both, single = [], {}
+    current = None
+    for heading, levels in blocks[1:]:
+        if not levels:
+            continue
+        var = clean_label(heading)
+        gmatch = [next((g for g in gdefs if _same_group(g["label"], lab)), None) for lab, _, _ in levels]
+        named = re.search(r"\(([^()]*/[^()]*)\)\s*$", heading)
+        if all(gmatch) and len({g["id"] for g in gmatch}) == len(gdefs):  # one summary per group
+            cells = {g["id"]: a for g, (_, a, _) in zip(gmatch, levels)}
+            kind = {cell_kind(c) for c in cells.values()}
+            if kind <= {"mean_sd"}:
+                both.append({"variable": var, "kind": "mean_sd", "p": p_of(heading), "cells": cells,
+                             "where": f"{raw.label}, {var}"})
+            continue
+        if named:
+            parts = [x.strip() for x in named.group(1).split("/")]
+            order = [next((g for g in gdefs if _same_group(g["label"], x)), None) for x in parts]
+            var = clean_label(heading[: named.start()])
+            pairs = [(lab, _PAIR.match(a), _PAIR.match(b)) for lab, a, b in levels]
+            if all(order) and len(order) == 2 and all(x and y for _, x, y in pairs):
+                both.append({"variable": var, "kind": "categorical", "p": p_of(var),
+                             "levels": [{"level": lab, "cells": {order[k]["id"]: f"{x.group(k + 1)} ({y.group(k + 1)})"
+                                                                 for k in range(2)}} for lab, x, y in pairs],
+                             "where": f"{raw.label}, {var}"})
+                continue
+        counts = [a for _, a, _ in levels]
+        if not all(cell_kind(c) == "integer" for c in counts):
+            continue
+        tot = sum(int(c) for c in counts)
+        g = next((g for g in gdefs if g["n"] == tot), current)
+        if g is None:
+            continue
+        current = g
+        single.setdefault(g["id"], []).append({"variable": var, "kind": "categorical", "p": p_of(heading),
+                                               "levels": [{"level": lab, "cells": {g["id"]: f"{a} ({b})"}}
+                                                          for lab, a, b in levels], "where": f"{raw.label}, {var}"})
+    if both:
+        table("_groups", [dict(g) for g in gdefs], both, "blocks whose levels are the groups, or 'a/b' pairs under a "
+              "heading naming two groups")
+    for gid, rows in single.items():
+        g = next(x for x in gdefs if x["id"] == gid)
+        table(f"_{gid}", [dict(g)], rows, f"the counts of these blocks sum to {g['n']}, the size of {g['label']!r} "
+              "(a block whose counts sum to no group's size is read with the group of the block before)")
 
 
 # ----------------------------------------------------------------------------- descriptive tables
