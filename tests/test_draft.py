@@ -103,7 +103,9 @@ def _printed_numbers(spec) -> set[str]:
 
 
 def _input_numbers(text: str) -> set[str]:
-    return set(_NUMBER.findall(text))
+    """Numbers as printed, and counts printed with thousands separators as digits (``37,801`` is drafted
+    ``37801``: the spec's counts are digits only)."""
+    return set(_NUMBER.findall(text)) | {m.replace(",", "") for m in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])", text)}
 
 
 def _absent(spec, text: str) -> set[str]:
@@ -355,3 +357,112 @@ def test_text_repeating_a_regression_row_is_checked_against_it():
     bad = [f for f in run_audit(validate(spec, "tv")) if f.verdict == "inconsistent" and f.id.startswith("arith.text")]
     assert [(f.id, f.published, f.recomputed) for f in bad] == [
         ("arith.text:3:table4/Colour/Green/multivariable/p", "0.013", 0.031)]  # the table prints 0.031
+
+
+_SIDE_BY_SIDE = """<html><head><meta charset="utf-8"></head><body>
+<h2>Methods</h2><p>We studied 12,480 participants of a national survey and their outcomes.</p>
+<table><caption>Table 1 Sample and prevalence of the outcomes</caption>
+<thead><tr><th rowspan="2"></th><th>Sample</th><th>Outcome one</th><th>Outcome two</th></tr>
+<tr><th>N</th><th>% (95%CI)</th><th></th></tr></thead>
+<tbody><tr><td>All</td><td>12,480</td><td>7.2 (6.3;8.2)</td><td>23.4 (21.7;25.1)</td></tr>
+<tr><td>Colour (n = 12,480)</td><td></td><td></td><td></td></tr>
+<tr><td>Blue</td><td>5,227</td><td>5.1 (4.1;6.5)</td><td>17.3 (15.5;19.2)</td></tr>
+<tr><td>Green</td><td>4,253</td><td>8.6 (7.5;9.8)</td><td>28.9 (26.8;31.2)</td></tr>
+<tr><td>Red</td><td>3,000</td><td>8.7 (6.9;10.9)</td><td>29.2 (25.2;33.5)</td></tr></tbody></table>
+<table><caption>Table 2 Crude and adjusted odds ratios by outcome</caption>
+<thead><tr><th rowspan="2"></th><th colspan="2">Outcome one</th><th colspan="2">Outcome two</th></tr>
+<tr><th>Crude OR</th><th>Adjusted OR</th><th>Crude OR</th><th>Adjusted OR</th></tr></thead>
+<tbody><tr><td>Colour</td><td></td><td></td><td></td><td></td></tr>
+<tr><td>Blue</td><td>1.00</td><td>1.00</td><td>1.00</td><td></td></tr>
+<tr><td>Green</td><td>1.73 (1.30;2.29)</td><td>1.54 (1.13;2.10)</td><td>1.95 (1.69;2.25)</td><td>1.92 (1.66;2.23)</td></tr>
+<tr><td>Red</td><td>1.75 (1.25;2.45)</td><td>1.54 (1.10;2.16)</td><td>1.97 (1.57;2.48)</td><td>1.96 (1.56;2.45)</td></tr>
+</tbody></table></body></html>"""
+
+
+def test_side_by_side_models_thousands_separators_and_prevalence_columns():
+    """Real markup: one regression per spanning header (a list), 'OR (lo;hi)' with semicolons and no p column (p null),
+    a bare 1.00 (or a blank) as the reference; counts printed '12,480' drafted as digits, group size from the 'All' row,
+    and percentages with their CI left out of the groups."""
+    spec = draft_document(read_html(_SIDE_BY_SIDE.encode()), "sbs", "<inline>")
+    validate(spec, "sbs")
+    (t,) = spec["tables"]
+    assert [(g["n"]) for g in t["groups"]] == [12480]
+    (row,) = t["rows"]
+    assert row["variable"] == "Colour (n = 12,480)" and row["p"] is None
+    assert [lv["cells"][t["groups"][0]["id"]] for lv in row["levels"]] == ["5227", "4253", "3000"]
+    one, two = spec["regression"]
+    assert "Outcome one" in one["title"] and "Outcome two" in two["title"]
+    for reg, (crude, adjusted) in ((one, ("1.73 (1.30;2.29)", "1.54 (1.13;2.10)")),
+                                   (two, ("1.95 (1.69;2.25)", "1.92 (1.66;2.23)"))):
+        ref, green, _red = reg["rows"][0]["levels"]
+        assert ref == {"level": "Blue", "reference": True}
+        assert green["univariable"] == {"estimate_ci": crude, "p": None}
+        assert green["multivariable"] == {"estimate_ci": adjusted, "p": None}
+    assert any(c["value"] == "12480" for c in spec["stated_counts"])
+    assert not _absent(spec, _SIDE_BY_SIDE)
+
+
+def test_one_regression_table_stays_one_object():
+    spec = draft_document(read_text(PIPE_SEPARATE_CI), "reg", "<inline>")
+    assert isinstance(spec["regression"], dict)
+
+
+_STATISTIC = """<html><head><meta charset="utf-8"></head><body>
+<table><caption>Table 1 Characteristics of the patients</caption>
+<thead><tr><th>Characteristic</th><th>Responders (n = 30)</th><th>Non-responders (n = 40)</th><th>χ<sup>2</sup></th>
+<th>P</th></tr></thead>
+<tbody><tr><td>Sex</td><td></td><td></td><td>0.70 (1)</td><td>0.403</td></tr>
+<tr><td>Male</td><td>12 (40.0)</td><td>20 (50.0)</td><td></td><td></td></tr>
+<tr><td>Female</td><td>18 (60.0)</td><td>20 (50.0)</td><td></td><td></td></tr>
+<tr><td>Smoking</td><td></td><td></td><td>1.94</td><td>0.164</td></tr>
+<tr><td>Yes</td><td>10 (33.3)</td><td>20 (50.0)</td><td></td><td></td></tr>
+<tr><td>No</td><td>20 (66.7)</td><td>20 (50.0)</td><td></td><td></td></tr></tbody></table></body></html>"""
+
+
+def test_printed_test_statistic_column():
+    """A χ² column: the statistic with its printed df on the row; without a printed df a _review entry, no guess."""
+    spec = draft_document(read_html(_STATISTIC.encode()), "stat", "<inline>")
+    validate(spec, "stat")
+    rows = {r["variable"]: r for r in spec["tables"][0]["rows"]}
+    assert rows["Sex"]["statistic"] == {"name": "chi2", "value": "0.70", "df": "1"}
+    assert "statistic" not in rows["Smoking"]
+    assert any(x["what"] == "test statistic not drafted" and "1.94" in x["why"] for x in spec["_review"])
+    assert {g["id"] for g in spec["tables"][0]["groups"]} == {"responders", "non_responders"}
+
+
+_COUNT_PERCENT = """<?xml version="1.0"?>
+<article><body><sec><title>Results</title><p>Text before the table with enough words in it.
+<table-wrap id="t1"><label>Table 1</label><caption><title>Number of patients by feature.</title></caption>
+<table><thead><tr><th/><th>Sample size (N)</th><th>Percentage (%)</th></tr></thead>
+<tbody><tr><td>Healthy controls</td><td>20</td><td>40</td></tr>
+<tr><td>Treated patients</td><td>30</td><td>60</td></tr>
+<tr><td>All cases</td><td>50</td><td>100</td></tr>
+<tr><td>Weight<xref ref-type="table-fn" rid="fn1">*</xref> (kg)</td><td/><td/></tr>
+<tr><td>Healthy controls</td><td>71±9</td><td>N/A</td></tr>
+<tr><td>Treated group</td><td>75±8</td><td>N/A</td></tr>
+<tr><td>Colour (Healthy controls/ Treated patients)</td><td/><td/></tr>
+<tr><td>Blue</td><td>9/12</td><td>45/40</td></tr>
+<tr><td>Green</td><td>11/18</td><td>55/60</td></tr>
+<tr><td>Stage</td><td/><td/></tr>
+<tr><td>Early</td><td>21</td><td>70.0</td></tr>
+<tr><td>Late</td><td>9</td><td>30.0</td></tr>
+</tbody></table>
+<table-wrap-foot><fn id="fn1"><p>P=0.315 for weight; P=0.612 for colour.</p></fn></table-wrap-foot>
+</table-wrap></p></sec></body></article>"""
+
+
+def test_one_count_and_one_percent_column_read_by_group():
+    """JATS: groups named by the rows before the first heading, a block of per-group summaries, 'a/b' pairs under a
+    heading that names both groups, a block describing the group its counts sum to, p-values from the footnote."""
+    spec = draft_document(read_jats(_COUNT_PERCENT.encode()), "cp", "<inline>")
+    validate(spec, "cp")
+    by = {tuple(g["n"] for g in t["groups"]): t for t in spec["tables"]}
+    assert set(by) == {(50,), (20, 30), (30,)}
+    ctl, trt = (g["id"] for g in by[(20, 30)]["groups"])
+    weight, colour = by[(20, 30)]["rows"]
+    assert (weight["kind"], weight["p"], weight["cells"]) == ("mean_sd", "0.315", {ctl: "71±9", trt: "75±8"})
+    assert colour["p"] == "0.612" and colour["levels"][1]["cells"] == {ctl: "11 (55)", trt: "18 (60)"}
+    (stage,) = by[(30,)]["rows"]
+    assert stage["p"] is None and [lv["cells"][trt] for lv in stage["levels"]] == ["21 (70.0)", "9 (30.0)"]
+    assert [lv["cells"]["all"] for lv in by[(50,)]["rows"][0]["levels"]] == ["20 (40)", "30 (60)"]
+    assert not _absent(spec, _COUNT_PERCENT)

@@ -58,7 +58,9 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         tables.extend(d.tables)
         table_aucs.extend(d.aucs)
         table_diags.extend(d.diagnostics)
-        if d.regression is not None:
+        if isinstance(d.regression, list):
+            regressions.extend(d.regression)
+        elif d.regression is not None:
             regressions.append(d.regression)
         review.extend(d.review)
     if not doc.tables:
@@ -76,7 +78,7 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     group_ids: list[str] = []
     outcome: dict = {}
     for t in tables:
-        if len(t["groups"]) >= 2 and any("p" in r for r in t["rows"]):
+        if len(t["groups"]) >= 2 and any(r.get("p") is not None for r in t["rows"]):
             cohort_cols = [g for g in t["groups"] if COHORT_WORDS.search(g["label"])]
             if len(cohort_cols) >= 2:  # the table compares cohorts (training vs validation), not outcome groups
                 for g in cohort_cols:
@@ -201,15 +203,18 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     if regressions:
         reg = max(regressions, key=lambda r: sum(1 for x in r["rows"] if "multivariable" in x
                                                  or any("multivariable" in lv for lv in x.get("levels", []))))
-        for other in regressions:
-            if other is not reg:
-                review.append({"item": other["where"], "what": "regression table not drafted",
-                               "why": "the spec holds one regression table; drafted " + reg["where"]})
         names = {slug(r["variable"]) for r in reg["rows"]}
         best = max((t for t in tables if any(g.get("outcome_group") for g in t["groups"])),
                    key=lambda t: len(names & {slug(r["variable"]) for r in t["rows"]}), default=None)
         if best is not None and names & {slug(r["variable"]) for r in best["rows"]}:
             reg["counts_table"] = best["id"]
+            outcome_groups = [g["id"] for g in best["groups"] if g.get("outcome_group")]
+            if len(outcome_groups) > 2:  # which groups make the event: a guess to confirm
+                reg["event_groups"], reg["reference_groups"] = outcome_groups[1:], outcome_groups[:1]
+                review.append({"item": f"{reg['where']}, event_groups",
+                               "what": f"event {', '.join(outcome_groups[1:])} against {outcome_groups[0]}",
+                               "why": f"{len(outcome_groups)} outcome groups; assumed the first column is the reference "
+                                      "and the others together the event"})
             reg["unit"] = best["unit"]
             if best.get("cohort"):
                 reg["cohort"] = best["cohort"]
@@ -232,16 +237,29 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         if mark:
             mark["where"] = f"{reg['where']} {mark['where']}"
         spec["regression"] = reg
+        if len(regressions) > 1:  # every regression table, in the paper's order (one object when there is one)
+            for other in regressions:
+                other.setdefault("unit", reg["unit"])
+                lab = other.pop("_cohort_label", None)
+                c = cohort_of(lab) if lab else None
+                if c:
+                    other["cohort"] = c[0]
+                elif reg.get("cohort") and other is not reg:
+                    other["cohort"] = reg["cohort"]
+                if len({r["id"] for r in regressions}) < len(regressions):
+                    other["id"] = f"{other['id']}_{regressions.index(other) + 1}"
+            spec["regression"] = regressions
         if best is not None:
             design.setdefault("analysis_unit", {"value": best["unit"], "where": f"{best['where']} (the counts table)"})
-    if spec.get("regression"):
+    main_reg = regressions and reg
+    if main_reg:
         notes = [f for raw in doc.tables for f in raw.footnotes] + [p.text for p in paras if "abbreviation" in p.text.lower()]
-        values = tx.find_text_values(paras, spec["regression"], tx.abbreviations(notes))
+        values = tx.find_text_values(paras, main_reg, tx.abbreviations(notes))
         if values:
             spec["text_values"] = values
             review.append({"item": "text_values", "what": f"{len(values)} number(s) the text repeats from the regression table",
                            "why": "tied to the row named just before and the column whose estimate the text repeats"})
-    claims = tx.find_claims(paras, tables, spec.get("regression"))
+    claims = tx.find_claims(paras, tables, main_reg or None)
     if claims:
         spec["significance_claims"] = claims
         review.append({"item": "significance_claims", "what": f"{len(claims)} claim(s) of (non-)significance",
@@ -287,9 +305,10 @@ def _validated(spec: dict) -> dict:
                 return spec
             key, idx = m.group(1), m.group(2)
             if key == "regression":
-                rm = re.match(r"spec\.regression\.rows\[(\d+)\]", msg)
-                if rm and len(spec["regression"]["rows"]) > 1:
-                    dropped = spec["regression"]["rows"].pop(int(rm.group(1)))
+                rm = re.match(r"spec\.regression(?:\[(\d+)\])?\.rows\[(\d+)\]", msg)
+                holder = spec["regression"][int(rm.group(1))] if rm and rm.group(1) is not None else spec["regression"]
+                if rm and isinstance(holder, dict) and len(holder["rows"]) > 1:
+                    dropped = holder["rows"].pop(int(rm.group(2)))
                     spec["_review"].append({"item": dropped.get("where", "regression row"), "what": "dropped", "why": msg})
                     continue
             if idx is not None and isinstance(spec[key], list):

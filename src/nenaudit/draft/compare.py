@@ -15,18 +15,37 @@ def _norm(v) -> str:
     return re.sub(r"\s+", " ", str(v)).strip()
 
 
-def _table_key(t: dict) -> str:
-    return f"{table_label(t.get('title', ''), t.get('id', '')).lower().rstrip('.:')}|{t.get('cohort') or ''}"
+def _table_name(t: dict) -> str:
+    """``Table N`` from the title, else from an id that starts with it (``table1_sample``), else the title."""
+    name = table_label(t.get("title", ""), t.get("id", ""))
+    if not re.match(r"(?i)table\s", name):
+        m = re.match(r"(?i)table_?(\d+[a-z]?)(?:_|$)", t.get("id", ""))
+        if m:
+            name = f"Table {m.group(1)}"
+    return name.lower().rstrip(".:")
 
 
-def items(spec: dict) -> dict[str, str]:
+def _table_key(t: dict, cohort) -> str:
+    return f"{_table_name(t)}|{cohort(t.get('cohort'))}"
+
+
+def _cohort_key(single: bool):
+    """A cohort as compared: its id, or nothing when the hand-written spec declares at most one cohort (a single
+    cohort's id is the writer's name for the whole study, not a distinction the paper prints)."""
+    return lambda c: "" if single or not c else c
+
+
+def items(spec: dict, single_cohort: bool | None = None) -> dict[str, str]:
     """Every comparable printed item of a spec, keyed by where it is: ``table n|/colour/blue/n=40`` -> ``12 (30.0)``.
 
     Groups are keyed by their size n (by position when two share an n): ids and the order of columns differ
     between writers; labels by :func:`label_key`."""
     out: dict[str, str] = {}
+    if single_cohort is None:
+        single_cohort = len(spec.get("cohorts") or []) <= 1
+    cohort = _cohort_key(single_cohort)
     for t in spec.get("tables") or []:
-        tk = _table_key(t)
+        tk = _table_key(t, cohort)
         for r in t.get("rows", []):
             rk = f"{tk}/{label_key(r['variable'])}"
             if "p" in r:
@@ -45,10 +64,11 @@ def items(spec: dict) -> dict[str, str]:
                 for tag, g in zip(tags, gids):
                     if g in r.get("cells", {}):
                         out[f"{rk}/{tag}"] = _norm(r["cells"][g])
-    reg = spec.get("regression")
-    for reg in (reg if isinstance(reg, list) else [reg] if reg else []):
+    regs = spec.get("regression")
+    regs = regs if isinstance(regs, list) else [regs] if regs else []
+    for k, reg in enumerate(regs):  # several models: each known by its place in the paper's order
         for r in reg.get("rows", []):
-            rk = f"regression/{label_key(r['variable'])}"
+            rk = f"regression{f'[{k + 1}]' if len(regs) > 1 else ''}/{label_key(r['variable'])}"
             parts = [(rk, r)] + [(f"{rk}/{label_key(lv['level'])}", lv) for lv in r.get("levels", [])]
             for key, x in parts:
                 if x.get("reference"):
@@ -61,7 +81,8 @@ def items(spec: dict) -> dict[str, str]:
                                ("count", spec.get("stated_counts") or [], ("quantity", "value", "cohort"))):
         seen: Counter = Counter()
         for a in rows:
-            val = tuple(_norm(a.get(f) or "") if f != "quantity" else _quantity(a.get(f) or "") for f in fields)
+            val = tuple(_quantity(a.get(f) or "") if f == "quantity" else cohort(a.get(f)) if f == "cohort"
+                        else _norm(a.get(f) or "") for f in fields)
             if kind == "auc":
                 val = (val[0], re.sub(r"\s*(–|—|-|to)\s*", "–", val[1]))
             seen[val] += 1
@@ -70,7 +91,7 @@ def items(spec: dict) -> dict[str, str]:
 
 
 _SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?|nodes?)", "lesions"),
-             (r"^(participants?|subjects?|cases|individuals|patients?)", "patients"))
+             (r"^(participants?|subjects?|cases|individuals|patients?|children|child|women|men)", "patients"))
 
 
 def _quantity(q: str) -> str:
@@ -90,7 +111,8 @@ class Difference(tuple):
 def compare(gold: dict, draft: dict) -> tuple[int, int, list[tuple[str, str | None, str | None]]]:
     """``(same, total, differences)``: how many of the gold spec's items the draft has identically, of how many,
     and every difference in both directions."""
-    g, d = items(gold), items(draft)
+    single = len(gold.get("cohorts") or []) <= 1
+    g, d = items(gold, single), items(draft, single)
     same = sum(1 for k, v in g.items() if d.get(k) == v)
     diffs = [(k, v, d.get(k)) for k, v in g.items() if d.get(k) != v]
     diffs += [(k, None, v) for k, v in d.items() if k not in g]

@@ -284,6 +284,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         title = lines[j].strip()
         j += 1
     rows: list[list[str]] = []
+    heads: list[int] = []
     data = 0
     while j < n:
         ln = lines[j]
@@ -302,6 +303,7 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         if not data and (re.search(r"\(\s*[nN]\s*=\s*\d", ln) or (
                 cells is None and _HEAD_WORDS.search(ln) and len(rows) < 3)):
             rows.append(_header_cells(ln))
+            heads.append(len(rows) - 1)
         elif cells is not None and len(ln) < 400:
             rows.append(cells)
             data += 1
@@ -312,6 +314,11 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
         j += 1
     if data < 2:
         return None
+    width = max((len(r) for k, r in enumerate(rows) if k not in heads), default=0)
+    for h in heads:  # a header without a cell over the labels: its cells are the value columns' (right-aligned)
+        if len(rows[h]) == width - 1 and not re.search(r"(?i)^(characteristics?|variables?|factors?|parameters?|items?)\b",
+                                                       rows[h][0]):
+            rows[h] = [""] + rows[h]
     return title, rows, j
 
 
@@ -342,6 +349,26 @@ def _local(el) -> str:
 
 def _text(el) -> str:
     return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+
+
+def _text_outside(el, skip: tuple[str, ...]) -> str:
+    """An element's text without the text of descendants named in ``skip`` (their tails kept)."""
+    parts: list[str] = []
+
+    def walk(x):
+        if x is not el and _local(x) in skip:
+            if x.tail:
+                parts.append(x.tail)
+            return
+        if x.text:
+            parts.append(x.text)
+        for ch in x:
+            walk(ch)
+        if x is not el and x.tail:
+            parts.append(x.tail)
+
+    walk(el)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def _is_mark(el) -> bool:
@@ -413,6 +440,18 @@ def _label_caption(text: str, fallback: str) -> tuple[str, str]:
     return (f"Table {m.group(2)}", text) if m else (fallback, text)
 
 
+def _drop(el) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def read_html(data: bytes) -> Document:
     """An article's HTML page: ``<table>`` elements (caption from ``<caption>`` or the nearest "Table N" text
     before it, footnotes from ``<tfoot>`` or the table's footer block) and the ``<p>`` paragraphs under headings."""
@@ -453,6 +492,16 @@ def read_html(data: bytes) -> Document:
         rows = [r for r in rows if any(c for c in r)]
         if rows:
             tables.append(RawTable(label, caption, rows, foot, head))
+    # citations in running text: superscript reference numbers and the reference texts a page hides beside them
+    # for a pop-up (class 'refCtt closed', style 'display:none', the hidden attribute) are not the paper's text
+    for el in root.xpath("//p//*[@hidden or contains(translate(@style,' ',''),'display:none') or "
+                         "contains(concat(' ',normalize-space(@class),' '),' closed ') or "
+                         "contains(translate(@class,'REFCT','refct'),'refctt')]"):
+        if el.getparent() is not None and not el.xpath("ancestor::table"):
+            _drop(el)
+    for el in root.xpath("//p//sup"):
+        if re.fullmatch(r"[\d,\s–—-]+", _text(el) or "x") and el.getparent() is not None and not el.xpath("ancestor::table"):
+            _drop(el)
     paragraphs = []
     section, no = "Front matter", 0
     for el in root.iter():
@@ -497,9 +546,11 @@ def read_jats(data: bytes) -> Document:
     paragraphs = []
     for p in (el for el in root.iter() if _local(el) == "p"):
         anc = list(p.iterancestors())
-        if any(_local(a) in ("table-wrap", "fn", "ref-list", "caption") for a in anc):
+        if any(_local(a) in ("table-wrap", "fn", "ref-list") for a in anc):
             continue
-        t = _text(p)
+        if any(_local(a) in ("caption", "fig") for a in anc):
+            continue
+        t = _text_outside(p, ("table-wrap", "fig", "disp-formula-group"))  # a <p> may hold a table or a figure
         if len(t) <= 20:
             continue
         if any(_local(a) == "abstract" for a in anc):
@@ -511,5 +562,11 @@ def read_jats(data: bytes) -> Document:
             head = next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
             where = head or "Body"
         paragraphs.append(Paragraph(t, where))
+    for fig in (el for el in root.iter() if _local(el) == "fig"):  # a figure legend prints AUCs and counts too
+        cap = next((c for c in fig if _local(c) == "caption"), None)
+        t = _text(cap) if cap is not None else ""
+        if len(t) > 20:
+            lab = next((_text(c) for c in fig if _local(c) == "label"), "") or "Figure"
+            paragraphs.append(Paragraph(t, f"{lab} legend"))
     title = next((_text(el) for el in root.iter() if _local(el) == "article-title"), "")
     return Document("jats", paragraphs, tables, title)

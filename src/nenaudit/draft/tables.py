@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nenaudit.draft.cells import ESTIMATE_CI, NUM, cell_kind, group_n, is_empty, is_p, is_reference
+from nenaudit.draft.cells import ESTIMATE_CI, NUM, cell_kind, group_n, is_empty, is_p, is_reference, plain_count
 from nenaudit.draft.document import RawTable
 
 __all__ = ["Drafted", "interpret_table", "clean_label", "slug", "cohort_id", "COHORT_WORDS"]
@@ -19,6 +19,9 @@ _REG_WORDS = re.compile(r"(?i)\b(OR|HR|RR|aOR|aHR|odds|hazard|regression|β|beta
 _PCOL = re.compile(r"(?i)^\s*(p|p[\s-]*values?|sig\.?|significance|p\s*\(.*\))\s*[*a-z]?\s*$")
 _HEADER_CUE = re.compile(r"(?i)\b(OR|HR|RR|CI|P|values?|univariate|univariable|multivariate|multivariable|analysis|"
                          r"characteristics?|variables?|factors?|odds|hazard|β)\b|95\s*%|\bn\s*=")
+# a percentage (prevalence, proportion) with its confidence interval: '% (95%CI)' over the columns
+_PREVALENCE_CI = re.compile(r"(?i)%\s*[(\[]\s*95\s*%?\s*CI\b|\bprevalence\b.*\bCI\b|\bproportion\b.*\bCI\b")
+_RATIO_WORDS = re.compile(r"(?i)\b(OR|HR|RR|PR|aOR|aHR|odds|hazard|ratio|β|beta|coefficient)\b|β")
 _UNI = re.compile(r"(?i)univariate|univariable|crude|unadjusted|single[- ]factor")
 _MULTI = re.compile(r"(?i)multivariate|multivariable|adjusted|multi[- ]factor")
 _LESION = re.compile(r"(?i)\b(lesions?|nodules?|tumou?rs?|metastas[ie]s|masses|nodes?)\b")
@@ -30,7 +33,7 @@ class Drafted:
     """What the recognisers drafted from one table, plus what to confirm."""
 
     tables: list[dict] = field(default_factory=list)
-    regression: dict | None = None
+    regression: dict | list[dict] | None = None  # a list when the table holds several models side by side
     review: list[dict] = field(default_factory=list)
     aucs: list[dict] = field(default_factory=list)  # cohort as a label ('_cohort_label'), mapped to an id later
     diagnostics: list[dict] = field(default_factory=list)
@@ -52,7 +55,7 @@ def slug(text: str) -> str:
 
 
 _MARKS = re.compile(r"(\s*\^\s*[a-z0-9*]+|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰ᵃᵇᶜᵈᵉ]+|\s*[*†‡§¶#]+)$")
-_DESCRIPTOR = re.compile(r"(?i)\s*[\[(]\s*(median|mean|n\b|no\.|number|%|iqr|sd|range|x̄)[^\[\]]*[\])]\s*$")
+_DESCRIPTOR = re.compile(r"(?i)\s*[\[(]\s*(median|mean|n\b(?!\s*[=:]\s*\d)|no\.|number|%|iqr|sd|range|x̄)[^\[\]]*[\])]\s*$")
 _TRAIL = re.compile(r"(?i),\s*(n\s*\(%\)|n|%|no\.\s*\(%\)|median.*|mean.*)$")
 _UNIT = re.compile(r"(?i)^\s*(\S*/\S*|%|years?|yrs?|mm|cm|ml|mL|kg|g|mg|days?|months?|ng/ml|u/l|iu/l|points?)\s*$")
 
@@ -109,8 +112,9 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
     header_text = " ".join(" ".join(r) for r in head)
     est_rows = sum(1 for r in body if any(ESTIMATE_CI.search(c) for c in r[1:]))
     desc_rows = sum(1 for r in body if any(cell_kind(c) in ("count", "mean_sd") for c in r[1:]))
-    regression_like = (est_rows >= max(2, desc_rows) and (_REG_WORDS.search(header_text + " " + raw.caption)
-                                                         or "CI" in header_text))
+    prevalence = bool(_PREVALENCE_CI.search(header_text)) and not _RATIO_WORDS.search(header_text)
+    regression_like = not prevalence and (est_rows >= max(2, desc_rows) and (
+        _REG_WORDS.search(header_text + " " + raw.caption) or "CI" in header_text))
     separate_ci = (not regression_like and re.search(r"(?i)\b(OR|HR|odds ratio|hazard ratio|β|beta)\b", header_text)
                    and re.search(r"(?i)95\s*%?\s*CI|confidence", header_text))
     perf = re.search(r"(?i)\b(AUC|AUROC|C[- ]index|C[- ]statistic|sensitivity|specificity)\b", header_text)
@@ -118,13 +122,148 @@ def interpret_table(raw: RawTable, ctx: dict) -> Drafted:
         _performance(raw, head, body, out)
         return out
     if regression_like or separate_ci:
+        spans = _column_spans(head, len(rows[0]))
+        if spans:  # one model per spanning header (an outcome, a cohort): a regression table each
+            regs = []
+            for k, (label, cols) in enumerate(spans):
+                sub_head = [[r[0]] + [r[j] for j in cols] for r in head]
+                sub_body = [[r[0]] + [r[j] for j in cols] for r in body]
+                sub = RawTable(raw.label, f"{raw.label} — {label}", sub_head + sub_body, raw.footnotes, len(sub_head))
+                reg = _regression(sub, sub_head, sub_body, " ".join(" ".join(r) for r in sub_head), out.review,
+                                  raw.caption)
+                if reg is not None:
+                    reg["id"] = f"{reg['id']}_{k + 1}"
+                    reg["where"] = f"{raw.label}, columns under {label!r}"
+                    cid = cohort_id(label)
+                    if cid:
+                        reg["_cohort_label"] = label
+                    regs.append(reg)
+            out.regression = regs or None
+            return out
         out.regression = _regression(raw, head, body, header_text, out.review)
         return out
     if re.search(r"(?i)\b(AUC|AUROC|C[- ]index|sensitivity|specificity)\b", header_text) and not desc_rows:
         _performance(raw, head, body, out)
         return out
-    _descriptive(raw, head, body, header_text, ctx, out)
+    if len(rows[0]) == 3 and _COUNT_HEAD.search(" ".join(r[1] for r in head)) and \
+            _PERCENT_HEAD.search(" ".join(r[2] for r in head)):
+        _count_percent(raw, head, body, out)
+        return out
+    _descriptive(raw, head, body, header_text, ctx, out, prevalence)
     return out
+
+
+# ----------------------------------------------------------------------------- one count and one percent column
+_COUNT_HEAD = re.compile(r"(?i)^\s*(?:n|no\.?|number(?: of \w+)?|count|frequency|sample size\s*\(\s*n\s*\)|sample size)\s*$")
+_PERCENT_HEAD = re.compile(r"(?i)^\s*(?:%|percent(?:age)?\s*(?:\(\s*%\s*\))?|proportion\s*\(\s*%\s*\))\s*$")
+_PAIR = re.compile(r"^\s*(" + NUM + r")\s*/\s*(" + NUM + r")\s*$")
+_GROUPISH = re.compile(r"(?i)\b(groups?|patients?|cases|subjects|participants|controls?)\b")
+
+
+def _same_group(a: str, b: str) -> bool:
+    """Two labels of one group: ``Treated patients`` and ``Treated group`` (the words besides group, patients, cases,
+    subjects, participants and controls agree)."""
+    ka = re.sub(r"[^a-z0-9 ]", " ", _GROUPISH.sub(" ", a.lower())).split()
+    kb = re.sub(r"[^a-z0-9 ]", " ", _GROUPISH.sub(" ", b.lower())).split()
+    if not ka and not kb:
+        return _GROUPISH.search(a) is not None and a.lower().rstrip("s") == b.lower().rstrip("s")
+    return ka == kb
+
+
+def _count_percent(raw: RawTable, head, body, out: Drafted) -> None:
+    """A table of one count column and one percent column ('Sample size (N)' | 'Percentage (%)'): rows before the
+    first heading that name groups with their sizes (and an 'All' row that sums them); a block whose levels are those
+    groups (a summary per group); a block whose heading names two groups 'A/ B' with 'a/b' pairs in both columns;
+    other blocks describe the one group whose size their counts sum to (or the group of the block before)."""
+    blocks: list[tuple[str, list[tuple[str, str, str]]]] = [("", [])]
+    for r in body:
+        label, a, b = r[0].strip(), r[1].strip(), r[2].strip()
+        if not label:
+            continue
+        if is_empty(a) and is_empty(b) and not a and not b:
+            blocks.append((label, []))
+        else:
+            blocks[-1][1].append((label, a, b))
+    lead = blocks[0][1]
+    total = None
+    if lead and re.match(r"(?i)\s*(all|total|overall)\b", lead[-1][0]) and cell_kind(lead[-1][1]) == "integer":
+        total = (lead[-1][0], int(lead[-1][1]))
+        lead = lead[:-1]
+    groups = [(lab, int(a)) for lab, a, _ in lead if cell_kind(a) == "integer"]
+    if len(groups) < 2 or (total and sum(n for _, n in groups) != total[1]):
+        out.review.append({"item": raw.label, "what": "not drafted",
+                           "why": "a count and a percent column, but no rows that name the groups with their sizes"})
+        return
+    used: set = set()
+    gdefs = [{"id": _group_id(lab, used), "label": lab, "n": n} for lab, n in groups]
+    tid = re.sub(r"[^a-z0-9]+", "", raw.label.lower())
+    foot = " ".join(raw.footnotes)
+    fp = {m.group(2).strip().lower(): m.group(1)
+          for m in re.finditer(r"(?i)\bP\s*[=<]\s*(0?\.\d+)\s+for\s+([a-z][a-z -]*?)(?=[;,.]|$)", foot)}
+
+    def p_of(label: str):
+        name = clean_label(label).lower()
+        return next((v for k, v in fp.items() if re.match(re.escape(k) + r"\b", name)), None)
+
+    def table(suffix, gs, rows, why):
+        t = {"id": tid + suffix, "title": raw.caption or raw.label, "where": raw.label, "unit": "patient",
+             "groups": gs, "rows": rows}
+        if foot:
+            t["footnote"] = foot
+        out.tables.append(t)
+        out.review.append({"item": f"{raw.label} ({', '.join(g['label'] for g in gs)})", "what": "rows read by group",
+                           "why": why})
+
+    all_id = "all"
+    table("", [{"id": all_id, "label": total[0] if total else "All", "n": total[1] if total else sum(n for _, n in groups)}],
+          [{"variable": clean_label(head[-1][0]) if head and head[-1][0].strip() else "Group", "kind": "categorical",
+            "p": None, "levels": [{"level": lab, "cells": {all_id: f"{a} ({b})"}} for lab, a, b in lead],
+            "where": f"{raw.label}, the rows naming the groups"}],
+          "the rows before the first heading name the groups and their sizes; printed as a count and a percent")
+    both, single = [], {}
+    current = None
+    for heading, levels in blocks[1:]:
+        if not levels:
+            continue
+        var = clean_label(heading)
+        gmatch = [next((g for g in gdefs if _same_group(g["label"], lab)), None) for lab, _, _ in levels]
+        named = re.search(r"\(([^()]*/[^()]*)\)\s*$", heading)
+        if all(gmatch) and len({g["id"] for g in gmatch}) == len(gdefs):  # one summary per group
+            cells = {g["id"]: a for g, (_, a, _) in zip(gmatch, levels)}
+            kind = {cell_kind(c) for c in cells.values()}
+            if kind <= {"mean_sd"}:
+                both.append({"variable": var, "kind": "mean_sd", "p": p_of(heading), "cells": cells,
+                             "where": f"{raw.label}, {var}"})
+            continue
+        if named:
+            parts = [x.strip() for x in named.group(1).split("/")]
+            order = [next((g for g in gdefs if _same_group(g["label"], x)), None) for x in parts]
+            var = clean_label(heading[: named.start()])
+            pairs = [(lab, _PAIR.match(a), _PAIR.match(b)) for lab, a, b in levels]
+            if all(order) and len(order) == 2 and all(x and y for _, x, y in pairs):
+                both.append({"variable": var, "kind": "categorical", "p": p_of(var),
+                             "levels": [{"level": lab, "cells": {order[k]["id"]: f"{x.group(k + 1)} ({y.group(k + 1)})"
+                                                                 for k in range(2)}} for lab, x, y in pairs],
+                             "where": f"{raw.label}, {var}"})
+                continue
+        counts = [a for _, a, _ in levels]
+        if not all(cell_kind(c) == "integer" for c in counts):
+            continue
+        tot = sum(int(c) for c in counts)
+        g = next((g for g in gdefs if g["n"] == tot), current)
+        if g is None:
+            continue
+        current = g
+        single.setdefault(g["id"], []).append({"variable": var, "kind": "categorical", "p": p_of(heading),
+                                               "levels": [{"level": lab, "cells": {g["id"]: f"{a} ({b})"}}
+                                                          for lab, a, b in levels], "where": f"{raw.label}, {var}"})
+    if both:
+        table("_groups", [dict(g) for g in gdefs], both, "blocks whose levels are the groups, or 'a/b' pairs under a "
+              "heading naming two groups")
+    for gid, rows in single.items():
+        g = next(x for x in gdefs if x["id"] == gid)
+        table(f"_{gid}", [dict(g)], rows, f"the counts of these blocks sum to {g['n']}, the size of {g['label']!r} "
+              "(a block whose counts sum to no group's size is read with the group of the block before)")
 
 
 # ----------------------------------------------------------------------------- descriptive tables
@@ -209,8 +348,42 @@ def _row_kind(cells: list[str], label: str, foot: str) -> str | None:
     return "mixed"
 
 
-def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> None:
+_STATCOL = re.compile(r"(?i)^\s*(χ\s*[2²]|chi[- ]?squared?|x\s*2|x²|t|f|z)(?:[\s-]*(?:values?|statistics?|tests?))?"
+                      r"\s*(?:[(\[]\s*df\s*[)\]])?\s*$")
+_DFCOL = re.compile(r"(?i)^\s*(df|d\.f\.|degrees? of freedom)\s*$")
+_STAT_CELL = re.compile(r"^\s*(" + NUM + r")\s*(?:[(\[]\s*(\d+(?:\.\d+)?)\s*(?:[,;]\s*(\d+(?:\.\d+)?))?\s*[)\]])?\s*$")
+
+
+def _statistic(name_cell: str, cell: str, df_cell: str) -> tuple[dict | None, str | None]:
+    """A printed test statistic ``{name, value, df...}`` from its column's header and its cell (``12.3 (2)``: value and
+    df) or a df column; (None, why) when the df it needs is not printed."""
+    m, c = _STATCOL.match(name_cell), _STAT_CELL.match(cell.strip().rstrip("*†‡§"))
+    if not m or not c:
+        return None, None
+    w = m.group(1).lower()
+    name = "chi2" if w[0] in "χcx" else {"t": "t", "f": "F", "z": "z"}[w]
+    dfs = [x for x in (c.group(2), c.group(3)) if x] or ([df_cell.strip()] if re.fullmatch(r"\d+(?:\.\d+)?", df_cell.strip())
+                                                        else [])
+    need = {"chi2": ("df",), "t": ("df",), "F": ("df1", "df2"), "z": ()}[name]
+    if len(dfs) != len(need):
+        return None, f"a printed {name} of {c.group(1)} without its degrees of freedom"
+    return {"name": name, "value": c.group(1), **dict(zip(need, dfs))}, None
+
+
+def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted, prevalence: bool = False) -> None:
+    ncol = len(body[0]) if body else 0
+    col_head = {j: " ".join(r[j] for r in head).strip() for j in range(1, ncol)}
+    scols = [j for j in range(1, ncol) if _STATCOL.match(col_head[j])]
+    dcols = [j for j in range(1, ncol) if _DFCOL.match(col_head[j])]
     gcols, pcols = _column_roles(head, body)
+    gcols = [j for j in gcols if j not in scols and j not in dcols]  # a statistic or df column is no group
+    if prevalence:  # percentages with their CIs (survey-weighted, say) cannot be recomputed from counts: not groups
+        ci_cols = [j for j in gcols if all(ESTIMATE_CI.fullmatch(r[j].strip()) for r in body if not is_empty(r[j]))]
+        if ci_cols and len(ci_cols) < len(gcols):
+            gcols = [j for j in gcols if j not in ci_cols]
+            out.review.append({"item": raw.label, "what": f"{len(ci_cols)} column(s) of percentages with a CI not drafted",
+                               "why": "a percentage printed with its confidence interval is no 'n (%)' cell; only the "
+                                      "count columns are drafted"})
     if not gcols:
         out.review.append({"item": raw.label, "what": "not drafted", "why": "no column of counts or summaries was found"})
         return
@@ -237,11 +410,27 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
     spans = [c for r in head for c in r if group_n(c) and COHORT_WORDS.search(c)]  # 'Training set (n = 712)'
     foot = " ".join(raw.footnotes)
     # rows -> variables
-    parsed = []  # (label, kind, group cells, p)
+    parsed = []  # (label, kind, group cells, p, printed test statistic)
     for r in body:
         label = r[0] or next((c for c in r[1:2] if c and not _is_value(c)), "")
         gv, pv = _place(r, gcols, pcols)
-        parsed.append((label, _row_kind(gv, label, foot), gv, pv))
+        stat = None
+        if len(scols) == 1 and len(pcols) <= 1 and not is_empty(r[scols[0]]):
+            stat, why = _statistic(col_head[scols[0]], r[scols[0]], r[dcols[0]] if len(dcols) == 1 else "")
+            if why:
+                out.review.append({"item": f"{raw.label}, {clean_label(label)}", "what": "test statistic not drafted",
+                                   "why": why + "; add df by hand"})
+        parsed.append((label, _row_kind(gv, label, foot), gv, pv, stat))
+    if parsed and re.match(r"(?i)\s*(all|total|overall)\b", parsed[0][0]) and all(
+            cell_kind(c) == "integer" for c in parsed[0][2]) and not any(group_n(x) for x in labels):
+        totals = [plain_count(c) for c in parsed[0][2]]  # the sizes of the groups, printed as the first row
+        labels = [f"{lab} ({parsed[0][0].strip()})" for lab in labels]
+        ns = dict(zip(labels, totals))
+        parsed = parsed[1:]
+        out.review.append({"item": raw.label, "what": f"group sizes from the row {body[0][0]!r}",
+                           "why": "the header prints no n; the first row prints the whole sample's count"})
+    else:
+        ns = {}
     tid = re.sub(r"[^a-z0-9]+", "", raw.label.lower())
     for b, (gidx, pidx) in enumerate(blocks):
         cohort = None
@@ -254,7 +443,7 @@ def _descriptive(raw: RawTable, head, body, header_text, ctx, out: Drafted) -> N
             if len(capc) == 1 and len(kinds) == 1:
                 cohort = capc[0]
         table = _one_table(raw, tid if len(blocks) == 1 else f"{tid}_{cohort_id(cohort or '') or b + 1}", parsed, gidx, pidx,
-                           [labels[k] for k in gidx], cohort, ctx, out)
+                           [labels[k] for k in gidx], cohort, ctx, out, ns)
         if table is not None:
             if len(spans) == len(blocks) and len(blocks) > 1:
                 table["_cohort_n"] = spans[b]
@@ -272,17 +461,18 @@ def _group_id(label: str, used: set) -> str:
     return out
 
 
-def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) -> dict | None:
+def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted, ns=None) -> dict | None:
     used: set = set()
     groups = []
     for k, lab in enumerate(labels):
-        groups.append({"id": _group_id(lab, used), "label": lab, "n": group_n(lab)})
+        n = group_n(lab) or (int((ns or {})[lab]) if (ns or {}).get(lab) else None)
+        groups.append({"id": _group_id(lab, used), "label": lab, "n": n})
     gids = [g["id"] for g in groups]
     rows: list[dict] = []
     where_t = raw.label + (f" ({cohort})" if cohort else "")
     open_var = None  # (row dict) of a variable whose levels follow
     skipped = []
-    for label, kind, gv_all, pv_all in parsed:
+    for label, kind, gv_all, pv_all, stat in parsed:
         gv = [gv_all[k] for k in gidx]
         pv = [pv_all[k] for k in pidx if k < len(pv_all)]
         p = next((x for x in pv if not is_empty(x)), None)
@@ -293,19 +483,24 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
             open_var = {"variable": clean, "kind": "categorical", "levels": [], "where": f"{where_t}, {clean}"}
             if p:
                 open_var["p"] = p
+            if stat:
+                open_var["statistic"] = stat
             rows.append(open_var)
             continue
         if kind == "count":
             if open_var is not None and p and "p" in open_var and len(open_var["levels"]) >= 2:
                 # a second p under one heading: a second variable (another grouping of the same characteristic)
                 head_name = open_var.get("_heading", open_var["variable"])
+                open_var["_split"] = "first"  # the first grouping: named only by a word its levels share
                 open_var = {"variable": head_name, "_heading": head_name, "_split": True, "kind": "categorical",
                             "levels": [], "where": f"{where_t}, {head_name}", "p": p}
                 rows.append(open_var)
             if open_var is not None:
-                open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (c.strip() for c in gv)))})
+                open_var["levels"].append({"level": label.strip(), "cells": dict(zip(gids, (plain_count(c).strip() for c in gv)))})
                 if p and "p" not in open_var:
                     open_var["p"] = p
+                if stat and "statistic" not in open_var:
+                    open_var["statistic"] = stat
                 continue
             skipped.append(clean)
             continue
@@ -313,18 +508,24 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
         if kind == "mixed":
             skipped.append(clean)
             continue
-        row = {"variable": clean, "kind": kind, "cells": dict(zip(gids, (c.strip() for c in gv))),
+        row = {"variable": clean, "kind": kind, "cells": dict(zip(gids, (plain_count(c).strip() for c in gv))),
                "where": f"{where_t}, {clean}"}
         if p:
             row["p"] = p
+        if stat:
+            row["statistic"] = stat
         if any(is_empty(c) for c in row["cells"].values()):
             skipped.append(clean)
             continue
         rows.append(row)
     for r in rows:  # a later grouping under one heading is named by its levels: 'Heading (a/b)'
         r.pop("_heading", None)
-        if r.pop("_split", False):
-            r["variable"] = f"{r['variable']} ({'/'.join(lv['level'].strip().lower() for lv in r['levels'])})"
+        split = r.pop("_split", False)
+        name = _grouping_name([lv["level"] for lv in r["levels"]]) if split else ""
+        if split == "first" and "/" in name:
+            continue
+        if split:
+            r["variable"] = f"{r['variable']} ({name})"
             r["where"] = f"{where_t}, {r['variable']}"
             out.review.append({"item": r["where"], "what": "a second variable under one heading",
                                "why": "a second p-value under the same heading starts another grouping of its levels"})
@@ -351,6 +552,9 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
     if not rows:
         out.review.append({"item": where_t, "what": "not drafted", "why": "no row could be read as counts or summaries"})
         return None
+    if not pidx:  # the table prints no p column: no p (null), not a p the drafter missed
+        for r in rows:
+            r.setdefault("p", None)
     for g in groups:  # a group without a printed n: the sum of the first categorical variable's counts
         if g["n"] is None:
             first = next((r for r in rows if r["kind"] == "categorical"), None)
@@ -389,6 +593,15 @@ def _one_table(raw, tid, parsed, gidx, pidx, labels, cohort, ctx, out: Drafted) 
     return table
 
 
+def _grouping_name(levels: list[str]) -> str:
+    """What a grouping of levels is about: the last word all its levels share (``Left kidney``, ``Right kidney`` ->
+    ``kidney``), else the levels joined (``yes/no``)."""
+    words = [lv.strip().lower().split() for lv in levels]
+    if len(words) >= 2 and all(len(w) >= 2 for w in words) and len({w[-1] for w in words}) == 1:
+        return words[0][-1]
+    return "/".join(lv.strip().lower() for lv in levels)
+
+
 def _percent_basis(table: dict, out: Drafted) -> None:
     """Column percentages (each group's levels sum to 100) or row percentages (each level's groups sum to 100)."""
     col = row = 0
@@ -414,6 +627,25 @@ def _percent_basis(table: dict, out: Drafted) -> None:
 
 
 # ----------------------------------------------------------------------------- regression tables
+def _column_spans(head, ncol: int) -> list[tuple[str, list[int]]]:
+    """Spanning header cells over the value columns (a flattened colspan: a label followed by empty cells), when a
+    header row has two or more of them, each over two or more columns and a row below names those columns:
+    ``[(label, [columns])]``; else []."""
+    for i, r in enumerate(head[:-1]):
+        starts = [j for j in range(1, ncol) if r[j].strip()]
+        if len(starts) < 2:
+            continue
+        spans = [(r[a].strip(), list(range(a, b))) for a, b in zip(starts, starts[1:] + [ncol])]
+        if starts[0] > 1 and any(any(x[j].strip() for x in head[i + 1:]) for j in range(1, starts[0])):
+            return []  # columns before the first span that carry their own header: not a split by spans
+        if any(_UNI.search(lab) or _MULTI.search(lab) for lab, _ in spans):
+            return []  # 'Univariable analysis | Multivariable analysis': the blocks of one model, not several models
+        if all(len(cols) >= 2 for _, cols in spans) and all(
+                any(x[j].strip() for x in head[i + 1:]) for _, cols in spans for j in cols):
+            return spans
+    return []
+
+
 def _blocks(header_text: str, caption: str, n_est: int) -> list[str]:
     u, m = _UNI.search(header_text), _MULTI.search(header_text)
     if u and m:
@@ -433,8 +665,8 @@ def _estimates(cells: list[str]) -> tuple[list[dict], bool]:
     j = 0
     while j < len(cells):
         c = cells[j].strip()
-        if is_reference(c) or re.match(r"(?i)^ref(erence)?\b", c):
-            ref = True
+        if is_reference(c) or re.match(r"(?i)^ref(erence)?\b", c) or re.fullmatch(r"1(?:\.0+)?", c):
+            ref = True  # 'Reference', 'Ref.', or a bare 1.00 where the other levels print an estimate with its CI
         m = ESTIMATE_CI.search(c)
         est = None
         if m:
@@ -458,9 +690,9 @@ def _estimates(cells: list[str]) -> tuple[list[dict], bool]:
     return found, ref
 
 
-def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
+def _regression(raw: RawTable, head, body, header_text, review, caption: str | None = None) -> dict | None:
     max_est = max((len(_estimates(r[1:])[0]) for r in body), default=0)
-    blocks = _blocks(header_text, raw.caption, max_est)
+    blocks = _blocks(header_text, raw.caption if caption is None else caption, max_est)
     parsed = []  # (label, level or None, estimates, ref)
     for r in body:
         label = r[0].strip()
@@ -530,6 +762,12 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
         elif est:
             review.append({"item": r["where"], "what": "levels not drafted",
                            "why": f"{len(refs)} reference rows for {len(est)} estimates; mark one level 'reference' by hand"})
+    holders = [x for r in final for x in [r] + r.get("levels", [])]
+    if not any("p" in x[b] for x in holders for b in ("univariable", "multivariable") if isinstance(x.get(b), dict)):
+        for x in holders:  # no p column: the p is not printed (null), not forgotten
+            for b in ("univariable", "multivariable"):
+                if isinstance(x.get(b), dict):
+                    x[b]["p"] = None
     names = set()
     uniq = []
     for r in final:
@@ -541,11 +779,16 @@ def _regression(raw: RawTable, head, body, header_text, review) -> dict | None:
     if not uniq:
         review.append({"item": tname, "what": "not drafted", "why": "no estimate with a confidence interval was read"})
         return None
-    text = (header_text + " " + raw.caption).lower()
+    text = (header_text + " " + raw.caption + " " + (caption or "")).lower()
     kind = ("hazard ratio" if re.search(r"\bhr\b|hazard", text) else "odds ratio" if re.search(r"\bor\b|odds", text)
             else "coefficient" if re.search(r"β|beta|coefficient", text) else "odds ratio")
     reg = {"id": re.sub(r"[^a-z0-9]+", "", tname.lower()), "title": raw.caption or tname, "where": tname,
            "estimate": kind, "rows": uniq}
+    used = {b for x in holders for b in ("univariable", "multivariable") if isinstance(x.get(b), dict)}
+    if used == {"univariable"}:
+        reg["kind"] = "univariable"
+    elif used == {"multivariable"}:
+        reg["kind"] = "final" if re.search(r"(?i)\bfinal\b", text) else "multivariable"
     header_n = [c for r in head for c in r if group_n(c)]
     if header_n:  # outcome groups with their n over the estimate columns: stated counts
         reg["_header_n"] = header_n

@@ -38,7 +38,7 @@ _AUC = re.compile(
     r"(?:\bAUCs?\b|\bAUROC\b|area under the (?:receiver operating characteristic )?(?:\(ROC\) )?curve(?: \(AUC\))?|"
     r"area under the ROC(?: curve)?|"
     r"\bC[- ]index\b|\bC[- ]statistics?\b)"
-    r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)"
+    r"[^;\d]{0,160}?(?<![\d.])(0?\.\d+|1\.0+)(?![\d.]*%)(?:\s*(?:±|\+/-)\s*0?\.\d+)?"  # an SE after it: 0.832±0.062
     r"(?:\s*[(\[]\s*(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?\s*[:,=]?\s*)?"
     r"(0?\.\d+)(\s*(?:–|—|-|‐|to|,)\s*)(0?\.\d+)\s*[)\],;])?")
 _MODEL = re.compile(r"(?i)\b(nomogram|rad[- ]?score|radiomics? score|radiomics? signature|([A-Za-z][\w-]*)\s+model)\b")
@@ -94,8 +94,11 @@ def find_aucs(paragraphs: list[Paragraph], cohort_of) -> list[dict]:
     return out
 
 
-_SENS = re.compile(r"(?i)sensitivit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
-_SPEC = re.compile(r"(?i)specificit(?:y|ies)\s*(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)")
+# 'sensitivity of 63%', 'sensitivity was 0.81', or a few words between: 'specificity is high, achieving 93.3%'
+_SENS = re.compile(r"(?i)sensitivit(?:y|ies)(?:\s*(?:of|was|were|=|:|,)?\s*|(?=[^\d;%()]{1,45}?\d+(?:\.\d+)?\s*%)[^\d;%()]{1,45}?)"
+                   r"(\d+(?:\.\d+)?)\s*(%?)")
+_SPEC = re.compile(r"(?i)specificit(?:y|ies)(?:\s*(?:of|was|were|=|:|,)?\s*|(?=[^\d;%()]{1,45}?\d+(?:\.\d+)?\s*%)[^\d;%()]{1,45}?)"
+                   r"(\d+(?:\.\d+)?)\s*(%?)")
 _MEASURES = [("sensitivity", _SENS), ("specificity", _SPEC)] + [
     (name, re.compile(r"(?i)\b(?:" + rx + r")\s*(?:\(\w+\)\s*)?(?:of|was|were|=|:|,)?\s*(\d+(?:\.\d+)?)\s*(%?)"))
     for name, rx in (("accuracy", r"accurac(?:y|ies)"), ("ppv", r"positive predictive values?|PPV"),
@@ -240,7 +243,8 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
                     n = int(m.group(1).replace(",", ""))
                     if 1900 <= n <= 2100 and not mid:
                         continue
-                    add(_unit_of(m.group(3), units) + "s", m.group(1), where, cohort_of(_near(cl, m.start())))
+                    add(_unit_of(m.group(3), units) + "s", m.group(1).replace(",", ""), where,
+                        cohort_of(_near(cl, m.start())))  # 37,801 as the digits a spec's count holds
                 cl_units = [_unit_of(u.group(0), units) for u in re.finditer(alt, cl, flags=re.I)]
                 for m in _WERE.finditer(cl):
                     g = m.group(2).lower()
@@ -466,7 +470,7 @@ _SIG = re.compile(r"(?i)(?:significantly|substantially|statistically) (?:differe
 def find_claims(paragraphs: list[Paragraph], tables: list[dict], regression: dict | None) -> list[dict]:
     """Claims that variables differ (or not) significantly, with the table whose rows they name."""
     out = []
-    pools = [(t["id"], None, [r["variable"] for r in t["rows"]], any("p" in r for r in t["rows"])) for t in tables]
+    pools = [(t["id"], None, [r["variable"] for r in t["rows"]], any(r.get("p") is not None for r in t["rows"])) for t in tables]
     if regression is not None:
         pools.append((regression["id"], "regression", [r["variable"] for r in regression["rows"]], True))
     for p in paragraphs:
