@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
                          keep_separated=args.keep_separated, figure_extras=True,
                          selection=SelectionConfig(seed=args.fold_seed))
     with Outputs() as outs:  # the output directory is checked (and marked) before the computation
-        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force)
+        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force,
+                          inputs=(cohort.path, args.study))
         # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
         with StepProgress("reproduce", enabled=not args.quiet) as bar:
             say = bar.step
