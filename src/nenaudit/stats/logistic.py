@@ -48,6 +48,7 @@ from nenaudit.stats._glm import (
 )
 from nenaudit.stats._rbase import r_approx, r_spline_fmm
 from nenaudit.stats.result import Result
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "LogisticResult",
@@ -370,6 +371,7 @@ def _separation_messages(x, y, fit: GlmFit, names, se) -> list[str]:
     return msgs
 
 
+@aligned
 def fit_logistic(
     X: Any,
     y: Any,
@@ -521,6 +523,7 @@ def fit_logistic(
     )
 
 
+@aligned
 def wald_table(X: Any, y: Any, *, names: Sequence[str] | None = None) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
                                                                                np.ndarray]:
     """``(names, coef, se, p)`` of ``summary(glm(y ~ X, family = binomial))``, by the compiled IRLS.
@@ -597,6 +600,7 @@ def _firth_quantities(x, y, w, beta):
     return step, inv_info, mu
 
 
+@aligned
 def fit_firth(
     X: Any,
     y: Any,
