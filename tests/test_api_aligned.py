@@ -17,7 +17,7 @@ import pytest
 
 import nenaudit as na
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.table1 import LeftOutWarning
+from nenaudit.exceptions import LeftOutWarning
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nenaudit.outputs import Outputs
+from nenaudit.outputs import Outputs, check_file
 
 __all__ = ["run", "register"]
 
@@ -18,10 +18,14 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.report.audit_report import json_report, markdown_report, summary_line, text_report
     from nenaudit.study.schema import load
 
-    study = load(args.study)
-    with Outputs() as outs:  # output paths checked before the audit runs
-        md = outs.file(args.markdown, "--markdown")
+    with Outputs() as outs:  # output paths checked before the spec is read and the audit runs
+        md = check_file(args.markdown, "--markdown") if args.markdown is not None else None
+        if md is not None:
+            if not args.force:
+                refuse_foreign_markdown(md, args.markdown)  # before it is registered: a refused file is not renamed
+            outs.targets.append(md)
         js = outs.file(args.json, "--json") if args.json not in (None, "-") else None
+        study = load(args.study)  # an invalid spec fails the run: a previous --json/--markdown file is renamed .stale
         findings = run_audit(study)
         label = f"{study.id} ({study.source})"
         if md is not None:
@@ -39,11 +43,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_foreign_markdown(target, given: str) -> None:
+    """An existing ``--markdown`` file is replaced only if it is an audit report nenaudit wrote (``# Audit of``
+    and the summary line), else refused in one line (``--force`` replaces it)."""
+    import re
+
+    from nenaudit.exceptions import OutputError
+
+    if target.kind != "regular" or target.path is None:
+        return
+    try:
+        head = target.path.read_text(encoding="utf-8", errors="replace")[:2000].splitlines()
+    except OSError:
+        head = []
+    ours = len(head) >= 3 and head[0].startswith("# Audit of ") and re.match(r"^\d+ findings: ", head[2] or "")
+    if not ours:
+        raise OutputError(f"--markdown {given}: the file exists and is not an audit report written by nenaudit; "
+                          "choose another name, or --force to replace it")
+
+
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("audit", help="check the published numbers of a study against each other")
     a.add_argument("--study", metavar="PATH", default=None, help="study spec JSON (default: the embedded feng2025)")
     a.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
                    help="write the findings as a JSON list (to stdout when FILE is omitted)")
-    a.add_argument("--markdown", metavar="FILE", default=None, help="also write a Markdown report")
+    a.add_argument("--markdown", metavar="FILE", default=None,
+                   help="also write a Markdown report (an existing file that is not nenaudit's audit report is "
+                        "refused unless --force)")
+    a.add_argument("--force", action="store_true", help="replace an existing --markdown file nenaudit did not write")
     a.set_defaults(func=run)

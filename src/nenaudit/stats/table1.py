@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.exceptions import LeftOutWarning, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import warn_and_record
 from nenaudit.stats._rbase import quantile7
 from nenaudit.stats.contingency import chisq_test, expected_counts, fisher_test
@@ -22,11 +22,6 @@ from nenaudit.stats.twosample import mann_whitney, shapiro_wilk, t_test
 
 __all__ = ["SelectionRule", "DEFAULT_RULE", "GroupCell", "VariableComparison", "GroupComparison", "summarize",
            "summarize_overall", "LeftOutWarning"]
-
-
-class LeftOutWarning(StatisticalWarning):
-    """:func:`summarize` left rows out (a missing group, missing or non-finite values); the count is in the
-    result's ``missing`` / ``missing_group``."""
 
 
 def _left_out(msg: str, bucket: list[str] | None = None, stacklevel: int = 4) -> None:
