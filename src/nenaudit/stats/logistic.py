@@ -132,6 +132,21 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
     return xm, yv, wv, names
 
 
+def extreme_column_scales(x: np.ndarray, limit: float = 2.0 ** 400) -> np.ndarray | None:
+    """Powers of two that bring columns whose largest |value| is above ``limit`` or below ``1 / limit`` to about 1,
+    or None when there is none (the ordinary case: the fit is left exactly as it was).
+
+    R's ``glm`` fits a predictor scaled by 1e300 or 1e-300 (its QR uses overflow-safe norms); here such a
+    column is divided by a power of two (exact in floating point), fitted, and its coefficient, SE, CIs and
+    covariance divided back, so the estimates are R's (z, p, deviance unchanged).
+    """
+    big = np.max(np.abs(x), axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    extreme = (big > limit) | ((big > 0) & (big < 1.0 / limit))
+    if not extreme.any():
+        return None
+    return np.array([math.ldexp(1.0, math.frexp(float(b))[1]) if e else 1.0 for b, e in zip(big, extreme)])
+
+
 # --------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------
@@ -451,6 +466,9 @@ def fit_logistic(
         raise NenauditError(f"level must lie strictly between 0 and 1, got {level!r}")
     x, yv, wv, nm = _prepare(X, y, names, intercept, weights)
     n, p = x.shape
+    scale = extreme_column_scales(x)
+    if scale is not None:  # fitted on x / scale (powers of two: exact), reported on the user's scale below
+        x = x / scale
     off = np.zeros(n)
     fit = glm_fit(x, yv, wv, off)
     msgs: list[str] = []
@@ -492,6 +510,11 @@ def fit_logistic(
             for k in range(2):
                 ci_exact[i, k] = _exact_root(x, yv, wv, off, coef, fit.deviance, i, fac[k], bs, zs, se[i])
 
+    if scale is not None:
+        coef, se = coef / scale, se / scale
+        ci_wald, ci_prof, ci_exact = (c / scale[:, None] for c in (ci_wald, ci_prof, ci_exact))
+        with np.errstate(over="ignore", under="ignore"):
+            cov = (cov / scale[:, None]) / scale[None, :]
     good = wv > 0
     n_ok = int(good.sum())
     wtdmu = rsum(wv * yv) / rsum(wv) if intercept else 0.5
