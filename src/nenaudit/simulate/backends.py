@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.processes import worker_pool
 from nenaudit.simulate.replicate import SimulationSpec, run_replicate
+from nenaudit.stats.workers import WorkerLost, run_retrying  # worker_pool, with re-runs of killed workers
 
 __all__ = ["BACKENDS", "run_local", "run_dask"]
 
@@ -39,14 +38,13 @@ BACKENDS = ("local", "dask")
 def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None]) -> None:
     """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
     todo = list(todo)
-    # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception
-    with worker_pool(max(1, min(jobs, len(todo) or 1))) as ex:
-        pending = {ex.submit(run_replicate, spec, i): i for i in todo}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                pending.pop(fut)
-                on_row(fut.result())
+    # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception; a worker
+    # killed from outside (SIGKILL, out of memory) costs only a re-run of its replicate, as on Dask
+    try:
+        run_retrying(jobs, run_replicate, {i: (spec, i) for i in todo}, lambda i, row: on_row(row))
+    except WorkerLost as exc:
+        raise NenauditError(f"{exc}: {exc.lost} replicate(s) not run; the finished ones are stored: run again with "
+                            "--resume to continue (with fewer --jobs if memory is short)") from None
 
 
 def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
