@@ -27,6 +27,8 @@ __all__ = [
     "check_indices",
     "check_count",
     "check_jobs",
+    "available_memory",
+    "check_memory",
     "make_rng",
     "warn_and_record",
 ]
@@ -199,6 +201,41 @@ def check_jobs(jobs) -> int:
     if isinstance(jobs, bool) or not float(jobs).is_integer() or jobs < 1:
         raise NenauditError(f"jobs must be a positive whole number of worker processes, got {jobs!r}")
     return int(jobs)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give (``MemAvailable`` of /proc/meminfo), None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+
+
+def _size(b: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB", "EB"):
+        if b < 1024 or unit == "EB":
+            return f"{b:.0f} {unit}" if unit == "bytes" else f"{b:.1f} {unit}"
+        b /= 1024
+    return f"{b:.1f} EB"  # pragma: no cover
+
+
+def check_memory(option: str, value: int, bytes_each: float, what: str) -> None:
+    """Refuse ``option value`` up front when ``value * bytes_each`` (the estimate of ``what``) exceeds the memory
+    this machine has available, with the estimate, instead of a MemoryError after minutes."""
+    need = float(value) * float(bytes_each)
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise NenauditError(f"{option} {value}: {what} need about {_size(need)} of memory, more than this machine has "
+                            f"available ({_size(avail)}); give a smaller number")
 
 
 def make_rng(seed) -> np.random.Generator:

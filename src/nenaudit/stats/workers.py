@@ -158,7 +158,13 @@ def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_R
     while remaining:
         try:
             with worker_pool(max(1, min(jobs, len(remaining)))) as ex:
-                pending = {ex.submit(fn, *args): key for key, args in remaining.items()}
+                queue = iter(list(remaining))
+                window = 4 * max(1, jobs)  # tasks in flight: memory does not grow with the number of tasks
+                pending = {}
+                for key in queue:
+                    pending[ex.submit(fn, *remaining[key])] = key
+                    if len(pending) >= window:
+                        break
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
@@ -166,6 +172,9 @@ def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_R
                         result = fut.result()
                         del remaining[key]
                         on_done(key, result)
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            pending[ex.submit(fn, *remaining[nxt])] = nxt
         except BrokenProcessPool:
             breaks += 1
             if breaks > retries:
