@@ -175,3 +175,22 @@ def test_any_unknown_key_anywhere_is_refused_naming_it(where, key, value):
     msg = str(exc.value)
     shown = key if key.isprintable() else json.dumps(key, ensure_ascii=False)[1:-1]  # one line: \n etc. escaped
     assert "\n" not in msg and f"`{shown}`: unknown key" in msg, msg
+
+
+def test_counts_beyond_the_search_make_only_that_row_not_reproducible():
+    """10^12 positives once ran for minutes; now that row is not-reproducible with the reason, the audit goes on."""
+    import time
+
+    from nenaudit.audit.run import run_audit
+    from nenaudit.stats.diagnostic import MAX_SEARCH_N
+
+    raw = readme_example()
+    raw["diagnostic_accuracy"] = [{"model": "m", "where": "x", "cohort": "training", "sensitivity": "81.2",
+                                   "specificity": "73.3", "n_positive": 10 ** 12, "n_negative": 10 ** 12}]
+    t0 = time.monotonic()
+    findings = run_audit(validate(raw, "big"))
+    assert time.monotonic() - t0 < 30
+    row = [f for f in findings if f.id.startswith("diagnostic:")]
+    assert len(row) == 1 and row[0].verdict == "not-reproducible" and f"{MAX_SEARCH_N:,}" in row[0].detail
+    base = run_audit(validate(readme_example(), "base"))
+    assert len(findings) == len(base) + 1  # every other finding is still there
