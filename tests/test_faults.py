@@ -143,3 +143,24 @@ def test_a_full_stdout_is_one_line(csv, argv):
 @pytest.mark.parametrize("option", ["--json", "--markdown"])
 def test_a_full_output_file_is_one_line(option):
     one_error_line(nenaudit("audit", option, "/dev/full"), "No space left on device")
+
+
+def _small_files(limit: int):
+    import resource
+
+    def pre():  # writes beyond `limit` bytes fail with EFBIG (Python ignores SIGXFSZ), as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+@pytest.mark.parametrize("argv", [
+    ["reproduce", "--boot", "2", "--no-crosscheck", "--quiet", "--out", "OUT"],
+    ["synth", "--budget", "20,2,20,4", "--quiet", "--out", "OUT"],
+])
+def test_a_full_disk_under_an_output_folder_is_one_line_and_leaves_nothing_half_written(tmp_path, argv):
+    out = tmp_path / "o"
+    argv = [str(out) if a == "OUT" else a for a in argv]
+    p = subprocess.run([sys.executable, "-m", "nenaudit", *argv], capture_output=True, text=True,
+                       preexec_fn=_small_files(20_000))
+    one_error_line(p, "no space left on the device")
+    assert not out.exists()  # the folder this run created is removed again: nothing that looks like a result
