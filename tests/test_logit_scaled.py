@@ -66,5 +66,5 @@ def test_a_predictor_named_twice_is_refused(tmp_path):
 
 def test_validate_predictors_named_twice_is_refused():
     """`validate --predictors Ki67,Ki67` once exited 0 reporting variables ["Ki67"]."""
-    p = nenaudit("validate", "--predictors", "Ki67,Ki67", "--boot", "2")
+    p = nenaudit("validate", "--scheme", "harrell", "--predictors", "Ki67,Ki67", "--boot", "2")
     assert p.returncode == 2 and "'Ki67' is named twice" in p.stderr and len(p.stderr.strip().splitlines()) == 1
