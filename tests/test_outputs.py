@@ -132,15 +132,19 @@ def test_force_adds_files_and_keeps_foreign_ones(tmp_path, small_cohort):
     assert listing(other) == {"lesions.csv": b"my own lesions\n"}
 
 
-def test_rerun_replaces_only_nenaudits_files(tmp_path, small_cohort):
+def test_rerun_replaces_only_nenaudits_unchanged_files(tmp_path, small_cohort):
     d = tmp_path / "c"
     write_cohort(small_cohort, d)
     (d / "notes.txt").write_text("added by the user")
-    (d / "lesions.csv").write_text("stale")  # nenaudit's file (listed in the marker): replaced
-    write_cohort(small_cohort, d)
+    write_cohort(small_cohort, d)  # nenaudit's files, unchanged since (same sha256): replaced
     assert (d / "notes.txt").read_text() == "added by the user"
     assert (d / "lesions.csv").read_text() == small_cohort.files["lesions.csv"]
     assert sorted(x.name for x in d.iterdir()) == sorted([*small_cohort.files, "notes.txt", MARKER])
+    (d / "lesions.csv").write_text("edited by the user")  # listed in the marker, but changed since: kept
+    before = listing(d)
+    with pytest.raises(OutputError, match="lesions.csv has changed since nenaudit wrote it"):
+        write_cohort(small_cohort, d)
+    assert listing(d) == before
 
 
 def test_failed_run_leaves_nothing_that_looks_current(tmp_path, small_cohort):
@@ -153,7 +157,7 @@ def test_failed_run_leaves_nothing_that_looks_current(tmp_path, small_cohort):
             (staging / "lesions.csv").write_text("half")
             raise RuntimeError("the computation failed")
     marker = json.loads((d / MARKER).read_text())
-    assert marker["state"] == "failed" and marker["files"] == []
+    assert marker["state"] == "failed" and marker["files"] == {}
     assert not any((d / n).exists() for n in small_cohort.files)  # no previous output in place
     prev = d / marker["previous"]["dir"]
     assert sorted(x.name for x in prev.iterdir()) == sorted(small_cohort.files)  # kept aside, not lost

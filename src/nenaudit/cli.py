@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -39,6 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _disk_full(filename) -> int:
+    """One line for a full disk (ENOSPC, a quota, /dev/full); stdout is pointed at /dev/null so that Python's own
+    flush at exit does not fail again with a traceback. Outputs are written to temporary files and renamed, so
+    nothing half-written is left in place."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    where = f" writing {filename}" if filename else ""
+    print(f"nenaudit: error: no space left on the device{where}; free some space and run again (no output was left "
+          "half-written)", file=sys.stderr, flush=True)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one verb. Bad input: one line, exit 2. Ctrl-C / SIGTERM: ``nenaudit: interrupted``, exit 130 / 143
     (workers and outputs are cleaned up first, see :mod:`nenaudit.processes`)."""
@@ -49,13 +69,17 @@ def main(argv: list[str] | None = None) -> int:
             parser = build_parser()
             args = parser.parse_args(argv)
             try:
-                return args.func(args)
+                code = args.func(args)
+                sys.stdout.flush()  # a full disk or device under stdout fails here, inside the handlers below
+                return code
             except NenauditError as exc:
                 print(f"nenaudit: error: {exc}", file=sys.stderr)
                 return 2
             except BrokenPipeError:  # pragma: no cover
                 return 0
             except OSError as exc:
+                if exc.errno in _DISK_FULL:
+                    return _disk_full(exc.filename)
                 # a file the verb could not open (no permission, a directory where a file belongs, ...) that no
                 # check before named: still one line, exit 2
                 if exc.filename is None:
@@ -63,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"nenaudit: error: {exc.filename}: {exc.strerror or exc}; check the path and its permissions",
                       file=sys.stderr)
                 return 2
+            except Exception as exc:
+                if type(exc).__name__ == "OperationalError" and "disk is full" in str(exc):  # sqlite3 (simulate's store)
+                    return _disk_full(None)
+                raise
     except (KeyboardInterrupt, Terminated) as exc:
         quiet_exit_signals()
         print("nenaudit: interrupted", file=sys.stderr, flush=True)

@@ -28,6 +28,7 @@ __all__ = [
     "StatisticalWarning",
     "ConvergenceWarning",
     "SeparationWarning",
+    "LeftOutWarning",
 ]
 
 
@@ -91,6 +92,10 @@ class Terminated(BaseException):
 
 class StatisticalWarning(UserWarning):
     """A result was computed but needs care (R would print a warning)."""
+
+
+class LeftOutWarning(StatisticalWarning):
+    """Rows were left out of a summary (a missing group, missing or non-finite values); the result counts them."""
 
 
 class ConvergenceWarning(StatisticalWarning):

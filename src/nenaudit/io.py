@@ -241,6 +241,9 @@ def split_names(text: str | None) -> list[str] | None:
     names = [t.strip() for t in text.split(",") if t.strip()]
     if not names:
         raise DataError(f"{text!r}: expected a comma-separated list of column names")
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise DataError(f"{text!r}: the column {twice!r} is named twice; name each column once")
     return names
 
 

@@ -12,19 +12,26 @@ target replaced the same way (the link stays a link). A FIFO or a character devi
 previous regular file at the path is renamed ``NAME.stale.EXT``: nothing stale looks current.
 
 Directories (:func:`check_dir`, :class:`OutputDir`): ``/``, the home directory, the current
-directory and every directory above it are always refused. An existing non-empty directory is
-used only if nenaudit made it (the marker file :data:`MARKER`, written at the start of every
-run) or with ``force``; in neither case is a file that nenaudit did not write replaced or
-removed (such a file under one of the verb's output names is refused). The files of the
-previous run are moved into ``.nenaudit-previous/`` at the start, the new ones are written
-into a staging directory and moved into place at the end; ``.nenaudit-previous`` is removed
-only once the new run is complete. A failed or interrupted run leaves the marker saying
+directory and every directory above it are always refused, and so is a directory that is or holds
+one of the run's inputs (``reproduce mycohort --out mycohort``). An output directory belongs to the
+verb and the folder that made it: the marker :data:`MARKER` records the verb, a run id, the folder's
+own identity (real path, device, inode: a copied folder's marker does not count) and every file it
+wrote with its sha256. An existing non-empty directory is used only if its marker is this verb's
+and this folder's, or with ``force``; a file is replaced or moved only if this verb's run wrote it
+there and it is unchanged since (same hash); any other file under one of the verb's output names
+is refused, even with ``force``. A lock file (``.nenaudit-lock``, flock) is held from the check to
+the end of the run: a second run into the same directory is refused in one line and touches
+nothing. The files of the previous run are moved into ``.nenaudit-previous/`` at the start, the new
+ones are written into a staging directory and moved into place at the end; ``.nenaudit-previous``
+is removed only once the new run is complete. A failed or interrupted run leaves the marker saying
 ``"state": "failed"`` and the previous outputs in ``.nenaudit-previous``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import re
@@ -33,12 +40,12 @@ import stat
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import OutputError
-from nenaudit.stats.workers import pid_gone  # the one liveness rule (a zombie is gone), shared with the workers
 
 __all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
            "stale_name", "output_dir", "Outputs",
@@ -47,6 +54,7 @@ __all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "ch
 MARKER = ".nenaudit-output"
 PREVIOUS = ".nenaudit-previous"
 STAGING = ".nenaudit-staging-"
+LOCK = ".nenaudit-lock"
 RESERVED = ".nenaudit-"  # every entry whose name starts so is nenaudit's own
 
 _FD_PATH = re.compile(r"^/(?:dev/fd|proc/self/fd)/(\d+)$")
@@ -286,10 +294,40 @@ def _read_marker(d: Path) -> dict | None:
     return data if isinstance(data, dict) else {}
 
 
+def _identity(p: Path) -> dict:
+    """The directory's own identity: its real path, device and inode (a copy or a new folder has others)."""
+    st = os.stat(p)
+    return {"path": str(p), "device": st.st_dev, "inode": st.st_ino}
+
+
+def _sha256_file(f: Path) -> str:
+    h = hashlib.sha256()
+    with open(f, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def content_hash(p: Path) -> str | None:
+    """sha256 of a file, or of a directory tree (each relative path and its file's sha256, sorted);
+    None for anything else (a symlink, a socket, a vanished entry)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
+        if p.is_symlink():
+            return None
+        if p.is_file():
+            return _sha256_file(p)
+        if p.is_dir():
+            h = hashlib.sha256(b"tree\0")
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).as_posix()
+                if f.is_symlink() or not (f.is_file() or f.is_dir()):
+                    return None
+                h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+                h.update((_sha256_file(f) if f.is_file() else "dir").encode() + b"\0")
+            return h.hexdigest()
+    except OSError:
+        return None
+    return None
 
 
 def _remove(p: Path) -> None:
@@ -300,27 +338,121 @@ def _remove(p: Path) -> None:
             p.unlink()
 
 
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _holds_input(p: Path, inputs: Iterable) -> str | None:
+    """The first input that is ``p`` itself or lies inside ``p`` (the run reads it), else None."""
+    for given in inputs:
+        if given is None:
+            continue
+        q = Path(os.path.realpath(os.fspath(given)))
+        if q == p or p in q.parents or _same_path(q, p):
+            return os.fspath(given)
+    return None
+
+
+@dataclass
+class _Ownership:
+    """What the marker of an existing directory gives this run: the files it may move aside (unchanged since
+    nenaudit wrote them) and why the marker does not count, if it does not."""
+
+    marker: dict | None
+    ours: dict[str, str] = field(default_factory=dict)  # name -> sha256 as recorded
+    why_not: str | None = None  # the marker exists but does not make the files this verb's
+
+
+def _ownership(p: Path, verb: str) -> _Ownership:
+    marker = _read_marker(p)
+    if marker is None:
+        return _Ownership(None)
+    files = marker.get("files")
+    if marker.get("dir") != _identity(p) or not isinstance(files, dict):
+        return _Ownership(marker, why_not="its marker was written for another directory (a copy?), so its files "
+                                          "are not nenaudit's to replace")
+    other = marker.get("verb")
+    if other != verb:
+        return _Ownership(marker, why_not=f"it holds the outputs of `nenaudit {other}`, which `nenaudit {verb}` "
+                                          "does not replace")
+    ours = {str(k): v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+    return _Ownership(marker, ours)
+
+
+class _Lock:
+    """``.nenaudit-lock`` in the output directory, held (flock) from the check to the end of the run: a second
+    run into the same directory is refused and touches nothing of the first's."""
+
+    def __init__(self, d: Path, option: str, given: str) -> None:
+        self.path = d / LOCK
+        self.fd: int | None = None
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OutputError(f"{option} {given}: cannot write in the directory ({_why(exc)}); "
+                                  "choose a writable place") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                try:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                except OSError:  # pragma: no cover
+                    holder = ""
+                os.close(fd)
+                who = f" (pid {holder})" if holder.isdigit() else ""
+                raise OutputError(f"{option} {given}: another nenaudit run{who} is writing into this directory; "
+                                  "wait for it to end or choose another directory") from None
+            try:  # the file may have been unlinked by the run that held it: lock the one at the path
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
+                self.fd = fd
+                return
+            os.close(fd)
+        raise OutputError(f"{option} {given}: another nenaudit run is writing into this directory; "  # pragma: no cover
+                          "wait for it to end or choose another directory")
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        self.fd = None
+
+
 @dataclass
 class OutputDir:
-    """An output directory, checked and marked; write into :attr:`staging`, then :meth:`commit`."""
+    """An output directory, checked, locked and marked; write into :attr:`staging`, then :meth:`commit`."""
 
     option: str
     given: str
     path: Path
     verb: str
     names: tuple[str, ...]
-    previous: list[str] = field(default_factory=list)
+    previous: dict[str, str] = field(default_factory=dict)  # name -> sha256 of the files set aside
     created: bool = False  # made by this run: removed again if the run fails
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _staging: Path | None = None
+    _lock: _Lock | None = None
     done: bool = False
 
-    def _marker(self, state: str, files: Iterable[str] = ()) -> None:
+    def _marker(self, state: str, files: dict[str, str] | None = None) -> None:
         from nenaudit import __version__
 
-        data = {"nenaudit": __version__, "verb": self.verb, "state": state, "pid": os.getpid(),
-                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": sorted(files)}
+        data = {"nenaudit": __version__, "verb": self.verb, "run": self.run_id, "state": state,
+                "pid": os.getpid(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "dir": _identity(self.path), "files": dict(sorted((files or {}).items()))}
         if state != "complete" and self.previous:
-            data["previous"] = {"dir": PREVIOUS, "files": sorted(self.previous)}
+            data["previous"] = {"dir": PREVIOUS, "files": dict(sorted(self.previous.items()))}
         text = json.dumps(data, indent=1) + "\n"
         tmp = self.path / f"{MARKER}.part-{os.getpid()}"
         try:
@@ -351,15 +483,22 @@ class OutputDir:
             if os.path.lexists(dest):
                 raise OutputError(f"{self.option} {self.given}: {dest} appeared during the run and was not "
                                   "written by nenaudit; move it away and run again")
+        hashes = {name: content_hash(s / name) or "" for name in entries}
         for name in entries:
             os.rename(s / name, self.path / name)
         s.rmdir()
         self._staging = None
-        self._marker("complete", entries)
+        self._marker("complete", hashes)
         _remove(self.path / PREVIOUS)
-        self.previous = []
+        self.previous = {}
         self.done = True
+        self._release()
         return self.path
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def fail(self) -> None:
         """The run failed: remove the staging directory; the marker says so; the previous run stays aside.
@@ -368,16 +507,20 @@ class OutputDir:
         if self.done:
             return
         self.done = True
-        if self._staging is not None:
-            _remove(self._staging)
-            self._staging = None
-        if self.created and {e.name for e in self.path.iterdir()} <= {MARKER}:
-            _remove(self.path / MARKER)
-            with contextlib.suppress(OSError):
-                self.path.rmdir()
-            return
-        with contextlib.suppress(OutputError):
-            self._marker("failed")
+        try:
+            if self._staging is not None:
+                _remove(self._staging)
+                self._staging = None
+            if self.created and {e.name for e in self.path.iterdir()} <= {MARKER, LOCK}:
+                _remove(self.path / MARKER)
+                self._release()
+                with contextlib.suppress(OSError):
+                    self.path.rmdir()
+                return
+            with contextlib.suppress(OutputError):
+                self._marker("failed")
+        finally:
+            self._release()
 
     @contextlib.contextmanager
     def writing(self):
@@ -390,23 +533,59 @@ class OutputDir:
             raise
 
 
-def output_dir(out, *, verb: str, names: Iterable[str], force: bool = False, option: str = "--out") -> OutputDir:
+def output_dir(out, *, verb: str, names: Iterable[str], force: bool = False, option: str = "--out",
+               inputs: Iterable = ()) -> OutputDir:
     """``out`` itself if already an :class:`OutputDir` (checked by the caller), else :func:`check_dir` of it."""
-    return out if isinstance(out, OutputDir) else check_dir(out, option, verb=verb, names=names, force=force)
+    return out if isinstance(out, OutputDir) else check_dir(out, option, verb=verb, names=names, force=force,
+                                                             inputs=inputs)
+
+
+def _decide(p: Path, given: str, option: str, verb: str, names: tuple[str, ...], force: bool) -> _Ownership:
+    """The read-only part of the check of an existing directory: refuses, or returns what the run may set aside."""
+    own = _ownership(p, verb)
+    entries = [e.name for e in p.iterdir() if e.name not in (LOCK,)]
+    if own.why_not is not None or own.marker is None:
+        theirs = [n for n in entries if not (n == MARKER or n.startswith(STAGING) or n.endswith(".part"))]
+        if theirs and not force:
+            shown = ", ".join(sorted(theirs)[:3]) + (", ..." if len(theirs) > 3 else "")
+            why = own.why_not or "was not made by nenaudit"
+            if own.why_not is not None:
+                why = own.why_not
+            raise OutputError(f"{option} {given}: the directory is not empty ({shown}) and {why}; give a new "
+                              "directory, or --force to add nenaudit's files to it (no file in it is replaced "
+                              "or removed)")
+        own = _Ownership(own.marker if own.why_not is None else None, {}, own.why_not)
+    for n in names:
+        q = p / n
+        if not os.path.lexists(q):
+            continue
+        if n not in own.ours:
+            raise OutputError(f"{option} {given}: {q} was not written by nenaudit and would be replaced; move it "
+                              "away or choose another directory")
+        if content_hash(q) != own.ours[n]:
+            raise OutputError(f"{option} {given}: {q} has changed since nenaudit wrote it and would be replaced; "
+                              "move it away or choose another directory")
+    return own
 
 
 def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, names: Iterable[str],
-              force: bool = False) -> OutputDir:
+              force: bool = False, inputs: Iterable = ()) -> OutputDir:
     """Check (and prepare) an output directory before the computation; see the module docstring.
 
-    ``names`` are the top-level entries the verb writes. Returns an :class:`OutputDir` whose
-    marker is written and whose previous nenaudit outputs are moved to ``.nenaudit-previous``.
+    ``names`` are the top-level entries the verb writes; ``inputs`` the paths the run reads (a directory
+    that is or holds one of them is refused). Returns a locked :class:`OutputDir` whose marker is written and
+    whose previous outputs (this verb's, unchanged since) are moved to ``.nenaudit-previous``.
     """
     given = os.fspath(given)
     names = tuple(names)
     if given.strip() == "":
         raise OutputError(f"{option} '': an empty path; give a directory name")
     p = refuse_never_dir(given, option)
+    held = _holds_input(p, inputs)
+    if held is not None:
+        what = "is" if Path(os.path.realpath(held)) == p else "holds"
+        raise OutputError(f"{option} {given}: the directory {what} this run's input ({held}); an input folder is "
+                          "never an output folder; give a new directory, e.g. results")
     if os.path.lexists(p) and not p.is_dir():
         raise OutputError(f"{option} {given}: exists and is not a directory; choose another path")
     created = False
@@ -417,44 +596,41 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
         except OSError as exc:
             raise OutputError(f"{option} {given}: cannot create the directory ({_why(exc)})") from None
         created = True
-    marker = None if created else _read_marker(p)
-    ours: set[str] = set()
-    if marker is not None:
-        ours = {str(f) for f in marker.get("files", []) if isinstance(f, str)}
-    elif not created:
-        entries = [e.name for e in p.iterdir()]
-        if entries and not force:
-            shown = ", ".join(sorted(entries)[:3]) + (", ..." if len(entries) > 3 else "")
-            raise OutputError(f"{option} {given}: the directory is not empty ({shown}) and was not made by "
-                              "nenaudit; give a new directory, or --force to add nenaudit's files to it "
-                              "(no file in it is replaced or removed)")
-    foreign = [n for n in names if os.path.lexists(p / n) and n not in ours]
-    if foreign:
-        raise OutputError(f"{option} {given}: {p / foreign[0]} was not written by nenaudit and would be "
-                          "replaced; move it away or choose another directory")
-    if marker is not None:  # nenaudit's own leftovers of killed runs
-        for e in p.iterdir():
-            if e.name.startswith(STAGING):
-                pid = e.name[len(STAGING):]
-                if not (pid.isdigit() and int(pid) != os.getpid() and not pid_gone(int(pid))):
-                    _remove(e)
-    out = OutputDir(option, given, p, verb, names, created=created)
+    else:
+        _decide(p, given, option, verb, names, force)  # read-only: a refused directory gets no lock file
     try:
-        out._marker("running", ())
+        lock = _Lock(p, option, given)
     except OutputError:
         if created:
             with contextlib.suppress(OSError):
                 p.rmdir()
-        raise  # also the writability probe
-    prev_files = [n for n in sorted(ours) if os.path.lexists(p / n) and not n.startswith(RESERVED)]
-    if prev_files:
-        prev = p / PREVIOUS
-        _remove(prev)
-        prev.mkdir()
-        for n in prev_files:
-            os.rename(p / n, prev / n)
-        out.previous = prev_files
-        out._marker("running", ())
+        raise
+    out = OutputDir(option, given, p, verb, names, created=created, _lock=lock)
+    try:
+        own = _Ownership(None) if created else _decide(p, given, option, verb, names, force)  # again, under the lock
+        for e in p.iterdir():  # nenaudit's own leftovers of killed runs (the lock says none is running)
+            if e.name.startswith(STAGING) or (e.name.startswith(f"{MARKER}.part-")):
+                _remove(e)
+        out._marker("running")
+        prev_files = {n: h for n, h in sorted(own.ours.items())
+                      if os.path.lexists(p / n) and not n.startswith(RESERVED) and content_hash(p / n) == h}
+        if prev_files:
+            prev = p / PREVIOUS
+            _remove(prev)
+            prev.mkdir()
+            for n in prev_files:
+                os.rename(p / n, prev / n)
+            out.previous = prev_files
+            out._marker("running")
+    except BaseException:
+        out.done = True
+        if created:
+            _remove(p / MARKER)
+        out._release()
+        if created:
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise
     return out
 
 

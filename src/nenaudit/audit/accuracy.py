@@ -5,7 +5,7 @@ from __future__ import annotations
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.audit.units import binary_split, counts_for
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.diagnostic import accuracy_measures, feasible_confusions, proportion_grim
+from nenaudit.stats.diagnostic import MAX_SEARCH_N, accuracy_measures, feasible_confusions, proportion_grim
 from nenaudit.stats.summary_tests import chisq_p
 from nenaudit.study.schema import Diagnostic, Study
 
@@ -92,6 +92,14 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
                 "the spec gives neither the counts (TP, FP, FN, TN) nor the numbers of positives and negatives"
                 + (f" of the {study.cohort_label(d.cohort)}" if d.cohort else "")
                 + f"; feasibility alone: {denoms}",
+            ))
+            continue
+        huge = [(a, b) for a, b in splits if max(a, b) > MAX_SEARCH_N]
+        if huge:  # a count beyond what the search handles in time: this row is not judged, the audit goes on
+            out.append(Finding(
+                fid, CHECK, d.where, claim, published, None, "not-reproducible",
+                f"{huge[0][0]} positives / {huge[0][1]} negatives ({source}): beyond the {MAX_SEARCH_N:,} the search "
+                "for the confusion matrix handles in reasonable time; give the four counts (TP, FP, FN, TN) instead",
             ))
             continue
         sols = []

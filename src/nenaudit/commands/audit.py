@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nenaudit.outputs import Outputs
+from nenaudit.outputs import Outputs, check_file
 
 __all__ = ["run", "register"]
 
@@ -23,13 +23,18 @@ def run(args: argparse.Namespace) -> int:
         from nenaudit.exceptions import NenauditError
         raise NenauditError("give the paper (or spec) once: either PAPER or --study PATH")
     review = None
-    if path is not None and not str(path).lower().endswith(".json"):
-        study, review = _drafted(path)
-    else:
-        study = load(path)
-    with Outputs() as outs:  # output paths checked before the audit runs
-        md = outs.file(args.markdown, "--markdown")
+    with Outputs() as outs:  # output paths checked before the spec is read and the audit runs
+        md = check_file(args.markdown, "--markdown") if args.markdown is not None else None
+        if md is not None:
+            if not args.force:
+                refuse_foreign_markdown(md, args.markdown)  # before it is registered: a refused file is not renamed
+            outs.targets.append(md)
         js = outs.file(args.json, "--json") if args.json not in (None, "-") else None
+        # an invalid spec (or an unreadable paper) fails the run: a previous --json/--markdown file is renamed .stale
+        if path is not None and not str(path).lower().endswith(".json"):
+            study, review = _drafted(path)
+        else:
+            study = load(path)
         findings = run_audit(study)
         label = f"{study.id} ({study.source})"
         if md is not None:
@@ -77,6 +82,25 @@ def review_report(review: list[dict], findings) -> str:
     return "\n".join(lines)
 
 
+def refuse_foreign_markdown(target, given: str) -> None:
+    """An existing ``--markdown`` file is replaced only if it is an audit report nenaudit wrote (``# Audit of``
+    and the summary line), else refused in one line (``--force`` replaces it)."""
+    import re
+
+    from nenaudit.exceptions import OutputError
+
+    if target.kind != "regular" or target.path is None:
+        return
+    try:
+        head = target.path.read_text(encoding="utf-8", errors="replace")[:2000].splitlines()
+    except OSError:
+        head = []
+    ours = len(head) >= 3 and head[0].startswith("# Audit of ") and re.match(r"^\d+ findings: ", head[2] or "")
+    if not ours:
+        raise OutputError(f"--markdown {given}: the file exists and is not an audit report written by nenaudit; "
+                          "choose another name, or --force to replace it")
+
+
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("audit", help="check the published numbers of a study against each other")
@@ -86,5 +110,8 @@ def register(sub) -> None:
                    help="study spec JSON, or a paper whose suffix is not .json (drafted first; default: the embedded feng2025)")
     a.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
                    help="write the findings as a JSON list (to stdout when FILE is omitted)")
-    a.add_argument("--markdown", metavar="FILE", default=None, help="also write a Markdown report")
+    a.add_argument("--markdown", metavar="FILE", default=None,
+                   help="also write a Markdown report (an existing file that is not nenaudit's audit report is "
+                        "refused unless --force)")
+    a.add_argument("--force", action="store_true", help="replace an existing --markdown file nenaudit did not write")
     a.set_defaults(func=run)

@@ -66,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = summarize(df, args.group, vars=names, rule=rule, categorical=cat)
-    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    from nenaudit.exceptions import LeftOutWarning
+
+    # the rows left out are already said above (one line per column, naming the rows)
+    msgs = list(dict.fromkeys(str(w.message) for w in caught if not issubclass(w.category, LeftOutWarning)))
     if args.json:
         out = res.to_dict()
         out["treated_as_categorical"] = inferred

@@ -110,19 +110,26 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
         bad = [s for s in steps if s not in STEPS]
         if bad:
             raise NenauditError(f"--steps: no step {bad[0]!r}; steps are: {', '.join(STEPS)}")
-    junit = check_junit(args.junit) if args.junit else None  # before the computation
-    cohort = load_cohort(args.cohort, na=na_tokens(args))
-    for line in cohort.notes:
-        print(f"nenaudit: {line}", file=sys.stderr)
-    if not rbridge.r_available():
-        raise NenauditError("crosscheck needs R and rpy2 (Rscript on PATH, rpy2 importable): run `make setup`")
-    from nenaudit.report.progress import StepProgress
+    if args.junit is not None and args.junit.strip() == "":
+        raise NenauditError("--junit '': an empty path; give a file name such as crosscheck.xml")
+    from nenaudit.outputs import Outputs
 
-    with StepProgress("crosscheck", enabled=not args.quiet) as bar:
-        cc = run_crosscheck(cohort, seed=args.seed, n_boot=args.boot, steps=steps, progress=bar.step,
-                            perturb=perturb)
-    if junit is not None:
-        junit.write(junit_xml(cc))
+    with Outputs() as outs:  # a run that fails or is interrupted renames a previous --junit file NAME.stale.xml
+        junit = check_junit(args.junit) if args.junit is not None else None  # before the computation
+        if junit is not None:
+            outs.targets.append(junit)
+        cohort = load_cohort(args.cohort, na=na_tokens(args))
+        for line in cohort.notes:
+            print(f"nenaudit: {line}", file=sys.stderr)
+        if not rbridge.r_available():
+            raise NenauditError("crosscheck needs R and rpy2 (Rscript on PATH, rpy2 importable): run `make setup`")
+        from nenaudit.report.progress import StepProgress
+
+        with StepProgress("crosscheck", enabled=not args.quiet) as bar:
+            cc = run_crosscheck(cohort, seed=args.seed, n_boot=args.boot, steps=steps, progress=bar.step,
+                                perturb=perturb)
+        if junit is not None:
+            junit.write(junit_xml(cc))
     if args.json:
         print(dumps_json(cc.to_dict()))
     else:

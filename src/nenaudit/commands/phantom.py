@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.radiomics.phantom import PHANTOM_FILES
 
     with Outputs() as outs:  # checked (and marked) before the images are drawn
-        target = outs.dir(args.out, verb="phantom", names=PHANTOM_FILES, force=args.force)
+        target = outs.dir(args.out, verb="phantom", names=PHANTOM_FILES, force=args.force, inputs=(args.cohort,))
         res = write_phantom(args.cohort, target, n_lesions=args.lesions, seed=args.seed,
                             resegment=args.resegment, progress=progress)
     if args.json:

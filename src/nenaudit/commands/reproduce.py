@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.boot < 1:
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
+    from nenaudit.stats._checks import check_memory
+
+    check_memory("--boot", args.boot, 131 * 8 * 4, f"{args.boot} resamples per scheme (row indices of each)")
     if args.jobs < 1:
         raise NenauditError(f"--jobs must be at least 1, got {args.jobs}")
     study = load(args.study)
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
                          keep_separated=args.keep_separated, figure_extras=True,
                          selection=SelectionConfig(seed=args.fold_seed))
     with Outputs() as outs:  # the output directory is checked (and marked) before the computation
-        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force)
+        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force,
+                          inputs=(cohort.path, args.study))
         # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
         with StepProgress("reproduce", enabled=not args.quiet) as bar:
             say = bar.step

@@ -45,6 +45,12 @@ def _spec(args):
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
     if args.max_features is not None and args.max_features < 2:
         raise NenauditError(f"--max-features must be at least 2, got {args.max_features}")
+    from nenaudit.stats._checks import check_memory
+
+    # the summary reads every stored row back (about 4 KB each with the run's bookkeeping); each resample of a
+    # replicate holds one row index per lesion of the cohort (about 131, 8 bytes each) in every validation scheme
+    check_memory("--cohorts", args.cohorts, 4096, f"{args.cohorts} replicates' rows")
+    check_memory("--boot", args.boot, 131 * 8 * 4, f"{args.boot} resamples per scheme")
     mode = args.mode
     signal_ = args.signal
     cohort = getattr(args, "cohort", None)
@@ -122,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
     command = _command(spec, args)
     try:
         summary = run_simulation(spec, args.out, backend=args.backend, jobs=args.jobs, scheduler=args.scheduler,
+                                 connect_timeout=args.connect_timeout,
                                  resume=args.resume, quiet=args.quiet, command=command)
     except (KeyboardInterrupt, Interrupted) as exc:
         print("nenaudit: interrupted", file=sys.stderr, flush=True)
@@ -147,6 +154,8 @@ def _common(a, mode: str, cohorts: int) -> None:
                    help="local workers, or the workers of the Dask LocalCluster (default 1); numbers do not depend on it")
     a.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="Dask scheduler address (tcp://host:8786); without it --backend dask starts a LocalCluster")
+    a.add_argument("--connect-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="seconds to reach --scheduler before giving up (default 30)")
     a.add_argument("--out", metavar="DIR", default=f"simulation-{mode}",
                    help=f"output folder: store, run log, summary, figure (default simulation-{mode})")
     a.add_argument("--resume", action="store_true", help="continue the run stored in --out; finished replicates are skipped")

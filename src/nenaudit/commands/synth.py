@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.outputs import Outputs
 
     with Outputs() as outs:  # checked (and marked) before the generation
-        target = outs.dir(args.out, verb="synth", names=FILES, force=args.force)
+        target = outs.dir(args.out, verb="synth", names=FILES, force=args.force, inputs=(args.study,))
         cohort = generate(study, seed, progress=say, budget=budget)
         out = write_cohort(cohort, target)
     s = _summary(cohort.manifest)

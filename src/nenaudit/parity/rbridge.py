@@ -7,8 +7,11 @@ attribute, which some R functions (glmnet) refuse.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
@@ -17,8 +20,8 @@ import numpy as np
 
 from nenaudit.exceptions import RUnavailable
 
-__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec", "svec", "matrix",
-    "call", "to_py"]
+__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec",
+    "svec", "matrix", "call", "to_py", "interruptible"]
 
 
 def reference_r_dir() -> Path:
@@ -80,13 +83,72 @@ def r():
     return ro.r
 
 
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt_r() -> None:
+    """Ask the embedded R to stop at its next interrupt check (R's own Ctrl-C: ``R_interrupts_pending``)."""
+    try:
+        from rpy2.rinterface_lib import openrlib
+
+        openrlib.rlib.R_interrupts_pending = 1
+    except Exception:  # pragma: no cover - R not loaded
+        pass
+
+
+def _raise_for(signum: int):
+    from nenaudit.exceptions import Terminated
+
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def interruptible():
+    """Run R code so that SIGINT and SIGTERM stop it: while R runs, a signal is recorded and R is asked to stop
+    (R's own interrupt, checked by R's loops and long computations); once R returns, or fails because it was
+    interrupted, the signal is raised in Python (``KeyboardInterrupt`` or :class:`~nenaudit.exceptions.Terminated`),
+    so the run stops (exit 130/143) instead of rpy2 printing the exception from a callback and going on.
+    Outside the main thread, or nested, it does nothing of its own."""
+    if threading.current_thread() is not threading.main_thread() or getattr(_state, "active", False):
+        yield
+        return
+    got: list[int] = []
+
+    def handler(signum, frame):  # never raises: it may run inside one of rpy2's callbacks from R
+        got.append(signum)
+        _interrupt_r()
+
+    old = {s: signal.getsignal(s) for s in _SIGNALS}
+    for s in _SIGNALS:
+        signal.signal(s, handler)
+    _state.active = True
+    try:
+        yield
+    except BaseException:
+        if got:
+            _raise_for(got[0])  # R's "interrupted" error is the signal's doing
+        raise
+    finally:
+        _state.active = False
+        for s, h in old.items():
+            signal.signal(s, h)
+    if got:
+        _raise_for(got[0])
+
+
+_state = threading.local()
+
+
 @lru_cache(maxsize=None)
 def source(script: str) -> None:
     """Source ``reference_r/<script>`` into R's global environment (once per session)."""
     path = REFERENCE_R / script
     if not path.is_file():
         raise FileNotFoundError(f"reference_r/{script} does not exist")
-    r()(f'source("{path.as_posix()}")')
+    with interruptible():
+        r()(f'source("{path.as_posix()}")')
 
 
 def fvec(x: Sequence[float] | np.ndarray):
@@ -121,7 +183,8 @@ def matrix(a: np.ndarray):
 
 def call(fname: str, *args: Any, **kwargs: Any):
     """Call an R function by name with already-converted arguments."""
-    return r()[fname](*args, **kwargs)
+    with interruptible():
+        return r()[fname](*args, **kwargs)
 
 
 def to_py(obj: Any) -> Any:

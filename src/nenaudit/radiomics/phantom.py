@@ -648,7 +648,7 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
 
     from nenaudit.outputs import output_dir
 
-    target = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force)
+    target = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force, inputs=(cohort_dir,))
     out = target.path
     tmp = target.staging
     (tmp / "images").mkdir()

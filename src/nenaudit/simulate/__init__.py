@@ -150,7 +150,8 @@ def check_out(out: Path, resume: bool) -> None:
 
 def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "local", jobs: int = 1,
                    scheduler: str | None = None, resume: bool = False, quiet: bool = False,
-                   command: str = "nenaudit simulate", on_row: Callable[[dict], None] | None = None) -> dict[str, Any]:
+                   command: str = "nenaudit simulate", on_row: Callable[[dict], None] | None = None,
+                   connect_timeout: float = 30.0) -> dict[str, Any]:
     """Run (or continue) a simulation into the folder ``out``; return its summary (also in ``summary.json``).
 
     SIGTERM while running raises :class:`Interrupted` (SIGINT raises KeyboardInterrupt) after the run
@@ -166,6 +167,8 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         raise NenauditError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
     check_out(out, resume)
+    if backend == "dask" and scheduler:  # before the store is created: a bad address leaves nothing behind
+        scheduler = backends.check_scheduler(scheduler, connect_timeout)
     study = load(spec.study)
     if spec.study_sha256 and spec.study_sha256 != study.sha256:
         raise NenauditError(f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
@@ -204,7 +207,8 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
                 if backend == "local":
                     backends.run_local(spec, todo, jobs, take)
                 else:
-                    backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say)
+                    backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say,
+                                      connect_timeout=connect_timeout)
         except (KeyboardInterrupt, Interrupted) as exc:
             saved = _ignore_signals()
             try:

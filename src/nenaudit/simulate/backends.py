@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.processes import worker_pool
 from nenaudit.simulate.replicate import SimulationSpec, run_replicate
+from nenaudit.stats.workers import WorkerLost, run_retrying  # worker_pool, with re-runs of killed workers
 
-__all__ = ["BACKENDS", "run_local", "run_dask"]
+__all__ = ["BACKENDS", "run_local", "run_dask", "check_scheduler", "CONNECT_TIMEOUT"]
+
+CONNECT_TIMEOUT = 30.0  # seconds to reach a --scheduler (and for Dask's own connection)
 
 BACKENDS = ("local", "dask")
 
@@ -39,18 +40,72 @@ BACKENDS = ("local", "dask")
 def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None]) -> None:
     """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
     todo = list(todo)
-    # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception
-    with worker_pool(max(1, min(jobs, len(todo) or 1))) as ex:
-        pending = {ex.submit(run_replicate, spec, i): i for i in todo}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                pending.pop(fut)
-                on_row(fut.result())
+    # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception; a worker
+    # killed from outside (SIGKILL, out of memory) costs only a re-run of its replicate, as on Dask
+    try:
+        run_retrying(jobs, run_replicate, {i: (spec, i) for i in todo}, lambda i, row: on_row(row))
+    except WorkerLost as exc:
+        raise NenauditError(f"{exc}: {exc.lost} replicate(s) not run; the finished ones are stored: run again with "
+                            "--resume to continue (with fewer --jobs if memory is short)") from None
+
+
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
+    """Check a ``--scheduler`` address before anything is created: ``tcp://HOST:PORT`` (or ``HOST:PORT``) that
+    accepts a connection within ``timeout`` seconds and answers as a Dask scheduler does (its first bytes are
+    the length of a handshake message); anything else is one line. Returns the address with its scheme."""
+    import socket
+    from urllib.parse import urlsplit
+
+    opt = f"--scheduler {address}"
+    a = address.strip()
+    if "://" not in a:
+        a = "tcp://" + a
+    scheme = a.split("://", 1)[0].lower()
+    if scheme == "tls":
+        raise NenauditError(f"{opt}: tls:// needs certificates that nenaudit does not configure; use tcp:// "
+                            "(e.g. through an SSH tunnel) or run the simulation from Python with your Security")
+    if scheme != "tcp":
+        raise NenauditError(f"{opt}: the scheme {scheme!r} is not supported; give tcp://HOST:PORT, e.g. "
+                            "tcp://10.0.0.5:8786")
+    try:
+        u = urlsplit(a)
+        host, port = u.hostname, u.port
+    except ValueError as exc:
+        raise NenauditError(f"{opt}: not an address ({exc}); give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+    if not host or port is None or u.path not in ("", "/") or u.query or u.fragment:
+        raise NenauditError(f"{opt}: not an address; give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    if not 0 < timeout <= 3600:
+        raise NenauditError(f"--connect-timeout {timeout:g}: give a number of seconds in (0, 3600]")
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.timeout:
+        raise NenauditError(f"{opt}: no answer within {timeout:g} s; is the scheduler running and reachable?") from None
+    except OSError as exc:
+        raise NenauditError(f"{opt}: cannot connect ({exc.strerror or exc}); start a scheduler (dask scheduler) "
+                            "or leave --scheduler out for a local cluster") from None
+    head = b""
+    try:
+        sock.settimeout(min(timeout, 10.0))
+        while len(head) < 8:
+            chunk = sock.recv(8 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except OSError:
+        pass
+    finally:
+        sock.close()
+    n = int.from_bytes(head, "little") if len(head) == 8 else 0
+    if not 0 < n < 1 << 24:
+        seen = f"it began with {head[:8]!r}" if head else "it sent nothing"
+        raise NenauditError(f"{opt}: the program listening there is not a Dask scheduler ({seen}); give the "
+                            "scheduler's address (dask scheduler prints it)")
+    return a
 
 
 def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
-             scheduler: str | None = None, say: Callable[[str], None] | None = None) -> None:
+             scheduler: str | None = None, say: Callable[[str], None] | None = None,
+             connect_timeout: float = CONNECT_TIMEOUT) -> None:
     """Run the replicates ``todo`` on the Dask cluster at ``scheduler`` (or a LocalCluster of ``jobs`` workers)."""
     try:
         import logging
@@ -63,7 +118,7 @@ def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Calla
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="30s")
+                client = Client(scheduler, timeout=f"{connect_timeout:g}s")
             except (OSError, TimeoutError) as exc:
                 raise NenauditError(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({exc}); start one "
                                     "(dask scheduler) or leave --scheduler out for a local cluster") from None

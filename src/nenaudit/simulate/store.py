@@ -125,7 +125,7 @@ class Store:
         if self.get_meta("format") != FORMAT:
             raise NenauditError(f"{self.path}: written in another store format ({self.get_meta('format')}); "
                                 "choose another --out")
-        prev = json.loads(old)
+        prev = self.spec()
         prev.setdefault("engine", LEGACY_ENGINE)  # stores written before the engine option ran the Fortran
         for k in sorted(set(prev) | set(spec)):
             if prev.get(k) != spec.get(k):
@@ -138,7 +138,11 @@ class Store:
 
     def spec(self) -> dict[str, Any] | None:
         s = self.get_meta("spec")
-        return None if s is None else json.loads(s)
+        try:
+            return None if s is None else json.loads(s)
+        except ValueError as exc:
+            raise NenauditError(f"{self.path}: the stored run's spec is not valid JSON ({exc}); the store was changed "
+                                "by hand: choose another --out") from None
 
     # rows ---------------------------------------------------------------------------------
     def done(self) -> set[int]:
@@ -162,5 +166,10 @@ class Store:
         for r in cur:
             d = dict(zip(names, r))
             for c in ("seeds", "metrics", "details"):
-                d[c] = json.loads(d[c])
+                try:
+                    d[c] = json.loads(d[c])
+                except (TypeError, ValueError) as exc:
+                    raise NenauditError(f"{self.path}: replicate {d['idx']}: the column {c!r} is not valid JSON "
+                                        f"({exc}); the row was changed by hand: delete it (DELETE FROM replicates "
+                                        f"WHERE idx = {d['idx']}) and --resume re-runs it") from None
             yield d

@@ -6,6 +6,8 @@ argument and says what to do. Private to :mod:`nenaudit.stats` (its names are pu
 
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 from typing import Any, Sequence
 
@@ -15,6 +17,9 @@ from nenaudit.exceptions import NenauditError, StatisticalWarning
 
 __all__ = [
     "MAX_BOOT",
+    "DATA_ARGS",
+    "aligned",
+    "align_pandas",
     "as_binary",
     "as_score",
     "as_matrix",
@@ -22,6 +27,8 @@ __all__ = [
     "check_indices",
     "check_count",
     "check_jobs",
+    "available_memory",
+    "check_memory",
     "make_rng",
     "warn_and_record",
 ]
@@ -30,6 +37,65 @@ __all__ = [
 # the resamples themselves are drawn in chunks of constant memory. 10 million resamples keep
 # 80 MB of AUCs, and a percentile CI needs about 1000-2000 (Carpenter & Bithell 2000).
 MAX_BOOT = 10_000_000
+
+
+# --------------------------------------------------------------------------------------
+# pandas inputs: aligned on their index or refused (as statsmodels does)
+# --------------------------------------------------------------------------------------
+
+# The per-row arguments of the public statistics: pandas objects among them share one index.
+DATA_ARGS = ("X", "y", "score", "score1", "score2", "prob", "lp", "groups", "weights", "foldid", "df")
+
+
+def _is_pandas(x) -> bool:
+    return type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "index") and hasattr(x, "reindex")
+
+
+def _show_index(idx) -> str:
+    vals = list(idx[:4])
+    return "[" + ", ".join(repr(v) for v in vals) + (", ...]" if len(idx) > 4 else "]") + f" ({len(idx)} rows)"
+
+
+def align_pandas(named: dict[str, Any], who: str = "") -> dict[str, Any]:
+    """The pandas Series/DataFrames among ``named`` (argument name -> value) put in the row order of the first
+    one's index, when every index holds the same unique labels; refused naming both indexes when they differ.
+    Values that are not pandas objects (numpy arrays, lists) are taken by position, as given."""
+    pd_args = [(k, v) for k, v in named.items() if _is_pandas(v)]
+    if len(pd_args) < 2:
+        return named
+    (k0, v0), out = pd_args[0], dict(named)
+    for k, v in pd_args[1:]:
+        if v.index.equals(v0.index):
+            continue
+        same = (len(v.index) == len(v0.index) and v0.index.is_unique and v.index.is_unique
+                and v.index.sort_values().equals(v0.index.sort_values()) if len(v0.index) else False)
+        if not same:
+            raise NenauditError(f"{who + ': ' if who else ''}{k0} and {k} are pandas objects whose indexes differ "
+                                f"({k0}: {_show_index(v0.index)}; {k}: {_show_index(v.index)}); align them "
+                                f"(e.g. {k} = {k}.reindex({k0}.index)) or pass numpy arrays")
+        out[k] = v.reindex(v0.index)
+    return out
+
+
+def aligned(fn):
+    """Decorate a public statistic: its per-row pandas arguments (:data:`DATA_ARGS`) are aligned on their index
+    (rows matched by label, as statsmodels and R's model frames do) or refused when the indexes differ."""
+    sig = inspect.signature(fn)
+    names = [a for a in DATA_ARGS if a in sig.parameters]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError:
+            return fn(*args, **kwargs)  # Python's own message for a wrong call
+        present = {a: bound.arguments[a] for a in names if a in bound.arguments}
+        if sum(_is_pandas(v) for v in present.values()) >= 2:
+            bound.arguments.update(align_pandas(present, fn.__name__))
+            return fn(*bound.args, **bound.kwargs)
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------------------
@@ -77,6 +143,8 @@ def as_matrix(X: Any, names: Sequence[str] | None, who: str) -> tuple[np.ndarray
         raise NenauditError(f"{who}: features must be numeric; convert or drop non-numeric columns") from None
     if A.ndim != 2:
         raise NenauditError(f"{who}: expected a 2-d (lesions x features) matrix, got shape {A.shape}")
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise NenauditError(f"{who}: the matrix is empty (shape {A.shape}); give at least one row and one column")
     if names is None:
         names = [f"V{j + 1}" for j in range(A.shape[1])]
     names = tuple(str(n) for n in names)
@@ -133,6 +201,41 @@ def check_jobs(jobs) -> int:
     if isinstance(jobs, bool) or not float(jobs).is_integer() or jobs < 1:
         raise NenauditError(f"jobs must be a positive whole number of worker processes, got {jobs!r}")
     return int(jobs)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give (``MemAvailable`` of /proc/meminfo), None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+
+
+def _size(b: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB", "EB"):
+        if b < 1024 or unit == "EB":
+            return f"{b:.0f} {unit}" if unit == "bytes" else f"{b:.1f} {unit}"
+        b /= 1024
+    return f"{b:.1f} EB"  # pragma: no cover
+
+
+def check_memory(option: str, value: int, bytes_each: float, what: str) -> None:
+    """Refuse ``option value`` up front when ``value * bytes_each`` (the estimate of ``what``) exceeds the memory
+    this machine has available, with the estimate, instead of a MemoryError after minutes."""
+    need = float(value) * float(bytes_each)
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise NenauditError(f"{option} {value}: {what} need about {_size(need)} of memory, more than this machine has "
+                            f"available ({_size(avail)}); give a smaller number")
 
 
 def make_rng(seed) -> np.random.Generator:

@@ -232,8 +232,16 @@ def aliased_columns(x: np.ndarray) -> np.ndarray:
     """
     r = np.linalg.qr(x, mode="r")
     dg = np.abs(np.diag(r))
-    scale = np.linalg.norm(x, axis=0)
+    scale = column_norms(x)
     return (scale == 0) | (dg < 1e-7 * np.where(scale == 0, 1.0, scale))
+
+
+def column_norms(x: np.ndarray) -> np.ndarray:
+    """Euclidean norm of each column without overflow or underflow (as LINPACK's ``dnrm2``, which R's
+    ``dqrdc2`` uses): a predictor scaled by 1e300 or 1e-300 has its true norm, not inf or 0."""
+    big = np.max(np.abs(x), axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    safe = np.where(big > 0, big, 1.0)
+    return big * np.sqrt(np.sum((x / safe) ** 2, axis=0))
 
 
 def glm_se(fit: GlmFit) -> tuple[np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ from nenaudit.exceptions import (
     StatisticalWarning,
 )
 from nenaudit.stats._checks import as_binary, check_count, check_jobs, make_rng
-from nenaudit.stats.workers import worker_pool
+from nenaudit.stats.workers import WorkerLost, run_retrying  # worker_pool, with re-runs of killed workers
 
 __all__ = [
     "FAILURE_REASONS",
@@ -254,9 +254,16 @@ def run_resamples(evaluate: Callable, procedure: Callable, X, y: np.ndarray, row
     n_chunks = min(len(rows_list), 4 * jobs)
     bounds = np.linspace(0, len(rows_list), n_chunks + 1).astype(int)
     chunks = [rows_list[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    with worker_pool(jobs) as ex:  # workers die with the parent; an interrupt stops them at once
-        futs = [ex.submit(_run_chunk, evaluate, procedure, X, y, payload, c) for c in chunks]
-        out: list = []
-        for f in futs:
-            out.extend(f.result())
+    results: dict[int, list] = {}
+    # workers die with the parent; an interrupt stops them at once; a worker killed from outside (SIGKILL, out of
+    # memory) costs a re-run of its chunk (the outcomes depend only on the resample rows)
+    try:
+        run_retrying(jobs, _run_chunk, {k: (evaluate, procedure, X, y, payload, c) for k, c in enumerate(chunks)},
+                     results.__setitem__)
+    except WorkerLost as exc:
+        raise NenauditError(f"{exc}: {exc.lost} chunk(s) of resamples not run; run again with fewer --jobs "
+                            "or more memory") from None
+    out: list = []
+    for k in range(len(chunks)):
+        out.extend(results[k])
     return out

@@ -31,6 +31,7 @@ from nenaudit.stats._checks import as_binary, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
 from nenaudit.stats._rbase import approx_sorted, quantile7, r_lowess, r_mean, r_seq
 from nenaudit.stats.result import Result
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 from nenaudit.stats._resample import (
     ResampleFailure,
     check_data,
@@ -150,6 +151,7 @@ def recalibration_line(y: np.ndarray, eta: np.ndarray) -> tuple[float, float, li
     return float(coef[0]), float(coef[1]), msgs
 
 
+@aligned
 def calibration_fit(y, prob=None, *, lp=None) -> CalibrationFit:
     """Calibration-in-the-large, calibration intercept and slope, and the Brier score.
 
@@ -189,6 +191,7 @@ def calibration_fit(y, prob=None, *, lp=None) -> CalibrationFit:
                           brier_score(yy, p), int(yy.size), int(yy.sum()), msgs)
 
 
+@aligned
 def brier_score(y, prob) -> float:
     """Brier score ``mean((p - y)^2)``, as rms ``val.prob``'s ``"Brier"`` and validate's ``"B"``.
 
@@ -224,6 +227,7 @@ class HosmerLemeshow(Result):
     convention: str
 
 
+@aligned
 def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
     """Hosmer-Lemeshow test by groups of risk, as ``ResourceSelection::hoslem.test(y, prob, g)``.
 
@@ -290,6 +294,7 @@ class CalibrationErrors(Result):
     smoother: str
 
 
+@aligned
 def calibration_errors(y, prob) -> CalibrationErrors:
     """Integrated calibration index (ICI), E50, E90 and Emax (Austin & Steyerberg 2019).
 
@@ -351,6 +356,7 @@ class CalibrationCurve(Result):
     n: int
 
 
+@aligned
 def calibration_curve(y, prob, grid=None) -> CalibrationCurve:
     """Apparent calibration curve as ``rms::calibrate``'s ``calibrated.orig`` column.
 
@@ -399,6 +405,7 @@ class BootstrapCalibrationCurve(Result):
     failures: dict = field(default_factory=dict)
 
 
+@aligned
 def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices=None, jobs: int = 1,
                         grid=None) -> BootstrapCalibrationCurve:
     """Bootstrap bias-corrected calibration curve, as ``rms::calibrate(fit, B, method = "boot")``.

@@ -17,6 +17,7 @@ from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_binary
 from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import check_probabilities
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = ["DecisionCurve", "decision_curve", "net_benefit", "threshold_grid", "DEFAULT_THRESHOLDS"]
 
@@ -106,6 +107,7 @@ def _rates(y: np.ndarray, p: np.ndarray, t: np.ndarray, prevalence: float):
     return tp_rate, fp_rate, test_pos
 
 
+@aligned
 def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurve:
     """Decision curve: net benefit of the model, treat-all and treat-none at each threshold.
 
@@ -158,6 +160,7 @@ def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurv
                          int(yy.size))
 
 
+@aligned
 def net_benefit(y, prob, threshold: float) -> float:
     """Net benefit of ``prob`` at one threshold (see :func:`decision_curve`).
 

@@ -27,6 +27,7 @@ from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats._checks import MAX_BOOT, as_binary, as_score, check_count, check_indices, make_rng
 from nenaudit.stats._rbase import quantile7
 from nenaudit.stats.result import Result
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "hanley_mcneil_se",
@@ -281,6 +282,7 @@ def _direction_note(direction: str, auto: bool) -> str:
     return f"{words} (chosen automatically as pROC does: {why})"
 
 
+@aligned
 def roc_auc(y, score, direction: str = "auto") -> RocAuc:
     """Empirical (trapezoidal) AUC, ties between a case and a control counting one half.
 
@@ -333,6 +335,7 @@ class DelongPlacements(Result):
     variance: float
 
 
+@aligned
 def delong_placements(y, score, direction: str = "auto") -> DelongPlacements:
     """DeLong placement values and variance of the AUC by the fast midrank algorithm.
 
@@ -491,6 +494,7 @@ def is_perfect_curve(y, score, direction: str = "auto") -> bool:
     return abs(youden(y, score, direction).youden_j + 1.0 - 2.0) < math.sqrt(np.finfo(float).eps)
 
 
+@aligned
 def ci_auc(
     y,
     score,
@@ -600,6 +604,7 @@ class DelongTest(Result):
     same_direction: bool
 
 
+@aligned
 def delong_test(
     y,
     score1,
@@ -718,6 +723,7 @@ class Youden(Result):
         return [dict(zip(("threshold", "sensitivity", "specificity", "ppv", "npv"), row)) for row in cols]
 
 
+@aligned
 def youden(y, score, direction: str = "auto") -> Youden:
     """Optimal threshold by Youden's J = sensitivity + specificity - 1, as pROC's ``coords``.
 
@@ -781,6 +787,7 @@ class RocCurve(Result):
     auc: float
 
 
+@aligned
 def roc_curve(y, score, direction: str = "auto") -> RocCurve:
     """ROC curve coordinates, as ``pROC::roc(y, score, direction = ...)`` returns them.
 
@@ -845,6 +852,7 @@ def sensitivity_at(curve: RocCurve, specificities) -> np.ndarray:
     return np.where(exact, hi[k], out)
 
 
+@aligned
 def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=None, level: float = 0.95,
                      direction: str = "<", indices=None) -> SensitivityBand:
     """Confidence band of a ROC curve: bootstrap percentiles of the sensitivity at each specificity.

@@ -78,6 +78,7 @@ import numpy as np
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, StatisticalWarning
 from nenaudit.stats.result import Result
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "LassoPath",
@@ -469,6 +470,7 @@ def _path_from_raw(raw, names, thresh, maxit, messages, where) -> LassoPath:
     )
 
 
+@aligned
 def lasso_path(
     X: Any,
     y: Any,
@@ -762,6 +764,7 @@ def _cv_result(full: LassoPath, used: str, cvm, cvsd, fid, messages: list[str]) 
     return res
 
 
+@aligned
 def cv_lasso(
     X: Any,
     y: Any,

@@ -48,6 +48,7 @@ from nenaudit.stats._glm import (
 )
 from nenaudit.stats._rbase import r_approx, r_spline_fmm
 from nenaudit.stats.result import Result
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "LogisticResult",
@@ -129,6 +130,21 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
             f"column {names[int(aliased[0])]!r} is constant or a linear combination of earlier columns: drop it"
         )
     return xm, yv, wv, names
+
+
+def extreme_column_scales(x: np.ndarray, limit: float = 2.0 ** 400) -> np.ndarray | None:
+    """Powers of two that bring columns whose largest |value| is above ``limit`` or below ``1 / limit`` to about 1,
+    or None when there is none (the ordinary case: the fit is left exactly as it was).
+
+    R's ``glm`` fits a predictor scaled by 1e300 or 1e-300 (its QR uses overflow-safe norms); here such a
+    column is divided by a power of two (exact in floating point), fitted, and its coefficient, SE, CIs and
+    covariance divided back, so the estimates are R's (z, p, deviance unchanged).
+    """
+    big = np.max(np.abs(x), axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    extreme = (big > limit) | ((big > 0) & (big < 1.0 / limit))
+    if not extreme.any():
+        return None
+    return np.array([math.ldexp(1.0, math.frexp(float(b))[1]) if e else 1.0 for b, e in zip(big, extreme)])
 
 
 # --------------------------------------------------------------------------------------
@@ -370,6 +386,7 @@ def _separation_messages(x, y, fit: GlmFit, names, se) -> list[str]:
     return msgs
 
 
+@aligned
 def fit_logistic(
     X: Any,
     y: Any,
@@ -449,6 +466,9 @@ def fit_logistic(
         raise NenauditError(f"level must lie strictly between 0 and 1, got {level!r}")
     x, yv, wv, nm = _prepare(X, y, names, intercept, weights)
     n, p = x.shape
+    scale = extreme_column_scales(x)
+    if scale is not None:  # fitted on x / scale (powers of two: exact), reported on the user's scale below
+        x = x / scale
     off = np.zeros(n)
     fit = glm_fit(x, yv, wv, off)
     msgs: list[str] = []
@@ -490,6 +510,11 @@ def fit_logistic(
             for k in range(2):
                 ci_exact[i, k] = _exact_root(x, yv, wv, off, coef, fit.deviance, i, fac[k], bs, zs, se[i])
 
+    if scale is not None:
+        coef, se = coef / scale, se / scale
+        ci_wald, ci_prof, ci_exact = (c / scale[:, None] for c in (ci_wald, ci_prof, ci_exact))
+        with np.errstate(over="ignore", under="ignore"):
+            cov = (cov / scale[:, None]) / scale[None, :]
     good = wv > 0
     n_ok = int(good.sum())
     wtdmu = rsum(wv * yv) / rsum(wv) if intercept else 0.5
@@ -521,6 +546,7 @@ def fit_logistic(
     )
 
 
+@aligned
 def wald_table(X: Any, y: Any, *, names: Sequence[str] | None = None) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
                                                                                np.ndarray]:
     """``(names, coef, se, p)`` of ``summary(glm(y ~ X, family = binomial))``, by the compiled IRLS.
@@ -597,6 +623,7 @@ def _firth_quantities(x, y, w, beta):
     return step, inv_info, mu
 
 
+@aligned
 def fit_firth(
     X: Any,
     y: Any,

@@ -20,6 +20,7 @@ import numpy as np
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.result import Result
 from nenaudit.stats.logistic import LogisticResult, fit_logistic, wald_table
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "EliminationStep",
@@ -112,6 +113,7 @@ def _check_threshold(name: str, value: float) -> float:
     return v
 
 
+@aligned
 def backward_elimination(
     X: Any,
     y: Any,

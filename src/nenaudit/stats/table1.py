@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.exceptions import LeftOutWarning, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import warn_and_record
 from nenaudit.stats._rbase import quantile7
 from nenaudit.stats.contingency import chisq_test, expected_counts, fisher_test
@@ -21,7 +21,13 @@ from nenaudit.stats.result import Result
 from nenaudit.stats.twosample import mann_whitney, shapiro_wilk, t_test
 
 __all__ = ["SelectionRule", "DEFAULT_RULE", "GroupCell", "VariableComparison", "GroupComparison", "summarize",
-           "summarize_overall"]
+           "summarize_overall", "LeftOutWarning"]
+
+
+def _left_out(msg: str, bucket: list[str] | None = None, stacklevel: int = 4) -> None:
+    warnings.warn(msg, LeftOutWarning, stacklevel=stacklevel)
+    if bucket is not None:
+        bucket.append(msg)
 
 
 # --------------------------------------------------------------------------------------
@@ -107,6 +113,7 @@ class VariableComparison(Result):
     normal: bool | None = None
     min_expected: float | None = None
     warnings: tuple[str, ...] = ()
+    missing: int = 0  # rows of the compared groups left out: missing, non-numeric or infinite values
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,7 @@ class GroupComparison(Result):
     groups: tuple[str, ...]
     rule: SelectionRule
     variables: tuple[VariableComparison, ...]
+    missing_group: int = 0  # rows left out because their group is missing
 
     def to_frame(self, digits: int = 1):
         """Tidy view: one row per variable x level x group, with a formatted ``display``."""
@@ -187,11 +195,14 @@ def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> Variabl
             pct = 100.0 * counts[i, j] / n_g[j] if n_g[j] > 0 else None
             cells.append(GroupCell(str(g), int(n_g[j]), str(lv), int(counts[i, j]), pct))
     w: list[str] = []
+    missing = int((~ok).sum())
+    if missing:
+        _left_out(f"{name}: {missing} row(s) with a missing value left out", w)
     m = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0] if counts.size else counts
     if m.ndim != 2 or min(m.shape) < 2:
         warn_and_record(f"{name}: fewer than 2 observed levels or groups; no test", w)
         return VariableComparison(name, "categorical", "n (%)", tuple(cells), None, None, None, None,
-                                  None, None, tuple(w))
+                                  None, None, tuple(w), missing)
     e = expected_counts(m)
     min_e = float(e.min())
     use_fisher = rule.categorical_test == "fisher" or (
@@ -207,7 +218,7 @@ def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> Variabl
             warn_and_record(f"{name}: {msg}", w)
     stat = None if math.isnan(res.statistic) else float(res.statistic)
     return VariableComparison(name, "categorical", "n (%)", tuple(cells), test, res.method, stat, float(res.p),
-                              None, min_e, tuple(w))
+                              None, min_e, tuple(w), missing)
 
 
 def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> VariableComparison:
@@ -218,6 +229,9 @@ def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> Variable
     for g in groups:
         vals = pd.to_numeric(col[(grp == g) & col.notna()], errors="coerce").to_numpy(dtype=float)
         samples.append(vals[np.isfinite(vals)])
+    missing = int(len(col) - sum(x.size for x in samples))
+    if missing:
+        _left_out(f"{name}: {missing} row(s) with a missing, non-numeric or infinite value left out", w)
     normal = True
     sw_p = []
     for g, s in zip(groups, samples):
@@ -253,11 +267,11 @@ def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> Variable
     except NenauditError as exc:
         warn_and_record(f"{name}: no test ({exc})", w)
         return VariableComparison(name, "continuous", summary, tuple(cells), None, None, None, None, normal,
-                                  None, tuple(w))
+                                  None, tuple(w), missing)
     for msg in res.warnings:
         warn_and_record(f"{name}: {msg}", w)
     return VariableComparison(name, "continuous", summary, tuple(cells), test, res.method, float(res.statistic),
-                              float(res.p), normal, None, tuple(w))
+                              float(res.p), normal, None, tuple(w), missing)
 
 
 def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, categorical=None) -> GroupComparison:
@@ -271,7 +285,8 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
     Fisher's exact test if any expected count < 5, else chi-square with Yates for
     2 x 2). Missing values are dropped per variable; rows with a missing group are
     dropped. Group order is the sorted (or categorical) order of the group column; the
-    two-sample tests compare the first group (x) with the second (y).
+    two-sample tests compare the first group (x) with the second (y). What is left out is
+    counted (``missing`` of each variable, ``missing_group``) and said in a :class:`LeftOutWarning`.
 
     The tests are ``chisq_test``, ``fisher_test``, ``t_test``, ``mann_whitney`` and
     ``shapiro_wilk`` of this module, i.e. R's ``chisq.test``, ``fisher.test``,
@@ -301,8 +316,15 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
 
     if not isinstance(df, pd.DataFrame):
         raise NenauditError("summarize: df must be a pandas DataFrame; build one from your data first")
+    if not df.columns.is_unique:
+        dup = next(str(c) for c in df.columns if (df.columns == c).sum() > 1)
+        raise NenauditError(f"summarize: the column name {dup!r} appears more than once; column names must be unique "
+                            "(rename one, e.g. with df.columns = [...])")
     if group not in df.columns:
         raise NenauditError(f"summarize: group column {group!r} is not in the data; pass one of {list(df.columns)}")
+    no_group = int(df[group].isna().sum())
+    if no_group:
+        _left_out(f"{no_group} row(s) with a missing group ({group!r}) left out", stacklevel=3)
     data = df[df[group].notna()]
     grp = data[group]
     groups = _levels(grp)
@@ -322,7 +344,7 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
             out.append(_compare_categorical(v, col, grp, groups, rule))
         else:
             out.append(_compare_continuous(v, col, grp, groups, rule))
-    return GroupComparison(group, tuple(str(g) for g in groups), rule, tuple(out))
+    return GroupComparison(group, tuple(str(g) for g in groups), rule, tuple(out), no_group)
 
 
 def summarize_overall(df, vars=None, categorical=None) -> tuple[VariableComparison, ...]:

@@ -58,6 +58,7 @@ from nenaudit.stats._resample import (
 from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import recalibration_line
 from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "FitFailure",
@@ -306,6 +307,7 @@ class PublishedBootstrap(Result):
     note: str
 
 
+@aligned
 def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None, level: float = 0.95,
                         direction: str = "<") -> PublishedBootstrap:
     """Scheme (a): bootstrap the AUC of a *fixed* score, as "AUC ... verified by bootstrap" is often done.
@@ -428,6 +430,7 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
                                kept_sep)
 
 
+@aligned
 def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1,
                        scheme: str = "harrell") -> BootstrapValidation:
     """Harrell's bootstrap optimism correction of C, Dxy, calibration intercept and slope, Brier.
@@ -453,6 +456,7 @@ def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=Non
     return _optimism_summary(scheme, "observations", Xd, yy, procedure, list(idx), None, jobs)
 
 
+@aligned
 def harrell_optimism(X, y, columns: Sequence[str] | None = None, *, procedure: Callable | None = None,
                      n_boot: int = 200, seed=None, indices=None, jobs: int = 1) -> BootstrapValidation:
     """Scheme (b): refit the final model's formula on each resample (``rms::validate(lrm(...), B)``).
@@ -466,6 +470,7 @@ def harrell_optimism(X, y, columns: Sequence[str] | None = None, *, procedure: C
     return optimism_bootstrap(X, y, proc, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs, scheme="harrell")
 
 
+@aligned
 def pipeline_optimism(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
                       jobs: int = 1) -> BootstrapValidation:
     """Scheme (c): whole-pipeline optimism; ``procedure`` re-runs every data-driven step per resample.
@@ -483,6 +488,7 @@ def pipeline_optimism(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
                               scheme="pipeline")
 
 
+@aligned
 def cluster_optimism(X, y, groups, procedure: Callable, *, n_boot: int = 200, seed=None, group_indices=None,
                      jobs: int = 1) -> BootstrapValidation:
     """Scheme (d): optimism with patients resampled, each with all its lesions.
@@ -561,6 +567,7 @@ def _plus(name, app_err, oob_err, gamma, n, as_auc):
     return Estimate632Plus(name, app, conv(oob_err), conv(gamma), r, w, conv(e632), est, app - est, est, n)
 
 
+@aligned
 def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
                       jobs: int = 1) -> Bootstrap632Plus:
     """The .632+ bootstrap estimator (Efron & Tibshirani 1997) of the AUC and the Brier score.

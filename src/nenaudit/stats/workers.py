@@ -21,7 +21,8 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS"]
+__all__ = ["worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying", "WorkerLost",
+           "WORKER_RETRIES"]
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_SECONDS = 0.25
@@ -126,3 +127,55 @@ def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
         _stop(ex)
         raise
     ex.shutdown(wait=True)
+
+
+WORKER_RETRIES = 3  # a pool whose worker was killed is restarted this many times for the unfinished tasks
+
+
+class WorkerLost(Exception):
+    """Worker processes kept dying (killed by the system, e.g. out of memory): ``lost`` tasks were not run."""
+
+    def __init__(self, lost: int, breaks: int) -> None:
+        super().__init__(f"a worker process was killed {breaks} times (by the system: out of memory?); "
+                         f"{lost} task(s) not run")
+        self.lost = lost
+        self.breaks = breaks
+
+
+def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_RETRIES) -> None:
+    """Run ``fn(*tasks[key])`` for every key on ``jobs`` workers, calling ``on_done(key, result)`` as each ends.
+
+    A worker killed from outside (SIGKILL, the out-of-memory killer) breaks the pool: the tasks that had not
+    ended are run again on a new pool (a task's result depends only on its arguments, so a re-run gives the
+    same result), up to ``retries`` times; then :class:`WorkerLost` says how many were not run. No
+    ``BrokenProcessPool`` traceback reaches the user.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    remaining = dict(tasks)
+    breaks = 0
+    while remaining:
+        try:
+            with worker_pool(max(1, min(jobs, len(remaining)))) as ex:
+                queue = iter(list(remaining))
+                window = 4 * max(1, jobs)  # tasks in flight: memory does not grow with the number of tasks
+                pending = {}
+                for key in queue:
+                    pending[ex.submit(fn, *remaining[key])] = key
+                    if len(pending) >= window:
+                        break
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        key = pending.pop(fut)
+                        result = fut.result()
+                        del remaining[key]
+                        on_done(key, result)
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            pending[ex.submit(fn, *remaining[nxt])] = nxt
+        except BrokenProcessPool:
+            breaks += 1
+            if breaks > retries:
+                raise WorkerLost(len(remaining), breaks) from None

@@ -678,6 +678,61 @@ def _short(v: Any) -> str:
 MAX_DEPTH = 32  # the embedded spec nests 6 deep
 
 
+MAX_INT_DIGITS = 30  # a count, n or df with more digits is refused where it is read (10^30 is no paper's)
+MAX_INT_BITS = 100  # 2^100 ~ 1.3e30
+
+
+def _printable(k: Any) -> str:
+    """A key as one printable line: control characters JSON-escaped (``\\n``), a lone surrogate as ``\\udXXX``."""
+    k = str(k)
+    if not k.isprintable():
+        k = json.dumps(k, ensure_ascii=False)[1:-1]
+    return k.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _valid_text(text: str, path: str) -> None:
+    """Every string of a spec is valid Unicode (no lone surrogate such as \\ud800, which cannot be written out)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        raise SpecError(f"{path}: holds the lone surrogate \\u{ord(bad):04x} (character {exc.start + 1}), which is "
+                        "not Unicode text; remove it or write the character it stood for") from None
+
+
+class _DupDict(dict):
+    """A JSON object read with a key given twice: :func:`_check_depth` refuses it naming the path."""
+
+    duplicates: list
+
+
+def _object_pairs(pairs):
+    d = {}
+    dups = []
+    for k, v in pairs:
+        if k in d:
+            dups.append((k, d[k], v))
+        d[k] = v
+    if dups:
+        out = _DupDict(d)
+        out.duplicates = dups
+        return out
+    return d
+
+
+def parse_spec_json(text: str):
+    """``json.loads`` for a spec: strict JSON (no NaN/Infinity), a key given twice in one object is kept for
+    :func:`validate` to refuse, a whole number of more than :data:`MAX_INT_DIGITS` digits is refused."""
+    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_object_pairs, parse_int=_parse_int)
+
+
+def _parse_int(s: str) -> int:
+    if len(s.lstrip("-")) > MAX_INT_DIGITS:
+        raise SpecError(f"spec: a whole number of {len(s.lstrip('-'))} digits ({s[:12]}...); no count or size in a "
+                        f"paper is that large (at most {MAX_INT_DIGITS} digits)")
+    return int(s)
+
+
 def _check_depth(raw: Any) -> None:
     """Refuse nesting deeper than MAX_DEPTH (iteratively: no recursion on hostile input), naming the path."""
     stack = [(raw, "spec", 0)]
@@ -686,9 +741,22 @@ def _check_depth(raw: Any) -> None:
         if depth > MAX_DEPTH:
             raise SpecError(f"{path}: nested more than {MAX_DEPTH} levels deep; a study spec is a shallow JSON object")
         if isinstance(x, Mapping):
-            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in x.items())
+            dups = getattr(x, "duplicates", None)
+            if dups:
+                k, first, second = dups[0]
+                raise SpecError(f"{path}.{_printable(k)}: the key appears twice in one object ({_short(first)}, then "
+                                f"{_short(second)}); give each key once")
+            for k in x:
+                if isinstance(k, str):
+                    _valid_text(k, f"{path}: the key {_printable(k)}")
+            stack.extend((v, f"{path}.{_printable(k)}", depth + 1) for k, v in x.items())
         elif isinstance(x, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x))
+        elif isinstance(x, str):
+            _valid_text(x, path)
+        elif isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > MAX_INT_BITS:
+            raise SpecError(f"{path}: a whole number of {len(str(abs(x))) if x.bit_length() < 13000 else 'thousands of'}"
+                            f" digits; no count or size in a paper is that large (at most {MAX_INT_DIGITS} digits)")
 
 
 def _whole(v: Any, path: str, lo: int = 0) -> int:
@@ -1129,9 +1197,70 @@ def _calibrations(raw: Mapping[str, Any], version: int, cmap: Mapping[str, str],
 SCHEMA_FILE = "spec.schema.json"
 
 
+COMMENT_KEY = "^_"  # keys starting with '_' are comments (``_about``, ``_source``, ``_note``, ...)
+
+
+def close_schema(schema: Any) -> Any:
+    """Close every object of ``schema`` in place: an object subschema that declares ``properties`` and says
+    nothing of ``additionalProperties`` gets ``additionalProperties: false`` (a key not declared is an error)
+    and the comment keys (``_...``) allowed. Objects that are maps (their own ``additionalProperties``) are kept."""
+    stack = [schema]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            if isinstance(x.get("properties"), dict) and "additionalProperties" not in x:
+                x["additionalProperties"] = False
+                x.setdefault("patternProperties", {}).setdefault(COMMENT_KEY, {})
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return schema
+
+
 def json_schema() -> dict:
-    """The published JSON Schema of a study spec (shipped as ``nenaudit/study/spec.schema.json``)."""
-    return json.loads(resources.files("nenaudit.study").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    """The published JSON Schema of a study spec (shipped as ``nenaudit/study/spec.schema.json``), closed:
+    every object refuses a key it does not declare (:func:`close_schema`), comments (``_...``) aside."""
+    return close_schema(json.loads(resources.files("nenaudit.study").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")))
+
+
+def nearest_key(key: str, valid) -> str | None:
+    """The declared key a misspelt ``key`` most likely meant (same letters in another case, a close spelling,
+    or the first word of ``key``), else None."""
+    import difflib
+
+    valid = sorted(valid)
+    for k in valid:
+        if k.lower() == key.lower():
+            return k
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6) or \
+        difflib.get_close_matches(key.lower(), [k.lower() for k in valid], n=1, cutoff=0.6)
+    if close:
+        return next(k for k in valid if k.lower() == close[0].lower())
+    head = re.split(r"[_\W]+", key.lower())[0]
+    return next((k for k in valid if head and k.lower() == head), None)
+
+
+def _unknown_key_message(err) -> str:
+    declared = set((err.schema.get("properties") or {}))
+    inst = err.instance if isinstance(err.instance, Mapping) else {}
+    unknown = next((k for k in inst if k not in declared and not str(k).startswith("_")), "?")
+    shown_key = _printable(unknown)
+    path = _field([*err.absolute_path, shown_key])
+    near = nearest_key(str(unknown), declared)
+    if near is not None:
+        return f"{path}: `{shown_key}`: unknown key; did you mean `{near}`?"
+    shown = ", ".join(f"`{k}`" for k in sorted(declared)[:12]) + (", ..." if len(declared) > 12 else "")
+    return f"{path}: `{shown_key}`: unknown key; the keys here are {shown} (a comment key starts with '_')"
+
+
+def _unknown_key_errors(errors):
+    """Every ``additionalProperties`` error, also those inside a ``oneOf``/``anyOf`` branch."""
+    stack = list(errors)
+    while stack:
+        e = stack.pop(0)
+        if e.validator == "additionalProperties" and e.validator_value is False:
+            yield e
+        stack.extend(e.context or ())
 
 
 _VALIDATOR = None
@@ -1179,7 +1308,11 @@ def check_against_schema(raw: Mapping[str, Any]) -> None:
 
     if _VALIDATOR is None:
         _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
-    err = best_match(_VALIDATOR.iter_errors(raw))
+    errors = list(_VALIDATOR.iter_errors(raw))
+    unknown = sorted(_unknown_key_errors(errors), key=lambda e: len(e.absolute_path))
+    if unknown:  # an unknown key first: a misspelt key is also the cause of the 'required' error beside it
+        raise SpecError(_unknown_key_message(unknown[0]))
+    err = best_match(errors)
     if err is not None:
         raise SpecError(_schema_message(err))
 
@@ -1387,7 +1520,7 @@ def load(path: str | Path | None = None) -> Study:
         except OSError as exc:
             raise SpecError(f"--study {path}: cannot read it ({exc.strerror})") from None
     try:
-        raw = json.loads(text, parse_constant=_no_constant)
+        raw = parse_spec_json(text)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
