@@ -1200,16 +1200,21 @@ SCHEMA_FILE = "spec.schema.json"
 COMMENT_KEY = "^_"  # keys starting with '_' are comments (``_about``, ``_source``, ``_note``, ...)
 
 
+WHERE_KEY = {"type": "string", "description": "where the paper prints this item (table and row, or the sentence)"}
+
+
 def close_schema(schema: Any) -> Any:
     """Close every object of ``schema`` in place: an object subschema that declares ``properties`` and says
     nothing of ``additionalProperties`` gets ``additionalProperties: false`` (a key not declared is an error)
-    and the comment keys (``_...``) allowed. Objects that are maps (their own ``additionalProperties``) are kept."""
+    and the comment keys (``_...``) allowed; ``where`` (provenance, a string) is allowed on every such
+    object. Objects that are maps (their own ``additionalProperties``) are kept."""
     stack = [schema]
     while stack:
         x = stack.pop()
         if isinstance(x, dict):
             if isinstance(x.get("properties"), dict) and "additionalProperties" not in x:
                 x["additionalProperties"] = False
+                x["properties"].setdefault("where", WHERE_KEY)  # provenance may be given on any item
                 x.setdefault("patternProperties", {}).setdefault(COMMENT_KEY, {})
             stack.extend(x.values())
         elif isinstance(x, list):
