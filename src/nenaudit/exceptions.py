@@ -19,6 +19,7 @@ __all__ = [
     "DataError",
     "OutputError",
     "DraftInputError",
+    "WorkerLost",
     "CaseError",
     "FAILURE_REASONS",
     "FitFailure",
@@ -69,6 +70,16 @@ class FitFailure(Exception):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class WorkerLost(Exception):
+    """Worker processes kept dying (killed by the system, e.g. out of memory): ``lost`` tasks were not run."""
+
+    def __init__(self, lost: int, breaks: int) -> None:
+        super().__init__(f"a worker process was killed {breaks} times (by the system: out of memory?); "
+                         f"{lost} task(s) not run")
+        self.lost = lost
+        self.breaks = breaks
 
 
 class RUnavailable(RuntimeError):

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.boot < 1:
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
-    from nenaudit.stats._checks import check_memory
+    from nenaudit.stats.workers import check_memory
 
     check_memory("--boot", args.boot, 131 * 8 * 4, f"{args.boot} resamples per scheme (row indices of each)")
     if args.jobs < 1:

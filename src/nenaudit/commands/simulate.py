@@ -45,7 +45,7 @@ def _spec(args):
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
     if args.max_features is not None and args.max_features < 2:
         raise NenauditError(f"--max-features must be at least 2, got {args.max_features}")
-    from nenaudit.stats._checks import check_memory
+    from nenaudit.stats.workers import check_memory
 
     # the summary reads every stored row back (about 4 KB each with the run's bookkeeping); each resample of a
     # replicate holds one row index per lesion of the cohort (about 131, 8 bytes each) in every validation scheme

@@ -21,7 +21,10 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying", "WorkerLost",
+from nenaudit.exceptions import WorkerLost
+from nenaudit.stats._checks import check_memory  # the up-front size check of the verbs that start workers
+
+__all__ = ["check_memory", "worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying", "WorkerLost",
            "WORKER_RETRIES"]
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -130,16 +133,6 @@ def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
 
 
 WORKER_RETRIES = 3  # a pool whose worker was killed is restarted this many times for the unfinished tasks
-
-
-class WorkerLost(Exception):
-    """Worker processes kept dying (killed by the system, e.g. out of memory): ``lost`` tasks were not run."""
-
-    def __init__(self, lost: int, breaks: int) -> None:
-        super().__init__(f"a worker process was killed {breaks} times (by the system: out of memory?); "
-                         f"{lost} task(s) not run")
-        self.lost = lost
-        self.breaks = breaks
 
 
 def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_RETRIES) -> None:
