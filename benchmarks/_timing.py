@@ -52,6 +52,18 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def vector_flags() -> list[str]:
+    """The CPU's vector extensions that change compiled kernels' speed (from /proc/cpuinfo's flags)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "flags":
+                return sorted(set(value.split()) & {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512vl"})
+    except OSError:
+        pass
+    return []
+
+
 def load_average() -> list[float] | None:
     """The 1, 5 and 15 minute load averages, or None where the platform has none."""
     try:
@@ -73,6 +85,7 @@ def machine() -> dict:
     """What a timing depends on besides the code: CPU, cores, load, date, Python, the commit."""
     return {
         "cpu_model": cpu_model(),
+        "cpu_vector_flags": vector_flags(),
         "cores": os.cpu_count(),
         "load_average": load_average(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -86,7 +99,8 @@ def machine_line() -> str:
     """One printable line: ``CPU <model>, <n> cores, load <1 min> <5 min> <15 min>``."""
     load = load_average()
     loads = " ".join(f"{x:.2f}" for x in load) if load else "n/a"
-    return f"CPU {cpu_model()}, {os.cpu_count()} cores, load average {loads}"
+    flags = "/".join(vector_flags()) or "no vector flags read"
+    return f"CPU {cpu_model()} ({flags}), {os.cpu_count()} cores, load average {loads}"
 
 
 def strict(value):
