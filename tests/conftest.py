@@ -33,3 +33,94 @@ def keep_the_locale():
     for cat, value in saved.items():
         if locale.setlocale(cat) != value:
             locale.setlocale(cat, value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Test tiers (issue 25). Three markers, registered in pyproject.toml, are set here at collection so that the
+# test files themselves stay as they are:
+#
+#   r       the test runs R: it uses the ``R`` fixture or the ``parity`` marker, runs ``Rscript`` (itself or
+#           through a fixture or tests/papercheck.py), or runs ``nenaudit reproduce``/``crosscheck`` with
+#           the R crosscheck on;
+#   slow    a whole-pipeline run, a simulation, a cohort regeneration, a venv or wheel build, the browser,
+#           or any test measured at several seconds on its own (SLOW below);
+#   serial  cannot share the machine with other tests (SERIAL below): signal and interrupt timing, Dask
+#           clusters (ports, spawned workers), venv/wheel builds, the headless browser.
+#
+# `make test` runs everything: the tests not marked serial on pytest-xdist workers (--dist loadfile: a file's
+# module fixtures are built once), then the serial ones in one process. `make check` is the fast tier:
+# -m "not slow and not r and not serial". A new test is fast and parallel unless a rule or a list here says
+# otherwise: add it to SLOW/SERIAL when it is not.
+
+import functools
+import inspect
+import re
+from pathlib import Path
+
+# file -> None (every test of the file) or the test names (without parameters) that are serial
+SERIAL = {
+    "test_interrupt.py": None,  # signals processes and waits for them within a 5 s deadline
+    "test_quickstart.py": None,  # builds a venv with pip and runs make reproduce in it
+    "test_wheel.py": None,  # builds a wheel and a venv
+    "test_simulate.py": ("test_dask_local_cluster_gives_the_same_store",  # Dask LocalCluster: ports, spawned workers
+                         "test_killed_dask_worker_costs_only_its_replicate",
+                         "test_sigterm_then_resume_gives_the_uninterrupted_store"),  # SIGTERM timing
+    "test_report.py": ("test_report_opens_offline_in_a_headless_browser",  # headless chromium
+                       "test_the_browser_probe_sees_remote_requests_and_broken_images"),
+}
+
+# file -> None (every test) or the test names (without parameters) in the full tier only
+SLOW = {
+    "test_interrupt.py": None,
+    "test_quickstart.py": None,
+    "test_wheel.py": None,
+    "test_simulate.py": None,  # whole simulations
+    "test_simulate_modes.py": None,
+    "test_report.py": None,  # a whole pipeline run (module fixture) and the browser
+    "test_synth.py": ("test_default_cohort_regenerates_byte_for_byte",),
+}
+
+# a command line that runs R: Rscript, or the papers' stored-vs-live check (tests/papercheck.py). Tests that run
+# R inside a verb (reproduce's crosscheck) take seconds and are in SLOW by their measured time.
+_RSCRIPT = re.compile(r"""\[\s*["']Rscript["']|check_stored_is_live\(""")
+
+
+@functools.lru_cache(maxsize=None)
+def _source(fn) -> str:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+
+
+def _runs_r(item) -> bool:
+    if "R" in getattr(item, "fixturenames", ()) or item.get_closest_marker("parity"):
+        return True
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        funcs += [d.func for defs in info.name2fixturedefs.values() for d in defs]
+    for fn in funcs:
+        src = _source(fn) if fn is not None else ""
+        body = src[src.find("def "):]  # not the decorators (parametrize lists name verbs and commands)
+        if _RSCRIPT.search(body):
+            return True
+    return False
+
+
+def _listed(table: dict, item) -> bool:
+    name = Path(str(item.fspath)).name
+    if name not in table:
+        return False
+    names = table[name]
+    return names is None or getattr(item, "originalname", item.name) in names
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _listed(SERIAL, item):
+            item.add_marker(pytest.mark.serial)
+        if _listed(SLOW, item):
+            item.add_marker(pytest.mark.slow)
+        if _runs_r(item):
+            item.add_marker(pytest.mark.r)
