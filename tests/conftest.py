@@ -78,7 +78,15 @@ SLOW = {
     "test_simulate_modes.py": None,
     "test_report.py": None,  # a whole pipeline run (module fixture) and the browser
     "test_synth.py": ("test_default_cohort_regenerates_byte_for_byte",),
+    # measured at 20-70 s on a loaded machine (a hypothesis search over whole audits, the audit CLI on every table)
+    "test_audit.py": ("test_reordering_rows_changes_nothing",),
+    "test_cli.py": ("test_other_study_via_study_path", "test_audit_text_markdown_and_summary"),
 }
+
+# whole-pipeline work in a test or in one of its fixtures: a pipeline run, a synthetic cohort, a simulation,
+# the reproduce verb (its error paths too: they start it in a subprocess), the R crosscheck
+_HEAVY = re.compile(r"""run_pipeline\(|run_simulation\(|\bgenerate\(|\brealize\(|run_crosscheck\(|"""
+                    r"""["'](?:synth|reproduce|crosscheck|simulate)["']\s*,(?![^\n]*--help)""")
 
 # a command line that runs R: Rscript, or the papers' stored-vs-live check (tests/papercheck.py). Tests that run
 # R inside a verb (reproduce's crosscheck) take seconds and are in SLOW by their measured time.
@@ -93,19 +101,31 @@ def _source(fn) -> str:
         return ""
 
 
-def _runs_r(item) -> bool:
-    if "R" in getattr(item, "fixturenames", ()) or item.get_closest_marker("parity"):
-        return True
+def _functions(item) -> list:
+    """The test function and every fixture function it uses."""
     funcs = [getattr(item, "function", None)]
     info = getattr(item, "_fixtureinfo", None)
     if info is not None:
         funcs += [d.func for defs in info.name2fixturedefs.values() for d in defs]
-    for fn in funcs:
-        src = _source(fn) if fn is not None else ""
-        body = src[src.find("def "):]  # not the decorators (parametrize lists name verbs and commands)
-        if _RSCRIPT.search(body):
-            return True
-    return False
+    return [f for f in funcs if f is not None]
+
+
+def _bodies(item) -> list[str]:
+    out = []
+    for fn in _functions(item):
+        src = _source(fn)
+        out.append(src[src.find("def "):])  # not the decorators (parametrize lists name verbs and commands)
+    return out
+
+
+def _heavy(item) -> bool:
+    return any(_HEAVY.search(body) for body in _bodies(item))
+
+
+def _runs_r(item) -> bool:
+    if "R" in getattr(item, "fixturenames", ()) or item.get_closest_marker("parity"):
+        return True
+    return any(_RSCRIPT.search(body) for body in _bodies(item))
 
 
 def _listed(table: dict, item) -> bool:
@@ -120,7 +140,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _listed(SERIAL, item):
             item.add_marker(pytest.mark.serial)
-        if _listed(SLOW, item):
+        if _listed(SLOW, item) or _heavy(item):
             item.add_marker(pytest.mark.slow)
         if _runs_r(item):
             item.add_marker(pytest.mark.r)
