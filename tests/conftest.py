@@ -81,6 +81,26 @@ SLOW = {
     # measured at 20-70 s on a loaded machine (a hypothesis search over whole audits, the audit CLI on every table)
     "test_audit.py": ("test_reordering_rows_changes_nothing",),
     "test_cli.py": ("test_other_study_via_study_path", "test_audit_text_markdown_and_summary"),
+    # measured at 20 s or more (all parameters together) in the fast tier at load 10 on 2 cores (2026-12-06):
+    # mostly CLI subprocesses on error paths, each one a full interpreter start
+    "test_cohort_input.py": ("test_validate_bad_value_is_one_line_with_column_and_line",
+                             "test_validate_published_on_a_separating_or_singular_model_is_one_line_as_harrell",
+                             "test_malformed_manifests_are_one_line",
+                             "test_cohort_verbs_run_without_variables_and_print_the_inference",
+                             "test_select_fold_seed_draws_the_folds", "test_identifier_or_outcome_as_predictor_is_refused",
+                             "test_bad_values_in_an_inferred_cohort_are_refused_with_column_and_line",
+                             "test_validate_uses_the_final_model_of_study"),
+    "test_cli_perf.py": ("test_bad_input_is_one_line_exit_2", "test_auc_bootstrap_and_compare"),
+    "test_cli_stats.py": ("test_bad_input_is_one_line_exit_2",),
+    "test_cli_lasso.py": ("test_lasso_bad_input_exits_2", "test_select_on_the_synthetic_cohort"),
+    "test_samplesize.py": ("test_r2cs_bounded_by_max_and_symmetric_in_prevalence",),
+    "test_reading.py": ("test_numeric_column_with_a_stray_token_is_refused", "test_a_directory_given_as_a_csv_is_one_line",
+                        "test_compare_leaves_identifier_columns_out", "test_a_directory_given_as_a_cohort_file_is_one_line"),
+    "test_json_strict.py": ("test_phantom_and_extract_json_are_strict",),
+    "test_radiomics_extract.py": ("test_cli_phantom_then_extract",),
+    "test_spec_fuzz.py": ("test_audit_study_hostile_files_exit_2_in_one_line",),
+    "test_discrimination.py": ("test_summary_se_symmetric_under_class_swap",
+                               "test_placement_variance_equals_bivariate_normal_identity"),
 }
 
 # whole-pipeline work in a test or in one of its fixtures: a pipeline run, a synthetic cohort, a simulation,
