@@ -15,6 +15,10 @@ whether the workers themselves are slower (they should not be). With the Linux s
 autogroups (``/proc/sys/kernel/sched_autogroup_enabled`` = 1) CPU is shared between sessions, not
 processes: while other sessions are busy a second worker only splits this session's share, and the
 speed-up says nothing about the code. Run it on an otherwise idle machine.
+
+Prints the CPU model; writes the times, cases per second, CPU shares and the speed-up to
+``benchmarks/results/bench_extract.json`` (with the load average before and after and the date). No
+ratio against R: the extraction has no R counterpart here (pyradiomics is the reference).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import pandas as pd
 
 from nenaudit.radiomics.extract import extract, find_cases
 from nenaudit.radiomics.phantom import write_phantom
+from _timing import machine, machine_line, write_results  # noqa: E402
 
 
 def _busy(seconds: float = 2.0) -> str:
@@ -60,6 +65,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", default=None, metavar="DIR", help="write the phantom here and keep it")
     args = ap.parse_args()
+    started = machine()
+    print(machine_line())
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_extract_"))
     try:
@@ -94,6 +101,11 @@ def main() -> None:
         print(f"CPUs busy with other work after the runs: {_busy()}")
         print(f"speed-up 2 workers / 1: {speedup:.2f}x (target >= 1.8x); identical tables; "
               f"load average now {os.getloadavg()[0]:.2f}")
+        write_results("bench_extract", {"lesions": n, "cases": len(cases), "seed": args.seed},
+                      {"phantom_seconds": t_phantom, "speedup_two_workers": speedup, "identical_tables": True,
+                       "runs": {f"jobs_{j}": {"seconds": r.seconds, "cases_per_second": len(cases) / r.seconds,
+                                              "cpu_seconds": r.cpu_seconds, "cpu_share": r.cpu_seconds / (r.seconds * j),
+                                              "failed": len(r.failures)} for j, r in res.items()}}, started)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -4,7 +4,8 @@
 
 R side: ``glm(binomial)`` + ``summary`` + ``confint`` (MASS profile), timed inside R with
 ``system.time`` over the same number of repetitions, so rpy2 conversion costs are excluded.
-Prints seconds per fit for each side and the ratio Python / R.
+Prints the CPU model and load average, seconds per fit for each side and the ratio Python / R; writes
+them to ``benchmarks/results/bench_logistic.json`` (with the date and the load average after).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from nenaudit.parity import rbridge
 from nenaudit.stats.logistic import fit_logistic
+from _timing import machine, machine_line, write_results  # noqa: E402
 
 
 def data(n: int, p: int, seed: int = 1):
@@ -29,8 +31,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=50)
     args = ap.parse_args()
+    started = machine()
+    print(machine_line())
     r = rbridge.r()
     r("suppressPackageStartupMessages(library(MASS))")
+    cases = {}
     print(f"{'case':<14}{'python s/fit':>14}{'R s/fit':>12}{'ratio Py/R':>12}")
     for n, p in ((131, 1), (131, 4), (131, 10)):
         x, y = data(n, p)
@@ -46,6 +51,8 @@ def main() -> None:
               f <- glm(y ~ ., binomial, d); s <- summary(f); ci <- suppressMessages(confint(f)) }})[["elapsed"]]""")[0]
         rr = r_s / args.reps
         print(f"{f'{n} x {p}':<14}{py:>14.4f}{rr:>12.4f}{py / rr:>12.2f}")
+        cases[f"{n}x{p}"] = {"n": n, "p": p, "python_seconds_per_fit": py, "r_seconds_per_fit": rr, "ratio_to_r": py / rr}
+    write_results("bench_logistic", {"reps": args.reps}, {"cases": cases}, started)
 
 
 if __name__ == "__main__":

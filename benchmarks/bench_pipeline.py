@@ -14,7 +14,7 @@ rpy2 in the same process.
 
 "1 worker" is single-threaded (``SelectionConfig.n_jobs = 1``: cv_lasso's fits run serially),
 as R is; "2 workers" is ``jobs=2`` worker processes, each single-threaded. The ratio printed is
-Python time / R time (target <= 0.5 with one worker, floor <= 1.0). ``--threads`` also times
+Python time / R time (issue 25's target: at most 0.4 with one worker, on the CPU at hand). ``--threads`` also times
 one worker with cv_lasso's default threads. ``--interleave K`` also times R and each engine in
 turn on chunks of K resamples (per resample the work of R's loop body: the procedure, then the 10
 indexes on the resample and on the whole cohort), which keeps the ratio fair when the machine's
@@ -23,91 +23,19 @@ three runs of one evening), and compares the engines' selected features and ever
 indexes with R's.
 
     .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
-                                                  [--engine fortran|rust] [--interleave 10]
-
-Measured 2026-12-02 on the faithful default cohort (issue 11: 131 lesions, 247 ICC-kept
-features, 60 after the Spearman filter), B = 100, load average 3-7 from other sessions:
-
-    ratio Python/R, 1 worker                  fortran   rust
-    sequential (Python, then R), before       1.61      0.52   (R took 41 s / 76 s in the two runs)
-    interleaved (chunks of 10), after         0.69      0.55
-    selected features, fortran vs rust: identical in 100 of 100 resamples
-
-Measured 2026-12-02 (third session), machine nearly idle (load 0.5-1.6), same cohort, B = 100,
-``--interleave 10 --engine numba --threads``, two runs:
-
-    ratio Python/R, 1 worker (one thread)     fortran   rust    numba
-    interleaved, run 1                        0.624     0.541   0.476
-    interleaved, run 2                        0.718     0.605   0.491
-    numba, 1 worker with cv_lasso's threads   0.34 (14.50 s against R's 42.71 s, run 2)
-    numba, 2 workers                          0.25
-    selected features, every engine vs fortran: identical in 100 of 100 resamples; all 10 indexes of
-    every resample within 8e-14 (numba), 9e-14 (rust), 1.1e-13 (fortran) of R's
-
-Profile with the numba engine (cProfile, 30 resamples, 0.19 s a resample): the LASSO kernel 46%,
-the univariable screen + backward Wald (about 20 glm fits of R's glm.fit in numpy) 33%, the rest
-(filters, Spearman ranks, Radscore, indexes) 21%. Then the screen and the elimination became
-lean in resamples (``univariable_then_backward(lean=True)``: the decisions on a compiled Wald fit,
-stats/_glm_wald.py, equal to fit_logistic's to ~1e-13; the kept model refitted in full): that
-part from 72 ms to 22 ms a resample. Measured after it, load 0.13, same command:
-
-    ratio Python/R, 1 worker (one thread), interleaved   fortran 0.664   rust 0.529   numba 0.429
-    numba, sequential: 1 worker 0.432, with cv_lasso's threads 0.28 (10.90 s / 39.00 s), 2 workers 0.222
-    selected features identical in 100 of 100 resamples for every engine; every resample's 10 indexes
-    within 7.8e-14 of R's (numba), so no screening or elimination decision changed
-
-Profile of a resample on this cohort (cProfile, 20 resamples, fortran / rust): the LASSO-CV's
-11 solver calls 60% / 54% of the time (about 2,000 coordinate-descent passes per fit, none
-avoidable: every fold path is needed down to the smallest full-data lambda, measured), the
-univariable screen + backward Wald 26% / 25% (about 20 glm fits), the rest (filters, Spearman
-ranks, Radscore, indexes) 14% / 21%. With glmnet-rs the solver alone is about 0.3 of R's time per
-resample and the Python around it about 0.25: the 0.5 target needs that part about 20% faster
-(about 20 glm fits in Python per resample, each ~1.5 ms of mostly interpreter overhead) or a
-faster exact core; neither was done here (see the issue-15 note).
-
-Earlier measurements (the pre-issue-11 cohort, 27 events):
+                                                  [--engine ENGINE] [--interleave 10]
 
 Without COHORT_DIR the default cohort (``nenaudit.cohort.load_cohort()``) is used.
 
-Measured (2 shared cores, default synthetic cohort: 131 lesions, 240 ICC-kept features, about 60
-after the Spearman filter; same indices and foldid; ``--engine fortran`` unless said):
-
-    change                                         B     ratio 1 worker   ratio 2 workers
-    before (commit c550515)                        1000  0.828*           0.611* (speed-up x1.36)
-    before (commit c550515)                        100   1.11*            0.96*
-    cv_lasso really single-threaded (n_jobs fix)   100   1.32             0.66
-    + arrays in select_features                    100   1.30             (noisy)
-    + BLAS on one thread, Radscore/predict_lp       100   0.71             0.73 (other core busy)
-    + ICC filter reused, screen fits on arrays      100   0.66             0.69 (other core busy)
-    final                                          1000  0.655            0.318 (speed-up x2.06)
-    (B = 1000: Python 93.1 s / 68.7 s before, 78.9 s / 38.4 s after; R 112-121 s; identical
-    numbers before and after: 252 separated + 1 non-converged final models, optimism of C 0.0660)
-    final, --engine rust                           100   0.51             0.53 (other core busy)
-
-    * before the fix, SelectionConfig.n_jobs never reached cv_lasso: "1 worker" ran the K + 1
-      lasso fits on 2 threads and 2 workers ran 4 threads on 2 cores.
-
-Profile of one resample now (cProfile, 20 resamples): glmnet's Fortran lognet ~61% (11 fits,
-unchanged work), univariable screen + backward Wald (~19 glm fits) ~21%, the rest (filters,
-Spearman ranks, Radscore, indexes) ~18%. What was tried:
-
-* OpenBLAS threads: the 240 x 240 Spearman Gram matrix took 8 ms on 2 contended threads and
-  0.3 ms on one (results bit-identical); PaperProcedure runs under threadpoolctl's limit of 1.
-* DataFrames in the hot path (column selections, z-scored frames, the design copy in
-  predict_lp): plain arrays, same arithmetic; predict_lp keeps the column-major layout
-  DataFrame.to_numpy gave (a C-ordered copy changed the linear predictor by 1e-15).
-* A numpy average-rank in place of scipy's rankdata: exact, but no faster (1.7 vs 1.2 ms).
-* engine "rust" (glmnet-rs): the same selected features and final terms in 40 of 40 resamples,
-  lambdas within 2e-15 relative, linear predictors within 6e-14 of the fortran engine, so not
-  bit-identical: it stays an opt-in (``SelectionConfig(engine="rust")``), not the default.
-* Not done: a faster IRLS for the screening fits (a different least-squares routine changes
-  bits), scipy's binom.logpmf for the AIC replaced by its formula (1 ms per resample).
+Printed: the CPU model and load average (the ratio depends on the CPU), the times and ratios.
+Written: ``benchmarks/results/bench_pipeline.json`` (CPU model, cores, load average before and after,
+date, commit, the settings, every time, the ratios Python/R, the agreement with R per engine). Earlier
+runs' tables and profiles: ``benchmarks/results/HISTORY.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import warnings
@@ -121,7 +49,7 @@ from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_de
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
 from nenaudit.stats.lasso import ENGINES, make_foldid
-from _timing import timed  # noqa: E402
+from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -146,8 +74,9 @@ def per_resample(X, y, procedure, idx):
     return sels, rows
 
 
-def agreement(name, a, b, tol=1e-9) -> str:
-    """How many resamples of ``a`` and ``b`` (rows of 10 indexes) agree to ``tol``; the first disagreements."""
+def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
+    """How many resamples of ``a`` and ``b`` (rows of 10 indexes) agree to ``tol``; the first disagreements
+    (a printable line, and the counts for the results file)."""
     both = ~(np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))
     same_na = np.array_equal(np.isnan(a).any(axis=1), np.isnan(b).any(axis=1))
     diff = np.nan_to_num(np.abs(a - b), nan=0.0)  # rows with a NaN are not compared (both)
@@ -157,7 +86,9 @@ def agreement(name, a, b, tol=1e-9) -> str:
     for r in np.flatnonzero(both & (worst > tol))[:5]:
         cols = np.flatnonzero(diff[r] > tol)
         line += f"\n  resample {r}: indexes {cols.tolist()} Python {a[r, cols].round(6).tolist()} R {b[r, cols].round(6).tolist()}"
-    return line
+    counts = {"tolerance": tol, "agree": int((worst[both] <= tol).sum()), "compared": int(both.sum()),
+              "max_abs_difference": float(worst.max()), "same_failed_resamples": bool(same_na)}
+    return line, counts
 
 
 def main() -> int:
@@ -174,6 +105,8 @@ def main() -> int:
                     help="SelectionConfig.engine (rust: glmnet-rs; numba: nenaudit's compiled kernel; both give the "
                          "fortran engine's selections, not bit for bit)")
     args = ap.parse_args()
+    started = machine()
+    print(machine_line())
 
     cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
     cfg = PipelineConfig(keep_separated=True)  # R's loop keeps glm's separated fits too: the same work
@@ -185,7 +118,7 @@ def main() -> int:
     idx = v.resample_indices(n, args.boot, args.seed)
     sc = cfg.selection
     print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
-          f"B = {args.boot}, seed {args.seed}; lasso engine {args.engine}; machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+          f"B = {args.boot}, seed {args.seed}; lasso engine {args.engine}")
 
     p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
     p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
@@ -193,10 +126,17 @@ def main() -> int:
     line = (f"Python: {t1:7.2f} s (1 worker, single-threaded), {t2:7.2f} s (2 workers); speed-up x{t1 / t2:.2f}; "
             f"jobs-invariant {same}; failures {p1.failures}")
     print(line, flush=True)
+    settings = {"cohort": str(cohort.path), "lesions": int(n), "events": int(y.sum()), "features": len(proc.features),
+                "boot": args.boot, "seed": args.seed, "engine": args.engine, "threads": args.threads,
+                "interleave": args.interleave, "r": not args.no_r}
+    results = {"python_seconds": {"one_worker": t1, "two_workers": t2}, "jobs_invariant": bool(same),
+               "python_failures": p1.failures}
     if args.threads:
         pt, tt = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=1)
         print(f"Python: {tt:7.2f} s (1 worker, cv_lasso threads); same numbers {pt.indexes == p1.indexes}")
+        results["python_seconds"]["one_worker_threads"] = tt
     if args.no_r:
+        write_results("bench_pipeline", settings, results, started)
         return 0
 
     clinical = [c for c in proc.candidates if c != RADSCORE]
@@ -215,6 +155,12 @@ def main() -> int:
     r_opt = float(np.mean(r_mat[r_ok, 0]) - np.mean(r_mat[r_ok, 5]))
     print(f"R:      {tr:7.2f} s ({F.shape[1]} ICC-kept feature columns)")
     print(f"ratio Python/R: {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers)")
+    results["r_seconds"] = tr
+    results["r_feature_columns"] = int(F.shape[1])
+    results["sequential_ratio_to_r"] = {"one_worker": t1 / tr, "two_workers": t2 / tr}
+    if args.threads:
+        results["sequential_ratio_to_r"]["one_worker_threads"] = tt / tr
+    results["optimism_of_c"] = {"python": p1.index("C").optimism, "r": r_opt}
     print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
           f"(n {int(r_ok.sum())}; both keep the final models' separated fits)")
     if args.interleave:
@@ -241,11 +187,19 @@ def main() -> int:
         print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, "
               + ", ".join(f"Python {eng} {secs[eng]:.2f} s" for eng in ENGINES)
               + "; ratio Python/R (1 thread): " + ", ".join(f"{eng} {secs[eng] / secs['R']:.3f}" for eng in ENGINES))
-        for eng in ENGINES[1:]:
-            same_sel = sum(a == b for a, b in zip(sels["fortran"], sels[eng]))
-            print(f"selected features, fortran vs {eng} engine: identical in {same_sel} of {idx.shape[0]} resamples")
+        inter = {"chunk": args.interleave, "r_seconds": secs["R"], "engines": {}}
         for eng in ENGINES:
-            print(agreement(f"engine {eng} vs R", np.vstack(rows[eng]), r_all))
+            line, counts = agreement(f"engine {eng} vs R", np.vstack(rows[eng]), r_all)
+            inter["engines"][eng] = {"seconds": secs[eng], "ratio_to_r": secs[eng] / secs["R"],
+                                     "indexes_agree_with_r": counts}
+            if eng != ENGINES[0]:
+                same_sel = sum(a == b for a, b in zip(sels[ENGINES[0]], sels[eng]))
+                print(f"selected features, {ENGINES[0]} vs {eng} engine: identical in {same_sel} of {idx.shape[0]} "
+                      "resamples")
+                inter["engines"][eng][f"same_selection_as_{ENGINES[0]}"] = same_sel
+            print(line)
+        results["interleaved"] = inter
+    write_results("bench_pipeline", settings, results, started)
     return 0
 
 

@@ -13,38 +13,11 @@ Without ``--cohort`` every replicate generates a fresh synthetic cohort (as ``si
 with it the given cohort's features are permuted (no generator time). On a machine whose cores are
 shared with other work the efficiency is a lower bound.
 
-Measured 2026-12-01 on this 2-core machine while other sessions kept its load average at 6-9
-(so every figure is a lower bound; the efficiency especially), ``--cohorts 6 --boot 10``, fresh
-synthetic cohorts, seed 1:
+Prints the CPU model and load average; writes every configuration's wall time, replicates per hour and
+the scaling efficiencies to ``benchmarks/results/bench_simulate.json``. No ratio against R: R has no
+simulation runner to compare with. Earlier runs' tables: ``benchmarks/results/HISTORY.md``.
 
-    configuration                  wall      replicates/hour   sum of replicate times
-    local, 1 worker                 93.0 s   232               77.1 s
-    local, 2 workers                85.5 s   253              163.1 s
-    dask LocalCluster, 2 workers   159.0 s   136              255.1 s
-    scaling efficiency: local 0.54 (x1.09), dask 0.29 (x0.59); identical stores: yes
-
-Measured 2026-12-02 (``--engine rust``, the default now), load average 6-7.6 from other sessions,
-``--cohorts 4 --boot 10``, fresh synthetic cohorts, seed 1:
-
-    configuration                  wall      replicates/hour   sum of replicate times
-    local, 1 worker                 70.1 s   205               57.2 s
-    local, 2 workers                69.5 s   207              130.3 s
-    dask LocalCluster, 2 workers   121.1 s   119              184.5 s
-    scaling efficiency: local 0.50 (x1.01), dask 0.29 (x0.58); identical stores: yes
-
-Measured 2026-12-02 (third session, ``--engine numba``, the default now), machine nearly idle,
-``--cohorts 8 --boot 10``, fresh synthetic cohorts, seed 1:
-
-    configuration                  wall      replicates/hour   sum of replicate times
-    local, 1 worker                 57.0 s    505              51.7 s
-    local, 2 workers                27.3 s   1056              52.1 s
-    dask LocalCluster, 2 workers    38.3 s    752              62.8 s
-    scaling efficiency: local 1.05 (x2.09), dask 0.74 (x1.49); identical stores: yes
-
-The acceptance command itself (``--cohorts 200 --boot 50 --jobs 2``, under ``nice -n 10`` beside
-the other sessions' tests) ran 65 to 204 replicates per hour as their load came and went.
-
-The sum of replicate times doubling from 1 to 2 workers says the second core was not free; Dask
+A sum of replicate times that doubles from 1 to 2 workers says the second core was not free; Dask
 also pays for its scheduler, two freshly spawned worker processes that import numpy/scipy/pandas/
 nenaudit (the local pool forks the driver, imports included) and its start-up and shut-down, which
 weigh heavily in a 6-replicate run and not in a 1,000-replicate one.
@@ -57,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _timing import timed
+from _timing import machine, machine_line, timed, write_results
 
 
 def main(argv=None) -> int:
@@ -69,6 +42,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-features", type=int, default=None)
     ap.add_argument("--skip-dask", action="store_true")
     a = ap.parse_args(argv)
+    started = machine()
+    print(machine_line())
 
     from nenaudit.simulate import SimulationSpec, run_simulation
     from nenaudit.simulate.store import Store, row_key
@@ -89,16 +64,22 @@ def main(argv=None) -> int:
             print(f"{label:30s} {sec:8.1f} s  {3600 * len(rows) / sec:8.1f} replicates/hour  "
                   f"(sum of replicate times {results[label][2]:.1f} s)", flush=True)
     r1 = len(results["local, 1 worker"][1]) / results["local, 1 worker"][0]
+    out = {label: {"wall_seconds": sec, "replicates": len(keys), "replicates_per_hour": 3600 * len(keys) / sec,
+                   "sum_of_replicate_seconds": total} for label, (sec, keys, total) in results.items()}
     for label in results:
         if "2 workers" in label:
             r2 = len(results[label][1]) / results[label][0]
             print(f"scaling efficiency, {label}: {r2 / (2 * r1):.2f} (speed-up x{r2 / r1:.2f})")
+            out[label]["scaling_efficiency"] = r2 / (2 * r1)
     ref = results["local, 1 worker"][1]
     same = all(v[1] == ref for v in results.values())
     print(f"identical stores across configurations: {'yes' if same else 'NO'}")
     print(f"spec: {spec.cohorts} null cohorts, {spec.boot} resamples per scheme, seed {spec.seed}, "
           f"{'cohort ' + spec.cohort if spec.cohort else 'fresh synthetic cohorts'}"
           + (f", {spec.max_features} features" if spec.max_features else ""))
+    write_results("bench_simulate", {"mode": "null", "cohorts": spec.cohorts, "boot": spec.boot, "seed": spec.seed,
+                                     "cohort": spec.cohort, "max_features": spec.max_features},
+                  {"configurations": out, "identical_stores": bool(same)}, started)
     return 0 if same else 1
 
 

@@ -14,25 +14,14 @@ generated: the generator makes ``b`` draws' fits in stage B plus 50 in the evalu
 
     .venv/bin/python benchmarks/bench_synth.py [--seeds 20250611,1,2] [--budget A,B,C[,BOOT[,RETRIES]]] [--r-scale]
 
-Measured (this machine: 2 cores shared with about 5 other sessions, load 4-7; nice -n 10; default budget):
-
-    seed 20250611, before (main at 2d29868):  CPU 91.7 s (wall 212.6 s): A 7.7, B 21.5, C 40.1, evaluation 19.6
-    seed 20250611, after (same bytes):       CPU 77.8 s (wall 155.4 s): A 7.8, B 14.1, C 33.8, evaluation 19.5
-    (the version-3 seed family, seeds 1-4, took 445 s wall per cohort in median under a similar load)
-
-    generator version 4 (the above plus, per cohort, the plausibility-cost run of stage C and, when a target
-    stage C can move is missed, one stage C retry with its evaluation), seeds 1-10 of
-    synthetic/seed_distribution.json (benchmarks/synth_seeds.py, one thread, load about 7):
-    CPU seconds per cohort median 163, range 111-214 (target <= 300); wall median 244, range 114-558
-    this script, seed 20250611, version 4 (faithful at the first attempt, no retry): CPU 106.6 s (wall 230.7 s,
-    load 6): A 8.9, B 13.6, C 31.4, evaluation 18.9, plausibility cost 30.9 (that run printed B as 2.8 s: its
-    split left the stage B draws out, fixed since; B here is the total less the other stages)
+Prints the CPU model and load average; writes per seed the CPU and wall seconds, the stages' CPU seconds
+and whether the cohort is faithful to ``benchmarks/results/bench_synth.json`` (with ``--r-scale``, R's
+seconds per pipeline fit too). Earlier runs' figures: ``benchmarks/results/HISTORY.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import sys
@@ -40,7 +29,7 @@ import time
 
 import numpy as np
 
-from _timing import timed  # noqa: E402
+from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -65,7 +54,8 @@ def main() -> int:
 
     budget = None if args.budget is None else dict(zip(("a", "b", "c", "boot", "retries"),
                                                        map(int, args.budget.split(","))))
-    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; one thread")
+    started = machine()
+    print(machine_line() + "; one thread")
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         marks: list[tuple[float, str]] = []
@@ -91,7 +81,12 @@ def main() -> int:
     cpu = [r[1] for r in rows]
     print(f"CPU seconds per cohort on one core: median {np.median(cpu):.1f}, range {min(cpu):.1f}-{max(cpu):.1f} "
           f"(target <= 300 s); wall median {np.median([r[6] for r in rows]):.1f} s")
+    settings = {"seeds": [r[0] for r in rows], "budget": budget, "threads": 1}
+    results = {"seeds": {str(r[0]): {"cpu_seconds": r[1], "wall_seconds": r[6], "stage_cpu_seconds": r[2],
+                                     "faithful": r[3], "missed": list(r[4])} for r in rows},
+               "median_cpu_seconds": float(np.median(cpu)), "target_cpu_seconds": 300}
     if not args.r_scale:
+        write_results("bench_synth", settings, results, started)
         return 0
     import tempfile
     from pathlib import Path
@@ -124,6 +119,8 @@ def main() -> int:
     med = float(np.median([r[1] for r in rows]))
     print(f"R: {per:.3f} s per paper-pipeline fit ({n_fits} resamples); a cohort costs as much as {med / per:.0f} "
           "R pipeline fits (a scale, not a speed ratio: R has no generator)")
+    results["r_seconds_per_pipeline_fit"] = per
+    write_results("bench_synth", settings, results, started)
     return 0
 
 

@@ -16,6 +16,9 @@ time / R time (below 1 means Python is faster). Usage::
     .venv/bin/python benchmarks/bench_validation.py [COHORT_DIR] [--boot 1000] [--loops harrell,pipeline,lasso]
 
 Without COHORT_DIR a synthetic cohort is generated with ``nenaudit synth`` into a temporary directory.
+
+Prints the CPU model and load average; writes every time and ratio to
+``benchmarks/results/bench_validation.json`` (with the date and the load average after).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from nenaudit.parity import rbridge as R
 from nenaudit.stats import validation as v
 from nenaudit.stats.lasso import cv_lasso
 from nenaudit.study.schema import load as load_study
-from _timing import timed  # noqa: E402
+from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -102,6 +105,8 @@ def main() -> int:
     ap.add_argument("--features", type=int, default=60)
     ap.add_argument("--loops", default="harrell,pipeline,lasso")
     args = ap.parse_args()
+    started = machine()
+    print(machine_line())
 
     if args.cohort is None:
         tmp = Path(tempfile.mkdtemp()) / "cohort"
@@ -123,6 +128,12 @@ def main() -> int:
     print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events; B = {args.boot}, seed {args.seed}; "
           f"machine: {__import__('os').cpu_count()} cores")
     loops = args.loops.split(",")
+    results = {}
+
+    def record(loop, t1, t2, tr, same, **extra):
+        results[loop] = {"python_seconds": {"one_worker": t1, "two_workers": t2}, "r_seconds": tr,
+                         "ratio_to_r": {"one_worker": t1 / tr, "two_workers": t2 / tr}, "jobs_invariant": bool(same),
+                         **extra}
 
     if "harrell" in loops:
         X = data[final]
@@ -135,6 +146,7 @@ def main() -> int:
         print(f"harrell  (b): Python {t1:7.2f} s (1 worker), {t2:7.2f} s (2 workers); R {tr:7.2f} s; "
               f"ratio Python/R {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
               f"max |corrected diff| {diff:.2e}; jobs-invariant {same}")
+        record("harrell", t1, t2, tr, same, max_abs_corrected_difference=diff)
 
     if "pipeline" in loops:
         X = data[cands]
@@ -146,6 +158,7 @@ def main() -> int:
         print(f"pipeline (c, screen+backward, {len(cands)} candidates): Python {t1:7.2f} s (1), {t2:7.2f} s (2); "
               f"R {tr:7.2f} s; ratio {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
               f"jobs-invariant {same}; Python failures {p1.failures}")
+        record("pipeline", t1, t2, tr, same, python_failures=p1.failures)
 
     if "lasso" in loops:
         feats = list(cohort.features.columns[: args.features])
@@ -169,6 +182,9 @@ def main() -> int:
               f"{p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_c:.4f} "
               f"(n {int(np.sum(~np.isnan(r_mat[:, 0])))}; R keeps separated fits, Python counts them: "
               f"{p1.failures})")
+        record("lasso", t1, t2, tr, same, features=len(feats), optimism_of_c={"python": p1.index("C").optimism, "r": r_c})
+    write_results("bench_validation", {"cohort": str(cohort.path), "boot": args.boot, "seed": args.seed,
+                                       "features": args.features, "loops": loops}, results, started)
     return 0
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _timing import machine_line  # noqa: E402
+
 SCHEMES = ("harrell", "cluster", "pipeline")
 
 
@@ -86,6 +88,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10)
     ap.add_argument("--out", default="synthetic/seed_distribution.json")
     args = ap.parse_args()
+    print(machine_line())
     warnings.simplefilter("ignore")
     from nenaudit import __version__
     from nenaudit.synth import DEFAULT_SEED, realize

@@ -33,3 +33,134 @@ def keep_the_locale():
     for cat, value in saved.items():
         if locale.setlocale(cat) != value:
             locale.setlocale(cat, value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Test tiers (issue 25). Three markers, registered in pyproject.toml, are set here at collection so that the
+# test files themselves stay as they are:
+#
+#   r       the test runs R: it uses the ``R`` fixture or the ``parity`` marker, runs ``Rscript`` (itself or
+#           through a fixture or tests/papercheck.py), or runs ``nenaudit reproduce``/``crosscheck`` with
+#           the R crosscheck on;
+#   slow    a whole-pipeline run, a simulation, a cohort regeneration, a venv or wheel build, the browser,
+#           or any test measured at several seconds on its own (SLOW below);
+#   serial  cannot share the machine with other tests (SERIAL below): signal and interrupt timing, Dask
+#           clusters (ports, spawned workers), venv/wheel builds, the headless browser.
+#
+# `make test` runs everything: the tests not marked serial on pytest-xdist workers (--dist loadfile: a file's
+# module fixtures are built once), then the serial ones in one process. `make check` is the fast tier:
+# -m "not slow and not r and not serial". A new test is fast and parallel unless a rule or a list here says
+# otherwise: add it to SLOW/SERIAL when it is not.
+
+import functools
+import inspect
+import re
+from pathlib import Path
+
+# file -> None (every test of the file) or the test names (without parameters) that are serial
+SERIAL = {
+    "test_interrupt.py": None,  # signals processes and waits for them within a 5 s deadline
+    "test_quickstart.py": None,  # builds a venv with pip and runs make reproduce in it
+    "test_wheel.py": None,  # builds a wheel and a venv
+    "test_simulate.py": ("test_dask_local_cluster_gives_the_same_store",  # Dask LocalCluster: ports, spawned workers
+                         "test_killed_dask_worker_costs_only_its_replicate",
+                         "test_sigterm_then_resume_gives_the_uninterrupted_store"),  # SIGTERM timing
+    "test_report.py": ("test_report_opens_offline_in_a_headless_browser",  # headless chromium
+                       "test_the_browser_probe_sees_remote_requests_and_broken_images"),
+}
+
+# file -> None (every test) or the test names (without parameters) in the full tier only
+SLOW = {
+    "test_interrupt.py": None,
+    "test_quickstart.py": None,
+    "test_wheel.py": None,
+    "test_simulate.py": None,  # whole simulations
+    "test_simulate_modes.py": None,
+    "test_report.py": None,  # a whole pipeline run (module fixture) and the browser
+    "test_synth.py": ("test_default_cohort_regenerates_byte_for_byte",),
+    # measured at 20-70 s on a loaded machine (a hypothesis search over whole audits, the audit CLI on every table)
+    "test_audit.py": ("test_reordering_rows_changes_nothing",),
+    "test_cli.py": ("test_other_study_via_study_path", "test_audit_text_markdown_and_summary"),
+    # measured at 20 s or more (all parameters together) in the fast tier at load 10 on 2 cores (2026-12-06):
+    # mostly CLI subprocesses on error paths, each one a full interpreter start
+    "test_cohort_input.py": ("test_validate_bad_value_is_one_line_with_column_and_line",
+                             "test_validate_published_on_a_separating_or_singular_model_is_one_line_as_harrell",
+                             "test_malformed_manifests_are_one_line",
+                             "test_cohort_verbs_run_without_variables_and_print_the_inference",
+                             "test_select_fold_seed_draws_the_folds", "test_identifier_or_outcome_as_predictor_is_refused",
+                             "test_bad_values_in_an_inferred_cohort_are_refused_with_column_and_line",
+                             "test_validate_uses_the_final_model_of_study"),
+    "test_cli_perf.py": ("test_bad_input_is_one_line_exit_2", "test_auc_bootstrap_and_compare"),
+    "test_cli_stats.py": ("test_bad_input_is_one_line_exit_2",),
+    "test_cli_lasso.py": ("test_lasso_bad_input_exits_2", "test_select_on_the_synthetic_cohort"),
+    "test_samplesize.py": ("test_r2cs_bounded_by_max_and_symmetric_in_prevalence",),
+    "test_reading.py": ("test_numeric_column_with_a_stray_token_is_refused", "test_a_directory_given_as_a_csv_is_one_line",
+                        "test_compare_leaves_identifier_columns_out", "test_a_directory_given_as_a_cohort_file_is_one_line"),
+    "test_json_strict.py": ("test_phantom_and_extract_json_are_strict",),
+    "test_radiomics_extract.py": ("test_cli_phantom_then_extract",),
+    "test_spec_fuzz.py": ("test_audit_study_hostile_files_exit_2_in_one_line",),
+    "test_discrimination.py": ("test_summary_se_symmetric_under_class_swap",
+                               "test_placement_variance_equals_bivariate_normal_identity"),
+}
+
+# whole-pipeline work in a test or in one of its fixtures: a pipeline run, a synthetic cohort, a simulation,
+# the reproduce verb (its error paths too: they start it in a subprocess), the R crosscheck
+_HEAVY = re.compile(r"""run_pipeline\(|run_simulation\(|\bgenerate\(|\brealize\(|run_crosscheck\(|"""
+                    r"""["'](?:synth|reproduce|crosscheck|simulate)["']\s*,(?![^\n]*--help)""")
+
+# a command line that runs R: Rscript, or the papers' stored-vs-live check (tests/papercheck.py). Tests that run
+# R inside a verb (reproduce's crosscheck) take seconds and are in SLOW by their measured time.
+_RSCRIPT = re.compile(r"""\[\s*["']Rscript["']|check_stored_is_live\(""")
+
+
+@functools.lru_cache(maxsize=None)
+def _source(fn) -> str:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+
+
+def _functions(item) -> list:
+    """The test function and every fixture function it uses."""
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        funcs += [d.func for defs in info.name2fixturedefs.values() for d in defs]
+    return [f for f in funcs if f is not None]
+
+
+def _bodies(item) -> list[str]:
+    out = []
+    for fn in _functions(item):
+        src = _source(fn)
+        out.append(src[src.find("def "):])  # not the decorators (parametrize lists name verbs and commands)
+    return out
+
+
+def _heavy(item) -> bool:
+    return any(_HEAVY.search(body) for body in _bodies(item))
+
+
+def _runs_r(item) -> bool:
+    if "R" in getattr(item, "fixturenames", ()) or item.get_closest_marker("parity"):
+        return True
+    return any(_RSCRIPT.search(body) for body in _bodies(item))
+
+
+def _listed(table: dict, item) -> bool:
+    name = Path(str(item.fspath)).name
+    if name not in table:
+        return False
+    names = table[name]
+    return names is None or getattr(item, "originalname", item.name) in names
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _listed(SERIAL, item):
+            item.add_marker(pytest.mark.serial)
+        if _listed(SLOW, item) or _heavy(item):
+            item.add_marker(pytest.mark.slow)
+        if _runs_r(item):
+            item.add_marker(pytest.mark.r)
