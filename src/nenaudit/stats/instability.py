@@ -121,6 +121,7 @@ class Instability(Result):
     net_benefit_upper: np.ndarray = field(default=None, repr=False)
     selection: Mapping[str, SelectionFrequency] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    predictions: np.ndarray = field(default=None, repr=False)  # the B x n matrix P itself
 
     def summary(self) -> dict:
         """The headline numbers (for ``results.json`` and the report): no per-individual arrays."""
@@ -215,4 +216,4 @@ def pipeline_instability(y, original, boot, *, threshold: float | None = None, g
     nq = np.array([quantile7(nb[:, j], [0.025, 0.975]) for j in range(tg.size)])
     return Instability(n, B, float(mape_i.mean()), float(mape_i.max()), mape_i, p, q[:, 0], q[:, 1], t,
                        float("nan") if cii is None else cii, cii_i, g, orig_curve, curves, cal_mad, tg, nb0, nb,
-                       nq[:, 0], nq[:, 1], dict(selection or {}), tuple(notes))
+                       nq[:, 0], nq[:, 1], dict(selection or {}), tuple(notes), P)
