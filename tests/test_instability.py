@@ -138,3 +138,16 @@ def test_the_pipeline_reports_its_instability_identically_with_one_and_two_worke
     # the threshold is the risk at Youden's cut point of the final model
     from nenaudit.pipeline import youden_risk_threshold
     assert ia["threshold"] == youden_risk_threshold(a.arrays["y"], a.arrays["lp"])
+
+
+def test_validate_pipeline_reports_the_instability_whatever_the_workers():
+    from clirun import nenaudit
+
+    runs = [nenaudit("validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4",
+                     "--jobs", j, "--json") for j in (1, 2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    a, b = (json.loads(r.stdout) for r in runs)
+    assert a["instability"] == b["instability"] and a["instability"]["n_boot"] == a["result"]["n_ok"]
+    assert set(a["instability"]["selection"]["predictors"]["original"]) <= set(a["variables"])
+    text = nenaudit("validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4")
+    assert f"MAPE {a['instability']['mape']:.4f}" in text.stdout

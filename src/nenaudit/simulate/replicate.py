@@ -44,6 +44,9 @@ METRICS = {
     "slope_pipeline": "optimism-corrected calibration slope, scheme (c)",
     "separation_pipeline": "share of scheme (c) resamples whose final model separated (left out)",
     "failed_pipeline": "share of scheme (c) resamples that failed for any reason (left out)",
+    "mape_pipeline": "mean absolute prediction error of the scheme (c) bootstrap models (Riley & Collins 2023)",
+    "cii_pipeline": "classification instability index at Youden's risk, scheme (c) bootstrap models",
+    "selection_stability": "mean selection frequency, across scheme (c) resamples, of the replicate's LASSO features",
 }
 
 
@@ -204,6 +207,9 @@ def metrics_of(res) -> dict[str, Any]:
         "slope_pipeline": pipe.index("Slope").corrected,
         "separation_pipeline": _share(pipe.failures.get("separation", 0), pipe.n_boot),
         "failed_pipeline": _share(pipe.n_boot - pipe.n_ok, pipe.n_boot),
+        "mape_pipeline": (res.instability or {}).get("mape"),
+        "cii_pipeline": (res.instability or {}).get("cii"),
+        "selection_stability": ((res.instability or {}).get("selection", {}).get("features") or {}).get("mean_original"),
     }
     extra = {
         "final_terms": list(res.final_terms),
