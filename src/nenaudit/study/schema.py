@@ -472,6 +472,7 @@ class Study:
     cohorts: tuple[Cohort, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     calibrations: tuple[Calibration, ...] = ()
+    pipeline: Any = None  # study.pipeline_spec.PipelineSpec (spec_version 2), or None
 
     def cohort_label(self, cid: str | None) -> str | None:
         return next((c.label for c in self.cohorts if c.id == cid), cid)
@@ -1033,6 +1034,12 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
     rad = _get(raw, "radiomics", dict, "spec", None)
     if rad is not None:
         _validate_radiomics(rad, "spec.radiomics")
+    pipe = _get(raw, "pipeline", dict, "spec", None)
+    if pipe is not None:
+        from nenaudit.study.pipeline_spec import parse_pipeline
+
+        _need_v2(version, "spec.pipeline")
+        pipe = parse_pipeline(pipe, cmap, {a.model for a in aucs})
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
     return Study(
         id=_get(st, "id", str, "spec.study"), citation=_get(st, "citation", str, "spec.study"),
@@ -1041,6 +1048,7 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         derived_counts=tuple(derived), text_values=tuple(texts), tables=tables, claims=tuple(claims),
         regression=regression, auc=tuple(aucs), radiomics=rad, version=version, cohorts=cohorts,
         diagnostics=_diagnostics(raw, version, cmap), calibrations=_calibrations(raw, version, cmap),
+        pipeline=pipe,
     )
 
 
