@@ -151,3 +151,12 @@ def test_validate_pipeline_reports_the_instability_whatever_the_workers():
     assert set(a["instability"]["selection"]["predictors"]["original"]) <= set(a["variables"])
     text = nenaudit("validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4")
     assert f"MAPE {a['instability']['mape']:.4f}" in text.stdout
+
+
+def test_a_constant_developed_model_is_a_reported_outcome_not_a_crash():
+    X, y = _data(8)
+    p = np.full(y.size, y.mean())
+    P = np.vstack([p, special.expit(X["x0"].to_numpy())])
+    res = pipeline_instability(y, p, P, threshold=0.5)
+    assert np.isnan(res.calibration_mad) and any("constant" in n for n in res.notes)
+    assert res.mape == pytest.approx(np.abs(P - p).mean(), abs=1e-15)

@@ -492,7 +492,7 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
         validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
         calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all), table1_total=table1_total,
         instability=None if instab is None else instab.summary(),
-        arrays={"instability": instab, "y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
+        arrays={"instability": instab, "model": model, "y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
                 "youden": youdens, "lasso": sel.lasso,
                 "value_labels": {t: dict(enumerate(cohort.levels(t))) for t in model.terms
                                  if t != RADSCORE and cohort.levels(t)}},

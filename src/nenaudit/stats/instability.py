@@ -197,11 +197,18 @@ def pipeline_instability(y, original, boot, *, threshold: float | None = None, g
             raise NenauditError(f"the classification threshold must lie strictly between 0 and 1, got {threshold!r}")
         cii_i = ((P >= t) != (p >= t)[None, :]).mean(axis=0)
         cii = float(cii_i.mean())
-    g = calibrate_grid(p) if grid is None else check_probabilities(grid, None, "grid")
-    orig_curve = curve_at(p, yy, g)
+    if np.ptp(p) == 0:  # a constant developed model (no predictor kept): no calibration curve to compare with
+        notes.append("the developed model predicts one constant risk: no calibration curves")
+        g = np.zeros(0) if grid is None else check_probabilities(grid, None, "grid")
+        orig_curve = np.full(g.size, np.nan)
+    else:
+        g = calibrate_grid(p) if grid is None else check_probabilities(grid, None, "grid")
+        orig_curve = curve_at(p, yy, g)
     curves = np.full((B, g.size), np.nan)
     flat = 0
     for b in range(B):
+        if g.size == 0 or not np.isfinite(orig_curve).any():
+            break
         if np.ptp(P[b]) == 0:
             flat += 1  # a constant model: no curve can be smoothed (its row stays NaN)
             continue
@@ -209,7 +216,7 @@ def pipeline_instability(y, original, boot, *, threshold: float | None = None, g
     if flat:
         notes.append(f"{flat} of {B} bootstrap models predicted one constant risk: no calibration curve")
     dev = np.abs(curves - orig_curve[None, :])
-    cal_mad = float(np.nanmean(dev)) if np.isfinite(dev).any() else float("nan")
+    cal_mad = float(np.nanmean(dev)) if dev.size and np.isfinite(dev).any() else float("nan")
     tg = threshold_grid(0.01, 0.99, 0.01) if dca_thresholds is None else np.asarray(dca_thresholds, dtype=float)
     nb0 = decision_curve(yy, p, tg).model
     nb = np.vstack([decision_curve(yy, P[b], tg).model for b in range(B)])
