@@ -62,13 +62,18 @@ def _printed_by_role(study) -> dict[str, float | None]:
         if key is None:
             continue
         for a in study.auc:
-            if a.model != m.model or a.kind not in ("apparent", "training", "validation", "test", "external"):
+            if a.model != m.model or a.kind not in ("apparent", "training", "validation", "test", "external", "reported"):
                 continue
             if a.cohort == dev and a.kind in ("apparent", "training") and out[key] is None:
                 out[key] = a.estimate.value
             elif val is not None and (a.cohort == val.cohort and a.cohort is not None) \
                     and out[f"{key}_validation"] is None:
                 out[f"{key}_validation"] = a.estimate.value
+            elif a.cohort is None and a.kind not in ("apparent", "training") and val is not None:
+                # printed without its cohort: set against both the apparent and the independent-cohort AUCs
+                out[key] = a.estimate.value if out[key] is None else out[key]
+                if out[f"{key}_validation"] is None:
+                    out[f"{key}_validation"] = a.estimate.value
     return out
 
 

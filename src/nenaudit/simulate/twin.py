@@ -3,8 +3,8 @@
 A twin cohort has the design the spec's ``pipeline.sample`` states (units, patients, at most
 ``max_units_per_patient`` units a patient, events) and no signal anywhere:
 
-* **outcome**: drawn per patient (a patient's units share it, as in a per-patient response), the
-  exact number of event units reached by splitting at most one patient;
+* **outcome**: drawn per patient (a patient's units share it), the exact number of event units reached
+  by moving single units between patients within the per-patient maximum;
 * **clinical candidates** (``pipeline.clinical.candidates``, else the regression table's
   univariable rows): drawn independently of the outcome from the margins the spec's tables print
   (the first table row of that name; the groups' cells pooled): a categorical row's level counts,
@@ -42,6 +42,9 @@ from nenaudit.exceptions import NenauditError
 __all__ = ["twin_cohort", "twin_config", "twin_candidates", "unsupported_steps", "can_twin"]
 
 SUPPORTED_SELECTION = ("lasso",)
+# no redundancy filter declared: caret's findCorrelation needs a cutoff below 1; this one removes only features
+# that are (numerically) copies of another, which the twin's Gaussian combinations never make
+NO_FILTER = 1.0 - 1e-9
 
 
 def can_twin(study) -> bool:
@@ -81,16 +84,21 @@ def unsupported_steps(study) -> list[str]:
 
 
 def twin_config(study, base):
-    """``base`` (a :class:`~nenaudit.pipeline.PipelineConfig`) with the spec's declared thresholds and folds."""
+    """``base`` (a :class:`~nenaudit.pipeline.PipelineConfig`) with the spec's declared thresholds and folds: no
+    reliability or redundancy step declared, no such filter; no univariable screen threshold, no screen;
+    ``multivariable: enter``, every candidate kept; otherwise backward elimination by Wald p at the stated (or
+    0.05) threshold."""
     p = _need(study)
     sel = base.selection
     lasso = p.step("lasso")
     sel = replace(sel, icc_threshold=p.icc_threshold if p.icc_threshold is not None else 0.0,
-                  spearman_cutoff=p.redundancy_threshold if p.redundancy_threshold is not None else 1.0,
+                  spearman_cutoff=p.redundancy_threshold if p.redundancy_threshold is not None else NO_FILTER,
                   nfolds=(lasso.folds if lasso and lasso.folds else 10),
                   which="1se" if lasso and lasso.lam == "1se" else "min")
-    return replace(base, selection=sel, candidates=twin_candidates(study) or None,
-                   entry=p.screen_threshold or 0.05, stay=p.stay_threshold or 0.05)
+    enter = p.multivariable == "enter"  # every candidate in the model: no screen, no elimination
+    return replace(base, selection=sel, candidates=twin_candidates(study),
+                   entry=1.0 if enter or p.screen_threshold is None else p.screen_threshold,
+                   stay=1.0 if enter else (p.stay_threshold or 0.05))
 
 
 # ----------------------------------------------------------------------------------- the source extraction
@@ -172,12 +180,19 @@ def _allocate(rng, sample):
         if total + sizes[i] <= e:
             y_pat[i] = 1
             total += sizes[i]
-    y = np.repeat(y_pat, sizes)
-    short = e - total  # at most one patient split to reach the exact count
-    if short:
-        cands = np.flatnonzero(y == 0)
-        y[rng.choice(cands, size=short, replace=False)] = 1
-    return sizes, y
+    # the exact event count with whole patients (a unit's outcome is its patient's): move single units from
+    # non-event to event patients (or back) within the per-patient maximum
+    while total != e:
+        give, take = (y_pat == 0, y_pat == 1) if total < e else (y_pat == 1, y_pat == 0)
+        src = np.flatnonzero(give & (sizes > 1))
+        dst = np.flatnonzero(take & (sizes < cap))
+        if src.size == 0 or dst.size == 0:
+            raise NenauditError(f"pipeline.sample: no allocation of {n} units to {pts} patients (at most {cap} each) "
+                                f"gives exactly {e} event units with whole patients")
+        sizes[src[rng.integers(src.size)]] -= 1
+        sizes[dst[rng.integers(dst.size)]] += 1
+        total += 1 if total < e else -1
+    return sizes, np.repeat(y_pat, sizes)
 
 
 def _margin(study, var: str):
@@ -235,12 +250,17 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
         vals, labels = _clinical(rng, study, var, n, notes)
         lesions[var] = vals
         variables[var] = {"kind": "categorical", "levels": labels} if labels else {"kind": "continuous", "levels": None}
-    n_rel = 0
-    if p.icc_threshold is not None:
-        n_rel = min(n, p.resegmented or n)
+    n_rel = min(n, p.resegmented or n) if p.icc_threshold is not None else 0
+    stub = n_rel == 0  # no reliability step: two stub rows make the files loadable, dropped after loading
+    if stub:
+        n_rel = min(2, n)
     rel = np.zeros(n, dtype=bool)
     rel[rng.choice(n, size=n_rel, replace=False)] = True
-    n_feat = p.n_features if max_features is None else min(p.n_features, max_features)
+    total = p.n_features
+    if total is None:
+        total = len(_source()[0])
+        notes.append(f"the paper does not print its number of features: the twin uses the shipped extraction's {total}")
+    n_feat = total if max_features is None else min(total, max_features)
     names, F, reads = _features(rng, n, n_feat, rel)
     features = pd.DataFrame(F, columns=names)
     features.insert(0, "lesion_id", lid)
@@ -252,20 +272,19 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
         o.insert(0, "observer", observer)
         o.insert(0, "lesion_id", rid)
         obs.append(o)
-    observers = pd.concat(obs, ignore_index=True) if n_rel else pd.DataFrame(columns=["lesion_id", "observer",
-                                                                                       "repeat", *names])
+    observers = pd.concat(obs, ignore_index=True)
     y_pat = lesions.groupby("patient_id", sort=False)["outcome"].max()
     patients = pd.DataFrame({"patient_id": y_pat.index, "n_lesions": sizes, "outcome": y_pat.to_numpy()})
     with tempfile.TemporaryDirectory(prefix="nenaudit-twin-") as tmp:
         d = Path(tmp) / "cohort"
         d.mkdir()
         patients.to_csv(d / "patients.csv", index=False)
-        # a patient split to reach the exact event count has units of both outcomes: the unit's outcome is the one
-        # analysed (lesion level), the patient's the most severe
         lesions.to_csv(d / "lesions.csv", index=False)
         features.to_csv(d / "features.csv", index=False, float_format="%.10g")
         observers.to_csv(d / "observers.csv", index=False, float_format="%.10g")
         (d / "manifest.json").write_text(json.dumps({"variables": variables, "generator": "nenaudit noise twin",
                                                      "notes": notes}), encoding="utf-8")
         cohort = load_cohort(d)
+    if stub:
+        cohort = replace(cohort, observers=cohort.observers.iloc[:0])
     return replace(cohort, path=Path(f"noise-twin-{role}"))

@@ -59,7 +59,7 @@ class PipelineSpec:
 
     where: str
     samples: tuple[SampleSpec, ...]
-    n_features: int
+    n_features: int | None  # None: not printed (the twin then uses the shipped extraction's count, and says so)
     icc_threshold: float | None
     icc_form: str | None
     observers: int | None
@@ -135,7 +135,7 @@ def parse_pipeline(raw: Mapping[str, Any], cohorts: Mapping[str, str], auc_model
         models.append(ReportedModel(m["model"], m["contains"]))
     val = raw["validation"]
     return PipelineSpec(
-        where=raw["where"], samples=tuple(samples), n_features=raw["features"]["count"],
+        where=raw["where"], samples=tuple(samples), n_features=raw["features"].get("count"),
         icc_threshold=_p(rel.get("threshold"), f"{p}.reliability.threshold") if rel else None,
         icc_form=rel.get("icc"), observers=rel.get("observers"), repeats=rel.get("repeats"),
         resegmented=rel.get("resegmented"), normalization=(raw.get("normalization") or {}).get("method", "unspecified"),
