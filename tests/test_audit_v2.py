@@ -271,8 +271,13 @@ def test_diagnostic_feasibility_without_counts_is_grim_for_proportions():
 
 
 def test_version_1_files_still_load_and_refuse_version_2_fields_by_name():
-    assert load().version == 1
     raw = json.loads(json.dumps(load().raw))
+    raw["spec_version"] = 1
+    with pytest.raises(SpecError) as exc:  # the embedded spec's pipeline section is a version-2 field
+        validate(raw)
+    assert str(exc.value).startswith("spec.pipeline: this field needs spec_version 2")
+    del raw["pipeline"]
+    assert validate(raw).version == 1
     raw["tables"][0]["cohort"] = "training"
     with pytest.raises(SpecError) as exc:
         validate(raw)

@@ -105,3 +105,11 @@ def test_report_figures_draw_a_pipeline_result(tmp_path):
     assert len(ax.get_yticklabels()) == 5
     for f in (figures.plot_nomogram, figures.plot_lasso_cv):
         figures.save(f(res), tmp_path / "x.png")
+    inst = res.arrays["instability"]
+    ax = figures.plot_prediction_instability(res)
+    assert len(ax.collections[0].get_offsets()) == inst.predictions.size  # one point per model and lesion
+    assert any(t.get_text().startswith("MAPE") for t in ax.get_legend().get_texts())
+    ax = figures.plot_calibration_instability(res)
+    assert len(ax.get_lines()) == 2 + inst.n_boot + 1  # ideal, one curve per bootstrap model, the developed model, legend
+    ax = figures.plot_dca_instability(res)
+    assert sum(1 for ln in ax.get_lines() if ln.get_color() == "grey") == inst.n_boot

@@ -13,7 +13,7 @@ import pytest
 
 from nenaudit.cohort import load_cohort
 from nenaudit.pipeline import PipelineConfig, run_pipeline
-from nenaudit.report.document import (DIFFERENT, EQUAL, INSIDE, MARK_LEGEND, NA, SECTIONS, mark_count, mark_estimate,
+from nenaudit.report.document import (fmt, DIFFERENT, EQUAL, INSIDE, MARK_LEGEND, NA, SECTIONS, mark_count, mark_estimate,
                                       mark_value)
 from nenaudit.report.html import render_html
 from nenaudit.report.reproduction import write_report
@@ -128,7 +128,8 @@ def test_report_html_is_one_self_contained_page(report_dir):
     assert srcs and all(s.startswith(("data:image/png;base64,", "#")) for s in srcs), set(s[:30] for s in srcs)
     assert "<script" not in html and "<link" not in html and "url(" not in html and "@import" not in html
     pngs = sorted(p.name for p in report_dir.glob("*.png"))
-    assert pngs == ["calibration.png", "dca.png", "lasso_cv.png", "nomogram.png", "roc.png", "validation.png"]
+    assert pngs == ["calibration.png", "dca.png", "instability.png", "lasso_cv.png", "nomogram.png", "roc.png",
+                    "validation.png"]
     assert len(re.findall(r'<img src="data:image/png;base64,', html)) == len(pngs)  # each figure embedded once
     assert "not requested in this test" in html  # the parity section says why it is empty
 
@@ -202,7 +203,7 @@ def test_report_opens_offline_in_a_headless_browser(report_dir):
     from browser import probe, screenshot
 
     seen = probe(report_dir / "report.html")
-    assert len(seen["imgs"]) == len(list(report_dir.glob("*.png"))) == 6
+    assert len(seen["imgs"]) == len(list(report_dir.glob("*.png"))) == 7
     assert all(i["decoded"] and i["w"] > 100 and i["h"] > 100 for i in seen["imgs"]), seen["imgs"]
     assert seen["heads"] == [title for _, title in SECTIONS]
     assert all(r.startswith(("data:", "#")) for r in seen["refs"]), seen["refs"]
@@ -264,3 +265,13 @@ def test_an_equal_estimate_with_a_different_ci_is_not_marked_equal():
     v = a.estimate.value
     assert mark_with_ci(a.estimate, v, a.ci, (a.ci.lo.value, a.ci.hi.value)) == EQUAL
     assert mark_with_ci(a.estimate, v, a.ci, (a.ci.lo.value - 0.01, a.ci.hi.value)) == INSIDE
+
+
+def test_results_json_holds_the_instability_numbers_of_the_report(report_dir, result):
+    data = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
+    inst = data["instability"]
+    assert inst["mape"] == result.arrays["instability"].mape and inst["cii"] == result.arrays["instability"].cii
+    feats = inst["selection"]["features"]
+    assert list(feats["frequency"])[:len(feats["original"])] == feats["original"]
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert f"| {fmt(inst['mape'])} (" in md and "instability.png" in md

@@ -130,6 +130,11 @@ def test_reference_run_stores_every_replicate_with_seed_and_version(reference):
     assert all(r["version"] == build_id() and r["seed"] == replicate_seeds(7, r["idx"]).label for r in rows)
     st = summary["scales"]["1"]["status"]
     assert sum(st.values()) == M and summary["complete"]
+    # each replicate keeps the whole-pipeline instability (Riley & Collins): MAPE and the selection stability
+    assert any(r["status"] == "ok" for r in rows)
+    for r in rows:
+        if r["status"] == "ok":
+            assert 0 <= r["metrics"]["mape_pipeline"] <= 1 and 0 <= r["metrics"]["selection_stability"] <= 1
     assert st == {k: sum(r["status"] == k for r in rows) for k in st}
 
 

@@ -34,7 +34,8 @@ from nenaudit.stats.fixedorder import linear_predictor
 from nenaudit.selection import SelectionConfig
 
 __all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
-           "build_design", "fit_whole_cohort", "whole_cohort_error", "apparent_calibration"]
+           "build_design", "fit_whole_cohort", "whole_cohort_error", "apparent_calibration", "instability_of",
+           "youden_risk_threshold"]
 
 RADSCORE = "Radscore"
 
@@ -58,6 +59,9 @@ class PipelineConfig(Result):
     # the report's figure extras: ROC bands (n_boot stratified resamples) and rms::calibrate's bias-corrected curve
     # (n_boot refits); off by default so that callers that only need the numbers (simulate) do not pay for them
     figure_extras: bool = False
+    # risk threshold of the classification instability index; None = the risk at Youden's cut point of the
+    # final model (where the ROC figure marks it; the paper gives no decision threshold)
+    instability_threshold: float | None = None
 
 
 def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -110,6 +114,12 @@ class PaperModel:
     coef: np.ndarray  # intercept first, then ``terms``
     separated: bool = False  # the final fit separated and was kept (config.keep_separated)
     notes: tuple[str, ...] = ()  # reported outcomes of a full-data fit (PaperProcedure.full_data)
+
+    @property
+    def selected(self) -> dict[str, tuple[str, ...]]:
+        """What this fit selected: the Radscore's features (LASSO non-zero) and the final model's
+        predictors (clinical terms and the Radscore), for the selection frequencies across resamples."""
+        return {"features": tuple(self.selection.radscore.coefficients), "predictors": tuple(self.terms)}
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
@@ -232,6 +242,9 @@ class PipelineResult(Result):
     warnings: tuple[str, ...]
     table1_total: tuple = ()  # Table 1's "(Total)" column: stats.compare.summarize_overall of the patients
     arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
+    # Riley & Collins' instability of the whole pipeline (Instability.summary(); the Instability itself,
+    # with its per-patient arrays, is arrays["instability"]); None when no pipeline resample was usable
+    instability: dict | None = None
 
 
 def _candidates(config: PipelineConfig, cohort, study=None) -> tuple[str, ...]:
@@ -294,6 +307,34 @@ def fit_whole_cohort(procedure, X, y, where):
         return procedure(X, y)
     except FitFailure as exc:
         raise whole_cohort_error(exc, where) from None
+
+
+def youden_risk_threshold(y, lp) -> float | None:
+    """The risk at Youden's optimal cut point of the linear predictor (pROC ``coords(..., "best")``), the
+    threshold at which the paper's sensitivity and specificity are read; None when it is infinite."""
+    from nenaudit.stats.discrimination import youden
+
+    t = float(youden(y, lp, direction="<").threshold)
+    return float(1.0 / (1.0 + np.exp(-t))) if np.isfinite(t) else None
+
+
+def instability_of(boot, y, prob, model, threshold: float | None = None, dca_thresholds=None):
+    """Riley & Collins' instability (:func:`nenaudit.stats.instability.pipeline_instability`) of ``model``
+    (its predicted risks ``prob`` on the original data) from a bootstrap validation run whose resamples
+    refitted the procedure (:class:`~nenaudit.stats.validation.BootstrapValidation` keeps their
+    predictions and selections). Selection frequencies are counted per kind ("features" of the Radscore,
+    final-model "predictors"), the original model's names first. None when no resample was usable."""
+    from nenaudit.stats.instability import pipeline_instability, selection_frequency
+
+    if boot.predictions is None or boot.predictions.shape[0] == 0:
+        return None
+    sel = {}
+    orig = getattr(model, "selected", None) or {}
+    if boot.selected is not None:
+        for kind in boot.selected[0]:
+            sel[kind] = selection_frequency([s.get(kind, ()) for s in boot.selected], orig.get(kind, ()))
+    return pipeline_instability(y, prob, boot.predictions, threshold=threshold, dca_thresholds=dca_thresholds,
+                                selection=sel)
 
 
 def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
@@ -425,8 +466,13 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
             boot_proc = replace(boot_proc, full_data=True)
         pipeline = val.pipeline_optimism(X, y, boot_proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
 
-        say("calibration, decision curve, nomogram")
+        say("instability of the whole pipeline across its resamples (Riley & Collins 2023)")
         prob = 1.0 / (1.0 + np.exp(-lp))
+        threshold = cfg.instability_threshold if cfg.instability_threshold is not None \
+            else youden_risk_threshold(y, lp)
+        instab = instability_of(pipeline, y, prob, model, threshold, threshold_grid(*cfg.dca_thresholds))
+
+        say("calibration, decision curve, nomogram")
         cal = apparent_calibration(y, lp)
         if cfg.figure_extras:  # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
             cal["bootstrap"] = calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
@@ -446,7 +492,8 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
         multivariable=multi, final_terms=model.terms, auc=auc,
         validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
         calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all), table1_total=table1_total,
-        arrays={"y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
+        instability=None if instab is None else instab.summary(),
+        arrays={"instability": instab, "model": model, "y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
                 "youden": youdens, "lasso": sel.lasso,
                 "value_labels": {t: dict(enumerate(cohort.levels(t))) for t in model.terms
                                  if t != RADSCORE and cohort.levels(t)}},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nenaudit import options
 from nenaudit.outputs import Outputs, check_file
 
 __all__ = ["run", "register"]
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             study = load(path)
         findings = run_audit(study)
+        findings += _noise_twin(study, args)
         label = f"{study.id} ({study.source})"
         if md is not None:
             md.write(markdown_report(findings, label))
@@ -101,6 +103,23 @@ def refuse_foreign_markdown(target, given: str) -> None:
                           "choose another name, or --force to replace it")
 
 
+def _noise_twin(study, args) -> list:
+    """``--noise-twin N``: the forensic findings (audit/noise_twin.py); without it, the note saying how to run it."""
+    from nenaudit.audit.noise_twin import noise_twin_findings, noise_twin_hint
+
+    n = getattr(args, "noise_twin", None)
+    if not n:
+        return [noise_twin_hint(study)]
+    path = args.paper if args.paper is not None else args.study
+    if path is not None and not str(path).lower().endswith(".json"):
+        from nenaudit.exceptions import NenauditError
+        raise NenauditError("--noise-twin needs a spec file with a pipeline section: write the draft out with "
+                            "`nenaudit draft PAPER --out SPEC.json`, add its `pipeline`, then "
+                            "`nenaudit audit --study SPEC.json --noise-twin N`")
+    return noise_twin_findings(study, n, study_path=path, boot=args.twin_boot, seed=args.twin_seed,
+                               jobs=args.jobs, quiet=args.quiet)
+
+
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
     a = sub.add_parser("audit", help="check the published numbers of a study against each other")
@@ -114,4 +133,14 @@ def register(sub) -> None:
                    help="also write a Markdown report (an existing file that is not nenaudit's audit report is "
                         "refused unless --force)")
     a.add_argument("--force", action="store_true", help="replace an existing --markdown file nenaudit did not write")
+    a.add_argument("--noise-twin", type=options.int_range(1, None, "a number of twins"),
+                   metavar="N", default=None,
+                   help="also run N noise twins of the design (simulate null from the spec's pipeline section) and "
+                        "set each printed AUC against them: percentile, expected optimism, whether the 'validated' "
+                        "AUC can be optimism-corrected (off by default: minutes, not seconds)")
+    a.add_argument("--twin-boot", type=options.int_range(1, None, "a number of resamples"), default=10, metavar="B",
+                   help="whole-pipeline resamples per twin for the expected optimism (default 10)")
+    a.add_argument("--twin-seed", type=options.seed, default=20250611, metavar="N", help="seed of the twins")
+    a.add_argument("--jobs", type=options.int_range(1, None, "a number of workers"), default=1, metavar="N", help="worker processes for the twins (default 1)")
+    a.add_argument("--quiet", action="store_true", help="no progress of the twins on stderr")
     a.set_defaults(func=run)

@@ -65,10 +65,27 @@ def _spec(args):
         signal_ = signal_ or "clinical-only"
         scales = _scales(args.scales)
     study = load(args.study)
+    twin = bool(getattr(args, "twin", False))
+    if mode == "null" and not twin and cohort is None and study.pipeline is not None:
+        from nenaudit.synth.realize import design_of
+
+        try:
+            design_of(study)
+        except NenauditError:  # no lesion-level table for synth: the spec-only noise twin
+            twin = True
+    if twin:
+        from nenaudit.simulate.twin import can_twin
+
+        if mode != "null" or cohort is not None:
+            raise NenauditError("--twin is a null simulation from the spec alone: no --cohort, mode null")
+        if not can_twin(study):
+            raise NenauditError(f"{study.source}: the noise twin needs a 'pipeline' section (spec_version 2); "
+                                "see 'Writing a spec' in the README")
+        signal_ = "none"
     return SimulationSpec(mode=mode, cohorts=args.cohorts, boot=args.boot, seed=args.seed, signal=signal_,
                           scales=scales, study=args.study, study_sha256=study.sha256,
                           cohort=None if cohort is None else str(cohort), max_features=args.max_features,
-                          engine=args.engine)
+                          engine=args.engine, twin=twin)
 
 
 def _print_summary(s: dict) -> None:
@@ -80,9 +97,10 @@ def _print_summary(s: dict) -> None:
         print(f"{head}{sc['finished']} cohorts of {sc['n_lesions']} lesions; outcomes: "
               + ", ".join(f"{k} {n}" for k, n in st.items()))
         for key, sh in sc["shares"].items():
-            label = "Radscore" if key == "radscore" else "fusion model"
+            label = ("Radscore" if key.startswith("radscore") else "fusion model") + \
+                (" (independent validation cohort)" if key.endswith("_validation") else "")
             pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
-            print(f"{head}apparent {label} AUC >= printed {sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
+            print(f"{head}{'' if key.endswith('_validation') else 'apparent '}{label} AUC >= printed {sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
                   f"cohorts ({pct(sh['share_of_finished'])}; {pct(sh['share_of_with_model'])} of the "
                   f"{sh['of_with_model']} with a {label})")
         fus = sc["metrics"]["auc_fusion"]
@@ -101,6 +119,8 @@ def _command(spec, args) -> str:
         parts += ["--signal", spec.signal]
     if spec.mode == "n-sweep":
         parts += ["--scales", ",".join(map(str, spec.scales))]
+    if spec.twin:
+        parts.append("--twin")
     for opt, val in (("--study", spec.study), ("--cohort", spec.cohort), ("--max-features", spec.max_features)):
         if val is not None:
             parts += [opt, str(val)]
@@ -180,6 +200,10 @@ def register(sub) -> None:
     a.add_argument("--signal", choices=("clinical-only", "none"), default="clinical-only",
                    help="clinical-only: clinical variables keep their association (default); none: outcome "
                         "permuted against them too")
+    a.add_argument("--twin", action="store_true",
+                   help="the noise twin from the spec alone: cohorts of the pipeline section's design, features "
+                        "with the shipped extraction's correlation and ICC structure, no signal at all (the default "
+                        "for a spec with a pipeline section but no lesion-level table for synth)")
     a.add_argument("--cohort", metavar="DIR", default=None,
                    help="permute this cohort's features (a permutation null of your data) instead of fresh "
                         "synthetic cohorts")

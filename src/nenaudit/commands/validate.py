@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import warnings
 
+import numpy as np
+
 from nenaudit import options
 from nenaudit.io import STABLE_DIGITS, dumps_json
 
@@ -123,6 +125,17 @@ def run(args: argparse.Namespace) -> int:
                                          jobs=args.jobs)
             else:
                 res = v.bootstrap_632plus(X, y, proc, n_boot=args.boot, seed=args.seed, jobs=args.jobs)
+        instab = None
+        if args.scheme == "pipeline":  # Riley & Collins' instability of the procedure the resamples refitted
+            from dataclasses import replace as _replace
+
+            from nenaudit.pipeline import instability_of, youden_risk_threshold
+
+            full = _replace(proc, full_data=True) if hasattr(proc, "full_data") else proc
+            model = fit_whole_cohort(full, X, y, cohort.path)
+            lp = model.predict_lp(X)
+            inst = instability_of(res, y, 1.0 / (1.0 + np.exp(-lp)), model, youden_risk_threshold(y, lp))
+            instab = None if inst is None else inst.summary()
     msgs = list(dict.fromkeys(str(w.message) for w in caught))
     folds = (f"LASSO-CV folds drawn with --fold-seed {args.fold_seed} (whole cohort and every resample)"
              if args.scheme == "pipeline" and not args.clinical_only else None)
@@ -130,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
            "fold_seed": args.fold_seed if folds else None, "inferred_types": list(cohort.notes[1:]),
            "n_lesions": int(y.size), "n_patients": int(d["patient_id"].nunique()), "result": res.to_dict(),
            "note": note, "warnings": msgs}
+    if args.scheme == "pipeline":
+        out["instability"] = instab
     if args.json:
         print(dumps_json(out, digits=STABLE_DIGITS))  # same bytes on any CPU (nenaudit.io.stable_float)
         return 0
@@ -151,6 +166,12 @@ def run(args: argparse.Namespace) -> int:
     kept = getattr(res, "kept_separated", 0)
     print(f"usable resamples: {res.n_ok} of {res.n_boot}" + (f"; failed: {failed}" if failed else "")
           + (f"; {kept} kept although their final fit separated" if kept else ""))
+    if instab:
+        print(f"instability (Riley & Collins 2023): MAPE {instab['mape']:.4f} (max {instab['mape_max']:.4f}); "
+              f"classification instability index {instab['cii']:.4f} at risk {instab['threshold']:.3f} (Youden)")
+        for kind, sf in instab["selection"].items():
+            freq = ", ".join(f"{n} {sf['frequency'][n]:.2f}" for n in sf["original"])
+            print(f"selection frequency of the developed model's {kind}: {freq or 'none selected'}")
     if note:
         print(f"note: {note}")
     for m in msgs:

@@ -52,6 +52,7 @@ SECTIONS = (
     ("selection", "Radiomics selection"),
     ("discrimination", "Discrimination"),
     ("validation", "Validation"),
+    ("instability", "Instability of the whole pipeline"),
     ("calibration", "Calibration"),
     ("decision", "Decision curve"),
     ("nomogram", "Nomogram"),

@@ -20,7 +20,9 @@ import numpy as np  # noqa: E402
 
 __all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save",
            "plot_roc", "plot_calibration", "plot_dca", "plot_nomogram", "plot_lasso_cv", "plot_lasso_path",
-           "plot_validation", "hide_overlapping", "RMS_PROBS"]
+           "plot_validation", "hide_overlapping", "RMS_PROBS", "prediction_instability_figure",
+           "calibration_instability_figure", "plot_prediction_instability", "plot_calibration_instability",
+           "plot_dca_instability"]
 
 
 def _ax(ax, size=(5.0, 5.0)):
@@ -336,4 +338,74 @@ def plot_validation(res, ax=None, published: float | None = None):
     ax.set_yticks(ys, [r[0] for r in rows])
     ax.set(xlabel="AUC of the fusion model", title="AUC by validation scheme")
     ax.set_ylim(-0.7, len(rows) - 0.3)
+    return ax
+
+
+def prediction_instability_figure(inst, ax=None, title: str | None = "Prediction instability"):
+    """Riley & Collins' prediction instability plot: each bootstrap model's risk for each patient (grey
+    points) against the original model's risk, with each patient's 2.5% and 97.5% bootstrap quantiles
+    (a vertical segment at the patient's original risk) and the mean MAPE in the legend. ``inst`` is a
+    :class:`nenaudit.stats.instability.Instability`."""
+    ax = _ax(ax, size=(5.5, 5.5))
+    p = np.asarray(inst.original, dtype=float)
+    B = int(inst.n_boot)
+    boot = inst.predictions
+    if boot is not None:
+        ax.scatter(np.tile(p, B), np.asarray(boot, dtype=float).ravel(), s=2, color="grey", alpha=0.25,
+                   label=f"bootstrap models (B = {B})")
+    ax.plot([0, 1], [0, 1], ls=":", color="black", lw=1)
+    ax.vlines(p, inst.lower, inst.upper, color="tab:red", lw=0.6, alpha=0.6, label="2.5%-97.5% per patient")
+    ax.plot([], [], " ", label=f"MAPE {inst.mape:.3f} (max {inst.mape_max:.3f})"
+            + ("" if np.isnan(inst.cii) else f"; CII {inst.cii:.3f} at {inst.threshold:.2f}"))
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="risk from the developed model",
+           ylabel="risk from the bootstrap models")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="x-small")
+    return ax
+
+
+def calibration_instability_figure(inst, ax=None, title: str | None = "Calibration instability"):
+    """Each bootstrap model's smoothed calibration curve on the original data (grey) and the developed
+    model's (blue), as Riley & Collins' calibration instability plot."""
+    ax = _ax(ax, size=(5.5, 5.5))
+    g = np.asarray(inst.calibration_grid, dtype=float)
+    ax.plot([0, 1], [0, 1], ls=":", color="black", lw=1, label="ideal")
+    curves = np.asarray(inst.calibration_curves, dtype=float)
+    for b in range(curves.shape[0]):
+        ax.plot(g, curves[b], color="grey", lw=0.5, alpha=0.35, label="bootstrap models" if b == 0 else None)
+    ax.plot(g, inst.calibration_original, color="tab:blue", lw=1.5, label="developed model")
+    ax.plot([], [], " ", label=f"mean |difference| {inst.calibration_mad:.3f}")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted probability", ylabel="observed proportion (lowess)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="x-small")
+    return ax
+
+
+def plot_prediction_instability(res, ax=None):
+    """:func:`prediction_instability_figure` of a pipeline result (``res.arrays["instability"]``)."""
+    return prediction_instability_figure(res.arrays["instability"], ax=ax)
+
+
+def plot_calibration_instability(res, ax=None):
+    """:func:`calibration_instability_figure` of a pipeline result."""
+    return calibration_instability_figure(res.arrays["instability"], ax=ax)
+
+
+def plot_dca_instability(res, ax=None):
+    """Each bootstrap model's net benefit on the original data (grey), the developed model's, treat all."""
+    inst = res.arrays["instability"]
+    ax = _ax(ax, size=(6.0, 4.5))
+    t = np.asarray(inst.dca_thresholds, dtype=float)
+    nb = np.asarray(inst.net_benefit, dtype=float)
+    for b in range(nb.shape[0]):
+        ax.plot(t, nb[b], color="grey", lw=0.5, alpha=0.35, label="bootstrap models" if b == 0 else None)
+    ax.plot(t, inst.net_benefit_original, color="tab:blue", lw=1.5, label="developed model")
+    ax.plot(res.dca.thresholds, res.dca.treat_all, color="tab:orange", lw=1, label="treat all")
+    ax.axhline(0, color="black", ls=":", lw=1, label="treat none")
+    top = float(np.nanmax(inst.net_benefit_original))
+    ax.set_ylim(-top / 10 - 1e-3, max(top, float(res.dca.prevalence)) * 1.05 + 1e-3)
+    ax.set(xlabel="threshold probability", ylabel="net benefit", title="Decision-curve instability")
+    ax.legend(fontsize="x-small")
     return ax

@@ -93,6 +93,12 @@ def figure_files(res, study, out: Path) -> dict[str, Path]:
         figures.plot_lasso_cv(res, ax=a1)
         figures.plot_lasso_path(res, ax=a2)
         files["lasso"] = figures.save(fig, out / "lasso_cv.png")
+    if res.arrays.get("instability") is not None:
+        fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(16.5, 5.3))
+        figures.plot_prediction_instability(res, ax=a1)
+        figures.plot_calibration_instability(res, ax=a2)
+        figures.plot_dca_instability(res, ax=a3)
+        files["instability"] = figures.save(fig, out / "instability.png")
     boot = next((a for a in study.auc if a.model == "fusion" and a.kind == "apparent"), None)
     files["validation"] = figures.save(
         figures.plot_validation(res, published=boot.estimate.value if boot else None), out / "validation.png")
@@ -117,7 +123,7 @@ def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = 
 
 
 REPORT_FILES = ("report.html", "report.md", "results.json", "roc.png", "calibration.png", "dca.png", "nomogram.png",
-                "lasso_cv.png", "validation.png")
+                "lasso_cv.png", "validation.png", "instability.png")
 
 
 CALIBRATION_DECIMALS = 12  # results.json: decimal places of the apparent calibration intercepts (see below)

@@ -352,6 +352,49 @@ def _validation(res, study) -> Section:
     return s
 
 
+def _instability(res, study) -> Section:
+    s = Section("instability", "Instability of the whole pipeline")
+    inst = res.instability
+    if not inst:
+        s.blocks.append(Para("No usable whole-pipeline resample: no instability to report.", "warning"))
+        return s
+    q = inst["mape_quantiles"]
+    rows = [["bootstrap models (whole pipeline refitted)", str(inst["n_boot"])],
+            ["MAPE, mean over lesions (median; 90th percentile; max)",
+             f"{fmt(inst['mape'])} ({fmt(q['q50'])}; {fmt(q['q90'])}; {fmt(inst['mape_max'])})"],
+            [f"classification instability index at risk {fmt(inst['threshold'])} (Youden's cut point)"
+             if res.config.instability_threshold is None else
+             f"classification instability index at risk {fmt(inst['threshold'])}", fmt(inst["cii"])],
+            ["calibration instability: mean |bootstrap curve - developed curve|", fmt(inst["calibration_mad"])]]
+    sel = inst.get("selection") or {}
+    for kind, label in (("features", "Radscore features"), ("predictors", "final-model predictors")):
+        k = sel.get(kind)
+        if k:
+            rows.append([f"{label}: mean selection frequency of the developed model's; distinct sets; mean size",
+                         f"{fmt(k['mean_original'])}; {k['n_distinct_sets']}; {fmt(k['mean_size'], 1)}"])
+    s.blocks.append(Table("instability-table", "Riley & Collins (2023) instability measures", ["quantity", "value"],
+                          rows))
+    for kind, label in (("features", "Radscore feature"), ("predictors", "final-model predictor")):
+        k = sel.get(kind)
+        if k and k["original"]:
+            freq = k["frequency"]
+            s.blocks.append(Table(f"instability-{kind}", f"How often each {label} of the developed model was selected "
+                                  f"across {k['n']} resamples", [label, "selection frequency"],
+                                  [[n, fmt(freq[n])] for n in k["original"]]))
+    s.blocks.append(Para("Each bootstrap resample re-ran the whole procedure (filters, LASSO-CV, Radscore, screening, "
+                         "backward elimination); its model then predicted the original lesions. MAPE is each lesion's "
+                         "mean absolute difference between the bootstrap models' risks and the developed model's; the "
+                         "classification instability index is the share of bootstrap models classifying a lesion "
+                         "differently at the threshold (Riley RD, Collins GS. Biom J 2023;65:e2200302)."))
+    s.blocks.append(Figure("instability", "prediction and calibration instability plots",
+                           "Left: each bootstrap model's risk for each lesion against the developed model's, with the "
+                           "2.5% and 97.5% quantiles per lesion. Right: each bootstrap model's lowess calibration "
+                           "curve on the original data, and the developed model's. Third: each bootstrap model's net "
+                           "benefit on the original data (decision-curve instability), the developed model's and "
+                           "treat all."))
+    return s
+
+
 def _calibration(res) -> Section:
     s = Section("calibration", "Calibration")
     c = res.calibration
@@ -462,7 +505,7 @@ def build_document(res, study, *, findings=None, crosscheck: dict | None = None,
             _group_table(res, study, "table1", res.table1, "Table 1: patients"),
             _group_table(res, study, "table2", res.table2, "Table 2: lesions by outcome"),
             _regression(res, study), _selection(res, study), _discrimination(res, study), _validation(res, study),
-            _calibration(res), _decision(), _nomogram(res), _lasso(res, figure_keys),
+            _instability(res, study), _calibration(res), _decision(), _nomogram(res), _lasso(res, figure_keys),
             _parity(crosscheck, crosscheck_why_not), _warnings(res), _provenance(res, study, provenance or {})]
     assert [x.id for x in secs] == [i for i, _ in SECTIONS]
     title = f"Reproduction of {study.id} on {res.cohort}"

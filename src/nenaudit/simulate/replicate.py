@@ -26,7 +26,7 @@ from nenaudit.simulate.seeds import replicate_seeds
 __all__ = ["MODES", "SimulationSpec", "run_replicate", "METRICS", "STATUSES"]
 
 MODES = ("null", "family", "n-sweep")
-STATUSES = ("ok", "empty_selection", "separation", "non_convergence", "error")
+STATUSES = ("ok", "empty_selection", "separation", "non_convergence", "empty_model", "error")
 # the per-replicate numbers summarised (name -> what it is)
 METRICS = {
     "auc_radscore": "apparent AUC of the Radscore",
@@ -44,6 +44,12 @@ METRICS = {
     "slope_pipeline": "optimism-corrected calibration slope, scheme (c)",
     "separation_pipeline": "share of scheme (c) resamples whose final model separated (left out)",
     "failed_pipeline": "share of scheme (c) resamples that failed for any reason (left out)",
+    "mape_pipeline": "mean absolute prediction error of the scheme (c) bootstrap models (Riley & Collins 2023)",
+    "cii_pipeline": "classification instability index at Youden's risk, scheme (c) bootstrap models",
+    "selection_stability": "mean selection frequency, across scheme (c) resamples, of the replicate's LASSO features",
+    "auc_validation_radscore": "noise twin: the developed Radscore's AUC on an independent cohort of the spec's "
+                               "validation size (what the paper's split/external validation would have shown)",
+    "auc_validation_fusion": "noise twin: the developed fusion model's AUC on that independent cohort",
 }
 
 
@@ -62,6 +68,8 @@ class SimulationSpec:
     cohort: str | None = None  # null only: permute this fixed cohort instead of fresh synthetic ones
     max_features: int | None = None  # keep this many feature columns (quick runs and tests)
     engine: str = "numba"  # the LASSO's solver (stats.lasso ENGINES); stores written before this field: fortran
+    # the noise twin: cohorts drawn from the spec's pipeline section alone (simulate/twin.py), not synth's design
+    twin: bool = False
 
     @property
     def n_replicates(self) -> int:
@@ -138,6 +146,12 @@ def build_cohort(spec: SimulationSpec, index: int):
     seeds = replicate_seeds(spec.seed, index, n_blocks=scale)
     rng = seeds.null_rng()
     null = spec.signal in ("clinical-only", "none")
+    if spec.twin:
+        from nenaudit.simulate.twin import twin_cohort
+
+        if scale != 1 or not null:
+            raise NenauditError("the noise twin is a null simulation at the spec's own size")
+        return twin_cohort(_study(spec), rng, max_features=spec.max_features), seeds
     if spec.cohort is not None:
         if scale != 1 or not null:
             raise NenauditError("a fixed --cohort is permuted by a null simulation at its own size only")
@@ -177,6 +191,8 @@ def _status_of_message(msg: str) -> tuple[str, str]:
     m = re.search(r"fails on the full data \((\w+):", msg)
     if m and m.group(1) in STATUSES:
         return m.group(1), msg
+    if "predictions are all equal" in msg:  # no feature and no clinical predictor kept: a constant model
+        return "empty_model", msg
     return "error", msg
 
 
@@ -204,6 +220,9 @@ def metrics_of(res) -> dict[str, Any]:
         "slope_pipeline": pipe.index("Slope").corrected,
         "separation_pipeline": _share(pipe.failures.get("separation", 0), pipe.n_boot),
         "failed_pipeline": _share(pipe.n_boot - pipe.n_ok, pipe.n_boot),
+        "mape_pipeline": (res.instability or {}).get("mape"),
+        "cii_pipeline": (res.instability or {}).get("cii"),
+        "selection_stability": ((res.instability or {}).get("selection", {}).get("features") or {}).get("mean_original"),
     }
     extra = {
         "final_terms": list(res.final_terms),
@@ -215,6 +234,25 @@ def metrics_of(res) -> dict[str, Any]:
         "n_warnings": len(res.warnings),
     }
     return {"metrics": out, "details": extra}
+
+
+def validation_aucs(spec: SimulationSpec, res, cfg, seeds) -> dict[str, Any]:
+    """The developed model's AUCs on an independent null cohort of the spec's validation (or external) size."""
+    from nenaudit.pipeline import build_design
+    from nenaudit.simulate.twin import twin_cohort
+    from nenaudit.stats.discrimination import roc_auc
+
+    study = _study(spec)
+    role = next((s.role for s in study.pipeline.samples if s.role != "development"), None)
+    model = res.arrays.get("model")
+    if role is None or model is None:
+        return {}
+    vc = twin_cohort(study, seeds.validation_rng(), role=role, max_features=spec.max_features)
+    X, y, _, _ = build_design(vc, cfg, study)
+    out = {"auc_validation_fusion": float(roc_auc(y, model.predict_lp(X), direction="<").auc)}
+    if model.selection.selected:
+        out["auc_validation_radscore"] = float(roc_auc(y, model.radscore(X), direction="<").auc)
+    return out
 
 
 def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
@@ -231,10 +269,16 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
         cfg = PipelineConfig(selection=replace(SelectionConfig(), n_jobs=1, engine=spec.engine), n_boot=spec.boot,
                              seed=seeds.pipeline, jobs=1)
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
+        if spec.twin:
+            from nenaudit.simulate.twin import twin_config
+
+            cfg = twin_config(_study(spec), cfg)
         try:
             res = run_pipeline(cohort, cfg, study=_study(spec))  # --study names the candidates too
             body = metrics_of(res)
             status, detail = status_of_result(res)
+            if spec.twin:
+                body["metrics"].update(validation_aucs(spec, res, cfg, seeds))
         except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
         except NenauditError as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)

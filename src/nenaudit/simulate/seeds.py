@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ["ReplicateSeeds", "replicate_seeds"]
 
 # grandchild streams of a replicate, by purpose (the numbers are part of the store's meaning: never reorder)
-STREAM_COHORT, STREAM_NULL, STREAM_PIPELINE = 0, 1, 2
+STREAM_COHORT, STREAM_NULL, STREAM_PIPELINE, STREAM_VALIDATION = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class ReplicateSeeds:
     def null_rng(self) -> np.random.Generator:
         """The generator of the replicate's permutations (features against lesions, outcome against patients)."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_NULL)))
+
+    def validation_rng(self) -> np.random.Generator:
+        """The generator of the noise twin's independent validation cohort."""
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_VALIDATION)))
 
 
 def _int_seed(ss: np.random.SeedSequence) -> int:

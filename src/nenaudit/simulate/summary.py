@@ -41,7 +41,40 @@ def printed_aucs(study) -> dict[str, float | None]:
         except ValueError:
             return None
 
-    return {"radscore": num("radscore:apparent"), "fusion": num("fusion:apparent")}
+    if getattr(study, "pipeline", None) is None:
+        return {"radscore": num("radscore:apparent"), "fusion": num("fusion:apparent")}
+    return _printed_by_role(study)
+
+
+def _printed_by_role(study) -> dict[str, float | None]:
+    """A spec with a pipeline section: the printed AUC of its score model and of its score + clinical model, on
+    the development cohort (``radscore``, ``fusion``) and on its validation or external cohort
+    (``radscore_validation``, ``fusion_validation``): the first AUC printed there, as printed."""
+    p = study.pipeline
+    dev = p.development.cohort
+    val = next((s for s in p.samples if s.role != "development"), None)
+    keys = {"score": "radscore", "score+clinical": "fusion"}
+    out: dict[str, float | None] = {"radscore": None, "fusion": None}
+    if val is not None:
+        out.update({"radscore_validation": None, "fusion_validation": None})
+    for m in p.models:
+        key = keys.get(m.contains)
+        if key is None:
+            continue
+        for a in study.auc:
+            if a.model != m.model or a.kind not in ("apparent", "training", "validation", "test", "external", "reported"):
+                continue
+            if a.cohort == dev and a.kind in ("apparent", "training") and out[key] is None:
+                out[key] = a.estimate.value
+            elif val is not None and (a.cohort == val.cohort and a.cohort is not None) \
+                    and out[f"{key}_validation"] is None:
+                out[f"{key}_validation"] = a.estimate.value
+            elif a.cohort is None and a.kind not in ("apparent", "training") and val is not None:
+                # printed without its cohort: set against both the apparent and the independent-cohort AUCs
+                out[key] = a.estimate.value if out[key] is None else out[key]
+                if out[f"{key}_validation"] is None:
+                    out[f"{key}_validation"] = a.estimate.value
+    return out
 
 
 def _ok_values(rows, name) -> np.ndarray:
@@ -61,7 +94,8 @@ def _describe(x: np.ndarray) -> dict[str, Any]:
 def _shares(rows, printed) -> dict[str, Any]:
     n_all = len(rows)
     out = {}
-    for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion")):
+    for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion"),
+                        ("radscore_validation", "auc_validation_radscore"), ("fusion_validation", "auc_validation_fusion")):
         p = printed.get(key)
         if p is None:
             continue

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -103,6 +103,11 @@ class LogisticModel:
     names: tuple[str, ...] | None
     coef: np.ndarray
     separated: bool = False  # fitted probabilities 0 or 1 occurred, and the fit was kept
+
+    @property
+    def selected(self) -> dict[str, tuple[str, ...]] | None:
+        """The model's predictors (for selection frequencies across resamples); None for unnamed columns."""
+        return None if self.names is None else {"predictors": tuple(self.names)}
 
     def predict_lp(self, X) -> np.ndarray:
         xm = _columns(X, self.names)
@@ -273,8 +278,9 @@ def _optimism_eval(model, Xt, yt, X, y, _payload):
     lp_test = predict_lp(model, X)
     if np.isnan(lp_train).any() or np.isnan(lp_test).any():
         return ResampleFailure("error", "the model predicted NaN")
+    sel = getattr(model, "selected", None)
     return (performance_indexes(yt, lp_train, own_fit=True), performance_indexes(y, lp_test),
-            bool(getattr(model, "separated", False)))
+            bool(getattr(model, "separated", False)), special.expit(lp_test), None if sel is None else dict(sel))
 
 
 def _oob_eval(model, Xt, yt, X, y, _payload):
@@ -384,6 +390,17 @@ class BootstrapValidation(Result):
     failures: dict
     jobs: int
     kept_separated: int = 0  # usable resamples whose final fit separated (kept: procedure.keep_separated)
+    # each usable resample's model on the original data: predicted probabilities (n_ok x n_obs), and what the
+    # model selected ({"features": (...), "predictors": (...)}, the model's ``selected`` attribute; None without
+    # one). Inputs of :func:`nenaudit.stats.instability.pipeline_instability`; not part of to_dict()
+    predictions: np.ndarray | None = field(default=None, repr=False, compare=False)
+    selected: tuple | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        d.pop("predictions", None)
+        d.pop("selected", None)
+        return d
 
     def index(self, name: str) -> ValidationIndex:
         for ix in self.indexes:
@@ -413,7 +430,9 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
     tr_sum, te_sum, num = np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
     diffs = np.full((len(ok), k), np.nan)
     kept_sep = sum(1 for o in ok if o[2])
-    for b, (tr, te, _sep) in enumerate(ok):
+    preds = np.vstack([o[3] for o in ok]) if ok else np.zeros((0, y.size))
+    selected = tuple(o[4] for o in ok) if ok and all(o[4] is not None for o in ok) else None
+    for b, (tr, te, _sep, _p, _s) in enumerate(ok):
         good = ~(np.isnan(tr) | np.isnan(te))
         tr_sum[good] += tr[good]
         te_sum[good] += te[good]
@@ -427,7 +446,7 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
     rows = tuple(ValidationIndex(nm, float(apparent[j]), float(tr_m[j]), float(te_m[j]), float(opt[j]),
                                  float(apparent[j] - opt[j]), int(num[j]), mc[j]) for j, nm in enumerate(INDEX_NAMES))
     return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs),
-                               kept_sep)
+                               kept_sep, preds, selected)
 
 
 @aligned

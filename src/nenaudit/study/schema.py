@@ -615,6 +615,7 @@ class Study:
     diagnostics: tuple[Diagnostic, ...] = ()
     calibrations: tuple[Calibration, ...] = ()
     regressions: tuple[Regression, ...] = ()  # every regression table (``regression`` is the first)
+    pipeline: Any = None  # study.pipeline_spec.PipelineSpec (spec_version 2), or None
 
     def cohort_label(self, cid: str | None) -> str | None:
         return next((c.label for c in self.cohorts if c.id == cid), cid)
@@ -1444,6 +1445,12 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
     rad = _get(raw, "radiomics", dict, "spec", None)
     if rad is not None:
         _validate_radiomics(rad, "spec.radiomics")
+    pipe = _get(raw, "pipeline", dict, "spec", None)
+    if pipe is not None:
+        from nenaudit.study.pipeline_spec import parse_pipeline
+
+        _need_v2(version, "spec.pipeline")
+        pipe = parse_pipeline(pipe, cmap, {a.model for a in aucs})
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
     return Study(
         id=_get(st, "id", str, "spec.study"), citation=_get(st, "citation", str, "spec.study"),
@@ -1453,6 +1460,7 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         regression=regression, auc=tuple(aucs), radiomics=rad, version=version, cohorts=cohorts,
         diagnostics=_diagnostics(raw, version, cmap, known_groups),
         calibrations=_calibrations(raw, version, cmap, known_groups), regressions=regressions,
+        pipeline=pipe,
     )
 
 
