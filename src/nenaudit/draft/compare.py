@@ -112,8 +112,68 @@ def compare(gold: dict, draft: dict) -> tuple[int, int, list[tuple[str, str | No
     """``(same, total, differences)``: how many of the gold spec's items the draft has identically, of how many,
     and every difference in both directions."""
     single = len(gold.get("cohorts") or []) <= 1
-    g, d = items(gold, single), items(draft, single)
+    g = items(gold, single)
+    d = items(draft, single) if single else _best_cohort_naming(g, draft)
     same = sum(1 for k, v in g.items() if d.get(k) == v)
     diffs = [(k, v, d.get(k)) for k, v in g.items() if d.get(k) != v]
     diffs += [(k, None, v) for k, v in d.items() if k not in g]
     return same, len(g), diffs
+
+
+_COHORT_FIELDS = ("tables", "auc", "stated_counts", "diagnostic_accuracy", "calibration", "regression")
+
+
+def _cohorts_used(spec: dict) -> list:
+    seen = []
+    for f in _COHORT_FIELDS:
+        xs = spec.get(f) or []
+        for x in xs if isinstance(xs, list) else [xs]:
+            if isinstance(x, dict) and x.get("cohort") not in seen:
+                seen.append(x.get("cohort"))
+    return seen
+
+
+def _renamed(spec: dict, mapping: dict) -> dict:
+    out = dict(spec)
+    for f in _COHORT_FIELDS:
+        xs = spec.get(f)
+        if isinstance(xs, list):
+            out[f] = [dict(x, cohort=mapping.get(x.get("cohort"))) if isinstance(x, dict) else x for x in xs]
+        elif isinstance(xs, dict):
+            out[f] = dict(xs, cohort=mapping.get(xs.get("cohort")))
+    return out
+
+
+def _best_cohort_naming(gold_items: dict, draft: dict, limit: int = 4096) -> dict:
+    """The draft's items under the naming of its cohorts that agrees best with the hand-written spec.
+
+    Cohort ids are the writer's names (``training``, ``primary``, ``pilot``), as group ids are: each cohort
+    the draft uses (or its items without a cohort) is mapped to one of the hand-written spec's cohort ids,
+    or left without one, whichever makes the most items identical. The search is exhaustive while the
+    number of namings stays under ``limit``; beyond it, the draft's own ids are kept."""
+    import itertools
+
+    gold_ids = sorted({k.split("|", 1)[1].split("/", 1)[0] for k in gold_items if "|" in k} - {""})
+    gold_ids += [c for c in _gold_count_cohorts(gold_items) if c not in gold_ids]
+    used = _cohorts_used(draft)
+    choices = [None] + gold_ids
+    best, best_same = items(draft, False), -1
+    if not used or len(choices) ** len(used) > limit:
+        return best
+    for combo in itertools.product(choices, repeat=len(used)):
+        d = items(_renamed(draft, dict(zip(used, combo))), False)
+        same = sum(1 for k, v in gold_items.items() if d.get(k) == v)
+        if same > best_same:
+            best, best_same = d, same
+    return best
+
+
+def _gold_count_cohorts(gold_items: dict) -> list:
+    """Cohort ids that the hand-written spec's stated counts name (the last field of a count item)."""
+    out = []
+    for k in gold_items:
+        if k.startswith("count/"):
+            c = k[len("count/"):].rsplit("#", 1)[0].split("/")[-1]
+            if c and c not in out:
+                out.append(c)
+    return out
