@@ -79,3 +79,27 @@ def test_sigint_during_crosschecks_r_part_exits_130_and_leaves_no_current_junit(
     assert tail[-1] == "nenaudit: interrupted" and "Traceback" not in err and "Exception ignored" not in err, err
     assert not j.exists() and (tmp_path / "j.stale.xml").is_file()  # the old all-pass file is not left current
     assert "all within tolerance" not in out
+
+
+def test_sigint_during_reproduces_r_part_exits_130_and_writes_no_report(tmp_path):
+    out_dir = tmp_path / "out"
+    p = subprocess.Popen([sys.executable, "-m", "nenaudit", "reproduce", "--boot", "2", "--jobs", "1",
+                          "--out", str(out_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err_lines = []
+    try:
+        t0 = time.monotonic()
+        for line in p.stderr:
+            err_lines.append(line)
+            if "crosscheck: " in line and "R: " in line:
+                break
+            assert time.monotonic() - t0 < 600
+        time.sleep(0.5)  # R is running a step of the crosscheck
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, (out, "".join(err_lines) + err)
+    tail = [ln for ln in err.splitlines() if ln.strip()]
+    assert tail[-1] == "nenaudit: interrupted" and "Traceback" not in err and "Exception ignored" not in err, err
+    assert not (out_dir / "report.html").exists() and not (out_dir / "results.json").exists()
