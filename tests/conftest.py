@@ -67,6 +67,12 @@ SERIAL = {
                          "test_sigterm_then_resume_gives_the_uninterrupted_store"),  # SIGTERM timing
     "test_report.py": ("test_report_opens_offline_in_a_headless_browser",  # headless chromium
                        "test_the_browser_probe_sees_remote_requests_and_broken_images"),
+    "test_signals_r.py": None,  # signals sent while R is busy
+    "test_lost_worker.py": None,  # kills worker processes
+    "test_faults.py": None,  # scheduler peers with connect timeouts, full disks
+    "test_output_ownership.py": None,  # two runs into one folder at once (a lock)
+    "test_blas_independence.py": None,  # subprocesses under several OPENBLAS_CORETYPE values
+    "test_twin.py": None,  # a Dask LocalCluster beside the local pool
 }
 
 # file -> None (every test) or the test names (without parameters) in the full tier only
