@@ -494,6 +494,11 @@ class Regression:
     reference_groups: tuple[str, ...] = ()
     outcome_levels: tuple[str, ...] = ()  # polytomous (multinomial) table: the outcome levels with estimates
     reference_outcome: str | None = None
+    ci_method: str | None = None  # "wald" | "profile": how the table's CIs were computed, when the paper says
+
+
+#: how a regression table's CIs may be computed (a spec's ``ci_method``)
+CI_METHODS = ("wald", "profile")
 
 
 @dataclass(frozen=True)
@@ -955,6 +960,9 @@ def _regression(reg_raw: Mapping[str, Any], rp: str, version: int, cmap: Mapping
         if ref_out in levels:
             raise SpecError(f"{rp}.reference_outcome: {ref_out!r} is also in outcome_levels; the reference level has "
                             "no estimates of its own")
+    ci_method = _get(reg_raw, "ci_method", str, rp, None)
+    if ci_method is not None and ci_method not in CI_METHODS:
+        raise SpecError(f"{rp}.ci_method: {_short(ci_method)} is not one of {', '.join(CI_METHODS)}")
     tname = table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp))
     for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
         rows.append(_regression_row(r, f"{rp}.rows[{i}]", tname, version, levels))
@@ -978,7 +986,7 @@ def _regression(reg_raw: Mapping[str, Any], rp: str, version: int, cmap: Mapping
         _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
         mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
         tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows), _cohort_ref(reg_raw, rp, version, cmap),
-        kind or "other", ev, ref, levels, ref_out,
+        kind or "other", ev, ref, levels, ref_out, ci_method,
     )
 
 
