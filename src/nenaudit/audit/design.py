@@ -23,6 +23,18 @@ def _table_counts(study: Study) -> dict[tuple[str | None, str], list[tuple[int, 
         out[(u.cohort, unit)].append((u.total, f"sum over outcome groups ({u.where})"))
         for g, n in u.by_outcome.items():
             out[(u.cohort, f"{unit}_{g}")].append((n, u.where))
+    cohort_ids = {c.id for c in study.cohorts}
+    for t in study.tables:  # a table whose columns are the cohorts: each column's count, summed over a variable
+        if t.cohort is not None or not t.groups or not all(g.id in cohort_ids for g in t.groups):
+            continue
+        for row in t.rows:
+            cells = [[lv.cells.get(g.id) for g in t.groups] for lv in row.levels]
+            if len(cells) < 2 or any(c is None or getattr(c, "count", None) is None for cs in cells for c in cs):
+                continue
+            for j, g in enumerate(t.groups):
+                out[(g.id, t.unit + "s")].append((sum(int(cs[j].count) for cs in cells),
+                                                  f"sum of the {row.variable} counts of {t.id}'s {g.label} column"))
+            break  # the first categorical row with a count in every cell
     return out
 
 
