@@ -154,3 +154,13 @@ def test_a_rounded_wald_ci_always_fits_and_a_shifted_estimate_does_not(log_or, s
     if far < hi:
         sh = ratio_ci_shape(far, lo, hi, half_units=(half,) * 3)
         assert not sh.wald_fits and not sh.lr_fits
+
+
+@pytest.mark.parametrize("est, se, he, hs", [(0.832, 0.062, 0.0005, 0.0005), (0.763, 0.11, 0.0005, 0.005), (0.5, 0.2, 0, 0)])
+def test_wald_ci_bound_ranges_are_r_qnorm_corners(R, est, se, he, hs):
+    from nenaudit.stats.discrimination import wald_ci_bound_ranges
+
+    R.source("consistency.R")
+    want = np.asarray(R.to_py(R.call("ref_wald_ci_bound_ranges", est, se, he, hs)), dtype=float)
+    lo, hi = wald_ci_bound_ranges(est, se, he, hs)
+    np.testing.assert_allclose([*lo, *hi], want, rtol=1e-13)
