@@ -222,18 +222,18 @@ def _events(study: Study, u) -> tuple[int, int, str] | str:
 
 
 def _multinomial(study: Study, u) -> tuple[str, int] | None:
-    """The smallest outcome category ``(group, count)`` when the model is a polytomous (multinomial) table whose
-    outcome levels and reference outcome are the counts' outcome groups, else None. Its count limits a
-    multinomial model as the events do a binary one (de Jong VMT et al., Stat Med 2019;38:1601-19,
-    doi:10.1002/sim.8063)."""
-    for reg in study.regressions:
-        if not reg.outcome_levels or reg.reference_outcome is None or reg.event_groups:
-            continue
-        cats = (*reg.outcome_levels, reg.reference_outcome)
-        if set(cats) == set(u.by_outcome):
-            g = min(cats, key=lambda c: (u.by_outcome[c], c))
-            return g, int(u.by_outcome[g])
-    return None
+    """The smallest outcome category ``(group, count)`` when the model the design statements describe (the first
+    regression table, as in :func:`model_groups`) is a polytomous (multinomial) table whose outcome levels and
+    reference outcome are the counts' outcome groups, else None. Its count limits a multinomial model as the events
+    do a binary one (de Jong VMT et al., Stat Med 2019;38:1601-19, doi:10.1002/sim.8063)."""
+    reg = study.regression
+    if reg is None or not reg.outcome_levels or reg.reference_outcome is None or reg.event_groups:
+        return None
+    cats = (*reg.outcome_levels, reg.reference_outcome)
+    if set(cats) != set(u.by_outcome):
+        return None
+    g = min(cats, key=lambda c: (u.by_outcome[c], c))
+    return g, int(u.by_outcome[g])
 
 
 def _unpaired(fid: str, where: str, what: str, why: str) -> Finding:
