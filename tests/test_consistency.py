@@ -112,3 +112,55 @@ def test_skewness_signal_follows_altman_bland_in_its_strict_form():
     assert skewness_signal(10.0, 8.0) and "below 0" in skewness_signal(10.0, 8.0)
     assert skewness_signal(10.0, 7.0) is None  # mean < 2 SD, but not far below 0
     assert skewness_signal(61.9, 11.2) is None and skewness_signal(-1.0, 5.0) is None
+
+
+@pytest.mark.parametrize("m", [1.5, 4.0, 20.0, 44.0, 68.6, 500.0, 40000.0])
+def test_poisson_lr_log_asymmetry_is_r_uniroot(R, m):
+    from nenaudit.stats.consistency import poisson_lr_log_asymmetry
+
+    R.source("consistency.R")
+    want = float(R.to_py(R.call("ref_poisson_lr_log_asymmetry", m)))
+    # two root finders to 1e-14 on a smooth monotone function: agreement to ~1e-9 relative
+    assert math.isclose(poisson_lr_log_asymmetry(m), want, rel_tol=1e-9)
+    assert 0 < want < 1
+
+
+@pytest.mark.parametrize("e, lo, hi, half", [(0.52, 0.38, 0.61, 0.005), (0.93, 0.68, 1.23, 0.005),
+                                             (1.75, 1.25, 2.45, 0.005), (3.1, 1.4, 6.9, 0.05)])
+def test_ratio_ci_shape_log_centre_is_r(R, e, lo, hi, half):
+    from nenaudit.stats.consistency import ratio_ci_shape
+
+    R.source("consistency.R")
+    want = np.asarray(R.to_py(R.call("ref_log_centre_range", lo, hi, half)), dtype=float)
+    sh = ratio_ci_shape(e, lo, hi, half_units=(half, half, half))
+    np.testing.assert_allclose(sh.centre_range, want, rtol=1e-13)
+    assert sh.wald_fits == (want[0] <= e + half and e - half <= want[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(log_or=st.floats(-3, 3), se=st.floats(0.02, 1.2), digits=st.integers(2, 3))
+def test_a_rounded_wald_ci_always_fits_and_a_shifted_estimate_does_not(log_or, se, digits):
+    from nenaudit.stats.consistency import ratio_ci_shape
+
+    z = stats.norm.ppf(0.975)
+    e, lo, hi = (round(math.exp(x), digits) for x in (log_or, log_or - z * se, log_or + z * se))
+    half = 0.5 * 10 ** -digits
+    if not (0 < lo < e < hi) or lo - half <= 0:
+        return
+    assert ratio_ci_shape(e, lo, hi, half_units=(half,) * 3).wald_fits
+    # an estimate moved by more than the rounding can explain, and more than a likelihood-ratio CI with
+    # 1/se^2 events can be asymmetric, is neither Wald nor likelihood-ratio
+    far = round(math.exp(log_or + 0.45 * (math.log(hi) - math.log(lo))), digits)
+    if far < hi:
+        sh = ratio_ci_shape(far, lo, hi, half_units=(half,) * 3)
+        assert not sh.wald_fits and not sh.lr_fits
+
+
+@pytest.mark.parametrize("est, se, he, hs", [(0.832, 0.062, 0.0005, 0.0005), (0.763, 0.11, 0.0005, 0.005), (0.5, 0.2, 0, 0)])
+def test_wald_ci_bound_ranges_are_r_qnorm_corners(R, est, se, he, hs):
+    from nenaudit.stats.discrimination import wald_ci_bound_ranges
+
+    R.source("consistency.R")
+    want = np.asarray(R.to_py(R.call("ref_wald_ci_bound_ranges", est, se, he, hs)), dtype=float)
+    lo, hi = wald_ci_bound_ranges(est, se, he, hs)
+    np.testing.assert_allclose([*lo, *hi], want, rtol=1e-13)

@@ -8,60 +8,32 @@ is compared with the audit's finding on it. Known disagreements: tests/papers/..
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from clirun import nenaudit
-from papercheck import HAS_SKEWNESS_RULE, check_stored_is_live, findings_by_id, spec_path, stored_facts
+from paperfacts import agrees, audit, check_stored_is_live, fact_key, fact_params, finding_for, stored
 
 STEM = "pmc9013452_invasive_lesions"
-FACTS = stored_facts(STEM)
-
-# A code base without issue 22's skewness rule (main as of this commit) calls these inconsistent; R shows that
-# no t-test gives the printed p, but the rows are pack-years with SD 3-4 x the mean (a non-negative, skewed
-# quantity), so the paper used a rank test that needs the data: the fact cannot be recomputed.
-SKEWED = {
-    "test.continuous:table1_training:Smoking index (pack-year)",
-    "test.continuous:table1_validation:Smoking index (pack-year)",
-}
-
-
-def _param(fact: dict):
-    marks = ()
-    if fact["id"] in SKEWED:
-        marks = pytest.mark.xfail(not HAS_SKEWNESS_RULE, strict=True, reason=(
-            "known disagreement: SD above the mean of pack-years; R: no t-test reproduces the p and the row is "
-            "skewed (not-reproducible); the audit without the skewness rule says inconsistent"))
-    return pytest.param(fact, id=fact["id"], marks=marks)
+DOC = stored(STEM)
+FACTS = [f for f in DOC["facts"]]
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def findings():
-    return findings_by_id(STEM)
+    return audit(STEM)  # asserts no traceback, strict JSON
 
 
 def test_r_verified_enough_facts():
-    assert len(FACTS) >= 25
-    assert len({f["id"] for f in FACTS}) == len(FACTS)
-    assert {f["verdict"] for f in FACTS} <= {"consistent", "inconsistent", "not-reproducible"}
+    assert len(DOC["facts"]) >= 25
+    assert len({fact_key(f) for f in DOC["facts"]}) == len(DOC["facts"])
+    assert {f["verdict"] for f in DOC["facts"]} <= {"consistent", "inconsistent", "not-reproducible"}
 
 
 def test_stored_r_output_is_current(tmp_path):
     check_stored_is_live(STEM, tmp_path)
 
 
-@pytest.mark.parametrize("fact", [_param(f) for f in FACTS])
+@pytest.mark.parametrize("fact", fact_params(FACTS, KNOWN))
 def test_audit_agrees_with_r(fact, findings):
-    assert fact["id"] in findings, f"the audit has no finding on {fact['id']}"
-    got = findings[fact["id"]]
-    assert got.verdict == fact["verdict"], (
-        f"R: {fact['verdict']} ({fact['detail']}); audit: {got.verdict} ({got.detail})")
-
-
-def test_cli_audits_the_spec_without_a_traceback():
-    run = nenaudit("audit", "--study", spec_path(STEM), "--json")
-    assert run.returncode in (0, 1), run.stderr
-    assert "Traceback" not in run.stderr
-    doc = json.loads(run.stdout)
-    assert {f["id"] for f in FACTS} <= {f["id"] for f in doc}
+    ok, what = agrees(fact, finding_for(fact, findings))
+    assert ok, what

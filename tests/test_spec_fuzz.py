@@ -139,7 +139,7 @@ def _v2_raws():
     from nenaudit.commands.spec_template import TEMPLATE
 
     specs = Path(__file__).resolve().parent / "specs"
-    # <stem>.r.json beside a spec is its R script's stored output (tests/papercheck.py), not a spec
+    # <stem>.r.json beside a spec is its R script's stored output (tests/paperfacts.py), not a spec
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(specs.glob("*.json"))
             if not p.name.endswith(".r.json")] + [json.loads(json.dumps(TEMPLATE))]
 

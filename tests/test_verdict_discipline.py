@@ -14,7 +14,7 @@ from nenaudit.audit.findings import RECOMPUTED, Finding, compared, vacuous
 from nenaudit.audit.run import run_audit
 from nenaudit.study.schema import load, validate
 
-SPECS = sorted((Path(__file__).parent / "specs").glob("*.json"))
+SPECS = [p for p in sorted((Path(__file__).parent / "specs").glob("*.json")) if not p.name.endswith(".r.json")]  # .r.json: R output
 
 
 def discipline_violations(findings: list[Finding]) -> list[str]:

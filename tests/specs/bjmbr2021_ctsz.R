@@ -114,9 +114,19 @@ for (i in seq_along(spec$auc)) {
   a <- spec$auc[[i]]; est <- as.numeric(a$estimate); ci <- ci2(a$ci); n <- grp[[a$cohort]]
   se <- se_hm(est, n[1], n[2]); hw <- (ci[2] - ci[1]) / 2; ratio <- hw / (qnorm(0.975) * se)
   centred <- abs(mean(ci) - est) <= half(a$estimate) + half(strsplit(a$ci, "-", fixed = TRUE)[[1]][1]) + 1e-12
+  # with the SE printed beside the AUC ('0.832±0.062'): the CI must be AUC -+ 1.96 SE over the rounding of the
+  # printed AUC, SE and bounds (each +- half a unit)
+  wald <- NA
+  if (!is.null(a$se)) {
+    s <- as.numeric(a$se); hs <- half(a$se); he <- half(a$estimate); hb <- half(strsplit(a$ci, "-", fixed = TRUE)[[1]][1])
+    z <- qnorm(0.975)
+    lo_r <- c(est - he - z * (s + hs), est + he - z * (s - hs)); hi_r <- c(est - he + z * (s - hs), est + he + z * (s + hs))
+    wald <- lo_r[1] <= ci[1] + hb + 1e-12 && ci[1] - hb <= lo_r[2] + 1e-12 && hi_r[1] <= ci[2] + hb + 1e-12 &&
+      ci[2] - hb <= hi_r[2] + 1e-12
+  }
   add(sprintf("auc.ci:%s:%s:%d", a$model, a$kind, i - 1L), "auc_ci", a$ci,
-      list(se_hanley_mcneil = se, half_width = hw, ratio = ratio, centre = mean(ci)),
-      if (centred && ratio >= 0.5 && ratio <= 2) "consistent" else "inconsistent",
+      list(se_hanley_mcneil = se, half_width = hw, ratio = ratio, centre = mean(ci), wald_from_printed_se = wald),
+      if (isTRUE(wald) || (is.na(wald) && centred && ratio >= 0.5 && ratio <= 2)) "consistent" else "inconsistent",
       sprintf("centre %.4f (printed AUC %s: %s); half-width %.4f = %.3f x 1.96 x SE_HM %.4f (%d events vs %d)",
               mean(ci), a$estimate, if (centred) "a symmetric Wald-type CI" else "not centred", hw, ratio, se, n[1], n[2]))
 }

@@ -237,7 +237,8 @@ spec_facts <- function(spec_file, out_dir, name) {
   out <- list(generated_by = paste0("tests/specs/", name, ".R"), r_version = R.version.string,
               spec = basename(spec_file), spec_md5 = unname(tools::md5sum(spec_file)),
               n_facts = length(facts), facts = facts)
-  write_json(out, file.path(out_dir, paste0(name, ".r.json")), digits = NA, auto_unbox = TRUE, pretty = TRUE,
+  dest <- if (grepl("\\.json$", out_dir)) out_dir else file.path(out_dir, paste0(name, ".r.json"))
+  write_json(out, dest, digits = NA, auto_unbox = TRUE, pretty = TRUE,
              null = "null", na = "null")
   invisible(out)
 }

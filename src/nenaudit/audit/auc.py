@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.audit.units import binary_split, counts_for
-from nenaudit.stats.discrimination import auc_ci_from_se, binormal_delong_se, hanley_mcneil_se
+from nenaudit.stats.discrimination import (auc_ci_from_se, binormal_delong_se, hanley_mcneil_se,
+                                          wald_ci_bound_ranges)
 from nenaudit.study.schema import Study
 
 # Half-widths that differ by no more than the two bounds' rounding are "symmetric".
@@ -31,8 +32,9 @@ def check_auc_ci(study: Study) -> list[Finding]:
         tol = a.ci.lo.half_unit + a.ci.hi.half_unit + a.estimate.half_unit
         symmetric = abs(below - above) <= tol + 1e-12
         preds, unpaired = {}, []
-        for u in units:
-            split = binary_split(u, a.event_groups, a.reference_groups, f"spec.auc[{i}]")
+        given = [("stated", (a.event_n, a.control_n))] if a.event_n is not None else []
+        for unit, split in given or [(u.unit, binary_split(u, a.event_groups, a.reference_groups, f"spec.auc[{i}]"))
+                                     for u in units]:
             if isinstance(split, str):
                 unpaired.append(split)
                 continue
@@ -40,12 +42,23 @@ def check_auc_ci(study: Study) -> list[Finding]:
             for name, fn in (("Hanley-McNeil", hanley_mcneil_se), ("binormal DeLong", binormal_delong_se)):
                 se = fn(est, n_pos, n_neg)
                 ci = auc_ci_from_se(est, se)
-                preds[f"{name}, {u.unit}s ({n_pos} vs {n_neg})"] = (float(ci[0]), float(ci[1]))
+                preds[f"{name}, {unit}" + ("" if unit == "stated" else "s") + f" ({n_pos} vs {n_neg})"] = (
+                    float(ci[0]), float(ci[1]))
         printed_w = hi - lo
         ratios = {k: printed_w / (v[1] - v[0]) for k, v in preds.items()}
         exact = [k for k, v in preds.items() if a.ci.lo.agrees(v[0]) and a.ci.hi.agrees(v[1])]
         best = min(ratios, key=lambda k: abs(ratios[k] - 1)) if ratios else None
-        if not symmetric:
+        se_ci = None
+        if a.se is not None:  # the printed SE: the CI is AUC -+ z SE over the rounding of AUC and SE
+            lo_rng, hi_rng = wald_ci_bound_ranges(est, a.se.value, a.estimate.half_unit, a.se.half_unit)
+            se_ci = auc_ci_from_se(est, a.se.value)
+            fits = all(r[0] <= b.value + b.half_unit + 1e-12 and b.value - b.half_unit <= r[1] + 1e-12
+                       for r, b in ((lo_rng, a.ci.lo), (hi_rng, a.ci.hi)))
+        if se_ci is not None:
+            verdict = "consistent" if fits else "inconsistent"
+            why = (f"{'equals' if fits else 'is not'} the printed AUC -+ 1.96 x the printed SE {a.se.raw} "
+                   f"({se_ci[0]:.4f}-{se_ci[1]:.4f}) over their rounding: a Wald-type CI")
+        elif not symmetric:
             verdict = "note"
             why = (f"asymmetric about the estimate (-{below:.3f}/+{above:.3f}): not a DeLong or Wald CI; "
                    "a bootstrap percentile CI (pROC ci.auc method = 'bootstrap') would give this shape")
@@ -75,7 +88,9 @@ def check_auc_ci(study: Study) -> list[Finding]:
             recomputed={"half_widths": [below, above], "predicted_ci": preds, "width_ratio": ratios},
             verdict=verdict, detail=why,
             compared=compared(("printed CI", [a.ci.lo.raw, a.ci.hi.raw], a.where),
-                              ("CI predicted from the outcome counts", [preds[k] for k in exact] or None, RECOMPUTED)),
+                              ("CI predicted from the outcome counts", [preds[k] for k in exact] or None, RECOMPUTED),
+                              (f"AUC -+ 1.96 x the printed SE {a.se.raw if a.se else ''}",
+                               list(se_ci) if se_ci is not None else None, RECOMPUTED)),
         ))
     return out
 

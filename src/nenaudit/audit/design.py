@@ -23,6 +23,18 @@ def _table_counts(study: Study) -> dict[tuple[str | None, str], list[tuple[int, 
         out[(u.cohort, unit)].append((u.total, f"sum over outcome groups ({u.where})"))
         for g, n in u.by_outcome.items():
             out[(u.cohort, f"{unit}_{g}")].append((n, u.where))
+    cohort_ids = {c.id for c in study.cohorts}
+    for t in study.tables:  # a table whose columns are the cohorts: each column's count, summed over a variable
+        if t.cohort is not None or not t.groups or not all(g.id in cohort_ids for g in t.groups):
+            continue
+        for row in t.rows:
+            cells = [[lv.cells.get(g.id) for g in t.groups] for lv in row.levels]
+            if len(cells) < 2 or any(c is None or getattr(c, "count", None) is None for cs in cells for c in cs):
+                continue
+            for j, g in enumerate(t.groups):
+                out[(g.id, t.unit + "s")].append((sum(int(cs[j].count) for cs in cells),
+                                                  f"sum of the {row.variable} counts of {t.id}'s {g.label} column"))
+            break  # the first categorical row with a count in every cell
     return out
 
 
@@ -209,6 +221,21 @@ def _events(study: Study, u) -> tuple[int, int, str] | str:
     return split[0], split[1], label
 
 
+def _multinomial(study: Study, u) -> tuple[str, int] | None:
+    """The smallest outcome category ``(group, count)`` when the model the design statements describe (the first
+    regression table, as in :func:`model_groups`) is a polytomous (multinomial) table whose outcome levels and
+    reference outcome are the counts' outcome groups, else None. Its count limits a multinomial model as the events
+    do a binary one (de Jong VMT et al., Stat Med 2019;38:1601-19, doi:10.1002/sim.8063)."""
+    reg = study.regression
+    if reg is None or not reg.outcome_levels or reg.reference_outcome is None or reg.event_groups:
+        return None
+    cats = (*reg.outcome_levels, reg.reference_outcome)
+    if set(cats) != set(u.by_outcome):
+        return None
+    g = min(cats, key=lambda c: (u.by_outcome[c], c))
+    return g, int(u.by_outcome[g])
+
+
 def _unpaired(fid: str, where: str, what: str, why: str) -> Finding:
     return Finding(id=fid, check="design", where=where, claim=what, published=None, recomputed=None,
                    verdict="not-reproducible", detail=why)
@@ -223,6 +250,9 @@ def check_events_per_variable(study: Study) -> list[Finding]:
         return []
     sp = _events(study, u)
     out = []
+    multi = _multinomial(study, u) if isinstance(sp, str) else None
+    if multi is not None:  # a polytomous table names the outcome's categories: the smallest one limits the model
+        sp = (multi[1], u.total - multi[1], f"smallest outcome category {multi[0]} of a multinomial model")
     if isinstance(sp, str):
         return [_unpaired(f"design.epv:{name}", where, f"events per variable for {k} {name}", sp)
                 for name, (k, where) in _candidates(study).items()]
@@ -249,6 +279,9 @@ def check_sample_size(study: Study) -> list[Finding]:
         return []
     c = max(a.estimate.value for a in fusion)
     sp = _events(study, u)
+    if isinstance(sp, str) and _multinomial(study, u) is not None:
+        sp = ("the model is multinomial (a polytomous table); Riley et al.'s criteria are for a binary outcome, and "
+              "their multinomial extension (Pate et al., Stat Methods Med Res 2023) is not implemented")
     if isinstance(sp, str):
         return [_unpaired(f"design.sample_size:{name}", where, f"minimum sample size for {k} {name}", sp)
                 for name, (k, where) in _candidates(study).items() if "extracted" not in name]

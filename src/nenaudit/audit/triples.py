@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
-from nenaudit.stats.consistency import implied_p_from_ratio_ci
+from nenaudit.stats.consistency import implied_p_from_ratio_ci, ratio_ci_shape
 from nenaudit.study.schema import Printed, Study
 
 __all__ = ["p_side", "check_malformed_p", "check_ci_vs_p", "check_implied_p", "check_marks",
@@ -101,9 +101,50 @@ def check_ci_vs_p(study: Study) -> list[Finding]:
     return out
 
 
+def _ci_methods(study: Study) -> dict:
+    """Each triple's (label, column) -> its regression table's stated ``ci_method`` (None when not stated)."""
+    out = {}
+    for reg in study.regressions:
+        pre = _prefix(study, reg)
+        for rr in reg.rows:
+            for label, col, _ in rr.estimates():
+                out[(pre + label, col)] = reg.ci_method
+    return out
+
+
+def _shape_finding(var: str, col: str, t, rec: dict, method: str | None) -> Finding:
+    """A ratio printed with its CI and no usable p: is the ratio the log-centre of the CI (Wald) over the rounding?"""
+    e, lo, hi = t.estimate, t.ci.lo, t.ci.hi
+    sh = ratio_ci_shape(e.value, lo.value, hi.value, half_units=(e.half_unit, lo.half_unit, hi.half_unit))
+    rec = {**rec, "log_centre_range": list(sh.centre_range), "min_count": sh.min_count,
+           "lr_asymmetry_bound": sh.lr_asymmetry_bound}
+    centre = f"exp of the log-centre of ({lo.raw}; {hi.raw}) is {sh.centre_range[0]:.4f}-{sh.centre_range[1]:.4f} over the rounding"
+    if sh.wald_fits:
+        verdict, why = "consistent", f"{centre}, which meets the printed OR {e.raw}: a Wald CI on the log scale"
+    elif method == "wald":
+        verdict, why = "inconsistent", (f"{centre}, not the printed OR {e.raw}; the spec states Wald CIs, which are "
+                                        "centred on log(OR): a misprint in the OR or a bound")
+    elif not sh.lr_fits:
+        verdict, why = "inconsistent", (
+            f"{centre}, not the printed OR {e.raw}; its width (log SE {rec['se_log_max']:.3g}) means at least "
+            f"{sh.min_count:.0f} events in the smallest cell, and a likelihood-ratio CI with that many is at most "
+            f"{sh.lr_asymmetry_bound:.2f}:1 asymmetric on the log scale (upper/lower log half-widths "
+            f"{rec['log_asymmetry']:.2f}): a misprint in the OR or a bound")
+    else:
+        verdict, why = "note", (
+            f"{centre}, not the printed OR {e.raw}; the asymmetry (upper/lower log half-widths "
+            f"{rec['log_asymmetry']:.2f}) is within what a likelihood-ratio CI with {sh.min_count:.0f}+ events can "
+            "show (the spec's ci_method does not say the CIs are Wald)")
+    return Finding(f"triple.implied_p:{var}:{col}", "estimate-CI-p triples", t.where, f"OR {t.raw}", t.raw, rec,
+                   verdict, why + (f"; printed p unusable ({t.p.raw})" if t.p is not None else ""),
+                   compared=compared(("printed OR", e.raw, t.where),
+                                     ("log-centre of the printed CI", list(sh.centre_range), RECOMPUTED)))
+
+
 def check_implied_p(study: Study) -> list[Finding]:
-    """The p-value each CI implies under a Wald assumption, against the printed p."""
+    """The p-value each CI implies under a Wald assumption, against the printed p; without a p, the CI's shape."""
     out, alpha = [], _alpha(study)
+    methods = _ci_methods(study)
     for var, col, t in _triples(study):
         e, lo, hi = t.estimate, t.ci.lo, t.ci.hi
         ip = implied_p_from_ratio_ci(e.value, lo.value, hi.value, half_units=(e.half_unit, lo.half_unit, hi.half_unit))
@@ -112,9 +153,8 @@ def check_implied_p(study: Study) -> list[Finding]:
         rec = {"p_wald_from_ci": ip.p_symmetric, "p_near_side": ip.p_near_side, "range": [ip.p_min, ip.p_max],
                "log_asymmetry": ip.log_asymmetry}
         if t.p is None or t.p.value is None or t.p.impossible:
-            out.append(Finding(f"triple.implied_p:{var}:{col}", "estimate-CI-p triples", t.where,
-                               f"OR {t.raw}", t.raw, rec, "note",
-                               f"printed p is unusable ({t.p.raw if t.p else 'none'}); the CI implies p ~ {ip.p_symmetric:.3g}; CI {shape}"))
+            rec["se_log_max"] = ip.se_log
+            out.append(_shape_finding(var, col, t, rec, methods.get((var, col))))
             continue
         p_lo = t.p.value - t.p.half_unit if t.p.comparator == "=" else 0.0
         p_hi = t.p.value + t.p.half_unit

@@ -58,7 +58,8 @@ TEMPLATE = {
     }],
     "regression": {
         "_help": "a categorical predictor printed against a reference level: 'levels', the reference marked; several "
-                 "tables: a list of these, each with kind univariable|multivariable|final|other",
+                 "tables: a list of these, each with kind univariable|multivariable|final|other; ci_method wald|profile "
+                 "when the paper says how its CIs were computed (survey-weighted models in Stata: wald)",
         "id": "table2", "title": "Table 2 Univariable and multivariable logistic regression", "unit": "patient",
         "cohort": "training", "counts_table": "table1_training",
         "rows": [
@@ -74,7 +75,9 @@ TEMPLATE = {
          "where": "Abstract", "quote": "age (OR 1.07, P = 0.049)", "printed": "0.049",
          "cell": "table2/Age/multivariable/p"},
     ],
-    "auc": [{"_help": "with more than two outcome groups add event_groups / reference_groups (outcome group ids)",
+    "auc": [{"_help": "with more than two outcome groups add event_groups / reference_groups (outcome group ids); "
+                      "se: the SE printed beside the AUC ('0.832 ± 0.062'); event_n/control_n: the AUC's own counts "
+                      "when its groups are not the study's outcome groups (relapse vs no relapse)",
              "model": "nomogram", "kind": "apparent", "estimate": "0.80", "ci": "0.69–0.91", "where": "Results 3.3",
              "cohort": "training"}],
     "diagnostic_accuracy": [

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from nenaudit.stats.result import Result
 
@@ -21,6 +21,9 @@ __all__ = [
     "grim",
     "ImpliedP",
     "implied_p_from_ratio_ci",
+    "RatioCiShape",
+    "poisson_lr_log_asymmetry",
+    "ratio_ci_shape",
     "percent_of",
     "percent_table",
     "DENOMINATORS",
@@ -147,6 +150,84 @@ def implied_p_from_ratio_ci(
     asym = math.log(hi / estimate) / math.log(estimate / lo) if estimate > lo else float("inf")
     se_log = (math.log(hi) - math.log(lo)) / (2 * zc)
     return ImpliedP(float(p_sym), float(p_near), float(np.min(vals)), float(np.max(vals)), float(asym), float(se_log))
+
+
+@dataclass(frozen=True)
+class RatioCiShape(Result):
+    """Whether a printed ratio is the log-centre of its printed CI (Wald), or within a likelihood-ratio CI's reach."""
+
+    centre_range: tuple[float, float]
+    estimate_range: tuple[float, float]
+    wald_fits: bool
+    min_count: float
+    lr_asymmetry_bound: float
+    lr_fits: bool
+
+
+def poisson_lr_log_asymmetry(count: float, level: float = 0.95) -> float:
+    """Upper/lower log half-width ratio of the likelihood-ratio CI of a Poisson mean with ``count`` events.
+
+    On the log scale ``u = log(lambda / count)`` the interval solves ``2 count (exp(u) - 1 - u) = z^2``
+    (Wilks' likelihood-ratio interval); the ratio ``u_upper / |u_lower|`` (< 1) is the most a likelihood-ratio
+    CI of a log rate built on ``count`` events departs from the symmetric Wald form. In R:
+    ``f <- function(u) 2 * m * (exp(u) - 1 - u) - qchisq(0.95, 1)``; ``uniroot(f, c(0, 50))$root /
+    -uniroot(f, c(-50, 0))$root`` (Cox DR, Hinkley DV. Theoretical Statistics, 1974, sec. 9.3).
+    """
+    if not count > 0:
+        raise ValueError(f"count must be positive, got {count}")
+    q = stats.chi2.ppf(level, 1) / (2 * count)
+
+    def f(u: float) -> float:
+        return math.expm1(u) - u - q
+
+    lo_end = -1.0
+    while f(lo_end) < 0:
+        lo_end *= 2
+    u_lo = optimize.brentq(f, lo_end, 0.0, xtol=1e-14)
+    hi_end = 1.0
+    while f(hi_end) < 0:
+        hi_end *= 2
+    u_hi = optimize.brentq(f, 0.0, hi_end, xtol=1e-14)
+    return float(u_hi / -u_lo)
+
+
+def ratio_ci_shape(
+    estimate: float,
+    lo: float,
+    hi: float,
+    *,
+    level: float = 0.95,
+    half_units: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> RatioCiShape:
+    """Is a printed ratio (OR/RR/HR) the centre of its printed CI on the log scale, over the printed rounding?
+
+    A Wald CI is ``exp(log(est) -+ z se)``, so ``log(est) = (log(lo) + log(hi)) / 2``: ``wald_fits`` is whether the
+    range of that log-centre over every (lo, hi) inside their rounding meets the range of ``log(est)`` over its
+    rounding. When it does not, a likelihood-ratio (profile) CI may still explain the asymmetry, but only so much:
+    a log-scale SE of ``se`` means at least ``1 / se^2`` events in the smallest cell (the variance of a log odds
+    ratio is at least 1 over its smallest count; Woolf 1955), and the asymmetry is taken as at most that of a
+    Poisson count of that size (all information in one cell; :func:`poisson_lr_log_asymmetry`), the largest SE in
+    the rounding box giving the smallest count. ``lr_fits`` is whether the printed estimate lies in the window such
+    a CI allows. In R: ``exp(range over rounding of (log(lo) + log(hi)) / 2)`` against ``est -+ half unit``.
+    """
+    if not (0 < lo <= estimate <= hi):
+        raise ValueError(f"need 0 < lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    he, hl, hh = half_units
+    a_lo, a_hi = math.log(max(lo - hl, lo * 1e-9)), math.log(lo + hl)
+    b_lo, b_hi = math.log(hi - hh), math.log(hi + hh)
+    e_lo, e_hi = math.log(max(estimate - he, estimate * 1e-9)), math.log(estimate + he)
+    c_lo, c_hi = (a_lo + b_lo) / 2, (a_hi + b_hi) / 2
+    wald = c_lo <= e_hi + 1e-12 and e_lo <= c_hi + 1e-12
+    zc = stats.norm.ppf(0.5 + level / 2)
+    se_max = (b_hi - a_lo) / (2 * zc)
+    m = 1.0 / se_max ** 2
+    r = poisson_lr_log_asymmetry(m, level)
+    # log(est) - a = (b - a) / (1 + ratio), ratio in [r, 1/r]
+    w_lo = min(a + (b - a) * r / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
+    w_hi = max(a + (b - a) / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
+    lr = w_lo <= e_hi + 1e-12 and e_lo <= w_hi + 1e-12
+    return RatioCiShape((math.exp(c_lo), math.exp(c_hi)), (math.exp(e_lo), math.exp(e_hi)), bool(wald), float(m),
+                        float(r), bool(lr))
 
 
 #: what a table's printed percentages may divide by

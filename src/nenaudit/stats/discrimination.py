@@ -30,6 +30,7 @@ from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
+    "wald_ci_bound_ranges",
     "hanley_mcneil_se",
     "binormal_delong_se",
     "binormal_placement_variance",
@@ -188,6 +189,21 @@ def binormal_delong_se(auc: float, n_pos: int, n_neg: int) -> float:
     a, m, n = _check_auc_counts(auc, n_pos, n_neg)
     v = binormal_placement_variance(a)
     return math.sqrt(v / m + v / n)
+
+
+def wald_ci_bound_ranges(estimate: float, se: float, half_estimate: float = 0.0, half_se: float = 0.0,
+                         level: float = 0.95) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Ranges of the bounds ``estimate -/+ z se`` of a Wald CI over the printed rounding of estimate and SE.
+
+    ``z = qnorm(1 - (1 - level) / 2)``; the lower bound runs over ``[est - h_e - z (se + h_s), est + h_e - z (se - h_s)]``
+    and the upper over ``[est - h_e + z (se - h_s), est + h_e + z (se + h_s)]`` (``h`` the half units). As SPSS's ROC
+    procedure forms its asymptotic AUC CI from the AUC and its printed Std. Error, and pROC's
+    ``ci.auc(method = "delong")`` from ``qnorm(c(alpha/2, 1 - alpha/2), mean = auc, sd = se)`` (Robin et al. 2011,
+    doi:10.1186/1471-2105-12-77). In R: ``est + c(-1, 1) * qnorm(0.975) * se`` at the corners.
+    """
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    return ((estimate - half_estimate - z * (se + half_se), estimate + half_estimate - z * (se - half_se)),
+            (estimate - half_estimate + z * (se - half_se), estimate + half_estimate + z * (se + half_se)))
 
 
 def auc_ci_from_se(auc: float, se: float, level: float = 0.95) -> tuple[float, float]:

@@ -494,6 +494,11 @@ class Regression:
     reference_groups: tuple[str, ...] = ()
     outcome_levels: tuple[str, ...] = ()  # polytomous (multinomial) table: the outcome levels with estimates
     reference_outcome: str | None = None
+    ci_method: str | None = None  # "wald" | "profile": how the table's CIs were computed, when the paper says
+
+
+#: how a regression table's CIs may be computed (a spec's ``ci_method``)
+CI_METHODS = ("wald", "profile")
 
 
 @dataclass(frozen=True)
@@ -508,6 +513,9 @@ class AUCEntry:
     cohort: str | None = None
     event_groups: tuple[str, ...] = ()
     reference_groups: tuple[str, ...] = ()
+    se: Printed | None = None  # the standard error printed beside the AUC ('0.832 +- 0.062')
+    event_n: int | None = None  # the AUC's own event / non-event counts, when its groups are not the outcome groups
+    control_n: int | None = None
 
 
 @dataclass(frozen=True)
@@ -1024,6 +1032,9 @@ def _regression(reg_raw: Mapping[str, Any], rp: str, version: int, cmap: Mapping
         if ref_out in levels:
             raise SpecError(f"{rp}.reference_outcome: {ref_out!r} is also in outcome_levels; the reference level has "
                             "no estimates of its own")
+    ci_method = _get(reg_raw, "ci_method", str, rp, None)
+    if ci_method is not None and ci_method not in CI_METHODS:
+        raise SpecError(f"{rp}.ci_method: {_short(ci_method)} is not one of {', '.join(CI_METHODS)}")
     tname = table_label(_get(reg_raw, "title", str, rp), _get(reg_raw, "id", str, rp))
     for i, r in enumerate(_get(reg_raw, "rows", list, rp)):
         rows.append(_regression_row(r, f"{rp}.rows[{i}]", tname, version, levels))
@@ -1047,7 +1058,7 @@ def _regression(reg_raw: Mapping[str, Any], rp: str, version: int, cmap: Mapping
         _get(reg_raw, "id", str, rp), _get(reg_raw, "title", str, rp), _get(reg_raw, "unit", str, rp), ct,
         mark.get("mark", "*"), float(mark.get("threshold", 0.05)), mark.get("where", ""),
         tuple(fm.get("variables", [])), fm.get("where", ""), tuple(rows), _cohort_ref(reg_raw, rp, version, cmap),
-        kind or "other", ev, ref, levels, ref_out,
+        kind or "other", ev, ref, levels, ref_out, ci_method,
     )
 
 
@@ -1439,9 +1450,17 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         if est.malformed or not (0 <= est.value <= 1):
             raise SpecError(f"{p}.estimate: {a['estimate']!r} is not an AUC in [0, 1]")
         ci = _get(a, "ci", str, p, None)
+        se_raw = _get(a, "se", str, p, None)
+        se = parse_number(se_raw) if se_raw is not None else None
+        if se is not None and (se.malformed or se.value is None or not se.value > 0):
+            raise SpecError(f"{p}.se: {se_raw!r} is not a standard error (a positive number as printed, e.g. '0.062')")
+        ev_n, ct_n = _opt_whole(a, "event_n", p, 1), _opt_whole(a, "control_n", p, 1)
+        if (ev_n is None) != (ct_n is None):
+            raise SpecError(f"{p}: event_n and control_n go together (the AUC's own event and non-event counts); "
+                            "give both or neither")
         aucs.append(AUCEntry(_get(a, "model", str, p), _get(a, "kind", str, p), est,
                              parse_interval(ci, f"{p}.ci") if ci is not None else None, _get(a, "where", str, p),
-                             _cohort_ref(a, p, version, cmap), *_group_refs(a, p, known_groups)))
+                             _cohort_ref(a, p, version, cmap), *_group_refs(a, p, known_groups), se, ev_n, ct_n))
     rad = _get(raw, "radiomics", dict, "spec", None)
     if rad is not None:
         _validate_radiomics(rad, "spec.radiomics")
