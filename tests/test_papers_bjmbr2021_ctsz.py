@@ -16,14 +16,7 @@ from paperfacts import agrees, audit, check_stored_is_live, fact_key, fact_param
 STEM = "bjmbr2021_ctsz"
 DOC = stored(STEM)
 FACTS = [f for f in DOC["facts"]]
-# R calls a centred CI whose width is within a factor 2 of Hanley-McNeil's for the group sizes consistent; the audit,
-# given the counts (event_n/control_n: 4 relapses vs 20), reports that plausibility band as a note (DeLong's width
-# depends on the score distributions), as it does on every other spec. See tests/papers/bjmbr2021_ctsz/README.md.
-KNOWN: dict[str, str] = {
-    "auc.ci:CTSZ mRNA in blood (biochemical relapse vs no relapse, PCa patients):reported:1": (
-        "known disagreement: R consistent (centred, 0.74 x Hanley-McNeil for 4 vs 20, a factor-2 plausibility band); "
-        "the audit gives a note: a width within a band is no recomputation"),
-}
+KNOWN: dict[str, str] = {}  # every fact R verifies agrees with the audit
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,11 @@ for (i in seq_along(spec$auc)) {
     wald <- lo_r[1] <= ci[1] + hb + 1e-12 && ci[1] - hb <= lo_r[2] + 1e-12 && hi_r[1] <= ci[2] + hb + 1e-12 &&
       ci[2] - hb <= hi_r[2] + 1e-12
   }
-  add(sprintf("auc.ci:%s:%s:%d", a$model, a$kind, i - 1L), "auc_ci", a$ci,
+  # without a printed SE, a width within a factor 2 of Hanley-McNeil's is a plausibility band, not a number
+  # recomputed (DeLong's width depends on the scores): kept with the facts the format cannot check, not as a fact
+  record <- if (is.na(wald)) function(id, kind, printed, r, verdict, detail) add_u(id, printed, r,
+    if (verdict == "consistent") "plausible (not a recomputation)" else verdict, detail) else add
+  record(sprintf("auc.ci:%s:%s:%d", a$model, a$kind, i - 1L), "auc_ci", a$ci,
       list(se_hanley_mcneil = se, half_width = hw, ratio = ratio, centre = mean(ci), wald_from_printed_se = wald),
       if (isTRUE(wald) || (is.na(wald) && centred && ratio >= 0.5 && ratio <= 2)) "consistent" else "inconsistent",
       sprintf("centre %.4f (printed AUC %s: %s); half-width %.4f = %.3f x 1.96 x SE_HM %.4f (%d events vs %d)",
