@@ -26,11 +26,13 @@ val_published <- function(y, score, idx, direction = "<", level = 0.95) {
 }
 
 # C (concordance, ties 1/2), Dxy, calibration intercept and slope (glm(y ~ lp)), Brier.
-val_indexes <- function(y, lp) {
+# own_fit: lp is the model's prediction on the data it was fitted on (apparent, training): intercept and
+# slope are 0 and 1 exactly, as rms's validate sets them (the refit would give 0 and 1 plus glm's residue).
+val_indexes <- function(y, lp, own_fit = FALSE) {
   n1 <- sum(y == 1)
   n0 <- sum(y == 0)
   C <- (sum(rank(lp)[y == 1]) - n1 * (n1 + 1) / 2) / (n1 * n0)
-  cf <- suppressWarnings(coef(glm(y ~ lp, family = binomial)))
+  cf <- if (own_fit && all(is.finite(lp))) c(0, 1) else suppressWarnings(coef(glm(y ~ lp, family = binomial)))
   c(C = C, Dxy = 2 * (C - 0.5), Intercept = unname(cf[1]), Slope = unname(cf[2]),
     Brier = mean((plogis(lp) - y)^2))
 }
@@ -61,7 +63,7 @@ val_optimism_rows <- function(d, outcome, vars, rows, keep_separated = FALSE) {
   y <- d[[outcome]]
   X <- model.matrix(f, d)
   fit0 <- glm(f, family = binomial, data = d)
-  app <- val_indexes(y, drop(X %*% coef(fit0)))
+  app <- val_indexes(y, drop(X %*% coef(fit0)), own_fit = TRUE)
   tr_sum <- te_sum <- numeric(5)
   num <- integer(5)
   fails <- c(one_class = 0L, separation = 0L, non_convergence = 0L, singular = 0L)
@@ -74,7 +76,7 @@ val_optimism_rows <- function(d, outcome, vars, rows, keep_separated = FALSE) {
     }
     kept <- kept + isTRUE(attr(fb, "separated"))
     lp <- drop(X %*% coef(fb))
-    tr <- val_indexes(y[i], lp[i])
+    tr <- val_indexes(y[i], lp[i], own_fit = TRUE)
     te <- val_indexes(y, lp)
     ok <- !is.na(tr + te)
     tr_sum[ok] <- tr_sum[ok] + tr[ok]
@@ -158,7 +160,7 @@ val_pipeline <- function(d, outcome, candidates, idx, entry = 0.05, stay = 0.05)
     if (is.null(fb)) next
     lp <- predict(fb, newdata = d)
     if (length(unique(lp)) < 2) next
-    out[b, ] <- c(suppressWarnings(val_indexes(y[i], lp[i])), suppressWarnings(val_indexes(y, lp)))
+    out[b, ] <- c(suppressWarnings(val_indexes(y[i], lp[i], own_fit = TRUE)), suppressWarnings(val_indexes(y, lp)))
   }
   out
 }
@@ -219,7 +221,7 @@ val_radscore_clinical <- function(d, outcome, clinical, i, rad_train, rad_all, e
   dall$Radscore <- rad_all
   lp <- predict(fb, newdata = dall)
   if (length(unique(lp)) < 2) return(NULL)
-  c(suppressWarnings(val_indexes(y[i], lp[i])), suppressWarnings(val_indexes(y, lp)))
+  c(suppressWarnings(val_indexes(y[i], lp[i], own_fit = TRUE)), suppressWarnings(val_indexes(y, lp)))
 }
 
 # Whole pipeline with the LASSO inside (benchmark): z-score the feature block with the
