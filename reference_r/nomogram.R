@@ -10,7 +10,9 @@ nomogram_points <- function(d, vars, axes, probs = c(0.1, 0.5, 0.9)) {
   assign("nenaudit_dd", dd, envir = globalenv())
   old <- options(datadist = "nenaudit_dd")
   on.exit(options(old))
-  f <- lrm(reformulate(vars, "y"), data = d)
+  # lrm.fit stops when -2 log L changes by less than eps = 0.025 (its default): run to convergence (as glm does),
+  # so that the points compared are those of the maximum-likelihood fit, not of where lrm stopped
+  f <- lrm(reformulate(vars, "y"), data = d, eps = 1e-10, maxit = 50)
   args <- c(list(f, fun = plogis, fun.at = probs, lp = FALSE), axes)
   nom <- do.call(nomogram, args)
   info <- attr(nom, "info")
