@@ -83,7 +83,7 @@ def test_lasso_text_and_seeded_folds(data_csv, capsys):
         (None, ["--foldid", "fold", "--folds", "5"], "either the fold column or the number of folds"),
         (lambda d: d.assign(fold=np.where(d["fold"] == 4, 3, d["fold"])), ["--foldid", "fold"], "fold 4 is empty"),
         (None, ["--features", "feat_0,y"], "'y' is the outcome"),
-        (None, ["--features", "feat_0,feat_0"], "listed twice"),
+        (None, ["--features", "feat_0,feat_0"], "named twice"),
     ],
 )
 def test_lasso_bad_input_exits_2(data_csv, tmp_path, edit, extra, message):
