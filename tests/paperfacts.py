@@ -2,7 +2,7 @@
 
 ``tests/specs/<stem>.R`` recomputes printed facts of the paper in base R and writes them to the file named by its
 first argument (default ``tests/specs/<stem>.r.json``, the stored output): ``Rscript tests/specs/<stem>.R``
-regenerates it. A test file per paper (tests/test_papers_*.py) asks, fact by fact, whether the audit's finding on
+regenerates it. One parametrized test file (tests/test_papers.py) asks, fact by fact, whether the audit's finding on
 that fact has R's verdict; ``check_stored_is_live`` reruns the script when ``Rscript`` is present (a failure under
 CI without it) and requires the stored file to equal the live output, so the stored verdicts cannot go stale.
 

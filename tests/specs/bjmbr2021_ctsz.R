@@ -1,6 +1,6 @@
 # Hand verification in base R of the printed facts of Batista et al., Braz J Med Biol Res 2021;54(10):e11439
 # (doi:10.1590/1414-431X2021e11439; CTSZ mRNA in blood, 20 controls vs 30 prostate cancer patients), read from
-# the spec beside this script (tests/specs/bjmbr2021_ctsz.json), for tests/test_papers_bjmbr2021_ctsz.py.
+# the spec beside this script (tests/specs/bjmbr2021_ctsz.json), for tests/test_papers.py.
 # Regenerate the stored output with one command (from the repository root):
 #   Rscript tests/specs/bjmbr2021_ctsz.R            (writes tests/specs/bjmbr2021_ctsz.r.json)
 #   Rscript tests/specs/bjmbr2021_ctsz.R OUT.json

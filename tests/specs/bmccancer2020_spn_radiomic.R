@@ -1,7 +1,7 @@
 # Hand verification in base R of the printed facts of the abstract of "The development and validation of
 # a radiomic nomogram for the preoperative prediction of lung adenocarcinoma" (BMC Cancer 2020,
 # doi:10.1186/s12885-020-07017-7), read from the spec beside this script
-# (tests/specs/bmccancer2020_spn_radiomic.json), for tests/test_papers_bmccancer2020_spn_radiomic.py.
+# (tests/specs/bmccancer2020_spn_radiomic.json), for tests/test_papers.py.
 # Regenerate the stored output with one command (from the repository root):
 #   Rscript tests/specs/bmccancer2020_spn_radiomic.R        (writes tests/specs/bmccancer2020_spn_radiomic.r.json)
 #   Rscript tests/specs/bmccancer2020_spn_radiomic.R OUT.json

@@ -4,6 +4,6 @@
 # Regenerate the stored output (tests/specs/pmc6914921_ln_n0n1n2.r.json) with:
 #   Rscript tests/specs/pmc6914921_ln_n0n1n2.R tests/specs
 # (`make references` runs only tests/results/gen_*.R; this command is run by hand, and by
-# tests/test_papers_pmc6914921.py when R is present.)
+# tests/test_papers.py when R is present.)
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "spec_facts.R"))
 spec_script("pmc6914921_ln_n0n1n2")

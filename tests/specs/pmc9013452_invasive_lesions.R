@@ -1,6 +1,6 @@
 # Hand verification in base R of the printed facts of PMC9013452 Table 1 (Respir Res 2022;23:96),
 # read from the spec beside this script (tests/specs/pmc9013452_invasive_lesions.json), for
-# tests/test_papers_pmc9013452_invasive_lesions.py.
+# tests/test_papers.py.
 # Regenerate the stored output with one command (from the repository root):
 #   Rscript tests/specs/pmc9013452_invasive_lesions.R        (writes tests/specs/pmc9013452_invasive_lesions.r.json)
 #   Rscript tests/specs/pmc9013452_invasive_lesions.R OUT.json

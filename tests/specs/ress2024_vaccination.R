@@ -1,7 +1,7 @@
 # Hand verification in base R of the printed facts of Boing et al., Epidemiol Serv Saude 2024;33(spe2):e20231216
 # (doi:10.1590/S2237-96222024v33e20231216.especial2.en; child vaccination and maternal race/skin color, 37,801
 # children), read from the spec beside this script (tests/specs/ress2024_vaccination.json), for
-# tests/test_papers_ress2024_vaccination.py.
+# tests/test_papers.py.
 # Regenerate the stored output with one command (from the repository root):
 #   Rscript tests/specs/ress2024_vaccination.R            (writes tests/specs/ress2024_vaccination.r.json)
 #   Rscript tests/specs/ress2024_vaccination.R OUT.json

@@ -4,6 +4,6 @@
 # Regenerate the stored output (tests/specs/wjgo2024_16_1849_rectal_ln.r.json) with:
 #   Rscript tests/specs/wjgo2024_16_1849_rectal_ln.R tests/specs
 # (`make references` runs only tests/results/gen_*.R; this command is run by hand, and by
-# tests/test_papers_wjgo2024_16_1849.py when R is present.)
+# tests/test_papers.py when R is present.)
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "spec_facts.R"))
 spec_script("wjgo2024_16_1849_rectal_ln")
