@@ -3,8 +3,7 @@
 Same data, same foldid, in one process (R embedded through rpy2). Two shapes of the study:
 131 x 60 (after the filters) and 131 x 851 (all features), standardized features, a 27/104
 outcome, 10 folds. Each side is warmed up once, then R, Python with one thread and Python
-with its default threads, for each engine of :data:`nenaudit.stats.lasso.ENGINES` (``rust``
-only where glmnet-rs is installed) are timed in turn ``--reps`` times (interleaved, so that a busy machine affects
+with its default threads are timed in turn ``--reps`` times (interleaved, so that a busy machine affects
 all alike); medians and the ratios Python/R are printed (issue 25's targets: at most 0.5
 single-threaded and 0.3 with threads, on the CPU at hand).
 
@@ -26,7 +25,7 @@ import warnings
 import numpy as np
 
 from nenaudit.parity import rbridge as R
-from nenaudit.stats.lasso import ENGINES, cv_lasso
+from nenaudit.stats.lasso import cv_lasso
 from _timing import machine, machine_line, write_results  # noqa: E402
 
 
@@ -42,11 +41,11 @@ def make_data(p: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X, y, foldid
 
 
-def time_python(X, y, foldid, n_jobs: int | None, engine: str) -> float:
+def time_python(X, y, foldid, n_jobs: int | None) -> float:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cv_lasso(X, y, foldid=foldid, n_jobs=n_jobs, engine=engine)
+        cv_lasso(X, y, foldid=foldid, n_jobs=n_jobs)
     return time.perf_counter() - t0
 
 
@@ -61,17 +60,8 @@ def main() -> None:
     started = machine()
     print(machine_line())
     R.source("lasso.R")
-    engines = []
-    for e in ENGINES:
-        if e == "rust":
-            try:
-                import glmnetrs  # noqa: F401
-            except ImportError:
-                print("glmnet-rs not installed: engine='rust' not timed")
-                continue
-        engines.append(e)
-    configs = [(e, j) for e in engines for j in (1, None)]
-    label = {c: f"{c[0]} {'x1' if c[1] == 1 else 'threads'}" for c in configs}
+    configs = [1, None]  # cv_lasso's n_jobs: one thread, its default threads
+    label = {c: "Python x1" if c == 1 else "Python threads" for c in configs}
     print("medians of interleaved runs (R, then each Python configuration), so that all see the same machine load")
     head = " ".join(f"{label[c]:>15}" for c in configs)
     print(f"{'shape':>10} {'R cv.glmnet':>12} {head}   ratios Python/R")
@@ -79,15 +69,15 @@ def main() -> None:
     for p in (60, 851):
         X, y, foldid = make_data(p, seed=p)
         rx, ry, rf = R.matrix(X), R.fvec(y), R.ivec(foldid)
-        for e, j in configs:  # warm-up (imports, first call)
-            time_python(X, y, foldid, j, e)
+        for j in configs:  # warm-up (imports, first call)
+            time_python(X, y, foldid, j)
         time_r(rx, ry, rf)
         tr: list[float] = []
-        tp: dict[tuple, list[float]] = {c: [] for c in configs}
+        tp: dict[int | None, list[float]] = {c: [] for c in configs}
         for _ in range(args.reps):
             tr.append(time_r(rx, ry, rf))
             for c in configs:
-                tp[c].append(time_python(X, y, foldid, c[1], c[0]))
+                tp[c].append(time_python(X, y, foldid, c))
         r = statistics.median(tr)
         meds = [statistics.median(tp[c]) for c in configs]
         cells = " ".join(f"{m:15.4f}" for m in meds)
@@ -95,12 +85,12 @@ def main() -> None:
         print(f"{'131 x ' + str(p):>10} {r:12.4f} {cells}   {ratios}", flush=True)
         shapes[f"131x{p}"] = {
             "n": 131, "p": p, "r_seconds": tr, "r_median": r,
-            "python": {label[c]: {"engine": c[0], "threads": "one" if c[1] == 1 else "default",
+            "python": {label[c]: {"threads": "one" if c == 1 else "default",
                                   "seconds": tp[c], "median": m, "ratio_to_r": m / r}
                        for c, m in zip(configs, meds)},
         }
     print(f"load average after: {machine_line().rsplit('load average ', 1)[1]}")
-    write_results("bench_lasso", {"reps": args.reps, "nfolds": 10, "engines": engines,
+    write_results("bench_lasso", {"reps": args.reps, "nfolds": 10,
                                   "targets": {"ratio_one_thread": 0.5, "ratio_threads": 0.3}},
                   {"shapes": shapes}, started)
 

@@ -15,21 +15,20 @@ rpy2 in the same process.
 "1 worker" is single-threaded (``SelectionConfig.n_jobs = 1``: cv_lasso's fits run serially),
 as R is; "2 workers" is ``jobs=2`` worker processes, each single-threaded. The ratio printed is
 Python time / R time (issue 25's target: at most 0.4 with one worker, on the CPU at hand). ``--threads`` also times
-one worker with cv_lasso's default threads. ``--interleave K`` also times R and each engine in
+one worker with cv_lasso's default threads. ``--interleave K`` also times R and Python in
 turn on chunks of K resamples (per resample the work of R's loop body: the procedure, then the 10
 indexes on the resample and on the whole cohort), which keeps the ratio fair when the machine's
 load changes during the run (R alone took 41 s, 76 s and 100 s for the same 100 resamples in
-three runs of one evening), and compares the engines' selected features and every resample's
-indexes with R's.
+three runs of one evening), and compares every resample's indexes with R's.
 
     .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
-                                                  [--engine ENGINE] [--interleave 10]
+                                                  [--interleave 10]
 
 Without COHORT_DIR the default cohort (``nenaudit.cohort.load_cohort()``) is used.
 
 Printed: the CPU model and load average (the ratio depends on the CPU), the times and ratios.
 Written: ``benchmarks/results/bench_pipeline.json`` (CPU model, cores, load average before and after,
-date, commit, the settings, every time, the ratios Python/R, the agreement with R per engine). Earlier
+date, commit, the settings, every time, the ratios Python/R, the agreement with R). Earlier
 runs' tables and profiles: ``benchmarks/results/HISTORY.md``.
 """
 
@@ -48,7 +47,7 @@ from nenaudit.parity import rbridge as R
 from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_design
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
-from nenaudit.stats.lasso import ENGINES, make_foldid
+from nenaudit.stats.lasso import make_foldid
 from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
@@ -99,18 +98,14 @@ def main() -> int:
     ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
     ap.add_argument("--no-r", action="store_true", help="time Python only")
     ap.add_argument("--interleave", type=int, default=0, metavar="K",
-                    help="also time R and both engines in turn on chunks of K resamples (fair under a changing "
-                         "load), and compare per resample: selected features of the engines, the 10 indexes with R's")
-    ap.add_argument("--engine", default="fortran", choices=ENGINES,
-                    help="SelectionConfig.engine (rust: glmnet-rs; numba: nenaudit's compiled kernel; both give the "
-                         "fortran engine's selections, not bit for bit)")
+                    help="also time R and Python in turn on chunks of K resamples (fair under a changing "
+                         "load), and compare per resample the 10 indexes with R's")
     args = ap.parse_args()
     started = machine()
     print(machine_line())
 
     cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
     cfg = PipelineConfig(keep_separated=True)  # R's loop keeps glm's separated fits too: the same work
-    cfg = replace(cfg, selection=replace(cfg.selection, engine=args.engine))
     X, y, _groups, proc = build_design(cohort, cfg)
     serial = PaperProcedure(proc.features, proc.candidates,
                             replace(cfg, selection=replace(cfg.selection, n_jobs=1)), proc.icc_values)
@@ -118,7 +113,7 @@ def main() -> int:
     idx = v.resample_indices(n, args.boot, args.seed)
     sc = cfg.selection
     print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
-          f"B = {args.boot}, seed {args.seed}; lasso engine {args.engine}")
+          f"B = {args.boot}, seed {args.seed}")
 
     p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
     p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
@@ -127,7 +122,7 @@ def main() -> int:
             f"jobs-invariant {same}; failures {p1.failures}")
     print(line, flush=True)
     settings = {"cohort": str(cohort.path), "lesions": int(n), "events": int(y.sum()), "features": len(proc.features),
-                "boot": args.boot, "seed": args.seed, "engine": args.engine, "threads": args.threads,
+                "boot": args.boot, "seed": args.seed, "threads": args.threads,
                 "interleave": args.interleave, "r": not args.no_r}
     results = {"python_seconds": {"one_worker": t1, "two_workers": t2}, "jobs_invariant": bool(same),
                "python_failures": p1.failures}
@@ -164,40 +159,24 @@ def main() -> int:
     print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
           f"(n {int(r_ok.sum())}; both keep the final models' separated fits)")
     if args.interleave:
-        # the same resamples in chunks, R and each Python engine in turn (one thread each), so that a load that
-        # changes during the run weighs on all alike; per resample the same work as R's loop body
-        procs = {eng: PaperProcedure(proc.features, proc.candidates,
-                                     replace(cfg, selection=replace(cfg.selection, n_jobs=1, engine=eng)),
-                                     proc.icc_values) for eng in ENGINES}
-        secs = {"R": 0.0, **{eng: 0.0 for eng in ENGINES}}
-        rows = {"R": [], **{eng: [] for eng in ENGINES}}
-        sels = {eng: [] for eng in ENGINES}
+        # the same resamples in chunks, R and Python in turn (one thread each), so that a load that changes
+        # during the run weighs on both alike; per resample the same work as R's loop body
+        secs, rows = {"R": 0.0, "Python": 0.0}, {"R": [], "Python": []}
         for c0 in range(0, idx.shape[0], args.interleave):
             chunk = idx[c0:c0 + args.interleave]
             out, t = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
                            R.matrix(chunk + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
             secs["R"] += t
             rows["R"].append(np.array(out, dtype=float, copy=True))  # a copy: asarray shares R memory R may free
-            for eng, pe in procs.items():
-                (sel, rw), t = timed(per_resample, X, y, pe, chunk)
-                secs[eng] += t
-                rows[eng].append(rw)
-                sels[eng] += sel
-        r_all = np.vstack(rows["R"])
-        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, "
-              + ", ".join(f"Python {eng} {secs[eng]:.2f} s" for eng in ENGINES)
-              + "; ratio Python/R (1 thread): " + ", ".join(f"{eng} {secs[eng] / secs['R']:.3f}" for eng in ENGINES))
-        inter = {"chunk": args.interleave, "r_seconds": secs["R"], "engines": {}}
-        for eng in ENGINES:
-            line, counts = agreement(f"engine {eng} vs R", np.vstack(rows[eng]), r_all)
-            inter["engines"][eng] = {"seconds": secs[eng], "ratio_to_r": secs[eng] / secs["R"],
-                                     "indexes_agree_with_r": counts}
-            if eng != ENGINES[0]:
-                same_sel = sum(a == b for a, b in zip(sels[ENGINES[0]], sels[eng]))
-                print(f"selected features, {ENGINES[0]} vs {eng} engine: identical in {same_sel} of {idx.shape[0]} "
-                      "resamples")
-                inter["engines"][eng][f"same_selection_as_{ENGINES[0]}"] = same_sel
-            print(line)
+            (_sel, rw), t = timed(per_resample, X, y, serial, chunk)
+            secs["Python"] += t
+            rows["Python"].append(rw)
+        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python {secs['Python']:.2f} s; "
+              f"ratio Python/R (1 thread): {secs['Python'] / secs['R']:.3f}")
+        line, counts = agreement("Python vs R", np.vstack(rows["Python"]), np.vstack(rows["R"]))
+        print(line)
+        inter = {"chunk": args.interleave, "r_seconds": secs["R"], "python_seconds": secs["Python"],
+                 "ratio_to_r": secs["Python"] / secs["R"], "indexes_agree_with_r": counts}
         results["interleaved"] = inter
     write_results("bench_pipeline", settings, results, started)
     return 0

@@ -2,7 +2,8 @@
 
 Reference values come from reference_r/lasso.R through rpy2 on data generated here; nothing
 is typed in. Data shapes follow the study: 131 lesions, a 27/104 outcome, 60 features (after
-the filters) and 851 (all features), with pyradiomics-like mixed scales.
+the filters) and 851 (all features), with pyradiomics-like mixed scales. Without R, glmnet's own
+Fortran lognet (python-glmnet, tests/glmnet_oracle.py) is the independent oracle of the solver.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from glmnet_oracle import fortran_path
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.selection import radscore_from_published
+from nenaudit.stats._lognet import lognet_path
 from nenaudit.stats.lasso import (
-    ENGINES,
     RadscoreFormula,
     apply_radscore,
     cv_lasso,
@@ -72,8 +74,7 @@ CASES = [
 def test_cv_glmnet_parity(R, p, measure, thresh):
     X, y, foldid = make_data(p, seed=p)
     r = r_cv(R, X, y, foldid, measure, thresh)
-    for engine in ENGINES:
-        check_against_r(quiet_cv(X, y, foldid=foldid, measure=measure, thresh=thresh, engine=engine), r, measure)
+    check_against_r(quiet_cv(X, y, foldid=foldid, measure=measure, thresh=thresh), r, measure)
 
 
 def check_against_r(py, r, measure):
@@ -106,18 +107,17 @@ def test_path_parity(R, p):
     r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y)))
     # R's p x L matrix arrives column-major: one row per lambda after reshaping
     beta = np.asarray(r["beta"], float).reshape(len(r["lambda"]), p)
-    for engine in ENGINES:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", StatisticalWarning)
-            path = lasso_path(X, y, engine=engine)
-        np.testing.assert_allclose(path.lambdas, r["lambda"], rtol=1e-12)  # ulp of fix.lam
-        # same algorithm, same iterations (npasses): rounding-level differences, measured <= 1e-13
-        np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
-        assert beta.shape == path.coef.shape
-        np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(path.dev_ratio, r["dev_ratio"], rtol=1e-10, atol=1e-14)
-        assert path.nulldev == pytest.approx(r["nulldev"], rel=1e-12)
-        assert path.npasses == int(r["npasses"]), engine  # the same iterations, not only the same optimum
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        path = lasso_path(X, y)
+    np.testing.assert_allclose(path.lambdas, r["lambda"], rtol=1e-12)  # ulp of fix.lam
+    # same algorithm, same iterations (npasses): rounding-level differences, measured <= 1e-13
+    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+    assert beta.shape == path.coef.shape
+    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.dev_ratio, r["dev_ratio"], rtol=1e-10, atol=1e-14)
+    assert path.nulldev == pytest.approx(r["nulldev"], rel=1e-12)
+    assert path.npasses == int(r["npasses"])  # the same iterations, not only the same optimum
 
 
 @pytest.mark.parity
@@ -127,11 +127,10 @@ def test_user_lambda_grid_parity(R):
     R.source("lasso.R")
     r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y), **{"lambda": R.fvec(grid)}))
     beta = np.asarray(r["beta"], float).reshape(len(grid), 30)
-    for engine in ENGINES:
-        path = lasso_path(X, y, lambdas=grid[::-1], engine=engine)  # any order; glmnet sorts decreasing
-        np.testing.assert_array_equal(path.lambdas, r["lambda"])  # the user's values, unchanged
-        np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)  # same algorithm
-        np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
+    path = lasso_path(X, y, lambdas=grid[::-1])  # any order; glmnet sorts decreasing
+    np.testing.assert_array_equal(path.lambdas, r["lambda"])  # the user's values, unchanged
+    np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)  # same algorithm
+    np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parity
@@ -149,10 +148,10 @@ def test_auc_fold_with_one_class_is_left_out_as_in_r(R):
 
 
 @pytest.mark.parity
-def test_numba_engine_follows_r_on_separated_data_with_a_user_grid(R):
+def test_kernel_follows_r_on_separated_data_with_a_user_grid(R):
     """Complete separation and a user grid down to 1e-12: R 4.1 (glmnetpp) fits every lambda, while
-    glmnet's Fortran stops when the working weights vanish. The numba kernel checks in R's order and
-    gives R's path, pass count included; the Fortran's shorter path is a prefix of it."""
+    glmnet's Fortran (the oracle) stops when the working weights vanish. The kernel checks in R's order
+    and gives R's path, pass count included; the Fortran's shorter path is a prefix of it."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 3))
     y = (X[:, 0] > 0).astype(float)
@@ -160,13 +159,14 @@ def test_numba_engine_follows_r_on_separated_data_with_a_user_grid(R):
     R.source("lasso.R")
     r = R.to_py(R.call("ref_lasso_path", R.matrix(X), R.fvec(y), **{"lambda": R.fvec(grid)}))
     beta = np.asarray(r["beta"], float).reshape(len(r["lambda"]), 3)
-    path = lasso_path(X, y, lambdas=grid, engine="numba")
+    path = lasso_path(X, y, lambdas=grid)
     assert path.lambdas.size == len(r["lambda"]) and path.npasses == int(r["npasses"])
     np.testing.assert_allclose(path.coef, beta, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(path.intercept, r["a0"], rtol=1e-10, atol=1e-12)
-    fortran = lasso_path(X, y, lambdas=grid, engine="fortran")
-    assert fortran.lambdas.size < path.lambdas.size  # the difference this test is about
-    np.testing.assert_allclose(fortran.coef, path.coef[: fortran.lambdas.size], rtol=1e-10, atol=1e-12)
+    fortran = fortran_path(X, y, lambdas=grid)
+    m = fortran["lambdas"].size
+    assert m < path.lambdas.size  # the difference this test is about
+    np.testing.assert_allclose(fortran["coef"], path.coef[:m], rtol=1e-10, atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -178,10 +178,11 @@ def test_numba_engine_follows_r_on_separated_data_with_a_user_grid(R):
     binary=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_numba_kernel_makes_the_passes_of_glmnets_cpp_core(n, p, prevalence, signal, binary, seed):
+def test_kernel_makes_the_passes_of_glmnets_fortran(n, p, prevalence, signal, binary, seed):
     """On any design (n below or above p, weak to separating signal, 0/1 features that are constant in
-    some training folds), the numba kernel and glmnet-rs (a port of glmnetpp, R's core) make the same
-    number of passes on the same lambdas and reach the same coefficients to rounding."""
+    some training folds), the kernel and glmnet's own Fortran lognet (the oracle) make the same number
+    of passes on the same lambdas and reach the same coefficients to rounding: on the whole data (a
+    default grid) and on every training fold of a 3-fold split (the fits of cv_lasso)."""
     rng = np.random.default_rng(seed)
     n1 = min(max(int(round(prevalence * n)), 3), n - 3)
     y = np.r_[np.ones(n1), np.zeros(n - n1)]
@@ -194,45 +195,76 @@ def test_numba_kernel_makes_the_passes_of_glmnets_cpp_core(n, p, prevalence, sig
             X[0, 1] = 1.0 - X[0, 1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = lasso_path(X, y, engine="numba")
-        b = lasso_path(X, y, engine="rust")
-        assert a.npasses == b.npasses and a.lambdas.size == b.lambdas.size
-        np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-12)
-        scale = max(1.0, np.abs(b.coef).max())
-        np.testing.assert_allclose(a.coef, b.coef, rtol=0, atol=1e-9 * scale)
-        np.testing.assert_allclose(a.intercept, b.intercept, rtol=0, atol=1e-9 * max(1.0, np.abs(b.intercept).max()))
-        assert a.warnings == b.warnings
-        foldid = make_foldid(n, 3, seed=seed)
-        if min(n1, n - n1) >= 3:
-            ca = cv_lasso(X, y, foldid=foldid, engine="numba", n_jobs=2)
-            cb = cv_lasso(X, y, foldid=foldid, engine="rust")
-            assert ca.index_min == cb.index_min and ca.selected() == cb.selected()
-            np.testing.assert_allclose(ca.cvm, cb.cvm, rtol=1e-9, atol=1e-12)
+        a = lasso_path(X, y)
+    b = fortran_path(X, y)
+    assert a.npasses == b["npasses"] and a.lambdas.size == b["lambdas"].size
+    np.testing.assert_allclose(a.lambdas, b["lambdas"], rtol=1e-12)
+    scale = max(1.0, np.abs(b["coef"]).max())
+    np.testing.assert_allclose(a.coef, b["coef"], rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(a.intercept, b["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(b["intercept"]).max()))
+    solver = [w for w in a.warnings if "dangerous ground" not in w]  # not R's small-class warning
+    assert (b["jerr"] != 0) == bool(solver)  # a solver code in one is a warning of the other
+    foldid = make_foldid(n, 3, seed=seed)
+    for f in (1, 2, 3):  # training folds, where a 0/1 feature may be constant (glmnet leaves it out)
+        train = foldid != f
+        xf, yf = X[train], y[train]
+        if min(yf.sum(), (1 - yf).sum()) < 2:
+            continue  # glmnet refuses a class of <= 1 (cv_lasso checks it before the fits)
+        flmin = 0.01 if xf.shape[0] < p else 1e-4
+        lam, a0, coef, _, nulldev, npasses, jerr = lognet_path(
+            np.ascontiguousarray(xf.T), yf, flmin=flmin, ulam=None, nlam=100, thresh=1e-7, maxit=100_000)
+        o = fortran_path(xf, yf)
+        assert (npasses, lam.size, jerr) == (o["npasses"], o["lambdas"].size, o["jerr"])
+        np.testing.assert_allclose(lam[1:], o["lambdas"][1:], rtol=1e-12)  # lam[0] before fix.lam
+        scale = max(1.0, np.abs(o["coef"]).max())
+        np.testing.assert_allclose(coef, o["coef"], rtol=0, atol=1e-9 * scale)
+        np.testing.assert_allclose(a0, o["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(o["intercept"]).max()))
+        assert nulldev == pytest.approx(o["nulldev"], rel=1e-12)
+
+
+@pytest.mark.parametrize("p", [60, 851])
+def test_kernel_agrees_with_glmnets_fortran_on_the_study_shapes(p):
+    """The study's shapes against the oracle (no R needed): the same passes and lambdas, the
+    coefficients to rounding, on glmnet's default grid and on a user grid."""
+    X, y, _ = make_data(p, seed=p + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        path = lasso_path(X, y)
+    o = fortran_path(X, y)
+    assert path.npasses == o["npasses"]
+    np.testing.assert_allclose(path.lambdas, o["lambdas"], rtol=1e-12)  # ulp of fix.lam
+    np.testing.assert_allclose(path.coef, o["coef"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.intercept, o["intercept"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.dev_ratio, o["dev_ratio"], rtol=1e-10, atol=1e-14)
+    grid = np.geomspace(path.lambdas[1], path.lambdas[-1], 30)
+    user, o = lasso_path(X, y, lambdas=grid), fortran_path(X, y, lambdas=grid)
+    np.testing.assert_array_equal(user.lambdas, o["lambdas"])
+    np.testing.assert_allclose(user.coef, o["coef"], rtol=1e-10, atol=1e-12)
+    assert user.npasses == o["npasses"]
 
 
 # --------------------------------------------------------------------------- behaviour
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_threads_do_not_change_numbers(engine):
+def test_threads_do_not_change_numbers():
     X, y, foldid = make_data(60, seed=3)
-    a = quiet_cv(X, y, foldid=foldid, n_jobs=1, engine=engine)
-    b = quiet_cv(X, y, foldid=foldid, n_jobs=2, engine=engine)
+    a = quiet_cv(X, y, foldid=foldid, n_jobs=1)
+    b = quiet_cv(X, y, foldid=foldid, n_jobs=2)
     np.testing.assert_array_equal(a.cvm, b.cvm)
     np.testing.assert_array_equal(a.cvsd, b.cvsd)
     np.testing.assert_array_equal(a.path.coef, b.path.coef)
 
 
 def test_solver_warnings_are_recorded():
-    """A non-fatal solver code (R: 'Convergence for 3th lambda value not reached') is kept, in both engines."""
+    """A non-fatal solver code (R: 'Convergence for 3th lambda value not reached') is kept, at the
+    lambda where glmnet's Fortran (the oracle) stops too."""
     X, y, foldid = make_data(20, seed=4)
-    for engine in ENGINES:
-        with pytest.warns(StatisticalWarning, match="not reached after maxit=5"):
-            path = lasso_path(X, y, maxit=5, engine=engine)
-        assert any("not reached" in w for w in path.warnings)
-        assert path.lambdas.size >= 1
-    with pytest.raises(NenauditError, match="engine"):
-        lasso_path(X, y, engine="sklearn")
+    with pytest.warns(StatisticalWarning, match="not reached after maxit=5"):
+        path = lasso_path(X, y, maxit=5)
+    jerr = fortran_path(X, y, maxit=5)["jerr"]
+    assert jerr < 0 and any(w.startswith(f"glmnet: convergence for {-jerr}th lambda value not reached")
+                            for w in path.warnings), (jerr, path.warnings)
+    assert path.lambdas.size >= 1
 
 
 def test_seeded_folds_reproducible_and_balanced():

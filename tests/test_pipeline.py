@@ -54,7 +54,7 @@ def test_pipeline_matches_plain_r(R, cohort):
     ref = R.to_py(R.call("pipeline_ref", R.matrix(feats.to_numpy()), rclin, R.fvec(y), R.ivec(foldid),
                          names=R.svec(list(icc.kept)), candidates=R.svec(cands)))
     assert list(sel.correlation.kept) == list(ref["kept"])  # same Spearman/findCorrelation survivors, same order
-    # python-glmnet runs glmnet's own Fortran; the CV logic is cv.glmnet's: agreement to rounding
+    # the solver makes glmnet's passes (stats/_lognet.py); the CV logic is cv.glmnet's: agreement to rounding
     assert sel.lasso.lambda_min == pytest.approx(ref["lambda_min"], rel=1e-10)
     assert list(sel.selected) == list(ref["selected"])
     rad = model.radscore(X[list(cohort.feature_names)])

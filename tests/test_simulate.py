@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.exceptions import NenauditError
 from nenaudit.simulate import SimulationSpec, run_simulation
@@ -378,58 +379,40 @@ def test_bad_cohort_is_refused_once_before_any_replicate(tmp_path, capsys):
     assert "missing patients.csv" in capsys.readouterr().err
 
 
-# --- the LASSO engine ------------------------------------------------------------------------
+# --- stores of the three-engine nenaudit ----------------------------------------------------
 
 
-def test_engine_is_part_of_the_spec_and_a_store_without_it_ran_fortran(reference, tmp_path):
+@pytest.mark.parametrize("engine", [None, "fortran", "rust", "numba"])
+def test_a_store_of_the_engine_era_is_refused_on_resume_in_one_line(reference, tmp_path, engine):
+    """A store of format 1 was made while nenaudit had three LASSO engines (its spec names the engine, or
+    none: the Fortran). --resume refuses it in one line naming the build and the engine, and says to start
+    a new store; the store is left as it was. --status still reads it."""
     import shutil
 
-    assert SPEC.engine == "numba" and SPEC.to_dict()["engine"] == "numba"
-    old = {k: v for k, v in SPEC.to_dict().items() if k != "engine"}  # a store written before the option
-    assert SimulationSpec.from_dict(old).engine == "fortran"
-    out = tmp_path / "legacy"
+    out = tmp_path / "old"
     shutil.copytree(reference[0], out)
     with Store(out, create=False) as s:
-        stored = s.spec()
-        legacy = {k: v for k, v in stored.items() if k != "engine"}
-        s.set_meta("spec", json.dumps(legacy))
-        s.init_or_check({**legacy, "engine": "fortran"}, s.get_meta("created_by"))  # resumes as the Fortran run
-        with pytest.raises(NenauditError, match="engine = 'fortran', this command 'numba'"):
-            s.init_or_check({**legacy, "engine": "numba"}, s.get_meta("created_by"))
-    fortran = SimulationSpec(**{**SPEC.to_dict(), "engine": "fortran", "scales": SPEC.scales})
-    with pytest.raises(NenauditError, match="engine"):
-        run_simulation(fortran, reference[0], resume=True, quiet=True)
+        spec = s.spec()
+        assert "engine" not in spec  # the one engine is not an option: this nenaudit records none
+        if engine is not None:
+            spec["engine"] = engine
+        s.set_meta("spec", json.dumps(spec))
+        s.set_meta("format", "nenaudit simulation store 1")
+        s.set_meta("created_by", "0.1.0 (code 0123456789ab)")
+    before = keys(out)
+    r = nenaudit(*cli_args(out, "--resume"))
+    assert r.returncode == 2, r.stderr
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in r.stderr, r.stderr
+    named = "fortran (python-glmnet; the store names none)" if engine is None else repr(engine)
+    assert f"made by nenaudit 0.1.0 (code 0123456789ab) with the LASSO engine {named}" in err[0], err[0]
+    assert "start a new store (choose another --out, without --resume)" in err[0]
+    assert keys(out) == before
+    status = nenaudit(*cli_args(out, "--status", "--json"))
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["finished"] == M
 
 
-@pytest.mark.parametrize("engine", ["fortran", "rust"])
-def test_every_engine_gives_the_same_replicates(reference, engine):
-    """The numba kernel (the default), glmnet-rs and the Fortran lognet run the same iterations: the same
-    statuses, selections and final models in every replicate, and the numbers agree to rounding
-    (measured <= 1e-13)."""
-    from nenaudit.simulate import run_replicate
-
-    with Store(reference[0], create=False) as s:
-        default_rows = list(s.rows())
-    other = SimulationSpec(**{**SPEC.to_dict(), "engine": engine, "scales": SPEC.scales})
-    for r in default_rows:
-        f = run_replicate(other, r["idx"])
-        assert f["status"] == r["status"] and f["seed"] == r["seed"]
-        assert f["details"].get("final_terms") == r["details"].get("final_terms")
-        for k, v in r["metrics"].items():
-            if v is None or f["metrics"][k] is None:
-                assert v == f["metrics"][k], k
-            else:
-                assert f["metrics"][k] == pytest.approx(v, rel=1e-9, abs=1e-12), k
-
-
-def test_cli_engine_option_is_stored_and_in_the_logged_command(tmp_path):
-    from nenaudit.cli import main
-
-    out = tmp_path / "fortran"
-    args = cli_args(out, "--engine", "fortran")
-    args[args.index("--cohorts") + 1] = "1"
-    assert main(args) == 0
-    with Store(out, create=False) as s:
-        assert s.spec()["engine"] == "fortran"
-    started = (out / "run.log").read_text().splitlines()[0]
-    assert "--engine fortran" in started  # the run log's command repeats the engine (resume must match it)
+def test_engine_is_no_option_of_simulate(tmp_path):
+    r = nenaudit(*cli_args(tmp_path / "x", "--engine", "numba"))
+    assert r.returncode == 2 and "unrecognized arguments: --engine numba" in r.stderr

@@ -50,7 +50,6 @@ class SelectionConfig(Result):
     measure: str = "deviance"
     which: str = "min"
     n_jobs: int | None = None  # threads of cv_lasso's K + 1 fits (None: all CPUs); results do not depend on it
-    engine: str = "fortran"
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def select_features(
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2")
     cv = cv_lasso(Z[:, [zcol[n] for n in kept]], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed,
-                  measure=cfg.measure, feature_names=kept, n_jobs=cfg.n_jobs, engine=cfg.engine)
+                  measure=cfg.measure, feature_names=kept, n_jobs=cfg.n_jobs)
     rs = radscore_formula(cv, cfg.which)
     return Selection(
         config=cfg, n_input=len(names), screen=screen, icc=icc_res, zscore=z, correlation=corr,

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         cv = cv_lasso(X, y, feature_names=feats, foldid=foldid,
                       nfolds=10 if args.folds is None else args.folds,
-                      seed=1 if args.seed is None else args.seed, measure=args.measure, engine=args.engine)
+                      seed=1 if args.seed is None else args.seed, measure=args.measure)
     out = cv.summary()
     out["warnings"] = list(dict.fromkeys([*cv.warnings, *(str(w.message) for w in caught)]))
     out.update({"n": len(y), "events": int(y.sum()), "features": len(feats), "ignored_columns": ignored,
@@ -103,9 +103,6 @@ def register(sub) -> None:
     a.add_argument("--seed", type=options.seed, metavar="N", default=None, help="seed of the random folds (default 1)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance",
                    help="CV measure (type.measure; default deviance)")
-    a.add_argument("--engine", choices=("fortran", "rust", "numba"), default="fortran",
-                   help="solver: glmnet's Fortran via python-glmnet (default), glmnet-rs, or numba (glmnet's "
-                        "iterations compiled here, the fastest); all agree with R's cv.glmnet to ~1e-13")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     from nenaudit.commands import add_na_option
 

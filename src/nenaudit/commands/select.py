@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
                             "the ICC filter needs them (or pass --no-icc)")
     cfg = SelectionConfig(icc_threshold=args.icc_threshold, icc_form=args.icc_form, zscore_ddof=args.ddof,
                           spearman_cutoff=args.cutoff, nfolds=args.folds, seed=args.fold_seed, measure=args.measure,
-                          which=args.which, engine=args.engine)
+                          which=args.which)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sel = select_features(cohort.features, cohort.outcome, readings=None if args.no_icc else readings, config=cfg)
@@ -90,9 +90,6 @@ def register(sub) -> None:
                         "reproduce and validate take it as --fold-seed)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance", help="CV measure (deviance)")
     a.add_argument("--which", choices=("min", "1se"), default="min", help="Radscore at lambda.min (default) or 1se")
-    a.add_argument("--engine", choices=("fortran", "rust", "numba"), default="fortran",
-                   help="lasso solver: glmnet's Fortran via python-glmnet (default), glmnet-rs, or numba (glmnet's "
-                        "iterations compiled here, the fastest); all agree with R's cv.glmnet to ~1e-13")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
     from nenaudit.commands import add_na_option
 

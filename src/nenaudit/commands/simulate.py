@@ -85,7 +85,7 @@ def _spec(args):
     return SimulationSpec(mode=mode, cohorts=args.cohorts, boot=args.boot, seed=args.seed, signal=signal_,
                           scales=scales, study=args.study, study_sha256=study.sha256,
                           cohort=None if cohort is None else str(cohort), max_features=args.max_features,
-                          engine=args.engine, twin=twin)
+                          twin=twin)
 
 
 def _print_summary(s: dict) -> None:
@@ -124,7 +124,7 @@ def _command(spec, args) -> str:
     for opt, val in (("--study", spec.study), ("--cohort", spec.cohort), ("--max-features", spec.max_features)):
         if val is not None:
             parts += [opt, str(val)]
-    parts += ["--engine", spec.engine, "--backend", args.backend, "--jobs", str(args.jobs)]
+    parts += ["--backend", args.backend, "--jobs", str(args.jobs)]
     if args.scheduler:
         parts += ["--scheduler", args.scheduler]
     parts += ["--out", str(args.out)]
@@ -183,10 +183,6 @@ def _common(a, mode: str, cohorts: int) -> None:
                    help="print what the store in --out holds so far (partial results of an unfinished run); runs nothing")
     a.add_argument("--max-features", type=int, default=None, metavar="P",
                    help="keep P random feature columns of each cohort (quick runs; default: all)")
-    a.add_argument("--engine", choices=("numba", "rust", "fortran"), default="numba",
-                   help="the LASSO's solver: numba (default; glmnet's iterations compiled here, about 1.7x as fast "
-                        "per fit as fortran), rust (glmnet-rs) or fortran (python-glmnet, the default of "
-                        "reproduce/select); all three agree with R's cv.glmnet to ~1e-13")
     a.add_argument("--quiet", action="store_true", help="no progress on stderr")
     a.add_argument("--json", action="store_true", help="print summary.json to stdout")
 

@@ -111,7 +111,7 @@ def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = 
     from importlib import metadata
 
     out = {}
-    for pkg in ("nenaudit", "numpy", "scipy", "pandas", "matplotlib", "python-glmnet", "rpy2"):
+    for pkg in ("nenaudit", "numpy", "scipy", "pandas", "matplotlib", "numba", "rpy2"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:

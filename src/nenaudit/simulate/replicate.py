@@ -3,8 +3,7 @@
 A replicate is a pure function of the :class:`SimulationSpec` and its index (:func:`run_replicate`):
 the same spec and index give the same row on any machine, process or backend. BLAS runs on one
 thread inside a replicate (the parallelism is across replicates), and the LASSO-CV runs its folds
-in the calling thread, with the solver ``SimulationSpec.engine`` (default ``"numba"``: glmnet's iterations compiled
-here, agreeing with R's cv.glmnet as the Fortran does and about 1.7x as fast per fit; see
+in the calling thread (glmnet's iterations compiled here, agreeing with R's cv.glmnet; see
 :mod:`nenaudit.stats.lasso` and :mod:`nenaudit.stats._lognet`).
 """
 
@@ -16,7 +15,7 @@ import os
 import re
 import socket
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from nenaudit.exceptions import NenauditError
@@ -67,7 +66,6 @@ class SimulationSpec:
     study_sha256: str = ""
     cohort: str | None = None  # null only: permute this fixed cohort instead of fresh synthetic ones
     max_features: int | None = None  # keep this many feature columns (quick runs and tests)
-    engine: str = "numba"  # the LASSO's solver (stats.lasso ENGINES); stores written before this field: fortran
     # the noise twin: cohorts drawn from the spec's pipeline section alone (simulate/twin.py), not synth's design
     twin: bool = False
 
@@ -87,12 +85,8 @@ class SimulationSpec:
     def from_dict(cls, d: dict[str, Any]) -> "SimulationSpec":
         d = dict(d)
         d["scales"] = tuple(d.get("scales") or (1,))
-        d.setdefault("engine", LEGACY_ENGINE)
+        d.pop("engine", None)  # the LASSO engine recorded by stores of format 1 (read by --status only)
         return cls(**d)
-
-
-# the engine of stores written before SimulationSpec.engine existed
-LEGACY_ENGINE = "fortran"
 
 _CODE_SUFFIXES = (".py", ".json", ".yaml")
 
@@ -266,7 +260,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         cohort, seeds = build_cohort(spec, index)
-        cfg = PipelineConfig(selection=replace(SelectionConfig(), n_jobs=1, engine=spec.engine), n_boot=spec.boot,
+        cfg = PipelineConfig(selection=SelectionConfig(n_jobs=1), n_boot=spec.boot,
                              seed=seeds.pipeline, jobs=1)
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         if spec.twin:

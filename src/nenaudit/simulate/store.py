@@ -6,7 +6,10 @@
     ``key``/``value`` text pairs: ``spec`` (the :class:`~nenaudit.simulate.replicate.SimulationSpec`
     as JSON, checked on ``--resume``), ``format`` and ``created_by``, the build that created it
     (:func:`~nenaudit.simulate.replicate.build_id`: the version and a fingerprint of the code, so
-    that a development checkout whose code changed does not resume an older run).
+    that a development checkout whose code changed does not resume an older run). Format 1 stores
+    were made while nenaudit had three LASSO engines (the spec's ``engine``: fortran when it names
+    none, rust or numba); format 2 runs the one compiled kernel, :mod:`nenaudit.stats._lognet`.
+    ``--resume`` refuses a format 1 store and says which build and engine made it.
 ``replicates``
     one row per finished replicate: ``idx`` (primary key, so a replicate is never stored twice),
     ``scale``, ``seed`` (the replicate's ``SeedSequence``), ``seeds`` (the integer seeds derived from
@@ -28,12 +31,13 @@ from typing import Any, Iterator
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import stable_float
-from nenaudit.simulate.replicate import LEGACY_ENGINE
 
 __all__ = ["STORE_NAME", "Store", "row_key"]
 
 STORE_NAME = "simulation.sqlite"
-FORMAT = "nenaudit simulation store 1"
+FORMAT = "nenaudit simulation store 2"
+# format 1: the stores of nenaudit's three LASSO engines; its spec names the engine, or none (the Fortran)
+FORMAT_ENGINES = "nenaudit simulation store 1"
 # columns that identify a replicate's result (what two runs must agree on); the rest is bookkeeping
 RESULT_COLUMNS = ("idx", "scale", "seed", "seeds", "version", "status", "detail", "metrics", "details")
 
@@ -122,11 +126,16 @@ class Store:
             self.set_meta("spec", _dumps(spec))
             self.db.execute("COMMIT")
             return
+        if self.get_meta("format") == FORMAT_ENGINES:
+            engine = self.spec().get("engine")
+            engine = "fortran (python-glmnet; the store names none)" if engine is None else repr(engine)
+            raise NenauditError(f"{self.path}: made by nenaudit {self.get_meta('created_by')} with the LASSO engine "
+                                f"{engine}, before nenaudit had one engine; it cannot be resumed: start a new "
+                                "store (choose another --out, without --resume)")
         if self.get_meta("format") != FORMAT:
             raise NenauditError(f"{self.path}: written in another store format ({self.get_meta('format')}); "
                                 "choose another --out")
         prev = self.spec()
-        prev.setdefault("engine", LEGACY_ENGINE)  # stores written before the engine option ran the Fortran
         for k in sorted(set(prev) | set(spec)):
             if prev.get(k) != spec.get(k):
                 raise NenauditError(f"{self.path}: the stored run has {k} = {prev.get(k)!r}, this command "

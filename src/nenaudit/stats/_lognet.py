@@ -1,4 +1,4 @@
-"""A compiled binomial lasso path with glmnet's iterations (engine ``"numba"`` of :mod:`.lasso`).
+"""A compiled binomial lasso path with glmnet's iterations (the solver of :mod:`.lasso`).
 
 What it computes is ``glmnet(x, y, family = "binomial")`` with alpha = 1, unit penalty factors,
 no coefficient bounds, no offset, ``standardize = TRUE``, ``intercept = TRUE`` and
@@ -27,8 +27,8 @@ only the same sequence of passes gives R's numbers:
    checked against ``|<r, x_j>| <= lambda`` and the violators join it.
 5. The path stops early as R's glmnet 4.1 (glmnetpp) does: after at least 5 lambdas of a default
    grid, when the deviance ratio exceeds 0.999 or grows by less than 1e-5, or when the working
-   weights vanish (sum v <= 1e-9 (1 + 1e-9)(1 - 1e-9)). glmnet's Fortran (the ``"fortran"``
-   engine) checks the weights first, so on a user grid over separated data it stops earlier than
+   weights vanish (sum v <= 1e-9 (1 + 1e-9)(1 - 1e-9)). glmnet's Fortran (python-glmnet, the
+   tests' oracle) checks the weights first, so on a user grid over separated data it stops earlier than
    R; this kernel follows R.
 
 Only the summation order of the inner products differs from glmnet's (eight partial sums, which
@@ -417,7 +417,7 @@ def unscale(beta, a0, xm, xs, order, nin, lmu):
 
 def _kernel():
     if numba is None:
-        raise NenauditError("engine='numba' needs the numba package: pip install numba")
+        raise NenauditError("the lasso needs the numba package: pip install numba")
     return kernel
 
 

@@ -6,36 +6,25 @@
 ``cv.glmnet(x, y, family = "binomial", foldid = ...)`` with ``type.measure = "deviance"``
 or ``"auc"``, ``alignment = "lambda"``, ``grouped = TRUE`` (glmnet 4.1-6, Debian 12).
 
-Engine
+Solver
 ------
-The coordinate-descent solver is glmnet's own Fortran core, ``lognet``, from the
-``python-glmnet`` package (module ``glmnet._glmnet``; GPL-2, the project is
-GPL-2.0-or-later). Only that compiled routine is used, called with the arguments R's
-``glmnet()``/``lognet()`` pass (``ne = nvars + 1``, ``nx = pmax = nvars``, unit penalty
-factors, limits of +-9.9e35, ``isd = 1``, ``intr = 1``, ``maxit = 1e5``, ``kopt = 0``) and the
-response as R builds it (column 1 = class "1", column 2 = class "0"). Everything around it
-(lambda grid repair, unpacking the compressed coefficients, the CV loop, interpolation,
-measures, lambda.min/1se) is re-implemented here from glmnet's R sources. The solver shares
-glmnet's internal constants (``fdev = 1e-5``, ``devmax = 0.999``, ``mnlam = 5``,
-``eps = 1e-6``, ``pmin = 1e-9``, ``exmx = 250``, ``big = 9.9e35``).
+The coordinate-descent solver is nenaudit's own kernel, :mod:`nenaudit.stats._lognet`: glmnet's
+two-class algorithm (``lognet``) written here in glmnet's order of steps and compiled by numba
+(cached on disk after the first use, about 10 s). It fits what R's ``glmnet()`` fits with its
+defaults (unit penalty factors, no bounds, standardized, with intercept, ``maxit = 1e5``, Newton
+steps), makes R's passes (``npasses`` equal to R's) and agrees with R to about 1e-13; it releases
+the GIL, so the K + 1 fits of a cross-validation run on threads. It shares glmnet's internal
+constants (``fdev = 1e-5``, ``devmax = 0.999``, ``mnlam = 5``, ``eps = 1e-6``, ``pmin = 1e-9``,
+``exmx = 250``, ``big = 9.9e35``) and stops a path early as R 4.1's glmnetpp does. Everything
+around it (lambda grid repair, the CV loop, interpolation, measures, lambda.min/1se) is
+re-implemented here from glmnet's R sources. The tests compare it with R's glmnet run in the test
+and with glmnet's own Fortran ``lognet`` (python-glmnet, an independent oracle of the test extra).
 
-A second engine (``engine="rust"``) is the ``glmnet-rs`` package, a Rust port of glmnetpp, the
-C++ core that R's glmnet 4.1 calls: same iterations (``npasses``), about 25% faster per fit than
-the Fortran build; it is called with the same arguments and is tested against R the same way. It
-holds the GIL, so its K + 1 fits run serially.
-
-A third engine (``engine="numba"``, the default of ``nenaudit simulate``) is nenaudit's own
-kernel, :mod:`nenaudit.stats._lognet`: glmnet's two-class algorithm written here in glmnet's order
-of steps and compiled by numba (cached on disk after the first use, about 10 s). It makes R's
-passes (``npasses`` equal to R's), agrees with R to about 1e-13, takes about 0.6 of the Fortran's
-time per fit and releases the GIL, so its K + 1 fits run on threads. Where R 4.1's glmnetpp and
-glmnet's Fortran differ (the path on separated data with a user lambda grid), it follows R.
-
-Why the engine and not a re-implementation of the objective: glmnet's default
+Why glmnet's iterations and not any solver of the objective: glmnet's default
 ``thresh = 1e-7`` stops its coordinate descent 4e-4 to 8e-4 (coefficients) from the exact
 optimum on data of this study's size, so any solver that only shares the objective differs
-from R by more than 1e-4 and can pick another lambda.min. Driving the same Fortran routine the
-same way reproduces R to about 1e-13 (see ``tests/test_lasso.py``).
+from R by more than 1e-4 and can pick another lambda.min. Making glmnet's passes, in glmnet's
+order, reproduces R to about 1e-13 (see ``tests/test_lasso.py``).
 
 cv.glmnet conventions reproduced
 --------------------------------
@@ -66,7 +55,6 @@ J R Stat Soc B 2012;74:245-266. doi:10.1111/j.1467-9868.2011.01004.x
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import warnings
@@ -91,7 +79,6 @@ __all__ = [
     "apply_radscore",
 ]
 
-_BIG = 9.9e35  # glmnet.control()$big
 _PROB_MIN = 1e-5  # cv.lognet's prob_min
 MEASURES = ("deviance", "auc")
 _MEASURE_NAMES = {"deviance": "Binomial Deviance", "auc": "AUC"}
@@ -272,51 +259,8 @@ def _class_check(y: np.ndarray, where: str, messages: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The solver call (glmnet's Fortran lognet through python-glmnet)
+# The solver call (the compiled kernel of ._lognet)
 # ---------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _lognet():
-    """glmnet's Fortran ``lognet`` from python-glmnet's compiled extension ``glmnet._glmnet``.
-
-    The extension is loaded on its own, without executing ``glmnet/__init__.py``, which imports
-    scikit-learn (about 0.9 s) for estimator classes this module does not use.
-    """
-    import importlib.machinery
-    import importlib.util
-    from pathlib import Path
-
-    hint = "the lasso needs the python-glmnet package (glmnet's Fortran core): pip install python-glmnet"
-    spec = importlib.util.find_spec("glmnet")
-    if spec is None or not spec.submodule_search_locations:
-        raise NenauditError(hint)
-    for loc in spec.submodule_search_locations:
-        for so in sorted(Path(loc).glob("_glmnet*")):
-            if not any(so.name.endswith(sfx) for sfx in importlib.machinery.EXTENSION_SUFFIXES):
-                continue
-            loader = importlib.machinery.ExtensionFileLoader("glmnet._glmnet", str(so))
-            mspec = importlib.util.spec_from_loader("glmnet._glmnet", loader)
-            mod = importlib.util.module_from_spec(mspec)
-            loader.exec_module(mod)
-            return mod.lognet
-    raise NenauditError(hint)  # pragma: no cover - broken install
-
-
-@functools.lru_cache(maxsize=1)
-def _rust_core():
-    """glmnet-rs's compiled core (optional engine ``"rust"``): a Rust port of glmnetpp, R's C++ core."""
-    try:
-        from glmnetrs import _core
-    except ImportError:
-        raise NenauditError(
-            "engine='rust' needs the optional glmnet-rs package (pip install glmnet-rs); "
-            "the default engine='fortran' uses python-glmnet"
-        ) from None
-    return _core
-
-
-ENGINES = ("fortran", "rust", "numba")
 
 
 def _jerr_message(jerr: int, maxit: int, nx: int) -> tuple[bool, str]:
@@ -357,78 +301,12 @@ def _fit_raw(
     lambdas: np.ndarray | None,
     thresh: float,
     maxit: int,
-    lognet,
-    engine: str = "fortran",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, int]:
-    """One glmnet binomial fit; ``x`` must be a Fortran-ordered float64 copy (the solver overwrites it).
+    """One glmnet binomial fit through the compiled kernel of :mod:`._lognet` (glmnet's iterations,
+    GIL released); ``x`` (n, p) must be a Fortran-ordered float64 copy (the solver overwrites it).
 
     Returns (lambdas, intercept, coef (L, p), dev_ratio, nulldev, npasses, jerr).
     """
-    if engine == "rust":
-        return _fit_raw_rust(x, y, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio, lambdas=lambdas,
-                             thresh=thresh, maxit=maxit)
-    n, p = x.shape
-    if engine == "numba":
-        return _fit_raw_numba(x, y, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio, lambdas=lambdas,
-                              thresh=thresh, maxit=maxit)
-    yy = np.empty((n, 2), dtype=float, order="F")
-    yy[:, 0] = y  # R's lognet: y = diag(2)[factor(y), ][, c(2, 1)]
-    yy[:, 1] = 1.0 - y
-    offset = np.zeros((n, 2), dtype=float, order="F")
-    jd = np.zeros(1, dtype=np.int32)
-    vp = np.ones(p, dtype=float)
-    cl = np.empty((2, p), dtype=float, order="F")
-    cl[0] = -_BIG
-    cl[1] = _BIG
-    if lambdas is None:
-        flmin = (0.01 if n < p else 1e-4) if lambda_min_ratio is None else float(lambda_min_ratio)
-        ulam = np.zeros(nlambda, dtype=float)
-        nlam = nlambda
-    else:
-        flmin = 1.0
-        ulam = np.ascontiguousarray(np.sort(np.asarray(lambdas, dtype=float))[::-1])
-        nlam = ulam.size
-    lmu, a0, ca, ia, nin, dev0, dev, alm, nlp, jerr = lognet(
-        1.0, 1, x, yy, offset, jd, vp, cl, p, flmin, ulam, float(thresh),
-        ne=p + 1, nlam=nlam, isd=1, intr=1, maxit=int(maxit), kopt=0,
-    )
-    lmu = int(lmu)
-    coef = np.zeros((lmu, p), dtype=float)
-    ia0 = ia - 1
-    for l in range(lmu):
-        k = int(nin[l])
-        if k:
-            coef[l, ia0[:k]] = ca[:k, 0, l]
-    lam = np.array(alm[:lmu], dtype=float)
-    if lambdas is None and lmu > 2:  # glmnet:::fix.lam
-        llam = np.log(lam)
-        lam[0] = math.exp(2.0 * llam[1] - llam[2])
-    return lam, np.array(a0[0, :lmu], dtype=float), coef, np.array(dev[:lmu]), float(dev0[0]), int(nlp), int(jerr)
-
-
-def _fit_raw_rust(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
-    """The same fit through glmnet-rs (same arguments as R's glmnet(); lambdas already repaired)."""
-    core = _rust_core()
-    n, p = x.shape
-    kw: dict[str, Any] = {"family": "binomial", "alpha": 1.0, "nlambda": int(nlambda), "thresh": float(thresh),
-                          "maxit": int(maxit), "standardize": True, "intercept": True}
-    if lambdas is not None:
-        kw["user_lambda"] = [float(v) for v in np.sort(np.asarray(lambdas, dtype=float))[::-1]]
-    else:
-        kw["lambda_min_ratio"] = (0.01 if n < p else 1e-4) if lambda_min_ratio is None else float(lambda_min_ratio)
-    try:
-        res = core.elnet_path(x, np.ascontiguousarray(y, dtype=float), **kw)
-    except ValueError as exc:
-        return np.empty(0), np.empty(0), np.empty((0, p)), np.empty(0), float("nan"), 0, _rust_fatal(str(exc))
-    warn = res.get("warning")
-    jerr = int(warn[1]) if warn else 0
-    return (np.asarray(res["lambda"], dtype=float), np.asarray(res["a0"], dtype=float),
-            np.ascontiguousarray(np.asarray(res["beta"], dtype=float).T), np.asarray(res["dev_ratio"], dtype=float),
-            float(res["nulldev"]), int(res["npasses"]), jerr)
-
-
-def _fit_raw_numba(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
-    """The same fit through the compiled kernel of :mod:`._lognet` (glmnet's iterations, GIL released)."""
     from nenaudit.stats._lognet import lognet_path
 
     n, p = x.shape
@@ -444,14 +322,6 @@ def _fit_raw_numba(x, y, *, nlambda, lambda_min_ratio, lambdas, thresh, maxit):
         llam = np.log(lam)
         lam[0] = math.exp(2.0 * llam[1] - llam[2])
     return lam, a0, coef, devr, nulldev, nlp, jerr
-
-
-def _rust_fatal(message: str) -> int:
-    """glmnet's fatal code from a glmnet-rs error message ("... (jerr 7777)")."""
-    import re
-
-    m = re.search(r"jerr (\d+)", message)
-    return int(m.group(1)) if m else 99999
 
 
 def _path_from_raw(raw, names, thresh, maxit, messages, where) -> LassoPath:
@@ -481,7 +351,6 @@ def lasso_path(
     lambdas: Sequence[float] | None = None,
     thresh: float = 1e-7,
     maxit: int = 100_000,
-    engine: str = "fortran",
 ) -> LassoPath:
     """Binomial lasso path, as ``glmnet(x, y, family = "binomial")`` with its defaults.
 
@@ -509,7 +378,7 @@ def lasso_path(
     raw = _fit_raw(
         np.array(Xa, dtype=float, order="F", copy=True), ya, nlambda=int(nlambda),
         lambda_min_ratio=lambda_min_ratio, lambdas=None if lambdas is None else np.asarray(lambdas, float),
-        thresh=thresh, maxit=maxit, lognet=_lognet() if _check_engine(engine) == "fortran" else None, engine=engine,
+        thresh=thresh, maxit=maxit,
     )
     path = _path_from_raw(raw, names, thresh, maxit, messages, "glmnet")
     for m in path.warnings:
@@ -520,12 +389,6 @@ def lasso_path(
 # ---------------------------------------------------------------------------------------
 # Cross-validation
 # ---------------------------------------------------------------------------------------
-
-
-def _check_engine(engine: str) -> str:
-    if engine not in ENGINES:
-        raise NenauditError(f"engine={engine!r}: use one of {', '.join(ENGINES)}")
-    return engine
 
 
 def make_foldid(n: int, nfolds: int = 10, seed: int | np.random.Generator | None = None) -> np.ndarray:
@@ -667,11 +530,10 @@ def _cv_data(X, y, foldid, nfolds, seed, feature_names, messages: list[str]):
     return Xa, ya, names, fid, k, train_sets
 
 
-def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs, engine: str) -> list:
+def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs) -> list:
     """The full-data fit and the K training-fold fits (raw solver output), in that order.
 
-    They are independent: the Fortran lognet and the numba kernel release the GIL, so they run on
-    threads; glmnet-rs holds it (measured: threads give nothing), so engine="rust" runs them serially. Each solver
+    They are independent and the compiled kernel releases the GIL, so they run on threads. Each solver
     input is one Fortran-ordered copy (the solver overwrites it), cut from one transposed copy of X.
     The numbers do not depend on the number of threads.
     """
@@ -683,7 +545,7 @@ def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs, engine: str) -> list:
         return _fit_raw(x.T, yi, **fit_kw)
 
     tasks = len(train_sets) + 1
-    workers = 1 if engine == "rust" else _n_workers(n_jobs, tasks)
+    workers = _n_workers(n_jobs, tasks)
     if workers == 1:
         return [fit_one(i) for i in range(tasks)]
     with ThreadPoolExecutor(max_workers=workers) as ex:
@@ -779,7 +641,6 @@ def cv_lasso(
     thresh: float = 1e-7,
     maxit: int = 100_000,
     n_jobs: int | None = None,
-    engine: str = "fortran",
 ) -> LassoCV:
     """K-fold cross-validated binomial lasso, as ``cv.glmnet(x, y, family = "binomial")``.
 
@@ -792,14 +653,8 @@ def cv_lasso(
     measure : ``"deviance"`` (R's default for binomial) or ``"auc"``.
     nlambda, lambda_min_ratio, thresh, maxit : passed to every glmnet fit, as R's ``...``.
     n_jobs : threads for the K + 1 independent fits (default: the CPUs this process may
-        use; the Fortran lognet and the numba kernel release the GIL, glmnet-rs does not, so
-        ``engine="rust"`` always runs serially). The numbers do not depend on it; pass 1 inside an outer
-        parallel loop.
-    engine : ``"fortran"`` (default: glmnet's Fortran lognet via python-glmnet), ``"rust"``
-        (glmnet-rs, a port of R's C++ core glmnetpp: same iterations, about 25% faster per
-        fit, but serial) or ``"numba"`` (nenaudit's compiled kernel of the same iterations,
-        about 0.6 of the Fortran's time per fit, on threads). All agree with R to ~1e-13
-        (tests/test_lasso.py).
+        use; the compiled kernel releases the GIL). The numbers do not depend on it; pass 1
+        inside an outer parallel loop.
 
     Returns
     -------
@@ -822,10 +677,9 @@ def cv_lasso(
         raise NenauditError(f"measure={measure!r}: use one of {', '.join(MEASURES)}")
     messages: list[str] = []
     Xa, ya, names, fid, k, train_sets = _cv_data(X, y, foldid, nfolds, seed, feature_names, messages)
-    lognet = _lognet() if _check_engine(engine) == "fortran" else None
     fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
-              "maxit": maxit, "lognet": lognet, "engine": engine}
-    raws = _cv_fits(Xa, ya, train_sets, fit_kw, n_jobs, engine)
+              "maxit": maxit}
+    raws = _cv_fits(Xa, ya, train_sets, fit_kw, n_jobs)
     full = _path_from_raw(raws[0], names, thresh, maxit, messages, "full data")
     link = _heldout_link(Xa, raws[1:], train_sets, full.lambdas, maxit, messages)
     used, cvm, cvsd = _cv_curve(link, ya, fid, k, measure, messages)
