@@ -12,7 +12,7 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path, load_cohort
-from nenaudit.io import DataError
+from nenaudit.exceptions import DataError
 from nenaudit.study.builders import embedded_raw
 
 

@@ -20,7 +20,8 @@ import pytest
 from clirun import nenaudit
 from nenaudit.cli import main
 from nenaudit.io import write_atomic
-from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file
+from nenaudit.exceptions import OutputError
+from nenaudit.outputs import MARKER, Outputs, check_dir, check_file
 from nenaudit.synth import generate, write_cohort
 
 

@@ -1,4 +1,4 @@
-"""Synthetic cohorts: published counts given back by stats.compare.summarize, minimal reported
+"""Synthetic cohorts: published counts given back by stats.table1.summarize, minimal reported
 deviations for infeasible specs, byte-for-byte reproducibility, the CLI.
 
 Reference values are the published numbers of the study spec (feng2025.json, transcribed from
@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from nenaudit.cli import main
 from nenaudit.cohort import default_cohort_path, load_cohort
-from nenaudit.stats.compare import quantile7, summarize
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.table1 import summarize
 from nenaudit.study.builders import cohort_spec
 from nenaudit.study.schema import _key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort

@@ -94,8 +94,8 @@ def test_committed_cohort_univariable_ors_at_printed_precision(study, refit):
 
 def test_committed_cohort_table2_p_values(study, cohort, refit):
     """At least 10 of the 11 Table 2 p-values within printed rounding, computed as the pipeline does
-    (stats.compare.summarize on the lesions with the re-fitted Radscore)."""
-    from nenaudit.stats.compare import summarize
+    (stats.table1.summarize on the lesions with the re-fitted Radscore)."""
+    from nenaudit.stats.table1 import summarize
 
     X, y, _, m = refit
     les = cohort.lesions.copy()
@@ -182,7 +182,7 @@ def test_stage_c_is_retried_only_for_targets_it_can_move(study):
 # --------------------------------------------------------------------- stage C: swaps change nothing univariable
 def _stats(d, cf):
     """Every count, quantile and univariable statistic of the patient variables, patient and lesion level."""
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
 
     out = {}

@@ -39,7 +39,7 @@ CLINICAL_NOTE = ("pipeline --clinical-only = univariable screen (p < entry) + ba
 def _columns(cohort, names, what):
     """``names`` as a float frame of the coded lesion columns; an unknown column, an identifier, the outcome
     or a missing/infinite/non-numeric value is refused with its column and line."""
-    from nenaudit.io import DataError
+    from nenaudit.exceptions import DataError
 
     cols = list(cohort.lesions.columns)
     missing = [n for n in names if n not in cols]

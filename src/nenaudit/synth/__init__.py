@@ -336,8 +336,7 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
 
     from nenaudit.pipeline import PipelineConfig, build_design
     from nenaudit.stats.discrimination import roc_auc
-    from nenaudit.exceptions import ConvergenceWarning
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import ConvergenceWarning, FitFailure
 
     lesions = _read(files["lesions.csv"])
     y = lesions["outcome"].to_numpy()
@@ -405,7 +404,7 @@ def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray
     """Stage B's score of one draw (0 = every target met; see :mod:`nenaudit.synth.faithful`)."""
     import warnings
 
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
 
     score = 0.0
@@ -443,7 +442,7 @@ def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_b
 
     from nenaudit.cohort import load_cohort
     from nenaudit.pipeline import PipelineConfig, run_pipeline
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import FitFailure
 
     sig = tuple(s["key"] for s in (manifest.get("radiomics") or {}).get("signature", []))
     with tempfile.TemporaryDirectory() as tmp:

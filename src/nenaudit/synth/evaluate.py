@@ -35,7 +35,8 @@ def _name(d: Design, variable: str) -> str:
 
 def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> list[dict[str, Any]]:
     """Every published cell of the patient and lesion tables with the achieved value (``summarize``)."""
-    from nenaudit.stats.compare import quantile7, summarize
+    from nenaudit.stats.quantile import quantile7
+    from nenaudit.stats.table1 import summarize
 
     out = []
     for t in ([d.patient_table] if d.patient_table else []) + [d.lesion_table]:
@@ -178,7 +179,7 @@ def refit(cohort) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         try:
             m = proc(X, y)
-        except Exception as exc:  # stats.validation.FitFailure: recorded, as the bootstrap counts it
+        except Exception as exc:  # exceptions.FitFailure: recorded, as the bootstrap counts it
             return {"ok": False, "failure": str(exc)}
     sel = list(m.selection.selected)
     return {"ok": True, "n_after_filters": len(m.selection.correlation.kept), "n_selected": len(sel),

@@ -3,7 +3,7 @@
 The allocation and realization (:mod:`~nenaudit.synth.allocation`, :mod:`~nenaudit.synth.realize`)
 fix every published count and quantile. Three searches then use the freedom left, each scored
 with the statistics the pipeline itself computes (``stats.logistic.fit_logistic``,
-``stats.compare.mann_whitney``, ``pipeline.PaperProcedure``, ``stats.stepwise.backward_elimination``,
+``stats.twosample.mann_whitney``, ``pipeline.PaperProcedure``, ``stats.stepwise.backward_elimination``,
 ``stats.discrimination.roc_auc``), on values rounded as the CSV files store them:
 
 * **A** (one variable at a time, :func:`stage_a`): for every patient-level variable with a published
@@ -129,7 +129,7 @@ def _codes(d: Design, name: str, values: np.ndarray) -> np.ndarray:
 
 def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tuple[bool, ...]:
     """For each published summary of a patient-level variable: does ``x`` (patient values) meet it?"""
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
 
     v = d.variables[name]
     out = []
@@ -163,7 +163,7 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
     """(excess beyond printed rounding of the OR and the lesion-table p, loss) of lesion-level values ``xl``
     (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a categorical variable is fitted
     on its (code, outcome) table with the lesion counts as prior weights (the same likelihood, faster)."""
-    from nenaudit.stats.compare import mann_whitney
+    from nenaudit.stats.twosample import mann_whitney
     from nenaudit.stats.logistic import fit_logistic
 
     or_p, p_p, mw_p = tg
@@ -517,6 +517,7 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
     """Largest share, over the Harrell and by-patient schemes, of resamples whose refit of the final formula
     separates: the pipeline's resamples (``stats.validation.resample_indices`` / ``cluster_indices`` with its
     default seed, :data:`SEP_BOOT` of them) refitted by ``stats.validation.glm_or_fail``."""
+    from nenaudit.exceptions import FitFailure
     from nenaudit.pipeline import PipelineConfig
     from nenaudit.stats import validation as val
 
@@ -533,7 +534,7 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
                 continue
             try:
                 val.glm_or_fail(X[r], y[r])
-            except val.FitFailure as exc:
+            except FitFailure as exc:
                 sep += exc.reason == "separation"
         worst = max(worst, sep)
     return worst / SEP_BOOT

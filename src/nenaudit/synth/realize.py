@@ -318,7 +318,7 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
     (on the log scale; zero inside the printed rounding). The choice is part of the generator, made
     the same way for every seed.
     """
-    from nenaudit.stats.compare import mann_whitney
+    from nenaudit.stats.twosample import mann_whitney
 
     R = d.outcomes
     shared = "patient" in v["unit"]
