@@ -22,7 +22,7 @@ from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.table1 import summarize
 from nenaudit.study.builders import cohort_spec
-from nenaudit.study.schema import _key, load, validate
+from nenaudit.study.schema import label_key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort
 from nenaudit.synth.allocation import (
     AllocationProblem,
@@ -43,7 +43,7 @@ def cohort():
 
 
 def _deviating(manifest) -> set[tuple[str, str, str, str]]:
-    return {(d["table"], _key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
+    return {(d["table"], label_key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
 
 
 def _group_labels(df, event="ineffective", other="effective"):
@@ -68,7 +68,7 @@ def test_default_cohort_gives_back_every_published_count(study, cohort):
                     grp = t.group(gid)
                     groups = [grp.outcome_group] if grp.outcome_group else ["effective", "ineffective"]
                     got = sum(c.count for c in comp[r.variable].cells if c.level == lv.level and c.group in groups)
-                    if (t.id, _key(r.variable), lv.level, gid) in skip:
+                    if (t.id, label_key(r.variable), lv.level, gid) in skip:
                         assert got != cell.count  # a reported deviation is a real one
                         continue
                     assert got == cell.count, (t.id, r.variable, lv.level, gid)

@@ -84,7 +84,7 @@ def crosscheck_for_report(cohort, args, say):
     why = r_unavailable_reason()
     if why is not None:
         return None, why
-    from nenaudit.commands.crosscheck import run_crosscheck
+    from nenaudit.parity.crosscheck import run_crosscheck
     from nenaudit.pipeline import PipelineConfig
     from nenaudit.selection import SelectionConfig
 

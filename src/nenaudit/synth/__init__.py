@@ -34,7 +34,7 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.study.schema import Study, label_key as _key
+from nenaudit.study.schema import Study, label_key
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import faithful as fa
 from nenaudit.synth import targets as tgt
@@ -386,12 +386,12 @@ def feat_targets(study: Study, d: Design) -> dict[str, Any]:
     rs = (study.radiomics or {}).get("radscore") or {}
     auc = next((a.estimate for a in study.auc if a.model == "radscore" and a.kind == "apparent"), None)
     reg = study.regression
-    uni = next((r.univariable for r in (reg.rows if reg else ()) if _key(r.variable) == "radscore"), None)
+    uni = next((r.univariable for r in (reg.rows if reg else ()) if label_key(r.variable) == "radscore"), None)
     cells = {}
     for t in study.tables:
         if t.unit != "lesion":
             continue
-        row = next((r for r in t.rows if _key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
+        row = next((r for r in t.rows if label_key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
         if row is not None:
             for g in t.groups:
                 if g.outcome_group in d.outcomes:
@@ -478,7 +478,7 @@ def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.rand
     types = tuple((rad.get("image_types") or {}).get("value") or ("original", "wavelet"))
     keys = load_catalogue().feature_keys(types)
     sig, stand_ins = signature_keys(study)
-    rs_var = next((n for n in d.variables if _key(n) == "radscore"), None)
+    rs_var = next((n for n in d.variables if label_key(n) == "radscore"), None)
     n = len(lesions)
     if rs_var is not None and sig:
         radscore = lesions[rs_var].to_numpy(float)
@@ -552,7 +552,7 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
         rs, _ = signature_keys(study)
         out["radiomics"] = evaluate.radiomics(f, o, float(study.fact("icc_threshold", 0.75)),
                                               float(study.fact("spearman_threshold", 0.9)), tuple(rs))
-        rs_var = next((n for n in d.variables if _key(n) == "radscore"), None)
+        rs_var = next((n for n in d.variables if label_key(n) == "radscore"), None)
         if rs and rs_var:
             z = (f[list(rs)] - f[list(rs)].mean()) / f[list(rs)].std(ddof=1)
             score = z.to_numpy() @ np.array(list(rs.values()))
