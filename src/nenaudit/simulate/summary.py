@@ -158,7 +158,7 @@ def quantile_table(summary: dict[str, Any], metrics=None) -> str:
 
 def write_summary(summary: dict[str, Any], out: Path) -> Path:
     """``summary.json`` in ``out``: strict JSON (no NaN or infinity), written atomically."""
-    from nenaudit.io import write_atomic
+    from nenaudit.outputs import write_atomic
 
     p = Path(out) / SUMMARY_NAME
     write_atomic(p, dumps_json(summary, indent=1) + "\n")
