@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.cohort import load_cohort
+from nenaudit.exceptions import FitFailure
 from nenaudit.parity import rbridge as R
 from nenaudit.stats import validation as v
 from nenaudit.stats.lasso import cv_lasso
@@ -78,7 +79,7 @@ class LassoPipeline:
         mu = F.mean(axis=0)
         sd = F.std(axis=0, ddof=1)
         if np.any(sd == 0):
-            raise v.FitFailure("singular", "a feature is constant in this resample")
+            raise FitFailure("singular", "a feature is constant in this resample")
         Z = (F - mu) / sd
         cv = cv_lasso(Z, y, foldid=np.asarray(self.foldid), n_jobs=1)
         coefs = cv.coefficients("min")

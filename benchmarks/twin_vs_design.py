@@ -26,7 +26,7 @@ import numpy as np
 
 def order_ci(vals, q, z=1.959963984540054):
     """The q-quantile (type 7) and its distribution-free 95% interval from the order statistics."""
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
 
     v = np.sort(np.asarray(vals, dtype=float))
     n = v.size

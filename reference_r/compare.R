@@ -1,4 +1,5 @@
-# Reference computations for nenaudit.stats.compare, in plain R (base + stats only).
+# Reference computations for the Table 1/2 tests (nenaudit.stats.contingency, twosample,
+# table1), in plain R (base + stats only).
 # Runnable alone:  TZ=UTC Rscript reference_r/compare.R
 # Sourced by tests/test_compare.py through rpy2; every function returns a plain named list.
 

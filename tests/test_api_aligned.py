@@ -3,7 +3,7 @@
 X shuffled with its labels and y in the original order once gave fit_logistic a coefficient of
 0.107 for 3.886 and ci_auc 0.528 for 0.942, silently. Now rows are matched by label (as
 statsmodels and R's model frames do), or the call is refused naming both indexes. Empty
-arrays and duplicate column names are nenaudit's own one-line errors; compare_groups counts
+arrays and duplicate column names are nenaudit's own one-line errors; summarize counts
 and warns what it leaves out.
 """
 
@@ -85,13 +85,13 @@ def test_cv_lasso_on_an_empty_array_is_nenaudits_error(X):
         na.cv_lasso(X, np.zeros(X.shape[0] if X.ndim == 2 else 0))
 
 
-def test_compare_groups_duplicate_column_names_is_nenaudits_error():
+def test_summarize_duplicate_column_names_is_nenaudits_error():
     df = pd.DataFrame([[0, 1.0, 2.0], [1, 3.0, 4.0]], columns=["g", "x", "x"])
     with pytest.raises(NenauditError, match="'x' appears more than once"):
-        na.compare_groups(df, "g")
+        na.summarize(df, "g")
 
 
-def test_compare_groups_counts_and_warns_what_it_left_out():
+def test_summarize_counts_and_warns_what_it_left_out():
     rng = np.random.default_rng(3)
     n = 40
     df = pd.DataFrame({"g": rng.integers(0, 2, n).astype(float), "x": rng.normal(size=n),
@@ -101,7 +101,7 @@ def test_compare_groups_counts_and_warns_what_it_left_out():
     df.loc[4, "c"] = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = na.compare_groups(df, "g")
+        res = na.summarize(df, "g")
     left = [str(w.message) for w in caught if issubclass(w.category, LeftOutWarning)]
     assert res.missing_group == 1 and any("1 row(s) with a missing group ('g')" in m for m in left)
     x, c = res.variables

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nenaudit.audit import arithmetic, categorical, design, triples
 from nenaudit.audit.run import all_checks, run_audit, summary
-from nenaudit.stats.compare import chisq_test, fisher_test
+from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.strategies import contingency_tables
 from nenaudit.study.builders import embedded_raw, mutate, two_group_spec
 from nenaudit.study.schema import load, validate
@@ -190,7 +190,7 @@ def test_reordering_rows_changes_nothing(seed):
 
 @pytest.mark.filterwarnings("ignore::nenaudit.exceptions.StatisticalWarning")
 def test_chisq_variants_used_by_the_check_are_the_stats_ones():
-    # the audit never recomputes a test itself: it calls stats.compare
+    # the audit never recomputes a test itself: it calls stats.contingency
     m = np.array([[10, 14], [17, 90]])
     v = categorical.variants(m)
     assert v["chisq"] == chisq_test(m, correct=False).p

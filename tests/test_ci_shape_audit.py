@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from nenaudit.audit.triples import check_implied_p
-from nenaudit.study.schema import SpecError, validate
+from nenaudit.exceptions import SpecError
+from nenaudit.study.schema import validate
 
 RAW = json.loads((Path(__file__).parent / "specs" / "ress2024_vaccination.json").read_text(encoding="utf-8"))
 MISPRINT_FAR = "triple.implied_p:Mother’s schooling (years of study): 13 or over:univariable"  # 0.52 (0.38;0.61)

@@ -109,7 +109,7 @@ def test_lasso_duplicate_column_names(tmp_path):
 
 def _cohort_dir() -> Path | None:
     from nenaudit.cohort import default_cohort_path
-    from nenaudit.io import DataError
+    from nenaudit.exceptions import DataError
 
     try:
         return default_cohort_path()

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from nenaudit.cohort import Cohort, default_cohort_path, load_cohort
-from nenaudit.io import DataError
+from nenaudit.exceptions import DataError
 
 
 @pytest.fixture(scope="module")

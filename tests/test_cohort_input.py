@@ -12,7 +12,7 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path, load_cohort
-from nenaudit.io import DataError
+from nenaudit.exceptions import DataError
 from nenaudit.study.builders import embedded_raw
 
 
@@ -269,7 +269,6 @@ def test_fold_seed_defaults_keep_the_committed_behaviour():
     default_fold_seed = PipelineConfig().selection.seed
     for argv in (["reproduce"], ["validate", "--scheme", "pipeline"], ["select"]):
         assert parser.parse_args(argv).fold_seed == default_fold_seed
-    assert parser.parse_args(["select", "--seed", "4"]).fold_seed == 4  # the old spelling still works
 
 
 def test_select_fold_seed_draws_the_folds():

@@ -1,4 +1,5 @@
-"""stats.compare against R (chisq.test, fisher.test, ...) through rpy2, plus invariance properties.
+"""The Table 1/2 tests (stats.contingency, stats.twosample, stats.table1) against R
+(chisq.test, fisher.test, ...) through rpy2, plus invariance properties.
 
 No expected number is typed in: every reference value is computed by R inside the test
 (reference_r/compare.R). Tolerances are stated next to each comparison.
@@ -16,18 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.stats.compare import (
-    CHISQ_SMALL_EXPECTED,
-    DEFAULT_RULE,
-    SelectionRule,
-    chisq_test,
-    fisher_test,
-    mann_whitney,
-    quantile7,
-    shapiro_wilk,
-    summarize,
-    t_test,
-)
+from nenaudit.stats.contingency import CHISQ_SMALL_EXPECTED, chisq_test, fisher_test
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.table1 import DEFAULT_RULE, SelectionRule, summarize
+from nenaudit.stats.twosample import mann_whitney, shapiro_wilk, t_test
 
 # p-values: both sides sum/integrate the same quantities in a different order (and R's FEXACT
 # merges path values with its own hashing), so agreement is to accumulated rounding, ~1e-13;

@@ -79,9 +79,8 @@ def test_junit_never_overwrites_a_file_it_did_not_write(tmp_path):
 
 def test_reproduce_runs_its_crosscheck_with_the_fold_seed(monkeypatch):
     """The crosscheck inside ``reproduce`` refits the LASSO with the folds of --fold-seed, as the report's pipeline."""
-    from nenaudit.commands import crosscheck as cc_cmd
     from nenaudit.commands.reproduce import crosscheck_for_report
-    from nenaudit.parity import rbridge
+    from nenaudit.parity import crosscheck, rbridge
 
     seen = {}
 
@@ -94,7 +93,7 @@ def test_reproduce_runs_its_crosscheck_with_the_fold_seed(monkeypatch):
         return Done()
 
     monkeypatch.setattr(rbridge, "r_available", lambda: True)
-    monkeypatch.setattr(cc_cmd, "run_crosscheck", fake)
+    monkeypatch.setattr(crosscheck, "run_crosscheck", fake)
     args = argparse.Namespace(no_crosscheck=False, seed=5, fold_seed=7)
     assert crosscheck_for_report(None, args, lambda m: None) == ({"rows": []}, None)
     assert seen["seed"] == 5 and seen["config"].selection.seed == 7

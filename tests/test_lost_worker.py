@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, WorkerLost
 from nenaudit.stats._resample import run_resamples
-from nenaudit.stats.workers import WorkerLost, run_retrying
+from nenaudit.stats.workers import run_retrying
 
 
 def _square_or_die(k: int, flag: str, always: bool) -> int:

@@ -12,7 +12,7 @@ CSV = "data.csv"  # never read: the parser refuses the value first
 @pytest.mark.parametrize("argv,option", [
     (["auc", CSV, "--outcome", "y", "--score", "s", "--seed", "-1"], "--seed"),
     (["lasso", CSV, "--outcome", "y", "--seed", "-1"], "--seed"),
-    (["select", "--seed", "-1"], "--seed"),
+    (["select", "--fold-seed", "-1"], "--fold-seed"),
     (["validate", "--scheme", "harrell", "--seed", "-1"], "--seed"),
     (["reproduce", "--seed", "-1"], "--seed"),
     (["phantom", "--cohort", "c", "--out", "o", "--seed", "-1"], "--seed"),
@@ -36,7 +36,7 @@ def test_out_of_range_option_is_one_line_exit_2(argv, option, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("nenaudit: error: argument "), err
-    # the option is named as argparse names it; an alias shows as e.g. "--fold-seed/--seed"
+    # the option is named as argparse names it; one with a short form shows as e.g. "-o/--option"
     named = err[0][len("nenaudit: error: argument "):].split(":")[0].split("/")
     assert option in named, err
 

@@ -18,7 +18,8 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path
-from nenaudit.outputs import LOCK, MARKER, OutputError, check_dir, content_hash
+from nenaudit.exceptions import OutputError
+from nenaudit.outputs import LOCK, MARKER, check_dir, content_hash
 from nenaudit.report.reproduction import REPORT_FILES
 
 

@@ -19,8 +19,8 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit.cli import main
-from nenaudit.io import write_atomic
-from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file
+from nenaudit.exceptions import OutputError
+from nenaudit.outputs import MARKER, Outputs, check_dir, check_file, write_atomic
 from nenaudit.synth import generate, write_cohort
 
 
@@ -261,7 +261,7 @@ def test_json_to_stdout(dest):
     import subprocess
     import sys
 
-    p = subprocess.run([sys.executable, "-c", f"from nenaudit.io import write_atomic; write_atomic({dest!r}, '[1]')"],
+    p = subprocess.run([sys.executable, "-c", f"from nenaudit.outputs import write_atomic; write_atomic({dest!r}, '[1]')"],
                        capture_output=True, text=True)
     assert p.returncode == 0 and p.stdout == "[1]", p.stderr
 

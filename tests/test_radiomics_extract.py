@@ -18,8 +18,7 @@ import pytest
 sitk = pytest.importorskip("SimpleITK", reason="pip install 'nenaudit[radiomics]'")
 pytest.importorskip("radiomics", reason="pip install 'nenaudit[radiomics]'")
 
-from nenaudit.exceptions import NenauditError  # noqa: E402
-from nenaudit.io import DataError  # noqa: E402
+from nenaudit.exceptions import DataError, NenauditError  # noqa: E402
 from nenaudit.radiomics.catalogue import expected_counts, load_catalogue  # noqa: E402
 from nenaudit.radiomics.extract import (  # noqa: E402
     ID_COLUMNS,

@@ -11,7 +11,8 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit import io as nio
-from nenaudit.io import DataError, read_csv
+from nenaudit.exceptions import DataError
+from nenaudit.io import read_csv
 
 
 def one_line_error(p, *needles):

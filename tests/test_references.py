@@ -177,7 +177,7 @@ def test_roc_against_r(ref):
         r.check(f"{marker}.auc", ci.auc, rtol=1e-13)  # a count of pairs over n1 n0
         r.check(f"{marker}.lower", ci.lower, rtol=1e-12)  # DeLong placements; qnorm
         r.check(f"{marker}.upper", ci.upper, rtol=1e-12)
-    t = na.roc_test(y, r.input("s100b"), r.input("ndka"))
+    t = na.delong_test(y, r.input("s100b"), r.input("ndka"))
     r.check("roc_test.auc1", t.auc1, rtol=1e-13)
     r.check("roc_test.auc2", t.auc2, rtol=1e-13)
     r.check("roc_test.z", t.z, rtol=1e-10)
@@ -209,7 +209,7 @@ def test_contingency_against_r(ref, table):
 def test_calibration_against_r(ref):
     r = ref("calibration")
     y, p = r.input("y"), r.input("p")
-    cal = na.calibration(y, p)
+    cal = na.calibration_fit(y, p)
     r.check("citl", cal.citl, rtol=1e-9, atol=1e-12)  # glm.fit on an offset: IRLS to R's epsilon
     r.check("intercept", cal.intercept, rtol=1e-9, atol=1e-12)
     r.check("slope", cal.slope, rtol=1e-9)

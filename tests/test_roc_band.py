@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nenaudit.stats.compare import summarize_overall
+from nenaudit.stats.table1 import summarize_overall
 from nenaudit.stats.discrimination import bootstrap_indices, roc_curve, sensitivity_at, sensitivity_band
 
 

@@ -77,8 +77,8 @@ def test_printed_agrees_is_the_rounding_interval():
 def test_label_keys_keep_comparison_signs():
     # "≤100" and ">100" are different NSE levels (Feng 2025, Tables 1-2); a key that dropped the
     # signs matched both to "100" and made the patient/lesion check compare the wrong levels
-    from nenaudit.study.schema import _key
+    from nenaudit.study.schema import label_key
 
-    assert _key("≤100") != _key(">100")
-    assert _key(">5 cm") == _key(" >5 CM ") and _key(">5 cm") != _key("5 cm")
-    assert _key("Surufatinib + octreotide") != _key("Surufatinib octreotide")
+    assert label_key("≤100") != label_key(">100")
+    assert label_key(">5 cm") == label_key(" >5 CM ") and label_key(">5 cm") != label_key("5 cm")
+    assert label_key("Surufatinib + octreotide") != label_key("Surufatinib octreotide")

@@ -140,7 +140,7 @@ def test_reference_run_stores_every_replicate_with_seed_and_version(reference):
 
 
 def test_summary_is_strict_json_with_the_printed_values_from_the_spec(reference):
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
     from nenaudit.study.schema import load
 
     out, summary = reference
@@ -174,7 +174,7 @@ def test_summary_is_strict_json_with_the_printed_values_from_the_spec(reference)
 def test_empty_lasso_selection_is_a_counted_outcome(monkeypatch, tmp_path):
     import nenaudit.pipeline as pl
     from nenaudit.simulate.replicate import run_replicate
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import FitFailure
 
     def empty(*a, **k):
         raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")

@@ -294,18 +294,70 @@ def test_error_and_warning_classes_live_in_exceptions():
     assert [c for c in classes if not c.startswith("nenaudit.exceptions.")] == []
 
 
-def test_old_import_paths_of_the_error_classes_still_work():
-    from nenaudit import exceptions as E
-    from nenaudit.io import DataError
-    from nenaudit.outputs import OutputError
-    from nenaudit.processes import Terminated
-    from nenaudit.parity.rbridge import RUnavailable
-    from nenaudit.radiomics.extract import CaseError
-    from nenaudit.stats.validation import FAILURE_REASONS, FitFailure
+def foreign_error_paths(sources: dict[str, str], errors: set[str],
+                        home: str = "nenaudit.exceptions") -> list[str]:
+    """Every place an error or warning class is taken from a module other than ``home``.
 
-    assert (DataError, OutputError, RUnavailable, CaseError, FitFailure, Terminated) == (
-        E.DataError, E.OutputError, E.RUnavailable, E.CaseError, E.FitFailure, E.Terminated)
-    assert FAILURE_REASONS is E.FAILURE_REASONS
+    ``sources`` maps a file's label to its text. Refused: ``from nenaudit.x import E``, ``x.E`` on
+    a bound ``nenaudit.x`` module, and an ``__all__`` outside ``home`` that lists ``E``."""
+    out = []
+    for label, text in sources.items():
+        tree = ast.parse(text)
+        bound: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "nenaudit":
+                for a in node.names:
+                    if a.name in errors and node.module != home:
+                        out.append(f"{label} line {node.lineno}: {a.name} from {node.module}")
+                    bound[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.split(".")[0] == "nenaudit":
+                        bound[a.asname or a.name.split(".")[0]] = a.asname and a.name or "nenaudit"
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                      for t in node.targets):
+                listed = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
+                out += [f"{label} line {node.lineno}: __all__ lists {n}" for n in listed if n in errors]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in errors:
+                base = _dotted(node.value)
+                module = bound.get(base.split(".")[0], "") + base[len(base.split(".")[0]):] if base else ""
+                if module and module != home:
+                    out.append(f"{label} line {node.lineno}: {node.attr} from {module}")
+    return out
+
+
+def _project_sources() -> dict[str, str]:
+    root = SRC.parent
+    files = [p for d in ("src/nenaudit", "tests", "benchmarks") for p in sorted((root / d).rglob("*.py"))]
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in files
+            if p != root / "src/nenaudit/exceptions.py"}
+
+
+def test_error_classes_are_imported_from_exceptions_only():
+    from nenaudit import exceptions
+
+    errors = set(exceptions.__all__)
+    assert {"DataError", "FitFailure", "Terminated", "FAILURE_REASONS"} <= errors
+    sources = _project_sources()
+    assert len(sources) > 100 and any("from nenaudit.exceptions import" in t for t in sources.values())
+    assert foreign_error_paths(sources, errors) == []
+
+
+def test_the_error_path_rule_catches_old_paths():
+    planted = {
+        "a.py": "from nenaudit.io import DataError\nfrom nenaudit.exceptions import FitFailure\n",
+        "b.py": "from nenaudit.stats import validation as v\ntry:\n    pass\nexcept v.FitFailure:\n    pass\n",
+        "c.py": "import nenaudit.processes\nx = nenaudit.processes.Terminated\n",
+        "d.py": "from nenaudit.exceptions import CaseError\n__all__ = ['CaseError', 'run']\n",
+        "e.py": "from nenaudit import exceptions as E\nx = E.DataError\n",
+    }
+    assert foreign_error_paths(planted, {"DataError", "FitFailure", "Terminated", "CaseError"}) == [
+        "a.py line 1: DataError from nenaudit.io",
+        "b.py line 4: FitFailure from nenaudit.stats.validation",
+        "c.py line 2: Terminated from nenaudit.processes",
+        "d.py line 2: __all__ lists CaseError",
+    ]
 
 
 def test_a_duplicate_finding_id_is_an_audit_definition_error(monkeypatch):
@@ -326,10 +378,11 @@ def test_a_duplicate_finding_id_is_an_audit_definition_error(monkeypatch):
 # --------------------------------------------------------------------------------------
 
 
-def test_table_views_are_to_frame_and_the_old_names_are_deprecated_aliases():
+def test_table_views_are_to_frame_and_the_old_names_are_gone():
     import numpy as np
     import pandas as pd
 
+    from nenaudit.selection import Selection
     from nenaudit.stats.dca import decision_curve
     from nenaudit.stats.logistic import fit_logistic
     from nenaudit.stats.validation import harrell_optimism
@@ -340,15 +393,14 @@ def test_table_views_are_to_frame_and_the_old_names_are_deprecated_aliases():
     fit = fit_logistic(X, y, profile=False)
     frame = fit.to_frame("wald")
     assert list(frame.index) == ["(Intercept)", "a", "b"]
-    with pytest.warns(DeprecationWarning, match="to_frame"):
-        pd.testing.assert_frame_equal(fit.summary("wald"), frame)
+    assert frame.loc["a", "estimate"] == fit.coefficient("a")
     val = harrell_optimism(X, y, n_boot=5, seed=1)
-    with pytest.warns(DeprecationWarning, match="to_frame"):
-        pd.testing.assert_frame_equal(val.table(), val.to_frame())
     assert list(val.to_frame().index) == ["C", "Dxy", "Intercept", "Slope", "Brier"]
     p = 1 / (1 + np.exp(-(0.3 + X.a - 0.5 * X.b)))
     dc = decision_curve(y, p.to_numpy())
     df = dc.to_frame()
-    with pytest.warns(DeprecationWarning, match="to_frame"):
-        rows = dc.rows()
-    assert len(rows) == len(df) and rows[1]["model"] == df["model"].iloc[1] and rows[1]["all"] == df["all"].iloc[1]
+    assert len(df) == len(dc.thresholds) and list(df["model"]) == list(dc.model)
+    # one name for each view: the 0.1.0 names summary/table/rows/report are gone (CHANGELOG.md)
+    old = {"LogisticResult.summary": (fit, "summary"), "BootstrapValidation.table": (val, "table"),
+           "DecisionCurve.rows": (dc, "rows"), "Selection.report": (Selection, "report")}
+    assert [k for k, (o, n) in old.items() if hasattr(o, n)] == []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
-from nenaudit.stats.compare import chisq_test
+from nenaudit.stats.contingency import chisq_test
 from nenaudit.stats.summary_tests import (chisq_p, g_test, linear_by_linear, oneway_from_summary,
                                           t_test_from_summary)
 

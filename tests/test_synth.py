@@ -1,4 +1,4 @@
-"""Synthetic cohorts: published counts given back by stats.compare.summarize, minimal reported
+"""Synthetic cohorts: published counts given back by stats.table1.summarize, minimal reported
 deviations for infeasible specs, byte-for-byte reproducibility, the CLI.
 
 Reference values are the published numbers of the study spec (feng2025.json, transcribed from
@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from nenaudit.cli import main
 from nenaudit.cohort import default_cohort_path, load_cohort
-from nenaudit.stats.compare import quantile7, summarize
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.table1 import summarize
 from nenaudit.study.builders import cohort_spec
-from nenaudit.study.schema import _key, load, validate
+from nenaudit.study.schema import label_key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort
 from nenaudit.synth.allocation import (
     AllocationProblem,
@@ -42,7 +43,7 @@ def cohort():
 
 
 def _deviating(manifest) -> set[tuple[str, str, str, str]]:
-    return {(d["table"], _key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
+    return {(d["table"], label_key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
 
 
 def _group_labels(df, event="ineffective", other="effective"):
@@ -67,7 +68,7 @@ def test_default_cohort_gives_back_every_published_count(study, cohort):
                     grp = t.group(gid)
                     groups = [grp.outcome_group] if grp.outcome_group else ["effective", "ineffective"]
                     got = sum(c.count for c in comp[r.variable].cells if c.level == lv.level and c.group in groups)
-                    if (t.id, _key(r.variable), lv.level, gid) in skip:
+                    if (t.id, label_key(r.variable), lv.level, gid) in skip:
                         assert got != cell.count  # a reported deviation is a real one
                         continue
                     assert got == cell.count, (t.id, r.variable, lv.level, gid)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nenaudit.cohort import load_cohort
-from nenaudit.study.schema import _key, load
+from nenaudit.study.schema import label_key, load
 from nenaudit.synth import _frame, faithful, generate, targets, write_cohort
 from nenaudit.synth.realize import design_of
 
@@ -56,7 +56,7 @@ def test_committed_cohort_refit_gives_the_published_model(study, refit):
     terms = study.radiomics["radscore"]["terms"]
     assert len(m.selection.selected) == len(terms) == 9
     assert set(m.selection.selected) == set(signature_keys(study)[0])
-    assert {_key(t) for t in m.terms} == {_key(t) for t in study.regression.final_model}
+    assert {label_key(t) for t in m.terms} == {label_key(t) for t in study.regression.final_model}
     pub = {a.model: a.estimate.value for a in study.auc if a.kind == "apparent"}
     assert abs(roc_auc(y, m.radscore(X)).auc - pub["radscore"]) <= targets.AUC_TOL
     assert abs(roc_auc(y, m.predict_lp(X)).auc - pub["fusion"]) <= targets.AUC_TOL
@@ -64,9 +64,10 @@ def test_committed_cohort_refit_gives_the_published_model(study, refit):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         f = fit_logistic(design[list(m.terms)].to_numpy(float), y, names=list(m.terms), profile=False)
-    rows = {_key(r.variable): r.multivariable for r in study.regression.rows if r.multivariable}
+    rows = {label_key(r.variable): r.multivariable for r in study.regression.rows
+            if r.multivariable}
     for name, o in zip(f.names[1:], np.exp(f.coef[1:])):
-        ci = rows[_key(name)].ci
+        ci = rows[label_key(name)].ci
         assert ci.lo.value <= o <= ci.hi.value, (name, o)
 
 
@@ -85,7 +86,7 @@ def test_committed_cohort_univariable_ors_at_printed_precision(study, refit):
             f = fit_logistic(design[[r.variable]].to_numpy(float), y, profile=False)
         o = float(np.exp(f.coef[1]))
         in_ci += u.ci.lo.value <= o <= u.ci.hi.value
-        if _key(r.variable) != "radscore":
+        if label_key(r.variable) != "radscore":
             n_printed += 1
             printed += u.estimate.agrees(o)
     assert len(study.regression.rows) == 14 and in_ci >= 13
@@ -94,8 +95,8 @@ def test_committed_cohort_univariable_ors_at_printed_precision(study, refit):
 
 def test_committed_cohort_table2_p_values(study, cohort, refit):
     """At least 10 of the 11 Table 2 p-values within printed rounding, computed as the pipeline does
-    (stats.compare.summarize on the lesions with the re-fitted Radscore)."""
-    from nenaudit.stats.compare import summarize
+    (stats.table1.summarize on the lesions with the re-fitted Radscore)."""
+    from nenaudit.stats.table1 import summarize
 
     X, y, _, m = refit
     les = cohort.lesions.copy()
@@ -182,7 +183,7 @@ def test_stage_c_is_retried_only_for_targets_it_can_move(study):
 # --------------------------------------------------------------------- stage C: swaps change nothing univariable
 def _stats(d, cf):
     """Every count, quantile and univariable statistic of the patient variables, patient and lesion level."""
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
 
     out = {}

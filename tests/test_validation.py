@@ -15,9 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from nenaudit.exceptions import NenauditError, StatisticalWarning
+from nenaudit.exceptions import FAILURE_REASONS, NenauditError, StatisticalWarning
 from nenaudit.stats.validation import (
-    FAILURE_REASONS,
     INDEX_NAMES,
     LogisticProcedure,
     ScreenBackwardProcedure,

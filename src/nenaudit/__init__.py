@@ -10,23 +10,20 @@ Study specs and the audit
 Cohorts, the paper's pipeline, synthetic cohorts, parity with R
     load_cohort, Cohort, run_pipeline, PipelineConfig, synthesize, write_cohort, run_crosscheck
 Logistic regression and variable selection
-    fit_logistic, fit_firth, lr_test, backward_wald (= backward_elimination),
-    backward_elimination, univariable_then_backward
+    fit_logistic, fit_firth, lr_test, backward_elimination, univariable_then_backward
 LASSO and the Radscore
     cv_lasso, lasso_path, make_foldid, radscore_formula, apply_radscore
 Feature filters and reliability
     icc, icc_batch, icc_filter, spearman_filter, fit_zscore, select_features
 Discrimination
-    roc_auc, ci_auc, roc_test (= delong_test), delong_test, roc_curve, youden,
-    sensitivity_band, hanley_mcneil_se
+    roc_auc, ci_auc, delong_test, roc_curve, youden, sensitivity_band, hanley_mcneil_se
 Validation (bootstrap)
     harrell_optimism, optimism_bootstrap, cluster_optimism, bootstrap_632plus, published_bootstrap
 Calibration and clinical usefulness
-    calibration (= calibration_fit), calibration_fit, calibration_curve, calibrate_bootstrap,
-    hosmer_lemeshow, brier_score, calibration_errors, decision_curve, net_benefit, nomogram
+    calibration_fit, calibration_curve, calibrate_bootstrap, hosmer_lemeshow, brier_score,
+    calibration_errors, decision_curve, net_benefit, nomogram
 Group comparisons (Table 1/2)
-    compare_groups (= compare.summarize), chisq_test, fisher_test, t_test, mann_whitney,
-    shapiro_wilk, quantile7
+    summarize, chisq_test, fisher_test, t_test, mann_whitney, shapiro_wilk, quantile7
 Consistency of printed numbers, sample size
     grim, implied_p_from_ratio_ci, riley_sample_size
 Output and errors
@@ -48,7 +45,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> (module, attribute); an alias names the same function under the name
+# public name -> (module, attribute): one public name for each thing
 _API: dict[str, tuple[str, str]] = {
     # study specs and the audit
     "load_study": ("nenaudit.study.schema", "load"),
@@ -66,7 +63,6 @@ _API: dict[str, tuple[str, str]] = {
     "fit_logistic": ("nenaudit.stats.logistic", "fit_logistic"),
     "fit_firth": ("nenaudit.stats.logistic", "fit_firth"),
     "lr_test": ("nenaudit.stats.logistic", "lr_test"),
-    "backward_wald": ("nenaudit.stats.stepwise", "backward_elimination"),
     "backward_elimination": ("nenaudit.stats.stepwise", "backward_elimination"),
     "univariable_then_backward": ("nenaudit.stats.stepwise", "univariable_then_backward"),
     # LASSO
@@ -85,7 +81,6 @@ _API: dict[str, tuple[str, str]] = {
     # discrimination
     "roc_auc": ("nenaudit.stats.discrimination", "roc_auc"),
     "ci_auc": ("nenaudit.stats.discrimination", "ci_auc"),
-    "roc_test": ("nenaudit.stats.discrimination", "delong_test"),
     "delong_test": ("nenaudit.stats.discrimination", "delong_test"),
     "roc_curve": ("nenaudit.stats.discrimination", "roc_curve"),
     "youden": ("nenaudit.stats.discrimination", "youden"),
@@ -98,7 +93,6 @@ _API: dict[str, tuple[str, str]] = {
     "bootstrap_632plus": ("nenaudit.stats.validation", "bootstrap_632plus"),
     "published_bootstrap": ("nenaudit.stats.validation", "published_bootstrap"),
     # calibration, decision curve, nomogram
-    "calibration": ("nenaudit.stats.calibration", "calibration_fit"),
     "calibration_fit": ("nenaudit.stats.calibration", "calibration_fit"),
     "calibration_curve": ("nenaudit.stats.calibration", "calibration_curve"),
     "calibrate_bootstrap": ("nenaudit.stats.calibration", "calibrate_bootstrap"),
@@ -109,13 +103,13 @@ _API: dict[str, tuple[str, str]] = {
     "net_benefit": ("nenaudit.stats.dca", "net_benefit"),
     "nomogram": ("nenaudit.stats.nomogram", "nomogram"),
     # group comparisons
-    "compare_groups": ("nenaudit.stats.compare", "summarize"),
-    "chisq_test": ("nenaudit.stats.compare", "chisq_test"),
-    "fisher_test": ("nenaudit.stats.compare", "fisher_test"),
-    "t_test": ("nenaudit.stats.compare", "t_test"),
-    "mann_whitney": ("nenaudit.stats.compare", "mann_whitney"),
-    "shapiro_wilk": ("nenaudit.stats.compare", "shapiro_wilk"),
-    "quantile7": ("nenaudit.stats.compare", "quantile7"),
+    "summarize": ("nenaudit.stats.table1", "summarize"),
+    "chisq_test": ("nenaudit.stats.contingency", "chisq_test"),
+    "fisher_test": ("nenaudit.stats.contingency", "fisher_test"),
+    "t_test": ("nenaudit.stats.twosample", "t_test"),
+    "mann_whitney": ("nenaudit.stats.twosample", "mann_whitney"),
+    "shapiro_wilk": ("nenaudit.stats.twosample", "shapiro_wilk"),
+    "quantile7": ("nenaudit.stats.quantile", "quantile7"),
     # consistency, sample size
     "grim": ("nenaudit.stats.consistency", "grim"),
     "implied_p_from_ratio_ci": ("nenaudit.stats.consistency", "implied_p_from_ratio_ci"),

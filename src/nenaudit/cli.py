@@ -62,7 +62,8 @@ def _disk_full(filename) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one verb. Bad input: one line, exit 2. Ctrl-C / SIGTERM: ``nenaudit: interrupted``, exit 130 / 143
     (workers and outputs are cleaned up first, see :mod:`nenaudit.processes`)."""
-    from nenaudit.processes import Terminated, handle_signals, quiet_exit_signals
+    from nenaudit.exceptions import Terminated
+    from nenaudit.processes import handle_signals, quiet_exit_signals
 
     try:
         with handle_signals():

@@ -48,7 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.io import DataError, read_csv, require_columns
+from nenaudit.exceptions import DataError
+from nenaudit.io import read_csv, require_columns
 
 __all__ = ["FILES", "Cohort", "default_cohort_path", "load_cohort"]
 
@@ -164,7 +165,7 @@ def _numeric_block(df: pd.DataFrame, cols: list[str], source: str) -> None:
 def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
     """Read and validate a cohort directory; ``None`` loads the committed default cohort.
 
-    Every problem is a one-line :class:`~nenaudit.io.DataError` naming the file, column, line or
+    Every problem is a one-line :class:`~nenaudit.exceptions.DataError` naming the file, column, line or
     value: a missing file, a missing id/outcome column, duplicate ids, a lesion whose patient is
     unknown, an outcome that is not 0/1 or disagrees with its patient's, feature columns that
     differ between features.csv and observers.csv, a non-numeric feature value, a malformed

@@ -5,10 +5,8 @@ reports as a warning (separation, non-convergence) is a ``StatisticalWarning`` a
 recorded in the result objects. A procedure that cannot fit one bootstrap resample raises
 :class:`FitFailure`, which the bootstrap counts by reason (it is not a user error).
 
-The classes are importable from the modules that raised them before (``nenaudit.io.DataError``,
-``nenaudit.stats.validation.FitFailure``, ``nenaudit.parity.rbridge.RUnavailable``,
-``nenaudit.radiomics.extract.CaseError``, ``nenaudit.outputs.OutputError``). :class:`Terminated` (SIGTERM in
-the parent) is a ``BaseException``, also importable from :mod:`nenaudit.processes`.
+Every class is imported from here, and from nowhere else (one name for each thing).
+:class:`Terminated` (SIGTERM in the parent) is a ``BaseException``.
 """
 
 import signal
@@ -93,7 +91,7 @@ class AuditDefinitionError(RuntimeError):
 class Terminated(BaseException):
     """SIGTERM received (a BaseException, like KeyboardInterrupt: no ``except Exception`` swallows it).
 
-    Raised in the parent by :func:`nenaudit.processes.handle_signals`; importable from there too.
+    Raised in the parent by :func:`nenaudit.processes.handle_signals` (and by a running simulation).
     """
 
     def __init__(self, signum: int = signal.SIGTERM) -> None:

@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import DataError
-from nenaudit.outputs import MARKER, OutputError, Outputs, check_dir, check_file, write_atomic  # noqa: F401 (the safe-output API)
 
-__all__ = ["DataError", "STABLE_DIGITS", "stable_float", "jsonable", "dumps_json",
+__all__ = ["STABLE_DIGITS", "stable_float", "jsonable", "dumps_json",
            "read_csv", "missing_lines", "split_names",
     "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
 

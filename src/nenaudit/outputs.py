@@ -1,6 +1,6 @@
 """Writing outputs safely: checked before the computation, never half-written, never over a user's files.
 
-Every verb that writes files goes through this module (re-exported by :mod:`nenaudit.io`).
+Every verb that writes files goes through this module.
 
 Files (:func:`check_file`, :class:`FileTarget`): the path is checked before any computation
 (an empty name, a directory, a block device or socket, a directory nobody can write into are
@@ -47,7 +47,7 @@ from typing import Callable, Iterable
 
 from nenaudit.exceptions import OutputError
 
-__all__ = ["MARKER", "OutputError", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
+__all__ = ["MARKER", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
            "stale_name", "output_dir", "Outputs",
            "refuse_never_dir"]
 

@@ -164,7 +164,7 @@ class PaperProcedure:
 
     ``X`` is a DataFrame holding the coded clinical candidates and the raw feature columns.
     Selection failures and the final model's numerical trouble raise
-    :class:`nenaudit.stats.validation.FitFailure`, which the bootstrap counts by reason.
+    :class:`nenaudit.exceptions.FitFailure`, which the bootstrap counts by reason.
     With ``full_data`` (the one fit on the whole cohort, :func:`run_pipeline`) they are reported
     outcomes instead: an empty LASSO selection leaves the Radscore out of the candidates (it is the
     constant intercept), and a final model that separates is kept (glm's estimates), each with a
@@ -180,7 +180,8 @@ class PaperProcedure:
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
         from nenaudit.selection import select_features
         from nenaudit.stats.stepwise import univariable_then_backward
-        from nenaudit.stats.validation import FitFailure, final_model_failures
+        from nenaudit.exceptions import FitFailure
+        from nenaudit.stats.validation import final_model_failures
 
         y = np.asarray(y, dtype=float)
         with _blas_one_thread():
@@ -240,7 +241,7 @@ class PipelineResult(Result):
     dca: Any
     nomogram: Any
     warnings: tuple[str, ...]
-    table1_total: tuple = ()  # Table 1's "(Total)" column: stats.compare.summarize_overall of the patients
+    table1_total: tuple = ()  # Table 1's "(Total)" column: stats.table1.summarize_overall of the patients
     arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
     # Riley & Collins' instability of the whole pipeline (Instability.summary(); the Instability itself,
     # with its per-patient arrays, is arrays["instability"]); None when no pipeline resample was usable
@@ -292,7 +293,7 @@ def build_design(cohort, config: PipelineConfig | None = None, study=None):
 
 
 def whole_cohort_error(exc, where) -> NenauditError:
-    """The one-line error for a :class:`~nenaudit.stats.validation.FitFailure` on the whole cohort: no
+    """The one-line error for a :class:`~nenaudit.exceptions.FitFailure` on the whole cohort: no
     resample to count but the analysis itself failing (too few events for the folds, separation, a
     singular design), worded as :mod:`nenaudit.stats.validation` words it for harrell/632plus."""
     return NenauditError(f"{where}: the procedure fails on the full data ({exc.reason}: {exc.detail}); "
@@ -301,7 +302,7 @@ def whole_cohort_error(exc, where) -> NenauditError:
 
 def fit_whole_cohort(procedure, X, y, where):
     """``procedure(X, y)`` on the whole cohort; a FitFailure becomes :func:`whole_cohort_error`."""
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import FitFailure
 
     try:
         return procedure(X, y)
@@ -384,12 +385,12 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
     folds are drawn with ``config.selection.seed`` (the whole cohort, and afresh with the same seed
     in every resample of the pipeline scheme); ``config.seed`` draws the resamples. A model that
     cannot be fitted on the whole cohort (too few events for the folds, separation, no
-    convergence) raises :class:`~nenaudit.stats.validation.FitFailure` (counted by a simulation;
+    convergence) raises :class:`~nenaudit.exceptions.FitFailure` (counted by a simulation;
     the CLI turns it into one line with :func:`whole_cohort_error`).
     """
     from nenaudit.stats import validation as val
     from nenaudit.stats.calibration import calibrate_bootstrap
-    from nenaudit.stats.compare import summarize, summarize_overall
+    from nenaudit.stats.table1 import summarize, summarize_overall
     from nenaudit.stats.dca import decision_curve, threshold_grid
     from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
     from nenaudit.stats.logistic import fit_logistic

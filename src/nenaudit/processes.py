@@ -1,14 +1,4 @@
-"""Worker processes that die with their parent, and interruption that says so in one line.
-
-:func:`worker_pool` is the one way nenaudit starts worker processes (bootstrap resamples in
-:mod:`nenaudit.stats.validation`, pyradiomics cases in :mod:`nenaudit.radiomics.extract`). Each
-worker ignores SIGINT (the parent handles Ctrl-C for the whole process group), takes SIGTERM's
-default action, asks the kernel to kill it when its parent dies (``prctl(PR_SET_PDEATHSIG,
-SIGKILL)`` on Linux, so even a SIGKILL of the parent takes the workers with it) and runs a
-watchdog thread that exits when the parent is gone (the fallback where prctl is missing). When
-the block using the pool ends by an exception (an error, Ctrl-C, SIGTERM), the workers are
-terminated at once instead of finishing their queued work. The pool is defined in
-:mod:`nenaudit.stats.workers` (the statistics import nothing above them) and re-exported here.
+"""Interruption that says so in one line (the worker pool is :mod:`nenaudit.stats.workers`).
 
 :func:`handle_signals` (used by :func:`nenaudit.cli.main`) turns SIGTERM into
 :class:`Terminated` in the parent, so that ``finally`` blocks run (outputs marked failed,
@@ -23,9 +13,8 @@ import signal
 import threading
 
 from nenaudit.exceptions import Terminated
-from nenaudit.stats.workers import PR_SET_PDEATHSIG, worker_pool  # the pool lives at the floor (stats/)
 
-__all__ = ["Terminated", "handle_signals", "worker_pool", "PR_SET_PDEATHSIG"]
+__all__ = ["handle_signals", "quiet_exit_signals"]
 
 
 def _raise_terminated(signum, frame):  # pragma: no cover - runs in a signal handler

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -65,11 +64,6 @@ class Selection(Result):
     lasso: Any  # LassoCV
     radscore: Any  # RadscoreFormula
     selected: tuple[str, ...]
-
-    def report(self, *args, **kwargs):
-        """Deprecated: the same as :meth:`to_dict` (every result's table view is ``to_frame``, its plain view ``to_dict``)."""
-        warnings.warn("Selection.report() is deprecated: use to_dict()", DeprecationWarning, stacklevel=2)
-        return self.to_dict(*args, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON-ready account: counts and names removed at each step."""

@@ -1,4 +1,4 @@
-# Stored reference for nenaudit.stats.compare's chisq_test and fisher_test (tests/test_references.py):
+# Stored reference for nenaudit.stats.contingency's chisq_test and fisher_test (tests/test_references.py):
 # chisq.test (with and without Yates's correction) and fisher.test on four tables: the tea-tasting
 # 2 x 2 and the job-satisfaction 4 x 4 of ?fisher.test (Agresti 1990, 2002), and smoke x low and
 # race x low of MASS::birthwt (Hosmer & Lemeshow 1989).

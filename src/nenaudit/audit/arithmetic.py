@@ -8,7 +8,7 @@ import numpy as np
 
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.stats.consistency import DENOMINATORS, grim, percent_of, percent_table
-from nenaudit.study.schema import MedianRange, Printed, Row, Study, Table, label_key as _key
+from nenaudit.study.schema import MedianRange, Printed, Row, Study, Table, label_key
 
 __all__ = ["check_percentages", "check_category_sums", "check_typesetting", "check_grim", "check_text_values",
     "check_quartile_order"]
@@ -211,9 +211,9 @@ def _cell_value(study: Study, ref: str) -> tuple[float, str, Printed | None]:
             raise KeyError(ref)
         return float(pr.value), a.where, pr
     if reg is not None and parts[0] in (reg.id, "regression"):
-        rr = next(r for r in reg.rows if _key(r.variable) == _key(parts[1]))
+        rr = next(r for r in reg.rows if label_key(r.variable) == label_key(parts[1]))
         if len(parts) == 5:
-            host = next(lv for lv in rr.levels if _key(lv.level) == _key(parts[2]))
+            host = next(lv for lv in rr.levels if label_key(lv.level) == label_key(parts[2]))
             col, fieldname = parts[3], parts[4]
         else:
             host, col, fieldname = rr, parts[2], parts[3]
@@ -230,7 +230,7 @@ def _cell_value(study: Study, ref: str) -> tuple[float, str, Printed | None]:
     if row is None:
         raise KeyError(ref)
     if row.kind == "categorical":
-        lv = next(level for level in row.levels if _key(level.level) == _key(parts[2]))
+        lv = next(level for level in row.levels if label_key(level.level) == label_key(parts[2]))
         cell = lv.cells[parts[3]]
         fieldname = parts[4]
         if fieldname == "count":

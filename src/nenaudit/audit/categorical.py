@@ -9,7 +9,7 @@ import numpy as np
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import StatisticalWarning
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.compare import chisq_test, fisher_test
+from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.stats.summary_tests import g_test, linear_by_linear, oneway_from_summary, t_test_from_summary
 from nenaudit.stats.consistency import skewness_signal, statistic_p_range
 from nenaudit.study.schema import Printed, Row, Study, Table, TestStatistic

@@ -9,7 +9,7 @@ from nenaudit.audit.findings import Finding, compared
 from nenaudit.exceptions import NenauditError
 from nenaudit.audit.units import analysis_cohort, binary_split, counts_for, model_groups, outcome_counts
 from nenaudit.stats.samplesize import riley_sample_size
-from nenaudit.study.schema import Study, table_label, label_key as _key
+from nenaudit.study.schema import Study, table_label, label_key
 
 __all__ = ["check_stated_counts", "check_patient_lesion_feasibility", "check_events_per_variable",
     "check_sample_size", "check_clustering"]
@@ -125,7 +125,8 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
                 if row.kind != "categorical" or rl is None or rl.kind != "categorical":
                     continue
                 for lv in row.levels:
-                    lvl = next((x for x in rl.levels if _key(x.level) == _key(lv.level)), None)
+                    key = label_key(lv.level)
+                    lvl = next((x for x in rl.levels if label_key(x.level) == key), None)
                     if lvl is None:
                         continue
                     n = sum(c.count for c in lv.cells.values())

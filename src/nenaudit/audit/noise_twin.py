@@ -71,7 +71,7 @@ def noise_twin_findings(study, n: int, *, study_path=None, boot: int = DEFAULT_T
     from nenaudit.simulate.store import Store
     from nenaudit.simulate.summary import printed_aucs
     from nenaudit.simulate.twin import can_twin, unsupported_steps
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
 
     if not can_twin(study):
         return [noise_twin_hint(study)]

@@ -10,7 +10,7 @@ from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.logistic import fit_logistic
-from nenaudit.study.schema import (CountPct, EstimateCI, Group, Level, RegressionRow, Row, Study, Table, label_key as _key,
+from nenaudit.study.schema import (CountPct, EstimateCI, Group, Level, RegressionRow, Row, Study, Table, label_key,
                                    table_label)
 
 __all__ = ["expand_counts", "level_ors", "check_univariable_logistic", "check_multivariable_reproducible"]
@@ -70,11 +70,11 @@ def _near_miss(pub: EstimateCI, ci: dict[str, np.ndarray]) -> str:
 
 def _level_map(rr: RegressionRow, row: Row):
     """Regression levels -> count levels (by label); None when a level has no counts."""
-    by_key = {_key(lv.level): lv for lv in row.levels}
+    by_key = {label_key(lv.level): lv for lv in row.levels}
     names = [rr.reference] + [lv.level for lv in rr.levels]
-    if any(_key(n) not in by_key for n in names):
+    if any(label_key(n) not in by_key for n in names):
         return None
-    return [by_key[_key(n)] for n in names]
+    return [by_key[label_key(n)] for n in names]
 
 
 def level_ors(table: Table, row: Row, rr: RegressionRow, event: str):

@@ -22,8 +22,9 @@ def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     from nenaudit.commands import na_tokens
-    from nenaudit.io import DataError, identifier_columns, missing_lines, read_csv, require_columns, split_names
-    from nenaudit.stats.compare import SelectionRule, summarize
+    from nenaudit.exceptions import DataError
+    from nenaudit.io import identifier_columns, missing_lines, read_csv, require_columns, split_names
+    from nenaudit.stats.table1 import SelectionRule, summarize
 
     cat = split_names(args.categorical) or []
     df = read_csv(args.data, na=na_tokens(args), text_columns=cat)

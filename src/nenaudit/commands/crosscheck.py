@@ -15,20 +15,12 @@ from xml.sax.saxutils import escape, quoteattr
 from nenaudit import options
 from nenaudit.io import dumps_json
 
-__all__ = ["run_crosscheck", "table_text", "junit_xml", "check_junit", "write_junit", "execute", "run",
+__all__ = ["table_text", "junit_xml", "check_junit", "write_junit", "execute", "run",
     "register"]
 
 
 ORDER = 62
 JUNIT_SUITE = "nenaudit crosscheck"
-
-
-def run_crosscheck(cohort, *, seed: int = 20250611, n_boot: int = 20, steps=None, progress=None, perturb=None,
-                   config=None):
-    """:func:`nenaudit.parity.crosscheck.run_crosscheck` (re-exported for ``reproduce``)."""
-    from nenaudit.parity.crosscheck import run_crosscheck as run
-
-    return run(cohort, seed=seed, n_boot=n_boot, steps=steps, progress=progress, perturb=perturb, config=config)
 
 
 def _fmt(x) -> str:
@@ -100,7 +92,7 @@ def execute(args: argparse.Namespace, perturb=None) -> int:
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import NenauditError
     from nenaudit.parity import rbridge
-    from nenaudit.parity.crosscheck import STEPS
+    from nenaudit.parity.crosscheck import STEPS, run_crosscheck
 
     if args.boot < 2:
         raise NenauditError(f"--boot must be at least 2 resamples, got {args.boot}")

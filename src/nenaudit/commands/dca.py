@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     from nenaudit.commands import na_tokens
-    from nenaudit.io import DataError, binary_outcome, numeric_column, read_csv, require_columns
+    from nenaudit.exceptions import DataError
+    from nenaudit.io import binary_outcome, numeric_column, read_csv, require_columns
     from nenaudit.stats.dca import decision_curve
 
     df = read_csv(args.data, na=na_tokens(args))

@@ -18,13 +18,12 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.audit.run import run_audit
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens
-    from nenaudit.exceptions import NenauditError
+    from nenaudit.exceptions import FitFailure, NenauditError
     from nenaudit.pipeline import PipelineConfig, run_pipeline, whole_cohort_error
     from nenaudit.outputs import Outputs
     from nenaudit.report.audit_report import summary_line
     from nenaudit.report.reproduction import REPORT_FILES, write_report
     from nenaudit.selection import SelectionConfig
-    from nenaudit.stats.validation import FitFailure
     from nenaudit.study.schema import load
 
     if args.boot < 1:
@@ -85,7 +84,7 @@ def crosscheck_for_report(cohort, args, say):
     why = r_unavailable_reason()
     if why is not None:
         return None, why
-    from nenaudit.commands.crosscheck import run_crosscheck
+    from nenaudit.parity.crosscheck import run_crosscheck
     from nenaudit.pipeline import PipelineConfig
     from nenaudit.selection import SelectionConfig
 

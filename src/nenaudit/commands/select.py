@@ -85,9 +85,8 @@ def register(sub) -> None:
                    help="z-score SD divisor n - ddof (1: R scale(), default; 0: population SD)")
     a.add_argument("--cutoff", type=options.float_range(0.0, 1.0, "a |rho| cutoff", lo_open=True), default=0.9, help="Spearman |rho| cutoff (0.9)")
     a.add_argument("--folds", type=int, default=10, help="CV folds (10)")
-    a.add_argument("--fold-seed", "--seed", type=options.seed, default=1, dest="fold_seed", metavar="N",
-                   help="seed of the random LASSO-CV folds (default 1; --seed is the same option, as before; "
-                        "reproduce and validate take it as --fold-seed)")
+    a.add_argument("--fold-seed", type=options.seed, default=1, metavar="N",
+                   help="seed of the random LASSO-CV folds (default 1; as reproduce and validate)")
     a.add_argument("--measure", choices=("deviance", "auc"), default="deviance", help="CV measure (deviance)")
     a.add_argument("--which", choices=("min", "1se"), default="min", help="Radscore at lambda.min (default) or 1se")
     a.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -133,7 +133,8 @@ def _command(spec, args) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the verb on the parsed arguments; returns the exit code."""
-    from nenaudit.simulate import Interrupted, run_simulation, stored_summary
+    from nenaudit.exceptions import Terminated
+    from nenaudit.simulate import run_simulation, stored_summary
 
     if args.status:
         summary, _ = stored_summary(args.out)
@@ -150,9 +151,9 @@ def run(args: argparse.Namespace) -> int:
         summary = run_simulation(spec, args.out, backend=args.backend, jobs=args.jobs, scheduler=args.scheduler,
                                  connect_timeout=args.connect_timeout,
                                  resume=args.resume, quiet=args.quiet, command=command)
-    except (KeyboardInterrupt, Interrupted) as exc:
+    except (KeyboardInterrupt, Terminated) as exc:
         print("nenaudit: interrupted", file=sys.stderr, flush=True)
-        return 143 if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM else 130
+        return 143 if isinstance(exc, Terminated) and exc.signum == signal.SIGTERM else 130
     if args.json:
         print(dumps_json(summary, indent=1))
         return 0

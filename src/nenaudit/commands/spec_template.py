@@ -6,7 +6,8 @@ import argparse
 import json
 import os
 
-from nenaudit.outputs import OutputError, Outputs
+from nenaudit.exceptions import OutputError
+from nenaudit.outputs import Outputs
 
 __all__ = ["TEMPLATE", "run", "register"]
 

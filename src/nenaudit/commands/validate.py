@@ -39,7 +39,7 @@ CLINICAL_NOTE = ("pipeline --clinical-only = univariable screen (p < entry) + ba
 def _columns(cohort, names, what):
     """``names`` as a float frame of the coded lesion columns; an unknown column, an identifier, the outcome
     or a missing/infinite/non-numeric value is refused with its column and line."""
-    from nenaudit.io import DataError
+    from nenaudit.exceptions import DataError
 
     cols = list(cohort.lesions.columns)
     missing = [n for n in names if n not in cols]
@@ -190,7 +190,7 @@ def register(sub) -> None:
                    help="seed of the resample indices (default 1); it does not draw the LASSO folds")
     a.add_argument("--fold-seed", type=options.seed, default=1, metavar="N",
                    help="pipeline scheme: seed of the 10 LASSO-CV folds, drawn on the whole cohort and afresh with "
-                        "the same seed in every resample (default 1, as select --seed)")
+                        "the same seed in every resample (default 1, as select --fold-seed)")
     a.add_argument("--study", metavar="PATH", default=None,
                    help="study spec whose final model and Table 3 candidates are the defaults (default: feng2025)")
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")

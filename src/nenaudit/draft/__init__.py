@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 from nenaudit.draft.document import Document
-from nenaudit.draft.readers import DraftInputError, read_paper
+from nenaudit.draft.readers import read_paper
 from nenaudit.draft.tables import COHORT_WORDS, cohort_id, interpret_table, slug
 from nenaudit.draft import text as tx
 
-__all__ = ["draft_paper", "draft_document", "DraftInputError"]
+__all__ = ["draft_paper", "draft_document"]
 
 
 def draft_paper(path: str | Path) -> dict:

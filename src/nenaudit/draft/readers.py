@@ -12,7 +12,7 @@ from pathlib import Path
 from nenaudit.draft.document import Document, Paragraph, RawTable
 from nenaudit.exceptions import DraftInputError
 
-__all__ = ["read_paper", "read_text", "read_html", "read_jats", "MAX_BYTES", "DraftInputError"]
+__all__ = ["read_paper", "read_text", "read_html", "read_jats", "MAX_BYTES"]
 
 #: The largest paper read (an article's full text is well under 1 MB; its HTML page a few MB).
 MAX_BYTES = 20 * 1024 * 1024

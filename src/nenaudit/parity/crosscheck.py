@@ -12,7 +12,7 @@ z-score              ``scale()`` (``features.R: ref_scale``)                    
 Spearman filter      ``caret::findCorrelation(cor(Z, "spearman"))``               correlation_filter
 cv.glmnet            ``cv.glmnet(binomial, foldid)`` with Python's foldid          stats.lasso.cv_lasso
 Radscore             ``coef(cv, "lambda.min")`` applied to R's z-scores           RadscoreFormula
-Table 1 / Table 2    chisq.test / fisher.test / wilcox.test / t.test by the rule  stats.compare.summarize
+Table 1 / Table 2    chisq.test / fisher.test / wilcox.test / t.test by the rule  stats.table1.summarize
 glm + confint        ``glm(binomial)``, ``confint`` (profile)                     stats.logistic
 backward Wald        ``stepwise.R: stepwise_uni_backward``                        stats.stepwise
 AUC + DeLong         ``pROC::roc``, ``ci.auc(method = "delong")``                 stats.discrimination

@@ -283,8 +283,14 @@ def _named(values: Any, names: Sequence[str]) -> dict:
 # ---------------------------------------------------------------------------------------
 
 
-def _compare_module():
-    from nenaudit.stats import compare as module
+def _contingency_module():
+    from nenaudit.stats import contingency as module
+
+    return module
+
+
+def _twosample_module():
+    from nenaudit.stats import twosample as module
 
     return module
 
@@ -319,7 +325,7 @@ register(
         r_function="ref_chisq",
         options=("row", "col", "correct"),
         prepare=_prep_chisq,
-        run_python=lambda i: _compare_module().chisq_test(i["table"], correct=i["correct"]),
+        run_python=lambda i: _contingency_module().chisq_test(i["table"], correct=i["correct"]),
         r_args=lambda R, i: ((R.matrix(i["table"]),), {"correct": i["correct"]}),
         statistics=(
             _stat("statistic", lambda p: p.statistic, lambda r: r["statistic"], COEF),
@@ -352,7 +358,7 @@ register(
         r_function="ref_fisher",
         options=("row", "col"),
         prepare=_prep_fisher,
-        run_python=lambda i: _compare_module().fisher_test(i["table"]),
+        run_python=lambda i: _contingency_module().fisher_test(i["table"]),
         r_args=lambda R, i: ((R.matrix(i["table"]),), {}),
         statistics=(
             _stat("p", lambda p: p.p, lambda r: r["p"], PVAL),
@@ -388,7 +394,7 @@ register(
         r_function="ref_wilcox",
         options=("value", "group", "exact", "correct"),
         prepare=_prep_wilcox,
-        run_python=lambda i: _compare_module().mann_whitney(
+        run_python=lambda i: _twosample_module().mann_whitney(
             i["x"], i["y"], exact=i["exact"], correct=i["correct"]
         ),
         r_args=_wilcox_r,
@@ -416,7 +422,7 @@ register(
         r_function="ref_ttest",
         options=("value", "group", "equal_var"),
         prepare=_prep_ttest,
-        run_python=lambda i: _compare_module().t_test(
+        run_python=lambda i: _twosample_module().t_test(
             i["x"], i["y"], equal_var=i["equal_var"]
         ),
         r_args=lambda R, i: ((R.fvec(i["x"]), R.fvec(i["y"])), {"var.equal": i["equal_var"]}),

@@ -20,7 +20,7 @@ import numpy as np
 
 from nenaudit.exceptions import RUnavailable
 
-__all__ = ["reference_r_dir", "RUnavailable", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec",
+__all__ = ["reference_r_dir", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec",
     "svec", "matrix", "call", "to_py", "interruptible"]
 
 

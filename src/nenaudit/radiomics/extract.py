@@ -12,7 +12,7 @@ Pipeline for one case (a lesion's mask as drawn by one observer in one reading):
    catalogue (:func:`nenaudit.radiomics.catalogue.load_catalogue`), in catalogue order.
 
 :func:`extract` runs the cases over a ``concurrent.futures.ProcessPoolExecutor`` (``jobs``
-processes from :func:`nenaudit.processes.worker_pool`, which die with their parent, each with one SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case
+processes from :func:`nenaudit.stats.workers.worker_pool`, which die with their parent, each with one SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case
 that fails is recorded as a :class:`Failure` with its id and a one-line reason; the others go on.
 The table's rows follow the input order, whatever the number of workers, and pyradiomics is
 deterministic, so the numbers do not depend on ``jobs``.
@@ -49,7 +49,6 @@ __all__ = [
     "ID_COLUMNS",
     "IMAGE_SUFFIXES",
     "Case",
-    "CaseError",
     "ExtractionResult",
     "Failure",
     "check_pair",
@@ -152,7 +151,8 @@ def find_cases(images_dir: str | os.PathLike, masks_dir: str | os.PathLike) -> l
     ``<id>/`` in ``images_dir``; ``<id>`` becomes the lesion id, observer 1, reading 1.
     Missing files are not refused here: they become per-case failures in :func:`extract`.
     """
-    from nenaudit.io import DataError, read_csv, require_columns
+    from nenaudit.exceptions import DataError
+    from nenaudit.io import read_csv, require_columns
 
     images, masks = Path(images_dir), Path(masks_dir)
     for p, what in ((images, "--images"), (masks, "--masks")):
@@ -395,7 +395,7 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        from nenaudit.processes import worker_pool
+        from nenaudit.stats.workers import worker_pool
 
         # forkserver (spawn off Linux): workers never fork a parent that runs ITK threads; the server
         # imports pyradiomics once and each worker starts from it, so start-up costs ~0.1 s, not ~1 s

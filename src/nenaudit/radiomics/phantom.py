@@ -300,7 +300,7 @@ def _occupancy(spec: LesionSpec, scan: ScanModel, box, scale: float = 1.0) -> np
 
 
 def _check_ids(values: pd.Series, col: str, source: str) -> None:
-    from nenaudit.io import DataError
+    from nenaudit.exceptions import DataError
 
     for i, v in enumerate(values):
         if not _SAFE_ID.match(v):
@@ -317,7 +317,8 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     A complete cohort directory is read through :func:`nenaudit.cohort.load_cohort` (all its checks);
     a directory with only ``lesions.csv`` (and optionally ``observers.csv``) is read directly.
     """
-    from nenaudit.io import DataError, numeric_column, read_csv, require_columns
+    from nenaudit.exceptions import DataError
+    from nenaudit.io import numeric_column, read_csv, require_columns
 
     root = Path(cohort_dir)
     if not root.is_dir():

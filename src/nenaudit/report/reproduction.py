@@ -147,7 +147,8 @@ def write_report(res, study, out_dir, audit_summary: str | None = None, *, findi
                  argv: Sequence[str] | None = None, force: bool = False) -> Path:
     """Write ``report.html`` (self-contained), ``report.md``, ``results.json`` and the figures into
     ``out_dir``. ``findings``: the audit's; ``crosscheck``: the crosscheck table as a dict
-    (``nenaudit.commands.crosscheck``), or None with the reason in ``crosscheck_why_not``.
+    (:func:`nenaudit.parity.crosscheck.run_crosscheck`), or None with the reason in
+    ``crosscheck_why_not``.
 
     ``out_dir`` is a path or a :class:`nenaudit.outputs.OutputDir` checked before the run: the files
     are staged and moved into place together; no file that nenaudit did not write is replaced.

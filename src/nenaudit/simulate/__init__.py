@@ -31,22 +31,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from nenaudit.exceptions import NenauditError
-from nenaudit.processes import Terminated
+from nenaudit.exceptions import NenauditError, Terminated
 from nenaudit.simulate.replicate import MODES, SimulationSpec, build_id, code_fingerprint, run_replicate
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
 
-__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "stored_summary", "Interrupted", "LOG_NAME",
+__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "stored_summary", "LOG_NAME",
            "ranges", "build_id", "code_fingerprint", "check_row_origin"]
 
 LOG_NAME = "run.log"
 OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
-
-
-# The run was stopped by SIGTERM (``signum``); the store holds every finished replicate. The same
-# exception as the CLI's (nenaudit.processes), so that either handler's exception is caught by both.
-Interrupted = Terminated
 
 
 def ranges(indices) -> str:
@@ -154,7 +148,7 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
                    connect_timeout: float = 30.0) -> dict[str, Any]:
     """Run (or continue) a simulation into the folder ``out``; return its summary (also in ``summary.json``).
 
-    SIGTERM while running raises :class:`Interrupted` (SIGINT raises KeyboardInterrupt) after the run
+    SIGTERM while running raises :class:`Terminated` (SIGINT raises KeyboardInterrupt) after the run
     log says where the run stopped; finished replicates are in the store, nothing else is written.
     """
     from nenaudit.simulate import backends
@@ -209,10 +203,10 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
                 else:
                     backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say,
                                       connect_timeout=connect_timeout)
-        except (KeyboardInterrupt, Interrupted) as exc:
+        except (KeyboardInterrupt, Terminated) as exc:
             saved = _ignore_signals()
             try:
-                name = "SIGTERM" if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM else "SIGINT"
+                name = "SIGTERM" if isinstance(exc, Terminated) and exc.signum == signal.SIGTERM else "SIGINT"
                 left = sorted(set(range(spec.n_replicates)) - store.done())
                 log.write(f"stopped by {name}: {spec.n_replicates - len(left)} of {spec.n_replicates} replicates in "
                           f"the store ({len(added)} this run); not finished: {ranges(left)}; continue with: {command} "
@@ -269,7 +263,7 @@ class _Log:
 
 
 def _raise_interrupted(signum, frame):  # pragma: no cover - runs in a signal handler
-    raise Interrupted(signum)
+    raise Terminated(signum)
 
 
 def _install_sigterm():

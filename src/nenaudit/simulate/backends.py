@@ -6,7 +6,7 @@ order of completion; the numbers do not depend on the backend, the number of wor
 
 ``local``
     a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers
-    (:func:`nenaudit.processes.worker_pool`). Each worker ignores
+    (:func:`nenaudit.stats.workers.worker_pool`). Each worker ignores
     SIGINT (the driver handles Ctrl-C), takes SIGTERM's default action and asks the kernel to kill it
     when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; and a watchdog thread).
     If the driver stops by an exception (an error, Ctrl-C, SIGTERM) the workers are terminated at
@@ -26,9 +26,9 @@ import contextlib
 import uuid
 from typing import Callable, Iterable
 
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, WorkerLost
 from nenaudit.simulate.replicate import SimulationSpec, run_replicate
-from nenaudit.stats.workers import WorkerLost, run_retrying  # worker_pool, with re-runs of killed workers
+from nenaudit.stats.workers import run_retrying  # worker_pool, with re-runs of killed workers
 
 __all__ = ["BACKENDS", "run_local", "run_dask", "check_scheduler", "CONNECT_TIMEOUT"]
 

@@ -255,7 +255,7 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
 
     from nenaudit.pipeline import PipelineConfig, run_pipeline
     from nenaudit.selection import SelectionConfig
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import FitFailure
 
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):

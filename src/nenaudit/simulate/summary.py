@@ -8,7 +8,7 @@ the final model is the clinical one (its AUC is the fusion model's); where the f
 separated or did not converge it is kept as R's glm keeps it; where a validation scheme refused the
 full data there are no numbers. A metric's quantiles are over the cohorts that have it; the shares
 are given over all finished cohorts (a cohort without the metric reaches nothing) and over those
-that have it. Quantiles are R's type 7 (:func:`nenaudit.stats.compare.quantile7`).
+that have it. Quantiles are R's type 7 (:func:`nenaudit.stats.quantile.quantile7`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _ok_values(rows, name) -> np.ndarray:
 
 
 def _describe(x: np.ndarray) -> dict[str, Any]:
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
 
     if x.size == 0:
         return {"n": 0, "mean": None, **{f"q{round(100 * p):02d}": None for p in QUANTILES}}
@@ -158,7 +158,7 @@ def quantile_table(summary: dict[str, Any], metrics=None) -> str:
 
 def write_summary(summary: dict[str, Any], out: Path) -> Path:
     """``summary.json`` in ``out``: strict JSON (no NaN or infinity), written atomically."""
-    from nenaudit.io import write_atomic
+    from nenaudit.outputs import write_atomic
 
     p = Path(out) / SUMMARY_NAME
     write_atomic(p, dumps_json(summary, indent=1) + "\n")

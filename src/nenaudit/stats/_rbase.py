@@ -1,10 +1,11 @@
-"""R's base numerics that several statistics share: ``quantile`` type 7, ``uniroot``, ``approx``,
-``spline(method = "fmm")``, ``lowess``, ``seq`` and ``mean``.
+"""R's base numerics that several statistics share: ``uniroot``, ``approx``,
+``spline(method = "fmm")``, ``lowess``, ``seq`` and ``mean`` (``quantile`` type 7 is the public
+:mod:`nenaudit.stats.quantile`).
 
 Each function reproduces the R routine named in its docstring to rounding (the arithmetic is
 R's, step by step, not only the definition), because the statistics built on them are checked
 against R to 1e-12 or so. The module is private to :mod:`nenaudit.stats`; its names are public
-there (shared by ``logistic``, ``calibration``, ``compare``, ``discrimination``, ``validation``).
+there (shared by ``logistic``, ``calibration``, ``discrimination``, ``validation``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ __all__ = [
     "r_approx",
     "approx_sorted",
     "r_lowess",
-    "quantile7",
     "uniroot",
     "UNIROOT_TOL",
 ]
@@ -327,40 +327,8 @@ def r_lowess(x, y, f: float = 2.0 / 3.0, delta: float | None = None) -> tuple[np
 
 
 # --------------------------------------------------------------------------------------
-# quantile type 7, uniroot
+# uniroot
 # --------------------------------------------------------------------------------------
-
-
-def quantile7(x, probs) -> np.ndarray:
-    """Sample quantiles by R's default definition (``quantile(x, probs, type = 7)``).
-
-    ``h = 1 + (n - 1) p``; the result interpolates linearly between the order
-    statistics ``x[floor(h)]`` and ``x[ceiling(h)]``, computed like R as
-    ``(1 - f) x_lo + f x_hi`` only where the two differ. NaN values are refused
-    (R's ``na.rm = FALSE``), so drop them first.
-
-    References
-    ----------
-    Hyndman RJ, Fan Y. Sample quantiles in statistical packages. Am Stat
-    1996;50:361-365. doi:10.1080/00031305.1996.10473566 (definition 7).
-    """
-    xs = np.sort(np.asarray(x, dtype=float).ravel())
-    if np.isnan(xs).any():
-        raise NenauditError("quantile7: the sample contains NaN; drop missing values first")
-    if xs.size == 0:
-        raise NenauditError("quantile7: the sample is empty; quantiles need at least one value")
-    p = np.atleast_1d(np.asarray(probs, dtype=float))
-    if np.any((p < 0) | (p > 1)):
-        raise NenauditError(f"quantile7: probabilities {p.tolist()} must lie in [0, 1]")
-    index = 1 + (xs.size - 1) * p
-    lo = np.floor(index).astype(int)
-    hi = np.ceil(index).astype(int)
-    qs = xs[lo - 1].copy()
-    xhi = xs[hi - 1]
-    i = (index > lo) & (xhi != qs)
-    h = (index - lo)[i]
-    qs[i] = (1 - h) * qs[i] + h * xhi[i]
-    return qs
 
 
 def uniroot(f: Callable[[float], float], lower: float, upper: float, tol: float = UNIROOT_TOL,

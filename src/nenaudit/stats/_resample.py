@@ -10,7 +10,8 @@ resample are fixed up front (:func:`resample_indices`, :func:`cluster_indices`) 
 Used by :mod:`nenaudit.stats.validation` (optimism, .632+) and
 :mod:`nenaudit.stats.calibration` (``rms::calibrate``'s bias-corrected curve). Private to
 :mod:`nenaudit.stats`; its names are public there, and :mod:`nenaudit.stats.validation`
-re-exports those meant for users (``resample_indices``, ``FitFailure``, ...).
+re-exports those meant for users (``resample_indices``, ``ResampleFailure``, ...); the error
+classes are imported from :mod:`nenaudit.exceptions` only.
 """
 
 from __future__ import annotations
@@ -29,13 +30,12 @@ from nenaudit.exceptions import (
     NenauditError,
     SeparationWarning,
     StatisticalWarning,
+    WorkerLost,
 )
 from nenaudit.stats._checks import as_binary, check_count, check_jobs, make_rng
-from nenaudit.stats.workers import WorkerLost, run_retrying  # worker_pool, with re-runs of killed workers
+from nenaudit.stats.workers import run_retrying  # worker_pool, with re-runs of killed workers
 
 __all__ = [
-    "FAILURE_REASONS",
-    "FitFailure",
     "ResampleFailure",
     "empty_failures",
     "fit_or_fail",

@@ -29,7 +29,8 @@ from scipy import stats as sstats
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
 from nenaudit.stats._checks import as_binary, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
-from nenaudit.stats._rbase import approx_sorted, quantile7, r_lowess, r_mean, r_seq
+from nenaudit.stats._rbase import approx_sorted, r_lowess, r_mean, r_seq
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 from nenaudit.stats._resample import (

@@ -16,8 +16,8 @@ import numpy as np
 from scipy.stats import norm
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
 from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.result import Result
 
 __all__ = ["LevelOR", "treatment_contrast_ors"]
 

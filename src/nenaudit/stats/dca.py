@@ -8,7 +8,6 @@ Debian, so ``reference_r/dca.R`` writes the same steps in base R.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,12 +85,6 @@ class DecisionCurve(Result):
         return pd.DataFrame({"threshold": self.thresholds, "model": self.model, "all": self.treat_all,
                              "none": self.treat_none, "standardized": self.standardized_model,
                              "net_interventions_avoided": self.net_interventions_avoided})
-
-    def rows(self) -> list[dict]:
-        """Deprecated: one dict per threshold (``threshold``, ``model``, ``all``, ``none``); use :meth:`to_frame`."""
-        warnings.warn("DecisionCurve.rows() is deprecated: use to_frame()", DeprecationWarning, stacklevel=2)
-        return [{"threshold": float(t), "model": float(m), "all": float(a), "none": float(z)}
-                for t, m, a, z in zip(self.thresholds, self.model, self.treat_all, self.treat_none)]
 
 
 def _rates(y: np.ndarray, p: np.ndarray, t: np.ndarray, prevalence: float):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = ["AccuracyMeasures", "accuracy_measures", "proportion_grim", "feasible_confusions", "MEASURES", "MAX_SEARCH_N"]
 

@@ -25,7 +25,7 @@ from scipy import integrate, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats._checks import MAX_BOOT, as_binary, as_score, check_count, check_indices, make_rng
-from nenaudit.stats._rbase import quantile7
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 

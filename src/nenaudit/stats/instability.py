@@ -41,7 +41,7 @@ import numpy as np
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_binary
-from nenaudit.stats._rbase import quantile7
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.calibration import calibrate_grid, check_probabilities, curve_at
 from nenaudit.stats.dca import decision_curve, threshold_grid
 from nenaudit.stats.result import Result

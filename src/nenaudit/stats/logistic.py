@@ -215,11 +215,6 @@ class LogisticResult(Result):
         except ValueError:
             raise NenauditError(f"no coefficient named {name!r}; the model has {list(self.names)}") from None
 
-    def summary(self, *args, **kwargs):
-        """Deprecated: the same as :meth:`to_frame` (every result's table view is ``to_frame``, its plain view ``to_dict``)."""
-        warnings.warn("LogisticResult.summary() is deprecated: use to_frame()", DeprecationWarning, stacklevel=2)
-        return self.to_frame(*args, **kwargs)
-
     def to_frame(self, ci: str = "profile"):
         """Coefficient table as a pandas DataFrame (one row per coefficient).
 

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._result import Result
+from nenaudit.stats.result import Result
 
 __all__ = [
     "SummaryTest",

@@ -15,13 +15,13 @@ import numpy as np
 
 from nenaudit.exceptions import LeftOutWarning, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import warn_and_record
-from nenaudit.stats._rbase import quantile7
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.contingency import chisq_test, expected_counts, fisher_test
 from nenaudit.stats.result import Result
 from nenaudit.stats.twosample import mann_whitney, shapiro_wilk, t_test
 
 __all__ = ["SelectionRule", "DEFAULT_RULE", "GroupCell", "VariableComparison", "GroupComparison", "summarize",
-           "summarize_overall", "LeftOutWarning"]
+           "summarize_overall"]
 
 
 def _left_out(msg: str, bucket: list[str] | None = None, stacklevel: int = 4) -> None:
@@ -288,8 +288,8 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
     two-sample tests compare the first group (x) with the second (y). What is left out is
     counted (``missing`` of each variable, ``missing_group``) and said in a :class:`LeftOutWarning`.
 
-    The tests are ``chisq_test``, ``fisher_test``, ``t_test``, ``mann_whitney`` and
-    ``shapiro_wilk`` of this module, i.e. R's ``chisq.test``, ``fisher.test``,
+    The tests are ``chisq_test``, ``fisher_test`` (:mod:`nenaudit.stats.contingency`), ``t_test``,
+    ``mann_whitney`` and ``shapiro_wilk`` (:mod:`nenaudit.stats.twosample`), i.e. R's ``chisq.test``, ``fisher.test``,
     ``t.test``, ``wilcox.test`` and ``shapiro.test`` with their defaults, and R's
     ``quantile`` (type 7). This is the convention of e.g. ``tableone::CreateTableOne``
     with ``nonnormal`` chosen by Shapiro-Wilk; see Hyndman & Fan 1996

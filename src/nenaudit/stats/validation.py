@@ -35,11 +35,11 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import special
 
-from nenaudit.exceptions import FAILURE_REASONS, FitFailure, NenauditError, StatisticalWarning
+from nenaudit.exceptions import FitFailure, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import as_binary, as_score, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, aliased_columns, fitted_01, glm_fit
 from nenaudit.stats.fixedorder import linear_predictor
-from nenaudit.stats._rbase import quantile7
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats._resample import (
     ResampleFailure,
     check_data,
@@ -61,7 +61,6 @@ from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
-    "FitFailure",
     "ResampleFailure",
     "LogisticModel",
     "LogisticProcedure",
@@ -82,7 +81,6 @@ __all__ = [
     "bootstrap_632plus",
     "performance_indexes",
     "INDEX_NAMES",
-    "FAILURE_REASONS",
     "glm_or_fail",
     "glm_separated",
     "final_model_failures",
@@ -407,11 +405,6 @@ class BootstrapValidation(Result):
             if ix.name == name:
                 return ix
         raise NenauditError(f"no index {name!r}; available: {[i.name for i in self.indexes]}")
-
-    def table(self, *args, **kwargs):
-        """Deprecated: the same as :meth:`to_frame` (every result's table view is ``to_frame``, its plain view ``to_dict``)."""
-        warnings.warn("BootstrapValidation.table() is deprecated: use to_frame()", DeprecationWarning, stacklevel=2)
-        return self.to_frame(*args, **kwargs)
 
     def to_frame(self):
         """The validate table as a pandas DataFrame (rows = indexes)."""

@@ -1,14 +1,13 @@
 """Worker processes that die with their parent: the one pool nenaudit starts.
 
 :func:`worker_pool` serves the bootstrap resamples (:mod:`nenaudit.stats._resample`), the
-pyradiomics cases (:mod:`nenaudit.radiomics.extract`) and the simulation's local backend, and
-is re-exported by :mod:`nenaudit.processes`. Each worker ignores SIGINT (the parent handles
-Ctrl-C for the whole process group), takes SIGTERM's default action, asks the kernel to kill
-it when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux, so even a SIGKILL of
-the parent takes the workers with it) and runs a watchdog thread that exits when the parent
-is gone (the fallback where prctl is missing). When the block using the pool ends by an
-exception (an error, Ctrl-C, SIGTERM), the workers are terminated at once instead of
-finishing their queued work. It lives in :mod:`nenaudit.stats` so that the statistics, the
+pyradiomics cases (:mod:`nenaudit.radiomics.extract`) and the simulation's local backend. Each
+worker ignores SIGINT (the parent handles Ctrl-C for the whole process group), takes SIGTERM's
+default action, asks the kernel to kill it when its parent dies (``prctl(PR_SET_PDEATHSIG,
+SIGKILL)`` on Linux, so even a SIGKILL of the parent takes the workers with it) and runs a
+watchdog thread that exits when the parent is gone (the fallback where prctl is missing). When
+the block using the pool ends by an exception (an error, Ctrl-C, SIGTERM), the workers are
+terminated at once instead of finishing their queued work. It lives in :mod:`nenaudit.stats` so that the statistics, the
 floor of the package, import nothing above them.
 """
 
@@ -24,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from nenaudit.exceptions import WorkerLost
 from nenaudit.stats._checks import check_memory  # the up-front size check of the verbs that start workers
 
-__all__ = ["check_memory", "worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying", "WorkerLost",
+__all__ = ["check_memory", "worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying",
            "WORKER_RETRIES"]
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -8,8 +8,8 @@ reads, so that a test can change any field before validating it.
 Consistent by construction means: every count sums to its group size, every percentage is the
 count's share printed at two decimals, every categorical p is the one the stated rule gives
 (Fisher's exact test where an expected count < 5, else chi-square with Yates's correction for
-2 x 2 and without for larger tables: :func:`nenaudit.stats.compare.chisq_test`,
-:func:`~nenaudit.stats.compare.fisher_test`), every mean of integer data is a total divided by
+2 x 2 and without for larger tables: :func:`nenaudit.stats.contingency.chisq_test`,
+:func:`~nenaudit.stats.contingency.fisher_test`), every mean of integer data is a total divided by
 the group size (so GRIM passes), and every odds ratio, its 95% CI and its p come from one Wald
 estimate (log OR ``b``, standard error ``se``), so the CI excludes 1 exactly when p < 0.05.
 :func:`plant` then changes one printed value so that exactly one check must flag it.
@@ -59,7 +59,7 @@ def categorical_p(counts) -> float:
     import warnings
 
     from nenaudit.exceptions import StatisticalWarning
-    from nenaudit.stats.compare import chisq_test, fisher_test
+    from nenaudit.stats.contingency import chisq_test, fisher_test
 
     m = np.asarray(counts, dtype=int)
     m = m[m.sum(axis=1) > 0][:, m.sum(axis=0) > 0]

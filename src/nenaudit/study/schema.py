@@ -407,9 +407,9 @@ class Table:
     percent_of: str = "column"  # what the printed percentages divide by: column | row | total
 
     def row(self, variable: str) -> Row | None:
-        key = _key(variable)
+        key = label_key(variable)
         for r in self.rows:
-            if _key(r.variable) == key:
+            if label_key(r.variable) == key:
                 return r
         return None
 
@@ -650,8 +650,6 @@ def label_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
-_key = label_key  # the name used inside this module
-
 
 # --------------------------------------------------------------------- validation helpers
 _MISSING = object()
@@ -799,7 +797,7 @@ def _unique(labels: list[str], path: str, what: str) -> None:
     """Labels that must differ (case- and punctuation-insensitively, as the checks compare them)."""
     seen: dict[str, str] = {}
     for lab in labels:
-        k = _key(lab)
+        k = label_key(lab)
         if k in seen:
             raise SpecError(f"{path}: {what} {lab!r} appears twice" + (f" (as {seen[k]!r})" if seen[k] != lab else ""))
         seen[k] = lab

@@ -34,7 +34,7 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.study.schema import Study, label_key as _key
+from nenaudit.study.schema import Study, label_key
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import faithful as fa
 from nenaudit.synth import targets as tgt
@@ -336,8 +336,7 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
 
     from nenaudit.pipeline import PipelineConfig, build_design
     from nenaudit.stats.discrimination import roc_auc
-    from nenaudit.exceptions import ConvergenceWarning
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import ConvergenceWarning, FitFailure
 
     lesions = _read(files["lesions.csv"])
     y = lesions["outcome"].to_numpy()
@@ -387,12 +386,12 @@ def feat_targets(study: Study, d: Design) -> dict[str, Any]:
     rs = (study.radiomics or {}).get("radscore") or {}
     auc = next((a.estimate for a in study.auc if a.model == "radscore" and a.kind == "apparent"), None)
     reg = study.regression
-    uni = next((r.univariable for r in (reg.rows if reg else ()) if _key(r.variable) == "radscore"), None)
+    uni = next((r.univariable for r in (reg.rows if reg else ()) if label_key(r.variable) == "radscore"), None)
     cells = {}
     for t in study.tables:
         if t.unit != "lesion":
             continue
-        row = next((r for r in t.rows if _key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
+        row = next((r for r in t.rows if label_key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
         if row is not None:
             for g in t.groups:
                 if g.outcome_group in d.outcomes:
@@ -405,7 +404,7 @@ def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray
     """Stage B's score of one draw (0 = every target met; see :mod:`nenaudit.synth.faithful`)."""
     import warnings
 
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
 
     score = 0.0
@@ -443,7 +442,7 @@ def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_b
 
     from nenaudit.cohort import load_cohort
     from nenaudit.pipeline import PipelineConfig, run_pipeline
-    from nenaudit.stats.validation import FitFailure
+    from nenaudit.exceptions import FitFailure
 
     sig = tuple(s["key"] for s in (manifest.get("radiomics") or {}).get("signature", []))
     with tempfile.TemporaryDirectory() as tmp:
@@ -479,7 +478,7 @@ def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.rand
     types = tuple((rad.get("image_types") or {}).get("value") or ("original", "wavelet"))
     keys = load_catalogue().feature_keys(types)
     sig, stand_ins = signature_keys(study)
-    rs_var = next((n for n in d.variables if _key(n) == "radscore"), None)
+    rs_var = next((n for n in d.variables if label_key(n) == "radscore"), None)
     n = len(lesions)
     if rs_var is not None and sig:
         radscore = lesions[rs_var].to_numpy(float)
@@ -553,7 +552,7 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
         rs, _ = signature_keys(study)
         out["radiomics"] = evaluate.radiomics(f, o, float(study.fact("icc_threshold", 0.75)),
                                               float(study.fact("spearman_threshold", 0.9)), tuple(rs))
-        rs_var = next((n for n in d.variables if _key(n) == "radscore"), None)
+        rs_var = next((n for n in d.variables if label_key(n) == "radscore"), None)
         if rs and rs_var:
             z = (f[list(rs)] - f[list(rs)].mean()) / f[list(rs)].std(ddof=1)
             score = z.to_numpy() @ np.array(list(rs.values()))

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import label_key as _key
-from nenaudit.synth.realize import Design, outcomes_of as _outcomes_of
+from nenaudit.study.schema import label_key
+from nenaudit.synth.realize import Design, outcomes_of
 
 __all__ = ["table_cells", "regression", "radiomics", "refit"]
 
@@ -30,12 +30,13 @@ def _r(x: float | None, digits: int = 6) -> float | None:
 
 
 def _name(d: Design, variable: str) -> str:
-    return next(n for n in d.variables if _key(n) == _key(variable))
+    return next(n for n in d.variables if label_key(n) == label_key(variable))
 
 
 def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> list[dict[str, Any]]:
     """Every published cell of the patient and lesion tables with the achieved value (``summarize``)."""
-    from nenaudit.stats.compare import quantile7, summarize
+    from nenaudit.stats.quantile import quantile7
+    from nenaudit.stats.table1 import summarize
 
     out = []
     for t in ([d.patient_table] if d.patient_table else []) + [d.lesion_table]:
@@ -47,12 +48,12 @@ def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> lis
                 for lv in r.levels:
                     if lv.outcome_group in d.outcomes:
                         for gid, cell in lv.cells.items():
-                            outs = _outcomes_of(t, gid, d.outcomes)
+                            outs = outcomes_of(t, gid, d.outcomes)
                             got = int(((data["_group"] == lv.outcome_group) & data["_group"].isin(outs)).sum())
                             out.append({"table": t.id, "variable": r.variable, "level": lv.level, "group": gid,
                                         "published": cell.count, "achieved": got, "ok": got == cell.count})
         for g in t.groups:  # group sizes (n in the header)
-            got = int(data["_group"].isin(_outcomes_of(t, g.id, d.outcomes)).sum())
+            got = int(data["_group"].isin(outcomes_of(t, g.id, d.outcomes)).sum())
             out.append({"table": t.id, "variable": "n", "level": "n", "group": g.id, "published": g.n,
                         "achieved": got, "ok": got == g.n})
         rows = [r for r in t.rows if not r.outcome]
@@ -63,7 +64,7 @@ def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> lis
         for r, name in zip(rows, names):
             vc = comp[name]
             for gid in [g.id for g in t.groups]:
-                outs = _outcomes_of(t, gid, d.outcomes)
+                outs = outcomes_of(t, gid, d.outcomes)
                 if r.kind == "categorical":
                     for lv in r.levels:
                         got = sum(c.count for c in vc.cells if c.level == lv.level and c.group in outs)
@@ -118,7 +119,8 @@ def regression(d: Design, cohort_lesions: pd.DataFrame, coded: pd.DataFrame) -> 
         return out
 
     for row in reg.rows:
-        if row.univariable is None or not any(_key(n) == _key(row.variable) for n in d.variables):
+        key = label_key(row.variable)
+        if row.univariable is None or not any(label_key(n) == key for n in d.variables):
             continue
         res["univariable"] += rows_of(fit([row.variable]), [row.variable], {row.variable: row.univariable})
     multi = [r.variable for r in reg.rows if r.multivariable is not None]
@@ -127,7 +129,7 @@ def regression(d: Design, cohort_lesions: pd.DataFrame, coded: pd.DataFrame) -> 
                                                            if r.multivariable is not None})
     final = list(reg.final_model)
     pub_auc = {(a.model, a.kind): a for a in d.study.auc}
-    rad = next((n for n in d.variables if _key(n) == "radscore"), None)
+    rad = next((n for n in d.variables if label_key(n) == "radscore"), None)
     if rad is not None:
         a = roc_auc(y, cohort_lesions[rad].to_numpy(float))
         p = pub_auc.get(("radscore", "apparent"))
@@ -178,7 +180,7 @@ def refit(cohort) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         try:
             m = proc(X, y)
-        except Exception as exc:  # stats.validation.FitFailure: recorded, as the bootstrap counts it
+        except Exception as exc:  # exceptions.FitFailure: recorded, as the bootstrap counts it
             return {"ok": False, "failure": str(exc)}
     sel = list(m.selection.selected)
     return {"ok": True, "n_after_filters": len(m.selection.correlation.kept), "n_selected": len(sel),

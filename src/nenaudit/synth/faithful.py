@@ -3,7 +3,7 @@
 The allocation and realization (:mod:`~nenaudit.synth.allocation`, :mod:`~nenaudit.synth.realize`)
 fix every published count and quantile. Three searches then use the freedom left, each scored
 with the statistics the pipeline itself computes (``stats.logistic.fit_logistic``,
-``stats.compare.mann_whitney``, ``pipeline.PaperProcedure``, ``stats.stepwise.backward_elimination``,
+``stats.twosample.mann_whitney``, ``pipeline.PaperProcedure``, ``stats.stepwise.backward_elimination``,
 ``stats.discrimination.roc_auc``), on values rounded as the CSV files store them:
 
 * **A** (one variable at a time, :func:`stage_a`): for every patient-level variable with a published
@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import label_key as _key
-from nenaudit.synth.realize import Design, outcomes_of as _outcomes_of
+from nenaudit.study.schema import label_key
+from nenaudit.synth.realize import Design, outcomes_of
 
 __all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
     "Columns", "c_loss", "separated_share", "plausibility", "plausibility_cost", "stage_c"]
@@ -129,7 +129,7 @@ def _codes(d: Design, name: str, values: np.ndarray) -> np.ndarray:
 
 def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tuple[bool, ...]:
     """For each published summary of a patient-level variable: does ``x`` (patient values) meet it?"""
-    from nenaudit.stats.compare import quantile7
+    from nenaudit.stats.quantile import quantile7
 
     v = d.variables[name]
     out = []
@@ -137,7 +137,7 @@ def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tu
         if v["kind"] == "categorical":
             continue  # level counts are kept by swaps
         for gid, cell in row.cells.items():
-            inside = np.isin(cf.pout, _outcomes_of(t, gid, d.outcomes))
+            inside = np.isin(cf.pout, outcomes_of(t, gid, d.outcomes))
             w = np.where(inside, cf.k if t.unit == "lesion" else 1, 0)
             s = np.repeat(x, w)
             if hasattr(cell, "q1"):
@@ -151,7 +151,8 @@ def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tu
 def _uni_targets(d: Design, name: str):
     """(printed OR, printed univariable p, printed lesion-table p) of a variable (None where unpublished)."""
     reg = d.study.regression
-    row = next((r for r in (reg.rows if reg else ()) if _key(r.variable) == _key(name)), None)
+    key = label_key(name)
+    row = next((r for r in (reg.rows if reg else ()) if label_key(r.variable) == key), None)
     u = row.univariable if row is not None else None
     tp = next((r.p for t, r in d.variables[name]["rows"] if t.unit == "lesion" and r.p is not None
                and r.p.value is not None), None)
@@ -163,7 +164,7 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
     """(excess beyond printed rounding of the OR and the lesion-table p, loss) of lesion-level values ``xl``
     (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a categorical variable is fitted
     on its (code, outcome) table with the lesion counts as prior weights (the same likelihood, faster)."""
-    from nenaudit.stats.compare import mann_whitney
+    from nenaudit.stats.twosample import mann_whitney
     from nenaudit.stats.logistic import fit_logistic
 
     or_p, p_p, mw_p = tg
@@ -416,7 +417,7 @@ def c_targets(d: Design, names) -> CTargets:
     reg = d.study.regression
 
     def nm(v):
-        return next((n for n in names if _key(n) == _key(v)), None)
+        return next((n for n in names if label_key(n) == label_key(v)), None)
 
     final = tuple(x for x in (nm(v) for v in (reg.final_model if reg else ())) if x)
     multi = {nm(r.variable): r.multivariable for r in (reg.rows if reg else ())
@@ -436,8 +437,6 @@ def ci_loss(o: float, est) -> float:
     out = max(0.0, lo - lo_, lo_ - hi) / w * 5
     return out + 0.2 * abs(lo_ - math.log(est.estimate.value)) / w
 
-
-_ci_loss = ci_loss  # the name used inside this module
 
 
 class Columns:
@@ -486,7 +485,7 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
     ors = dict(zip(f.names, np.full(len(f.coef), np.inf) if sep else np.exp(f.coef)))
     for t in tg.final:
         if t in ors and t in tg.multi:
-            loss += _ci_loss(float(ors[t]), tg.multi[t])
+            loss += ci_loss(float(ors[t]), tg.multi[t])
     # the published multivariable step (the final terms plus those removed last), if on the path: its ORs
     # are the printed ones
     pub = set(tg.multi)
@@ -496,7 +495,7 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
         so = dict(zip(step.model.names, np.full(len(step.model.coef), np.inf) if ssep else np.exp(step.model.coef)))
         sp = dict(zip(step.model.names, step.model.p))
         for t in pub:
-            loss += W_STEP * _ci_loss(float(so[t]), tg.multi[t])
+            loss += W_STEP * ci_loss(float(so[t]), tg.multi[t])
         for t in pub - set(tg.final):
             if tg.multi[t].p is not None and tg.multi[t].p.value:
                 e, dd = _log_excess(float(sp[t]), tg.multi[t].p)
@@ -517,6 +516,7 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
     """Largest share, over the Harrell and by-patient schemes, of resamples whose refit of the final formula
     separates: the pipeline's resamples (``stats.validation.resample_indices`` / ``cluster_indices`` with its
     default seed, :data:`SEP_BOOT` of them) refitted by ``stats.validation.glm_or_fail``."""
+    from nenaudit.exceptions import FitFailure
     from nenaudit.pipeline import PipelineConfig
     from nenaudit.stats import validation as val
 
@@ -533,7 +533,7 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
                 continue
             try:
                 val.glm_or_fail(X[r], y[r])
-            except val.FitFailure as exc:
+            except FitFailure as exc:
                 sep += exc.reason == "separation"
         worst = max(worst, sep)
     return worst / SEP_BOOT
@@ -545,8 +545,8 @@ def plausibility(d: Design, cf: ClinicalFrame) -> list[dict]:
 
     out = []
     for a, b, rho_min, why in PLAUSIBILITY:
-        na = next((n for n in d.variables if _key(n) == _key(a) and "patient" in d.variables[n]["unit"]), None)
-        nb = next((n for n in d.variables if _key(n) == _key(b) and "patient" in d.variables[n]["unit"]), None)
+        na = next((n for n in d.variables if label_key(n) == label_key(a) and "patient" in d.variables[n]["unit"]), None)
+        nb = next((n for n in d.variables if label_key(n) == label_key(b) and "patient" in d.variables[n]["unit"]), None)
         if na is None or nb is None:
             continue
         xa = _codes(d, na, cf.patients[na].to_numpy())
@@ -575,9 +575,9 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
     names = [n for n, v in d.variables.items() if "patient" in v["unit"]]
     lesion_only = [n for n, v in d.variables.items() if v["unit"] == {"lesion"}]
     reg = d.study.regression
-    cands = [n for n in d.variables if reg and any(_key(r.variable) == _key(n) and r.univariable is not None
+    cands = [n for n in d.variables if reg and any(label_key(r.variable) == label_key(n) and r.univariable is not None
                                                    for r in reg.rows)]
-    rs_name = next((n for n in lesion_only if _key(n) == "radscore"), None)
+    rs_name = next((n for n in lesion_only if label_key(n) == "radscore"), None)
 
     def design() -> pd.DataFrame:
         out = pd.DataFrame({n: _codes(d, n, cf.patients[n].to_numpy())[cf.lesion_patient] for n in names})
@@ -595,7 +595,7 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
     movable = [n for n in entered if n in names]
     for a, b, *_ in PLAUSIBILITY:  # the plausibility pairs move too
         for x in (a, b):
-            n = next((m for m in names if _key(m) == _key(x)), None)
+            n = next((m for m in names if label_key(m) == label_key(x)), None)
             if n and n not in movable:
                 movable.append(n)
     cells = cells_of(cf)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.study.schema import Study, Table, label_key as _key
+from nenaudit.study.schema import Study, Table, label_key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
 
@@ -109,8 +109,8 @@ def design_of(study: Study) -> Design:
         for r in t.rows:
             if r.outcome:
                 continue
-            key = _key(r.variable)
-            name = next((n for n in d.variables if _key(n) == key), r.variable)
+            key = label_key(r.variable)
+            name = next((n for n in d.variables if label_key(n) == key), r.variable)
             v = d.variables.setdefault(name, {"unit": set(), "kind": None, "levels": None, "rows": []})
             v["unit"].add(t.unit)
             v["rows"].append((t, r))
@@ -128,12 +128,10 @@ def outcomes_of(table: Table, gid: str, outcomes: tuple[str, ...]) -> tuple[str,
     return (g.outcome_group,) if g.outcome_group in outcomes else outcomes
 
 
-_outcomes_of = outcomes_of  # the name used inside this module
-
 
 def _level_index(levels: list[str], printed: str) -> str:
     for lv in levels:
-        if _key(lv) == _key(printed) and lv.replace(" ", "") == printed.replace(" ", ""):
+        if label_key(lv) == label_key(printed) and lv.replace(" ", "") == printed.replace(" ", ""):
             return lv
     for lv in levels:
         if lv == printed:
@@ -164,17 +162,18 @@ def problem_of(d: Design) -> al.AllocationProblem:
             for lv in r.levels:
                 level = _level_index(v["levels"], lv.level)
                 for gid, cell in lv.cells.items():
-                    targets.append(al.CountTarget(t.id, t.unit, name, level, gid, _outcomes_of(t, gid, d.outcomes),
+                    targets.append(al.CountTarget(t.id, t.unit, name, level, gid, outcomes_of(t, gid, d.outcomes),
                                                   float(cell.count)))
     # soft targets from a published univariable OR for patient-only categorical variables
     reg = d.study.regression
     if reg is not None and pt is not None:
         for row in reg.rows:
-            v = next((vv for n, vv in d.variables.items() if _key(n) == _key(row.variable)), None)
+            key = label_key(row.variable)
+            v = next((vv for n, vv in d.variables.items() if label_key(n) == key), None)
             if (v is None or v["kind"] != "categorical" or v["unit"] != {"patient"} or row.univariable is None
                     or row.univariable.estimate.value is None or row.univariable.estimate.value <= 0):
                 continue
-            name = next(n for n in d.variables if _key(n) == _key(row.variable))
+            name = next(n for n in d.variables if label_key(n) == label_key(row.variable))
             t, r = v["rows"][0]
             counts = [sum(c.count for c in lv.cells.values()) for lv in r.levels]
             if min(counts) < 0 or sum(counts) == 0:
@@ -199,7 +198,7 @@ class Clinical:
 
 def _bounds(name: str, cells: list) -> tuple[float | None, float | None]:
     for k, b in KNOWN_BOUNDS.items():
-        if _key(name) == k:
+        if label_key(name) == k:
             return b
     lows = []
     for c in cells:
@@ -210,10 +209,8 @@ def _bounds(name: str, cells: list) -> tuple[float | None, float | None]:
 def _summary_triplet(cell) -> tuple[float, float, float]:
     if hasattr(cell, "q1"):
         return cell.q1.value, cell.median.value, cell.q3.value
-    return cell.mean.value - Z75SD * cell.sd.value, cell.mean.value, cell.mean.value + Z75SD * cell.sd.value
+    return cell.mean.value - ct.Z75 * cell.sd.value, cell.mean.value, cell.mean.value + ct.Z75 * cell.sd.value
 
-
-Z75SD = ct.Z75
 
 
 def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinical:
@@ -236,14 +233,15 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
     # latent copula scores (patients x variables)
     names = list(d.variables)
     reg = d.study.regression
-    multi = {_key(r.variable) for r in (reg.rows if reg else ()) if r.multivariable is not None}
+    multi = {label_key(r.variable) for r in (reg.rows if reg else ())
+             if r.multivariable is not None}
     if COPULA_BLOCK == "final" and reg is not None and reg.final_model:
-        multi = {_key(v) for v in reg.final_model}
-    lesion_only = {_key(n) for n, v in d.variables.items() if v["unit"] == {"lesion"}}
+        multi = {label_key(v) for v in reg.final_model}
+    lesion_only = {label_key(n) for n, v in d.variables.items() if v["unit"] == {"lesion"}}
     corr = np.eye(len(names))
     for i, a in enumerate(names):
         for j, b in enumerate(names):
-            ka, kb = _key(a), _key(b)
+            ka, kb = label_key(a), label_key(b)
             if i == j or ka not in multi or kb not in multi:
                 continue
             corr[i, j] = COPULA_RHO_LESION if (ka in lesion_only or kb in lesion_only) else COPULA_RHO
@@ -297,7 +295,7 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
         if "patient" in v["unit"]:
             les[name] = pat[name].to_numpy()[les["_p"].to_numpy()]
     lt_order = [r.variable for r in d.lesion_table.rows if not r.outcome]
-    lt_names = [next(n for n in d.variables if _key(n) == _key(x)) for x in lt_order]
+    lt_names = [next(n for n in d.variables if label_key(n) == label_key(x)) for x in lt_order]
     extra = [n for n, v in d.variables.items() if n not in lt_names]
     les = les[["lesion_id", "patient_id", "outcome"] + lt_names + extra]
     pcols = ["patient_id", "n_lesions", "outcome"] + (["Response"] if "Response" in pat else [])
@@ -318,7 +316,7 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
     (on the log scale; zero inside the printed rounding). The choice is part of the generator, made
     the same way for every seed.
     """
-    from nenaudit.stats.compare import mann_whitney
+    from nenaudit.stats.twosample import mann_whitney
 
     R = d.outcomes
     shared = "patient" in v["unit"]
@@ -329,7 +327,7 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
     lat = latent if shared else latent[les_p]
     targets = []
     for t, row, gid, cell in pub:
-        inside = np.isin(grp, _outcomes_of(t, gid, R))
+        inside = np.isin(grp, outcomes_of(t, gid, R))
         w = (np.where(inside, out_k if t.unit == "lesion" else 1, 0) if shared else inside.astype(int))
         label = f"{t.id}/{name}/{gid}"
         if hasattr(cell, "q1"):
@@ -338,7 +336,7 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
         else:
             targets.append(ct.SampleTarget(f"{label}/mean", w, "mean", None, cell.mean.value, cell.mean.half_unit))
     if len(pub) == 1 and shared and not hasattr(pub[0][3], "q1") and pub[0][0].unit == "patient" \
-            and len(_outcomes_of(pub[0][0], pub[0][2], R)) == len(R):
+            and len(outcomes_of(pub[0][0], pub[0][2], R)) == len(R):
         cell = pub[0][3]
         if v.get("integer_valued"):
             vals, miss = ct.integer_mean_sd(rng, n, cell.mean.value, cell.sd.value, cell.mean.half_unit,
@@ -385,7 +383,7 @@ def _most_specific(pub, r, d: Design):
     """The published summary closest to outcome group r: lesion table's group r, else a group holding r."""
     best = None
     for t, row, gid, cell in pub:
-        outs = _outcomes_of(t, gid, d.outcomes)
+        outs = outcomes_of(t, gid, d.outcomes)
         score = (len(outs) == 1 and outs[0] == r, t.unit == "lesion")
         if r in outs and (best is None or score > best[0]):
             best = (score, cell)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nenaudit.study.schema import Study, label_key as _key
+from nenaudit.study.schema import Study, label_key
 
 __all__ = ["evaluate", "unprinted"]
 
@@ -46,7 +46,7 @@ def _r(x, digits: int = 6):
 
 
 def _find(names, variable: str) -> str | None:
-    return next((n for n in names if _key(n) == _key(variable)), None)
+    return next((n for n in names if label_key(n) == label_key(variable)), None)
 
 
 def evaluate(study: Study, res, signature_keys: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def evaluate(study: Study, res, signature_keys: tuple[str, ...] = ()) -> dict[st
         pub = sorted(reg.final_model)
         got = sorted(res.final_terms)
         add("final_model", "final_model", pub, got, "same set",
-            {_key(x) for x in pub} == {_key(x) for x in got})
+            {label_key(x) for x in pub} == {label_key(x) for x in got})
     auc_names = {"radscore": RADSCORE, "fusion": "fusion model"}
     seen = set()
     for a in study.auc:
@@ -94,7 +94,7 @@ def evaluate(study: Study, res, signature_keys: tuple[str, ...] = ()) -> dict[st
                 add(f"univariable/{row.variable}/in_ci", "univariable_in_ci",
                     f"{u.ci.lo.raw}–{u.ci.hi.raw}", _r(o, 4), "inside the published CI",
                     u.ci.lo.value <= o <= u.ci.hi.value)
-            if _key(row.variable) != _key(RADSCORE) and u.estimate.value is not None:
+            if label_key(row.variable) != label_key(RADSCORE) and u.estimate.value is not None:
                 add(f"univariable/{row.variable}/printed", "univariable_printed", u.estimate.raw, _r(o, 4),
                     f"±{u.estimate.half_unit:g}", u.estimate.agrees(o))
             if u.p is not None and u.p.value is not None and not u.p.malformed:
