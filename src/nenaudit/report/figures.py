@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nenaudit.outputs import check_file  # noqa: E402
+from nenaudit.outputs import check_file
 
 __all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save",
            "plot_roc", "plot_calibration", "plot_dca", "plot_nomogram", "plot_lasso_cv", "plot_lasso_path",
