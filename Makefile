@@ -7,7 +7,7 @@ R_DEBS := r-base-core r-base-dev r-cran-glmnet r-cran-proc r-cran-rms r-cran-mas
 R_PKGS := glmnet pROC rms MASS boot psych caret brglm2 Hmisc survival jsonlite
 export TZ ?= UTC
 
-.PHONY: setup r-deps browser-deps venv venv-run test check reproduce audit clean references
+.PHONY: setup r-deps browser-deps venv venv-run lint test check reproduce audit clean references
 
 setup: r-deps browser-deps venv
 
@@ -46,15 +46,21 @@ venv-run: $(PY)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
 
+# ruff ([tool.ruff] in pyproject.toml), before the tests of `make test` and `make check`: lint, then
+# the formatter in check mode (it changes nothing; `$(VENV)/bin/ruff format` applies it).
+lint: venv
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
+
 # The whole suite (what CI runs: R, the browser, the wheel, Dask): the tests not marked serial on parallel
 # workers, then the serial ones (signal timing, Dask clusters, venv/wheel builds, the browser) alone;
 # nonzero if either fails. Tiers: tests/conftest.py.
-test: setup
+test: setup lint
 	rc=0; $(PY) -X utf8 -m pytest -q -n auto --dist loadfile -m "not serial" || rc=1; \
 	$(PY) -X utf8 -m pytest -q -m serial || rc=1; exit $$rc
 
 # The fast tier for development: no R, no browser, no whole-pipeline runs, simulations or venv builds.
-check: venv
+check: venv lint
 	$(PY) -X utf8 -m pytest -q -n auto --dist loadfile -m "not slow and not r and not serial"
 
 audit: venv-run

@@ -44,6 +44,8 @@ except ImportError:  # pragma: no cover - exercised in a subprocess by tests/tes
                       "pip install 'nenaudit[strategies]' (or pip install hypothesis)") from None
 
 from nenaudit.study.builders import PLANTS, cohort_spec, consistent_spec, plant
+from nenaudit.study.schema import validate
+from nenaudit.synth import generate
 
 __all__ = [
     "contingency_tables", "expected_counts", "BinaryData", "binary_datasets", "SEPARATION", "scored_outcomes",
@@ -286,9 +288,6 @@ def cohorts(draw, specs=None):
     """:class:`SpecCohort`: a spec drawn from ``specs`` (default :func:`cohort_specs`) and the cohort
     :func:`nenaudit.synth.generate` makes for it (clinical tables only, ``with_features=False``; a drawn
     seed). Its manifest's ``achieved.counts_reproduced`` equals ``counts_published`` for a feasible spec."""
-    from nenaudit.study.schema import validate
-    from nenaudit.synth import generate
-
     raw = draw(specs if specs is not None else cohort_specs())
     seed = draw(st.integers(0, 2**31 - 1))
     return SpecCohort(raw, generate(validate(raw, "strategies.cohorts"), seed, with_features=False), seed)

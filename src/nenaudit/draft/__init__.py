@@ -16,6 +16,9 @@ from nenaudit.draft.document import Document
 from nenaudit.draft.readers import read_paper
 from nenaudit.draft.tables import COHORT_WORDS, cohort_id, interpret_table, slug
 from nenaudit.draft import text as tx
+from nenaudit.draft.cells import group_n
+from nenaudit.exceptions import SpecError
+from nenaudit.study.schema import validate
 
 __all__ = ["draft_paper", "draft_document"]
 
@@ -137,14 +140,10 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         review.append({"item": t["where"], "what": f"unit: {t['unit']}", "why": why})
         total = t.pop("_total", None)
         if total:  # the total column left out of the groups: a stated count of all of them
-            from nenaudit.draft.cells import group_n
-
             counts.append({"quantity": f"{t['unit']}s", "value": str(group_n(total)),
                            "where": f"{t['where']} header: '{total}'", **({"cohort": t["cohort"]} if t.get("cohort") else {})})
         span = t.pop("_cohort_n", None)
         if span:  # the cohort's own n in a spanning header cell
-            from nenaudit.draft.cells import group_n
-
             item = {"quantity": f"{t['unit']}s", "value": str(group_n(span)), "where": f"{t['where']} header: '{span}'"}
             if t.get("cohort"):
                 item["cohort"] = t["cohort"]
@@ -167,8 +166,6 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
             gc = g.pop("_cohort", None)
-            from nenaudit.draft.cells import group_n
-
             if group_n(g["label"]) is None:  # a size the header does not print is not a stated count
                 continue
             if len(t["groups"]) == 1 or g.get("outcome_group") or gc:
@@ -223,8 +220,6 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         else:
             reg["unit"] = next((t["unit"] for t in tables), "patient")
         for lab in reg.pop("_header_n", []):
-            from nenaudit.draft.cells import group_n
-
             gid = re.sub(r"[^a-z0-9]+", "_", re.sub(r"\s*[(\[]?\s*\b[nN]\s*=\s*[\d,]+\s*[)\]]?", "", lab).lower()).strip("_")
             item = {"quantity": f"{reg['unit']}s_{gid or 'group'}", "value": str(group_n(lab)),
                     "where": f"{reg['where']} header: '{lab}'"}
@@ -290,9 +285,6 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
 
 def _validated(spec: dict) -> dict:
     """Drop what the schema refuses (naming it in _review) so the draft always loads."""
-    from nenaudit.exceptions import SpecError
-    from nenaudit.study.schema import validate
-
     for _ in range(60):
         try:
             validate(copy.deepcopy(spec), "<draft>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+import itertools
 
 from nenaudit.study.schema import label_key, table_label
 
@@ -151,8 +152,6 @@ def _best_cohort_naming(gold_items: dict, draft: dict, limit: int = 4096) -> dic
     the draft uses (or its items without a cohort) is mapped to one of the hand-written spec's cohort ids,
     or left without one, whichever makes the most items identical. The search is exhaustive while the
     number of namings stays under ``limit``; beyond it, the draft's own ids are kept."""
-    import itertools
-
     gold_ids = sorted({k.split("|", 1)[1].split("/", 1)[0] for k in gold_items if "|" in k} - {""})
     gold_ids += [c for c in _gold_count_cohorts(gold_items) if c not in gold_ids]
     used = _cohorts_used(draft)

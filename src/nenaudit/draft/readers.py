@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import lxml.html
+from lxml import etree
+
 from nenaudit.draft.document import Document, Paragraph, RawTable
 from nenaudit.exceptions import DraftInputError
+from nenaudit.draft.glued import glued_table
 
 __all__ = ["read_paper", "read_text", "read_html", "read_jats", "MAX_BYTES"]
 
@@ -324,8 +328,6 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
 
 def _glued_at(lines: list[str], j: int) -> tuple[str, list[list[str]], int] | None:
     """A table whose cells run together (see :mod:`nenaudit.draft.glued`): the lines up to the next caption or blank."""
-    from nenaudit.draft.glued import glued_table
-
     n = len(lines)
     while j < n and not lines[j].strip():
         j += 1
@@ -455,8 +457,6 @@ def _drop(el) -> None:
 def read_html(data: bytes) -> Document:
     """An article's HTML page: ``<table>`` elements (caption from ``<caption>`` or the nearest "Table N" text
     before it, footnotes from ``<tfoot>`` or the table's footer block) and the ``<p>`` paragraphs under headings."""
-    import lxml.html
-
     root = lxml.html.fromstring(data)
     for bad in root.xpath("//script|//style|//noscript|//nav|//header|//footer"):
         bad.getparent().remove(bad) if bad.getparent() is not None else None
@@ -521,8 +521,6 @@ def read_html(data: bytes) -> Document:
 
 def read_jats(data: bytes) -> Document:
     """JATS XML (open-access archives): ``<table-wrap>`` (label, caption, table, footnotes), ``<sec>``/``<p>``."""
-    from lxml import etree
-
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     root = etree.fromstring(data, parser)
     if root is None:

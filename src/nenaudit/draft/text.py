@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from nenaudit.draft.document import Paragraph
+from nenaudit.draft.tables import COHORT_WORDS
 
 __all__ = ["find_claims", "find_text_values", "abbreviations", "sentences", "find_aucs", "find_diagnostics", "find_counts", "find_tests", "find_design", "find_radiomics",
            "WORD_NUMBERS", "to_int"]
@@ -163,8 +164,6 @@ def _unit_of(word: str, units=None) -> str:
 def _near(text: str, pos: int) -> str:
     """The cohort context of a count at ``pos``: its comma segment, narrowed to the nearest cohort mention
     (``500 patients (development group) and 200 patients (validation group)``)."""
-    from nenaudit.draft.tables import COHORT_WORDS
-
     seg = _segment(text, pos)
     a = text.find(seg)
     hits = list(COHORT_WORDS.finditer(seg))
@@ -186,8 +185,6 @@ def find_counts(paragraphs: list[Paragraph], group_ids: list[str], cohort_of) ->
     """Counts the text states: ``88 patients``, ``140 liver lesions``, ``20 were responders`` (an outcome group's
     name from the tables), ``30 out of 88 patients``, ``the validation cohort included 35 patients``,
     ``a training set (n = 120; benign nodules, n = 50)``."""
-    from nenaudit.draft.tables import COHORT_WORDS
-
     units = _unit_words(paragraphs)
     alt = "|".join(units.values())
     count_rx = re.compile(r"(?<![\d.,%≥≤<>=±–-])(?<![≥≤<>=]\s)\b(\d{1,3}(?:,\d{3})+|\d+)\b(?!\s*%|\.\d|\s*\(\s*\d)"

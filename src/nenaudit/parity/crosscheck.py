@@ -36,8 +36,9 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
+import warnings
 
 import numpy as np
 
@@ -46,6 +47,11 @@ from nenaudit.parity.registry import ParityRow
 # Values from R are always copied (np.array, never np.asarray): a float vector from rpy2 can be
 # viewed in place, and R may free its memory once the R object is collected.
 from nenaudit.stats.result import Result, plain
+from nenaudit.parity import rbridge as R
+from nenaudit.pipeline import PaperProcedure, PipelineConfig, RADSCORE, build_design, observer_readings, run_pipeline
+from nenaudit.stats import validation as val
+from nenaudit.exceptions import NenauditError
+from nenaudit.stats.lasso import make_foldid
 
 __all__ = ["CrossRow", "Crosscheck", "run_crosscheck", "compare_values", "TOL"]
 
@@ -164,20 +170,12 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
     compare, so a test can show that a changed Python number fails its row. ``steps`` (names of
     :data:`STEPS`) limits the run to those steps; default all.
     """
-    from dataclasses import replace
-
-    from nenaudit.parity import rbridge as R
-    from nenaudit.pipeline import PaperProcedure, PipelineConfig, RADSCORE, build_design, observer_readings, run_pipeline
-    from nenaudit.stats import validation as val
-    from nenaudit.stats.nomogram import nomogram
 
     t0 = time.perf_counter()
     say = progress or (lambda m: None)
     chosen = set(STEPS if steps is None else steps)
     unknown = sorted(chosen - set(STEPS))
     if unknown:
-        from nenaudit.exceptions import NenauditError
-
         raise NenauditError(f"crosscheck: no step {unknown[0]!r}; steps are: {', '.join(STEPS)}")
 
     def want(*names):
@@ -406,8 +404,6 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
         clinical = [c for c in proc.candidates if c != RADSCORE]
         keep_proc = PaperProcedure(proc.features, proc.candidates, replace(cfg, keep_separated=True,
                                    selection=replace(scfg, n_jobs=1)), proc.icc_values)
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pipe = val.pipeline_optimism(X, y, keep_proc, indices=idx)
@@ -431,8 +427,6 @@ def run_crosscheck(cohort, *, n_boot: int = 20, seed: int = 20250611, config=Non
 
 def val_foldid(n: int, scfg) -> np.ndarray:
     """The 1-based foldid every resample of the whole-pipeline scheme uses (cv_lasso's, from the config's seed)."""
-    from nenaudit.stats.lasso import make_foldid
-
     f = np.array(make_foldid(n, scfg.nfolds, scfg.seed))
     return f + 1 if f.min() == 0 else f
 

@@ -29,6 +29,7 @@ import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.parity.registry import (
@@ -45,6 +46,10 @@ from nenaudit.parity.registry import (
     register,
     steps,
 )
+from nenaudit.parity import rbridge
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.logistic import fit_firth
+from nenaudit.stats.stepwise import backward_elimination
 
 __all__ = ["Statistic", "Step", "ParityRow", "ParityTable", "REGISTRY", "register", "compare", "steps"]
 
@@ -121,8 +126,6 @@ def compare(step: str, data: Any, **options: Any) -> ParityTable:
     -------
     ParityTable
     """
-    from nenaudit.parity import rbridge
-
     if step not in REGISTRY:
         raise NenauditError(f"unknown parity step {step!r}; registered: {', '.join(steps())}")
     spec = REGISTRY[step]
@@ -192,8 +195,6 @@ def _table(data: Any, opts: dict, step: str) -> np.ndarray:
     if row is not None or col is not None:
         if not (_is_frame(data) and row and col):
             raise NenauditError(f"parity {step}: give both row= and col= columns of a data frame to cross-tabulate")
-        import pandas as pd
-
         r, c = _column(data, row, step), _column(data, col, step)
         ok = r.notna() & c.notna()
         return pd.crosstab(r[ok], c[ok]).to_numpy(dtype=float)
@@ -465,8 +466,6 @@ def _glm_r(profile):
 
 def _fit(profile):
     def run(i):
-        from nenaudit.stats.logistic import fit_logistic
-
         return fit_logistic(i["x"], i["y"], names=i["names"], level=i["level"], profile=profile)
 
     return run
@@ -542,8 +541,6 @@ register(
 
 
 def _run_firth(i):
-    from nenaudit.stats.logistic import fit_firth
-
     return fit_firth(i["x"], i["y"], names=i["names"], level=i["level"])
 
 
@@ -575,8 +572,6 @@ def _prep_stepwise(data, opts):
 
 
 def _run_stepwise(i):
-    from nenaudit.stats.stepwise import backward_elimination
-
     return backward_elimination(i["x"], i["y"], names=i["names"], threshold=i["threshold"], forced=i["forced"])
 
 

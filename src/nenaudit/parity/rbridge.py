@@ -15,10 +15,12 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
+from importlib import resources
 
 import numpy as np
 
 from nenaudit.exceptions import RUnavailable
+from nenaudit.exceptions import Terminated
 
 __all__ = ["reference_r_dir", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec",
     "svec", "matrix", "call", "to_py", "interruptible"]
@@ -28,8 +30,6 @@ def reference_r_dir() -> Path:
     """The directory of the R reference scripts: the package data ``nenaudit.reference_r`` (what a wheel
     installs, found through importlib.resources), else the checkout's top-level ``reference_r/`` (an
     editable install, where setup.py's mapping of that package is not importable)."""
-    from importlib import resources
-
     d = resources.files("nenaudit") / "reference_r"  # nenaudit is a regular package: a real directory
     if isinstance(d, Path) and (d / "compare.R").is_file():
         return d
@@ -42,10 +42,12 @@ REFERENCE_R = reference_r_dir()
 def r_unavailable_reason() -> str | None:
     """None when R can be used from here; else why not, in words a report can print: R itself is
     absent (no ``Rscript`` on PATH), or R is there but rpy2 (the test extra) is not installed."""
+    # rpy2 is imported inside the functions that use it (noqa: PLC0415 below): it is optional (the
+    # test extra), and importing rpy2.robjects starts R
     if shutil.which("Rscript") is None:
         return "R is not installed on this machine (no Rscript on PATH)"
     try:
-        import rpy2  # noqa: F401
+        import rpy2  # noqa: F401, PLC0415
     except ImportError:
         return "rpy2 is not installed (it comes with the test extra: pip install 'nenaudit[test]')"
     return None
@@ -70,8 +72,8 @@ def r():
     os.environ.setdefault("TZ", "UTC")
     saved = os.environ.get("LD_LIBRARY_PATH")
     try:
-        import rpy2.robjects as ro
-        from rpy2.rinterface_lib import callbacks
+        import rpy2.robjects as ro  # noqa: PLC0415
+        from rpy2.rinterface_lib import callbacks  # noqa: PLC0415
     except Exception as exc:  # pragma: no cover - depends on the machine
         raise RUnavailable(f"rpy2 cannot start R: {exc}") from exc
     finally:
@@ -89,7 +91,7 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def _interrupt_r() -> None:
     """Ask the embedded R to stop at its next interrupt check (R's own Ctrl-C: ``R_interrupts_pending``)."""
     try:
-        from rpy2.rinterface_lib import openrlib
+        from rpy2.rinterface_lib import openrlib  # noqa: PLC0415
 
         openrlib.rlib.R_interrupts_pending = 1
     except Exception:  # pragma: no cover - R not loaded
@@ -97,8 +99,6 @@ def _interrupt_r() -> None:
 
 
 def _raise_for(signum: int):
-    from nenaudit.exceptions import Terminated
-
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated(signum)
@@ -153,21 +153,21 @@ def source(script: str) -> None:
 
 def fvec(x: Sequence[float] | np.ndarray):
     """A plain R double vector (no dim attribute)."""
-    from rpy2.robjects import FloatVector
+    from rpy2.robjects import FloatVector  # noqa: PLC0415
 
     return FloatVector(np.asarray(x, dtype=float).ravel().tolist())
 
 
 def ivec(x: Sequence[int] | np.ndarray):
     """A plain R integer vector (no dim attribute)."""
-    from rpy2.robjects import IntVector
+    from rpy2.robjects import IntVector  # noqa: PLC0415
 
     return IntVector(np.asarray(x, dtype=int).ravel().tolist())
 
 
 def svec(x: Sequence[str]):
     """A plain R character vector."""
-    from rpy2.robjects import StrVector
+    from rpy2.robjects import StrVector  # noqa: PLC0415
 
     return StrVector(list(x))
 
@@ -189,8 +189,8 @@ def call(fname: str, *args: Any, **kwargs: Any):
 
 def to_py(obj: Any) -> Any:
     """Convert an R result (named list / vector / NULL) into plain Python recursively."""
-    from rpy2 import rinterface as ri
-    from rpy2.robjects import vectors
+    from rpy2 import rinterface as ri  # noqa: PLC0415
+    from rpy2.robjects import vectors  # noqa: PLC0415
 
     if obj is ri.NULL or obj is None:
         return None

@@ -12,6 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import pandas as pd
+from tabulate import tabulate
+
 from nenaudit.stats.result import Result
 
 __all__ = ["Statistic", "Step", "ParityRow", "ParityTable", "REGISTRY", "register", "steps",
@@ -131,8 +134,6 @@ class ParityTable(Result):
 
     def to_frame(self):
         """Columns: statistic, python, r, abs_diff, rel_diff, tolerance, pass."""
-        import pandas as pd
-
         return pd.DataFrame(
             {
                 "statistic": [r.statistic for r in self.rows],
@@ -169,8 +170,6 @@ def rows_text(rows) -> str:
     The step column appears when the rows carry a ``step`` (crosscheck rows); a row that compared
     ``n > 1`` elements (its worst shown) says so after its statistic.
     """
-    from tabulate import tabulate
-
     with_step = any(getattr(r, "step", "") for r in rows)
     out = []
     for r in rows:

@@ -11,9 +11,19 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.parity.registry import COEF, PVAL, Statistic, Step, register
+from nenaudit.stats.lasso import make_foldid
+from nenaudit.stats.lasso import cv_lasso
+from nenaudit.stats.discrimination import ci_auc
+from nenaudit.stats.discrimination import delong_test
+from nenaudit.stats.dca import threshold_grid
+from nenaudit.stats.dca import decision_curve
+from nenaudit.stats.calibration import calibration_errors, calibration_fit, hosmer_lemeshow
+from nenaudit.stats.validation import resample_indices
+from nenaudit.stats.validation import harrell_optimism
 
 __all__ = []  # nothing to call: importing the module registers its steps in nenaudit.parity.harness
 
@@ -94,15 +104,11 @@ def prep_lasso(df, opts):
     nfolds = integer(opts.pop("nfolds", 10), "nfolds", 3)
     seed = integer(opts.pop("seed", 1), "seed", 0)
     done(opts, "lasso")
-    from nenaudit.stats.lasso import make_foldid
-
     foldid = np.asarray(make_foldid(y.size, nfolds, seed))
     return {"x": x, "y": y, "names": cols, "foldid": foldid + 1 if foldid.min() == 0 else foldid}
 
 
 def run_lasso(i):
-    from nenaudit.stats.lasso import cv_lasso
-
     return cv_lasso(i["x"], i["y"], foldid=i["foldid"], feature_names=i["names"])
 
 
@@ -133,8 +139,6 @@ def prep_auc(df, opts):
 
 
 def run_auc(i):
-    from nenaudit.stats.discrimination import ci_auc
-
     return ci_auc(i["y"], i["score"], direction=i["direction"])
 
 
@@ -159,8 +163,6 @@ def prep_roc_test(df, opts):
 
 
 def run_roc_test(i):
-    from nenaudit.stats.discrimination import delong_test
-
     return delong_test(i["y"], i["s1"], i["s2"])
 
 
@@ -185,14 +187,10 @@ def prep_dca(df, opts):
         raise NenauditError("parity dca: prob= must hold probabilities in [0, 1]")
     lo, hi, by = (number(opts.pop(k, d), k) for k, d in (("from", 0.01), ("to", 0.99), ("by", 0.01)))
     done(opts, "dca")
-    from nenaudit.stats.dca import threshold_grid
-
     return {"y": y, "p": p, "t": threshold_grid(lo, hi, by)}
 
 
 def run_dca(i):
-    from nenaudit.stats.dca import decision_curve
-
     return decision_curve(i["y"], i["p"], i["t"])
 
 
@@ -221,8 +219,6 @@ def prep_calibration(df, opts):
 
 
 def run_calibration(i):
-    from nenaudit.stats.calibration import calibration_errors, calibration_fit, hosmer_lemeshow
-
     return {"fit": calibration_fit(i["y"], i["p"]), "hl": hosmer_lemeshow(i["y"], i["p"], i["g"]),
             "err": calibration_errors(i["y"], i["p"])}
 
@@ -252,15 +248,10 @@ def prep_validation(df, opts):
     b = integer(opts.pop("B", opts.pop("b", 50)), "B", 2)
     seed = integer(opts.pop("seed", 1), "seed", 0)
     done(opts, "validation")
-    from nenaudit.stats.validation import resample_indices
-
     return {"x": x, "y": y, "names": cols, "idx": resample_indices(y.size, b, seed)}
 
 
 def run_validation(i):
-    import pandas as pd
-
-    from nenaudit.stats.validation import harrell_optimism
 
     return harrell_optimism(pd.DataFrame(i["x"], columns=i["names"]), i["y"], indices=i["idx"])
 

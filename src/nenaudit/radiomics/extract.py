@@ -43,6 +43,10 @@ import pandas as pd
 
 from nenaudit.exceptions import CaseError, NenauditError
 from nenaudit.stats.result import Result
+from nenaudit.stats.result import plain
+from nenaudit.radiomics.catalogue import load_catalogue
+from nenaudit.outputs import check_file
+from nenaudit.stats.icc import icc_two_readings
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -112,8 +116,6 @@ class ExtractionResult(Result):
         return not self.failures
 
     def to_dict(self) -> dict[str, Any]:
-        from nenaudit.stats.result import plain
-
         return {
             "n_cases": self.n_cases, "n_extracted": int(len(self.table)), "n_failed": len(self.failures),
             "n_features": len(self.feature_names), "params": self.params,
@@ -199,7 +201,7 @@ def find_cases(images_dir: str | os.PathLike, masks_dir: str | os.PathLike) -> l
 
 def read_image(path: str | os.PathLike):
     """A SimpleITK image from a file (NIfTI, NRRD, MHA...) or a directory holding one DICOM series."""
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     p = Path(path)
     if p.is_dir():
@@ -230,7 +232,7 @@ def check_pair(image, mask, label: int = 1):
     on a cropped or padded version of the image grid is resampled (nearest neighbour, exact on an
     aligned grid) onto the image grid.
     """
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     if image.GetDimension() != 3 or mask.GetDimension() != 3:
         raise CaseError(f"mismatched geometry: image is {image.GetDimension()}-D and mask "
@@ -284,8 +286,9 @@ def _extractor(params: str):
     """The process's RadiomicsFeatureExtractor for ``params`` (built once per process)."""
     global _EXTRACTOR, _EXTRACTOR_PARAMS
     if _EXTRACTOR is None or _EXTRACTOR_PARAMS != params:
-        import radiomics
-        from radiomics.featureextractor import RadiomicsFeatureExtractor
+        # optional (the radiomics extra), and slow to import
+        import radiomics  # noqa: PLC0415
+        from radiomics.featureextractor import RadiomicsFeatureExtractor  # noqa: PLC0415
 
         radiomics.setVerbosity(logging.ERROR)
         logging.getLogger("radiomics").setLevel(logging.ERROR)
@@ -295,7 +298,7 @@ def _extractor(params: str):
 
 
 def _init_worker(params: str) -> None:
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(1)
     _extractor(params)
@@ -345,8 +348,6 @@ def _expected_names(params: str) -> tuple[str, ...] | None:
     """The catalogue's 851 names when ``params`` is the packaged file, else None (order as extracted)."""
     if os.path.abspath(params) != os.path.abspath(default_params_path()):
         return None
-    from nenaudit.radiomics.catalogue import load_catalogue
-
     return load_catalogue().feature_keys(("original", "wavelet"))
 
 
@@ -358,7 +359,7 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
     worker processes (1 = in this process). ``progress(done, total)`` is called after each case.
     With the packaged parameters, the extracted names are checked against the catalogue (851).
     """
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     params = str(params) if params is not None else default_params_path()
     if not Path(params).is_file():
@@ -468,8 +469,6 @@ def save_extraction(result: ExtractionResult, out: str | os.PathLike) -> dict[st
     (lesion_id, observer, repeat, image, mask, reason) to ``<name>.failures.csv``, and a previous
     complete ``out`` is renamed ``<name>.stale.csv`` (``"stale"``), so nothing stale looks current.
     """
-    from nenaudit.outputs import check_file
-
     out = Path(out)
     partial, failed = _sibling(out, "partial"), _sibling(out, "failures")
     targets = [check_file(p, "--out") for p in (out, partial, failed)]
@@ -516,8 +515,6 @@ def observer_icc(table: pd.DataFrame, *, alpha: float = 0.05,
     All six Shrout-Fleiss forms are returned (``psych::ICC``); which one filters at 0.75 is the
     pipeline's choice (the paper does not name its form).
     """
-    from nenaudit.stats.icc import icc_two_readings
-
     feats = [c for c in table.columns if c not in ID_COLUMNS]
     tab = table.assign(lesion_id=table["lesion_id"].astype(str))
 

@@ -55,10 +55,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.ndimage import gaussian_filter
+from scipy.ndimage import binary_dilation, binary_erosion
 
+from nenaudit.cohort import FILES, load_cohort
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
 from nenaudit.stats.result import Result
+from nenaudit.outputs import output_dir
 
 __all__ = [
     "DEFAULT_SPACING",
@@ -324,11 +328,7 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     if not root.is_dir():
         raise DataError(f"{root}: no such cohort directory; give a directory holding lesions.csv")
     resegmented: list[str] | None = None
-    try:
-        from nenaudit.cohort import FILES, load_cohort
-    except ImportError:  # pragma: no cover - cohort.py is part of the package
-        FILES, load_cohort = (), None
-    if load_cohort is not None and FILES and all((root / f).is_file() for f in FILES):
+    if all((root / f).is_file() for f in FILES):
         cohort = load_cohort(root)
         lesions, obs = cohort.lesions, cohort.observers
     else:
@@ -461,8 +461,6 @@ def draw_lesions(lesions: pd.DataFrame, rng: np.random.Generator, response: Resp
 def _texture(shape: tuple[int, ...], sd: float, scale_mm: float, spacing_zyx: np.ndarray,
              rng: np.random.Generator) -> np.ndarray:
     """Gaussian-correlated noise with standard deviation ``sd`` and correlation length ``scale_mm``."""
-    from scipy.ndimage import gaussian_filter
-
     white = rng.standard_normal(shape)
     if sd <= 0:
         return np.zeros(shape)
@@ -474,8 +472,6 @@ def _texture(shape: tuple[int, ...], sd: float, scale_mm: float, spacing_zyx: np
 def render_patient(lesions: Sequence[LesionSpec], scan: ScanModel, rng: np.random.Generator,
                    liver: bool = True) -> np.ndarray:
     """The patient's image as a (z, y, x) int16 array in HU (see the module docstring for the model)."""
-    from scipy.ndimage import gaussian_filter
-
     sp = np.asarray(scan.spacing, float)[::-1]  # z, y, x
     shape = scan.size[::-1]
     img = np.full(shape, scan.background_hu, float)
@@ -505,7 +501,7 @@ def render_patient(lesions: Sequence[LesionSpec], scan: ScanModel, rng: np.rando
 
 def to_sitk(array: np.ndarray, scan: ScanModel):
     """A (z, y, x) array as a SimpleITK image on the scan's grid (spacing, origin; identity direction)."""
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     im = sitk.GetImageFromArray(array)
     im.SetSpacing(tuple(float(v) for v in scan.spacing))
@@ -556,8 +552,6 @@ def perturb_mask(mask: np.ndarray, rng: np.random.Generator, model: ObserverMode
     end slices added (a copy of the end slice eroded by one pixel) or dropped. An erosion that
     would empty a slice is skipped; an end slice is dropped only if two or more slices remain.
     """
-    from scipy.ndimage import binary_dilation, binary_erosion
-
     m = mask.astype(bool)
     out = np.zeros_like(m)
     slices = [k for k in range(m.shape[0]) if m[k].any()]
@@ -634,7 +628,7 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
     :class:`nenaudit.outputs.OutputDir` checked before the run: new, empty, made by nenaudit, or
     ``force``; the files are staged and moved into place; nothing nenaudit did not write is replaced.
     """
-    import SimpleITK as sitk
+    import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     lesions, given = read_cohort_lesions(cohort_dir)
     if n_lesions is not None:
@@ -647,7 +641,6 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
     observers = dict(observers) if observers is not None else {(1, 2): OBSERVER1_REPEAT, (2, 1): OBSERVER2}
     reseg = set(_choose_resegmented(list(selected["lesion_id"]), given, resegment, seed))
 
-    from nenaudit.outputs import output_dir
 
     target = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force, inputs=(cohort_dir,))
     out = target.path

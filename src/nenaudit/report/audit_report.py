@@ -12,6 +12,7 @@ from tabulate import tabulate
 from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.io import dumps_json
 from nenaudit.audit.run import summary
+from nenaudit.report.document import Folded, Para, Table
 
 __all__ = ["summary_line", "text_report", "markdown_report", "json_report", "folded_consistent"]
 
@@ -57,8 +58,6 @@ def _compared_text(f: Finding) -> str:
 def folded_consistent(findings: list[Finding]) -> list:
     """The consistent findings as report blocks: one line with their count per check class, then one
     folded table per check class (HTML ``<details>``), so that the findings that matter come first."""
-    from nenaudit.report.document import Folded, Para, Table
-
     cons = [f for f in findings if f.verdict == "consistent"]
     if not cons:
         return []

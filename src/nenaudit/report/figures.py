@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from nenaudit.outputs import check_file
+
 __all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save",
            "plot_roc", "plot_calibration", "plot_dca", "plot_nomogram", "plot_lasso_cv", "plot_lasso_path",
            "plot_validation", "hide_overlapping", "RMS_PROBS", "prediction_instability_figure",
@@ -34,8 +36,6 @@ def _ax(ax, size=(5.0, 5.0)):
 def save(ax_or_fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Save the figure holding ``ax_or_fig`` to ``path`` (PNG/SVG/PDF by suffix), atomically."""
     fig = ax_or_fig.figure if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
-    from nenaudit.outputs import check_file
-
     p = Path(path)
     try:
         check_file(p, "figure").write_with(lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 import time
 
+from tqdm import tqdm
+
 __all__ = ["StepProgress"]
 
 
@@ -26,8 +28,6 @@ class StepProgress:
 
     def __enter__(self) -> "StepProgress":
         if self.enabled and getattr(self.stream, "isatty", lambda: False)():
-            from tqdm import tqdm
-
             self.bar = tqdm(total=self.total, desc=self.label, file=self.stream, unit="step", leave=False,
                             bar_format="{desc}: {n_fmt}/{total_fmt} steps [{elapsed}] {postfix}" if self.total
                             else "{desc}: {n_fmt} steps [{elapsed}] {postfix}")

@@ -16,9 +16,12 @@ import math
 import sys
 from pathlib import Path
 from typing import Any, Sequence
+import platform
+from importlib import metadata
 
 import numpy as np
 from tabulate import tabulate
+import matplotlib.pyplot as plt
 
 from nenaudit.io import STABLE_DIGITS, dumps_json
 from nenaudit.outputs import output_dir
@@ -75,8 +78,6 @@ def render_markdown(doc: Document, figure_files: dict[str, str]) -> str:
 
 def figure_files(res, study, out: Path) -> dict[str, Path]:
     """Draw every figure of the report into ``out`` as PNG; returns ``{key: path}``."""
-    import matplotlib.pyplot as plt
-
     files: dict[str, Path] = {}
     if res.arrays.get("roc"):
         files["roc"] = figures.save(figures.plot_roc(res), out / "roc.png")
@@ -107,9 +108,6 @@ def figure_files(res, study, out: Path) -> dict[str, Path]:
 
 def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = None) -> dict[str, str]:
     """Package versions, Python, R (when it ran), the command line."""
-    import platform
-    from importlib import metadata
-
     out = {}
     for pkg in ("nenaudit", "numpy", "scipy", "pandas", "matplotlib", "numba", "rpy2"):
         try:

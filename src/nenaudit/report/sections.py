@@ -13,6 +13,9 @@ from nenaudit.report.document import (
     cells_for, comparison, continuous_mark, continuous_text, fmt, fmt_p, group_code, like, mark_all, mark_count,
     mark_estimate, mark_value, nan, p_like, paper, reproduced_auc, selected_features, spec_table, test_text,
 )
+from nenaudit.audit.findings import VERDICTS
+from nenaudit.report.audit_report import folded_consistent
+from nenaudit.report.document import OUTCOME_CODE
 
 __all__ = ["mark_with_ci", "build_document"]
 
@@ -77,8 +80,6 @@ def _summary(res, study, findings, crosscheck) -> Section:
     s.blocks.append(Table("summary-table", "What the paper printed and what this run gives",
                           ["quantity", "paper", "this run"], rows))
     if findings is not None:
-        from nenaudit.audit.findings import VERDICTS
-
         n = {vd: sum(f.verdict == vd for f in findings) for vd in VERDICTS}
         s.blocks.append(Para(f"Audit of the published numbers: {len(findings)} findings: "
                              + ", ".join(f"{n[vd]} {vd}" for vd in VERDICTS) + " (section 2)."))
@@ -112,8 +113,6 @@ def _audit(findings) -> Section:
     if findings is None:
         s.blocks.append(Para("The audit was not run.", "note"))
         return s
-    from nenaudit.report.audit_report import folded_consistent
-
     for vd in ("inconsistent", "not-reproducible", "note"):
         rows = [[f.check, f.where, f.claim, f.detail] for f in findings if f.verdict == vd]
         if rows:
@@ -196,8 +195,6 @@ def _group_table(res, study, tid: str, gc, title: str) -> Section:
 
 
 def _outcome_levels():
-    from nenaudit.report.document import OUTCOME_CODE
-
     return OUTCOME_CODE
 
 

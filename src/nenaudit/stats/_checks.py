@@ -10,6 +10,7 @@ import functools
 import inspect
 import warnings
 from typing import Any, Sequence
+import os
 
 import numpy as np
 
@@ -213,8 +214,6 @@ def available_memory() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     try:
-        import os
-
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
         return None

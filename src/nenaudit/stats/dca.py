@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_binary
@@ -80,8 +81,6 @@ class DecisionCurve(Result):
     def to_frame(self):
         """One row per threshold: ``threshold``, ``model``, ``all``, ``none``, ``standardized``,
         ``net_interventions_avoided`` (a pandas DataFrame)."""
-        import pandas as pd
-
         return pd.DataFrame({"threshold": self.thresholds, "model": self.model, "all": self.treat_all,
                              "none": self.treat_none, "standardized": self.standardized_model,
                              "net_interventions_avoided": self.net_interventions_avoided})

@@ -33,10 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_matrix, require_finite
 from nenaudit.stats.result import Result
+from nenaudit.stats.icc import ICC_FORMS, icc_two_readings
 
 __all__ = [
     "as_matrix",
@@ -162,8 +164,6 @@ def spearman_matrix(X: Any) -> np.ndarray:
     R: ``cor(x, method = "spearman")`` (Pearson correlation of average ranks). Reference:
     Spearman C. Am J Psychol 1904;15:72-101. doi:10.2307/1412159
     """
-    from scipy.stats import rankdata
-
     A = np.asarray(X, dtype=float)
     R = rankdata(A, method="average", axis=0)
     R = R - R.mean(axis=0)
@@ -377,8 +377,6 @@ def icc_filter(
     ICCs come from :func:`nenaudit.stats.icc.icc_two_readings` (``psych::ICC``), form ``form``
     (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k; default ICC2 = ICC(2,1)).
     """
-    from nenaudit.stats.icc import ICC_FORMS, icc_two_readings
-
     if form not in ICC_FORMS:
         raise NenauditError(f"ICC form {form!r}: use one of {', '.join(ICC_FORMS)}")
     values: dict[str, np.ndarray] = {}

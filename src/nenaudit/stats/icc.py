@@ -59,6 +59,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
+from scipy.stats import f as fdist
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.result import Result
@@ -122,8 +124,6 @@ class ICCResult(Result):
 
     def to_frame(self):
         """psych's results table: index = form, columns icc, F, df1, df2, p, lower, upper."""
-        import pandas as pd
-
         return pd.DataFrame({s: getattr(self, s) for s in _STATS}, index=pd.Index(self.forms, name="type"))
 
 
@@ -185,8 +185,6 @@ class ICCBatch(Result):
 
         ``batch.values()["ICC3"] >= 0.75`` is the usual reproducibility filter.
         """
-        import pandas as pd
-
         if stat not in _STATS:
             raise NenauditError(f"unknown statistic {stat!r}; use one of {', '.join(_STATS)}")
         return pd.DataFrame(getattr(self, stat), index=pd.Index(self.features, name="feature"), columns=self.forms)
@@ -194,8 +192,6 @@ class ICCBatch(Result):
     def to_frame(self, form: str | None = None):
         """Tidy table: one row per (feature, form) with icc, F, df1, df2, p, lower, upper,
         n_subjects, n_raters and reason. With ``form`` given, one row per feature."""
-        import pandas as pd
-
         p, f = len(self.features), len(self.forms)
         cols: dict[str, Any] = {
             "feature": np.repeat(np.asarray(self.features, dtype=object), f),
@@ -253,8 +249,6 @@ def _mean_squares(x: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _forms(msb, msj, mse, msw, n, k: int, alpha: float) -> dict[str, np.ndarray]:
     """psych::ICC's formulas, broadcast over features. Returns arrays of shape (p, 6)."""
-    from scipy.stats import f as fdist
-
     n = np.asarray(n, dtype=float)
     q = 1.0 - alpha / 2.0
     icc1 = (msb - msw) / (msb + (k - 1) * msw)

@@ -27,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import optimize, special
 from scipy import stats as sstats
+import pandas as pd
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
 from nenaudit.stats._glm import (
@@ -49,6 +50,7 @@ from nenaudit.stats._glm import (
 from nenaudit.stats._rbase import r_approx, r_spline_fmm
 from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats._glm_wald import wald_fit
 
 __all__ = [
     "LogisticResult",
@@ -222,8 +224,6 @@ class LogisticResult(Result):
         the interval: ``"profile"`` (R's ``confint``; falls back to Wald when profiling was
         not run), ``"exact"`` or ``"wald"`` (``confint.default``).
         """
-        import pandas as pd
-
         if ci not in ("profile", "exact", "wald"):
             raise NenauditError(f"ci must be 'profile', 'exact' or 'wald', got {ci!r}")
         lim = {"profile": self.ci_profile, "exact": self.ci_profile_exact, "wald": self.ci_wald}[ci]
@@ -557,8 +557,6 @@ def wald_table(X: Any, y: Any, *, names: Sequence[str] | None = None) -> tuple[t
     Reference: McCullagh P, Nelder JA. Generalized Linear Models, 2nd ed. Chapman & Hall; 1989,
     section 2.5. doi:10.1201/9780203753736
     """
-    from nenaudit.stats._glm_wald import wald_fit
-
     x, yv, wv, nm = _prepare(X, y, names, True, None)
     out = wald_fit(x, yv)
     if out is None:

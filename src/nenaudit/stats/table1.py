@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from nenaudit.exceptions import LeftOutWarning, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import warn_and_record
@@ -128,8 +129,6 @@ class GroupComparison(Result):
 
     def to_frame(self, digits: int = 1):
         """Tidy view: one row per variable x level x group, with a formatted ``display``."""
-        import pandas as pd
-
         rows = []
         for v in self.variables:
             for c in v.cells:
@@ -159,8 +158,6 @@ def _fmt_pair(a, b, digits, pattern):
 
 
 def _is_categorical(series) -> bool:
-    import pandas as pd
-
     return (
         isinstance(series.dtype, pd.CategoricalDtype)
         or pd.api.types.is_bool_dtype(series)
@@ -169,8 +166,6 @@ def _is_categorical(series) -> bool:
 
 
 def _levels(series) -> list:
-    import pandas as pd
-
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.dropna().unique())
         return [c for c in series.cat.categories if c in present]
@@ -222,8 +217,6 @@ def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> Variabl
 
 
 def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> VariableComparison:
-    import pandas as pd
-
     w: list[str] = []
     samples = []
     for g in groups:
@@ -312,8 +305,6 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
     GroupComparison
         Frozen; ``.to_frame()`` gives the tidy DataFrame view.
     """
-    import pandas as pd
-
     if not isinstance(df, pd.DataFrame):
         raise NenauditError("summarize: df must be a pandas DataFrame; build one from your data first")
     if not df.columns.is_unique:
@@ -357,8 +348,6 @@ def summarize_overall(df, vars=None, categorical=None) -> tuple[VariableComparis
     paper prints. ``summary`` is ``"n (%)"`` or ``"continuous"``; ``test`` and ``p`` are None.
     This is ``tableone::CreateTableOne(vars, data = df)`` without ``strata``.
     """
-    import pandas as pd
-
     if not isinstance(df, pd.DataFrame):
         raise NenauditError("summarize_overall: df must be a pandas DataFrame; build one from your data first")
     names = list(df.columns) if vars is None else list(vars)

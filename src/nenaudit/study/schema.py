@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
+import difflib
+
+import jsonschema
+from jsonschema.exceptions import best_match
 
 from nenaudit.exceptions import NenauditError, SpecError
+from nenaudit.study.pipeline_spec import parse_pipeline
+from nenaudit.radiomics.catalogue import load_catalogue  # it knows pyradiomics' image types
 
 __all__ = ["Printed", "parse_number", "parse_p", "CountPct", "MeanSD", "MedianIQR", "Interval", "EstimateCI",
     "parse_count_pct", "parse_mean_sd", "parse_median_iqr", "parse_interval", "parse_estimate_ci",
@@ -1241,8 +1247,6 @@ def json_schema() -> dict:
 def nearest_key(key: str, valid) -> str | None:
     """The declared key a misspelt ``key`` most likely meant (same letters in another case, a close spelling,
     or the first word of ``key``), else None."""
-    import difflib
-
     valid = sorted(valid)
     for k in valid:
         if k.lower() == key.lower():
@@ -1318,9 +1322,6 @@ def _schema_message(err) -> str:
 def check_against_schema(raw: Mapping[str, Any]) -> None:
     """Validate ``raw`` against :func:`json_schema`; the first error is raised as one line naming its field path."""
     global _VALIDATOR
-    import jsonschema
-    from jsonschema.exceptions import best_match
-
     if _VALIDATOR is None:
         _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
     errors = list(_VALIDATOR.iter_errors(raw))
@@ -1464,8 +1465,6 @@ def validate(raw: Mapping[str, Any], source: str = "<dict>") -> Study:
         _validate_radiomics(rad, "spec.radiomics")
     pipe = _get(raw, "pipeline", dict, "spec", None)
     if pipe is not None:
-        from nenaudit.study.pipeline_spec import parse_pipeline
-
         _need_v2(version, "spec.pipeline")
         pipe = parse_pipeline(pipe, cmap, {a.model for a in aucs})
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
@@ -1492,8 +1491,6 @@ def _validate_radiomics(rad: Mapping[str, Any], path: str) -> None:
     if it is not None:
         types = _strings(_get(it, "value", list, f"{path}.image_types"), f"{path}.image_types.value",
                          nonempty=True, unique=True)
-        from nenaudit.radiomics.catalogue import load_catalogue  # the catalogue knows pyradiomics' image types
-
         try:
             load_catalogue().expected_counts(types)
         except NenauditError as exc:

@@ -28,6 +28,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,13 @@ from nenaudit.synth.realize import (
     problem_of,
     to_csv_text,
 )
+from nenaudit.radiomics.catalogue import load_catalogue
+from nenaudit import __version__
+from nenaudit.study.schema import load
+from nenaudit.cohort import Cohort
+from nenaudit.cohort import load_cohort
+from nenaudit.cohort import FILES
+from nenaudit.outputs import output_dir
 
 __all__ = ["DEFAULT_SEED", "SyntheticCohort", "generate", "regenerate", "signature_keys", "write_cohort"]
 
@@ -67,8 +75,6 @@ class SyntheticCohort:
 
 def signature_keys(study: Study) -> tuple[dict[str, float], list[dict[str, str]]]:
     """Published Radscore terms -> {pyradiomics key: coefficient}; invalid names get a documented stand-in."""
-    from nenaudit.radiomics.catalogue import load_catalogue
-
     cat = load_catalogue()
     rs = (study.radiomics or {}).get("radscore") or {}
     out: dict[str, float] = {}
@@ -131,9 +137,6 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
     when the evaluation misses a target that stage C can move}``, recorded in the manifest; of the attempts,
     a faithful one is kept, else the one with the fewest targets missed, the first of equals);
     ``progress`` takes one-line messages."""
-    from nenaudit import __version__
-    from nenaudit.study.schema import load
-
     say = progress or (lambda msg: None)
     if study is None:
         study = load(None)
@@ -304,8 +307,6 @@ def _memory_cohort(files: dict[str, str], manifest: dict[str, Any], frames=None)
     unrounded (features, observers) frames of :func:`_feature_frames`), their CSV text is not written and read
     back: the values are rounded as the CSV stores them (:func:`nenaudit.synth.faithful.round6`, the same
     doubles read_csv parses from the text) and laid out as read_csv lays them out (one float block)."""
-    from nenaudit.cohort import Cohort
-
     cats = [n for n, v in manifest["variables"].items() if v["kind"] == "categorical"]
     if frames is None:
         f = _read(files["features.csv"]).set_index("lesion_id")
@@ -472,8 +473,6 @@ def _feature_texts(frames: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, str]:
 def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
                     groups: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The first reading (lesion_id + features) and the observer re-readings of one draw, unrounded."""
-    from nenaudit.radiomics.catalogue import load_catalogue
-
     rad = study.radiomics or {}
     types = tuple((rad.get("image_types") or {}).get("value") or ("original", "wavelet"))
     keys = load_catalogue().feature_keys(types)
@@ -565,9 +564,6 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
 
 def _refit(files: dict[str, str], manifest: dict[str, Any]) -> dict[str, Any]:
     """The paper's pipeline re-run on the files as written (:func:`nenaudit.synth.evaluate.refit`)."""
-    import tempfile
-
-    from nenaudit.cohort import load_cohort
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
@@ -579,9 +575,6 @@ def _refit(files: dict[str, str], manifest: dict[str, Any]) -> dict[str, Any]:
 def write_cohort(cohort: SyntheticCohort, out, force: bool = False) -> Path:
     """Write the files into ``out`` (a path, or a :class:`nenaudit.outputs.OutputDir` checked before the
     generation): staged, then moved into place; nothing that nenaudit did not write is replaced."""
-    from nenaudit.cohort import FILES
-    from nenaudit.outputs import output_dir
-
     d = output_dir(out, verb="synth", names=(*FILES, *cohort.files), force=force)
     with d.writing() as tmp:
         for name, text in cohort.files.items():
@@ -593,8 +586,6 @@ def write_cohort(cohort: SyntheticCohort, out, force: bool = False) -> Path:
 def regenerate(manifest_path: str | os.PathLike, progress=None) -> SyntheticCohort:
     """Generate again from a manifest's study spec, seed and search budget (the spec must have the recorded
     hash)."""
-    from nenaudit.study.schema import load
-
     m = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     src = m["study"]["source"]
     study = load(None) if src.startswith("embedded:") else load(src)

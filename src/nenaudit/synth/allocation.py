@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import lil_matrix
+from scipy.optimize import brentq
 
 from nenaudit.exceptions import NenauditError
 
@@ -239,8 +240,6 @@ def or_targets(levels: Sequence[str], patient_counts: Sequence[int], lesions_by_
     the expected number of ``event`` lesions equals the published one. Used as soft targets for variables
     that have only patient-table counts but a published univariable OR.
     """
-    from scipy.optimize import brentq
-
     L = sum(lesions_by_outcome.values())
     p = np.asarray(patient_counts, float)
     p = p / p.sum()

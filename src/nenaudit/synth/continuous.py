@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
+from scipy.stats import norm
 
 __all__ = ["SampleTarget", "two_piece_quantile", "use_log", "draw", "match_targets", "integer_mean_sd"]
 
@@ -44,8 +45,6 @@ class SampleTarget:
 
 def two_piece_quantile(p: np.ndarray, q1: float, med: float, q3: float, log: bool) -> np.ndarray:
     """Quantile function of a two-piece normal whose quartiles are (q1, med, q3) (on the log scale if ``log``)."""
-    from scipy.stats import norm
-
     z = norm.ppf(p)
     if log:
         a, m, b = np.log(q1), np.log(med), np.log(q3)

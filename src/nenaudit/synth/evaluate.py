@@ -16,6 +16,10 @@ import pandas as pd
 
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.features import icc_filter, spearman_filter
+from nenaudit.pipeline import PipelineConfig, build_design
 
 __all__ = ["table_cells", "regression", "radiomics", "refit"]
 
@@ -92,9 +96,6 @@ def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> lis
 
 def regression(d: Design, cohort_lesions: pd.DataFrame, coded: pd.DataFrame) -> dict[str, Any]:
     """Univariable ORs of every Table 3 row, the multivariable model, the final (fusion) model and AUCs."""
-    from nenaudit.stats.discrimination import roc_auc
-    from nenaudit.stats.logistic import fit_logistic
-
     reg = d.study.regression
     y = coded["outcome"].to_numpy(float)
     res: dict[str, Any] = {"univariable": [], "multivariable": [], "fusion": None, "auc": []}
@@ -147,8 +148,6 @@ def radiomics(features: pd.DataFrame, observers: pd.DataFrame, icc_threshold: fl
               signature: tuple[str, ...] = ()) -> dict[str, Any]:
     """How many features pass the ICC filter (intra and inter, ``stats.features.icc_filter``) and then the
     Spearman redundancy filter (``stats.features.spearman_filter``, caret's findCorrelation rule)."""
-    from nenaudit.stats.features import icc_filter, spearman_filter
-
     cols = list(features.columns)
     o12 = observers[(observers["observer"] == 1) & (observers["repeat"] == 2)].set_index("lesion_id")[cols]
     o21 = observers[(observers["observer"] == 2) & (observers["repeat"] == 1)].set_index("lesion_id")[cols]
@@ -171,9 +170,6 @@ def refit(cohort) -> dict[str, Any]:
     ``PaperProcedure``: ICC and Spearman filters, LASSO-CV at lambda.min, Radscore, univariable screen and
     backward Wald elimination) with apparent AUCs (``stats.discrimination.roc_auc``); a failure of the
     procedure (no feature selected, separation in the final model) is reported, not raised."""
-    from nenaudit.pipeline import PipelineConfig, build_design
-    from nenaudit.stats.discrimination import roc_auc
-
     X, y, _, proc = build_design(cohort, PipelineConfig(n_boot=1))
     sig = {s["key"] for s in (cohort.manifest.get("radiomics") or {}).get("signature", [])}
     with warnings.catch_warnings():

@@ -42,6 +42,12 @@ import pandas as pd
 
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.stats.fixedorder import linear_predictor
+from nenaudit.stats.stepwise import backward_elimination
+from nenaudit.stats.features import spearman_matrix
+from nenaudit.stats.stepwise import univariable_then_backward
+from nenaudit.synth.targets import AUC_TOL
 
 __all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
     "Columns", "c_loss", "separated_share", "plausibility", "plausibility_cost", "stage_c"]
@@ -465,10 +471,6 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
     """The stage C loss on the backward-Wald path (see the module docstring) and what it saw; the rows are
     fitted in a canonical order (sorted by outcome, then by the entered columns: a swap that permutes the
     rows gives the same bytes) and the loss is :func:`settle`-d."""
-    from nenaudit.stats.discrimination import roc_auc
-    from nenaudit.stats.fixedorder import linear_predictor
-    from nenaudit.stats.stepwise import backward_elimination
-
     xe = design[entered].to_numpy(float)
     o = np.lexsort((*xe.T[::-1], y))
     xe, y = np.asfortranarray(xe[o]), np.asarray(y)[o]
@@ -541,8 +543,6 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
 
 def plausibility(d: Design, cf: ClinicalFrame) -> list[dict]:
     """Within-outcome Spearman correlations of the :data:`PLAUSIBILITY` pairs (patient level)."""
-    from nenaudit.stats.features import spearman_matrix
-
     out = []
     for a, b, rho_min, why in PLAUSIBILITY:
         na = next((n for n in d.variables if label_key(n) == label_key(a) and "patient" in d.variables[n]["unit"]), None)
@@ -570,8 +570,6 @@ def _plaus_loss(items: list[dict]) -> float:
 def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.Generator,
             n_iter: int = C_ITER, plausible: bool = True) -> dict[str, Any]:
     """Stage C (see the module docstring); modifies ``cf.patients`` in place and returns its record."""
-    from nenaudit.stats.stepwise import univariable_then_backward
-
     names = [n for n, v in d.variables.items() if "patient" in v["unit"]]
     lesion_only = [n for n, v in d.variables.items() if v["unit"] == {"lesion"}]
     reg = d.study.regression
@@ -679,8 +677,6 @@ def plausibility_cost(d: Design, with_terms: dict[str, Any], without: dict[str, 
     stream but without the plausibility terms (``without``). The other targets (LASSO, univariable ORs, Table 2
     p-values) cannot move: a swap leaves them unchanged. The separation shares (bootstrap) are not re-evaluated
     for the run without."""
-    from nenaudit.synth.targets import AUC_TOL
-
     tg = c_targets(d, list(d.variables))
     rows = []
 

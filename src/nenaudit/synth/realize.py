@@ -31,6 +31,7 @@ import pandas as pd
 from nenaudit.study.schema import Study, Table, label_key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
+from nenaudit.exceptions import NenauditError
 
 __all__ = ["Design", "design_of", "problem_of", "Clinical", "realize", "to_csv_text", "integerize", "slug"]
 
@@ -88,8 +89,6 @@ def design_of(study: Study) -> Design:
     """The design a synthetic cohort must meet, read from the study spec (its first lesion table with outcome groups, its patient table, the outcome groups)."""
     lesion_tables = [t for t in study.tables if t.unit == "lesion" and any(g.outcome_group for g in t.groups)]
     if not lesion_tables:
-        from nenaudit.exceptions import NenauditError
-
         raise NenauditError(f"{study.source}: synth needs a lesion-level table with outcome groups "
                             "(groups with 'outcome_group'); the spec has none")
     lt = lesion_tables[0]
