@@ -49,12 +49,11 @@ from nenaudit.stats._resample import (
     expand_clusters,
     fit_full_data,
     group_codes,
-    predict_lp,
-    predict_proba,
     resample_indices,
     run_resamples,
     warn_failures,
 )
+from nenaudit.stats.protocols import LinearPredictor, predict_lp, predict_proba
 from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import recalibration_line
 from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
@@ -97,7 +96,7 @@ INDEX_NAMES = ("C", "Dxy", "Intercept", "Slope", "Brier")
 
 
 @dataclass(frozen=True)
-class LogisticModel:
+class LogisticModel(LinearPredictor):
     """A fitted logistic model: ``lp = b0 + X[:, names] b``."""
 
     names: tuple[str, ...] | None
