@@ -13,7 +13,7 @@ import pytest
 from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.io import DataError
-from nenaudit.study.builders import embedded_raw
+from nenaudit.builders import embedded_raw
 
 
 def one_line_error(p, *needles, notes=False):
