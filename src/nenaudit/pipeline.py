@@ -138,8 +138,8 @@ class PaperModel(LinearPredictor):
         if not coefs:  # an empty selection (reported by run_pipeline): the constant intercept
             return np.full(len(features), float(self.selection.radscore.intercept))
         # the fitted z-score, of the Radscore's features only (the others would be discarded)
-        Z = self.selection.zscore.transform(features, only=coefs)
-        return self.selection.radscore.apply({n: Z[n].to_numpy() for n in coefs}, include_intercept=True)
+        Z = self.selection.zscore.transform(features, only=coefs).to_numpy()  # one float block
+        return self.selection.radscore.apply({n: Z[:, j] for j, n in enumerate(coefs)}, include_intercept=True)
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` with its Radscore column computed from its feature columns."""

@@ -126,7 +126,8 @@ class ZScore(Result):
             cols = [pos[n] for n in names]
             mean, sd = self.mean[cols], self.sd[cols]
         if hasattr(X, "columns"):
-            missing = [n for n in self.names if n not in X.columns]
+            found = X.columns.get_indexer(list(self.names)) >= 0
+            missing = [n for n, ok in zip(self.names, found) if not ok]
             if missing:
                 raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
             import pandas as pd

@@ -1,7 +1,8 @@
 """Bootstrap internal validation of a model-building procedure.
 
 A *procedure* is any callable ``procedure(X, y) -> model`` (``X`` a pandas DataFrame or a 2-d
-array, ``y`` 0/1) whose model has ``predict_lp(X)`` (logit scale) or ``predict_proba(X)``.
+array, ``y`` 0/1) whose model has ``predict_lp(X)`` (logit scale) or ``predict_proba(X)``
+(:mod:`nenaudit.stats.protocols`).
 :class:`LogisticProcedure` (a fixed formula, R's ``glm``) and :class:`ScreenBackwardProcedure`
 (univariable screening then backward Wald elimination, :mod:`nenaudit.stats.stepwise`) are
 provided; the LASSO/Radscore chain plugs in the same way.
