@@ -11,7 +11,7 @@ from nenaudit.audit import arithmetic, categorical, design, triples
 from nenaudit.audit.run import all_checks, run_audit, summary
 from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.strategies import contingency_tables
-from nenaudit.study.builders import embedded_raw, mutate, two_group_spec
+from nenaudit.builders import embedded_raw, mutate, two_group_spec
 from nenaudit.study.schema import load, validate
 
 SEVEN = ["NSE", "Grade", "Tumor location", "Diameter of the hepatic metastasis", "Number of hepatic metastases",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from nenaudit.study.builders import embedded_raw
+from nenaudit.builders import embedded_raw
 from clirun import nenaudit
 
 FIELDS = {"id", "where", "claim", "published", "recomputed", "verdict", "detail"}

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from nenaudit.cohort import Cohort, default_cohort_path, load_cohort
+from nenaudit.cohort import FILES, Cohort, cohort_from_texts, default_cohort_path, load_cohort
 from nenaudit.exceptions import DataError
 
 
@@ -63,7 +63,9 @@ def _edit_csv(path, fn):
     ("bad_manifest", r"manifest.json: not valid JSON"),
     ("missing_lesion_feature", r"features.csv: lesion .* is in lesions.csv but not features.csv"),
 ])
-def test_bad_cohorts_are_refused_in_one_line(copy, case, pattern):
+@pytest.mark.parametrize("via", ["directory", "memory"])
+def test_bad_cohorts_are_refused_in_one_line(copy, case, pattern, via):
+    """The same refusals for a cohort directory and for its files' texts handed over in memory (simulate)."""
     if case == "missing_file":
         (copy / "observers.csv").unlink()
     elif case == "dup_patient":
@@ -94,8 +96,22 @@ def test_bad_cohorts_are_refused_in_one_line(copy, case, pattern):
     elif case == "missing_lesion_feature":
         _edit_csv(copy / "features.csv", lambda ls: [ls[0]] + ls[2:])
     with pytest.raises(DataError, match=pattern) as exc:
-        load_cohort(copy)
+        if via == "directory":
+            load_cohort(copy)
+        else:
+            cohort_from_texts({p.name: p.read_text(encoding="utf-8") for p in copy.iterdir()}, copy)
     assert "\n" not in str(exc.value)
+
+
+def test_a_cohort_in_memory_is_the_cohort_read_from_its_files(default):
+    """cohort_from_texts (simulate's synthetic cohorts, no temp folder) gives load_cohort's tables, bit for bit."""
+    root = default_cohort_path()
+    got = cohort_from_texts({f: (root / f).read_text(encoding="utf-8") for f in FILES}, root)
+    for name in ("patients", "lesions", "features", "observers"):
+        a, b = getattr(got, name), getattr(default, name)
+        assert a.equals(b) and list(a.dtypes) == list(b.dtypes) and a.index.equals(b.index), name
+    assert (got.manifest, got.variables, got.notes, got.path) == (default.manifest, default.variables,
+                                                                   default.notes, default.path)
 
 
 def test_not_a_directory(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 
 from clirun import nenaudit
 from nenaudit.cohort import default_cohort_path, load_cohort
+from nenaudit.builders import embedded_raw
 from nenaudit.exceptions import DataError
-from nenaudit.study.builders import embedded_raw
 
 
 def one_line_error(p, *needles, notes=False):

@@ -49,7 +49,7 @@ def test_grim_skips_large_n_without_enumerating():
 
 
 def test_grim_finding_says_why_it_was_skipped():
-    from nenaudit.study.builders import two_group_spec
+    from nenaudit.builders import two_group_spec
 
     from nenaudit.audit import arithmetic
     from nenaudit.study.schema import validate

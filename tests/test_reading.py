@@ -230,7 +230,7 @@ def test_permission_denied_on_a_spec_or_manifest_is_one_line(tmp_path, monkeypat
 
     from nenaudit.cli import main
     from nenaudit.cohort import default_cohort_path
-    from nenaudit.study.builders import embedded_raw
+    from nenaudit.builders import embedded_raw
 
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(embedded_raw()), encoding="utf-8")

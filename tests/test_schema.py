@@ -9,7 +9,7 @@ import pytest
 from nenaudit.exceptions import SpecError
 from nenaudit.study.schema import load, parse_p, validate
 
-from nenaudit.study.builders import embedded_raw, mutate
+from nenaudit.builders import embedded_raw, mutate
 
 
 def test_embedded_study_loads_with_its_tables():

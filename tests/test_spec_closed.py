@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nenaudit.study.builders as sm
+import nenaudit.builders as sm
 from clirun import nenaudit
 from nenaudit.exceptions import SpecError
 from nenaudit.study.schema import json_schema, load, validate

@@ -1,6 +1,6 @@
 """Hostile study specs: the loader and the full audit accept a spec or refuse it in one line naming the field.
 
-Mutations of the embedded spec (nenaudit.study.builders: drop a field, null it, change its type,
+Mutations of the embedded spec (nenaudit.builders: drop a field, null it, change its type,
 empty a list, repeat an element, nest deeply, replace a string) are run through
 ``schema.validate`` and ``run_audit``. The audit's pure numerical helpers are memoised
 (tests/memo.py) so that hundreds of full audits fit in a few seconds; that changes no control flow.
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memo
-import nenaudit.study.builders as sm
+import nenaudit.builders as sm
 from clirun import nenaudit
 from nenaudit.audit.run import run_audit
 from nenaudit.exceptions import NenauditError

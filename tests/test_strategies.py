@@ -20,7 +20,7 @@ import nenaudit as na
 from nenaudit.exceptions import ConvergenceWarning, SeparationWarning, StatisticalWarning
 from nenaudit.strategies import (PLANTS, binary_datasets, cohorts, contingency_tables, expected_counts,
                                  inconsistent_specs, scored_outcomes, study_specs)
-from nenaudit.study.builders import categorical_p
+from nenaudit.builders import categorical_p
 from nenaudit.study.schema import validate
 
 SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -128,7 +128,7 @@ def test_each_planted_kind_is_found_by_its_check(kind):
 
 
 def test_plant_refuses_a_spec_without_the_row_it_needs():
-    from nenaudit.study.builders import consistent_spec, plant
+    from nenaudit.builders import consistent_spec, plant
 
     raw = consistent_spec([[[3, 4], [5, 6]]])
     with pytest.raises(ValueError, match="grim"):

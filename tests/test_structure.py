@@ -10,7 +10,9 @@ included (a deferred import is still a dependency). The house rules:
   package only (``nenaudit.stats._checks`` may be imported by ``nenaudit.stats.*``), and then
   only its public names;
 * ``nenaudit.stats`` imports nothing of the project outside ``nenaudit.stats`` and
-  ``nenaudit.exceptions``: numerics are the floor.
+  ``nenaudit.exceptions``: numerics are the floor;
+* ``nenaudit.study`` (published numbers as data) imports nothing above itself (not the audit that
+  reads it): only ``nenaudit.study``, ``nenaudit.exceptions`` and the radiomics catalogue.
 
 Each rule is also run on a small planted package, so that a check that cannot fail is caught.
 """
@@ -215,6 +217,32 @@ def test_no_private_name_crosses_a_module(house):
 def test_stats_imports_only_stats_and_exceptions(house):
     _, imports, _ = house
     assert floor_violations(imports) == []
+
+
+# study/ (published numbers as data) is read by the audit, the draft, synth and the report; it reads none
+# of them (issue 25: the spec builders, which plant what the audit must flag, moved to nenaudit.builders)
+STUDY = "nenaudit.study"
+STUDY_MAY_IMPORT = ("nenaudit.study", "nenaudit.exceptions", "nenaudit.radiomics.catalogue")
+
+
+def test_study_imports_nothing_above_itself(house):
+    _, imports, _ = house
+    assert any(i.importer == "nenaudit.study.schema" for i in imports)
+    assert floor_violations(imports, STUDY, STUDY_MAY_IMPORT) == []
+
+
+def test_the_study_rule_catches_a_planted_upward_import(tmp_path):
+    for rel, text in {"nenaudit/__init__.py": "", "nenaudit/exceptions.py": "",
+                      "nenaudit/study/__init__.py": "",
+                      "nenaudit/study/schema.py": "from nenaudit.exceptions import E\n",
+                      "nenaudit/study/builders.py": "def f():\n    from nenaudit.audit.categorical import variants\n",
+                      "nenaudit/audit/__init__.py": "", "nenaudit/audit/categorical.py": "variants = 1\n"}.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    _, imports, _ = read_imports(tmp_path)
+    assert floor_violations(imports, STUDY, STUDY_MAY_IMPORT) == [
+        "nenaudit.study.builders line 2: imports nenaudit.audit.categorical.variants"]
 
 
 # --------------------------------------------------------------------------------------

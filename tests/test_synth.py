@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from nenaudit.cli import main
 from nenaudit.cohort import default_cohort_path, load_cohort
+from nenaudit.builders import cohort_spec
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.table1 import summarize
-from nenaudit.study.builders import cohort_spec
 from nenaudit.study.schema import label_key, load, validate
 from nenaudit.synth import generate, regenerate, write_cohort
 from nenaudit.synth.allocation import (
@@ -165,7 +165,7 @@ def test_same_seed_same_bytes_different_seed_different(study):
 
 
 # --------------------------------------------------------------------- made-up specs
-# made-up specs: nenaudit.study.builders.cohort_spec (Table 1 and Table 2 counted from a made-up cohort)
+# made-up specs: nenaudit.builders.cohort_spec (Table 1 and Table 2 counted from a made-up cohort)
 @st.composite
 def small_cohorts(draw):
     kmax = draw(st.integers(1, 3))

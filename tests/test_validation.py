@@ -333,3 +333,43 @@ def test_optimism_identities(seed):
     assert dxy.corrected == pytest.approx(2 * (c.corrected - 0.5), abs=1e-12)
     # an ML fit with an intercept is perfectly calibrated on its own training data
     assert res.index("Slope").training == pytest.approx(1.0, abs=1e-7)
+
+
+# --- the predict_lp protocol (stats.protocols): one declaration, one dispatch ----------------------
+
+
+def test_every_model_class_declares_the_linear_predictor_protocol():
+    import ast
+    from pathlib import Path
+
+    from nenaudit.pipeline import PaperModel
+    from nenaudit.stats.protocols import LinearPredictor
+    from nenaudit.stats.validation import LogisticModel
+
+    assert issubclass(LogisticModel, LinearPredictor) and issubclass(PaperModel, LinearPredictor)
+    # every class of the package that defines predict_lp names the protocol among its bases
+    src = Path(__file__).resolve().parents[1] / "src" / "nenaudit"
+    classes = []
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(f, ast.FunctionDef) and f.name == "predict_lp" for f in node.body):
+                classes.append((node.name, [ast.unparse(b) for b in node.bases]))
+    assert {"LogisticModel", "PaperModel", "LinearPredictor"} <= {c for c, _ in classes}
+    assert [c for c, bases in classes if c != "LinearPredictor" and "LinearPredictor" not in bases] == []
+
+
+def test_predict_lp_dispatch_takes_a_probability_model_and_refuses_others():
+    from nenaudit.stats.protocols import predict_lp, predict_proba
+
+    p = np.array([0.2, 0.5, 0.9])
+
+    class Proba:  # the scikit-learn convention: one column per class
+        def predict_proba(self, X):
+            return np.column_stack([1 - p, p])
+
+    lp = predict_lp(Proba(), None)
+    assert np.allclose(special.expit(lp), p, rtol=0, atol=1e-15)
+    assert np.allclose(predict_proba(Proba(), None), p, rtol=0, atol=1e-15)
+    with pytest.raises(NenauditError, match="needs a predict_lp"):
+        predict_lp(object(), None)

@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import DataError
-from nenaudit.io import read_csv, require_columns
+from nenaudit.io import read_csv, read_csv_text, require_columns
 
-__all__ = ["FILES", "Cohort", "default_cohort_path", "load_cohort"]
+__all__ = ["FILES", "Cohort", "default_cohort_path", "load_cohort", "cohort_from_texts"]
 
 FILES = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "manifest.json")
 DEFAULT_SUBDIR = Path("synthetic") / "default"
@@ -181,25 +181,48 @@ def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
             raise DataError(f"{root}: missing {f}; a cohort directory holds {', '.join(FILES)}")
     mpath = root / "manifest.json"
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{mpath}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        text = mpath.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"{mpath}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise DataError(f"{mpath}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
+    return _checked_cohort(root, text, lambda name: read_csv(str(root / name), na=na))
+
+
+def cohort_from_texts(files: Mapping[str, str], root: str | os.PathLike, na=None) -> Cohort:
+    """A cohort held in memory as the texts of its files (``{"patients.csv": text, ...}``, as
+    :func:`nenaudit.synth.generate` returns them), checked as :func:`load_cohort` checks a directory:
+    the same reader (:func:`nenaudit.io.read_csv_text`, the same parser as for a file, so the same
+    text gives the same table) and every one of its refusals. ``root`` is the cohort's name, used
+    as its ``path`` and in the messages (``root/lesions.csv: ...``)."""
+    root = Path(root)
+    for f in FILES:
+        if f not in files:
+            raise DataError(f"{root}: missing {f}; a cohort holds {', '.join(FILES)}")
+    return _checked_cohort(root, files["manifest.json"],
+                           lambda name: read_csv_text(files[name], str(root / name), na=na))
+
+
+def _checked_cohort(root: Path, manifest_text: str, read) -> Cohort:
+    """The cohort whose manifest is ``manifest_text`` and whose tables ``read(file name)`` gives (read in
+    the order of :data:`FILES`), every check of :func:`load_cohort` applied."""
+    mpath = root / "manifest.json"
+    try:
+        manifest = json.loads(manifest_text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{mpath}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(manifest, dict):
         raise DataError(f"{mpath}: the top level must be a JSON object")
     described = _manifest_variables(manifest, mpath)
 
     ps, ls, fs, os_ = (str(root / f) for f in FILES[:4])
-    patients = read_csv(ps, na=na)
+    patients = read(FILES[0])
     require_columns(patients, ["patient_id", "outcome"], ps)
     patients["patient_id"] = patients["patient_id"].astype(str)
     _unique_ids(patients, "patient_id", ps)
     _check_outcome(patients, ps)
 
-    lesions = read_csv(ls, na=na)
+    lesions = read(FILES[1])
     require_columns(lesions, ["lesion_id", "patient_id", "outcome"], ls)
     lesions["lesion_id"] = lesions["lesion_id"].astype(str)
     lesions["patient_id"] = lesions["patient_id"].astype(str)
@@ -219,7 +242,7 @@ def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
                         f"{lesions['outcome'].iloc[i]} but its patient has {pout.loc[lesions['patient_id'].iloc[i]]}; "
                         "a lesion's response is its patient's")
 
-    feats = read_csv(fs, na=na)
+    feats = read(FILES[2])
     require_columns(feats, ["lesion_id"], fs)
     feats["lesion_id"] = feats["lesion_id"].astype(str)
     _unique_ids(feats, "lesion_id", fs)
@@ -234,7 +257,7 @@ def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
     _numeric_block(feats, fcols, fs)
     features = feats.set_index("lesion_id").loc[lesions["lesion_id"]].astype(float)
 
-    obs = read_csv(os_, na=na)
+    obs = read(FILES[3])
     require_columns(obs, ["lesion_id", "observer", "repeat"], os_)
     obs["lesion_id"] = obs["lesion_id"].astype(str)
     ocols = [c for c in obs.columns if c not in ("lesion_id", "observer", "repeat")]

@@ -9,6 +9,7 @@ a statistic.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import math
 import os
@@ -21,7 +22,7 @@ import pandas as pd
 
 from nenaudit.exceptions import DataError
 
-__all__ = ["STABLE_DIGITS", "stable_float", "jsonable", "dumps_json",
+__all__ = ["STABLE_DIGITS", "stable_float", "jsonable", "dumps_json", "read_csv_text",
            "read_csv", "missing_lines", "split_names",
     "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
 
@@ -169,9 +170,20 @@ def read_csv(path: str | os.PathLike, na: Sequence[str] | None = None,
         raise DataError(f"{path}: is a directory; give the path of a CSV file")
     if not p.exists():
         raise DataError(f"{path}: no such file; give the path of a CSV file")
+    return _parse_csv(p, str(path), na, text_columns)
+
+
+def read_csv_text(text: str, source: str, na: Sequence[str] | None = None,
+                  text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """:func:`read_csv` of a CSV held in memory (a generated cohort's file); ``source`` names it in errors.
+    The same parser, missing-value rules and refusals as for a file, so the same text gives the same table."""
+    return _parse_csv(io.StringIO(text), source, na, text_columns)
+
+
+def _parse_csv(src, path: str, na: Sequence[str] | None, text_columns: Iterable[str]) -> pd.DataFrame:
     tokens = list(dict.fromkeys([*NA_TOKENS, *(na or ())]))
     try:
-        df = pd.read_csv(p, keep_default_na=False, na_values=tokens, encoding="utf-8")
+        df = pd.read_csv(src, keep_default_na=False, na_values=tokens, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -30,8 +30,9 @@ import pandas as pd
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
 from nenaudit.stats.result import Result
-from nenaudit.stats.fixedorder import linear_predictor
-from nenaudit.selection import SelectionConfig
+from nenaudit.stats.protocols import LinearPredictor
+from nenaudit.stats.validation import LogisticModel
+from nenaudit.selection import IccMemo, SelectionConfig
 
 __all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
            "build_design", "fit_whole_cohort", "whole_cohort_error", "apparent_calibration", "instability_of",
@@ -84,28 +85,38 @@ def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     return out
 
 
-_BLAS = None
-
-
-def _blas_one_thread():
-    """Context: BLAS/LAPACK on one thread. Every product in a resample is small (131 x a few hundred);
+class OneThreadBlas:
+    """``with blas():`` BLAS/LAPACK on one thread. Every product in a resample is small (131 x a few hundred);
     OpenBLAS's threads cost far more than they give (a 240 x 240 Gram matrix: 8 ms on 2 threads of a
-    busy machine, 0.3 ms on one) and the numbers are the same."""
-    global _BLAS
-    try:
-        if _BLAS is None:
-            from threadpoolctl import ThreadpoolController
+    busy machine, 0.3 ms on one) and the numbers are the same.
 
-            _BLAS = ThreadpoolController()
-        return _BLAS.limit(limits=1, user_api="blas")
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
-        import contextlib
+    Holds threadpoolctl's controller (it inspects the loaded libraries once), made on first use by the
+    owner (:class:`PaperProcedure` holds one); a copy sent to a worker process makes its own there."""
 
-        return contextlib.nullcontext()
+    def __init__(self) -> None:
+        self.controller: Any = None
+
+    def __call__(self):
+        try:
+            if self.controller is None:
+                from threadpoolctl import ThreadpoolController
+
+                self.controller = ThreadpoolController()
+            return self.controller.limit(limits=1, user_api="blas")
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
+            import contextlib
+
+            return contextlib.nullcontext()
+
+    def __getstate__(self) -> dict:
+        return {}  # the controller holds handles of this process's libraries
+
+    def __setstate__(self, state: dict) -> None:
+        self.controller = None
 
 
 @dataclass(frozen=True)
-class PaperModel:
+class PaperModel(LinearPredictor):
     """A fitted pipeline: the feature selection (with its z-score and Radscore) and the final logistic model."""
 
     selection: Any  # selection.Selection
@@ -123,18 +134,11 @@ class PaperModel:
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
-        z = self.selection.zscore
-        coefs = self.selection.radscore.coefficients
+        coefs = list(self.selection.radscore.coefficients)
         if not coefs:  # an empty selection (reported by run_pipeline): the constant intercept
             return np.full(len(features), float(self.selection.radscore.intercept))
-        # z-score only the Radscore's features: (x - mean) / sd element by element, as transform() does
-        pos = {n: j for j, n in enumerate(z.names)}
-        missing = [n for n in z.names if n not in features.columns]
-        if missing:
-            raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
-        cols = [pos[n] for n in coefs]
-        A = features[list(coefs)].to_numpy(dtype=float)
-        Z = (A - z.mean[cols]) / z.sd[cols]
+        # the fitted z-score, of the Radscore's features only (the others would be discarded)
+        Z = self.selection.zscore.transform(features, only=coefs).to_numpy()  # one float block
         return self.selection.radscore.apply({n: Z[:, j] for j, n in enumerate(coefs)}, include_intercept=True)
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -144,11 +148,13 @@ class PaperModel:
         return d
 
     def predict_lp(self, X: pd.DataFrame) -> np.ndarray:
+        """The final model's linear predictor on ``X`` (clinical columns and raw features): the
+        :class:`~nenaudit.stats.validation.LogisticModel` of ``terms`` on the rows' design."""
         cols = {t: (self.radscore(X) if t == RADSCORE else X[t].to_numpy(dtype=float)) for t in self.terms}
         xm = np.empty((len(X), len(self.terms)), order="F")  # column-major, as DataFrame.to_numpy gave it
         for j, t in enumerate(self.terms):
             xm[:, j] = cols[t]
-        return linear_predictor(xm, self.coef[1:], self.coef[0])  # fixed order: same bits on any CPU
+        return LogisticModel(None, self.coef).predict_lp(xm)  # fixed order: same bits on any CPU
 
 
 _FULL_DATA_NOTES = {
@@ -176,6 +182,10 @@ class PaperProcedure:
     config: PipelineConfig
     icc_values: Any = None  # {"intra": {feature: icc}, "inter": {...}} from the full reliability subset
     full_data: bool = False
+    # the procedure's own caches, shared by its copies (dataclasses.replace): the ICC filter of its
+    # icc_values (the same in every resample) and the BLAS thread limiter; they change no number
+    icc_memo: IccMemo = field(default_factory=IccMemo, compare=False, repr=False)
+    blas: OneThreadBlas = field(default_factory=OneThreadBlas, compare=False, repr=False)
 
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
         from nenaudit.selection import select_features
@@ -184,10 +194,10 @@ class PaperProcedure:
         from nenaudit.stats.validation import final_model_failures
 
         y = np.asarray(y, dtype=float)
-        with _blas_one_thread():
+        with self.blas():
             try:
                 sel = select_features(X[list(self.features)], y, icc_values=self.icc_values,
-                                      config=self.config.selection)
+                                      config=self.config.selection, icc_memo=self.icc_memo)
             except NenauditError as exc:
                 raise FitFailure("error", f"feature selection: {exc}") from None
             notes: list[str] = []

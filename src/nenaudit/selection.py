@@ -32,7 +32,7 @@ from nenaudit.stats.features import (
 )
 from nenaudit.stats.lasso import RadscoreFormula, cv_lasso, radscore_formula
 
-__all__ = ["SelectionConfig", "Selection", "select_features", "radscore_from_published"]
+__all__ = ["SelectionConfig", "Selection", "select_features", "IccMemo", "radscore_from_published"]
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,42 @@ class Selection(Result):
         }
 
 
-# the last ICC filter computed from precomputed values: a bootstrap calls select_features with the
-# same ICC value mappings (an identical object) and, as a rule, the same screened features
-_ICC_LAST: dict[str, Any] = {}
+class IccMemo:
+    """The last ICC filter computed from precomputed values, kept for the next call of
+    :func:`select_features` that passes this memo.
+
+    A bootstrap of the pipeline calls ``select_features`` in every resample with the same ICC values
+    (they come from the full reliability subset) and, as a rule, the same screened features: the
+    filter is then the same, and this memo gives it back instead of recomputing it. It is made by
+    the caller that owns the resamples (:class:`nenaudit.pipeline.PaperProcedure` holds one) and
+    passed down; a hit needs equal values, features, threshold and form, so it never changes a
+    number. The values are copied, so a mapping changed in place is not mistaken for the old one.
+    """
+
+    def __init__(self) -> None:
+        self.entry: tuple[dict, tuple, ICCFilter] | None = None
+
+    def icc_filter(self, kept: list[str], names: tuple[str, ...], icc_values: Mapping[str, Any],
+                   cfg: SelectionConfig) -> ICCFilter:
+        """:func:`~nenaudit.stats.features.icc_filter_from_values` of ``kept``, from the memo when it holds it."""
+        key = (tuple(kept), tuple(names), float(cfg.icc_threshold), cfg.icc_form)
+        plain = all(isinstance(v, Mapping) for v in icc_values.values())
+        hit = self.entry
+        if plain and hit is not None and hit[1] == key and hit[0] == icc_values:
+            return hit[2]  # a bootstrap resample: the same ICC values and screened features
+        res = _icc_filter_values(kept, names, icc_values, cfg)
+        if plain:
+            self.entry = ({d: dict(v) for d, v in icc_values.items()}, key, res)
+        return res
+
+
+def _icc_filter_values(kept: list[str], names: tuple[str, ...], icc_values: Mapping[str, Any],
+                      cfg: SelectionConfig) -> ICCFilter:
+    """The ICC filter of ``kept`` from precomputed values (mappings ``feature -> ICC``, Series, or arrays
+    in the order of ``names``)."""
+    vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
+            for d, v in icc_values.items()}
+    return icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
 
 
 def select_features(
@@ -97,12 +130,14 @@ def select_features(
     icc_values: Mapping[str, Any] | None = None,
     foldid: Any = None,
     config: SelectionConfig | None = None,
+    icc_memo: IccMemo | None = None,
 ) -> Selection:
     """The paper's selection chain on a lesion x feature table.
 
     1. drop non-finite and constant features (listed);
     2. ICC filter from repeated ``readings`` (see :func:`icc_filter`) or precomputed
-       ``icc_values``; skipped when neither is given (recorded as ``icc=None``);
+       ``icc_values``; skipped when neither is given (recorded as ``icc=None``); with
+       ``icc_memo`` (:class:`IccMemo`) a filter from values is reused across calls;
     3. z-score fitted on these rows (:func:`fit_zscore`);
     4. Spearman redundancy filter (:func:`spearman_filter`);
     5. ``cv_lasso`` on the kept z-scored features (``foldid`` or ``nfolds`` + ``seed``);
@@ -128,17 +163,8 @@ def select_features(
         icc_res = icc_filter(sub, threshold=cfg.icc_threshold, form=cfg.icc_form)
         kept = list(icc_res.kept)
     elif icc_values is not None:
-        key = (tuple(kept), tuple(names), float(cfg.icc_threshold), cfg.icc_form)
-        plain = all(isinstance(v, Mapping) for v in icc_values.values())
-        hit = _ICC_LAST.get("entry")
-        if plain and hit is not None and hit[1] == key and hit[0] == icc_values:
-            icc_res = hit[2]  # a bootstrap resample: the same ICC values and screened features
-        else:
-            vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
-                    for d, v in icc_values.items()}
-            icc_res = icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
-            if plain:  # a copy of the values: a mapping changed in place is not mistaken for the old one
-                _ICC_LAST["entry"] = ({d: dict(v) for d, v in icc_values.items()}, key, icc_res)
+        icc_res = (icc_memo.icc_filter(kept, names, icc_values, cfg) if icc_memo is not None
+                   else _icc_filter_values(kept, names, icc_values, cfg))
         kept = list(icc_res.kept)
     if len(kept) < 2:
         raise NenauditError(f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2")

@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - exercised in a subprocess by tests/tes
     raise ImportError("nenaudit.strategies needs hypothesis, which is not installed: "
                       "pip install 'nenaudit[strategies]' (or pip install hypothesis)") from None
 
-from nenaudit.study.builders import PLANTS, cohort_spec, consistent_spec, plant
+from nenaudit.builders import PLANTS, cohort_spec, consistent_spec, plant
 from nenaudit.study.schema import validate
 from nenaudit.synth import generate
 
@@ -210,7 +210,7 @@ def _composition(total: int, parts: int):
 
 @st.composite
 def study_specs(draw, group_size=(5, 60), categorical=(1, 3), levels=(2, 4), means=(0, 2), ratios=(0, 2)):
-    """Raw study specs (``dict``) consistent by construction (:func:`nenaudit.study.builders.consistent_spec`):
+    """Raw study specs (``dict``) consistent by construction (:func:`nenaudit.builders.consistent_spec`):
     one two-group table with ``categorical`` count rows of ``levels`` levels each, ``means`` rows of
     integer data (GRIM-consistent means ± SD) and a regression table of ``ratios`` Wald OR/CI/p rows.
     ``nenaudit.audit.run.run_audit(validate(spec))`` has no inconsistent finding. Group sizes below 100
@@ -240,7 +240,7 @@ def study_specs(draw, group_size=(5, 60), categorical=(1, 3), levels=(2, 4), mea
 @st.composite
 def inconsistent_specs(draw, kinds: Sequence[str] = PLANTS, **spec_options):
     """``(spec, kind, finding_id)``: a :func:`study_specs` spec with one inconsistency of a kind drawn from
-    ``kinds`` planted by :func:`nenaudit.study.builders.plant`; the audit's finding ``finding_id`` must say
+    ``kinds`` planted by :func:`nenaudit.builders.plant`; the audit's finding ``finding_id`` must say
     ``inconsistent``. ``spec_options`` go to :func:`study_specs` (the rows a kind needs are always drawn)."""
     kind = draw(st.sampled_from(list(kinds)))
     opts = dict(spec_options)
@@ -257,7 +257,7 @@ def inconsistent_specs(draw, kinds: Sequence[str] = PLANTS, **spec_options):
 
 @st.composite
 def cohort_specs(draw, patients=(4, 14), max_lesions=(1, 3), variables=(1, 3), levels=(2, 4)):
-    """Raw specs (``dict``) of a made-up cohort (:func:`nenaudit.study.builders.cohort_spec`): Table 1 counts
+    """Raw specs (``dict``) of a made-up cohort (:func:`nenaudit.builders.cohort_spec`): Table 1 counts
     ``patients`` patients, Table 2 their lesions (1..``max_lesions`` each) by outcome, over ``variables``
     categorical variables; both outcomes occur. Every such spec is feasible: the cohort it was counted from
     meets it."""

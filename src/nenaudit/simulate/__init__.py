@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nenaudit.exceptions import NenauditError, Terminated
-from nenaudit.simulate.replicate import MODES, SimulationSpec, build_id, code_fingerprint, run_replicate
+from nenaudit.simulate.replicate import (MODES, ReplicateInputs, SimulationSpec, build_id, code_fingerprint,
+                                        run_replicate)
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
 
@@ -168,10 +169,12 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         raise NenauditError(f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
                             f"{spec.study_sha256[:12]}; the spec changed since the run was defined")
     spec = replace(spec, study_sha256=study.sha256)
+    fixed = None
     if spec.cohort is not None:  # bad data is refused here, once, not counted in every replicate
         from nenaudit.cohort import load_cohort
 
-        load_cohort(spec.cohort)
+        fixed = load_cohort(spec.cohort)
+    inputs = ReplicateInputs(study, fixed)  # what every replicate reads, loaded once
     printed = printed_aucs(study)
     log = _Log(out / LOG_NAME)
     with Store(out, create=not resume) as store:
@@ -199,7 +202,7 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         try:
             if todo:
                 if backend == "local":
-                    backends.run_local(spec, todo, jobs, take)
+                    backends.run_local(spec, todo, jobs, take, inputs)
                 else:
                     backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say,
                                       connect_timeout=connect_timeout)

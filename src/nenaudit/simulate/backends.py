@@ -27,7 +27,7 @@ import uuid
 from typing import Callable, Iterable
 
 from nenaudit.exceptions import NenauditError, WorkerLost
-from nenaudit.simulate.replicate import SimulationSpec, run_replicate
+from nenaudit.simulate.replicate import ReplicateInputs, SimulationSpec, run_replicate
 from nenaudit.stats.workers import run_retrying  # worker_pool, with re-runs of killed workers
 
 __all__ = ["BACKENDS", "run_local", "run_dask", "check_scheduler", "CONNECT_TIMEOUT"]
@@ -37,13 +37,16 @@ CONNECT_TIMEOUT = 30.0  # seconds to reach a --scheduler (and for Dask's own con
 BACKENDS = ("local", "dask")
 
 
-def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None]) -> None:
-    """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes."""
+def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
+              inputs: ReplicateInputs | None = None) -> None:
+    """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes; ``inputs`` (None: loaded
+    here, once) go to each replicate with its task."""
     todo = list(todo)
+    inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
     # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception; a worker
     # killed from outside (SIGKILL, out of memory) costs only a re-run of its replicate, as on Dask
     try:
-        run_retrying(jobs, run_replicate, {i: (spec, i) for i in todo}, lambda i, row: on_row(row))
+        run_retrying(jobs, run_replicate, {i: (spec, i, inputs) for i in todo}, lambda i, row: on_row(row))
     except WorkerLost as exc:
         raise NenauditError(f"{exc}: {exc.lost} replicate(s) not run; the finished ones are stored: run again with "
                             "--resume to continue (with fewer --jobs if memory is short)") from None
@@ -135,9 +138,12 @@ def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Calla
     futures = []
     token = uuid.uuid4().hex[:12]  # task keys unique to this run, on a cluster shared with other runs
     try:
-        futures = [client.submit(run_replicate, spec, i, key=f"nenaudit-replicate-{i}-{token}", pure=False)
-                   for i in todo]
-        for fut in as_completed(futures):
+        # the run's inputs are loaded once, by a task (the scheduler loads them again if their worker is lost),
+        # and handed to every replicate
+        inputs = client.submit(ReplicateInputs.load, spec, key=f"nenaudit-inputs-{token}", pure=False)
+        futures = [inputs] + [client.submit(run_replicate, spec, i, inputs, key=f"nenaudit-replicate-{i}-{token}",
+                                            pure=False) for i in todo]
+        for fut in as_completed(futures[1:]):
             try:
                 row = fut.result()
             except Exception as exc:

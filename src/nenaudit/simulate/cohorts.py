@@ -1,8 +1,8 @@
 """The cohorts a simulation runs the paper's pipeline on.
 
-* :func:`synthetic_cohort`: a synthetic cohort of the study's design (:func:`nenaudit.synth.generate`,
-  written by :func:`nenaudit.synth.write_cohort` and read back by :func:`nenaudit.cohort.load_cohort`,
-  so that it passes the same checks as a user's cohort).
+* :func:`synthetic_cohort`: a synthetic cohort of the study's design (:func:`nenaudit.synth.generate`),
+  its files handed over in memory and read by :func:`nenaudit.cohort.cohort_from_texts`, so that it
+  passes the same checks as a user's cohort.
 * :func:`merge_cohorts`: several cohorts as one (ids prefixed by the block): the design scaled to
   k times the sample size with the same prevalence, each block with its own re-segmented subset.
 * :func:`null_cohort`: the radiomics features made pure noise with respect to the outcome, by
@@ -17,15 +17,15 @@
 
 from __future__ import annotations
 
-import inspect
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from nenaudit.cohort import cohort_from_texts
 from nenaudit.exceptions import NenauditError
+from nenaudit.synth import generate
 
 __all__ = ["SIGNALS", "synthetic_cohort", "merge_cohorts", "null_cohort", "keep_features"]
 
@@ -35,20 +35,13 @@ SIGNALS = ("clinical-only", "none", "faithful")
 def synthetic_cohort(study, seed: int, *, faithful: bool):
     """A loaded synthetic cohort of ``study`` generated with ``seed`` (no achieved-vs-published evaluation).
 
-    ``faithful=False`` asks the generator for its quick mode where it has one (the features are
-    permuted away afterwards in a null simulation, so their fit to the published values is moot).
+    ``faithful=False`` asks the generator for its quick mode (the features are permuted away
+    afterwards in a null simulation, so their fit to the published values is moot). The generated
+    files are handed over in memory and checked as a cohort directory is
+    (:func:`nenaudit.cohort.cohort_from_texts`); the cohort is named ``synthetic-seed-<seed>``.
     """
-    from nenaudit.cohort import load_cohort
-    from nenaudit.synth import generate, write_cohort
-
-    kwargs = {"evaluate_results": False}
-    if "faithful" in inspect.signature(generate).parameters:
-        kwargs["faithful"] = faithful
-    syn = generate(study, int(seed), **kwargs)
-    with tempfile.TemporaryDirectory(prefix="nenaudit-sim-") as tmp:
-        path = write_cohort(syn, Path(tmp) / "cohort")
-        cohort = load_cohort(path)
-    return replace(cohort, path=Path(f"synthetic-seed-{int(seed)}"))
+    syn = generate(study, int(seed), evaluate_results=False, faithful=faithful)
+    return cohort_from_texts(syn.files, Path(f"synthetic-seed-{int(seed)}"))
 
 
 def merge_cohorts(cohorts):

@@ -22,7 +22,7 @@ from nenaudit.exceptions import NenauditError
 from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
 from nenaudit.simulate.seeds import replicate_seeds
 
-__all__ = ["MODES", "SimulationSpec", "run_replicate", "METRICS", "STATUSES"]
+__all__ = ["MODES", "SimulationSpec", "ReplicateInputs", "run_replicate", "METRICS", "STATUSES"]
 
 MODES = ("null", "family", "n-sweep")
 STATUSES = ("ok", "empty_selection", "separation", "non_convergence", "empty_model", "error")
@@ -117,25 +117,28 @@ def build_id() -> str:
 
     return f"{__version__} (code {code_fingerprint()[:12]})"
 
-_CACHE: dict[tuple, Any] = {}
+@dataclass(frozen=True)
+class ReplicateInputs:
+    """What every replicate of a run reads: the study spec and, for a null run on a fixed ``--cohort``,
+    that cohort. Loaded once by the caller (:func:`nenaudit.simulate.run_simulation`, which checks them
+    before the run) and passed to each replicate, in this process or sent to a worker with its task."""
+
+    study: Any  # nenaudit.study.schema.Study
+    cohort: Any = None  # nenaudit.cohort.Cohort of spec.cohort, or None
+
+    @classmethod
+    def load(cls, spec: SimulationSpec) -> "ReplicateInputs":
+        """The inputs of ``spec``: its study spec (None: the embedded one) and its fixed cohort, if any."""
+        from nenaudit.cohort import load_cohort
+        from nenaudit.study.schema import load
+
+        return cls(load(spec.study), None if spec.cohort is None else load_cohort(spec.cohort))
 
 
-def _cached(key: tuple, make):
-    if key not in _CACHE:
-        _CACHE[key] = make()
-    return _CACHE[key]
-
-
-def _study(spec: SimulationSpec):
-    from nenaudit.study.schema import load
-
-    return _cached(("study", spec.study), lambda: load(spec.study))
-
-
-def build_cohort(spec: SimulationSpec, index: int):
-    """The cohort of replicate ``index`` (after nulling and feature sub-sampling), and its seeds."""
-    from nenaudit.cohort import load_cohort
-
+def build_cohort(spec: SimulationSpec, index: int, inputs: ReplicateInputs | None = None):
+    """The cohort of replicate ``index`` (after nulling and feature sub-sampling), and its seeds.
+    ``inputs`` None: loaded here (:meth:`ReplicateInputs.load`)."""
+    inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
     scale = spec.scale_of(index)
     seeds = replicate_seeds(spec.seed, index, n_blocks=scale)
     rng = seeds.null_rng()
@@ -145,14 +148,13 @@ def build_cohort(spec: SimulationSpec, index: int):
 
         if scale != 1 or not null:
             raise NenauditError("the noise twin is a null simulation at the spec's own size")
-        return twin_cohort(_study(spec), rng, max_features=spec.max_features), seeds
+        return twin_cohort(inputs.study, rng, max_features=spec.max_features), seeds
     if spec.cohort is not None:
         if scale != 1 or not null:
             raise NenauditError("a fixed --cohort is permuted by a null simulation at its own size only")
-        cohort = _cached(("cohort", spec.cohort), lambda: load_cohort(spec.cohort))
+        cohort = inputs.cohort
     else:
-        study = _study(spec)
-        cohort = merge_cohorts([synthetic_cohort(study, s, faithful=not null) for s in seeds.cohort])
+        cohort = merge_cohorts([synthetic_cohort(inputs.study, s, faithful=not null) for s in seeds.cohort])
     if spec.max_features is not None:
         cohort = keep_features(cohort, spec.max_features, rng)
     if null:
@@ -230,13 +232,12 @@ def metrics_of(res) -> dict[str, Any]:
     return {"metrics": out, "details": extra}
 
 
-def validation_aucs(spec: SimulationSpec, res, cfg, seeds) -> dict[str, Any]:
+def validation_aucs(spec: SimulationSpec, res, cfg, seeds, study) -> dict[str, Any]:
     """The developed model's AUCs on an independent null cohort of the spec's validation (or external) size."""
     from nenaudit.pipeline import build_design
     from nenaudit.simulate.twin import twin_cohort
     from nenaudit.stats.discrimination import roc_auc
 
-    study = _study(spec)
     role = next((s.role for s in study.pipeline.samples if s.role != "development"), None)
     model = res.arrays.get("model")
     if role is None or model is None:
@@ -249,8 +250,9 @@ def validation_aucs(spec: SimulationSpec, res, cfg, seeds) -> dict[str, Any]:
     return out
 
 
-def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
-    """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`)."""
+def run_replicate(spec: SimulationSpec, index: int, inputs: ReplicateInputs | None = None) -> dict[str, Any]:
+    """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`); ``inputs``
+    are the run's :class:`ReplicateInputs` (None: loaded here). The row does not depend on who loaded them."""
     from threadpoolctl import threadpool_limits
 
     from nenaudit.pipeline import PipelineConfig, run_pipeline
@@ -259,20 +261,22 @@ def run_replicate(spec: SimulationSpec, index: int) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
-        cohort, seeds = build_cohort(spec, index)
+        inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
+        study = inputs.study
+        cohort, seeds = build_cohort(spec, index, inputs)
         cfg = PipelineConfig(selection=SelectionConfig(n_jobs=1), n_boot=spec.boot,
                              seed=seeds.pipeline, jobs=1)
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         if spec.twin:
             from nenaudit.simulate.twin import twin_config
 
-            cfg = twin_config(_study(spec), cfg)
+            cfg = twin_config(study, cfg)
         try:
-            res = run_pipeline(cohort, cfg, study=_study(spec))  # --study names the candidates too
+            res = run_pipeline(cohort, cfg, study=study)  # --study names the candidates too
             body = metrics_of(res)
             status, detail = status_of_result(res)
             if spec.twin:
-                body["metrics"].update(validation_aucs(spec, res, cfg, seeds))
+                body["metrics"].update(validation_aucs(spec, res, cfg, seeds, study))
         except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
         except NenauditError as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)

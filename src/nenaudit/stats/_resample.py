@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from scipy import special
 
 from nenaudit.exceptions import (
     FAILURE_REASONS,
@@ -40,8 +39,6 @@ __all__ = [
     "empty_failures",
     "fit_or_fail",
     "fit_full_data",
-    "predict_lp",
-    "predict_proba",
     "check_data",
     "take_rows",
     "resample_indices",
@@ -94,7 +91,7 @@ def warn_failures(fails: dict[str, int], total: int) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Fitting a procedure, predicting with its model
+# Fitting a procedure (its model predicts through nenaudit.stats.protocols.predict_lp)
 # --------------------------------------------------------------------------------------
 
 
@@ -127,26 +124,6 @@ def fit_full_data(procedure: Callable, X, y: np.ndarray):
     if isinstance(model, ResampleFailure):
         raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
     return model
-
-
-def predict_lp(model, X) -> np.ndarray:
-    """The model's linear predictor (``predict_lp``, or the logit of ``predict_proba``)."""
-    if hasattr(model, "predict_lp"):
-        lp = np.asarray(model.predict_lp(X), dtype=float).ravel()
-    elif hasattr(model, "predict_proba"):
-        p = np.asarray(model.predict_proba(X), dtype=float)
-        if p.ndim == 2:
-            p = p[:, -1]
-        with np.errstate(divide="ignore"):
-            lp = special.logit(p.ravel())
-    else:
-        raise NenauditError("the procedure's model needs a predict_lp(X) or predict_proba(X) method")
-    return lp
-
-
-def predict_proba(model, X) -> np.ndarray:
-    """The model's predicted probabilities, ``plogis(predict_lp(model, X))``."""
-    return special.expit(predict_lp(model, X))
 
 
 # --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWar
 from nenaudit.stats._checks import as_binary, check_indices
 from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
 from nenaudit.stats._rbase import approx_sorted, r_lowess, r_mean, r_seq
+from nenaudit.stats.protocols import predict_proba
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
@@ -38,7 +39,6 @@ from nenaudit.stats._resample import (
     check_data,
     empty_failures,
     fit_full_data,
-    predict_proba,
     resample_indices,
     run_resamples,
     warn_failures,

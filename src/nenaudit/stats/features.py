@@ -108,25 +108,38 @@ class ZScore(Result):
     sd: np.ndarray
     ddof: int
 
-    def transform(self, X: Any) -> Any:
+    def transform(self, X: Any, only: Sequence[str] | None = None) -> Any:
         """Standardize new rows with the training mean/SD.
 
-        A DataFrame is matched by column name (extra columns are ignored, a missing one is an
-        error) and a DataFrame of the fitted columns is returned; an array must have the
-        fitted columns in order and an array is returned.
+        A DataFrame is matched by column name (extra columns are ignored, a missing fitted one is
+        an error) and a DataFrame of the fitted columns is returned; an array must have the
+        fitted columns in order and an array is returned. ``only`` (fitted names, in the order
+        wanted) standardizes just those columns, as the whole transform would, and returns them
+        (a DataFrame must still hold every fitted column; an array holds the ``only`` columns).
         """
+        names = list(self.names) if only is None else list(only)
+        if only is None:
+            mean, sd = self.mean, self.sd
+        else:
+            pos = {n: j for j, n in enumerate(self.names)}
+            unknown = [n for n in names if n not in pos]
+            if unknown:
+                raise NenauditError(f"z-score: feature {unknown[0]!r} was not fitted; fitted: {len(pos)} feature(s)")
+            cols = [pos[n] for n in names]
+            mean, sd = self.mean[cols], self.sd[cols]
         if hasattr(X, "columns"):
-            missing = [n for n in self.names if n not in X.columns]
+            found = X.columns.get_indexer(list(self.names)) >= 0
+            missing = [n for n, ok in zip(self.names, found) if not ok]
             if missing:
                 raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
             import pandas as pd
 
-            A = X[list(self.names)].to_numpy(dtype=float)
-            return pd.DataFrame((A - self.mean) / self.sd, columns=list(self.names), index=X.index)
+            A = X[names].to_numpy(dtype=float)
+            return pd.DataFrame((A - mean) / sd, columns=names, index=X.index)
         A = np.asarray(X, dtype=float)
-        if A.ndim != 2 or A.shape[1] != len(self.names):
-            raise NenauditError(f"z-score: expected {len(self.names)} columns, got shape {A.shape}")
-        return (A - self.mean) / self.sd
+        if A.ndim != 2 or A.shape[1] != len(names):
+            raise NenauditError(f"z-score: expected {len(names)} columns, got shape {A.shape}")
+        return (A - mean) / sd
 
 
 def fit_zscore(X: Any, *, ddof: int = 1, names: Sequence[str] | None = None) -> ZScore:

@@ -7,6 +7,7 @@ algorithms and from reading R's R-level source; no code is taken from another pr
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -49,20 +50,21 @@ class RankSumTest(Result):
     warnings: tuple[str, ...] = ()
 
 
-_CW_CACHE: dict[tuple[int, int], np.ndarray] = {}
-
-
 def _wilcox_counts(m: int, n: int) -> np.ndarray:
-    """Number of ways U = k (k = 0..mn) for samples of sizes m and n (no ties).
+    """Number of ways U = k (k = 0..mn) for samples of sizes m and n (no ties); symmetric in m, n."""
+    return _wilcox_table(min(m, n), max(m, n))
+
+
+# a pure memo of a deterministic table, kept as one on purpose (issue 25): the same
+# sizes give the same counts, so a hit cannot change a number; read-only, so no caller can alter it
+@functools.lru_cache(maxsize=256)
+def _wilcox_table(a: int, b: int) -> np.ndarray:
+    """The counts of :func:`_wilcox_counts` for sizes ``a <= b``.
 
     Recurrence f(k; i, j) = f(k - j; i - 1, j) + f(k; i, j - 1) (the largest observation
     is from the first or from the second sample): additions only, so each count is exact
     while it fits in a double's 53 bits and relative-accurate beyond.
     """
-    key = (min(m, n), max(m, n))
-    if key in _CW_CACHE:
-        return _CW_CACHE[key]
-    a, b = key
     # row[j] holds f(.; i, j) for the current i, j = 0..b
     row = [np.ones(1) for _ in range(b + 1)]  # i = 0
     for i in range(1, a + 1):
@@ -75,7 +77,7 @@ def _wilcox_counts(m: int, n: int) -> np.ndarray:
             f[: len(prev_j)] += prev_j
             new.append(f)
         row = new
-    _CW_CACHE[key] = row[b]
+    row[b].setflags(write=False)
     return row[b]
 
 

@@ -1,7 +1,8 @@
 """Bootstrap internal validation of a model-building procedure.
 
 A *procedure* is any callable ``procedure(X, y) -> model`` (``X`` a pandas DataFrame or a 2-d
-array, ``y`` 0/1) whose model has ``predict_lp(X)`` (logit scale) or ``predict_proba(X)``.
+array, ``y`` 0/1) whose model has ``predict_lp(X)`` (logit scale) or ``predict_proba(X)``
+(:mod:`nenaudit.stats.protocols`).
 :class:`LogisticProcedure` (a fixed formula, R's ``glm``) and :class:`ScreenBackwardProcedure`
 (univariable screening then backward Wald elimination, :mod:`nenaudit.stats.stepwise`) are
 provided; the LASSO/Radscore chain plugs in the same way.
@@ -49,12 +50,11 @@ from nenaudit.stats._resample import (
     expand_clusters,
     fit_full_data,
     group_codes,
-    predict_lp,
-    predict_proba,
     resample_indices,
     run_resamples,
     warn_failures,
 )
+from nenaudit.stats.protocols import LinearPredictor, predict_lp, predict_proba
 from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import recalibration_line
 from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
@@ -95,7 +95,7 @@ INDEX_NAMES = ("C", "Dxy", "Intercept", "Slope", "Brier")
 
 
 @dataclass(frozen=True)
-class LogisticModel:
+class LogisticModel(LinearPredictor):
     """A fitted logistic model: ``lp = b0 + X[:, names] b``."""
 
     names: tuple[str, ...] | None

@@ -1,4 +1,4 @@
-"""Published numbers as data: the study spec schema, its loader and the embedded default spec; spec builders."""
+"""Published numbers as data: the study spec schema, its loader and the embedded default spec."""
 
 import pkgutil as _pkgutil
 

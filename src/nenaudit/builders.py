@@ -1,7 +1,9 @@
 """Build study specs in code: the embedded spec's raw JSON, small specs consistent by construction,
 planted inconsistencies of a named kind, and single-field mutations for fuzzing the loader.
 
-Nothing here needs hypothesis; :mod:`nenaudit.strategies` draws the inputs of these builders.
+Test support, beside :mod:`nenaudit.strategies` (which draws the inputs of these builders); nothing
+here needs hypothesis. It sits above the audit (a planted p is wrong under every rule
+:mod:`nenaudit.audit.categorical` accepts), so that ``nenaudit.study`` imports nothing above itself.
 A spec is returned as its raw JSON (a ``dict``), the form :func:`nenaudit.study.schema.validate`
 reads, so that a test can change any field before validating it.
 
@@ -21,12 +23,16 @@ import copy
 import functools
 import json
 import math
+import warnings
 from importlib import resources
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 from scipy.stats import norm
 
+from nenaudit.audit.categorical import variants
+from nenaudit.exceptions import StatisticalWarning
+from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.study.schema import DEFAULT_STUDY
 
 __all__ = [
@@ -56,11 +62,6 @@ def categorical_p(counts) -> float:
     """The p of a levels x groups table under the rule the consistent specs print: Fisher's exact test
     where an expected count < 5, else Pearson's chi-square (Yates's correction for 2 x 2, as R's
     ``chisq.test`` default). Levels with no count in any group are left out first, as the audit does."""
-    import warnings
-
-    from nenaudit.exceptions import StatisticalWarning
-    from nenaudit.stats.contingency import chisq_test, fisher_test
-
     m = np.asarray(counts, dtype=int)
     m = m[m.sum(axis=1) > 0][:, m.sum(axis=0) > 0]
     with warnings.catch_warnings():
@@ -282,8 +283,6 @@ def plant(raw: dict, kind: str, index: int = 0) -> tuple[dict, str]:
     if kind == "p_value":
         if index >= len(cats):
             raise ValueError("plant('p_value'): the spec has no such categorical row")
-        from nenaudit.audit.categorical import variants
-
         row = cats[index]
         m = np.array([[int(lv["cells"][g].split(" ")[0]) for g in GROUPS] for lv in row["levels"]])
         v = variants(m)
