@@ -35,7 +35,9 @@ def timed(fn, *a, **k):
 def cpu_model() -> str:
     """The CPU's model name: /proc/cpuinfo's ``model name``, else ``lscpu``'s, else platform.processor()."""
     try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (
+            Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+        ):
             key, _, value = line.partition(":")
             if key.strip() == "model name" and value.strip():
                 return value.strip()
@@ -55,10 +57,14 @@ def cpu_model() -> str:
 def vector_flags() -> list[str]:
     """The CPU's vector extensions that change compiled kernels' speed (from /proc/cpuinfo's flags)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (
+            Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+        ):
             key, _, value = line.partition(":")
             if key.strip() == "flags":
-                return sorted(set(value.split()) & {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512vl"})
+                return sorted(
+                    set(value.split()) & {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512vl"}
+                )
     except OSError:
         pass
     return []
@@ -74,8 +80,13 @@ def load_average() -> list[float] | None:
 
 def git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
-                             cwd=Path(__file__).resolve().parent)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=Path(__file__).resolve().parent,
+        )
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -88,7 +99,7 @@ def machine() -> dict:
         "cpu_vector_flags": vector_flags(),
         "cores": os.cpu_count(),
         "load_average": load_average(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": git_commit(),

@@ -23,10 +23,10 @@ import time
 import warnings
 
 import numpy as np
+from _timing import machine, machine_line, write_results
 
 from nenaudit.parity import rbridge as R
 from nenaudit.stats.lasso import cv_lasso
-from _timing import machine, machine_line, write_results  # noqa: E402
 
 
 def make_data(p: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -62,7 +62,9 @@ def main() -> None:
     R.source("lasso.R")
     configs = [1, None]  # cv_lasso's n_jobs: one thread, its default threads
     label = {c: "Python x1" if c == 1 else "Python threads" for c in configs}
-    print("medians of interleaved runs (R, then each Python configuration), so that all see the same machine load")
+    print(
+        "medians of interleaved runs (R, then each Python configuration), so that all see the same machine load"
+    )
     head = " ".join(f"{label[c]:>15}" for c in configs)
     print(f"{'shape':>10} {'R cv.glmnet':>12} {head}   ratios Python/R")
     shapes = {}
@@ -84,15 +86,31 @@ def main() -> None:
         ratios = " ".join(f"{m / r:5.2f}" for m in meds)
         print(f"{'131 x ' + str(p):>10} {r:12.4f} {cells}   {ratios}", flush=True)
         shapes[f"131x{p}"] = {
-            "n": 131, "p": p, "r_seconds": tr, "r_median": r,
-            "python": {label[c]: {"threads": "one" if c == 1 else "default",
-                                  "seconds": tp[c], "median": m, "ratio_to_r": m / r}
-                       for c, m in zip(configs, meds)},
+            "n": 131,
+            "p": p,
+            "r_seconds": tr,
+            "r_median": r,
+            "python": {
+                label[c]: {
+                    "threads": "one" if c == 1 else "default",
+                    "seconds": tp[c],
+                    "median": m,
+                    "ratio_to_r": m / r,
+                }
+                for c, m in zip(configs, meds)
+            },
         }
     print(f"load average after: {machine_line().rsplit('load average ', 1)[1]}")
-    write_results("bench_lasso", {"reps": args.reps, "nfolds": 10,
-                                  "targets": {"ratio_one_thread": 0.5, "ratio_threads": 0.3}},
-                  {"shapes": shapes}, started)
+    write_results(
+        "bench_lasso",
+        {
+            "reps": args.reps,
+            "nfolds": 10,
+            "targets": {"ratio_one_thread": 0.5, "ratio_threads": 0.3},
+        },
+        {"shapes": shapes},
+        started,
+    )
 
 
 if __name__ == "__main__":

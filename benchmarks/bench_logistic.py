@@ -14,16 +14,18 @@ import argparse
 import time
 
 import numpy as np
+from _timing import machine, machine_line, write_results
 
 from nenaudit.parity import rbridge
 from nenaudit.stats.logistic import fit_logistic
-from _timing import machine, machine_line, write_results  # noqa: E402
 
 
 def data(n: int, p: int, seed: int = 1):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, p))
-    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(x @ np.linspace(0.8, -0.4, p) - 1.0)))).astype(float)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(x @ np.linspace(0.8, -0.4, p) - 1.0)))).astype(
+        float
+    )
     return x, y
 
 
@@ -48,10 +50,18 @@ def main() -> None:
         r.assign("y", rbridge.fvec(y))
         r_s = r(f"""d <- data.frame(x, y = y)
             system.time(for (i in seq_len({args.reps})) {{
-              f <- glm(y ~ ., binomial, d); s <- summary(f); ci <- suppressMessages(confint(f)) }})[["elapsed"]]""")[0]
+              f <- glm(y ~ ., binomial, d); s <- summary(f); ci <- suppressMessages(confint(f)) }})[["elapsed"]]""")[
+            0
+        ]
         rr = r_s / args.reps
         print(f"{f'{n} x {p}':<14}{py:>14.4f}{rr:>12.4f}{py / rr:>12.2f}")
-        cases[f"{n}x{p}"] = {"n": n, "p": p, "python_seconds_per_fit": py, "r_seconds_per_fit": rr, "ratio_to_r": py / rr}
+        cases[f"{n}x{p}"] = {
+            "n": n,
+            "p": p,
+            "python_seconds_per_fit": py,
+            "r_seconds_per_fit": rr,
+            "ratio_to_r": py / rr,
+        }
     write_results("bench_logistic", {"reps": args.reps}, {"cases": cases}, started)
 
 

@@ -41,6 +41,7 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
+from _timing import machine, machine_line, timed, write_results
 
 from nenaudit.cohort import load_cohort
 from nenaudit.parity import rbridge as R
@@ -48,7 +49,6 @@ from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_de
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
 from nenaudit.stats.lasso import make_foldid
-from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -69,7 +69,9 @@ def per_resample(X, y, procedure, idx):
             sels.append(f"failed: {type(exc).__name__}")
             continue
         sels.append(tuple(m.selection.selected))
-        rows[b] = np.r_[v.performance_indexes(yt, m.predict_lp(Xt)), v.performance_indexes(y, m.predict_lp(X))]
+        rows[b] = np.r_[
+            v.performance_indexes(yt, m.predict_lp(Xt)), v.performance_indexes(y, m.predict_lp(X))
+        ]
     return sels, rows
 
 
@@ -80,13 +82,20 @@ def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
     same_na = np.array_equal(np.isnan(a).any(axis=1), np.isnan(b).any(axis=1))
     diff = np.nan_to_num(np.abs(a - b), nan=0.0)  # rows with a NaN are not compared (both)
     worst = np.where(both, diff.max(axis=1), 0.0)
-    line = (f"{name}: {int((worst[both] <= tol).sum())} of {int(both.sum())} resamples agree to {tol:g} in all 10 "
-            f"indexes (max abs difference {worst.max():.2e}); same failed resamples: {same_na}")
+    line = (
+        f"{name}: {int((worst[both] <= tol).sum())} of {int(both.sum())} resamples agree to {tol:g} in all 10 "
+        f"indexes (max abs difference {worst.max():.2e}); same failed resamples: {same_na}"
+    )
     for r in np.flatnonzero(both & (worst > tol))[:5]:
         cols = np.flatnonzero(diff[r] > tol)
         line += f"\n  resample {r}: indexes {cols.tolist()} Python {a[r, cols].round(6).tolist()} R {b[r, cols].round(6).tolist()}"
-    counts = {"tolerance": tol, "agree": int((worst[both] <= tol).sum()), "compared": int(both.sum()),
-              "max_abs_difference": float(worst.max()), "same_failed_resamples": bool(same_na)}
+    counts = {
+        "tolerance": tol,
+        "agree": int((worst[both] <= tol).sum()),
+        "compared": int(both.sum()),
+        "max_abs_difference": float(worst.max()),
+        "same_failed_resamples": bool(same_na),
+    }
     return line, counts
 
 
@@ -95,56 +104,104 @@ def main() -> int:
     ap.add_argument("cohort", nargs="?", default=None)
     ap.add_argument("--boot", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=2025)
-    ap.add_argument("--threads", action="store_true", help="also time 1 worker with cv_lasso's threads")
+    ap.add_argument(
+        "--threads", action="store_true", help="also time 1 worker with cv_lasso's threads"
+    )
     ap.add_argument("--no-r", action="store_true", help="time Python only")
-    ap.add_argument("--interleave", type=int, default=0, metavar="K",
-                    help="also time R and Python in turn on chunks of K resamples (fair under a changing "
-                         "load), and compare per resample the 10 indexes with R's")
+    ap.add_argument(
+        "--interleave",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also time R and Python in turn on chunks of K resamples (fair under a changing "
+        "load), and compare per resample the 10 indexes with R's",
+    )
     args = ap.parse_args()
     started = machine()
     print(machine_line())
 
     cohort = load_cohort(args.cohort) if args.cohort else load_cohort()
-    cfg = PipelineConfig(keep_separated=True)  # R's loop keeps glm's separated fits too: the same work
+    cfg = PipelineConfig(
+        keep_separated=True
+    )  # R's loop keeps glm's separated fits too: the same work
     X, y, _groups, proc = build_design(cohort, cfg)
-    serial = PaperProcedure(proc.features, proc.candidates,
-                            replace(cfg, selection=replace(cfg.selection, n_jobs=1)), proc.icc_values)
+    serial = PaperProcedure(
+        proc.features,
+        proc.candidates,
+        replace(cfg, selection=replace(cfg.selection, n_jobs=1)),
+        proc.icc_values,
+    )
     n = y.size
     idx = v.resample_indices(n, args.boot, args.seed)
     sc = cfg.selection
-    print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
-          f"B = {args.boot}, seed {args.seed}")
+    print(
+        f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events, {len(proc.features)} features; "
+        f"B = {args.boot}, seed {args.seed}"
+    )
 
     p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
     p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
     same = p1.indexes == p2.indexes
-    line = (f"Python: {t1:7.2f} s (1 worker, single-threaded), {t2:7.2f} s (2 workers); speed-up x{t1 / t2:.2f}; "
-            f"jobs-invariant {same}; failures {p1.failures}")
+    line = (
+        f"Python: {t1:7.2f} s (1 worker, single-threaded), {t2:7.2f} s (2 workers); speed-up x{t1 / t2:.2f}; "
+        f"jobs-invariant {same}; failures {p1.failures}"
+    )
     print(line, flush=True)
-    settings = {"cohort": str(cohort.path), "lesions": int(n), "events": int(y.sum()), "features": len(proc.features),
-                "boot": args.boot, "seed": args.seed, "threads": args.threads,
-                "interleave": args.interleave, "r": not args.no_r}
-    results = {"python_seconds": {"one_worker": t1, "two_workers": t2}, "jobs_invariant": bool(same),
-               "python_failures": p1.failures}
+    settings = {
+        "cohort": str(cohort.path),
+        "lesions": int(n),
+        "events": int(y.sum()),
+        "features": len(proc.features),
+        "boot": args.boot,
+        "seed": args.seed,
+        "threads": args.threads,
+        "interleave": args.interleave,
+        "r": not args.no_r,
+    }
+    results = {
+        "python_seconds": {"one_worker": t1, "two_workers": t2},
+        "jobs_invariant": bool(same),
+        "python_failures": p1.failures,
+    }
     if args.threads:
         pt, tt = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=1)
-        print(f"Python: {tt:7.2f} s (1 worker, cv_lasso threads); same numbers {pt.indexes == p1.indexes}")
+        print(
+            f"Python: {tt:7.2f} s (1 worker, cv_lasso threads); same numbers {pt.indexes == p1.indexes}"
+        )
         results["python_seconds"]["one_worker_threads"] = tt
     if args.no_r:
         write_results("bench_pipeline", settings, results, started)
         return 0
 
     clinical = [c for c in proc.candidates if c != RADSCORE]
-    icc = icc_filter_from_values(proc.features, proc.icc_values, threshold=sc.icc_threshold, form=sc.icc_form) \
-        if proc.icc_values is not None else None
+    icc = (
+        icc_filter_from_values(
+            proc.features, proc.icc_values, threshold=sc.icc_threshold, form=sc.icc_form
+        )
+        if proc.icc_values is not None
+        else None
+    )
     kept = list(icc.kept) if icc is not None else list(proc.features)
     F = X[kept].to_numpy(float)
     F = F[:, np.isfinite(F).all(axis=0)]
     foldid = make_foldid(n, sc.nfolds, sc.seed)
     R.source("validation.R")
-    d = R.call("data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y))
-    ref, tr = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
-                    R.matrix(idx + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
+    d = R.call(
+        "data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y)
+    )
+    ref, tr = timed(
+        R.call,
+        "val_paper_pipeline",
+        d,
+        R.matrix(F),
+        "y",
+        R.svec([safe(c) for c in clinical]),
+        R.matrix(idx + 1),
+        R.ivec(foldid),
+        sc.spearman_cutoff,
+        cfg.entry,
+        cfg.stay,
+    )
     r_mat = np.asarray(ref)
     r_ok = ~np.isnan(r_mat[:, 0])
     r_opt = float(np.mean(r_mat[r_ok, 0]) - np.mean(r_mat[r_ok, 5]))
@@ -156,27 +213,49 @@ def main() -> int:
     if args.threads:
         results["sequential_ratio_to_r"]["one_worker_threads"] = tt / tr
     results["optimism_of_c"] = {"python": p1.index("C").optimism, "r": r_opt}
-    print(f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
-          f"(n {int(r_ok.sum())}; both keep the final models' separated fits)")
+    print(
+        f"optimism of C: Python {p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_opt:.4f} "
+        f"(n {int(r_ok.sum())}; both keep the final models' separated fits)"
+    )
     if args.interleave:
         # the same resamples in chunks, R and Python in turn (one thread each), so that a load that changes
         # during the run weighs on both alike; per resample the same work as R's loop body
         secs, rows = {"R": 0.0, "Python": 0.0}, {"R": [], "Python": []}
         for c0 in range(0, idx.shape[0], args.interleave):
-            chunk = idx[c0:c0 + args.interleave]
-            out, t = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
-                           R.matrix(chunk + 1), R.ivec(foldid), sc.spearman_cutoff, cfg.entry, cfg.stay)
+            chunk = idx[c0 : c0 + args.interleave]
+            out, t = timed(
+                R.call,
+                "val_paper_pipeline",
+                d,
+                R.matrix(F),
+                "y",
+                R.svec([safe(c) for c in clinical]),
+                R.matrix(chunk + 1),
+                R.ivec(foldid),
+                sc.spearman_cutoff,
+                cfg.entry,
+                cfg.stay,
+            )
             secs["R"] += t
-            rows["R"].append(np.array(out, dtype=float, copy=True))  # a copy: asarray shares R memory R may free
+            rows["R"].append(
+                np.array(out, dtype=float, copy=True)
+            )  # a copy: asarray shares R memory R may free
             (_sel, rw), t = timed(per_resample, X, y, serial, chunk)
             secs["Python"] += t
             rows["Python"].append(rw)
-        print(f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python {secs['Python']:.2f} s; "
-              f"ratio Python/R (1 thread): {secs['Python'] / secs['R']:.3f}")
+        print(
+            f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python {secs['Python']:.2f} s; "
+            f"ratio Python/R (1 thread): {secs['Python'] / secs['R']:.3f}"
+        )
         line, counts = agreement("Python vs R", np.vstack(rows["Python"]), np.vstack(rows["R"]))
         print(line)
-        inter = {"chunk": args.interleave, "r_seconds": secs["R"], "python_seconds": secs["Python"],
-                 "ratio_to_r": secs["Python"] / secs["R"], "indexes_agree_with_r": counts}
+        inter = {
+            "chunk": args.interleave,
+            "r_seconds": secs["R"],
+            "python_seconds": secs["Python"],
+            "ratio_to_r": secs["Python"] / secs["R"],
+            "indexes_agree_with_r": counts,
+        }
         results["interleaved"] = inter
     write_results("bench_pipeline", settings, results, started)
     return 0

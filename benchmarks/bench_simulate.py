@@ -38,7 +38,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cohorts", type=int, default=8)
     ap.add_argument("--boot", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cohort", default=None, help="permute this cohort instead of generating fresh ones")
+    ap.add_argument(
+        "--cohort", default=None, help="permute this cohort instead of generating fresh ones"
+    )
     ap.add_argument("--max-features", type=int, default=None)
     ap.add_argument("--skip-dask", action="store_true")
     a = ap.parse_args(argv)
@@ -48,8 +50,14 @@ def main(argv=None) -> int:
     from nenaudit.simulate import SimulationSpec, run_simulation
     from nenaudit.simulate.store import Store, row_key
 
-    spec = SimulationSpec(mode="null", cohorts=a.cohorts, boot=a.boot, seed=a.seed, cohort=a.cohort,
-                          max_features=a.max_features)
+    spec = SimulationSpec(
+        mode="null",
+        cohorts=a.cohorts,
+        boot=a.boot,
+        seed=a.seed,
+        cohort=a.cohort,
+        max_features=a.max_features,
+    )
     configs = [("local, 1 worker", "local", 1), ("local, 2 workers", "local", 2)]
     if not a.skip_dask:
         configs.append(("dask LocalCluster, 2 workers", "dask", 2))
@@ -61,11 +69,21 @@ def main(argv=None) -> int:
             with Store(out, create=False) as s:
                 rows = list(s.rows())
             results[label] = (sec, [row_key(r) for r in rows], sum(r["seconds"] for r in rows))
-            print(f"{label:30s} {sec:8.1f} s  {3600 * len(rows) / sec:8.1f} replicates/hour  "
-                  f"(sum of replicate times {results[label][2]:.1f} s)", flush=True)
+            print(
+                f"{label:30s} {sec:8.1f} s  {3600 * len(rows) / sec:8.1f} replicates/hour  "
+                f"(sum of replicate times {results[label][2]:.1f} s)",
+                flush=True,
+            )
     r1 = len(results["local, 1 worker"][1]) / results["local, 1 worker"][0]
-    out = {label: {"wall_seconds": sec, "replicates": len(keys), "replicates_per_hour": 3600 * len(keys) / sec,
-                   "sum_of_replicate_seconds": total} for label, (sec, keys, total) in results.items()}
+    out = {
+        label: {
+            "wall_seconds": sec,
+            "replicates": len(keys),
+            "replicates_per_hour": 3600 * len(keys) / sec,
+            "sum_of_replicate_seconds": total,
+        }
+        for label, (sec, keys, total) in results.items()
+    }
     for label in results:
         if "2 workers" in label:
             r2 = len(results[label][1]) / results[label][0]
@@ -74,12 +92,24 @@ def main(argv=None) -> int:
     ref = results["local, 1 worker"][1]
     same = all(v[1] == ref for v in results.values())
     print(f"identical stores across configurations: {'yes' if same else 'NO'}")
-    print(f"spec: {spec.cohorts} null cohorts, {spec.boot} resamples per scheme, seed {spec.seed}, "
-          f"{'cohort ' + spec.cohort if spec.cohort else 'fresh synthetic cohorts'}"
-          + (f", {spec.max_features} features" if spec.max_features else ""))
-    write_results("bench_simulate", {"mode": "null", "cohorts": spec.cohorts, "boot": spec.boot, "seed": spec.seed,
-                                     "cohort": spec.cohort, "max_features": spec.max_features},
-                  {"configurations": out, "identical_stores": bool(same)}, started)
+    print(
+        f"spec: {spec.cohorts} null cohorts, {spec.boot} resamples per scheme, seed {spec.seed}, "
+        f"{'cohort ' + spec.cohort if spec.cohort else 'fresh synthetic cohorts'}"
+        + (f", {spec.max_features} features" if spec.max_features else "")
+    )
+    write_results(
+        "bench_simulate",
+        {
+            "mode": "null",
+            "cohorts": spec.cohorts,
+            "boot": spec.boot,
+            "seed": spec.seed,
+            "cohort": spec.cohort,
+            "max_features": spec.max_features,
+        },
+        {"configurations": out, "identical_stores": bool(same)},
+        started,
+    )
     return 0 if same else 1
 
 

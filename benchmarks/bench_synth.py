@@ -25,11 +25,9 @@ import argparse
 import re
 import resource
 import sys
-import time
 
 import numpy as np
-
-from _timing import machine, machine_line, timed, write_results  # noqa: E402
+from _timing import machine, machine_line, timed, write_results
 
 
 def safe(name: str) -> str:
@@ -46,14 +44,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="20250611", help="comma-separated seeds")
     ap.add_argument("--budget", default=None, help="A,B,C[,BOOT] as for nenaudit synth")
-    ap.add_argument("--r-scale", action="store_true", help="also time one R pipeline fit (a scale, not a ratio)")
+    ap.add_argument(
+        "--r-scale", action="store_true", help="also time one R pipeline fit (a scale, not a ratio)"
+    )
     args = ap.parse_args()
     from threadpoolctl import threadpool_limits
 
     from nenaudit.synth import generate
 
-    budget = None if args.budget is None else dict(zip(("a", "b", "c", "boot", "retries"),
-                                                       map(int, args.budget.split(","))))
+    budget = (
+        None
+        if args.budget is None
+        else dict(zip(("a", "b", "c", "boot", "retries"), map(int, args.budget.split(","))))
+    )
     started = machine()
     print(machine_line() + "; one thread")
     rows = []
@@ -70,21 +73,40 @@ def main() -> int:
         stage: dict[str, float] = {}
         key = "start"
         for (t, msg), nxt in zip(marks, marks[1:] + [(total, "end")]):
-            if not msg.startswith("  "):  # an indented line (a stage B draw) belongs to the stage above it
+            if not msg.startswith(
+                "  "
+            ):  # an indented line (a stage B draw) belongs to the stage above it
                 key = msg.split(":")[0].split(" (")[0]
             stage[key] = stage.get(key, 0.0) + (nxt[0] - t)
         p = c.manifest["achieved"]["pipeline"]
         rows.append((seed, total, stage, p["faithful"], p["missed"], c, wall))
-        print(f"seed {seed}: CPU {total:.1f} s (wall {wall:.1f} s); " + ", ".join(f"{k} {v:.1f} s" for k, v in stage.items())
-              + f"; faithful {p['faithful']}" + (f" (missed {', '.join(p['missed'])})" if p["missed"] else ""),
-              flush=True)
+        print(
+            f"seed {seed}: CPU {total:.1f} s (wall {wall:.1f} s); "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in stage.items())
+            + f"; faithful {p['faithful']}"
+            + (f" (missed {', '.join(p['missed'])})" if p["missed"] else ""),
+            flush=True,
+        )
     cpu = [r[1] for r in rows]
-    print(f"CPU seconds per cohort on one core: median {np.median(cpu):.1f}, range {min(cpu):.1f}-{max(cpu):.1f} "
-          f"(target <= 300 s); wall median {np.median([r[6] for r in rows]):.1f} s")
+    print(
+        f"CPU seconds per cohort on one core: median {np.median(cpu):.1f}, range {min(cpu):.1f}-{max(cpu):.1f} "
+        f"(target <= 300 s); wall median {np.median([r[6] for r in rows]):.1f} s"
+    )
     settings = {"seeds": [r[0] for r in rows], "budget": budget, "threads": 1}
-    results = {"seeds": {str(r[0]): {"cpu_seconds": r[1], "wall_seconds": r[6], "stage_cpu_seconds": r[2],
-                                     "faithful": r[3], "missed": list(r[4])} for r in rows},
-               "median_cpu_seconds": float(np.median(cpu)), "target_cpu_seconds": 300}
+    results = {
+        "seeds": {
+            str(r[0]): {
+                "cpu_seconds": r[1],
+                "wall_seconds": r[6],
+                "stage_cpu_seconds": r[2],
+                "faithful": r[3],
+                "missed": list(r[4]),
+            }
+            for r in rows
+        },
+        "median_cpu_seconds": float(np.median(cpu)),
+        "target_cpu_seconds": 300,
+    }
     if not args.r_scale:
         write_results("bench_synth", settings, results, started)
         return 0
@@ -105,20 +127,36 @@ def main() -> int:
         cfg = PipelineConfig(keep_separated=True)
         X, y, _g, proc = build_design(cohort, cfg)
     sc = cfg.selection
-    icc = icc_filter_from_values(proc.features, proc.icc_values, threshold=sc.icc_threshold, form=sc.icc_form)
+    icc = icc_filter_from_values(
+        proc.features, proc.icc_values, threshold=sc.icc_threshold, form=sc.icc_form
+    )
     F = X[list(icc.kept)].to_numpy(float)
     clinical = [c for c in proc.candidates if c != RADSCORE]
     n_fits = 10
     idx = v.resample_indices(y.size, n_fits, 1)
     R.source("validation.R")
-    d = R.call("data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y))
-    _, tr = timed(R.call, "val_paper_pipeline", d, R.matrix(F), "y", R.svec([safe(c) for c in clinical]),
-                  R.matrix(idx + 1), R.ivec(make_foldid(y.size, sc.nfolds, sc.seed)), sc.spearman_cutoff,
-                  cfg.entry, cfg.stay)
+    d = R.call(
+        "data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y)
+    )
+    _, tr = timed(
+        R.call,
+        "val_paper_pipeline",
+        d,
+        R.matrix(F),
+        "y",
+        R.svec([safe(c) for c in clinical]),
+        R.matrix(idx + 1),
+        R.ivec(make_foldid(y.size, sc.nfolds, sc.seed)),
+        sc.spearman_cutoff,
+        cfg.entry,
+        cfg.stay,
+    )
     per = tr / n_fits
     med = float(np.median([r[1] for r in rows]))
-    print(f"R: {per:.3f} s per paper-pipeline fit ({n_fits} resamples); a cohort costs as much as {med / per:.0f} "
-          "R pipeline fits (a scale, not a speed ratio: R has no generator)")
+    print(
+        f"R: {per:.3f} s per paper-pipeline fit ({n_fits} resamples); a cohort costs as much as {med / per:.0f} "
+        "R pipeline fits (a scale, not a speed ratio: R has no generator)"
+    )
     results["r_seconds_per_pipeline_fit"] = per
     write_results("bench_synth", settings, results, started)
     return 0

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import machine, machine_line, timed, write_results
 
 from nenaudit.cohort import load_cohort
 from nenaudit.exceptions import FitFailure
@@ -40,7 +41,6 @@ from nenaudit.parity import rbridge as R
 from nenaudit.stats import validation as v
 from nenaudit.stats.lasso import cv_lasso
 from nenaudit.study.schema import load as load_study
-from _timing import machine, machine_line, timed, write_results  # noqa: E402
 
 
 def safe(name: str) -> str:
@@ -91,11 +91,8 @@ class LassoPipeline:
         return LassoModel(mu, sd, self.features, a0, beta, self.clinical, final)
 
 
-
-
 def r_frame(d: pd.DataFrame):
     return R.call("data.frame", **{c: R.fvec(d[c].to_numpy(float)) for c in d.columns})
-
 
 
 def main() -> int:
@@ -111,8 +108,11 @@ def main() -> int:
 
     if args.cohort is None:
         tmp = Path(tempfile.mkdtemp()) / "cohort"
-        subprocess.run([sys.executable, "-m", "nenaudit", "synth", "--out", str(tmp)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "nenaudit", "synth", "--out", str(tmp)],
+            check=True,
+            capture_output=True,
+        )
         args.cohort = tmp
     cohort = load_cohort(args.cohort)
     study = load_study()
@@ -126,27 +126,39 @@ def main() -> int:
     idx = v.resample_indices(n, args.boot, args.seed)
     R.source("validation.R")
     r_idx = R.matrix(idx + 1)
-    print(f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events; B = {args.boot}, seed {args.seed}; "
-          f"machine: {__import__('os').cpu_count()} cores")
+    print(
+        f"cohort {cohort.path}: {n} lesions, {int(y.sum())} events; B = {args.boot}, seed {args.seed}; "
+        f"machine: {__import__('os').cpu_count()} cores"
+    )
     loops = args.loops.split(",")
     results = {}
 
     def record(loop, t1, t2, tr, same, **extra):
-        results[loop] = {"python_seconds": {"one_worker": t1, "two_workers": t2}, "r_seconds": tr,
-                         "ratio_to_r": {"one_worker": t1 / tr, "two_workers": t2 / tr}, "jobs_invariant": bool(same),
-                         **extra}
+        results[loop] = {
+            "python_seconds": {"one_worker": t1, "two_workers": t2},
+            "r_seconds": tr,
+            "ratio_to_r": {"one_worker": t1 / tr, "two_workers": t2 / tr},
+            "jobs_invariant": bool(same),
+            **extra,
+        }
 
     if "harrell" in loops:
         X = data[final]
         p1, t1 = timed(v.harrell_optimism, X, y, n_boot=args.boot, indices=idx, jobs=1)
         p2, t2 = timed(v.harrell_optimism, X, y, n_boot=args.boot, indices=idx, jobs=2)
-        ref, tr = timed(R.call, "val_optimism", r_frame(data[[*final, "y"]]), "y", R.svec(final), r_idx)
+        ref, tr = timed(
+            R.call, "val_optimism", r_frame(data[[*final, "y"]]), "y", R.svec(final), r_idx
+        )
         ref = R.to_py(ref)
-        diff = max(abs(p1.index(nm).corrected - ref["corrected"][j]) for j, nm in enumerate(v.INDEX_NAMES))
+        diff = max(
+            abs(p1.index(nm).corrected - ref["corrected"][j]) for j, nm in enumerate(v.INDEX_NAMES)
+        )
         same = p1.indexes == p2.indexes
-        print(f"harrell  (b): Python {t1:7.2f} s (1 worker), {t2:7.2f} s (2 workers); R {tr:7.2f} s; "
-              f"ratio Python/R {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
-              f"max |corrected diff| {diff:.2e}; jobs-invariant {same}")
+        print(
+            f"harrell  (b): Python {t1:7.2f} s (1 worker), {t2:7.2f} s (2 workers); R {tr:7.2f} s; "
+            f"ratio Python/R {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
+            f"max |corrected diff| {diff:.2e}; jobs-invariant {same}"
+        )
         record("harrell", t1, t2, tr, same, max_abs_corrected_difference=diff)
 
     if "pipeline" in loops:
@@ -154,11 +166,15 @@ def main() -> int:
         proc = v.ScreenBackwardProcedure(tuple(cands))
         p1, t1 = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=1)
         p2, t2 = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=2)
-        ref, tr = timed(R.call, "val_pipeline", r_frame(data[[*cands, "y"]]), "y", R.svec(cands), r_idx)
+        ref, tr = timed(
+            R.call, "val_pipeline", r_frame(data[[*cands, "y"]]), "y", R.svec(cands), r_idx
+        )
         same = p1.indexes == p2.indexes
-        print(f"pipeline (c, screen+backward, {len(cands)} candidates): Python {t1:7.2f} s (1), {t2:7.2f} s (2); "
-              f"R {tr:7.2f} s; ratio {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
-              f"jobs-invariant {same}; Python failures {p1.failures}")
+        print(
+            f"pipeline (c, screen+backward, {len(cands)} candidates): Python {t1:7.2f} s (1), {t2:7.2f} s (2); "
+            f"R {tr:7.2f} s; ratio {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); speed-up x{t1 / t2:.2f}; "
+            f"jobs-invariant {same}; Python failures {p1.failures}"
+        )
         record("pipeline", t1, t2, tr, same, python_failures=p1.failures)
 
     if "lasso" in loops:
@@ -172,20 +188,48 @@ def main() -> int:
         p1, t1 = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=1)
         p2, t2 = timed(v.pipeline_optimism, X, y, proc, indices=idx, jobs=2)
         dr = data[[*clinical, "y"]]
-        ref, tr = timed(R.call, "val_lasso_pipeline", r_frame(dr), R.matrix(fd.to_numpy(float)), "y",
-                        R.svec(clinical), r_idx, R.ivec(foldid))
+        ref, tr = timed(
+            R.call,
+            "val_lasso_pipeline",
+            r_frame(dr),
+            R.matrix(fd.to_numpy(float)),
+            "y",
+            R.svec(clinical),
+            r_idx,
+            R.ivec(foldid),
+        )
         same = p1.indexes == p2.indexes
         r_mat = np.asarray(ref)
         r_c = np.nanmean(r_mat[:, 0]) - np.nanmean(r_mat[:, 5])
-        print(f"lasso    (c, z-score + cv.glmnet({len(feats)} features) + screen/backward): Python {t1:7.2f} s (1), "
-              f"{t2:7.2f} s (2); R {tr:7.2f} s; ratio {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); "
-              f"speed-up x{t1 / t2:.2f}; jobs-invariant {same}; optimism of C: Python "
-              f"{p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_c:.4f} "
-              f"(n {int(np.sum(~np.isnan(r_mat[:, 0])))}; R keeps separated fits, Python counts them: "
-              f"{p1.failures})")
-        record("lasso", t1, t2, tr, same, features=len(feats), optimism_of_c={"python": p1.index("C").optimism, "r": r_c})
-    write_results("bench_validation", {"cohort": str(cohort.path), "boot": args.boot, "seed": args.seed,
-                                       "features": args.features, "loops": loops}, results, started)
+        print(
+            f"lasso    (c, z-score + cv.glmnet({len(feats)} features) + screen/backward): Python {t1:7.2f} s (1), "
+            f"{t2:7.2f} s (2); R {tr:7.2f} s; ratio {t1 / tr:.3f} (1 worker), {t2 / tr:.3f} (2 workers); "
+            f"speed-up x{t1 / t2:.2f}; jobs-invariant {same}; optimism of C: Python "
+            f"{p1.index('C').optimism:.4f} (n {p1.index('C').n}), R {r_c:.4f} "
+            f"(n {int(np.sum(~np.isnan(r_mat[:, 0])))}; R keeps separated fits, Python counts them: "
+            f"{p1.failures})"
+        )
+        record(
+            "lasso",
+            t1,
+            t2,
+            tr,
+            same,
+            features=len(feats),
+            optimism_of_c={"python": p1.index("C").optimism, "r": r_c},
+        )
+    write_results(
+        "bench_validation",
+        {
+            "cohort": str(cohort.path),
+            "boot": args.boot,
+            "seed": args.seed,
+            "features": args.features,
+            "loops": loops,
+        },
+        results,
+        started,
+    )
     return 0
 
 

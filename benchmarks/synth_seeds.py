@@ -24,8 +24,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
-from _timing import machine_line  # noqa: E402
+from _timing import machine_line
 
 SCHEMES = ("harrell", "cluster", "pipeline")
 
@@ -38,14 +37,32 @@ def collect(seed: int) -> dict:
     p = a["pipeline"]
     by = {t["target"]: t for t in p.get("targets", [])}
     pl = m.get("plausibility") or {}
-    row: dict = {"seed": seed, "faithful": p.get("faithful"), "missed": p.get("missed", []),
-                 "failure": p.get("failure"),
-                 "groups_failed": [g for g, s in p.get("groups", {}).items() if not s["ok"]],
-                 "stage_c_attempts": m["stages"].get("c_attempts"),
-                 "plausibility": {"associations": [{k: x[k] for k in ("a", "b", "min_spearman_within_outcome",
-                                                                      "with", "without", "met_with")}
-                                                   for x in pl.get("associations", [])],
-                                  "targets_lost": pl.get("targets_lost"), "targets_gained": pl.get("targets_gained")}}
+    row: dict = {
+        "seed": seed,
+        "faithful": p.get("faithful"),
+        "missed": p.get("missed", []),
+        "failure": p.get("failure"),
+        "groups_failed": [g for g, s in p.get("groups", {}).items() if not s["ok"]],
+        "stage_c_attempts": m["stages"].get("c_attempts"),
+        "plausibility": {
+            "associations": [
+                {
+                    k: x[k]
+                    for k in (
+                        "a",
+                        "b",
+                        "min_spearman_within_outcome",
+                        "with",
+                        "without",
+                        "met_with",
+                    )
+                }
+                for x in pl.get("associations", [])
+            ],
+            "targets_lost": pl.get("targets_lost"),
+            "targets_gained": pl.get("targets_gained"),
+        },
+    }
     vals: dict[str, float | None] = {}
     for k in ("lasso/n_selected", "auc/radscore", "auc/fusion"):
         vals[k] = by.get(k, {}).get("achieved")
@@ -57,8 +74,11 @@ def collect(seed: int) -> dict:
         x = u.get(scheme) or {}
         for k in ("optimism", "corrected_auc", "corrected_slope"):
             vals[f"{scheme}/{k}"] = x.get(k)
-        vals[f"{scheme}/separated_share"] = (x["failures"].get("separation", 0) + x.get("kept_separated", 0)) \
-            / x["n_boot"] if x else None
+        vals[f"{scheme}/separated_share"] = (
+            (x["failures"].get("separation", 0) + x.get("kept_separated", 0)) / x["n_boot"]
+            if x
+            else None
+        )
     vals["published/mean_auc"] = (u.get("published") or {}).get("mean_auc")
     for x in pl.get("associations", []):  # the smaller of the two within-outcome correlations
         for k in ("with", "without"):
@@ -73,12 +93,20 @@ def summarize(rows: list[dict]) -> dict:
     keys = list(dict.fromkeys(k for r in rows for k in r["values"]))
     out = {}
     for k in keys:
-        v = np.array([np.nan if r["values"].get(k) is None else float(r["values"][k]) for r in rows])
+        v = np.array(
+            [np.nan if r["values"].get(k) is None else float(r["values"][k]) for r in rows]
+        )
         ok = v[np.isfinite(v)]
         q = np.quantile(ok, [0, 0.25, 0.5, 0.75, 1]) if ok.size else [None] * 5
-        out[k] = {"quantiles": dict(zip(("min", "q25", "median", "q75", "max"),
-                                        [None if x is None else float(f"{x:.4g}") for x in q])),
-                  "values": [None if not np.isfinite(x) else float(f"{x:.4g}") for x in v]}
+        out[k] = {
+            "quantiles": dict(
+                zip(
+                    ("min", "q25", "median", "q75", "max"),
+                    [None if x is None else float(f"{x:.4g}") for x in q],
+                )
+            ),
+            "values": [None if not np.isfinite(x) else float(f"{x:.4g}") for x in v],
+        }
     return out
 
 
@@ -97,7 +125,10 @@ def main() -> int:
     rows, times, cpus = [], [], []
 
     def cpu() -> float:
-        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        a, b = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
         return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
     from threadpoolctl import threadpool_limits
@@ -110,27 +141,57 @@ def main() -> int:
         cpus.append(cpu() - c0)
         rows[-1]["cpu_seconds"], rows[-1]["wall_seconds"] = round(cpus[-1], 1), round(times[-1], 1)
         out = {
-            "what": ("faithful synthetic feng2025 cohorts over a plain range of seeds: per seed, faithful or the "
-                     "targets missed, and the unprinted quantities (benchmarks/synth_seeds.py)"),
+            "what": (
+                "faithful synthetic feng2025 cohorts over a plain range of seeds: per seed, faithful or the "
+                "targets missed, and the unprinted quantities (benchmarks/synth_seeds.py)"
+            ),
             "nenaudit_version": __version__,
             "generator_version": realize.GENERATOR_VERSION,
             "seeds_planned": [seeds[0], seeds[-1]],
             "seeds_run": [r["seed"] for r in rows],
             "default_seed": DEFAULT_SEED,
             "faithful": f"{sum(bool(r['faithful']) for r in rows)} of {len(rows)}",
-            "seconds_per_cohort": {"cpu_one_thread": {"median": float(f"{np.median(cpus):.3g}"),
-                                                      "min": float(f"{min(cpus):.3g}"), "max": float(f"{max(cpus):.3g}")},
-                                   "wall": {"median": float(f"{np.median(times):.3g}"),
-                                            "min": float(f"{min(times):.3g}"), "max": float(f"{max(times):.3g}")},
-                                   "note": "this machine, shared (2 cores, other sessions running), nice -n 10"},
-            "per_seed": [{k: r[k] for k in ("seed", "faithful", "missed", "groups_failed", "final_model", "failure",
-                                            "stage_c_attempts", "plausibility", "cpu_seconds", "wall_seconds")}
-                         for r in rows],
+            "seconds_per_cohort": {
+                "cpu_one_thread": {
+                    "median": float(f"{np.median(cpus):.3g}"),
+                    "min": float(f"{min(cpus):.3g}"),
+                    "max": float(f"{max(cpus):.3g}"),
+                },
+                "wall": {
+                    "median": float(f"{np.median(times):.3g}"),
+                    "min": float(f"{min(times):.3g}"),
+                    "max": float(f"{max(times):.3g}"),
+                },
+                "note": "this machine, shared (2 cores, other sessions running), nice -n 10",
+            },
+            "per_seed": [
+                {
+                    k: r[k]
+                    for k in (
+                        "seed",
+                        "faithful",
+                        "missed",
+                        "groups_failed",
+                        "final_model",
+                        "failure",
+                        "stage_c_attempts",
+                        "plausibility",
+                        "cpu_seconds",
+                        "wall_seconds",
+                    )
+                }
+                for r in rows
+            ],
             "quantities": summarize(rows),
         }
-        Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"seed {seed}: CPU {cpus[-1]:.0f} s (wall {times[-1]:.0f} s), faithful {rows[-1]['faithful']}"
-              + (f", missed {', '.join(rows[-1]['missed'])}" if rows[-1]["missed"] else ""), flush=True)
+        Path(args.out).write_text(
+            json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(
+            f"seed {seed}: CPU {cpus[-1]:.0f} s (wall {times[-1]:.0f} s), faithful {rows[-1]['faithful']}"
+            + (f", missed {', '.join(rows[-1]['missed'])}" if rows[-1]["missed"] else ""),
+            flush=True,
+        )
     return 0
 
 

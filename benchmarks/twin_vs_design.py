@@ -60,25 +60,53 @@ def main(argv=None) -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     study = load()
-    res = {"cohorts": a.cohorts, "boot": a.boot, "seed": a.seed, "jobs": a.jobs, "cpu": cpu_model(),
-           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": {}}
+    res = {
+        "cohorts": a.cohorts,
+        "boot": a.boot,
+        "seed": a.seed,
+        "jobs": a.jobs,
+        "cpu": cpu_model(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "runs": {},
+    }
     for name, twin in (("twin", True), ("design_exact_signal_none", False)):
-        spec = SimulationSpec(mode="null", cohorts=a.cohorts, boot=a.boot, seed=a.seed, signal="none",
-                              study_sha256=study.sha256, twin=twin)
+        spec = SimulationSpec(
+            mode="null",
+            cohorts=a.cohorts,
+            boot=a.boot,
+            seed=a.seed,
+            signal="none",
+            study_sha256=study.sha256,
+            twin=twin,
+        )
         load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
-        run_simulation(spec, out / name, jobs=a.jobs, quiet=True, command=f"benchmarks/twin_vs_design.py ({name})")
+        run_simulation(
+            spec,
+            out / name,
+            jobs=a.jobs,
+            quiet=True,
+            command=f"benchmarks/twin_vs_design.py ({name})",
+        )
         wall = time.perf_counter() - t0
         with Store(out / name, create=False) as s:
             rows = list(s.rows())
-        r = {"wall_seconds": wall, "seconds_per_replicate": float(np.mean([x["seconds"] for x in rows])),
-             "load_before": load0, "status": {}}
+        r = {
+            "wall_seconds": wall,
+            "seconds_per_replicate": float(np.mean([x["seconds"] for x in rows])),
+            "load_before": load0,
+            "status": {},
+        }
         for x in rows:
             r["status"][x["status"]] = r["status"].get(x["status"], 0) + 1
         for metric in ("auc_fusion", "auc_radscore", "optimism_pipeline"):
             vals = [x["metrics"][metric] for x in rows if x["metrics"].get(metric) is not None]
             if vals:
-                r[metric] = {"n": len(vals), "median": order_ci(vals, 0.5), "q95": order_ci(vals, 0.95)}
+                r[metric] = {
+                    "n": len(vals),
+                    "median": order_ci(vals, 0.5),
+                    "q95": order_ci(vals, 0.95),
+                }
         res["runs"][name] = r
         (out / "twin_vs_design.json").write_text(json.dumps(res, indent=1))
     t, d = res["runs"]["twin"]["auc_fusion"], res["runs"]["design_exact_signal_none"]["auc_fusion"]

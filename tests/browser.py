@@ -17,10 +17,20 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         # network off: no name resolves, and any request that still tries goes to a dead proxy
-         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # network off: no name resolves, and any request that still tries goes to a dead proxy
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+]
 
 PROBE = """<script id="nenaudit-probe">
 window.addEventListener('load', () => {
@@ -52,9 +62,16 @@ def chromium() -> str:
 
 
 def _run(args: list[str], profile: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}  # R's, if rpy2 started in this process
-    return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+    env = {
+        k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"
+    }  # R's, if rpy2 started in this process
+    return subprocess.run(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def probe(page: Path) -> dict:
@@ -70,7 +87,13 @@ def probe(page: Path) -> dict:
             copy.unlink()
     m = re.search(r'<pre id="nenaudit-probe-result">(.*?)</pre>', p.stdout, re.S)
     assert m, f"the probe did not report (chromium exit {p.returncode}): {p.stderr[-2000:]}"
-    text = m.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = (
+        m.group(1)
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+    )
     return json.loads(text)
 
 
@@ -80,8 +103,15 @@ def screenshot(page: Path, out: Path, size: tuple[int, int] = (1280, 900)) -> Pa
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_png = out.with_name(out.stem + ".part.png")
     with tempfile.TemporaryDirectory() as tmp:
-        p = _run([f"--window-size={size[0]},{size[1]}", f"--screenshot={tmp_png}", "--hide-scrollbars",
-                  Path(page).resolve().as_uri()], tmp)
+        p = _run(
+            [
+                f"--window-size={size[0]},{size[1]}",
+                f"--screenshot={tmp_png}",
+                "--hide-scrollbars",
+                Path(page).resolve().as_uri(),
+            ],
+            tmp,
+        )
     assert tmp_png.is_file() and tmp_png.stat().st_size > 10_000, p.stderr[-2000:]
     tmp_png.replace(out)
     return out

@@ -11,5 +11,10 @@ def nenaudit(*args, warnings: str = "ignore", cwd=None) -> subprocess.CompletedP
     """``python -m nenaudit ARGS`` with ``PYTHONWARNINGS=warnings``; ``"error"`` turns a leaked
     Python warning into a failure (a verb must report its warnings itself)."""
     env = dict(os.environ, PYTHONWARNINGS=warnings)
-    return subprocess.run([sys.executable, "-m", "nenaudit", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "nenaudit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )

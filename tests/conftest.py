@@ -62,11 +62,15 @@ SERIAL = {
     "test_interrupt.py": None,  # signals processes and waits for them within a 5 s deadline
     "test_quickstart.py": None,  # builds a venv with pip and runs make reproduce in it
     "test_wheel.py": None,  # builds a wheel and a venv
-    "test_simulate.py": ("test_dask_local_cluster_gives_the_same_store",  # Dask LocalCluster: ports, spawned workers
-                         "test_killed_dask_worker_costs_only_its_replicate",
-                         "test_sigterm_then_resume_gives_the_uninterrupted_store"),  # SIGTERM timing
-    "test_report.py": ("test_report_opens_offline_in_a_headless_browser",  # headless chromium
-                       "test_the_browser_probe_sees_remote_requests_and_broken_images"),
+    "test_simulate.py": (
+        "test_dask_local_cluster_gives_the_same_store",  # Dask LocalCluster: ports, spawned workers
+        "test_killed_dask_worker_costs_only_its_replicate",
+        "test_sigterm_then_resume_gives_the_uninterrupted_store",
+    ),  # SIGTERM timing
+    "test_report.py": (
+        "test_report_opens_offline_in_a_headless_browser",  # headless chromium
+        "test_the_browser_probe_sees_remote_requests_and_broken_images",
+    ),
     "test_signals_r.py": None,  # signals sent while R is busy
     "test_lost_worker.py": None,  # kills worker processes
     "test_faults.py": None,  # scheduler peers with connect timeouts, full disks
@@ -89,37 +93,48 @@ SLOW = {
     "test_cli.py": ("test_other_study_via_study_path", "test_audit_text_markdown_and_summary"),
     # measured at 20 s or more (all parameters together) in the fast tier at load 10 on 2 cores (2026-12-06):
     # mostly CLI subprocesses on error paths, each one a full interpreter start
-    "test_cohort_input.py": ("test_validate_bad_value_is_one_line_with_column_and_line",
-                             "test_validate_published_on_a_separating_or_singular_model_is_one_line_as_harrell",
-                             "test_malformed_manifests_are_one_line",
-                             "test_cohort_verbs_run_without_variables_and_print_the_inference",
-                             "test_select_fold_seed_draws_the_folds", "test_identifier_or_outcome_as_predictor_is_refused",
-                             "test_bad_values_in_an_inferred_cohort_are_refused_with_column_and_line",
-                             "test_validate_uses_the_final_model_of_study"),
+    "test_cohort_input.py": (
+        "test_validate_bad_value_is_one_line_with_column_and_line",
+        "test_validate_published_on_a_separating_or_singular_model_is_one_line_as_harrell",
+        "test_malformed_manifests_are_one_line",
+        "test_cohort_verbs_run_without_variables_and_print_the_inference",
+        "test_select_fold_seed_draws_the_folds",
+        "test_identifier_or_outcome_as_predictor_is_refused",
+        "test_bad_values_in_an_inferred_cohort_are_refused_with_column_and_line",
+        "test_validate_uses_the_final_model_of_study",
+    ),
     "test_cli_perf.py": ("test_bad_input_is_one_line_exit_2", "test_auc_bootstrap_and_compare"),
     "test_cli_stats.py": ("test_bad_input_is_one_line_exit_2",),
     "test_cli_lasso.py": ("test_lasso_bad_input_exits_2", "test_select_on_the_synthetic_cohort"),
     "test_samplesize.py": ("test_r2cs_bounded_by_max_and_symmetric_in_prevalence",),
-    "test_reading.py": ("test_numeric_column_with_a_stray_token_is_refused", "test_a_directory_given_as_a_csv_is_one_line",
-                        "test_compare_leaves_identifier_columns_out", "test_a_directory_given_as_a_cohort_file_is_one_line"),
+    "test_reading.py": (
+        "test_numeric_column_with_a_stray_token_is_refused",
+        "test_a_directory_given_as_a_csv_is_one_line",
+        "test_compare_leaves_identifier_columns_out",
+        "test_a_directory_given_as_a_cohort_file_is_one_line",
+    ),
     "test_json_strict.py": ("test_phantom_and_extract_json_are_strict",),
     "test_radiomics_extract.py": ("test_cli_phantom_then_extract",),
     "test_spec_fuzz.py": ("test_audit_study_hostile_files_exit_2_in_one_line",),
-    "test_discrimination.py": ("test_summary_se_symmetric_under_class_swap",
-                               "test_placement_variance_equals_bivariate_normal_identity"),
+    "test_discrimination.py": (
+        "test_summary_se_symmetric_under_class_swap",
+        "test_placement_variance_equals_bivariate_normal_identity",
+    ),
 }
 
 # whole-pipeline work in a test or in one of its fixtures: a pipeline run, a synthetic cohort, a simulation,
 # the reproduce verb (its error paths too: they start it in a subprocess), the R crosscheck
-_HEAVY = re.compile(r"""run_pipeline\(|run_simulation\(|\bgenerate\(|\brealize\(|run_crosscheck\(|"""
-                    r"""["'](?:synth|reproduce|crosscheck|simulate)["']\s*,(?![^\n]*--help)""")
+_HEAVY = re.compile(
+    r"""run_pipeline\(|run_simulation\(|\bgenerate\(|\brealize\(|run_crosscheck\(|"""
+    r"""["'](?:synth|reproduce|crosscheck|simulate)["']\s*,(?![^\n]*--help)"""
+)
 
 # a command line that runs R: Rscript, or the papers' stored-vs-live check (tests/papercheck.py). Tests that run
 # R inside a verb (reproduce's crosscheck) take seconds and are in SLOW by their measured time.
 _RSCRIPT = re.compile(r"""\[\s*["']Rscript["']|check_stored_is_live\(""")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _source(fn) -> str:
     try:
         return inspect.getsource(fn)
@@ -140,7 +155,9 @@ def _bodies(item) -> list[str]:
     out = []
     for fn in _functions(item):
         src = _source(fn)
-        out.append(src[src.find("def "):])  # not the decorators (parametrize lists name verbs and commands)
+        out.append(
+            src[src.find("def ") :]
+        )  # not the decorators (parametrize lists name verbs and commands)
     return out
 
 

@@ -48,13 +48,25 @@ def lognet():
     fn = _load()
     if fn is None:
         if os.environ.get("CI"):
-            pytest.fail("the LASSO oracle needs python-glmnet (the test extra), and CI is set: pip install -e '.[test]'")
-        pytest.skip("python-glmnet (the LASSO oracle of the test extra) is not installed (allowed only outside CI)")
+            pytest.fail(
+                "the LASSO oracle needs python-glmnet (the test extra), and CI is set: pip install -e '.[test]'"
+            )
+        pytest.skip(
+            "python-glmnet (the LASSO oracle of the test extra) is not installed (allowed only outside CI)"
+        )
     return fn
 
 
-def fortran_path(X, y, *, lambdas=None, nlambda: int = 100, lambda_min_ratio: float | None = None,
-                 thresh: float = 1e-7, maxit: int = 100_000) -> dict:
+def fortran_path(
+    X,
+    y,
+    *,
+    lambdas=None,
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    thresh: float = 1e-7,
+    maxit: int = 100_000,
+) -> dict:
     """``glmnet(x, y, family = "binomial")`` by glmnet's Fortran: lambdas, intercept, coef (L, p) on the
     features' scale, dev_ratio, nulldev, npasses and the solver's error code ``jerr``."""
     fn = lognet()
@@ -75,8 +87,24 @@ def fortran_path(X, y, *, lambdas=None, nlambda: int = 100, lambda_min_ratio: fl
         ulam = np.ascontiguousarray(np.sort(np.asarray(lambdas, dtype=float))[::-1])
         nlam = ulam.size
     lmu, a0, ca, ia, nin, dev0, dev, alm, nlp, jerr = fn(
-        1.0, 1, x, yy, offset, np.zeros(1, dtype=np.int32), np.ones(p), cl, p, flmin, ulam, float(thresh),
-        ne=p + 1, nlam=nlam, isd=1, intr=1, maxit=int(maxit), kopt=0,
+        1.0,
+        1,
+        x,
+        yy,
+        offset,
+        np.zeros(1, dtype=np.int32),
+        np.ones(p),
+        cl,
+        p,
+        flmin,
+        ulam,
+        float(thresh),
+        ne=p + 1,
+        nlam=nlam,
+        isd=1,
+        intr=1,
+        maxit=int(maxit),
+        kopt=0,
     )
     lmu = int(lmu)
     coef = np.zeros((lmu, p), dtype=float)
@@ -88,6 +116,12 @@ def fortran_path(X, y, *, lambdas=None, nlambda: int = 100, lambda_min_ratio: fl
     if lambdas is None and lmu > 2:  # glmnet:::fix.lam
         llam = np.log(lam)
         lam[0] = math.exp(2.0 * llam[1] - llam[2])
-    return {"lambdas": lam, "intercept": np.array(a0[0, :lmu], dtype=float), "coef": coef,
-            "dev_ratio": np.array(dev[:lmu], dtype=float), "nulldev": float(dev0[0]), "npasses": int(nlp),
-            "jerr": int(jerr)}
+    return {
+        "lambdas": lam,
+        "intercept": np.array(a0[0, :lmu], dtype=float),
+        "coef": coef,
+        "dev_ratio": np.array(dev[:lmu], dtype=float),
+        "nulldev": float(dev0[0]),
+        "npasses": int(nlp),
+        "jerr": int(jerr),
+    }

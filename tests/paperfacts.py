@@ -62,7 +62,9 @@ def _same(a, b, path: str) -> None:
             _same(x, y, f"{path}[{i}]")
     elif isinstance(a, float) or isinstance(b, float):
         assert not isinstance(a, bool) and not isinstance(b, bool)
-        assert math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-300), f"{path}: stored {a}, live R {b}"
+        assert math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-300), (
+            f"{path}: stored {a}, live R {b}"
+        )
     else:
         assert a == b, f"{path}: stored {a!r}, live R {b!r}"
 
@@ -72,10 +74,16 @@ def check_stored_is_live(stem: str, tmp_path: Path) -> None:
     if shutil.which("Rscript") is None:
         if os.environ.get("CI"):
             pytest.fail("the paper's R verification needs Rscript, and CI is set: run `make setup`")
-        pytest.skip("Rscript not available (allowed only outside CI); the per-fact tests read the stored output")
+        pytest.skip(
+            "Rscript not available (allowed only outside CI); the per-fact tests read the stored output"
+        )
     out = tmp_path / f"{stem}.r.json"
-    run = subprocess.run(["Rscript", str(SPECS / f"{stem}.R"), str(out)], capture_output=True, text=True,
-                         env={**os.environ, "TZ": "UTC"})
+    run = subprocess.run(
+        ["Rscript", str(SPECS / f"{stem}.R"), str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     live = json.loads(out.read_text(encoding="utf-8"))
     old = stored(stem)
@@ -133,17 +141,33 @@ def finding_for(f: dict, findings: list[dict]) -> dict | None:
         hit = by_id.get(f"design.counts:{f['cohort']}:{f['quantity']}")
         if hit is None and "+" in f["cohort"]:
             parts = f["cohort"].split("+")
-            hits = [x for x in findings if x["id"].startswith("design.counts") and x["id"].endswith(f":{f['quantity']}")
-                    and (x["id"] == f"design.counts:{f['quantity']}" or all(c in x["id"] for c in parts))]
+            hits = [
+                x
+                for x in findings
+                if x["id"].startswith("design.counts")
+                and x["id"].endswith(f":{f['quantity']}")
+                and (
+                    x["id"] == f"design.counts:{f['quantity']}" or all(c in x["id"] for c in parts)
+                )
+            ]
             hit = hits[0] if hits else None
         return hit
     if k == "wald_p":
-        head = f["variable"] + (f": {f['level']}" if f.get("level") else "") + (f" [{f['outcome']}]" if f.get("outcome") else "")
+        head = (
+            f["variable"]
+            + (f": {f['level']}" if f.get("level") else "")
+            + (f" [{f['outcome']}]" if f.get("outcome") else "")
+        )
         exact = by_id.get(f"triple.implied_p:{head}:{f['column']}")
         if exact is not None:
             return exact
-        hits = [x for x in findings if x["id"].startswith("triple.implied_p:") and head in x["id"]
-                and x["id"].split(":")[-1] == f["column"]]
+        hits = [
+            x
+            for x in findings
+            if x["id"].startswith("triple.implied_p:")
+            and head in x["id"]
+            and x["id"].split(":")[-1] == f["column"]
+        ]
         return hits[0] if hits else None
     if k == "auc_hm":
         hits = [x for x in findings if x["id"].startswith(f"auc.ci:{f['model']}:")]
@@ -154,17 +178,24 @@ def finding_for(f: dict, findings: list[dict]) -> dict | None:
 def agrees(f: dict, finding: dict | None) -> tuple[bool, str]:
     """Whether the audit's finding has R's verdict on the fact; the second item says what each said."""
     if finding is None:
-        return False, f"R: {f['verdict']} ({f.get('detail', '')}); the audit has no finding on this fact"
+        return (
+            False,
+            f"R: {f['verdict']} ({f.get('detail', '')}); the audit has no finding on this fact",
+        )
     if f["kind"] == "auc_hm":
         rec = finding.get("recomputed")
         pred = (rec.get("predicted_ci") or {}) if isinstance(rec, dict) else {}
         want = f["r_value"]
         hm = {k: v for k, v in pred.items() if k.startswith("Hanley-McNeil")}
         ok = any(abs(v[0] - want[0]) < 1e-6 and abs(v[1] - want[1]) < 1e-6 for v in hm.values())
-        return ok, (f"R: Hanley-McNeil CI {want[0]:.4f}-{want[1]:.4f} ({f['n_events']} events vs "
-                    f"{f['n_nonevents']}); the audit: {', '.join(f'{k} {v[0]:.4f}-{v[1]:.4f}' for k, v in hm.items()) or 'none'}")
-    what = (f"R: {f['verdict']} ({f.get('detail', '')}); the audit: {finding['verdict']} "
-            f"({finding['id']}: {finding.get('detail', '')[:300]})")
+        return ok, (
+            f"R: Hanley-McNeil CI {want[0]:.4f}-{want[1]:.4f} ({f['n_events']} events vs "
+            f"{f['n_nonevents']}); the audit: {', '.join(f'{k} {v[0]:.4f}-{v[1]:.4f}' for k, v in hm.items()) or 'none'}"
+        )
+    what = (
+        f"R: {f['verdict']} ({f.get('detail', '')}); the audit: {finding['verdict']} "
+        f"({finding['id']}: {finding.get('detail', '')[:300]})"
+    )
     if f["kind"] == "count" and finding.get("recomputed") == 1:
         return False, what + " -- compared the count with nothing ('in all 1 places')"
     return finding["verdict"] == f["verdict"], what
@@ -175,5 +206,11 @@ def fact_params(facts: list[dict], known: dict[str, str] | None = None) -> list:
     explains) is marked xfail(strict=True) with its reason, so it fails the day the audit agrees."""
     known = known or {}
     assert set(known) <= {fact_key(f) for f in facts}, "a known disagreement names no fact"
-    return [pytest.param(f, id=fact_key(f), marks=pytest.mark.xfail(strict=True, reason=known[fact_key(f)]))
-            if fact_key(f) in known else pytest.param(f, id=fact_key(f)) for f in facts]
+    return [
+        pytest.param(
+            f, id=fact_key(f), marks=pytest.mark.xfail(strict=True, reason=known[fact_key(f)])
+        )
+        if fact_key(f) in known
+        else pytest.param(f, id=fact_key(f))
+        for f in facts
+    ]

@@ -18,12 +18,20 @@ import pytest
 import nenaudit
 import nenaudit as na
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(nenaudit.__path__, "nenaudit.")
-                 if m.name != "nenaudit.__main__" and not m.name.rsplit(".", 1)[1].startswith("_"))
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(nenaudit.__path__, "nenaudit.")
+    if m.name != "nenaudit.__main__" and not m.name.rsplit(".", 1)[1].startswith("_")
+)
 
 
 def test_the_walk_finds_the_package():
-    assert {"nenaudit.stats.logistic", "nenaudit.strategies", "nenaudit.pipeline", "nenaudit.audit.run"} <= set(MODULES)
+    assert {
+        "nenaudit.stats.logistic",
+        "nenaudit.strategies",
+        "nenaudit.pipeline",
+        "nenaudit.audit.run",
+    } <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -42,14 +50,31 @@ def test_every_public_module_has_an_all_of_documented_importable_names(name):
             if inspect.isclass(obj) or inspect.isfunction(obj):
                 # documented where it is defined, not only by a base class
                 assert obj.__doc__, f"{name}.{attr} has no docstring of its own"
-            if inspect.isclass(obj):  # a dataclass without a docstring gets its signature as __doc__
-                assert not obj.__doc__.startswith(f"{obj.__name__}("), f"{name}.{attr} has no docstring"
+            if inspect.isclass(
+                obj
+            ):  # a dataclass without a docstring gets its signature as __doc__
+                assert not obj.__doc__.startswith(f"{obj.__name__}("), (
+                    f"{name}.{attr} has no docstring"
+                )
 
 
 def test_the_flat_namespace_has_the_documented_functions():
-    wanted = ["fit_logistic", "backward_elimination", "cv_lasso", "ci_auc", "delong_test", "harrell_optimism",
-              "calibration_fit", "decision_curve", "summarize", "load_cohort", "load_study", "run_pipeline",
-              "run_audit", "synthesize"]
+    wanted = [
+        "fit_logistic",
+        "backward_elimination",
+        "cv_lasso",
+        "ci_auc",
+        "delong_test",
+        "harrell_optimism",
+        "calibration_fit",
+        "decision_curve",
+        "summarize",
+        "load_cohort",
+        "load_study",
+        "run_pipeline",
+        "run_audit",
+        "synthesize",
+    ]
     assert set(wanted) <= set(na.__all__)
     for name in na.__all__:
         obj = getattr(na, name)
@@ -57,7 +82,9 @@ def test_the_flat_namespace_has_the_documented_functions():
             assert inspect.getdoc(obj), name
             # the package docstring lists it (help(na) starts with that list)
             assert name in na.__doc__, f"{name} is missing from nenaudit's docstring"
-    assert sorted(set(na.__all__) - {"__version__"}) == sorted(set(na.__all__) - {"__version__"} & set(dir(na)))
+    assert sorted(set(na.__all__) - {"__version__"}) == sorted(
+        set(na.__all__) - {"__version__"} & set(dir(na))
+    )
 
 
 def test_one_flat_name_for_each_thing():
@@ -83,8 +110,12 @@ def test_every_public_function_and_class_is_listed_under_its_own_name(name):
     renamed = []
     for attr in mod.__all__:
         obj = getattr(mod, attr, None)
-        if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__.startswith("nenaudit"):
-            if obj.__name__ != attr and "<locals>" not in obj.__qualname__:  # not a factory's product
+        if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__.startswith(
+            "nenaudit"
+        ):
+            if (
+                obj.__name__ != attr and "<locals>" not in obj.__qualname__
+            ):  # not a factory's product
                 renamed.append(f"{attr} = {obj.__module__}.{obj.__name__}")
     assert renamed == []
 
@@ -95,15 +126,26 @@ def test_unknown_names_raise_attribute_error():
 
 
 def test_help_lists_the_api():
-    out = subprocess.run([sys.executable, "-c", "import nenaudit as na; help(na)"], capture_output=True, text=True,
-                         check=True, env={"PAGER": "cat", "PATH": "/usr/bin:/bin", "TERM": "dumb"}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "import nenaudit as na; help(na)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PAGER": "cat", "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+    ).stdout
     assert "FUNCTIONS" in out and "CLASSES" in out
     for name in set(na.__all__) - {"__version__"}:
-        assert f"\n    {name}" in out or f" {name}(" in out or f"{name} = " in out, f"help(na) does not list {name}"
+        assert f"\n    {name}" in out or f" {name}(" in out or f"{name} = " in out, (
+            f"help(na) does not list {name}"
+        )
 
 
 def test_import_nenaudit_loads_no_statistics():
-    code = ("import sys, nenaudit\n"
-            "print(sorted(m for m in sys.modules if m.startswith('nenaudit.') or m in ('numpy', 'scipy', 'pandas')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys, nenaudit\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nenaudit.') or m in ('numpy', 'scipy', 'pandas')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

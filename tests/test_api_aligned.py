@@ -16,16 +16,17 @@ import pandas as pd
 import pytest
 
 import nenaudit as na
-from nenaudit.exceptions import NenauditError
-from nenaudit.exceptions import LeftOutWarning
+from nenaudit.exceptions import LeftOutWarning, NenauditError
 
 
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(20)
     n = 90
-    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)},
-                     index=[f"L{i}" for i in range(n)])
+    X = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)},
+        index=[f"L{i}" for i in range(n)],
+    )
     y = pd.Series((2 * X["a"] - X["b"] + rng.normal(size=n) > 0).astype(int), index=X.index)
     perm = rng.permutation(n)
     return X, y, perm
@@ -42,7 +43,9 @@ def test_fit_logistic_aligns_shuffled_rows(data):
 def test_ci_auc_and_roc_auc_align_shuffled_rows(data):
     X, y, perm = data
     assert na.ci_auc(y, X["a"].iloc[perm]).auc == pytest.approx(na.ci_auc(y, X["a"]).auc, abs=1e-15)
-    assert na.roc_auc(y.iloc[perm], X["a"]).auc == pytest.approx(na.roc_auc(y, X["a"]).auc, abs=1e-15)
+    assert na.roc_auc(y.iloc[perm], X["a"]).auc == pytest.approx(
+        na.roc_auc(y, X["a"]).auc, abs=1e-15
+    )
 
 
 def test_cv_lasso_aligns_shuffled_rows_and_folds(data):
@@ -56,20 +59,25 @@ def test_cv_lasso_aligns_shuffled_rows_and_folds(data):
     np.testing.assert_allclose(got.cvm, ref.cvm, rtol=1e-12)
 
 
-@pytest.mark.parametrize("call", [
-    lambda X, y: na.fit_logistic(X, y),
-    lambda X, y: na.ci_auc(y, X["a"]),
-    lambda X, y: na.cv_lasso(X, y, nfolds=3, seed=1),
-    lambda X, y: na.calibration_fit(y, 1 / (1 + np.exp(-X["a"]))),
-    lambda X, y: na.decision_curve(y, 1 / (1 + np.exp(-X["a"]))),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y: na.fit_logistic(X, y),
+        lambda X, y: na.ci_auc(y, X["a"]),
+        lambda X, y: na.cv_lasso(X, y, nfolds=3, seed=1),
+        lambda X, y: na.calibration_fit(y, 1 / (1 + np.exp(-X["a"]))),
+        lambda X, y: na.decision_curve(y, 1 / (1 + np.exp(-X["a"]))),
+    ],
+)
 def test_different_indexes_are_refused_naming_both(data, call):
     X, y, _ = data
     y2 = y.set_axis(range(len(y)))
     with pytest.raises(NenauditError) as exc:
         call(X, y2)
     msg = str(exc.value)
-    assert "\n" not in msg and "indexes differ" in msg and "'L0'" in msg and "[0, 1, 2, 3, ...]" in msg, msg
+    assert (
+        "\n" not in msg and "indexes differ" in msg and "'L0'" in msg and "[0, 1, 2, 3, ...]" in msg
+    ), msg
 
 
 def test_numpy_inputs_are_taken_by_position(data):
@@ -94,8 +102,13 @@ def test_summarize_duplicate_column_names_is_nenaudits_error():
 def test_summarize_counts_and_warns_what_it_left_out():
     rng = np.random.default_rng(3)
     n = 40
-    df = pd.DataFrame({"g": rng.integers(0, 2, n).astype(float), "x": rng.normal(size=n),
-                       "c": rng.choice(["a", "b"], n).astype(object)})
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 2, n).astype(float),
+            "x": rng.normal(size=n),
+            "c": rng.choice(["a", "b"], n).astype(object),
+        }
+    )
     df.loc[0, "g"] = np.nan
     df.loc[1, "x"], df.loc[2, "x"], df.loc[3, "x"] = np.nan, np.inf, None
     df.loc[4, "c"] = None

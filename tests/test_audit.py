@@ -9,13 +9,20 @@ from hypothesis import strategies as st
 
 from nenaudit.audit import arithmetic, categorical, design, triples
 from nenaudit.audit.run import all_checks, run_audit, summary
+from nenaudit.builders import embedded_raw, mutate, two_group_spec
 from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.strategies import contingency_tables
-from nenaudit.builders import embedded_raw, mutate, two_group_spec
 from nenaudit.study.schema import load, validate
 
-SEVEN = ["NSE", "Grade", "Tumor location", "Diameter of the hepatic metastasis", "Number of hepatic metastases",
-         "Extrahepatic metastasis", "Surgery"]
+SEVEN = [
+    "NSE",
+    "Grade",
+    "Tumor location",
+    "Diameter of the hepatic metastasis",
+    "Number of hepatic metastases",
+    "Extrahepatic metastasis",
+    "Surgery",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +51,15 @@ def test_seven_univariable_ors_reproduced(findings):
         assert "Wald p" in f.detail and "matches printed" in f.detail, (var, f.detail)
         if var == "Extrahepatic metastasis":
             assert f.verdict == "inconsistent"
-            assert "upper bound 20.63" in f.detail and "truncation" in f.detail and "lower bound" not in f.detail
+            assert (
+                "upper bound 20.63" in f.detail
+                and "truncation" in f.detail
+                and "lower bound" not in f.detail
+            )
             lo, hi = f.recomputed["ci_profile"]
-            assert round(lo, 3) == 2.041 and 20.635 <= hi < 20.645  # printed 2.041; rounds to 20.64, not 20.63
+            assert (
+                round(lo, 3) == 2.041 and 20.635 <= hi < 20.645
+            )  # printed 2.041; rounds to 20.64, not 20.63
         else:
             assert f.verdict == "consistent", (var, f.detail)
             assert "profile likelihood (R confint)" in f.detail
@@ -65,28 +78,48 @@ def test_every_table2_categorical_p_has_a_variant(findings):
 
 def test_every_check_produces_findings_and_summary_counts_them(findings):
     checks = {f.check for f in findings}
-    assert checks == {"arithmetic", "categorical tests", "univariable logistic", "estimate-CI-p triples",
-                      "AUC confidence intervals", "design", "validation", "radiomics"}
+    assert checks == {
+        "arithmetic",
+        "categorical tests",
+        "univariable logistic",
+        "estimate-CI-p triples",
+        "AUC confidence intervals",
+        "design",
+        "validation",
+        "radiomics",
+    }
     s = summary(findings)
     assert sum(s.values()) == len(findings)
     # the embedded study prints no diagnostic accuracy or calibration statistics; every check's findings over
     # all shipped specs: test_audit_v2.test_every_check_produces_findings_on_some_shipped_spec
     # nor test statistics, misprinted cells or cohorts (tests/groups_spec.py has them)
-    feng_checks = [fn for fn in all_checks() if fn.__module__ != "nenaudit.audit.accuracy"
-                   and fn.__name__ not in ("check_test_statistics", "check_typesetting", "check_auc_cohorts")]
-    assert all(fn(load()) for fn in feng_checks), "a check function produced nothing on the embedded study"
+    feng_checks = [
+        fn
+        for fn in all_checks()
+        if fn.__module__ != "nenaudit.audit.accuracy"
+        and fn.__name__ not in ("check_test_statistics", "check_typesetting", "check_auc_cohorts")
+    ]
+    assert all(fn(load()) for fn in feng_checks), (
+        "a check function produced nothing on the embedded study"
+    )
 
 
 def test_known_disagreements_are_found(findings):
     # 131 lesions in the abstract and section 2.1, 126 in section 3.1
     assert by_id(findings, "design.counts:lesions").verdict == "inconsistent"
     # 3 patients > 5 cm (Table 1) cannot carry 7 lesions (Table 2) with at most 2 lesions each
-    assert by_id(findings, "design.patient_lesion:Diameter of the hepatic metastasis:>5 cm").verdict == "inconsistent"
+    assert (
+        by_id(findings, "design.patient_lesion:Diameter of the hepatic metastasis:>5 cm").verdict
+        == "inconsistent"
+    )
     # printed p "0.00s0*" and "0"
     assert by_id(findings, "p.malformed:Radscore:multivariable").verdict == "inconsistent"
     assert by_id(findings, "p.zero:Radscore:univariable").verdict == "inconsistent"
     # CI 1.058-22.29 excludes 1 while p = 0.067
-    assert by_id(findings, "triple.ci_vs_p:Diameter of the hepatic metastasis:multivariable").verdict == "inconsistent"
+    assert (
+        by_id(findings, "triple.ci_vs_p:Diameter of the hepatic metastasis:multivariable").verdict
+        == "inconsistent"
+    )
     assert by_id(findings, "validation.bootstrap:fusion").verdict == "inconsistent"
 
 
@@ -95,23 +128,34 @@ def test_percentage_check_hand_worked():
     # 37 of 76 = 48.684 %: '48.68' agrees, '48.69' does not
     ok = validate(two_group_spec([[37, 5], [39, 5]]))
     assert all(f.verdict == "consistent" for f in arithmetic.check_percentages(ok))
-    raw = mutate(two_group_spec([[37, 5], [39, 5]]),
-                 lambda r: r["tables"][0]["rows"][0]["levels"][0]["cells"].__setitem__("a", "37 (48.69)"))
+    raw = mutate(
+        two_group_spec([[37, 5], [39, 5]]),
+        lambda r: r["tables"][0]["rows"][0]["levels"][0]["cells"].__setitem__("a", "37 (48.69)"),
+    )
     bad = [f for f in arithmetic.check_percentages(validate(raw)) if f.verdict != "consistent"]
     assert [f.id for f in bad] == ["arith.percent:t:X:L1:a"]
 
 
 def test_grim_check_on_table_row():
     raw = two_group_spec([[3, 4], [5, 6]])
-    raw["tables"][0]["rows"].append({"variable": "Age", "kind": "mean_sd", "integer_valued": True,
-                                     "cells": {"a": "5.19 ± 1.00", "b": "5.20 ± 1.00"}})
+    raw["tables"][0]["rows"].append(
+        {
+            "variable": "Age",
+            "kind": "mean_sd",
+            "integer_valued": True,
+            "cells": {"a": "5.19 ± 1.00", "b": "5.20 ± 1.00"},
+        }
+    )
     # group a has n = 8: 5.19 * 8 = 41.52, no integer total rounds to 5.19; b has n = 10: 52/10 = 5.20
     res = {f.id: f.verdict for f in arithmetic.check_grim(validate(raw))}
     assert res == {"arith.grim:t:Age:a": "inconsistent", "arith.grim:t:Age:b": "consistent"}
 
 
 def test_sum_check_flags_missing_members():
-    raw = mutate(two_group_spec([[10, 20], [15, 25]]), lambda r: r["tables"][0]["groups"][0].__setitem__("n", 26))
+    raw = mutate(
+        two_group_spec([[10, 20], [15, 25]]),
+        lambda r: r["tables"][0]["groups"][0].__setitem__("n", 26),
+    )
     f = [f for f in arithmetic.check_category_sums(validate(raw)) if f.id.endswith(":a")][0]
     assert f.verdict == "inconsistent" and f.recomputed == 25
 
@@ -151,9 +195,15 @@ def test_a_spec_built_from_any_2xk_table_is_consistent(rows):
     m = np.array(rows)
     p = fisher_test(m[m.sum(axis=1) > 0]).p
     s = validate(two_group_spec(m, p=_p_text(p)))
-    fs = arithmetic.check_percentages(s) + arithmetic.check_category_sums(s) + categorical.check_categorical_tests(s)
+    fs = (
+        arithmetic.check_percentages(s)
+        + arithmetic.check_category_sums(s)
+        + categorical.check_categorical_tests(s)
+    )
     per_row = [f for f in fs if f.id != "test.categorical.rule"]
-    assert per_row and all(f.verdict == "consistent" for f in per_row), [f.detail for f in per_row if f.verdict != "consistent"]
+    assert per_row and all(f.verdict == "consistent" for f in per_row), [
+        f.detail for f in per_row if f.verdict != "consistent"
+    ]
 
 
 @settings(max_examples=40, deadline=None)
@@ -181,8 +231,12 @@ def test_reordering_rows_changes_nothing(seed):
     raw = embedded_raw()
     for t in raw["tables"]:
         t["rows"] = [t["rows"][i] for i in rng.permutation(len(t["rows"]))]
-    raw["regression"]["rows"] = [raw["regression"]["rows"][i] for i in rng.permutation(len(raw["regression"]["rows"]))]
-    raw["stated_counts"] = [raw["stated_counts"][i] for i in rng.permutation(len(raw["stated_counts"]))]
+    raw["regression"]["rows"] = [
+        raw["regression"]["rows"][i] for i in rng.permutation(len(raw["regression"]["rows"]))
+    ]
+    raw["stated_counts"] = [
+        raw["stated_counts"][i] for i in rng.permutation(len(raw["stated_counts"]))
+    ]
     a = {f.id: (f.verdict, str(f.recomputed)) for f in run_audit(load())}
     b = {f.id: (f.verdict, str(f.recomputed)) for f in run_audit(validate(raw))}
     assert a == b

@@ -79,27 +79,51 @@ def settings() -> list[tuple[str, dict[str, str]]]:
     avx512 = "avx512f" in flags
     # on an AVX-512 CPU, numpy's loops of the newer levels are switched off as the emulated CPU lacks them
     # (numpy's own baseline, SSE4.2, stays: numpy does not run on a Prescott)
-    out = [("Prescott", {"OPENBLAS_CORETYPE": "Prescott"}),
-           ("Sandybridge", {"OPENBLAS_CORETYPE": "Sandybridge"}
-            | ({"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"} if avx512 else {}))]
+    out = [
+        ("Prescott", {"OPENBLAS_CORETYPE": "Prescott"}),
+        (
+            "Sandybridge",
+            {"OPENBLAS_CORETYPE": "Sandybridge"}
+            | (
+                {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
+                if avx512
+                else {}
+            ),
+        ),
+    ]
     if {"avx2", "fma"} <= flags:
-        out.append(("Haswell", {"OPENBLAS_CORETYPE": "Haswell"}
-                    | ({"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"} if avx512 else {})))
+        out.append(
+            (
+                "Haswell",
+                {"OPENBLAS_CORETYPE": "Haswell"}
+                | ({"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"} if avx512 else {}),
+            )
+        )
     if avx512:
         out.append(("SkylakeX", {"OPENBLAS_CORETYPE": "SkylakeX"}))
     return out
 
 
 def run(env_extra: dict[str, str], seed: int, what: str, plant: bool = False) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES",
-                                                             "NENAUDIT_TEST_PLANT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NENAUDIT_TEST_PLANT")
+    }
     env.update(env_extra)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     env["OPENBLAS_NUM_THREADS"] = "1"
     if plant:
         env["NENAUDIT_TEST_PLANT"] = "1"
-    p = subprocess.run([sys.executable, "-c", SCRIPT, str(seed), what], env=env, capture_output=True, text=True,
-                       timeout=600)
+    p = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(seed), what],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     return json.loads(p.stdout.strip().splitlines()[-1])
 
@@ -116,7 +140,9 @@ def test_same_bytes_under_every_blas_kernel():
         assert not differ, f"{label} vs {first}: {differ} differ"
 
 
-@pytest.mark.skipif(not {"avx2", "fma"} <= cpu_flags(), reason="needs a CPU that runs OpenBLAS's Haswell kernel")
+@pytest.mark.skipif(
+    not {"avx2", "fma"} <= cpu_flags(), reason="needs a CPU that runs OpenBLAS's Haswell kernel"
+)
 def test_planted_blas_dependent_decision_is_caught():
     """The same comparison, with the searches' losses compared to the last bit and fitted in the rows' order
     (the code before issue 20): Prescott and Haswell give different cohorts, so the test above can fail."""

@@ -28,7 +28,13 @@ from nenaudit.stats.validation import LogisticProcedure
 
 def make_data(seed: int, n: int = 131):
     rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.binomial(1, 0.4, n).astype(float)})
+    d = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "c": rng.binomial(1, 0.4, n).astype(float),
+        }
+    )
     lp = 1.0 + 1.1 * d.a - 0.6 * d.b + 0.5 * d.c
     d["y"] = (rng.random(n) < special.expit(lp)).astype(float)
     return d
@@ -121,7 +127,9 @@ def test_apparent_curve_matches_calibrate_grid_and_smoother(R):
     p = miscalibrated(d)
     ref = R.to_py(R.call("cal_curve", R.fvec(d.y), R.fvec(p)))
     c = calibration_curve(d.y.to_numpy(), p)
-    np.testing.assert_allclose(c.predicted, ref["predy"], rtol=1e-15)  # seq() construction reproduced
+    np.testing.assert_allclose(
+        c.predicted, ref["predy"], rtol=1e-15
+    )  # seq() construction reproduced
     np.testing.assert_allclose(c.observed, ref["observed"], atol=1e-12)  # lowess, see above
 
 
@@ -130,7 +138,9 @@ def test_bootstrap_curve_matches_base_r_loop_on_same_indices(R):
     R.source("calibration.R")
     d = make_data(9)
     idx = np.random.default_rng(5).integers(0, len(d), size=(60, len(d)))
-    ref = R.to_py(R.call("cal_boot_curve", r_frame(R, d), "y", R.svec(["a", "b", "c"]), R.matrix(idx + 1)))
+    ref = R.to_py(
+        R.call("cal_boot_curve", r_frame(R, d), "y", R.svec(["a", "b", "c"]), R.matrix(idx + 1))
+    )
     res = calibrate_bootstrap(d[["a", "b", "c"]], d.y, LogisticProcedure(), indices=idx)
     np.testing.assert_allclose(res.predicted, ref["predy"], rtol=1e-14)
     # glm coefficients agree to ~1e-12, then lowess (1e-12) and means over 60 resamples

@@ -30,7 +30,11 @@ CLASSES = ("shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm")
 
 @pytest.fixture(scope="module")
 def raw() -> dict:
-    text = resources.files("nenaudit.radiomics").joinpath(cat.CATALOGUE_FILE).read_text(encoding="utf-8")
+    text = (
+        resources.files("nenaudit.radiomics")
+        .joinpath(cat.CATALOGUE_FILE)
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)
 
 
@@ -84,7 +88,13 @@ def test_json_wavelets_are_the_eight_3d_decompositions(raw):
 def test_json_pins_pyradiomics_known_numbers(raw):
     """The numbers pyradiomics 3.x is known for: 107 original, 93 per filtered image, 851 with wavelets."""
     assert raw["counts"]["classes"] == {
-        "shape": 14, "firstorder": 18, "glcm": 24, "glrlm": 16, "glszm": 16, "gldm": 14, "ngtdm": 5,
+        "shape": 14,
+        "firstorder": 18,
+        "glcm": 24,
+        "glrlm": 16,
+        "glszm": 16,
+        "gldm": 14,
+        "ngtdm": 5,
     }
     assert raw["total_default_3d"] == 851
     assert raw["deprecated"]["firstorder"] == ["StandardDeviation"]
@@ -115,7 +125,9 @@ def test_from_dict_refuses_a_broken_catalogue(raw):
 def test_expected_counts_default_breakdown():
     e = expected_counts(("original", "wavelet"))
     assert dict(e.by_image_type) == {"original": 107, "wavelet": 744}
-    assert e.by_class["shape"] == 14 and e.by_class["firstorder"] == 162 and e.by_class["ngtdm"] == 45
+    assert (
+        e.by_class["shape"] == 14 and e.by_class["firstorder"] == 162 and e.by_class["ngtdm"] == 45
+    )
     assert e.total == 851 == load_catalogue().total_default_3d
     assert expected_counts("original").total == 107
     assert expected_counts(["Original"]).by_class["glcm"] == 24
@@ -170,7 +182,11 @@ def test_classes_of():
     assert classes_of("Contrast") == ("glcm", "ngtdm")
     assert classes_of("GrayLevelNonUniformity") == ("glrlm", "glszm", "gldm")
     assert classes_of("GrayLevelNonUniformityNormalized") == ("glrlm", "glszm")
-    assert classes_of("GrayLevelNonUniformityNormalized", include_deprecated=True) == ("glrlm", "glszm", "gldm")
+    assert classes_of("GrayLevelNonUniformityNormalized", include_deprecated=True) == (
+        "glrlm",
+        "glszm",
+        "gldm",
+    )
     assert classes_of("RootMeanSquared") == ("firstorder",)
     assert classes_of("Homogeneity1") == ()
     assert classes_of("Homogeneity1", include_deprecated=True) == ("glcm",)
@@ -182,29 +198,107 @@ def test_classes_of():
 @pytest.mark.parametrize(
     "text, image_type, decomposition, classes, feature, key",
     [
-        ("Original_RootMeanSquared", "original", None, ("firstorder",), "RootMeanSquared", "original_firstorder_RootMeanSquared"),
-        ("Original_Correlation", "original", None, ("glcm",), "Correlation", "original_glcm_Correlation"),
-        ("Original_LongRunLowGrayLevelEmphasis", "original", None, ("glrlm",), "LongRunLowGrayLevelEmphasis",
-         "original_glrlm_LongRunLowGrayLevelEmphasis"),
+        (
+            "Original_RootMeanSquared",
+            "original",
+            None,
+            ("firstorder",),
+            "RootMeanSquared",
+            "original_firstorder_RootMeanSquared",
+        ),
+        (
+            "Original_Correlation",
+            "original",
+            None,
+            ("glcm",),
+            "Correlation",
+            "original_glcm_Correlation",
+        ),
+        (
+            "Original_LongRunLowGrayLevelEmphasis",
+            "original",
+            None,
+            ("glrlm",),
+            "LongRunLowGrayLevelEmphasis",
+            "original_glrlm_LongRunLowGrayLevelEmphasis",
+        ),
         ("Original_Busyness", "original", None, ("ngtdm",), "Busyness", "original_ngtdm_Busyness"),
-        ("Wavelet_LLH_Median", "wavelet", "LLH", ("firstorder",), "Median", "wavelet-LLH_firstorder_Median"),
-        ("Wavelet_LLH_ClusterShade", "wavelet", "LLH", ("glcm",), "ClusterShade", "wavelet-LLH_glcm_ClusterShade"),
-        ("Wavelet_LLH_SizeZoneNonUniformityNormalized", "wavelet", "LLH", ("glszm",),
-         "SizeZoneNonUniformityNormalized", "wavelet-LLH_glszm_SizeZoneNonUniformityNormalized"),
+        (
+            "Wavelet_LLH_Median",
+            "wavelet",
+            "LLH",
+            ("firstorder",),
+            "Median",
+            "wavelet-LLH_firstorder_Median",
+        ),
+        (
+            "Wavelet_LLH_ClusterShade",
+            "wavelet",
+            "LLH",
+            ("glcm",),
+            "ClusterShade",
+            "wavelet-LLH_glcm_ClusterShade",
+        ),
+        (
+            "Wavelet_LLH_SizeZoneNonUniformityNormalized",
+            "wavelet",
+            "LLH",
+            ("glszm",),
+            "SizeZoneNonUniformityNormalized",
+            "wavelet-LLH_glszm_SizeZoneNonUniformityNormalized",
+        ),
         ("wavelet-LLH_glcm_Imc1", "wavelet", "LLH", ("glcm",), "Imc1", "wavelet-LLH_glcm_Imc1"),
-        ("original_shape_Sphericity", "original", None, ("shape",), "Sphericity", "original_shape_Sphericity"),
-        ("Original_GLCM_Contrast", "original", None, ("glcm",), "Contrast", "original_glcm_Contrast"),
-        ("Wavelet-HHH ngtdm Contrast", "wavelet", "HHH", ("ngtdm",), "Contrast", "wavelet-HHH_ngtdm_Contrast"),
-        ("Original_First_Order_Mean", "original", None, ("firstorder",), "Mean", "original_firstorder_Mean"),
-        ("original_firstorder_10Percentile", "original", None, ("firstorder",), "10Percentile",
-         "original_firstorder_10Percentile"),
+        (
+            "original_shape_Sphericity",
+            "original",
+            None,
+            ("shape",),
+            "Sphericity",
+            "original_shape_Sphericity",
+        ),
+        (
+            "Original_GLCM_Contrast",
+            "original",
+            None,
+            ("glcm",),
+            "Contrast",
+            "original_glcm_Contrast",
+        ),
+        (
+            "Wavelet-HHH ngtdm Contrast",
+            "wavelet",
+            "HHH",
+            ("ngtdm",),
+            "Contrast",
+            "wavelet-HHH_ngtdm_Contrast",
+        ),
+        (
+            "Original_First_Order_Mean",
+            "original",
+            None,
+            ("firstorder",),
+            "Mean",
+            "original_firstorder_Mean",
+        ),
+        (
+            "original_firstorder_10Percentile",
+            "original",
+            None,
+            ("firstorder",),
+            "10Percentile",
+            "original_firstorder_10Percentile",
+        ),
     ],
 )
 def test_parse_clean_names(text, image_type, decomposition, classes, feature, key):
     p = parse_published_name(text)
     assert p.ok, p.problems
     assert (p.image_type, p.decomposition, p.classes, p.feature, p.key) == (
-        image_type, decomposition, classes, feature, key,
+        image_type,
+        decomposition,
+        classes,
+        feature,
+        key,
     )
 
 
@@ -274,7 +368,10 @@ def test_every_catalogue_key_parses_back_to_itself():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("LHlhOWavelet_- 0123xyzCM.Original")), max_size=40) | st.text(max_size=30))
+@given(
+    st.text(alphabet=st.sampled_from(list("LHlhOWavelet_- 0123xyzCM.Original")), max_size=40)
+    | st.text(max_size=30)
+)
 def test_parse_never_raises(text):
     p = parse_published_name(text)
     assert isinstance(p, cat.ParsedName)
@@ -291,7 +388,8 @@ def _load_tool():
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("radiomics") is None, reason="radiomics not installed (pip install pyradiomics-bhklab)"
+    importlib.util.find_spec("radiomics") is None,
+    reason="radiomics not installed (pip install pyradiomics-bhklab)",
 )
 def test_json_equals_what_the_generator_produces_now(raw):
     """Rebuilds the catalogue from the installed ``radiomics`` (including a real extraction) and compares.
@@ -300,7 +398,13 @@ def test_json_equals_what_the_generator_produces_now(raw):
     """
     tool = _load_tool()
     fresh = tool.build_catalogue()
-    assert fresh["source"] == raw["source"], "installed radiomics differs from the one the JSON was built from"
+    assert fresh["source"] == raw["source"], (
+        "installed radiomics differs from the one the JSON was built from"
+    )
     assert fresh == raw
-    text = resources.files("nenaudit.radiomics").joinpath(cat.CATALOGUE_FILE).read_text(encoding="utf-8")
+    text = (
+        resources.files("nenaudit.radiomics")
+        .joinpath(cat.CATALOGUE_FILE)
+        .read_text(encoding="utf-8")
+    )
     assert tool.render(fresh) == text

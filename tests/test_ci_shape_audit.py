@@ -14,7 +14,9 @@ from nenaudit.audit.triples import check_implied_p
 from nenaudit.exceptions import SpecError
 from nenaudit.study.schema import validate
 
-RAW = json.loads((Path(__file__).parent / "specs" / "ress2024_vaccination.json").read_text(encoding="utf-8"))
+RAW = json.loads(
+    (Path(__file__).parent / "specs" / "ress2024_vaccination.json").read_text(encoding="utf-8")
+)
 MISPRINT_FAR = "triple.implied_p:Mother’s schooling (years of study): 13 or over:univariable"  # 0.52 (0.38;0.61)
 MISPRINT_NEAR = "triple.implied_p:table3_incomplete_2y:Mother’s age (years): 30-39:univariable"  # 0.93 (0.68;1.23)
 
@@ -36,13 +38,19 @@ def test_without_a_stated_method_only_the_asymmetry_no_likelihood_ratio_ci_can_s
     for reg in raw["regression"]:
         reg.pop("ci_method")
     got = _verdicts(raw)
-    assert got[MISPRINT_FAR].verdict == "inconsistent"  # 0.51:1 with >= 63 events; a LR CI is at most 0.92:1
-    assert got[MISPRINT_NEAR].verdict == "note"  # 0.89:1 with >= 42 events; a LR CI can be 0.90:1 (with rounding)
+    assert (
+        got[MISPRINT_FAR].verdict == "inconsistent"
+    )  # 0.51:1 with >= 63 events; a LR CI is at most 0.92:1
+    assert (
+        got[MISPRINT_NEAR].verdict == "note"
+    )  # 0.89:1 with >= 42 events; a LR CI can be 0.90:1 (with rounding)
     assert "likelihood-ratio" in got[MISPRINT_NEAR].detail
 
 
 def test_an_unknown_ci_method_is_refused_naming_the_field():
     raw = copy.deepcopy(RAW)
     raw["regression"][0]["ci_method"] = "bootstrap"
-    with pytest.raises(SpecError, match=r"regression\[0\]\.ci_method: 'bootstrap' is not one of 'wald', 'profile'"):
+    with pytest.raises(
+        SpecError, match=r"regression\[0\]\.ci_method: 'bootstrap' is not one of 'wald', 'profile'"
+    ):
         validate(raw)

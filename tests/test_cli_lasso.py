@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nenaudit.cli import main
 from clirun import nenaudit
+from nenaudit.cli import main
 
 
 def run(*args):
@@ -44,13 +44,23 @@ def test_lasso_json_matches_cv_glmnet(R, data_csv):
     assert got["ignored_columns"] == ["lesion"]  # the non-numeric id column is listed, not used
     assert list(got["coefficients_min"]) == ["(Intercept)", *feats]  # zeros included
     R.source("lasso.R")
-    ref = R.to_py(R.call("ref_cv_lasso", R.matrix(df[feats].to_numpy(float)), R.fvec(df["y"].to_numpy(float)),
-                         R.ivec(df["fold"].to_numpy())))
+    ref = R.to_py(
+        R.call(
+            "ref_cv_lasso",
+            R.matrix(df[feats].to_numpy(float)),
+            R.fvec(df["y"].to_numpy(float)),
+            R.ivec(df["fold"].to_numpy()),
+        )
+    )
     # same solver and arithmetic as tests/test_lasso.py (measured ~1e-15); JSON keeps full precision
     assert got["lambda_min"] == pytest.approx(ref["lambda_min"], rel=1e-12)
     assert got["lambda_1se"] == pytest.approx(ref["lambda_1se"], rel=1e-12)
-    np.testing.assert_allclose(list(got["coefficients_min"].values()), ref["coef_min"], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(list(got["coefficients_1se"].values()), ref["coef_1se"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        list(got["coefficients_min"].values()), ref["coef_min"], rtol=0, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        list(got["coefficients_1se"].values()), ref["coef_1se"], rtol=0, atol=1e-9
+    )
     np.testing.assert_allclose([r["mean"] for r in got["cv"]], ref["cvm"], rtol=1e-10)
     np.testing.assert_allclose([r["se"] for r in got["cv"]], ref["cvsd"], rtol=1e-8)
     np.testing.assert_allclose([r["lambda"] for r in got["cv"]], ref["lambda"], rtol=1e-12)
@@ -59,8 +69,20 @@ def test_lasso_json_matches_cv_glmnet(R, data_csv):
 
 def test_lasso_text_and_seeded_folds(data_csv, capsys):
     path, _ = data_csv
-    args = ["lasso", str(path), "--outcome", "y", "--features", "feat_0,feat_1,feat_2,feat_3", "--folds", "5",
-            "--seed", "7", "--measure", "auc"]
+    args = [
+        "lasso",
+        str(path),
+        "--outcome",
+        "y",
+        "--features",
+        "feat_0,feat_1,feat_2,feat_3",
+        "--folds",
+        "5",
+        "--seed",
+        "7",
+        "--measure",
+        "auc",
+    ]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "lambda.min" in text and "measure: auc" in text and "5 random folds, seed 7" in text
@@ -75,13 +97,32 @@ def test_lasso_text_and_seeded_folds(data_csv, capsys):
     "edit,extra,message",
     [
         (None, ["--outcome", "nope"], "no column 'nope'"),
-        (lambda d: d.assign(feat_5=np.where(np.arange(len(d)) == 6, np.nan, d["feat_5"])), [], "line 8: missing value"),
+        (
+            lambda d: d.assign(feat_5=np.where(np.arange(len(d)) == 6, np.nan, d["feat_5"])),
+            [],
+            "line 8: missing value",
+        ),
         (lambda d: d.assign(feat_2=1.5), [], "'feat_2' is constant"),
-        (lambda d: d.assign(y=np.where(np.arange(len(d)) == 0, 2, d["y"])), [], "must be coded 0/1"),
-        (lambda d: d.assign(y=np.r_[np.zeros(4, int), np.ones(len(d) - 4, int)]), [],
-         "only 4 observations have outcome 0, fewer than the 10 folds"),
-        (None, ["--foldid", "fold", "--folds", "5"], "either the fold column or the number of folds"),
-        (lambda d: d.assign(fold=np.where(d["fold"] == 4, 3, d["fold"])), ["--foldid", "fold"], "fold 4 is empty"),
+        (
+            lambda d: d.assign(y=np.where(np.arange(len(d)) == 0, 2, d["y"])),
+            [],
+            "must be coded 0/1",
+        ),
+        (
+            lambda d: d.assign(y=np.r_[np.zeros(4, int), np.ones(len(d) - 4, int)]),
+            [],
+            "only 4 observations have outcome 0, fewer than the 10 folds",
+        ),
+        (
+            None,
+            ["--foldid", "fold", "--folds", "5"],
+            "either the fold column or the number of folds",
+        ),
+        (
+            lambda d: d.assign(fold=np.where(d["fold"] == 4, 3, d["fold"])),
+            ["--foldid", "fold"],
+            "fold 4 is empty",
+        ),
         (None, ["--features", "feat_0,y"], "'y' is the outcome"),
         (None, ["--features", "feat_0,feat_0"], "named twice"),
     ],
@@ -91,7 +132,11 @@ def test_lasso_bad_input_exits_2(data_csv, tmp_path, edit, extra, message):
     if edit is not None:
         path = tmp_path / "bad.csv"
         edit(df.copy()).to_csv(path, index=False)
-    args = ["lasso", str(path), "--outcome", "y", *extra] if "--outcome" not in extra else ["lasso", str(path), *extra]
+    args = (
+        ["lasso", str(path), "--outcome", "y", *extra]
+        if "--outcome" not in extra
+        else ["lasso", str(path), *extra]
+    )
     if "--foldid" not in extra and "--features" not in extra:
         args += ["--features", ",".join(f"feat_{j}" for j in range(12))]
     out = run(*args)
@@ -127,11 +172,20 @@ def test_select_on_the_synthetic_cohort():
     from nenaudit.cohort import load_cohort
 
     c = load_cohort(cohort)
-    removed = (set(rep["removed_nonfinite"]) | set(rep["removed_constant"]) | set(rep["removed_icc"])
-               | set(rep["removed_correlation"]))
+    removed = (
+        set(rep["removed_nonfinite"])
+        | set(rep["removed_constant"])
+        | set(rep["removed_icc"])
+        | set(rep["removed_correlation"])
+    )
     assert rep["n_input"] == len(c.feature_names)
-    assert rep["n_after_filters"] == rep["n_input"] - len(removed)  # every feature accounted for once
-    assert set(rep["selected"]) == set(rep["radscore"]["coefficients"]) and not set(rep["selected"]) & removed
+    assert rep["n_after_filters"] == rep["n_input"] - len(
+        removed
+    )  # every feature accounted for once
+    assert (
+        set(rep["selected"]) == set(rep["radscore"]["coefficients"])
+        and not set(rep["selected"]) & removed
+    )
     assert set(rep["icc_designs"]) == {"intra", "inter"}
     text = run("select", str(cohort))
     assert text.returncode == 0 and "Radscore =" in text.stdout

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nenaudit.parity.rbridge import fvec, matrix, svec
 from clirun import nenaudit
+from nenaudit.parity.rbridge import fvec, matrix, svec
 
 
 def run(*args):
@@ -26,8 +26,17 @@ def data_csv(tmp_path_factory):
     mets = rng.integers(0, 2, n)
     lp = -6 + 0.05 * age + 0.08 * ki67 + 0.4 * grade + 0.9 * mets
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-lp))).astype(int)
-    df = pd.DataFrame({"y": y, "age": age, "ki67": ki67, "grade": grade, "mets": mets,
-                       "noise": rng.normal(size=n).round(3), "sex": rng.choice(["F", "M"], n)})
+    df = pd.DataFrame(
+        {
+            "y": y,
+            "age": age,
+            "ki67": ki67,
+            "grade": grade,
+            "mets": mets,
+            "noise": rng.normal(size=n).round(3),
+            "sex": rng.choice(["F", "M"], n),
+        }
+    )
     p = tmp_path_factory.mktemp("cli") / "data.csv"
     df.to_csv(p, index=False)
     return p, df
@@ -41,7 +50,9 @@ def test_logit_json_matches_r_glm_and_confint(R, data_csv):
     got = json.loads(out.stdout)
     assert set(got) >= {"coefficients", "selected", "steps", "warnings"}
     R.source("logistic.R")
-    ref = R.to_py(R.call("logit_fit", matrix(df[preds].to_numpy(float)), fvec(df["y"]), svec(preds)))
+    ref = R.to_py(
+        R.call("logit_fit", matrix(df[preds].to_numpy(float)), fvec(df["y"]), svec(preds))
+    )
     assert list(got["coefficients"]) == ref["names"] == ["(Intercept)", *preds]
     k = len(ref["names"])
     lo, hi = ref["ci_profile"][:k], ref["ci_profile"][k:]
@@ -60,8 +71,19 @@ def test_logit_json_matches_r_glm_and_confint(R, data_csv):
 def test_logit_wald_ci_and_backward_match_r(R, data_csv):
     path, df = data_csv
     preds = ["age", "ki67", "grade", "mets", "noise"]
-    out = run("logit", str(path), "--outcome", "y", "--predictors", ",".join(preds), "--ci", "wald",
-              "--backward-wald", "0.05", "--json")
+    out = run(
+        "logit",
+        str(path),
+        "--outcome",
+        "y",
+        "--predictors",
+        ",".join(preds),
+        "--ci",
+        "wald",
+        "--backward-wald",
+        "0.05",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     R.source("stepwise.R")
@@ -75,14 +97,24 @@ def test_logit_wald_ci_and_backward_match_r(R, data_csv):
         c = got["coefficients"][name]
         assert c["estimate"] == pytest.approx(last["coef"][j], rel=1e-6)
         z = 1.959963984540054  # qnorm(0.975), as confint.default
-        assert c["ci"] == pytest.approx([last["coef"][j] - z * last["se"][j], last["coef"][j] + z * last["se"][j]],
-                                        rel=1e-6)
+        assert c["ci"] == pytest.approx(
+            [last["coef"][j] - z * last["se"][j], last["coef"][j] + z * last["se"][j]], rel=1e-6
+        )
 
 
 def test_compare_p_values_match_r(R, data_csv):
     path, df = data_csv
-    out = run("compare", str(path), "--group", "y", "--vars", "sex,mets,grade,ki67", "--categorical", "grade",
-              "--json")
+    out = run(
+        "compare",
+        str(path),
+        "--group",
+        "y",
+        "--vars",
+        "sex,mets,grade,ki67",
+        "--categorical",
+        "grade",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     got = {v["variable"]: v for v in json.loads(out.stdout)["variables"]}
     R.source("compare.R")
@@ -93,7 +125,9 @@ def test_compare_p_values_match_r(R, data_csv):
             ref = R.to_py(R.call("ref_fisher", matrix(m)))
         else:
             ref = R.to_py(R.call("ref_chisq", matrix(m), correct=test == "chisq_yates"))
-        assert got[var]["p"] == pytest.approx(ref["p"], rel=1e-6), var  # chisq/fisher are exact or closed form
+        assert got[var]["p"] == pytest.approx(ref["p"], rel=1e-6), (
+            var
+        )  # chisq/fisher are exact or closed form
     x, yv = df.loc[df.y == 0, "ki67"], df.loc[df.y == 1, "ki67"]
     assert got["ki67"]["test"] in ("mann-whitney", "welch")
     if got["ki67"]["test"] == "mann-whitney":
@@ -109,18 +143,35 @@ def test_compare_text_output(data_csv):
     assert "rule:" in out.stdout
 
 
-@pytest.mark.parametrize("mutate, args, needle", [
-    (None, ["logit", "--outcome", "y", "--predictors", "age,nope"], "'nope'"),
-    (lambda d: d.assign(y=d.y + 1), ["logit", "--outcome", "y", "--predictors", "age"], "0/1"),
-    (lambda d: d.assign(age=d.age.where(d.index != 7)), ["logit", "--outcome", "y", "--predictors", "age"],
-     "line 9"),
-    (lambda d: d.assign(noise=1.0), ["logit", "--outcome", "y", "--predictors", "age,noise"], "constant"),
-    (lambda d: d.assign(y=1), ["logit", "--outcome", "y", "--predictors", "age"], "only the value 1"),
-    (None, ["compare", "--group", "nope"], "'nope'"),
-    (lambda d: d.assign(g="a"), ["compare", "--group", "g", "--vars", "age"], "at least 2"),
-    (lambda d: d.assign(age=d.age.where(d.y == 1)), ["compare", "--group", "y", "--vars", "age"],
-     "no values in group"),
-])
+@pytest.mark.parametrize(
+    "mutate, args, needle",
+    [
+        (None, ["logit", "--outcome", "y", "--predictors", "age,nope"], "'nope'"),
+        (lambda d: d.assign(y=d.y + 1), ["logit", "--outcome", "y", "--predictors", "age"], "0/1"),
+        (
+            lambda d: d.assign(age=d.age.where(d.index != 7)),
+            ["logit", "--outcome", "y", "--predictors", "age"],
+            "line 9",
+        ),
+        (
+            lambda d: d.assign(noise=1.0),
+            ["logit", "--outcome", "y", "--predictors", "age,noise"],
+            "constant",
+        ),
+        (
+            lambda d: d.assign(y=1),
+            ["logit", "--outcome", "y", "--predictors", "age"],
+            "only the value 1",
+        ),
+        (None, ["compare", "--group", "nope"], "'nope'"),
+        (lambda d: d.assign(g="a"), ["compare", "--group", "g", "--vars", "age"], "at least 2"),
+        (
+            lambda d: d.assign(age=d.age.where(d.y == 1)),
+            ["compare", "--group", "y", "--vars", "age"],
+            "no values in group",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(tmp_path, data_csv, mutate, args, needle):
     _, df = data_csv
     d = mutate(df.copy()) if mutate else df
@@ -136,4 +187,8 @@ def test_bad_input_is_one_line_exit_2(tmp_path, data_csv, mutate, args, needle):
 
 def test_missing_file_is_one_line_exit_2(tmp_path):
     out = run("logit", str(tmp_path / "none.csv"), "--outcome", "y", "--predictors", "a")
-    assert out.returncode == 2 and "no such file" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert (
+        out.returncode == 2
+        and "no such file" in out.stderr
+        and len(out.stderr.strip().splitlines()) == 1
+    )

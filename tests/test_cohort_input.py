@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from clirun import nenaudit
-from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.builders import embedded_raw
+from nenaudit.cohort import default_cohort_path, load_cohort
 from nenaudit.exceptions import DataError
 
 
@@ -56,8 +56,15 @@ def edit_manifest(cohort, fn):
 # --- item 10: validate refuses bad values as reproduce does ----------------------------------------
 
 
-@pytest.mark.parametrize("column, value, needle", [("Ki67", "NA", "missing value"), ("Radscore", "inf", "infinite"),
-                                                   ("Radscore", "-Inf", "infinite"), ("Radscore", "abc", "'abc'")])
+@pytest.mark.parametrize(
+    "column, value, needle",
+    [
+        ("Ki67", "NA", "missing value"),
+        ("Radscore", "inf", "infinite"),
+        ("Radscore", "-Inf", "infinite"),
+        ("Radscore", "abc", "'abc'"),
+    ],
+)
 @pytest.mark.parametrize("scheme", ["published", "harrell"])
 def test_validate_bad_value_is_one_line_with_column_and_line(copy, column, value, needle, scheme):
     line = set_cell(copy, column, 40, value)
@@ -67,8 +74,10 @@ def test_validate_bad_value_is_one_line_with_column_and_line(copy, column, value
 
 def test_reproduce_and_validate_pipeline_refuse_a_missing_candidate(copy, tmp_path):
     line = set_cell(copy, "Grade", 7, "NA")
-    for argv in (["reproduce", copy, "--boot", "2", "--quiet", "--out", tmp_path / "r"],
-                 ["validate", copy, "--scheme", "pipeline", "--boot", "2"]):
+    for argv in (
+        ["reproduce", copy, "--boot", "2", "--quiet", "--out", tmp_path / "r"],
+        ["validate", copy, "--scheme", "pipeline", "--boot", "2"],
+    ):
         one_line_error(nenaudit(*argv), "column 'Grade'", f"line {line}", "missing value")
 
 
@@ -78,8 +87,15 @@ def test_validate_published_on_a_separating_or_singular_model_is_one_line_as_har
     df["Separator"] = df["outcome"]  # outcome 1 <-> Separator 1: complete separation
     df["Ki67 copy"] = df["Ki67"]  # collinear with Ki67: singular
     df.to_csv(path, index=False)
-    edit_manifest(copy, lambda m: m["variables"].update({"Separator": {"kind": "continuous", "levels": None},
-                                                         "Ki67 copy": {"kind": "continuous", "levels": None}}))
+    edit_manifest(
+        copy,
+        lambda m: m["variables"].update(
+            {
+                "Separator": {"kind": "continuous", "levels": None},
+                "Ki67 copy": {"kind": "continuous", "levels": None},
+            }
+        ),
+    )
     # complete separation: glm.fit does not converge (and warns about fitted probabilities 0 or 1), as in R
     for preds, reason in (("Separator", "non_convergence"), ("Ki67,Ki67 copy", "singular")):
         lines = []
@@ -87,7 +103,10 @@ def test_validate_published_on_a_separating_or_singular_model_is_one_line_as_har
             p = nenaudit("validate", copy, "--scheme", scheme, "--boot", "3", "--predictors", preds)
             lines.append(one_line_error(p, "fails on the full data", reason))
         # the same failure, said the same way by both schemes
-        assert lines[0].split("fails on the full data")[1][:25] == lines[1].split("fails on the full data")[1][:25]
+        assert (
+            lines[0].split("fails on the full data")[1][:25]
+            == lines[1].split("fails on the full data")[1][:25]
+        )
 
 
 def test_reproduce_with_fewer_events_than_folds_is_one_line(copy, tmp_path):
@@ -100,13 +119,18 @@ def test_reproduce_with_fewer_events_than_folds_is_one_line(copy, tmp_path):
     p.to_csv(copy / "patients.csv", index=False)
     l_.to_csv(copy / "lesions.csv", index=False)
     out = tmp_path / "r"
-    one_line_error(nenaudit("reproduce", copy, "--boot", "2", "--quiet", "--out", out), "fewer than the 10 folds")
+    one_line_error(
+        nenaudit("reproduce", copy, "--boot", "2", "--quiet", "--out", out),
+        "fewer than the 10 folds",
+    )
     assert not out.exists()
 
 
 @pytest.mark.parametrize("preds", ["lesion_id", "patient_id", "Ki67,outcome"])
 def test_identifier_or_outcome_as_predictor_is_refused(preds):
-    one_line_error(nenaudit("validate", "--scheme", "published", "--predictors", preds), "cannot be a")
+    one_line_error(
+        nenaudit("validate", "--scheme", "published", "--predictors", preds), "cannot be a"
+    )
 
 
 # --- item 11: manifests ----------------------------------------------------------------------------
@@ -123,49 +147,76 @@ def test_types_are_inferred_without_variables(no_variables):
     c = load_cohort(no_variables)
     assert c.notes and "describes no 'variables'" in c.notes[0]
     # text columns: categorical, levels sorted (R's factor() default), code 0 = first
-    assert c.levels("Number of hepatic metastases") == sorted(set(c.lesions["Number of hepatic metastases"]))
+    assert c.levels("Number of hepatic metastases") == sorted(
+        set(c.lesions["Number of hepatic metastases"])
+    )
     assert c.levels("Extrahepatic metastasis") == ["No", "Yes"]
     coded = c.coded_lesions()
-    assert (coded["Extrahepatic metastasis"] == (c.lesions["Extrahepatic metastasis"] == "Yes")).all()
+    assert (
+        coded["Extrahepatic metastasis"] == (c.lesions["Extrahepatic metastasis"] == "Yes")
+    ).all()
     assert c.levels("Ki67") is None and c.levels("Grade") is None  # numbers stay numbers
     assert any(n.strip().startswith("Ki67: numeric") for n in c.notes)
     # the default cohort's manifest describes every column: nothing inferred, nothing printed
     assert load_cohort().notes == ()
 
 
-@pytest.mark.parametrize("argv", [["select"], ["validate", "--scheme", "published", "--boot", "5"],
-                                  ["validate", "--scheme", "harrell", "--boot", "3"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["select"],
+        ["validate", "--scheme", "published", "--boot", "5"],
+        ["validate", "--scheme", "harrell", "--boot", "3"],
+    ],
+)
 def test_cohort_verbs_run_without_variables_and_print_the_inference(no_variables, argv):
     p = nenaudit(argv[0], no_variables, *argv[1:])
     assert p.returncode == 0, p.stderr
     assert "inferred column types" in p.stderr
-    assert "Number of hepatic metastases: categorical, levels Diffuse metastasis < Multiple metastases < " \
-           "Oligometastasis" in p.stderr
+    assert (
+        "Number of hepatic metastases: categorical, levels Diffuse metastasis < Multiple metastases < "
+        "Oligometastasis" in p.stderr
+    )
     assert "could not convert" not in p.stderr + p.stdout
 
 
 def test_reproduce_runs_without_variables(no_variables, tmp_path):
     out = tmp_path / "r"
-    p = nenaudit("reproduce", no_variables, "--boot", "2", "--quiet", "--no-crosscheck", "--out", out)
+    p = nenaudit(
+        "reproduce", no_variables, "--boot", "2", "--quiet", "--no-crosscheck", "--out", out
+    )
     assert p.returncode == 0, p.stderr
     assert "inferred column types" in p.stderr and (out / "report.md").is_file()
 
 
 def test_bad_values_in_an_inferred_cohort_are_refused_with_column_and_line(no_variables):
     line = set_cell(no_variables, "Ki67", 12, "abc")
-    one_line_error(nenaudit("validate", no_variables, "--scheme", "published"), "column 'Ki67'", f"line {line}",
-                   "'abc'", "--na abc")
+    one_line_error(
+        nenaudit("validate", no_variables, "--scheme", "published"),
+        "column 'Ki67'",
+        f"line {line}",
+        "'abc'",
+        "--na abc",
+    )
     set_cell(no_variables, "Ki67", 12, "NA")
-    one_line_error(nenaudit("validate", no_variables, "--scheme", "published"), "column 'Ki67'", f"line {line}",
-                   "missing value", notes=True)
+    one_line_error(
+        nenaudit("validate", no_variables, "--scheme", "published"),
+        "column 'Ki67'",
+        f"line {line}",
+        "missing value",
+        notes=True,
+    )
 
 
-@pytest.mark.parametrize("case, needle", [
-    ("list", "'variables' must be an object"),
-    ("levels_string", ".levels must be a list"),
-    ("levels_number", "is not a label"),
-    ("not_utf8", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "case, needle",
+    [
+        ("list", "'variables' must be an object"),
+        ("levels_string", ".levels must be a list"),
+        ("levels_number", "is not a label"),
+        ("not_utf8", "not UTF-8"),
+    ],
+)
 def test_malformed_manifests_are_one_line(copy, case, needle):
     if case == "list":
         edit_manifest(copy, lambda m: m.update(variables=list(m["variables"])))
@@ -174,7 +225,9 @@ def test_malformed_manifests_are_one_line(copy, case, needle):
     elif case == "levels_number":
         edit_manifest(copy, lambda m: m["variables"]["Surgery"].update(levels=[None, "Yes"]))
     else:
-        (copy / "manifest.json").write_bytes('{"notes": "Universit\u00e4t"}'.encode("latin-1"))  # not UTF-8
+        (copy / "manifest.json").write_bytes(
+            '{"notes": "Universit\u00e4t"}'.encode("latin-1")
+        )  # not UTF-8
     with pytest.raises(DataError, match=needle) as exc:
         load_cohort(copy)
     assert "\n" not in str(exc.value)
@@ -185,8 +238,12 @@ def test_a_null_variable_is_inferred(copy):
     edit_manifest(copy, lambda m: m["variables"].update({"Surgery": None}))
     c = load_cohort(copy)
     assert c.levels("Surgery") == ["No", "Yes"]
-    assert "does not describe 1 column" in c.notes[0] and c.notes[1].strip().startswith("Surgery: categorical")
-    p = nenaudit("validate", copy, "--scheme", "published", "--boot", "3", "--predictors", "Surgery,Ki67")
+    assert "does not describe 1 column" in c.notes[0] and c.notes[1].strip().startswith(
+        "Surgery: categorical"
+    )
+    p = nenaudit(
+        "validate", copy, "--scheme", "published", "--boot", "3", "--predictors", "Surgery,Ki67"
+    )
     assert p.returncode == 0 and "Surgery: categorical" in p.stderr, p.stderr
 
 
@@ -206,7 +263,9 @@ def _spec(tmp_path, final=None, drop_rows=()):
 
 def test_validate_uses_the_final_model_of_study(tmp_path):
     spec = _spec(tmp_path, final=["Radscore", "Ki67"])
-    default = json.loads(nenaudit("validate", "--scheme", "published", "--boot", "3", "--json").stdout)
+    default = json.loads(
+        nenaudit("validate", "--scheme", "published", "--boot", "3", "--json").stdout
+    )
     p = nenaudit("validate", "--scheme", "published", "--boot", "3", "--json", "--study", spec)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["variables"] == ["Radscore", "Ki67"] != default["variables"]

@@ -56,7 +56,9 @@ def Rc(R):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("table", TABLES, ids=lambda t: "x".join(map(str, np.shape(t))) + f"-n{np.sum(t)}")
+@pytest.mark.parametrize(
+    "table", TABLES, ids=lambda t: "x".join(map(str, np.shape(t))) + f"-n{np.sum(t)}"
+)
 @pytest.mark.parametrize("correct", [True, False])
 def test_chisq_matches_r(Rc, table, correct):
     m = np.array(table)
@@ -74,7 +76,9 @@ def test_chisq_matches_r(Rc, table, correct):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("table", TABLES, ids=lambda t: "x".join(map(str, np.shape(t))) + f"-n{np.sum(t)}")
+@pytest.mark.parametrize(
+    "table", TABLES, ids=lambda t: "x".join(map(str, np.shape(t))) + f"-n{np.sum(t)}"
+)
 def test_fisher_matches_r(Rc, table):
     m = np.array(table)
     ref = Rc.to_py(Rc.r()["ref_fisher"](Rc.matrix(m)))
@@ -151,14 +155,24 @@ def test_chisq_refuses_empty_margin():
 
 def test_fisher_to_dict_is_plain():
     d = fisher_test(np.array([[10, 14], [17, 90]])).to_dict()
-    assert d["statistic"] is None and isinstance(d["odds_ratio"], float) and isinstance(d["expected"], list)
+    assert (
+        d["statistic"] is None
+        and isinstance(d["odds_ratio"], float)
+        and isinstance(d["expected"], list)
+    )
 
 
 # ---- properties -------------------------------------------------------------------------
 
-small_tables = st.integers(2, 3).flatmap(
-    lambda r: st.integers(2, 4).flatmap(lambda c: arrays(np.int64, (r, c), elements=st.integers(0, 8)))
-).filter(lambda a: a.sum() > 0)
+small_tables = (
+    st.integers(2, 3)
+    .flatmap(
+        lambda r: st.integers(2, 4).flatmap(
+            lambda c: arrays(np.int64, (r, c), elements=st.integers(0, 8))
+        )
+    )
+    .filter(lambda a: a.sum() > 0)
+)
 
 # Reordering the table changes only the summation order: agreement to rounding.
 INV_RTOL = 1e-9
@@ -189,7 +203,10 @@ def test_chisq_invariant_under_transpose_and_permutation(m, rnd, correct):
         cols = list(range(m.shape[1]))
         rnd.shuffle(rows)
         rnd.shuffle(cols)
-        for other in (chisq_test(m.T, correct=correct), chisq_test(m[rows][:, cols], correct=correct)):
+        for other in (
+            chisq_test(m.T, correct=correct),
+            chisq_test(m[rows][:, cols], correct=correct),
+        ):
             assert other.statistic == pytest.approx(res.statistic, rel=INV_RTOL, abs=1e-12)
             assert other.p == pytest.approx(res.p, rel=INV_RTOL, abs=1e-15)
     assert 0.0 <= res.p <= 1.0
@@ -250,7 +267,9 @@ def test_mann_whitney_matches_r(Rc, seed, nx, ny, ties, exact, correct):
         warnings.simplefilter("always")
         res = mann_whitney(x, y, exact=exact, correct=correct)
     assert res.method == ref["method"]
-    assert res.statistic == _one(ref["statistic"])  # a rank sum of half-integers: exact in floating point
+    assert res.statistic == _one(
+        ref["statistic"]
+    )  # a rank sum of half-integers: exact in floating point
     assert res.p == pytest.approx(ref["p"], rel=TWO_SAMPLE_RTOL)
     assert list(res.warnings) == _warnings_list(ref["warnings"])
 
@@ -263,8 +282,12 @@ def test_t_test_matches_r(Rc, seed, nx, ny, ties, equal_var):
     ref = Rc.to_py(Rc.r()["ref_ttest"](Rc.fvec(x), Rc.fvec(y), **{"var.equal": equal_var}))
     res = t_test(x, y, equal_var=equal_var)
     assert res.method == ref["method"]
-    for ours, theirs in [(res.statistic, ref["statistic"]), (res.df, ref["df"]), (res.p, ref["p"]),
-                         (res.stderr, ref["stderr"])]:
+    for ours, theirs in [
+        (res.statistic, ref["statistic"]),
+        (res.df, ref["df"]),
+        (res.p, ref["p"]),
+        (res.stderr, ref["stderr"]),
+    ]:
         assert ours == pytest.approx(_one(theirs), rel=TWO_SAMPLE_RTOL)
     np.testing.assert_allclose(res.estimate, ref["estimate"], rtol=TWO_SAMPLE_RTOL)
     np.testing.assert_allclose(res.conf_int, ref["conf_int"], rtol=TWO_SAMPLE_RTOL)
@@ -275,8 +298,11 @@ def test_t_test_matches_r(Rc, seed, nx, ny, ties, equal_var):
 @pytest.mark.parametrize("dist", ["normal", "exponential", "rounded"])
 def test_shapiro_matches_r(Rc, n, dist):
     rng = np.random.default_rng(1000 + n)
-    x = {"normal": rng.normal(10, 2, n), "exponential": rng.exponential(3, n),
-         "rounded": np.round(rng.normal(10, 2, n))}[dist]
+    x = {
+        "normal": rng.normal(10, 2, n),
+        "exponential": rng.exponential(3, n),
+        "rounded": np.round(rng.normal(10, 2, n)),
+    }[dist]
     if np.ptp(x) == 0:
         pytest.skip("constant sample")
     ref = Rc.to_py(Rc.r()["ref_shapiro"](Rc.fvec(x)))
@@ -295,7 +321,9 @@ def test_quantile7_matches_r(Rc, n):
     rng = np.random.default_rng(n)
     probs = np.array([0, 0.1, 0.25, 0.5, 0.75, 0.9, 1, 1 / 3])
     for x in (rng.normal(size=n), np.round(rng.exponential(5, size=n))):
-        ref = np.array(Rc.to_py(Rc.r()["ref_quantile"](Rc.fvec(x), Rc.fvec(probs))), dtype=float).ravel()
+        ref = np.array(
+            Rc.to_py(Rc.r()["ref_quantile"](Rc.fvec(x), Rc.fvec(probs))), dtype=float
+        ).ravel()
         # one interpolation per value, written as R writes it: equal to the last bit or 1 ulp
         np.testing.assert_allclose(quantile7(x, probs), ref, rtol=1e-15, atol=1e-15)
 
@@ -308,16 +336,20 @@ def _cohort(seed: int = 11, n: int = 131):
 
     rng = np.random.default_rng(seed)
     g = rng.choice(["effective", "ineffective"], n, p=[0.3, 0.7])
-    return pd.DataFrame({
-        "group": g,
-        "age": np.round(rng.normal(60, 9, n)),  # normal-ish with ties
-        "cea": np.round(rng.lognormal(1.0, 1.0, n), 2),  # skewed
-        "tumour_size": rng.normal(40, 8, n),  # normal, no ties
-        "sex": rng.choice(["F", "M"], n),
-        "grade": rng.choice(["G1", "G2", "G3"], n, p=[0.75, 0.2, 0.05]),  # small expected counts
-        "site": rng.choice(["colon", "rectum", "other", "unknown"], n),
-        "nse_high": rng.integers(0, 2, n),
-    })
+    return pd.DataFrame(
+        {
+            "group": g,
+            "age": np.round(rng.normal(60, 9, n)),  # normal-ish with ties
+            "cea": np.round(rng.lognormal(1.0, 1.0, n), 2),  # skewed
+            "tumour_size": rng.normal(40, 8, n),  # normal, no ties
+            "sex": rng.choice(["F", "M"], n),
+            "grade": rng.choice(
+                ["G1", "G2", "G3"], n, p=[0.75, 0.2, 0.05]
+            ),  # small expected counts
+            "site": rng.choice(["colon", "rectum", "other", "unknown"], n),
+            "nse_high": rng.integers(0, 2, n),
+        }
+    )
 
 
 @pytest.mark.parity
@@ -340,7 +372,9 @@ def test_summarize_matches_r_default_rule(Rc):
             assert v.summary == ("mean ± SD" if ref["normal"] else "median [Q1, Q3]")
             for k in ("mean", "sd", "q1", "median", "q3"):
                 # means/SDs/quantiles: a few float operations on both sides
-                np.testing.assert_allclose([getattr(c, k) for c in v.cells], ref[k], rtol=1e-12, err_msg=k)
+                np.testing.assert_allclose(
+                    [getattr(c, k) for c in v.cells], ref[k], rtol=1e-12, err_msg=k
+                )
 
 
 def test_summarize_counts_and_frame():
@@ -362,7 +396,12 @@ def test_summarize_rule_is_configurable():
     df = _cohort()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatisticalWarning)
-        a = summarize(df, "group", vars=["grade", "sex"], rule=SelectionRule(categorical_test="chisq", yates=False))
+        a = summarize(
+            df,
+            "group",
+            vars=["grade", "sex"],
+            rule=SelectionRule(categorical_test="chisq", yates=False),
+        )
     assert [v.test for v in a.variables] == ["chisq", "chisq"]
     m = np.array([[((df.sex == s) & (df.group == g)).sum() for g in a.groups] for s in ["F", "M"]])
     assert a.variables[1].p == chisq_test(m, correct=False).p
@@ -386,7 +425,9 @@ def test_mann_whitney_tie_warning_recorded():
 
 # ---- properties of the two-sample tests -----------------------------------------------------
 
-samples = st.lists(st.integers(-20, 20), min_size=2, max_size=25).map(lambda v: np.array(v, dtype=float))
+samples = st.lists(st.integers(-20, 20), min_size=2, max_size=25).map(
+    lambda v: np.array(v, dtype=float)
+)
 # continuous samples without ties: exact branch
 distinct = st.lists(st.integers(-1000, 1000), min_size=3, max_size=20, unique=True).map(
     lambda v: np.array(v, dtype=float) / 7.0
@@ -437,7 +478,11 @@ def test_t_test_swap_and_affine_invariance(x, y, equal_var, shift, scale):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=60), st.floats(-50, 50), st.floats(0.01, 100))
+@given(
+    st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=60),
+    st.floats(-50, 50),
+    st.floats(0.01, 100),
+)
 def test_shapiro_location_scale_invariance(v, shift, scale):
     x = np.array(v)
     if np.ptp(x) < 1e-6:
@@ -450,10 +495,15 @@ def test_shapiro_location_scale_invariance(v, shift, scale):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50), st.lists(st.floats(0, 1), min_size=1, max_size=8))
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50),
+    st.lists(st.floats(0, 1), min_size=1, max_size=8),
+)
 def test_quantile7_monotone_and_bounded(v, probs):
     x = np.array(v)
     p = np.sort(np.array(probs))
     q = quantile7(x, p)
     assert np.all(np.diff(q) >= -1e-9 * (1 + np.abs(q[:-1])))  # interpolation rounding only
-    assert np.all(q >= x.min() - 1e-9 * (1 + abs(x.min()))) and np.all(q <= x.max() + 1e-9 * (1 + abs(x.max())))
+    assert np.all(q >= x.min() - 1e-9 * (1 + abs(x.min()))) and np.all(
+        q <= x.max() + 1e-9 * (1 + abs(x.max()))
+    )

@@ -32,7 +32,9 @@ def test_implied_p_round_trips_a_wald_ci(log_or, se):
     est, lo, hi = math.exp(log_or), math.exp(log_or - z * se), math.exp(log_or + z * se)
     res = implied_p_from_ratio_ci(est, lo, hi)
     assert math.isclose(res.se_log, se, rel_tol=1e-9)  # exact algebra up to float rounding
-    assert math.isclose(res.p_symmetric, 2 * stats.norm.sf(abs(log_or) / se), rel_tol=1e-7, abs_tol=1e-300)
+    assert math.isclose(
+        res.p_symmetric, 2 * stats.norm.sf(abs(log_or) / se), rel_tol=1e-7, abs_tol=1e-300
+    )
     assert math.isclose(res.log_asymmetry, 1.0, rel_tol=1e-6) or log_or == 0
 
 
@@ -42,21 +44,31 @@ def test_grim_skips_large_n_without_enumerating():
     res = grim(45.3, 1, 10**10)
     assert res.consistent and not res.applicable and len(res.nearest_totals) == 1
     assert grim(5.19, 2, 99).applicable and not grim(5.19, 2, 100).applicable
-    for n in (100, 101, 250, 999):  # the skip never hides an inconsistency: some total rounds to any mean
+    for n in (
+        100,
+        101,
+        250,
+        999,
+    ):  # the skip never hides an inconsistency: some total rounds to any mean
         for mean in (5.19, 0.01, 3.33):
             t = round(mean * n)
             assert any(round(k / n, 2) == mean for k in (t - 1, t, t + 1))
 
 
 def test_grim_finding_says_why_it_was_skipped():
-    from nenaudit.builders import two_group_spec
-
     from nenaudit.audit import arithmetic
+    from nenaudit.builders import two_group_spec
     from nenaudit.study.schema import validate
 
     raw = two_group_spec([[300, 400], [500, 600]])
-    raw["tables"][0]["rows"].append({"variable": "Age", "kind": "mean_sd", "integer_valued": True,
-                                     "cells": {"a": "5.2 ± 1.0", "b": "5.19 ± 1.00"}})
+    raw["tables"][0]["rows"].append(
+        {
+            "variable": "Age",
+            "kind": "mean_sd",
+            "integer_valued": True,
+            "cells": {"a": "5.2 ± 1.0", "b": "5.19 ± 1.00"},
+        }
+    )
     found = {f.id: f for f in arithmetic.check_grim(validate(raw))}
     a, b = found["arith.grim:t:Age:a"], found["arith.grim:t:Age:b"]
     assert a.verdict == "note" and "GRIM skipped" in a.detail and "Brown & Heathers" in a.detail
@@ -69,8 +81,17 @@ import pytest  # noqa: E402
 
 from nenaudit.stats.consistency import p_from_statistic, percent_table, statistic_p_range  # noqa: E402
 
-_STATS = [("chi2", 12.3, (2,)), ("chi2", 0.004, (1,)), ("chi2", 85.1, (6,)), ("t", -2.1, (30,)), ("t", 5.44, (117.3,)),
-          ("F", 3.2, (2, 40)), ("F", 0.41, (4, 211)), ("z", 1.96, ()), ("z", -7.3, ())]
+_STATS = [
+    ("chi2", 12.3, (2,)),
+    ("chi2", 0.004, (1,)),
+    ("chi2", 85.1, (6,)),
+    ("t", -2.1, (30,)),
+    ("t", 5.44, (117.3,)),
+    ("F", 3.2, (2, 40)),
+    ("F", 0.41, (4, 211)),
+    ("z", 1.96, ()),
+    ("z", -7.3, ()),
+]
 
 
 @pytest.mark.parametrize("name, x, df", _STATS)
@@ -82,7 +103,12 @@ def test_p_from_statistic_is_r_pchisq_pt_pf_pnorm(R, name, x, df):
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.sampled_from(["chi2", "t", "F", "z"]), x=st.floats(0, 40), d1=st.integers(1, 30), d2=st.integers(2, 500))
+@given(
+    name=st.sampled_from(["chi2", "t", "F", "z"]),
+    x=st.floats(0, 40),
+    d1=st.integers(1, 30),
+    d2=st.integers(2, 500),
+)
 def test_statistic_p_range_brackets_the_p_at_the_printed_value(name, x, d1, d2):
     df = {"chi2": (d1,), "t": (d2,), "F": (d1, d2), "z": ()}[name]
     r = statistic_p_range(name, x, 0.005, df)
@@ -91,8 +117,10 @@ def test_statistic_p_range_brackets_the_p_at_the_printed_value(name, x, d1, d2):
 
 
 @settings(max_examples=15, deadline=None)
-@given(m=st.lists(st.lists(st.integers(0, 120), min_size=3, max_size=3), min_size=2, max_size=4),
-       how=st.sampled_from(["column", "row", "total"]))
+@given(
+    m=st.lists(st.lists(st.integers(0, 120), min_size=3, max_size=3), min_size=2, max_size=4),
+    how=st.sampled_from(["column", "row", "total"]),
+)
 def test_percent_table_is_r_prop_table(R, m, how):
     a = np.array(m, dtype=float)
     a[:, 0] += 1  # no empty level or group: every reading has a positive denominator
@@ -125,8 +153,15 @@ def test_poisson_lr_log_asymmetry_is_r_uniroot(R, m):
     assert 0 < want < 1
 
 
-@pytest.mark.parametrize("e, lo, hi, half", [(0.52, 0.38, 0.61, 0.005), (0.93, 0.68, 1.23, 0.005),
-                                             (1.75, 1.25, 2.45, 0.005), (3.1, 1.4, 6.9, 0.05)])
+@pytest.mark.parametrize(
+    "e, lo, hi, half",
+    [
+        (0.52, 0.38, 0.61, 0.005),
+        (0.93, 0.68, 1.23, 0.005),
+        (1.75, 1.25, 2.45, 0.005),
+        (3.1, 1.4, 6.9, 0.05),
+    ],
+)
 def test_ratio_ci_shape_log_centre_is_r(R, e, lo, hi, half):
     from nenaudit.stats.consistency import ratio_ci_shape
 
@@ -144,7 +179,7 @@ def test_a_rounded_wald_ci_always_fits_and_a_shifted_estimate_does_not(log_or, s
 
     z = stats.norm.ppf(0.975)
     e, lo, hi = (round(math.exp(x), digits) for x in (log_or, log_or - z * se, log_or + z * se))
-    half = 0.5 * 10 ** -digits
+    half = 0.5 * 10**-digits
     if not (0 < lo < e < hi) or lo - half <= 0:
         return
     assert ratio_ci_shape(e, lo, hi, half_units=(half,) * 3).wald_fits
@@ -158,7 +193,10 @@ def test_a_rounded_wald_ci_always_fits_and_a_shifted_estimate_does_not(log_or, s
         assert not sh.wald_fits and not sh.lr_fits
 
 
-@pytest.mark.parametrize("est, se, he, hs", [(0.832, 0.062, 0.0005, 0.0005), (0.763, 0.11, 0.0005, 0.005), (0.5, 0.2, 0, 0)])
+@pytest.mark.parametrize(
+    "est, se, he, hs",
+    [(0.832, 0.062, 0.0005, 0.0005), (0.763, 0.11, 0.0005, 0.005), (0.5, 0.2, 0, 0)],
+)
 def test_wald_ci_bound_ranges_are_r_qnorm_corners(R, est, se, he, hs):
     from nenaudit.stats.discrimination import wald_ci_bound_ranges
 

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nenaudit.parity.crosscheck import STEPS, compare_values
 from clirun import nenaudit
+from nenaudit.parity.crosscheck import STEPS, compare_values
 
 
 def test_compare_values_shows_the_worst_element_and_fails_on_any():
@@ -19,7 +19,9 @@ def test_compare_values_shows_the_worst_element_and_fails_on_any():
     assert row.abs_diff == pytest.approx(1e-3) and row.tolerance == pytest.approx(1e-12 + 3e-6)
     ok = compare_values("s", "v", [1.0, float("nan")], [1.0 + 1e-9, float("nan")], "coef")
     assert ok.passed  # both NaN agree; 1e-9 is inside 1e-6 relative
-    assert not compare_values("s", "v", [1.0], [float("nan")], "coef").passed  # missing on one side fails
+    assert not compare_values(
+        "s", "v", [1.0], [float("nan")], "coef"
+    ).passed  # missing on one side fails
 
 
 @pytest.mark.parity
@@ -36,9 +38,14 @@ def test_crosscheck_on_the_default_cohort_every_step_within_tolerance(R, tmp_pat
     suite = ET.parse(junit).getroot()
     cases = suite.findall(".//testcase")
     assert len(cases) == len(rows) and not suite.findall(".//failure")
-    print(f"crosscheck: {len(rows)} rows in {data['seconds']:.0f} s; largest relative difference per step: "
-          + "; ".join(f"{s}: {max((r['rel_diff'] or 0.0) for r in rows if r['step'] == s and not r['exact']):.2g}"
-                      for s in STEPS if any(not r["exact"] for r in rows if r["step"] == s)))
+    print(
+        f"crosscheck: {len(rows)} rows in {data['seconds']:.0f} s; largest relative difference per step: "
+        + "; ".join(
+            f"{s}: {max((r['rel_diff'] or 0.0) for r in rows if r['step'] == s and not r['exact']):.2g}"
+            for s in STEPS
+            if any(not r["exact"] for r in rows if r["step"] == s)
+        )
+    )
 
 
 @pytest.mark.parity
@@ -46,10 +53,13 @@ def test_a_perturbed_python_value_gives_exit_1_and_a_failing_junit_case(R, tmp_p
     from nenaudit.commands.crosscheck import execute
 
     junit = tmp_path / "cc.xml"
-    args = argparse.Namespace(cohort=None, boot=2, seed=1, steps="AUC + DeLong", junit=str(junit), json=False,
-                              quiet=True)
+    args = argparse.Namespace(
+        cohort=None, boot=2, seed=1, steps="AUC + DeLong", junit=str(junit), json=False, quiet=True
+    )
 
-    def perturb(step, stat, value):  # one Python AUC moved by 1e-6: far inside print precision, outside 1e-12
+    def perturb(
+        step, stat, value
+    ):  # one Python AUC moved by 1e-6: far inside print precision, outside 1e-12
         return value + 1e-6 if stat == "fusion model: AUC" else value
 
     assert execute(args, perturb=perturb) == 1
@@ -62,11 +72,19 @@ def test_a_perturbed_python_value_gives_exit_1_and_a_failing_junit_case(R, tmp_p
     assert execute(args) == 0 and not ET.parse(junit).getroot().findall(".//failure")
 
 
-@pytest.mark.parametrize("args, needle", [(["--steps", "nope"], "nope"), (["--boot", "1"], "--boot"),
-                                          (["/nonexistent/cohort"], "/nonexistent/cohort")])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--steps", "nope"], "nope"),
+        (["--boot", "1"], "--boot"),
+        (["/nonexistent/cohort"], "/nonexistent/cohort"),
+    ],
+)
 def test_bad_input_exit_2_one_line(args, needle):
     p = nenaudit("crosscheck", *args, "--quiet")
-    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, (
+        p.stderr
+    )
 
 
 def test_junit_never_overwrites_a_file_it_did_not_write(tmp_path):
@@ -106,9 +124,22 @@ def test_a_crosscheck_row_is_a_parity_row_and_its_json_follows_dumps_json():
     from nenaudit.parity.registry import ParityRow, rows_text
 
     row = compare_exact("backward Wald", "terms", ["a", "b"], ["a"])
-    assert isinstance(row, CrossRow) and isinstance(row, ParityRow) and not row.passed and row.n == 2
+    assert (
+        isinstance(row, CrossRow) and isinstance(row, ParityRow) and not row.passed and row.n == 2
+    )
     d = row.to_dict()
-    assert list(d) == ["step", "statistic", "python", "r", "abs_diff", "rel_diff", "tolerance", "n", "exact", "pass"]
+    assert list(d) == [
+        "step",
+        "statistic",
+        "python",
+        "r",
+        "abs_diff",
+        "rel_diff",
+        "tolerance",
+        "n",
+        "exact",
+        "pass",
+    ]
     text = dumps_json({"rows": [d]})
     data = json.loads(text)
     assert "Infinity" not in text and data["rows"][0]["abs_diff"] is None

@@ -33,9 +33,15 @@ def test_net_benefit_matches_base_r_dcurves_definitions(R, seed, ties):
     d = decision_curve(y, p, t)
     np.testing.assert_array_equal(d.thresholds, ref["threshold"])
     # the same counts, divisions and products in the same order: the 1e-12
-    for mine, theirs in [(d.model, "model"), (d.treat_all, "all"), (d.treat_none, "none"),
-                         (d.standardized_model, "standardized_model"), (d.standardized_all, "standardized_all"),
-                         (d.tp_rate, "tp_rate"), (d.fp_rate, "fp_rate")]:
+    for mine, theirs in [
+        (d.model, "model"),
+        (d.treat_all, "all"),
+        (d.treat_none, "none"),
+        (d.standardized_model, "standardized_model"),
+        (d.standardized_all, "standardized_all"),
+        (d.tp_rate, "tp_rate"),
+        (d.fp_rate, "fp_rate"),
+    ]:
         np.testing.assert_allclose(mine, ref[theirs], rtol=0, atol=1e-12, err_msg=theirs)
     nia = np.array([np.nan if v is None else v for v in ref["nia"]], dtype=float)
     # t = 0: R divides by 0 (NaN/Inf); here it is reported as undefined (NaN)
@@ -45,11 +51,15 @@ def test_net_benefit_matches_base_r_dcurves_definitions(R, seed, ties):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("grid", [(0, 0.99, 0.01), (0.05, 0.95, 0.05), (0.1, 0.5, 0.03), (0.2, 0.2, 0.1)])
+@pytest.mark.parametrize(
+    "grid", [(0, 0.99, 0.01), (0.05, 0.95, 0.05), (0.1, 0.5, 0.03), (0.2, 0.2, 0.1)]
+)
 def test_threshold_grid_is_r_seq(R, grid):
     R.source("dca.R")
     ref = R.to_py(R.call("dca_seq", *grid))
-    np.testing.assert_array_equal(threshold_grid(*grid), np.atleast_1d(ref))  # same construction, exact
+    np.testing.assert_array_equal(
+        threshold_grid(*grid), np.atleast_1d(ref)
+    )  # same construction, exact
 
 
 @settings(max_examples=60, deadline=None)

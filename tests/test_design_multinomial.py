@@ -11,7 +11,9 @@ from pathlib import Path
 from nenaudit.audit.design import check_events_per_variable, check_sample_size
 from nenaudit.study.schema import validate
 
-RAW = json.loads((Path(__file__).parent / "specs" / "pmc6914921_ln_n0n1n2.json").read_text(encoding="utf-8"))
+RAW = json.loads(
+    (Path(__file__).parent / "specs" / "pmc6914921_ln_n0n1n2.json").read_text(encoding="utf-8")
+)
 
 
 def _group_sizes(raw) -> dict:
@@ -32,7 +34,9 @@ def test_epv_of_a_multinomial_table_uses_its_smallest_outcome_category():
 
 def test_riley_sample_size_is_not_applied_to_a_multinomial_model():
     found = check_sample_size(validate(RAW))
-    assert found and all(f.verdict == "not-reproducible" and "multinomial" in f.detail for f in found)
+    assert found and all(
+        f.verdict == "not-reproducible" and "multinomial" in f.detail for f in found
+    )
 
 
 def test_named_event_groups_win_over_the_smallest_category():
@@ -42,4 +46,6 @@ def test_named_event_groups_win_over_the_smallest_category():
     regs[0]["event_groups"] = [max(sizes, key=sizes.get)]
     found = check_events_per_variable(validate(raw))
     assert found and all("smallest outcome category" not in f.claim for f in found)
-    assert {f.recomputed for f in found} == {round(max(sizes.values()) / f.published, 3) for f in found}
+    assert {f.recomputed for f in found} == {
+        round(max(sizes.values()) / f.published, 3) for f in found
+    }

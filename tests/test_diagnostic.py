@@ -17,7 +17,7 @@ def test_accuracy_measures_match_caret(R, cells):
     r = R.to_py(R.call("ref_accuracy", *cells))
     py = accuracy_measures(*cells)
     for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy"):
-        assert getattr(py, k) == pytest.approx(r[k], rel=1e-14), k   # the same ratio of integers
+        assert getattr(py, k) == pytest.approx(r[k], rel=1e-14), k  # the same ratio of integers
 
 
 def test_proportion_grim_hand_worked():

@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from nenaudit.strategies import scored_outcomes
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.discrimination import (
     auc_ci_from_se,
@@ -24,12 +23,20 @@ from nenaudit.stats.discrimination import (
     binormal_placement_variance,
     hanley_mcneil_se,
 )
+from nenaudit.strategies import scored_outcomes
 
 # ---------------------------------------------------------------------------------------
 # Summary-statistic functions
 # ---------------------------------------------------------------------------------------
 
-SUMMARY_CASES = [(0.5, 10, 10), (0.62, 31, 100), (0.8, 50, 70), (0.893, 51, 58), (0.97, 12, 300), (0.3, 40, 40)]
+SUMMARY_CASES = [
+    (0.5, 10, 10),
+    (0.62, 31, 100),
+    (0.8, 50, 70),
+    (0.893, 51, 58),
+    (0.97, 12, 300),
+    (0.3, 40, 40),
+]
 
 
 @pytest.mark.parity
@@ -69,11 +76,15 @@ def test_binormal_delong_se_is_what_proc_delong_gives_on_binormal_data(R, auc, m
     sim = R.to_py(R.call("disc_binormal_delong_sim", auc, m, n, reps=300, seed=5))
     # Monte Carlo error (4 MC SEs of the mean, computed in R) plus the O(1/(m n)) small-sample
     # bias of DeLong's estimator, bounded generously by 1/(m n)
-    assert abs(binormal_delong_se(auc, m, n) ** 2 - sim["mean_var"]) < 4 * sim["mc_se"] + 1 / (m * n)
+    assert abs(binormal_delong_se(auc, m, n) ** 2 - sim["mean_var"]) < 4 * sim["mc_se"] + 1 / (
+        m * n
+    )
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("auc,se,level", [(0.8, 0.05, 0.95), (0.97, 0.02, 0.95), (0.03, 0.03, 0.9), (0.6, 0.1, 0.99)])
+@pytest.mark.parametrize(
+    "auc,se,level", [(0.8, 0.05, 0.95), (0.97, 0.02, 0.95), (0.03, 0.03, 0.9), (0.6, 0.1, 0.99)]
+)
 def test_auc_ci_from_se_matches_proc_wald_step(R, auc, se, level):
     R.source("discrimination.R")
     ref = R.to_py(R.call("disc_wald_ci", auc, se, level))
@@ -96,7 +107,9 @@ def test_placement_variance_equals_bivariate_normal_identity(auc):
 @given(auc=st.floats(0.0, 1.0), m=st.integers(1, 500), n=st.integers(1, 500))
 def test_summary_se_symmetric_under_class_swap(auc, m, n):
     # swapping cases and controls and reversing the score turns A into 1 - A
-    assert binormal_delong_se(auc, m, n) == pytest.approx(binormal_delong_se(1 - auc, n, m), rel=1e-7, abs=1e-12)
+    assert binormal_delong_se(auc, m, n) == pytest.approx(
+        binormal_delong_se(1 - auc, n, m), rel=1e-7, abs=1e-12
+    )
     assert hanley_mcneil_se(auc, m, n) >= 0
 
 
@@ -115,9 +128,16 @@ def test_hanley_mcneil_at_chance_reduces_to_mann_whitney_null_variance():
     assert hanley_mcneil_se(0.5, m, n) ** 2 == pytest.approx((m + n + 1) / (12 * m * n), rel=1e-13)
 
 
-@pytest.mark.parametrize("call", [lambda: hanley_mcneil_se(80, 10, 10), lambda: hanley_mcneil_se(0.8, 0, 10),
-                                  lambda: binormal_delong_se(0.8, 10, 2.5), lambda: auc_ci_from_se(0.8, -1),
-                                  lambda: auc_ci_from_se(0.8, 0.1, level=95)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: hanley_mcneil_se(80, 10, 10),
+        lambda: hanley_mcneil_se(0.8, 0, 10),
+        lambda: binormal_delong_se(0.8, 10, 2.5),
+        lambda: auc_ci_from_se(0.8, -1),
+        lambda: auc_ci_from_se(0.8, 0.1, level=95),
+    ],
+)
 def test_summary_functions_refuse_bad_input(call):
     with pytest.raises(NenauditError) as ei:
         call()
@@ -140,9 +160,9 @@ from nenaudit.stats.discrimination import (  # noqa: E402
     bootstrap_aucs,
     bootstrap_indices,
     ci_auc,
-    iter_bootstrap_indices,
     delong_placements,
     delong_test,
+    iter_bootstrap_indices,
     roc_auc,
     youden,
 )
@@ -194,7 +214,9 @@ def test_auc_delong_and_ci_match_proc(R, kind, direction):
     pl = delong_placements(y, s, direction)
     # placements are midrank differences / group size; variance sums m + n squared deviations
     np.testing.assert_allclose(pl.case_placements, ref["case_placements"], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(pl.control_placements, ref["control_placements"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        pl.control_placements, ref["control_placements"], rtol=1e-12, atol=1e-15
+    )
     assert pl.variance == pytest.approx(ref["var"], rel=1e-10, abs=1e-16)
     ci = ci_auc(y, s, direction=direction)
     # Wald bounds auc -/+ z sqrt(var): the 1e-10 relative error of var halves under sqrt
@@ -202,9 +224,16 @@ def test_auc_delong_and_ci_match_proc(R, kind, direction):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("kind,stratified,n_boot", [("ties", True, 2000), ("reversed", True, 500),
-                                                     ("ordinal", False, 500), ("imbalanced", False, 400),
-                                                     ("separated", True, 300)])
+@pytest.mark.parametrize(
+    "kind,stratified,n_boot",
+    [
+        ("ties", True, 2000),
+        ("reversed", True, 500),
+        ("ordinal", False, 500),
+        ("imbalanced", False, 400),
+        ("separated", True, 300),
+    ],
+)
 def test_bootstrap_ci_matches_r_on_the_same_resamples(R, kind, stratified, n_boot):
     R.source("discrimination.R")
     y, s = _data(kind)
@@ -215,7 +244,9 @@ def test_bootstrap_ci_matches_r_on_the_same_resamples(R, kind, stratified, n_boo
         res = ci_auc(y, s, "bootstrap", indices=idx, stratified=stratified)
     r_aucs = np.array([np.nan if v is None else v for v in ref["aucs"]])
     # every resampled AUC is an exact weighted rank sum on both sides: ulp-level agreement
-    np.testing.assert_allclose(bootstrap_aucs(y, s, idx, d), r_aucs, rtol=1e-12, atol=1e-15, equal_nan=True)
+    np.testing.assert_allclose(
+        bootstrap_aucs(y, s, idx, d), r_aucs, rtol=1e-12, atol=1e-15, equal_nan=True
+    )
     assert res.n_boot_dropped == ref["n_dropped"]
     # type-7 quantiles interpolate between the same order statistics
     np.testing.assert_allclose([res.lower, res.median, res.upper], ref["ci"], rtol=1e-12)
@@ -252,7 +283,9 @@ def test_delong_paired_test_matches_proc_roc_test(R, kind, alternative):
     y, s1 = _data(kind)
     rng = np.random.default_rng(7)
     s2 = np.round(s1 + rng.normal(0, 1.2, s1.size), 1)
-    ref = R.to_py(R.call("disc_roc_test", R.ivec(y), R.fvec(s1), R.fvec(s2), alternative=alternative))
+    ref = R.to_py(
+        R.call("disc_roc_test", R.ivec(y), R.fvec(s1), R.fvec(s2), alternative=alternative)
+    )
     with warnings_allowed():
         res = delong_test(y, s1, s2, alternative=alternative)
     assert [res.direction1, res.direction2] == ref["directions"]
@@ -316,7 +349,12 @@ def test_auc_equals_pairwise_mann_whitney(data, ties):
 def test_auc_invariant_under_monotone_transforms(data, which):
     y, s = data
     z = s / 1e3
-    f = {"exp": np.exp, "cube": lambda v: v**3 + v, "affine": lambda v: 3.5 * v - 2, "arctan": np.arctan}[which]
+    f = {
+        "exp": np.exp,
+        "cube": lambda v: v**3 + v,
+        "affine": lambda v: 3.5 * v - 2,
+        "arctan": np.arctan,
+    }[which]
     t = f(z)
     # only orders matter; a strictly increasing map keeps them unless it merges two doubles
     if np.unique(t).size != np.unique(z).size:
@@ -324,7 +362,7 @@ def test_auc_invariant_under_monotone_transforms(data, which):
     # pROC's "auto" compares medians; with an even group size the median averages two values,
     # which a non-linear map can reorder, so "auto" is invariant only when both sizes are odd
     odd = (y.sum() % 2 == 1) and ((y.size - y.sum()) % 2 == 1)
-    for d in (("auto", "<", ">") if odd else ("<", ">")):
+    for d in ("auto", "<", ">") if odd else ("<", ">"):
         a, b = roc_auc(y, z, d), roc_auc(y, t, d)
         assert a.auc == pytest.approx(b.auc, abs=1e-12) and a.direction == b.direction
 
@@ -335,8 +373,9 @@ def test_swapping_classes_and_negating_score_keeps_auc(data):
     y, s = data
     for d in ("<", ">"):
         assert roc_auc(1 - y, -s, d).auc == pytest.approx(roc_auc(y, s, d).auc, abs=1e-12)
-    assert delong_placements(1 - y, -s, "<").variance == pytest.approx(delong_placements(y, s, "<").variance,
-                                                                      rel=1e-9, abs=1e-15)
+    assert delong_placements(1 - y, -s, "<").variance == pytest.approx(
+        delong_placements(y, s, "<").variance, rel=1e-9, abs=1e-15
+    )
     assert youden(1 - y, -s, "<").youden_j == pytest.approx(youden(y, s, "<").youden_j, abs=1e-12)
 
 
@@ -355,7 +394,9 @@ def test_ci_contains_auc(data, level):
 def test_identity_resample_reproduces_auc(data):
     y, s = data
     d = roc_auc(y, s).direction
-    assert bootstrap_aucs(y, s, np.arange(y.size)[None, :], d)[0] == pytest.approx(roc_auc(y, s).auc, abs=1e-12)
+    assert bootstrap_aucs(y, s, np.arange(y.size)[None, :], d)[0] == pytest.approx(
+        roc_auc(y, s).auc, abs=1e-12
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -390,18 +431,21 @@ def test_youden_is_the_best_cut(data):
     assert res.sensitivity == pytest.approx(np.mean(s[y == 1] >= res.threshold), abs=1e-15)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: roc_auc([0, 1, 2], [1.0, 2.0, 3.0]),
-    lambda: roc_auc([0, 0, 0], [1.0, 2.0, 3.0]),
-    lambda: roc_auc([0, 1, 1], [1.0, np.nan, 3.0]),
-    lambda: roc_auc([0, 1], [1.0]),
-    lambda: roc_auc([0, 1], [1.0, 2.0], direction="up"),
-    lambda: delong_placements([0, 1, 1], [1.0, 2.0, 3.0]),
-    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap"),
-    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "wald"),
-    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 9]]),
-    lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 1]]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: roc_auc([0, 1, 2], [1.0, 2.0, 3.0]),
+        lambda: roc_auc([0, 0, 0], [1.0, 2.0, 3.0]),
+        lambda: roc_auc([0, 1, 1], [1.0, np.nan, 3.0]),
+        lambda: roc_auc([0, 1], [1.0]),
+        lambda: roc_auc([0, 1], [1.0, 2.0], direction="up"),
+        lambda: delong_placements([0, 1, 1], [1.0, 2.0, 3.0]),
+        lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap"),
+        lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "wald"),
+        lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 9]]),
+        lambda: ci_auc([0, 1, 0, 1], [1.0, 2.0, 3.0, 4.0], "bootstrap", indices=[[0, 0, 0, 1]]),
+    ],
+)
 def test_full_data_functions_refuse_bad_input(call):
     with pytest.raises(NenauditError) as ei:
         call()
@@ -486,13 +530,23 @@ def test_bootstrap_chunks_give_identical_numbers(stratified):
         warnings.simplefilter("ignore", StatisticalWarning)
         ref = ci_auc(y, s, "bootstrap", indices=full, stratified=stratified)
         for chunk in (1, 7, 301, None):
-            got = ci_auc(y, s, "bootstrap", n_boot=301, seed=5, stratified=stratified, chunk_size=chunk)
-            assert (got.lower, got.median, got.upper, got.se, got.n_boot) == (ref.lower, ref.median, ref.upper,
-                                                                             ref.se, ref.n_boot)
+            got = ci_auc(
+                y, s, "bootstrap", n_boot=301, seed=5, stratified=stratified, chunk_size=chunk
+            )
+            assert (got.lower, got.median, got.upper, got.se, got.n_boot) == (
+                ref.lower,
+                ref.median,
+                ref.upper,
+                ref.se,
+                ref.n_boot,
+            )
     blocks = list(iter_bootstrap_indices(y, 301, 5, stratified, chunk_size=7))
     assert [b.shape[0] for b in blocks] == [7] * 43
     np.testing.assert_array_equal(np.concatenate(blocks), full)
-    g1, g2 = np.random.default_rng(8), np.random.default_rng(8)  # a Generator ends in the same state
+    g1, g2 = (
+        np.random.default_rng(8),
+        np.random.default_rng(8),
+    )  # a Generator ends in the same state
     bootstrap_indices(y, 20, g1, stratified)
     list(iter_bootstrap_indices(y, 20, g2, stratified, chunk_size=3))
     assert g1.integers(1 << 62) == g2.integers(1 << 62)

@@ -32,7 +32,11 @@ def _gold(paper_dir: Path) -> Path | None:
     p = ROOT / "tests" / "specs" / f"{paper_dir.name}.json"
     if p.is_file():
         return p
-    near = [q for q in (ROOT / "tests" / "specs").glob(f"{paper_dir.name}_*.json") if not q.name.endswith(".r.json")]
+    near = [
+        q
+        for q in (ROOT / "tests" / "specs").glob(f"{paper_dir.name}_*.json")
+        if not q.name.endswith(".r.json")
+    ]
     return near[0] if len(near) == 1 else None
 
 
@@ -48,8 +52,14 @@ def _report(diffs) -> str:
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "nenaudit", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nenaudit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
 
 
 def test_embedded_paper_agrees_with_the_hand_written_spec():
@@ -70,13 +80,19 @@ def test_audit_of_the_draft_finds_the_hand_written_specs_inconsistencies():
     assert len(gold & got) >= 10, f"missed: {sorted(gold - got)}"
 
 
-@pytest.mark.parametrize("source", [p for p in FIXTURES if p.parent.name != "feng2025"], ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "source", [p for p in FIXTURES if p.parent.name != "feng2025"], ids=lambda p: p.parent.name
+)
 def test_other_fixtures_drafted_identically(source):
     """Each other real paper: >= 90% of its gold spec's items drafted identically."""
-    gold = json.loads(_gold(source.parent).read_text(encoding="utf-8"))  # a newer schema's keys are fine here
+    gold = json.loads(
+        _gold(source.parent).read_text(encoding="utf-8")
+    )  # a newer schema's keys are fine here
     same, total, diffs = compare(gold, draft_paper(source))
     assert total > 0
-    assert same / total >= 0.90, f"{source.parent.name}: {same}/{total} identical; differences:\n{_report(diffs)}"
+    assert same / total >= 0.90, (
+        f"{source.parent.name}: {same}/{total} identical; differences:\n{_report(diffs)}"
+    )
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -98,6 +114,7 @@ def _printed_numbers(spec) -> set[str]:
                 walk(v, key)
         elif isinstance(x, str):
             out.update(_NUMBER.findall(x))
+
     walk(spec)
     return out
 
@@ -105,7 +122,9 @@ def _printed_numbers(spec) -> set[str]:
 def _input_numbers(text: str) -> set[str]:
     """Numbers as printed, and counts printed with thousands separators as digits (``37,801`` is drafted
     ``37801``: the spec's counts are digits only)."""
-    return set(_NUMBER.findall(text)) | {m.replace(",", "") for m in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])", text)}
+    return set(_NUMBER.findall(text)) | {
+        m.replace(",", "") for m in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])", text)
+    }
 
 
 def _absent(spec, text: str) -> set[str]:
@@ -121,21 +140,43 @@ def test_every_drafted_number_occurs_in_the_input(source):
     assert not missing, f"numbers in the draft that the paper does not print: {sorted(missing)}"
 
 
-_cell = st.tuples(st.integers(0, 500), st.integers(0, 9999)).map(lambda t: f"{t[0]} ({t[1] / 100:.2f})")
+_cell = st.tuples(st.integers(0, 500), st.integers(0, 9999)).map(
+    lambda t: f"{t[0]} ({t[1] / 100:.2f})"
+)
 _spread = st.tuples(st.integers(0, 999), st.integers(0, 999), st.integers(0, 999)).map(
-    lambda t: f"{t[0] / 10:.1f} [{t[1] / 10:.1f}, {t[2] / 10:.1f}]")
+    lambda t: f"{t[0] / 10:.1f} [{t[1] / 10:.1f}, {t[2] / 10:.1f}]"
+)
 _pval = st.integers(1, 999).map(lambda v: f"0.{v:03d}")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n1=st.integers(1, 999), n2=st.integers(1, 999), levels=st.lists(st.tuples(_cell, _cell), min_size=2, max_size=4),
-       spread=st.tuples(_spread, _spread, _pval), p=_pval, sep=st.sampled_from(["\t", " | ", "   "]))
+@given(
+    n1=st.integers(1, 999),
+    n2=st.integers(1, 999),
+    levels=st.lists(st.tuples(_cell, _cell), min_size=2, max_size=4),
+    spread=st.tuples(_spread, _spread, _pval),
+    p=_pval,
+    sep=st.sampled_from(["\t", " | ", "   "]),
+)
 def test_property_drafted_numbers_come_from_the_input(n1, n2, levels, spread, p, sep):
-    lines = ["Some words about 12 patients.", "", "Table 1 Characteristics by group.", "",
-             sep.join(["Variable", f"Group A (n = {n1})", f"Group B (n = {n2})", "P value"]),
-             sep.join(["Category", "", "", p]) if sep == "\t" else sep.join(["Category", "-", "-", p])]
-    lines += [sep.join([f"Level {i}", a, b, "-" if sep != "\t" else ""]) for i, (a, b) in enumerate(levels)]
-    lines += [sep.join(["Marker", spread[0], spread[1], spread[2]]), "", "Data are n (%) or median [IQR].", ""]
+    lines = [
+        "Some words about 12 patients.",
+        "",
+        "Table 1 Characteristics by group.",
+        "",
+        sep.join(["Variable", f"Group A (n = {n1})", f"Group B (n = {n2})", "P value"]),
+        sep.join(["Category", "", "", p]) if sep == "\t" else sep.join(["Category", "-", "-", p]),
+    ]
+    lines += [
+        sep.join([f"Level {i}", a, b, "-" if sep != "\t" else ""])
+        for i, (a, b) in enumerate(levels)
+    ]
+    lines += [
+        sep.join(["Marker", spread[0], spread[1], spread[2]]),
+        "",
+        "Data are n (%) or median [IQR].",
+        "",
+    ]
     text = "\n".join(lines)
     spec = draft_document(read_text(text), "prop", "<generated>")
     validate(spec, "prop")
@@ -164,7 +205,9 @@ JATS = b"""<?xml version="1.0" encoding="UTF-8"?><article><front><article-meta><
 <table-wrap-foot><fn><p>Data are n (%) or mean &#177; SD.</p></fn></table-wrap-foot></table-wrap></body></article>"""
 
 
-@pytest.mark.parametrize("reader,data", [(read_html, HTML), (read_jats, JATS)], ids=["html", "jats"])
+@pytest.mark.parametrize(
+    "reader,data", [(read_html, HTML), (read_jats, JATS)], ids=["html", "jats"]
+)
 def test_markup_readers(reader, data):
     spec = draft_document(reader(data), "made_up", "<inline>")
     validate(spec, "markup")
@@ -172,15 +215,27 @@ def test_markup_readers(reader, data):
     assert [g["n"] for g in t["groups"]] == [30, 50]
     rows = {r["variable"]: r for r in t["rows"]}
     assert rows["Colour"]["p"] == "0.041"
-    assert [lv["cells"] for lv in rows["Colour"]["levels"]][0] == {"responders": "10 (33.3)", "non_responders": "30 (60.0)"}
-    assert [lv["level"] for lv in rows["Colour"]["levels"]] == ["Blue", "Green"]  # footnote marks left out
+    assert [lv["cells"] for lv in rows["Colour"]["levels"]][0] == {
+        "responders": "10 (33.3)",
+        "non_responders": "30 (60.0)",
+    }
+    assert [lv["level"] for lv in rows["Colour"]["levels"]] == [
+        "Blue",
+        "Green",
+    ]  # footnote marks left out
     assert rows["Height"]["kind"] == "mean_sd" and rows["Height"]["p"] == "0.210"
     assert [(a["estimate"], a["ci"]) for a in spec["auc"]] == [("0.81", "0.70-0.90")]
 
 
-@pytest.mark.parametrize("name,content", [
-    ("empty.txt", b""), ("paper.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), ("junk.txt", bytes(range(256)) * 40),
-    ("blank.txt", b"   \n\n  \n")])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("empty.txt", b""),
+        ("paper.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        ("junk.txt", bytes(range(256)) * 40),
+        ("blank.txt", b"   \n\n  \n"),
+    ],
+)
 def test_malformed_input_one_line_exit_2(tmp_path, name, content):
     f = tmp_path / name
     f.write_bytes(content)
@@ -200,7 +255,9 @@ def test_huge_file_one_line_exit_2(tmp_path):
 
 def test_no_table_gives_empty_tables_and_a_review_entry(tmp_path):
     f = tmp_path / "prose.txt"
-    f.write_text("Methods\n\nWe studied 40 patients. Nothing is tabulated here.\n", encoding="utf-8")
+    f.write_text(
+        "Methods\n\nWe studied 40 patients. Nothing is tabulated here.\n", encoding="utf-8"
+    )
     r = _cli("draft", f)
     assert r.returncode == 0, r.stderr
     spec = json.loads(r.stdout)
@@ -236,30 +293,98 @@ def _distinctive_labels() -> set[str]:
                 labels.update(lv["level"] for lv in r.get("levels", []))
     # distinctive: several words, digits or signs, or one word of more than six letters ('Yes', 'Male', 'Lower' and
     # 'Grade' are everyday words a docstring may use)
-    return {x for x in labels if len(x) >= 4 and not x.isdigit() and (not x.isalpha() or len(x) > 6)}
+    return {
+        x for x in labels if len(x) >= 4 and not x.isdigit() and (not x.isalpha() or len(x) > 6)
+    }
 
 
 def test_no_fixture_label_in_the_drafter_code():
     """Built for the format: no row label, group label, table number or paper name of a fixture in the code."""
-    code = "\n".join(p.read_text(encoding="utf-8") for p in
-                     list((ROOT / "src" / "nenaudit" / "draft").glob("*.py")) + [ROOT / "src/nenaudit/commands/draft.py"])
-    vocabulary = (ROOT / "src" / "nenaudit" / "study" / "spec.schema.json").read_text(encoding="utf-8").lower()
-    labels = {x for x in _distinctive_labels() if x.lower() not in vocabulary}  # the format's own words may appear
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in list((ROOT / "src" / "nenaudit" / "draft").glob("*.py"))
+        + [ROOT / "src/nenaudit/commands/draft.py"]
+    )
+    vocabulary = (
+        (ROOT / "src" / "nenaudit" / "study" / "spec.schema.json")
+        .read_text(encoding="utf-8")
+        .lower()
+    )
+    labels = {
+        x for x in _distinctive_labels() if x.lower() not in vocabulary
+    }  # the format's own words may appear
     assert len(labels) > 50
-    hits = sorted(x for x in labels if re.search(r"(?<![A-Za-z])" + re.escape(x) + r"(?![A-Za-z])", code))
+    hits = sorted(
+        x for x in labels if re.search(r"(?<![A-Za-z])" + re.escape(x) + r"(?![A-Za-z])", code)
+    )
     assert not hits, f"fixture labels in the drafter: {hits}"
     assert not re.search(r"(?i)\btable\s+\d", code), "a table number in the drafter"
     names = {p.parent.name for p in _sources()} | {"surufatinib", "feng"}
     assert not [n for n in names if n.lower() in code.lower()]
 
 
-_TOKENS = st.sampled_from(["Table 1", "Table 2 Continued", "TABLE 3", "|", "\t", "  ", " ", "\n", "\n\n", "(n = 12)",
-                           "N = 40", "p", "P value", "OR (95% CI)", "Reference", "Ref.", "12 (30.0)", "5/9 (55.6)",
-                           "3.4 ± 1.2", "2.1 [1.0, 3.3]", "4.5 (1.2–9.9)", "0.031", "<0.001", "0.00x*", "–", "*p < 0.05",
-                           "univariable", "multivariate", "training cohort", "validation set", "AUC", "0.81",
-                           "(95% CI 0.70-0.90)", "patients", "lesions", "were", "Radscore =", "× Original_X", "-0.4",
-                           "sensitivity 80%", "ten-fold", "Male", "Yes", "No", "Age", ")", "(", "[", "]", "±", "=", "%",
-                           "<td>", "</tr>", "\x0c", "é", "≤", "≥"])
+_TOKENS = st.sampled_from(
+    [
+        "Table 1",
+        "Table 2 Continued",
+        "TABLE 3",
+        "|",
+        "\t",
+        "  ",
+        " ",
+        "\n",
+        "\n\n",
+        "(n = 12)",
+        "N = 40",
+        "p",
+        "P value",
+        "OR (95% CI)",
+        "Reference",
+        "Ref.",
+        "12 (30.0)",
+        "5/9 (55.6)",
+        "3.4 ± 1.2",
+        "2.1 [1.0, 3.3]",
+        "4.5 (1.2–9.9)",
+        "0.031",
+        "<0.001",
+        "0.00x*",
+        "–",
+        "*p < 0.05",
+        "univariable",
+        "multivariate",
+        "training cohort",
+        "validation set",
+        "AUC",
+        "0.81",
+        "(95% CI 0.70-0.90)",
+        "patients",
+        "lesions",
+        "were",
+        "Radscore =",
+        "× Original_X",
+        "-0.4",
+        "sensitivity 80%",
+        "ten-fold",
+        "Male",
+        "Yes",
+        "No",
+        "Age",
+        ")",
+        "(",
+        "[",
+        "]",
+        "±",
+        "=",
+        "%",
+        "<td>",
+        "</tr>",
+        "\x0c",
+        "é",
+        "≤",
+        "≥",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,8 +397,28 @@ def test_fuzzed_text_never_crashes(tokens):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.sampled_from(["", "12 (30.0)", "0.04", "Reference", "2.0 (1.1-3.5)", "Blue", "(n = 9)",
-                                          "3.4 ± 1.2", "P"]), min_size=1, max_size=6), max_size=12))
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "",
+                    "12 (30.0)",
+                    "0.04",
+                    "Reference",
+                    "2.0 (1.1-3.5)",
+                    "Blue",
+                    "(n = 9)",
+                    "3.4 ± 1.2",
+                    "P",
+                ]
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        max_size=12,
+    )
+)
 def test_fuzzed_html_tables_never_crash(grid):
     cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in grid)
     html = f"<html><body><p>Table 1 Something</p><table>{cells}</table></body></html>".encode()
@@ -305,7 +450,9 @@ Colour
 """
 
 
-@pytest.mark.parametrize("text", [PIPE_SEPARATE_CI, SPACED_REFERENCE], ids=["pipe-separate-ci", "spaced-reference"])
+@pytest.mark.parametrize(
+    "text", [PIPE_SEPARATE_CI, SPACED_REFERENCE], ids=["pipe-separate-ci", "spaced-reference"]
+)
 def test_regression_tables_with_separate_ci_columns_and_reference_rows(text):
     spec = draft_document(read_text(text), "reg", "<inline>")
     validate(spec, "reg")
@@ -313,8 +460,12 @@ def test_regression_tables_with_separate_ci_columns_and_reference_rows(text):
     assert row["variable"] == "Colour"
     ref, green, red = row["levels"]
     assert ref == {"level": "Blue", "reference": True}
-    nums = [x for lv in (green, red) for col in ("univariable", "multivariable")
-            for x in re.findall(r"[\d.]+", lv[col]["estimate_ci"] + " " + lv[col]["p"])]
+    nums = [
+        x
+        for lv in (green, red)
+        for col in ("univariable", "multivariable")
+        for x in re.findall(r"[\d.]+", lv[col]["estimate_ci"] + " " + lv[col]["p"])
+    ]
     assert all(n in text for n in nums) and len(nums) == 16
     assert green["univariable"]["p"] in ("0.017", "<0.001")
 
@@ -332,11 +483,19 @@ def test_performance_table_gives_aucs_and_accuracies_per_cohort():
     spec = draft_document(read_text(PERFORMANCE), "perf", "<inline>")
     validate(spec, "perf")
     got = {(a["model"], a["cohort"]): (a["estimate"], a["ci"]) for a in spec["auc"]}
-    assert got == {("Model A", "training"): ("0.712", "0.650–0.774"), ("Model A", "validation"): ("0.701", "0.610–0.792"),
-                   ("Model B", "training"): ("0.851", "0.806–0.896"), ("Model B", "validation"): ("0.823", "0.746–0.900")}
+    assert got == {
+        ("Model A", "training"): ("0.712", "0.650–0.774"),
+        ("Model A", "validation"): ("0.701", "0.610–0.792"),
+        ("Model B", "training"): ("0.851", "0.806–0.896"),
+        ("Model B", "validation"): ("0.823", "0.746–0.900"),
+    }
     sens = {(d["model"], d["cohort"]): d["sensitivity"] for d in spec["diagnostic_accuracy"]}
-    assert sens == {("Model A", "training"): "68.2", ("Model A", "validation"): "64.0",
-                    ("Model B", "training"): "80.1", ("Model B", "validation"): "77.5"}
+    assert sens == {
+        ("Model A", "training"): "68.2",
+        ("Model A", "validation"): "64.0",
+        ("Model B", "training"): "80.1",
+        ("Model B", "validation"): "77.5",
+    }
     assert {a["kind"] for a in spec["auc"] if a["cohort"] == "validation"} == {"validation"}
 
 
@@ -344,19 +503,35 @@ def test_text_repeating_a_regression_row_is_checked_against_it():
     """A number the abstract repeats from the regression table becomes a text value; a mismatch is a finding."""
     from nenaudit.audit.run import run_audit
 
-    text = ("Abstract\n\nResults: In the multivariate analysis, colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030) "
-            "was retained.\n\n" + PIPE_SEPARATE_CI)
+    text = (
+        "Abstract\n\nResults: In the multivariate analysis, colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030) "
+        "was retained.\n\n" + PIPE_SEPARATE_CI
+    )
     spec = draft_document(read_text(text), "tv", "<inline>")
     cells = {v["cell"]: v["printed"] for v in spec.get("text_values", [])}
-    assert cells == {}  # 2.50 is not a printed estimate of the table and the row has two levels: no guess
-    text = text.replace("colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030)", "colour (OR 1.4, 95% CI 1.03–1.89, P = 0.013)")
+    assert (
+        cells == {}
+    )  # 2.50 is not a printed estimate of the table and the row has two levels: no guess
+    text = text.replace(
+        "colour (OR 2.50, 95% CI 1.10–5.70, P = 0.030)",
+        "colour (OR 1.4, 95% CI 1.03–1.89, P = 0.013)",
+    )
     spec = draft_document(read_text(text), "tv", "<inline>")
     cells = {v["cell"]: v["printed"] for v in spec["text_values"]}
-    assert cells == {"table4/Colour/Green/multivariable/estimate": "1.4", "table4/Colour/Green/multivariable/lo": "1.03",
-                     "table4/Colour/Green/multivariable/hi": "1.89", "table4/Colour/Green/multivariable/p": "0.013"}
-    bad = [f for f in run_audit(validate(spec, "tv")) if f.verdict == "inconsistent" and f.id.startswith("arith.text")]
+    assert cells == {
+        "table4/Colour/Green/multivariable/estimate": "1.4",
+        "table4/Colour/Green/multivariable/lo": "1.03",
+        "table4/Colour/Green/multivariable/hi": "1.89",
+        "table4/Colour/Green/multivariable/p": "0.013",
+    }
+    bad = [
+        f
+        for f in run_audit(validate(spec, "tv"))
+        if f.verdict == "inconsistent" and f.id.startswith("arith.text")
+    ]
     assert [(f.id, f.published, f.recomputed) for f in bad] == [
-        ("arith.text:3:table4/Colour/Green/multivariable/p", "0.013", 0.031)]  # the table prints 0.031
+        ("arith.text:3:table4/Colour/Green/multivariable/p", "0.013", 0.031)
+    ]  # the table prints 0.031
 
 
 _SIDE_BY_SIDE = """<html><head><meta charset="utf-8"></head><body>
@@ -392,8 +567,10 @@ def test_side_by_side_models_thousands_separators_and_prevalence_columns():
     assert [lv["cells"][t["groups"][0]["id"]] for lv in row["levels"]] == ["5227", "4253", "3000"]
     one, two = spec["regression"]
     assert "Outcome one" in one["title"] and "Outcome two" in two["title"]
-    for reg, (crude, adjusted) in ((one, ("1.73 (1.30;2.29)", "1.54 (1.13;2.10)")),
-                                   (two, ("1.95 (1.69;2.25)", "1.92 (1.66;2.23)"))):
+    for reg, (crude, adjusted) in (
+        (one, ("1.73 (1.30;2.29)", "1.54 (1.13;2.10)")),
+        (two, ("1.95 (1.69;2.25)", "1.92 (1.66;2.23)")),
+    ):
         ref, green, _red = reg["rows"][0]["levels"]
         assert ref == {"level": "Blue", "reference": True}
         assert green["univariable"] == {"estimate_ci": crude, "p": None}
@@ -426,7 +603,9 @@ def test_printed_test_statistic_column():
     rows = {r["variable"]: r for r in spec["tables"][0]["rows"]}
     assert rows["Sex"]["statistic"] == {"name": "chi2", "value": "0.70", "df": "1"}
     assert "statistic" not in rows["Smoking"]
-    assert any(x["what"] == "test statistic not drafted" and "1.94" in x["why"] for x in spec["_review"])
+    assert any(
+        x["what"] == "test statistic not drafted" and "1.94" in x["why"] for x in spec["_review"]
+    )
     assert {g["id"] for g in spec["tables"][0]["groups"]} == {"responders", "non_responders"}
 
 
@@ -460,9 +639,19 @@ def test_one_count_and_one_percent_column_read_by_group():
     assert set(by) == {(50,), (20, 30), (30,)}
     ctl, trt = (g["id"] for g in by[(20, 30)]["groups"])
     weight, colour = by[(20, 30)]["rows"]
-    assert (weight["kind"], weight["p"], weight["cells"]) == ("mean_sd", "0.315", {ctl: "71±9", trt: "75±8"})
-    assert colour["p"] == "0.612" and colour["levels"][1]["cells"] == {ctl: "11 (55)", trt: "18 (60)"}
+    assert (weight["kind"], weight["p"], weight["cells"]) == (
+        "mean_sd",
+        "0.315",
+        {ctl: "71±9", trt: "75±8"},
+    )
+    assert colour["p"] == "0.612" and colour["levels"][1]["cells"] == {
+        ctl: "11 (55)",
+        trt: "18 (60)",
+    }
     (stage,) = by[(30,)]["rows"]
-    assert stage["p"] is None and [lv["cells"][trt] for lv in stage["levels"]] == ["21 (70.0)", "9 (30.0)"]
+    assert stage["p"] is None and [lv["cells"][trt] for lv in stage["levels"]] == [
+        "21 (70.0)",
+        "9 (30.0)",
+    ]
     assert [lv["cells"]["all"] for lv in by[(50,)]["rows"][0]["levels"]] == ["20 (40)", "30 (60)"]
     assert not _absent(spec, _COUNT_PERCENT)

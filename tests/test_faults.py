@@ -24,17 +24,32 @@ def one_error_line(p, needle: str) -> None:
     assert needle in lines[0], lines[0]
 
 
-SIM = ["simulate", "null", "--cohorts", "2", "--boot", "2", "--max-features", "20", "--quiet", "--backend", "dask"]
+SIM = [
+    "simulate",
+    "null",
+    "--cohorts",
+    "2",
+    "--boot",
+    "2",
+    "--max-features",
+    "20",
+    "--quiet",
+    "--backend",
+    "dask",
+]
 
 
-@pytest.mark.parametrize("address, needle", [
-    ("notaurl", "not an address"),
-    ("tcp://[::1", "not an address"),
-    ("ucx://10.0.0.1:8786", "the scheme 'ucx' is not supported"),
-    ("inproc://x", "the scheme 'inproc' is not supported"),
-    ("tls://10.0.0.1:8786", "tls:// needs certificates"),
-    ("tcp://127.0.0.1:1", "cannot connect"),
-])
+@pytest.mark.parametrize(
+    "address, needle",
+    [
+        ("notaurl", "not an address"),
+        ("tcp://[::1", "not an address"),
+        ("ucx://10.0.0.1:8786", "the scheme 'ucx' is not supported"),
+        ("inproc://x", "the scheme 'inproc' is not supported"),
+        ("tls://10.0.0.1:8786", "tls:// needs certificates"),
+        ("tcp://127.0.0.1:1", "cannot connect"),
+    ],
+)
 def test_bad_scheduler_addresses_leave_nothing_behind(tmp_path, address, needle):
     out = tmp_path / "sim"
     one_error_line(nenaudit(*SIM, "--scheduler", address, "--out", out), needle)
@@ -78,21 +93,38 @@ def test_an_http_server_is_not_a_scheduler_and_does_not_hang(tmp_path):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         out = tmp_path / "sim"
-        p = subprocess.run([sys.executable, "-m", "nenaudit", *SIM, "--scheduler",
-                            f"tcp://127.0.0.1:{httpd.server_address[1]}", "--connect-timeout", "2", "--out", str(out)],
-                           capture_output=True, text=True, timeout=60)
+        p = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nenaudit",
+                *SIM,
+                "--scheduler",
+                f"tcp://127.0.0.1:{httpd.server_address[1]}",
+                "--connect-timeout",
+                "2",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         one_error_line(p, "is not a Dask scheduler (it sent nothing)")
         assert not out.exists()
     finally:
         httpd.shutdown()
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["simulate", "null", "--cohorts", "100000000"], "--cohorts 100000000: "),
-    (["simulate", "null", "--cohorts", str(10 ** 23)], f"--cohorts {10 ** 23}: "),
-    (["simulate", "null", "--boot", "1000000000"], "--boot 1000000000: "),
-    (["reproduce", "--boot", "1000000000"], "--boot 1000000000: "),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["simulate", "null", "--cohorts", "100000000"], "--cohorts 100000000: "),
+        (["simulate", "null", "--cohorts", str(10**23)], f"--cohorts {10**23}: "),
+        (["simulate", "null", "--boot", "1000000000"], "--boot 1000000000: "),
+        (["reproduce", "--boot", "1000000000"], "--boot 1000000000: "),
+    ],
+)
 def test_sizes_beyond_the_machine_are_refused_up_front_with_the_estimate(tmp_path, argv, needle):
     p = nenaudit(*argv, "--out", tmp_path / "o")
     one_error_line(p, needle)
@@ -101,9 +133,8 @@ def test_sizes_beyond_the_machine_are_refused_up_front_with_the_estimate(tmp_pat
 
 
 def test_a_hand_edited_store_row_is_one_line_naming_it(tmp_path):
-    from test_simulate import SPEC
-
     from nenaudit.simulate import run_simulation
+    from test_simulate import SPEC
 
     out = tmp_path / "s"
     run_simulation(SPEC, out, backend="local", jobs=1, quiet=True)
@@ -122,21 +153,32 @@ def csv(tmp_path_factory):
     x = rng.normal(size=n)
     y = (x + rng.normal(size=n) > 0).astype(int)
     f = tmp_path_factory.mktemp("d") / "d.csv"
-    pd.DataFrame({"y": y, "x": x, "p": 1 / (1 + np.exp(-x)), "g": rng.choice(["a", "b"], n)}).to_csv(f, index=False)
+    pd.DataFrame(
+        {"y": y, "x": x, "p": 1 / (1 + np.exp(-x)), "g": rng.choice(["a", "b"], n)}
+    ).to_csv(f, index=False)
     return f
 
 
-@pytest.mark.parametrize("argv", [
-    ["audit"], ["audit", "--json"],
-    ["compare", "CSV", "--group", "y"],
-    ["logit", "CSV", "--outcome", "y", "--predictors", "x"],
-    ["auc", "CSV", "--outcome", "y", "--score", "x"],
-    ["dca", "CSV", "--outcome", "y", "--prob", "p"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit"],
+        ["audit", "--json"],
+        ["compare", "CSV", "--group", "y"],
+        ["logit", "CSV", "--outcome", "y", "--predictors", "x"],
+        ["auc", "CSV", "--outcome", "y", "--score", "x"],
+        ["dca", "CSV", "--outcome", "y", "--prob", "p"],
+    ],
+)
 def test_a_full_stdout_is_one_line(csv, argv):
     argv = [str(csv) if a == "CSV" else a for a in argv]
     with open("/dev/full", "w") as full:
-        p = subprocess.run([sys.executable, "-m", "nenaudit", *argv], stdout=full, stderr=subprocess.PIPE, text=True)
+        p = subprocess.run(
+            [sys.executable, "-m", "nenaudit", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     one_error_line(p, "no space left on the device")
 
 
@@ -150,17 +192,29 @@ def _small_files(limit: int):
 
     def pre():  # writes beyond `limit` bytes fail with EFBIG (Python ignores SIGXFSZ), as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return pre
 
 
-@pytest.mark.parametrize("argv", [
-    ["reproduce", "--boot", "2", "--no-crosscheck", "--quiet", "--out", "OUT"],
-    ["synth", "--budget", "20,2,20,4", "--quiet", "--out", "OUT"],
-])
-def test_a_full_disk_under_an_output_folder_is_one_line_and_leaves_nothing_half_written(tmp_path, argv):
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reproduce", "--boot", "2", "--no-crosscheck", "--quiet", "--out", "OUT"],
+        ["synth", "--budget", "20,2,20,4", "--quiet", "--out", "OUT"],
+    ],
+)
+def test_a_full_disk_under_an_output_folder_is_one_line_and_leaves_nothing_half_written(
+    tmp_path, argv
+):
     out = tmp_path / "o"
     argv = [str(out) if a == "OUT" else a for a in argv]
-    p = subprocess.run([sys.executable, "-m", "nenaudit", *argv], capture_output=True, text=True,
-                       preexec_fn=_small_files(20_000))
+    p = subprocess.run(
+        [sys.executable, "-m", "nenaudit", *argv],
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_files(20_000),
+    )
     one_error_line(p, "no space left on the device")
-    assert not out.exists()  # the folder this run created is removed again: nothing that looks like a result
+    assert (
+        not out.exists()
+    )  # the folder this run created is removed again: nothing that looks like a result

@@ -93,7 +93,9 @@ def test_zscore_matches_r_scale(R):
     z = fit_zscore(X)
     np.testing.assert_allclose(z.mean, r["center"], rtol=1e-13)  # mean: summation order only
     np.testing.assert_allclose(z.sd, r["scale"], rtol=1e-12)  # sample SD (n - 1), as scale()
-    np.testing.assert_allclose(z.transform(X), np.asarray(r["z"]).reshape(20, X.shape[0]).T, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(
+        z.transform(X), np.asarray(r["z"]).reshape(20, X.shape[0]).T, rtol=1e-11, atol=1e-13
+    )
 
 
 # --------------------------------------------------------------------------- z-score
@@ -105,7 +107,9 @@ def test_zscore_reuses_training_parameters_on_new_rows():
     names = [f"f{j}" for j in range(6)]
     z = fit_zscore(pd.DataFrame(train, columns=names))
     zt = z.transform(pd.DataFrame(test[:, ::-1], columns=names[::-1]))  # matched by name
-    np.testing.assert_allclose(zt.to_numpy(), (test - train.mean(0)) / train.std(0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(
+        zt.to_numpy(), (test - train.mean(0)) / train.std(0, ddof=1), rtol=1e-12
+    )
     pop = fit_zscore(train, ddof=0)
     np.testing.assert_allclose(pop.sd, train.std(0), rtol=1e-12)
     with pytest.raises(NenauditError, match="'f2' was fitted but is not a column"):
@@ -120,7 +124,9 @@ def test_zscore_reuses_training_parameters_on_new_rows():
 
 
 def test_screen_lists_nonfinite_and_constant_features():
-    X = pd.DataFrame({"a": [1.0, 2, 3], "b": [1.0, np.nan, 3], "c": [5.0, 5, 5], "d": [1.0, np.inf, 0]})
+    X = pd.DataFrame(
+        {"a": [1.0, 2, 3], "b": [1.0, np.nan, 3], "c": [5.0, 5, 5], "d": [1.0, np.inf, 0]}
+    )
     s = screen_features(X)
     assert s.kept == ("a",) and s.nonfinite == ("b", "d") and s.constant == ("c",)
 
@@ -128,7 +134,8 @@ def test_screen_lists_nonfinite_and_constant_features():
 def test_icc_filter_rule():
     names = ["a", "b", "c", "d"]
     res = icc_filter_from_values(
-        names, {"intra": [0.9, 0.74, 0.8, np.nan], "inter": {"a": 0.76, "b": 0.95, "c": 0.7, "d": 0.9}}
+        names,
+        {"intra": [0.9, 0.74, 0.8, np.nan], "inter": {"a": 0.76, "b": 0.95, "c": 0.7, "d": 0.9}},
     )
     assert res.kept == ("a",)
     assert res.dropped == ("b", "c", "d")
@@ -174,8 +181,12 @@ def test_select_chain_records_each_step():
     second.iloc[:, 10] = rng.permutation(second.iloc[:, 10].to_numpy())  # f10 irreproducible
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatisticalWarning)
-        sel = select_features(df, y, readings={"intra": (df, second.assign(nanfeat=df["nanfeat"], const=2.0))},
-                              config=SelectionConfig(seed=3))
+        sel = select_features(
+            df,
+            y,
+            readings={"intra": (df, second.assign(nanfeat=df["nanfeat"], const=2.0))},
+            config=SelectionConfig(seed=3),
+        )
     rep = sel.to_dict()
     assert rep["removed_nonfinite"] == ["nanfeat"] and rep["removed_constant"] == ["const"]
     assert "f10" in rep["removed_icc"]
@@ -185,8 +196,12 @@ def test_select_chain_records_each_step():
     assert rep["n_after_filters"] == len(kept_after_icc) - len(again.dropped)
     assert list(sel.selected) == sel.lasso.selected("min") == list(sel.radscore.coefficients)
     Z = sel.zscore.transform(df)[list(sel.correlation.kept)]  # new rows: the training mean/SD
-    np.testing.assert_allclose(sel.radscore.apply(Z), sel.lasso.path.link(Z.to_numpy())[:, sel.lasso.index_min],
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        sel.radscore.apply(Z),
+        sel.lasso.path.link(Z.to_numpy())[:, sel.lasso.index_min],
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 # --------------------------------------------------------------------------- bad input
@@ -210,15 +225,19 @@ def test_filter_bad_input():
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.integers(3, 40), exact=st.sampled_from([None, True, False]),
-       cutoff=st.floats(0.5, 0.95))
+@given(
+    seed=st.integers(0, 10_000),
+    p=st.integers(3, 40),
+    exact=st.sampled_from([None, True, False]),
+    cutoff=st.floats(0.5, 0.95),
+)
 def test_no_kept_pair_above_cutoff(seed, p, exact, cutoff):
     X = clustered(p, seed=seed, n=40)
     res = spearman_filter(X, cutoff=cutoff, exact=exact)
     kept = [int(n[1:]) - 1 for n in res.kept]
     C = np.abs(spearman_matrix(X[:, kept]))
     np.fill_diagonal(C, 0)
-    assert not (C > cutoff).any()
+    assert not (cutoff < C).any()
     assert len(res.kept) + len(res.dropped) == p and len(set(res.dropped)) == len(res.dropped)
 
 
@@ -247,7 +266,9 @@ def test_chain_after_icc_matches_r(R):
         warnings.simplefilter("ignore", StatisticalWarning)
         sel = select_features(df, y, foldid=foldid)
     R.source("features.R")
-    rx = R.r()["matrix"](R.fvec(X.ravel(order="F")), nrow=n, dimnames=R.r()["list"](R.r()("NULL"), R.svec(names)))
+    rx = R.r()["matrix"](
+        R.fvec(X.ravel(order="F")), nrow=n, dimnames=R.r()["list"](R.r()("NULL"), R.svec(names))
+    )
     ref = R.to_py(R.call("ref_chain", rx, R.fvec(y), R.ivec(foldid)))
     assert [names.index(c) for c in sel.correlation.dropped] == [int(v) - 1 for v in ref["drop"]]
     assert list(sel.correlation.kept) == list(ref["kept"])

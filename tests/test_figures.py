@@ -29,7 +29,11 @@ def test_roc_figure_draws_each_curve_with_its_auc(tmp_path, scored):
 
 
 def test_nomogram_figure_places_ticks_at_points(tmp_path):
-    nom = nomogram({"radscore": 1.2, "ki67": 0.03}, -2.0, {"radscore": np.arange(-2, 6.0), "ki67": np.arange(0, 70, 10.0)})
+    nom = nomogram(
+        {"radscore": 1.2, "ki67": 0.03},
+        -2.0,
+        {"radscore": np.arange(-2, 6.0), "ki67": np.arange(0, 70, 10.0)},
+    )
     ax = figures.nomogram_figure(nom)
     labels = [t.get_text() for t in ax.texts]
     assert {"Points", "radscore", "ki67", "Total points", "Risk"} <= set(labels)
@@ -39,15 +43,23 @@ def test_nomogram_figure_places_ticks_at_points(tmp_path):
 
 def test_dca_calibration_and_lasso_path_render(tmp_path):
     t = np.linspace(0.01, 0.99, 50)
-    ax = figures.dca_figure(t, {"model": 0.5 - 0.4 * t, "treat all": 0.79 - t / (1 - t) * 0.21,
-                                "treat none": np.zeros_like(t)})
+    ax = figures.dca_figure(
+        t,
+        {
+            "model": 0.5 - 0.4 * t,
+            "treat all": 0.79 - t / (1 - t) * 0.21,
+            "treat none": np.zeros_like(t),
+        },
+    )
     assert len(ax.lines) == 3
     figures.save(ax, tmp_path / "dca.png")
     p = np.linspace(0.05, 0.95, 20)
     ax = figures.calibration_figure(p, np.clip(p + 0.05, 0, 1), corrected=p)
     assert len(ax.lines) == 3
     lam = np.exp(np.linspace(-1, -6, 30))
-    ax = figures.lasso_path_figure(lam, 1 + (np.log(lam) + 3.5) ** 2 / 20, np.full(30, 0.05), lam[12], lam[8])
+    ax = figures.lasso_path_figure(
+        lam, 1 + (np.log(lam) + 3.5) ** 2 / 20, np.full(30, 0.05), lam[12], lam[8]
+    )
     figures.save(ax, tmp_path / "lasso.pdf")
     assert (tmp_path / "lasso.pdf").stat().st_size > 1000
 
@@ -69,7 +81,11 @@ def test_nomogram_tick_labels_never_overlap(beta):
     """A steep model crowds the probability axis into a few points (the old figure printed '0.05 0.5'
     on top of each other); every visible label on every row is clear of its neighbours, the end ticks
     are labelled, and a crowded axis hides labels rather than overlapping them."""
-    axes = {"radscore": np.arange(-2.0, 6.0), "ki67": np.arange(0.0, 101.0, 10.0), "grade": np.arange(0.0, 4.0)}
+    axes = {
+        "radscore": np.arange(-2.0, 6.0),
+        "ki67": np.arange(0.0, 101.0, 10.0),
+        "grade": np.arange(0.0, 4.0),
+    }
     nom = nomogram({"radscore": beta, "ki67": 0.04, "grade": 1.8}, -12.0, axes)
     ax = figures.nomogram_figure(nom)
     rows = _rows_of_labels(ax)
@@ -107,9 +123,13 @@ def test_report_figures_draw_a_pipeline_result(tmp_path):
         figures.save(f(res), tmp_path / "x.png")
     inst = res.arrays["instability"]
     ax = figures.plot_prediction_instability(res)
-    assert len(ax.collections[0].get_offsets()) == inst.predictions.size  # one point per model and lesion
+    assert (
+        len(ax.collections[0].get_offsets()) == inst.predictions.size
+    )  # one point per model and lesion
     assert any(t.get_text().startswith("MAPE") for t in ax.get_legend().get_texts())
     ax = figures.plot_calibration_instability(res)
-    assert len(ax.get_lines()) == 2 + inst.n_boot + 1  # ideal, one curve per bootstrap model, the developed model, legend
+    assert (
+        len(ax.get_lines()) == 2 + inst.n_boot + 1
+    )  # ideal, one curve per bootstrap model, the developed model, legend
     ax = figures.plot_dca_instability(res)
     assert sum(1 for ln in ax.get_lines() if ln.get_color() == "grey") == inst.n_boot

@@ -28,7 +28,18 @@ RTOL = 1e-6
 ATOL = 1e-12
 
 
-def gen(seed, n, k, p, sd_subject=1.0, sd_error=0.5, sd_rater=0.3, ties=False, negative=False, offset=0.0):
+def gen(
+    seed,
+    n,
+    k,
+    p,
+    sd_subject=1.0,
+    sd_error=0.5,
+    sd_rater=0.3,
+    ties=False,
+    negative=False,
+    offset=0.0,
+):
     """Ratings (n, k, p): subject effect + rater effect + noise, optional ties/negative ICC."""
     rng = np.random.default_rng(seed)
     x = (
@@ -69,7 +80,9 @@ def r_batch(R, x, alpha=0.05):
     ref = R.to_py(R.call("icc_many", R.fvec(x.ravel(order="F")), n, k, p, alpha=alpha))
     out = {}
     for s in STATS:
-        out[s] = np.array([np.nan if v is None else v for v in np.atleast_1d(ref[s])], float).reshape(p, 6)
+        out[s] = np.array(
+            [np.nan if v is None else v for v in np.atleast_1d(ref[s])], float
+        ).reshape(p, 6)
     for s in ("ms_between", "ms_raters", "ms_error", "ms_within"):
         out[s] = np.array(np.atleast_1d(ref[s]), float)
     return out
@@ -142,7 +155,9 @@ def test_single_feature_matches_psych_and_type_labels(Ri):
 def test_two_readings_match_psych_on_cbind(Ri):
     rng = np.random.default_rng(3)
     truth = rng.normal(size=(25, 40))
-    first = pd.DataFrame(truth + 0.4 * rng.normal(size=truth.shape), columns=[f"feat{j}" for j in range(40)])
+    first = pd.DataFrame(
+        truth + 0.4 * rng.normal(size=truth.shape), columns=[f"feat{j}" for j in range(40)]
+    )
     second = pd.DataFrame(truth + 0.4 * rng.normal(size=truth.shape), columns=first.columns)
     b = icc_two_readings(first, second)
     assert b.features == tuple(first.columns)
@@ -161,7 +176,12 @@ def test_nan_omit_matches_psych_on_complete_subjects(Ri):
         for s in STATS:
             np.testing.assert_allclose(getattr(b, s)[j], ref[s], rtol=RTOL, atol=ATOL, err_msg=s)
         assert b.n_subjects[j] == ref["n_subjects"]
-    assert b.reasons == ("omitted 1 incomplete subject(s)", None, "omitted 2 incomplete subject(s)", None)
+    assert b.reasons == (
+        "omitted 1 incomplete subject(s)",
+        None,
+        "omitted 2 incomplete subject(s)",
+        None,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,7 +196,9 @@ def test_vectorized_equals_per_feature_loop():
         one = icc(x[:, :, j])
         for s in STATS:
             # same formulas on a different array layout: only summation order can differ
-            np.testing.assert_allclose(getattr(b, s)[j], getattr(one, s), rtol=1e-13, atol=1e-15, err_msg=s)
+            np.testing.assert_allclose(
+                getattr(b, s)[j], getattr(one, s), rtol=1e-13, atol=1e-15, err_msg=s
+            )
         assert b.feature(j).reason == one.reason
 
 

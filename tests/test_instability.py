@@ -12,11 +12,11 @@ import pytest
 from scipy import special
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.pipeline import instability_of
 from nenaudit.stats.calibration import calibrate_grid
 from nenaudit.stats.dca import threshold_grid
 from nenaudit.stats.instability import pipeline_instability, selection_frequency
 from nenaudit.stats.validation import ScreenBackwardProcedure, pipeline_optimism
-from nenaudit.pipeline import instability_of
 
 
 def _data(seed, n=120, k=10):
@@ -38,7 +38,9 @@ def _bootstrap(seed, jobs=1, n_boot=30):
 
 
 def _r_matrix(flat, shape):
-    return np.array([np.nan if v is None else v for v in flat], dtype=float).reshape(shape, order="F")
+    return np.array([np.nan if v is None else v for v in flat], dtype=float).reshape(
+        shape, order="F"
+    )
 
 
 @pytest.mark.parity
@@ -52,7 +54,11 @@ def test_every_statistic_matches_base_r_from_the_same_bootstrap_predictions(R, s
     tg = threshold_grid(0.01, 0.99, 0.01)
     res = instability_of(boot, y, prob, model, threshold=t, dca_thresholds=tg)
     grid = calibrate_grid(prob)
-    ref = R.to_py(R.call("instability_base", R.fvec(y), R.fvec(prob), R.matrix(P), t, R.fvec(grid), R.fvec(tg)))
+    ref = R.to_py(
+        R.call(
+            "instability_base", R.fvec(y), R.fvec(prob), R.matrix(P), t, R.fvec(grid), R.fvec(tg)
+        )
+    )
     # the same sums, quantiles, lowess and approx in the same order: 1e-12 (the tolerance)
     tol = dict(rtol=0, atol=1e-12)
     np.testing.assert_allclose(res.mape_individual, ref["mape_i"], **tol)
@@ -61,8 +67,12 @@ def test_every_statistic_matches_base_r_from_the_same_bootstrap_predictions(R, s
     np.testing.assert_allclose(res.upper, ref["upper"], **tol)
     np.testing.assert_allclose(res.cii_individual, ref["cii_i"], **tol)
     assert res.cii == pytest.approx(ref["cii"], abs=1e-12)
-    np.testing.assert_allclose(res.calibration_original, _r_matrix(ref["cal_orig"], grid.shape), **tol)
-    np.testing.assert_allclose(res.calibration_curves, _r_matrix(ref["curves"], (P.shape[0], grid.size)), **tol)
+    np.testing.assert_allclose(
+        res.calibration_original, _r_matrix(ref["cal_orig"], grid.shape), **tol
+    )
+    np.testing.assert_allclose(
+        res.calibration_curves, _r_matrix(ref["curves"], (P.shape[0], grid.size)), **tol
+    )
     assert res.calibration_mad == pytest.approx(ref["cal_mad"], abs=1e-12)
     np.testing.assert_allclose(res.net_benefit_original, ref["nb0"], **tol)
     np.testing.assert_allclose(res.net_benefit, _r_matrix(ref["nb"], (P.shape[0], tg.size)), **tol)
@@ -131,25 +141,47 @@ def test_the_pipeline_reports_its_instability_identically_with_one_and_two_worke
     ia, ib = a.instability, b.instability
     assert ia is not None and ia["n_boot"] == a.validation["pipeline"].n_ok
     assert dumps_json(ia) == dumps_json(ib)  # strict JSON, byte for byte
-    assert a.arrays["instability"].net_benefit.tobytes() == b.arrays["instability"].net_benefit.tobytes()
+    assert (
+        a.arrays["instability"].net_benefit.tobytes()
+        == b.arrays["instability"].net_benefit.tobytes()
+    )
     feats = ia["selection"]["features"]
     assert feats["original"] == list(a.selection["radscore"]["coefficients"])
     assert set(feats["original"]) <= set(feats["frequency"])
     # the threshold is the risk at Youden's cut point of the final model
     from nenaudit.pipeline import youden_risk_threshold
+
     assert ia["threshold"] == youden_risk_threshold(a.arrays["y"], a.arrays["lp"])
 
 
 def test_validate_pipeline_reports_the_instability_whatever_the_workers():
     from clirun import nenaudit
 
-    runs = [nenaudit("validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4",
-                     "--jobs", j, "--json") for j in (1, 2)]
+    runs = [
+        nenaudit(
+            "validate",
+            "--scheme",
+            "pipeline",
+            "--clinical-only",
+            "--boot",
+            "10",
+            "--seed",
+            "4",
+            "--jobs",
+            j,
+            "--json",
+        )
+        for j in (1, 2)
+    ]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr
     a, b = (json.loads(r.stdout) for r in runs)
-    assert a["instability"] == b["instability"] and a["instability"]["n_boot"] == a["result"]["n_ok"]
+    assert (
+        a["instability"] == b["instability"] and a["instability"]["n_boot"] == a["result"]["n_ok"]
+    )
     assert set(a["instability"]["selection"]["predictors"]["original"]) <= set(a["variables"])
-    text = nenaudit("validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4")
+    text = nenaudit(
+        "validate", "--scheme", "pipeline", "--clinical-only", "--boot", "10", "--seed", "4"
+    )
     assert f"MAPE {a['instability']['mape']:.4f}" in text.stdout
 
 

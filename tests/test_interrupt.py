@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes through /proc")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="counts processes through /proc"
+)
 
 DEADLINE = 5.0  # seconds after the signal by which no process of the run may remain
 
@@ -42,9 +44,15 @@ def session_processes(sid: int) -> list[int]:
 
 def start(args, tmpdir: Path) -> subprocess.Popen:
     env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONWARNINGS="ignore")
-    return subprocess.Popen([sys.executable, "-m", "nenaudit", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, encoding="utf-8", errors="replace", env=env,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "nenaudit", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+        start_new_session=True,
+    )
 
 
 def wait_for_workers(p: subprocess.Popen, n: int, timeout: float = 180.0) -> None:
@@ -52,7 +60,9 @@ def wait_for_workers(p: subprocess.Popen, n: int, timeout: float = 180.0) -> Non
     while len(session_processes(p.pid)) < n:
         if p.poll() is not None:
             out, err = p.communicate()
-            pytest.fail(f"the run ended before its workers started (exit {p.returncode}): {err[-500:]}")
+            pytest.fail(
+                f"the run ended before its workers started (exit {p.returncode}): {err[-500:]}"
+            )
         if time.monotonic() - t0 > timeout:
             p.kill()
             pytest.fail("workers did not start")
@@ -82,12 +92,17 @@ def interrupt_and_check(p: subprocess.Popen, sig: int, tmpdir: Path) -> None:
         assert p.returncode == -signal.SIGKILL
         return
     assert p.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130}[sig], err
-    assert err == "nenaudit: interrupted\n", err  # one line, no traceback from the parent or a worker
+    assert err == "nenaudit: interrupted\n", (
+        err
+    )  # one line, no traceback from the parent or a worker
     assert sorted(os.listdir(tmpdir)) == []  # no temporary directory left
 
 
-SIGNALS = [pytest.param(signal.SIGTERM, id="TERM"), pytest.param(signal.SIGINT, id="INT"),
-           pytest.param(signal.SIGKILL, id="KILL")]
+SIGNALS = [
+    pytest.param(signal.SIGTERM, id="TERM"),
+    pytest.param(signal.SIGINT, id="INT"),
+    pytest.param(signal.SIGKILL, id="KILL"),
+]
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
@@ -106,7 +121,9 @@ def test_reproduce_jobs_2_interrupted(tmp_path, sig):
 def test_validate_jobs_2_interrupted(tmp_path, sig):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    p = start(["validate", "--scheme", "harrell", "--jobs", "2", "--boot", "20000", "--json"], tmpdir)
+    p = start(
+        ["validate", "--scheme", "harrell", "--jobs", "2", "--boot", "20000", "--json"], tmpdir
+    )
     wait_for_workers(p, 3)
     interrupt_and_check(p, sig, tmpdir)
 
@@ -114,7 +131,9 @@ def test_validate_jobs_2_interrupted(tmp_path, sig):
 def test_ctrl_c_without_workers_is_one_line(tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    p = start(["validate", "--scheme", "harrell", "--jobs", "1", "--boot", "20000", "--json"], tmpdir)
+    p = start(
+        ["validate", "--scheme", "harrell", "--jobs", "1", "--boot", "20000", "--json"], tmpdir
+    )
     time.sleep(4.0)  # well inside the resampling (start-up and the fit take about 2 s)
     assert p.poll() is None
     interrupt_and_check(p, signal.SIGINT, tmpdir)
@@ -128,13 +147,25 @@ def many_cases(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("interrupt")
     (tmp / "cohort").mkdir()
-    pd.DataFrame({"lesion_id": ["L1", "L2", "L3", "L4", "L5", "L6"], "patient_id": ["P1", "P1", "P2", "P3", "P3", "P4"],
-                  "outcome": [0, 0, 1, 1, 1, 0]}).to_csv(tmp / "cohort" / "lesions.csv", index=False)
+    pd.DataFrame(
+        {
+            "lesion_id": ["L1", "L2", "L3", "L4", "L5", "L6"],
+            "patient_id": ["P1", "P1", "P2", "P3", "P3", "P4"],
+            "outcome": [0, 0, 1, 1, 1, 0],
+        }
+    ).to_csv(tmp / "cohort" / "lesions.csv", index=False)
     ph = tmp / "ph"
-    write_phantom(tmp / "cohort", ph, seed=3, scan=ScanModel(size=(150, 150, 18), liver_semi_axes_mm=(46.0, 42.0, 38.0)),
-                  resegment=4)
+    write_phantom(
+        tmp / "cohort",
+        ph,
+        seed=3,
+        scan=ScanModel(size=(150, 150, 18), liver_semi_axes_mm=(46.0, 42.0, 38.0)),
+        resegment=4,
+    )
     index = pd.read_csv(ph / "masks" / "index.csv", dtype={"lesion_id": str})
-    rep = pd.concat([index.assign(lesion_id=index["lesion_id"] + f"_{k}") for k in range(20)], ignore_index=True)
+    rep = pd.concat(
+        [index.assign(lesion_id=index["lesion_id"] + f"_{k}") for k in range(20)], ignore_index=True
+    )
     rep.to_csv(ph / "masks" / "index.csv", index=False)
     return ph
 
@@ -144,8 +175,21 @@ def test_extract_jobs_2_interrupted(tmp_path, many_cases, sig):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     out = tmp_path / "f.csv"
-    p = start(["extract", "--images", many_cases / "images", "--masks", many_cases / "masks", "--jobs", "2",
-               "--out", out, "--json"], tmpdir)
+    p = start(
+        [
+            "extract",
+            "--images",
+            many_cases / "images",
+            "--masks",
+            many_cases / "masks",
+            "--jobs",
+            "2",
+            "--out",
+            out,
+            "--json",
+        ],
+        tmpdir,
+    )
     wait_for_workers(p, 4)  # parent + forkserver + 2 workers
     time.sleep(0.5)
     interrupt_and_check(p, sig, tmpdir)
@@ -158,11 +202,12 @@ def test_a_stopped_pool_leaves_no_exit_hook_to_fail():
     and the manager thread has ended."""
     from nenaudit.stats.workers import worker_pool
 
-    with pytest.raises(KeyboardInterrupt):
-        with worker_pool(1) as ex:
-            ex.submit(abs, -1).result()
-            wake, manager = ex._executor_manager_thread_wakeup, ex._executor_manager_thread
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), worker_pool(1) as ex:
+        ex.submit(abs, -1).result()
+        wake, manager = ex._executor_manager_thread_wakeup, ex._executor_manager_thread
+        raise KeyboardInterrupt
     assert not manager.is_alive() and wake._closed
-    wake._closed = False  # the state the exit hook can see in the race: "open", while the pipe is closed
+    wake._closed = (
+        False  # the state the exit hook can see in the race: "open", while the pipe is closed
+    )
     wake.wakeup()  # no OSError

@@ -47,7 +47,11 @@ def make_data(p: int, seed: int, n: int = 131, n_events: int = 27):
 
 def r_cv(R, X, y, foldid, measure="deviance", thresh=1e-7):
     R.source("lasso.R")
-    return R.to_py(R.call("ref_cv_lasso", R.matrix(X), R.fvec(y), R.ivec(foldid), measure=measure, thresh=thresh))
+    return R.to_py(
+        R.call(
+            "ref_cv_lasso", R.matrix(X), R.fvec(y), R.ivec(foldid), measure=measure, thresh=thresh
+        )
+    )
 
 
 def quiet_cv(*args, **kw):
@@ -201,24 +205,39 @@ def test_kernel_makes_the_passes_of_glmnets_fortran(n, p, prevalence, signal, bi
     np.testing.assert_allclose(a.lambdas, b["lambdas"], rtol=1e-12)
     scale = max(1.0, np.abs(b["coef"]).max())
     np.testing.assert_allclose(a.coef, b["coef"], rtol=0, atol=1e-9 * scale)
-    np.testing.assert_allclose(a.intercept, b["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(b["intercept"]).max()))
+    np.testing.assert_allclose(
+        a.intercept, b["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(b["intercept"]).max())
+    )
     solver = [w for w in a.warnings if "dangerous ground" not in w]  # not R's small-class warning
     assert (b["jerr"] != 0) == bool(solver)  # a solver code in one is a warning of the other
     foldid = make_foldid(n, 3, seed=seed)
-    for f in (1, 2, 3):  # training folds, where a 0/1 feature may be constant (glmnet leaves it out)
+    for f in (
+        1,
+        2,
+        3,
+    ):  # training folds, where a 0/1 feature may be constant (glmnet leaves it out)
         train = foldid != f
         xf, yf = X[train], y[train]
         if min(yf.sum(), (1 - yf).sum()) < 2:
             continue  # glmnet refuses a class of <= 1 (cv_lasso checks it before the fits)
         flmin = 0.01 if xf.shape[0] < p else 1e-4
         lam, a0, coef, _, nulldev, npasses, jerr = lognet_path(
-            np.ascontiguousarray(xf.T), yf, flmin=flmin, ulam=None, nlam=100, thresh=1e-7, maxit=100_000)
+            np.ascontiguousarray(xf.T),
+            yf,
+            flmin=flmin,
+            ulam=None,
+            nlam=100,
+            thresh=1e-7,
+            maxit=100_000,
+        )
         o = fortran_path(xf, yf)
         assert (npasses, lam.size, jerr) == (o["npasses"], o["lambdas"].size, o["jerr"])
         np.testing.assert_allclose(lam[1:], o["lambdas"][1:], rtol=1e-12)  # lam[0] before fix.lam
         scale = max(1.0, np.abs(o["coef"]).max())
         np.testing.assert_allclose(coef, o["coef"], rtol=0, atol=1e-9 * scale)
-        np.testing.assert_allclose(a0, o["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(o["intercept"]).max()))
+        np.testing.assert_allclose(
+            a0, o["intercept"], rtol=0, atol=1e-9 * max(1.0, np.abs(o["intercept"]).max())
+        )
         assert nulldev == pytest.approx(o["nulldev"], rel=1e-12)
 
 
@@ -262,8 +281,10 @@ def test_solver_warnings_are_recorded():
     with pytest.warns(StatisticalWarning, match="not reached after maxit=5"):
         path = lasso_path(X, y, maxit=5)
     jerr = fortran_path(X, y, maxit=5)["jerr"]
-    assert jerr < 0 and any(w.startswith(f"glmnet: convergence for {-jerr}th lambda value not reached")
-                            for w in path.warnings), (jerr, path.warnings)
+    assert jerr < 0 and any(
+        w.startswith(f"glmnet: convergence for {-jerr}th lambda value not reached")
+        for w in path.warnings
+    ), (jerr, path.warnings)
     assert path.lambdas.size >= 1
 
 
@@ -284,7 +305,9 @@ def test_radscore_is_the_linear_predictor_at_lambda_min():
     formula = radscore_formula(cv, "min")
     assert set(formula.coefficients) == set(cv.selected("min"))
     table = pd.DataFrame(X, columns=names)
-    np.testing.assert_allclose(formula.apply(table), cv.path.link(X)[:, cv.index_min], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        formula.apply(table), cv.path.link(X)[:, cv.index_min], rtol=1e-12, atol=1e-12
+    )
     without = formula.apply(table, include_intercept=False)
     np.testing.assert_allclose(formula.apply(table) - without, formula.intercept, rtol=1e-12)
 
@@ -292,12 +315,16 @@ def test_radscore_is_the_linear_predictor_at_lambda_min():
 def test_apply_published_formula():
     # the Feng et al. 2025 formula (section 3.2), transcribed as strings, on a made-up table
     terms = {"Original_RootMeanSquared": "-0.429", "Original_Correlation": "1.054"}
-    table = pd.DataFrame({"Original_RootMeanSquared": [1.0, -1.0], "Original_Correlation": [0.5, 2.0], "x": [0, 0]})
+    table = pd.DataFrame(
+        {"Original_RootMeanSquared": [1.0, -1.0], "Original_Correlation": [0.5, 2.0], "x": [0, 0]}
+    )
     got = apply_radscore(terms, table, include_intercept=False)
     np.testing.assert_allclose(got, [-0.429 * 1.0 + 1.054 * 0.5, -0.429 * -1.0 + 1.054 * 2.0])
     with pytest.raises(NenauditError, match="no intercept"):
         apply_radscore(terms, table)
-    with pytest.raises(NenauditError, match="'Wavelet_LLH_Imc1' of the Radscore formula is not a column"):
+    with pytest.raises(
+        NenauditError, match="'Wavelet_LLH_Imc1' of the Radscore formula is not a column"
+    ):
         apply_radscore({"Wavelet_LLH_Imc1": 0.96}, table, include_intercept=False)
     with pytest.raises(NenauditError, match="not a number"):
         apply_radscore({"x": "0.00s0"}, table, include_intercept=False)
@@ -315,7 +342,9 @@ def test_published_formula_resolves_names_to_pyradiomics_keys():
     assert f.coefficients["original_firstorder_RootMeanSquared"] == -0.429
     assert f.unresolved == ("WaveletH_LLHH_RunVariance",)  # a 4-letter 3-D wavelet does not exist
     table = pd.DataFrame({k: [0.5, -1.0] for k in f.coefficients if k not in f.unresolved})
-    with pytest.raises(NenauditError, match="'WaveletH_LLHH_RunVariance' of the Radscore formula is not a column"):
+    with pytest.raises(
+        NenauditError, match="'WaveletH_LLHH_RunVariance' of the Radscore formula is not a column"
+    ):
         f.apply(table, include_intercept=False)
     resolved = RadscoreFormula({k: v for k, v in f.coefficients.items() if k not in f.unresolved})
     expected = sum(v * table[k] for k, v in resolved.coefficients.items())
@@ -340,11 +369,17 @@ def test_summary_json_shape():
     "mutate,match",
     [
         (lambda X, y: (np.where(np.arange(X.shape[0])[:, None] == 4, np.nan, X), y), "row 5: NaN"),
-        (lambda X, y: (np.where(np.arange(X.shape[0])[:, None] == 2, np.inf, X), y), "row 3: infinite"),
+        (
+            lambda X, y: (np.where(np.arange(X.shape[0])[:, None] == 2, np.inf, X), y),
+            "row 3: infinite",
+        ),
         (lambda X, y: (np.column_stack([X, np.full(X.shape[0], 3.0)]), y), "constant feature"),
         (lambda X, y: (X, np.r_[y[:-1], 2.0]), "coded 0/1"),
         (lambda X, y: (X[:, :1], y), "at least 2 feature columns"),
-        (lambda X, y: (X, np.r_[np.zeros(5), np.ones(X.shape[0] - 5)]), "only 5 observations have outcome 0"),
+        (
+            lambda X, y: (X, np.r_[np.zeros(5), np.ones(X.shape[0] - 5)]),
+            "only 5 observations have outcome 0",
+        ),
     ],
 )
 def test_bad_input_is_refused(mutate, match):
@@ -403,7 +438,9 @@ def test_fold_relabelling_invariance(seed, perm_seed):
     b = quiet_cv(X, y, foldid=relabel[foldid - 1], n_jobs=1)
     np.testing.assert_allclose(a.cvm, b.cvm, rtol=1e-12)  # summation order only
     np.testing.assert_allclose(a.cvsd, b.cvsd, rtol=1e-9)
-    assert a.index_min == b.index_min or np.isclose(a.cvm[a.index_min], a.cvm[b.index_min], rtol=1e-12)
+    assert a.index_min == b.index_min or np.isclose(
+        a.cvm[a.index_min], a.cvm[b.index_min], rtol=1e-12
+    )
     assert a.lambda_1se >= a.lambda_min
 
 
@@ -419,8 +456,12 @@ def test_bootstrap_resamples_pick_r_lambda_min(R):
             continue
         py = quiet_cv(Xb, yb, foldid=foldid)
         r = r_cv(R, Xb, yb, foldid)
-        assert py.lambda_min == pytest.approx(r["lambda_min"], rel=1e-12)  # same grid value (fix.lam ulp)
+        assert py.lambda_min == pytest.approx(
+            r["lambda_min"], rel=1e-12
+        )  # same grid value (fix.lam ulp)
         assert py.lambda_1se == pytest.approx(r["lambda_1se"], rel=1e-12)
         coef = np.array(list(py.coefficients("min").values()))
         np.testing.assert_array_equal(coef != 0, np.asarray(r["coef_min"]) != 0)
-        np.testing.assert_allclose(coef, r["coef_min"], rtol=0, atol=1e-9)  # as in test_cv_glmnet_parity
+        np.testing.assert_allclose(
+            coef, r["coef_min"], rtol=0, atol=1e-9
+        )  # as in test_cv_glmnet_parity

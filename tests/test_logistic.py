@@ -161,8 +161,14 @@ def test_exact_profile_ci_is_the_root_in_r(R, key):
         for k in range(2):
             z = R.to_py(
                 R.call(
-                    "logit_signed_root", R.matrix(x), R.fvec(y), R.svec(names), j + 1,
-                    float(f.ci_profile_exact[j, k]), float(f.coef[j]), float(f.deviance),
+                    "logit_signed_root",
+                    R.matrix(x),
+                    R.fvec(y),
+                    R.svec(names),
+                    j + 1,
+                    float(f.ci_profile_exact[j, k]),
+                    float(f.coef[j]),
+                    float(f.deviance),
                 )
             )
             # R evaluates the signed root at our limit with its own tightly converged glm.fit;
@@ -188,7 +194,9 @@ def test_quasi_separation_reported_like_r(R):
     # over ~24 iterations, so agreement is ~1e-9 rather than ~1e-14
     assert rel(f.coef, ref["coef"]) < 1e-7
     assert rel(f.se, ref["se"]) < 1e-7
-    assert f.deviance == pytest.approx(ref["deviance"], abs=1e-9)  # diverging fit: absolute, deviance -> 2 log 2 here
+    assert f.deviance == pytest.approx(
+        ref["deviance"], abs=1e-9
+    )  # diverging fit: absolute, deviance -> 2 log 2 here
     # R's confint returns NA where the profile never reaches the cutoff; same NA pattern
     cp = as_ci(ref["ci_profile"])
     assert np.array_equal(np.isnan(cp), np.isnan(f.ci_profile))
@@ -295,7 +303,17 @@ def test_dataframe_names_and_summary():
     f = fit_logistic(df, y)
     assert f.names == ("(Intercept)", "a", "b", "c")
     s = f.to_frame()
-    assert list(s.columns) == ["estimate", "se", "z", "p", "ci_lower", "ci_upper", "OR", "OR_lower", "OR_upper"]
+    assert list(s.columns) == [
+        "estimate",
+        "se",
+        "z",
+        "p",
+        "ci_lower",
+        "ci_upper",
+        "OR",
+        "OR_lower",
+        "OR_upper",
+    ]
     assert np.allclose(s["OR"], f.odds_ratio)
     assert np.allclose(np.exp(f.ci_profile), f.or_ci_profile)
     d = f.to_dict()

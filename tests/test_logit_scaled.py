@@ -61,10 +61,16 @@ def test_a_predictor_named_twice_is_refused(tmp_path):
     f = tmp_path / "d.csv"
     data(1.0).to_csv(f, index=False)
     p = nenaudit("logit", f, "--outcome", "y", "--predictors", "big,big")
-    assert p.returncode == 2 and "named twice" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert (
+        p.returncode == 2 and "named twice" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    )
 
 
 def test_validate_predictors_named_twice_is_refused():
     """`validate --predictors Ki67,Ki67` once exited 0 reporting variables ["Ki67"]."""
     p = nenaudit("validate", "--scheme", "harrell", "--predictors", "Ki67,Ki67", "--boot", "2")
-    assert p.returncode == 2 and "'Ki67' is named twice" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert (
+        p.returncode == 2
+        and "'Ki67' is named twice" in p.stderr
+        and len(p.stderr.strip().splitlines()) == 1
+    )

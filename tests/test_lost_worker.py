@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nenaudit.exceptions import NenauditError, WorkerLost
+from nenaudit.exceptions import WorkerLost
 from nenaudit.stats._resample import run_resamples
 from nenaudit.stats.workers import run_retrying
 
@@ -25,7 +25,12 @@ def _square_or_die(k: int, flag: str, always: bool) -> int:
 
 def test_a_killed_worker_reruns_its_task(tmp_path):
     got = {}
-    run_retrying(2, _square_or_die, {k: (k, str(tmp_path / "flag"), False) for k in range(6)}, got.__setitem__)
+    run_retrying(
+        2,
+        _square_or_die,
+        {k: (k, str(tmp_path / "flag"), False) for k in range(6)},
+        got.__setitem__,
+    )
     assert (tmp_path / "flag").exists()  # the worker was killed
     assert got == {k: k * k for k in range(6)}  # and every task ran, once in the results
 
@@ -33,8 +38,13 @@ def test_a_killed_worker_reruns_its_task(tmp_path):
 def test_workers_that_keep_dying_stop_the_run_saying_what_was_lost(tmp_path):
     got = {}
     with pytest.raises(WorkerLost) as exc:
-        run_retrying(2, _square_or_die, {k: (k, str(tmp_path / "flag"), True) for k in range(4)}, got.__setitem__,
-                     retries=1)
+        run_retrying(
+            2,
+            _square_or_die,
+            {k: (k, str(tmp_path / "flag"), True) for k in range(4)},
+            got.__setitem__,
+            retries=1,
+        )
     assert exc.value.lost >= 1 and 1 not in got and "killed 2 times" in str(exc.value)
 
 
@@ -63,8 +73,8 @@ def test_resamples_are_rerun_after_a_killed_worker(tmp_path):
 
 
 def test_simulate_survives_a_killed_local_worker(tmp_path):
-    from test_simulate import SPEC, keys  # the small null simulation of the simulate tests
     from nenaudit.simulate import run_simulation
+    from test_simulate import SPEC, keys  # the small null simulation of the simulate tests
 
     killed = []
 

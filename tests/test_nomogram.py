@@ -15,8 +15,14 @@ from nenaudit.stats.nomogram import nomogram
 
 def _data(seed: int, n: int = 131):
     rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"radscore": rng.normal(1.5, 1.0, n), "ki67": rng.gamma(2, 6, n).round(0),
-                      "mets": rng.integers(1, 4, n).astype(float), "extra": rng.integers(0, 2, n).astype(float)})
+    d = pd.DataFrame(
+        {
+            "radscore": rng.normal(1.5, 1.0, n),
+            "ki67": rng.gamma(2, 6, n).round(0),
+            "mets": rng.integers(1, 4, n).astype(float),
+            "extra": rng.integers(0, 2, n).astype(float),
+        }
+    )
     lp = -2 + 1.2 * d.radscore + 0.03 * d.ki67 + 0.5 * d.mets + 1.0 * d.extra
     d["y"] = (rng.uniform(size=n) < 1 / (1 + np.exp(-lp))).astype(float)
     return d
@@ -26,13 +32,24 @@ def _data(seed: int, n: int = 131):
 def test_points_match_rms_nomogram(R, seed):
     d = _data(seed)
     vars_ = ["radscore", "ki67", "mets", "extra"]
-    axes = {"radscore": np.arange(-2.0, 5.5, 0.5), "ki67": np.arange(0.0, 70.0, 10.0),
-            "mets": np.array([1.0, 2.0, 3.0]), "extra": np.array([0.0, 1.0])}
+    axes = {
+        "radscore": np.arange(-2.0, 5.5, 0.5),
+        "ki67": np.arange(0.0, 70.0, 10.0),
+        "mets": np.array([1.0, 2.0, 3.0]),
+        "extra": np.array([0.0, 1.0]),
+    }
     probs = [0.1, 0.3, 0.5, 0.7, 0.9]
     R.source("nomogram.R")
     rdf = R.r()["data.frame"](**{c: fvec(d[c]) for c in [*vars_, "y"]})
-    ref = R.to_py(R.call("nomogram_points", rdf, R.svec(vars_),
-                         R.r()["list"](**{k: fvec(v) for k, v in axes.items()}), probs=fvec(probs)))
+    ref = R.to_py(
+        R.call(
+            "nomogram_points",
+            rdf,
+            R.svec(vars_),
+            R.r()["list"](**{k: fvec(v) for k, v in axes.items()}),
+            probs=fvec(probs),
+        )
+    )
     coef = dict(zip(ref["names"], ref["coef"]))
     nom = nomogram({v: coef[v] for v in vars_}, coef["Intercept"], axes)
     # rms computes the same closed-form quantities in double precision: agreement to rounding
@@ -68,12 +85,15 @@ def test_total_points_reproduce_the_linear_predictor(seed):
     np.testing.assert_allclose(p, [0.2, 0.8], rtol=1e-12)
 
 
-@pytest.mark.parametrize("kw, msg", [
-    ({"coefficients": {}, "intercept": 0, "values": {}}, "no predictors"),
-    ({"coefficients": {"a": 1.0}, "intercept": 0, "values": {}}, "no axis values for 'a'"),
-    ({"coefficients": {"a": float("nan")}, "intercept": 0, "values": {"a": [0, 1]}}, "finite"),
-    ({"coefficients": {"a": 0.0}, "intercept": 0, "values": {"a": [0, 1]}}, "nothing to scale"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"coefficients": {}, "intercept": 0, "values": {}}, "no predictors"),
+        ({"coefficients": {"a": 1.0}, "intercept": 0, "values": {}}, "no axis values for 'a'"),
+        ({"coefficients": {"a": float("nan")}, "intercept": 0, "values": {"a": [0, 1]}}, "finite"),
+        ({"coefficients": {"a": 0.0}, "intercept": 0, "values": {"a": [0, 1]}}, "nothing to scale"),
+    ],
+)
 def test_bad_input(kw, msg):
     with pytest.raises(NenauditError, match=msg):
         nomogram(**kw)

@@ -46,24 +46,49 @@ def mycohort(tmp_path) -> Path:
 
 def test_reproduce_into_its_own_input_folder_is_refused(mycohort, tmp_path):
     before = listing(mycohort)
-    p = nenaudit("reproduce", "mycohort", "--out", "mycohort", "--boot", "1", "--no-crosscheck", "--quiet",
-                 cwd=tmp_path)
+    p = nenaudit(
+        "reproduce",
+        "mycohort",
+        "--out",
+        "mycohort",
+        "--boot",
+        "1",
+        "--no-crosscheck",
+        "--quiet",
+        cwd=tmp_path,
+    )
     one_error_line(p, "this run's input (mycohort)")
     assert listing(mycohort) == before
     # and a folder that holds the input, under another spelling
-    p = nenaudit("reproduce", str(mycohort / "sub" / ".."), "--out", str(tmp_path), "--boot", "1",
-                 "--no-crosscheck", "--quiet", "--force", cwd=mycohort)
+    p = nenaudit(
+        "reproduce",
+        str(mycohort / "sub" / ".."),
+        "--out",
+        str(tmp_path),
+        "--boot",
+        "1",
+        "--no-crosscheck",
+        "--quiet",
+        "--force",
+        cwd=mycohort,
+    )
     assert p.returncode == 2 and listing(mycohort) == before
 
 
 def test_phantom_into_a_copied_cohort_with_the_users_patients_is_refused(mycohort, tmp_path):
-    (mycohort / "patients.csv").write_text((mycohort / "patients.csv").read_text() + "\n")  # the user's own
+    (mycohort / "patients.csv").write_text(
+        (mycohort / "patients.csv").read_text() + "\n"
+    )  # the user's own
     before = listing(mycohort)
     p = nenaudit("phantom", "--cohort", default_cohort_path(), "--out", mycohort, "--lesions", "1")
     one_error_line(p, "a copy?")
     assert listing(mycohort) == before
-    p = nenaudit("phantom", "--cohort", default_cohort_path(), "--out", mycohort, "--lesions", "1", "--force")
-    one_error_line(p, "was not written by nenaudit")  # manifest.json: never replaced, even with --force
+    p = nenaudit(
+        "phantom", "--cohort", default_cohort_path(), "--out", mycohort, "--lesions", "1", "--force"
+    )
+    one_error_line(
+        p, "was not written by nenaudit"
+    )  # manifest.json: never replaced, even with --force
     assert listing(mycohort) == before
 
 
@@ -107,14 +132,27 @@ def test_marker_records_verb_run_folder_and_hashes(tmp_path):
     st = d.stat()
     assert m["verb"] == "reproduce" and m["state"] == "complete" and len(m["run"]) == 32
     assert m["dir"] == {"path": str(d.resolve()), "device": st.st_dev, "inode": st.st_ino}
-    assert m["files"] == {n: content_hash(d / n) for n in ("report.html", "report.md", "results.json", "roc.png")}
+    assert m["files"] == {
+        n: content_hash(d / n) for n in ("report.html", "report.md", "results.json", "roc.png")
+    }
     assert not (d / LOCK).exists()
 
 
 def test_second_run_into_the_same_folder_is_refused_and_the_first_completes(mycohort, tmp_path):
     out = tmp_path / "res"
-    env_cmd = [sys.executable, "-m", "nenaudit", "reproduce", str(mycohort), "--out", str(out), "--boot", "2",
-               "--no-crosscheck", "--quiet"]
+    env_cmd = [
+        sys.executable,
+        "-m",
+        "nenaudit",
+        "reproduce",
+        str(mycohort),
+        "--out",
+        str(out),
+        "--boot",
+        "2",
+        "--no-crosscheck",
+        "--quiet",
+    ]
     first = subprocess.Popen(env_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         t0 = time.monotonic()
@@ -122,9 +160,21 @@ def test_second_run_into_the_same_folder_is_refused_and_the_first_completes(myco
             assert first.poll() is None, first.communicate()
             assert time.monotonic() - t0 < 60
             time.sleep(0.05)
-        second = nenaudit("reproduce", mycohort, "--out", out, "--boot", "1", "--no-crosscheck", "--quiet", "--force")
+        second = nenaudit(
+            "reproduce",
+            mycohort,
+            "--out",
+            out,
+            "--boot",
+            "1",
+            "--no-crosscheck",
+            "--quiet",
+            "--force",
+        )
         one_error_line(second, "another nenaudit run")
-        assert first.poll() is None, "the first run ended before the second was refused: make it longer"
+        assert first.poll() is None, (
+            "the first run ended before the second was refused: make it longer"
+        )
         so, se = first.communicate(timeout=600)
     finally:
         if first.poll() is None:
@@ -136,5 +186,7 @@ def test_second_run_into_the_same_folder_is_refused_and_the_first_completes(myco
     assert all(content_hash(out / n) == h for n, h in m["files"].items())
     assert sorted(x.name for x in out.iterdir()) == sorted([*REPORT_FILES, MARKER])
     # and the folder is usable again afterwards
-    again = nenaudit("reproduce", mycohort, "--out", out, "--boot", "1", "--no-crosscheck", "--quiet")
+    again = nenaudit(
+        "reproduce", mycohort, "--out", out, "--boot", "1", "--no-crosscheck", "--quiet"
+    )
     assert again.returncode == 0, again.stderr

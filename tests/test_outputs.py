@@ -77,14 +77,17 @@ def test_reproduce_out_dotdot_is_refused(tmp_path):
     assert listing(tmp_path) == before
 
 
-@pytest.mark.parametrize("verb", [["reproduce", "--boot", "2", "--quiet"], ["synth"], ["phantom", "--cohort", "C"]])
+@pytest.mark.parametrize(
+    "verb", [["reproduce", "--boot", "2", "--quiet"], ["synth"], ["phantom", "--cohort", "C"]]
+)
 def test_foreign_non_empty_directory_is_refused(tmp_path, capsys, verb):
     d = tmp_path / "mine"
     d.mkdir()
     (d / "thesis.tex").write_text("mine")
     (tmp_path / "C").mkdir()
-    pd.DataFrame({"lesion_id": ["L1"], "patient_id": ["P1"], "outcome": [1]}).to_csv(tmp_path / "C" / "lesions.csv",
-                                                                                    index=False)
+    pd.DataFrame({"lesion_id": ["L1"], "patient_id": ["P1"], "outcome": [1]}).to_csv(
+        tmp_path / "C" / "lesions.csv", index=False
+    )
     verb = [str(tmp_path / "C") if a == "C" else a for a in verb]
     one_error_line(Run(capsys, *verb, "--out", d), "not made by nenaudit")
     assert listing(d) == {"thesis.tex": b"mine"}
@@ -140,7 +143,9 @@ def test_rerun_replaces_only_nenaudits_unchanged_files(tmp_path, small_cohort):
     assert (d / "notes.txt").read_text() == "added by the user"
     assert (d / "lesions.csv").read_text() == small_cohort.files["lesions.csv"]
     assert sorted(x.name for x in d.iterdir()) == sorted([*small_cohort.files, "notes.txt", MARKER])
-    (d / "lesions.csv").write_text("edited by the user")  # listed in the marker, but changed since: kept
+    (d / "lesions.csv").write_text(
+        "edited by the user"
+    )  # listed in the marker, but changed since: kept
     before = listing(d)
     with pytest.raises(OutputError, match="lesions.csv has changed since nenaudit wrote it"):
         write_cohort(small_cohort, d)
@@ -152,15 +157,16 @@ def test_failed_run_leaves_nothing_that_looks_current(tmp_path, small_cohort):
     write_cohort(small_cohort, d)
     (d / "notes.txt").write_text("mine")
     target = check_dir(d, verb="synth", names=small_cohort.files)
-    with pytest.raises(RuntimeError):
-        with target.writing() as staging:
-            (staging / "lesions.csv").write_text("half")
-            raise RuntimeError("the computation failed")
+    with pytest.raises(RuntimeError), target.writing() as staging:
+        (staging / "lesions.csv").write_text("half")
+        raise RuntimeError("the computation failed")
     marker = json.loads((d / MARKER).read_text())
     assert marker["state"] == "failed" and marker["files"] == {}
     assert not any((d / n).exists() for n in small_cohort.files)  # no previous output in place
     prev = d / marker["previous"]["dir"]
-    assert sorted(x.name for x in prev.iterdir()) == sorted(small_cohort.files)  # kept aside, not lost
+    assert sorted(x.name for x in prev.iterdir()) == sorted(
+        small_cohort.files
+    )  # kept aside, not lost
     assert (d / "notes.txt").read_text() == "mine"
     assert sorted(x.name for x in d.iterdir()) == sorted([MARKER, "notes.txt", prev.name])
     write_cohort(small_cohort, d)  # a complete run removes the previous outputs it set aside
@@ -168,18 +174,19 @@ def test_failed_run_leaves_nothing_that_looks_current(tmp_path, small_cohort):
 
 
 def test_a_new_directory_of_a_failed_run_is_removed(tmp_path, small_cohort):
-    with pytest.raises(RuntimeError):
-        with Outputs() as outs:
-            outs.dir(tmp_path / "new" / "c", verb="synth", names=small_cohort.files)
-            assert (tmp_path / "new" / "c" / MARKER).is_file()  # marked at the start
-            raise RuntimeError("failed")
+    with pytest.raises(RuntimeError), Outputs() as outs:
+        outs.dir(tmp_path / "new" / "c", verb="synth", names=small_cohort.files)
+        assert (tmp_path / "new" / "c" / MARKER).is_file()  # marked at the start
+        raise RuntimeError("failed")
     assert not (tmp_path / "new" / "c").exists()
 
 
 def test_out_on_a_file_is_refused(tmp_path, capsys):
     f = tmp_path / "a-file"
     f.write_text("mine")
-    one_error_line(Run(capsys, "reproduce", "--boot", "2", "--quiet", "--out", f), "not a directory")
+    one_error_line(
+        Run(capsys, "reproduce", "--boot", "2", "--quiet", "--out", f), "not a directory"
+    )
     one_error_line(Run(capsys, "synth", "--out", f), "not a directory")
     assert f.read_text() == "mine"
 
@@ -188,14 +195,18 @@ def test_out_on_a_file_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("bad", ["DIR", ".", "", "DIR/"])
-def test_json_to_a_directory_or_empty_name_is_refused_before_running(tmp_path, capsys, monkeypatch, bad):
+def test_json_to_a_directory_or_empty_name_is_refused_before_running(
+    tmp_path, capsys, monkeypatch, bad
+):
     d = tmp_path / "DIR"
     d.mkdir()
     monkeypatch.chdir(tmp_path)
     p = Run(capsys, "audit", "--json", bad.replace("DIR", str(d)))
     one_error_line(p, "--json")
     assert p.stdout == ""  # the audit did not run
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["DIR"] and list(d.iterdir()) == []  # no .part
+    assert (
+        sorted(x.name for x in tmp_path.iterdir()) == ["DIR"] and list(d.iterdir()) == []
+    )  # no .part
 
 
 def test_audit_json_through_a_symlink_keeps_the_link(tmp_path):
@@ -239,7 +250,9 @@ def device(tmp_path: Path, name: str, minor: int) -> Path:
     try:
         os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, minor))
     except OSError:
-        pytest.skip("cannot make a device node here (not root); /dev itself is never used as a test target")
+        pytest.skip(
+            "cannot make a device node here (not root); /dev itself is never used as a test target"
+        )
     return dev
 
 
@@ -261,8 +274,15 @@ def test_json_to_stdout(dest):
     import subprocess
     import sys
 
-    p = subprocess.run([sys.executable, "-c", f"from nenaudit.outputs import write_atomic; write_atomic({dest!r}, '[1]')"],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from nenaudit.outputs import write_atomic; write_atomic({dest!r}, '[1]')",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0 and p.stdout == "[1]", p.stderr
 
 
@@ -302,8 +322,17 @@ def extraction(complete: bool, value: float):
 
     table = pd.DataFrame({"lesion_id": ["L1"], "observer": [1], "repeat": [1], "f": [value]})
     fails = () if complete else (Failure("L2", 1, 1, "i.nii.gz", "m.nii.gz", "empty mask"),)
-    return ExtractionResult(table=table, failures=fails, feature_names=("f",), params="p.yaml", settings={},
-                            jobs=1, seconds=0.0, n_cases=1 + len(fails), cpu_seconds=0.0)
+    return ExtractionResult(
+        table=table,
+        failures=fails,
+        feature_names=("f",),
+        params="p.yaml",
+        settings={},
+        jobs=1,
+        seconds=0.0,
+        n_cases=1 + len(fails),
+        cpu_seconds=0.0,
+    )
 
 
 def test_failed_extract_rerun_leaves_no_current_looking_table(tmp_path):
@@ -321,10 +350,9 @@ def test_failed_extract_rerun_leaves_no_current_looking_table(tmp_path):
 def test_interrupted_run_renames_the_previous_file(tmp_path):
     old = tmp_path / "audit.json"
     old.write_text("[]")
-    with pytest.raises(KeyboardInterrupt):
-        with Outputs() as outs:
-            outs.file(old, "--json")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), Outputs() as outs:
+        outs.file(old, "--json")
+        raise KeyboardInterrupt
     assert not old.exists() and (tmp_path / "audit.stale.json").read_text() == "[]"
 
 
@@ -334,10 +362,15 @@ def test_extract_out_directory_is_refused_before_extracting(tmp_path):
 
     (tmp_path / "cohort").mkdir()
     pd.DataFrame({"lesion_id": ["L1"], "patient_id": ["P1"], "outcome": [1]}).to_csv(
-        tmp_path / "cohort" / "lesions.csv", index=False)
+        tmp_path / "cohort" / "lesions.csv", index=False
+    )
     ph = tmp_path / "ph"
-    write_phantom(tmp_path / "cohort", ph, scan=ScanModel(size=(120, 120, 12), liver_semi_axes_mm=(36.0, 34.0, 28.0)),
-                  resegment=0)
+    write_phantom(
+        tmp_path / "cohort",
+        ph,
+        scan=ScanModel(size=(120, 120, 12), liver_semi_axes_mm=(36.0, 34.0, 28.0)),
+        resegment=0,
+    )
     d = tmp_path / "outdir"
     d.mkdir()
     p = nenaudit("extract", "--images", ph / "images", "--masks", ph / "masks", "--out", d)

@@ -36,7 +36,16 @@ from __future__ import annotations
 import functools
 
 import pytest
-from paperfacts import agrees, audit, check_stored_is_live, fact_key, fact_params, finding_for, stored
+
+from paperfacts import (
+    agrees,
+    audit,
+    check_stored_is_live,
+    fact_key,
+    fact_params,
+    finding_for,
+    stored,
+)
 
 # stem -> the facts of that paper the audit is known to disagree with R on, each with the reason its
 # README gives (xfail, strict: the test fails the day the audit agrees). None today.

@@ -52,7 +52,17 @@ CASES = {
 
 
 def test_every_step_the_brief_names_is_registered():
-    assert set(steps()) >= {"chisq", "fisher", "wilcox", "ttest", "glm", "confint", "firth", "stepwise", "icc"}
+    assert set(steps()) >= {
+        "chisq",
+        "fisher",
+        "wilcox",
+        "ttest",
+        "glm",
+        "confint",
+        "firth",
+        "stepwise",
+        "icc",
+    }
     for s in REGISTRY.values():
         assert s.statistics and s.script.endswith(".R")
         for stat in s.statistics:
@@ -65,7 +75,15 @@ def test_registered_steps_pass_against_r(R, case):
     step = case.split("_")[0]
     t = compare(step, make_frame(), **CASES[case])
     frame = t.to_frame()
-    assert list(frame.columns) == ["statistic", "python", "r", "abs_diff", "rel_diff", "tolerance", "pass"]
+    assert list(frame.columns) == [
+        "statistic",
+        "python",
+        "r",
+        "abs_diff",
+        "rel_diff",
+        "tolerance",
+        "pass",
+    ]
     assert len(frame) >= (1 if case == "fisher_rxc" else 3)  # r x c Fisher reports only p
     # the harness's contract (issue 3) is what is checked here; the per-module tests check
     # the much tighter rounding-level agreement on their own data sets
@@ -95,7 +113,9 @@ def test_perturbed_python_value_fails(R):
     bumped = dataclasses.replace(
         first, python=lambda res: {k: v + 1e-4 for k, v in first.python(res).items()}
     )
-    register(dataclasses.replace(base, name="icc_perturbed", statistics=(bumped,) + base.statistics[1:]))
+    register(
+        dataclasses.replace(base, name="icc_perturbed", statistics=(bumped,) + base.statistics[1:])
+    )
     try:
         t = compare("icc_perturbed", make_frame(), columns="a,b")
     finally:
@@ -135,7 +155,12 @@ def test_row_rules_without_r():
         ("glm", make_frame(), {"outcome": "y", "predictors": "a,zz"}, "no column 'zz'"),
         ("wilcox", make_frame(), {"value": "a", "group": "g"}, "3 levels"),
         ("chisq", make_frame(), {"row": "c"}, "both row= and col="),
-        ("stepwise", make_frame(), {"outcome": "y", "predictors": "a,b", "forced": "c"}, "forced term 'c'"),
+        (
+            "stepwise",
+            make_frame(),
+            {"outcome": "y", "predictors": "a,b", "forced": "c"},
+            "forced term 'c'",
+        ),
         ("icc", np.zeros((5, 1)), {}, "subjects x raters"),
         ("chisq", [[1, 2], [3, 4]], {"correct": "maybe"}, "true or false"),
     ],
@@ -159,7 +184,22 @@ def test_cli_parity_verb(R, tmp_path, capsys):
     assert main(["parity", "icc", str(path), "-o", "columns=a,b", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["all_pass"] is True and out["step"] == "icc" and len(out["rows"]) == 42
-    assert main(["parity", "stepwise", str(path), "-o", "outcome=y", "-o", "predictors=a,b,c", "-o", "threshold=0.2"]) == 0
+    assert (
+        main(
+            [
+                "parity",
+                "stepwise",
+                str(path),
+                "-o",
+                "outcome=y",
+                "-o",
+                "predictors=a,b,c",
+                "-o",
+                "threshold=0.2",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "selected" in text and "all pass" in text
     assert main(["parity", "glm", str(path), "-o", "outcome=nope"]) == 2
@@ -177,7 +217,10 @@ def test_starting_r_leaves_no_ld_library_path_for_children(R):
     import sys
 
     R.r()  # started
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('LD_LIBRARY_PATH', ''))"],
-                           capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ.get('LD_LIBRARY_PATH', ''))"],
+        capture_output=True,
+        text=True,
+    )
     assert "/usr/lib/R/lib" not in child.stdout
     assert "/usr/lib/R/lib" not in os.environ.get("LD_LIBRARY_PATH", "")

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clirun import nenaudit
 from nenaudit.parity.harness import REGISTRY, compare
 from nenaudit.parity.steps import NEW_STEPS
-from clirun import nenaudit
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +57,15 @@ def test_parity_cli_runs_a_new_step(R, data, tmp_path):
     assert p.returncode == 0 and "all pass" in p.stdout, p.stdout + p.stderr
 
 
-@pytest.mark.parametrize("step, opts, needle", [("auc", dict(outcome="y"), "score="),
-                                                ("dca", dict(outcome="y", prob="score"), "probabilities"),
-                                                ("validation", dict(outcome="y", B="1"), "B=1"),
-                                                ("lasso", dict(outcome="nope"), "nope")])
+@pytest.mark.parametrize(
+    "step, opts, needle",
+    [
+        ("auc", dict(outcome="y"), "score="),
+        ("dca", dict(outcome="y", prob="score"), "probabilities"),
+        ("validation", dict(outcome="y", B="1"), "B=1"),
+        ("lasso", dict(outcome="nope"), "nope"),
+    ],
+)
 def test_bad_options_are_one_line_errors(data, step, opts, needle):
     from nenaudit.exceptions import NenauditError
 

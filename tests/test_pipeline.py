@@ -9,12 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clirun import nenaudit
 from nenaudit.cohort import load_cohort
-from nenaudit.pipeline import PaperProcedure, PipelineConfig, RADSCORE, observer_readings, run_pipeline
+from nenaudit.pipeline import (
+    RADSCORE,
+    PaperProcedure,
+    PipelineConfig,
+    observer_readings,
+    run_pipeline,
+)
 from nenaudit.stats.discrimination import roc_auc
 from nenaudit.stats.features import icc_filter
 from nenaudit.stats.logistic import fit_logistic
-from clirun import nenaudit
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +35,23 @@ def result(cohort):
 
 def _fitted(cohort, cfg=None):
     cfg = cfg or PipelineConfig()
-    icc = icc_filter(observer_readings(cohort), threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form)
+    icc = icc_filter(
+        observer_readings(cohort),
+        threshold=cfg.selection.icc_threshold,
+        form=cfg.selection.icc_form,
+    )
     from nenaudit.pipeline import _candidates
 
     cands = _candidates(cfg, cohort)
     clinical = [c for c in cands if c != RADSCORE]
     coded = cohort.coded_lesions()
-    X = pd.concat([coded[clinical].reset_index(drop=True).astype(float),
-                   cohort.features[cohort.feature_names].reset_index(drop=True).astype(float)], axis=1)
+    X = pd.concat(
+        [
+            coded[clinical].reset_index(drop=True).astype(float),
+            cohort.features[cohort.feature_names].reset_index(drop=True).astype(float),
+        ],
+        axis=1,
+    )
     proc = PaperProcedure(tuple(cohort.feature_names), cands, cfg, icc.icc)
     return proc(X, cohort.outcome.astype(float)), X, icc, clinical
 
@@ -51,9 +66,20 @@ def test_pipeline_matches_plain_r(R, cohort):
     foldid = foldid + 1 if foldid.min() == 0 else foldid
     R.source("pipeline.R")
     rclin = R.r()["data.frame"](**{c: R.fvec(X[c]) for c in clinical}, check_names=False)
-    ref = R.to_py(R.call("pipeline_ref", R.matrix(feats.to_numpy()), rclin, R.fvec(y), R.ivec(foldid),
-                         names=R.svec(list(icc.kept)), candidates=R.svec(cands)))
-    assert list(sel.correlation.kept) == list(ref["kept"])  # same Spearman/findCorrelation survivors, same order
+    ref = R.to_py(
+        R.call(
+            "pipeline_ref",
+            R.matrix(feats.to_numpy()),
+            rclin,
+            R.fvec(y),
+            R.ivec(foldid),
+            names=R.svec(list(icc.kept)),
+            candidates=R.svec(cands),
+        )
+    )
+    assert list(sel.correlation.kept) == list(
+        ref["kept"]
+    )  # same Spearman/findCorrelation survivors, same order
     # the solver makes glmnet's passes (stats/_lognet.py); the CV logic is cv.glmnet's: agreement to rounding
     assert sel.lasso.lambda_min == pytest.approx(ref["lambda_min"], rel=1e-10)
     assert list(sel.selected) == list(ref["selected"])
@@ -74,12 +100,18 @@ def test_result_numbers_are_the_stats_functions(cohort, result):
     lp, rad = result.arrays["lp"], result.arrays["radscore"]
     assert result.auc["fusion model"]["auc"] == roc_auc(y, lp, "<").auc
     assert result.auc["Radscore"]["auc"] == roc_auc(y, rad, "<").auc
-    d = pd.DataFrame({t: (rad if t == RADSCORE else cohort.coded_lesions()[t].to_numpy(float))
-                      for t in result.final_terms})
+    d = pd.DataFrame(
+        {
+            t: (rad if t == RADSCORE else cohort.coded_lesions()[t].to_numpy(float))
+            for t in result.final_terms
+        }
+    )
     fit = fit_logistic(d.to_numpy(), y, names=list(result.final_terms))
     for j, t in enumerate(result.final_terms, start=1):
         assert result.multivariable[t]["or"] == pytest.approx(np.exp(fit.coef[j]), rel=1e-12)
-        assert result.multivariable[t]["ci"] == pytest.approx(np.exp(fit.ci_profile[j]).tolist(), rel=1e-12)
+        assert result.multivariable[t]["ci"] == pytest.approx(
+            np.exp(fit.ci_profile[j]).tolist(), rel=1e-12
+        )
     assert result.n_lesions == 131 and result.n_patients == cohort.patients.shape[0]
     for key, v in result.validation.items():
         assert v.n_boot == 12 and v.n_ok + sum(v.failures.values()) == v.n_boot, key
@@ -102,24 +134,51 @@ def test_reproduce_writes_a_complete_report(tmp_path):
     out = tmp_path / "results"
     p = run_cli("reproduce", "--boot", "4", "--out", str(out), "--quiet", "--no-crosscheck")
     assert p.returncode == 0, p.stderr
-    assert {"report.html", "report.md", "results.json", "roc.png", "calibration.png", "dca.png", "nomogram.png",
-            "lasso_cv.png"} <= {f.name for f in out.iterdir()}
+    assert {
+        "report.html",
+        "report.md",
+        "results.json",
+        "roc.png",
+        "calibration.png",
+        "dca.png",
+        "nomogram.png",
+        "lasso_cv.png",
+    } <= {f.name for f in out.iterdir()}
     assert not (tmp_path / "results.part").exists()
     md = (out / "report.md").read_text()
-    for section in ("## Radiomics selection", "## Table 2", "## Table 3", "## Discrimination", "## Validation",
-                    "## Calibration", "## Decision curve", "## Nomogram", "## Parity with R"):
+    for section in (
+        "## Radiomics selection",
+        "## Table 2",
+        "## Table 3",
+        "## Discrimination",
+        "## Validation",
+        "## Calibration",
+        "## Decision curve",
+        "## Nomogram",
+        "## Parity with R",
+    ):
         assert section in md
-    assert "--no-crosscheck was given" in (out / "report.html").read_text()  # says why parity is not there
+    assert (
+        "--no-crosscheck was given" in (out / "report.html").read_text()
+    )  # says why parity is not there
     data = json.loads((out / "results.json").read_text())
     assert set(data["validation"]) == {"published", "harrell", "cluster", "pipeline"}
     assert "report:" in p.stdout
 
 
-@pytest.mark.parametrize("args, needle", [(["--boot", "0"], "--boot"), (["--jobs", "0"], "--jobs"),
-                                          (["/nonexistent/cohort"], "/nonexistent/cohort")])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--boot", "0"], "--boot"),
+        (["--jobs", "0"], "--jobs"),
+        (["/nonexistent/cohort"], "/nonexistent/cohort"),
+    ],
+)
 def test_reproduce_bad_input_exit_2(tmp_path, args, needle):
     p = run_cli("reproduce", *args, "--out", str(tmp_path / "r"), "--quiet")
-    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, (
+        p.stderr
+    )
     assert not (tmp_path / "r").exists()
 
 
@@ -131,7 +190,10 @@ def test_keep_separated_keeps_and_counts_them(cohort):
         assert k.failures["separation"] == 0 and d.kept_separated == 0
         # every resample that separated is either left out (drop) or kept and counted (keep)
         assert k.n_ok + sum(k.failures.values()) == 15 == d.n_ok + sum(d.failures.values())
-        assert k.kept_separated == d.failures["separation"] and k.n_ok == d.n_ok + d.failures["separation"], key
+        assert (
+            k.kept_separated == d.failures["separation"]
+            and k.n_ok == d.n_ok + d.failures["separation"]
+        ), key
 
 
 def test_tied_hosmer_lemeshow_cut_points_are_a_reported_outcome():
@@ -147,7 +209,9 @@ def test_tied_hosmer_lemeshow_cut_points_are_a_reported_outcome():
     y = (rng.random(131) < 1 / (1 + np.exp(-lp))).astype(float)
     with pytest.raises(NenauditError, match="tied cut points"):
         hosmer_lemeshow(y, 1 / (1 + np.exp(-lp)))
-    with pytest.warns(StatisticalWarning, match="Hosmer-Lemeshow test not computed: the 10 risk groups have tied"):
+    with pytest.warns(
+        StatisticalWarning, match="Hosmer-Lemeshow test not computed: the 10 risk groups have tied"
+    ):
         cal = apparent_calibration(y, lp)
     assert cal["hosmer_lemeshow"] is None
     assert cal["fit"] == calibration_fit(y, lp=lp)

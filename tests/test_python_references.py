@@ -40,7 +40,11 @@ def stored(name: str) -> dict:
 def birthwt():
     d = stored("logistic")
     names = list(d["input"]["X"])
-    return np.column_stack([d["input"]["X"][k] for k in names]), np.asarray(d["input"]["y"], float), names
+    return (
+        np.column_stack([d["input"]["X"][k] for k in names]),
+        np.asarray(d["input"]["y"], float),
+        names,
+    )
 
 
 # ------------------------------------------------------------------ GLM binomial
@@ -103,7 +107,10 @@ def test_both_flag_complete_separation():
         sm_glm(x[:, None], y)
     assert fit.separation
     assert any(issubclass(c.category, SeparationWarning) for c in w)
-    assert any("separation" in str(c.message).lower() and c.category.__module__.startswith("statsmodels") for c in w)
+    assert any(
+        "separation" in str(c.message).lower() and c.category.__module__.startswith("statsmodels")
+        for c in w
+    )
 
 
 # ------------------------------------------------------------------ contingency tables
@@ -119,8 +126,12 @@ def test_chi_square_agrees_with_statsmodels_and_scipy(table):
     assert mine.statistic == pytest.approx(ref.statistic, rel=1e-12)
     assert mine.p == pytest.approx(ref.pvalue, rel=1e-10)
     assert mine.df == ref.df
-    stat, p, df, expected = chi2_contingency(m, correction=True)  # Yates for 2 x 2 only, as chisq.test
-    assert yates.statistic == pytest.approx(stat, rel=1e-12) and yates.p == pytest.approx(p, rel=1e-10)
+    stat, p, df, expected = chi2_contingency(
+        m, correction=True
+    )  # Yates for 2 x 2 only, as chisq.test
+    assert yates.statistic == pytest.approx(stat, rel=1e-12) and yates.p == pytest.approx(
+        p, rel=1e-10
+    )
     np.testing.assert_allclose(mine.expected, expected, rtol=1e-13)
 
 
@@ -160,12 +171,18 @@ def test_fisher_odds_ratio_agrees_with_scipy_to_r_uniroot_tolerance(table):
     mine = na.fisher_test(m)
     ref = odds_ratio(m, kind="conditional")
     ci = ref.confidence_interval(confidence_level=0.95)
-    for a, b in ((mine.odds_ratio, ref.statistic), (mine.conf_int[0], ci.low), (mine.conf_int[1], ci.high)):
+    for a, b in (
+        (mine.odds_ratio, ref.statistic),
+        (mine.conf_int[0], ci.low),
+        (mine.conf_int[1], ci.high),
+    ):
         assert abs(_t(a) - _t(b)) <= R_UNIROOT_TOL
     # statsmodels' Table2x2 gives the sample (unconditional) odds ratio ad/bc, a different estimator
     sample = Table2x2(m).oddsratio
     assert sample == pytest.approx(m[0, 0] * m[1, 1] / (m[0, 1] * m[1, 0]), rel=1e-14)
-    assert abs(math.log(mine.odds_ratio)) < abs(math.log(sample))  # the conditional MLE lies nearer 1 here
+    assert abs(math.log(mine.odds_ratio)) < abs(
+        math.log(sample)
+    )  # the conditional MLE lies nearer 1 here
 
 
 # ------------------------------------------------------------------ AUC, Brier

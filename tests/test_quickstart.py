@@ -45,28 +45,48 @@ def path_without_r(tmp: Path) -> str:
 
 
 def run(cmd, env, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], capture_output=True, encoding="utf-8", errors="replace",
-                          env=env, **kw)
+    return subprocess.run(
+        [str(c) for c in cmd],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+        **kw,
+    )
 
 
 def test_make_reproduce_venv_and_main_job_without_r(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "R_HOME", "LD_LIBRARY_PATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "R_HOME", "LD_LIBRARY_PATH")
+    }
     env["PATH"] = path_without_r(tmp_path)
-    assert shutil.which("Rscript", path=env["PATH"]) is None and shutil.which("R", path=env["PATH"]) is None
+    assert (
+        shutil.which("Rscript", path=env["PATH"]) is None
+        and shutil.which("R", path=env["PATH"]) is None
+    )
     assert shutil.which("make", path=env["PATH"]) is not None
 
     venv = tmp_path / "venv"
     p = run(["make", "-C", REPO, "venv-run", f"VENV={venv}"], env, timeout=1800)
-    assert p.returncode == 0, f"make venv-run without R: exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    assert p.returncode == 0, (
+        f"make venv-run without R: exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    )
     py = venv / "bin" / "python"
     no_rpy2 = run([py, "-c", "import importlib.util as u; print(u.find_spec('rpy2') is None)"], env)
     assert no_rpy2.stdout.strip() == "True", "the main job's venv must not install rpy2"
 
     out = tmp_path / "out"
-    p = run([venv / "bin" / "nenaudit", "reproduce", "--boot", "20", "--jobs", "1", "--out", out], env,
-            cwd=tmp_path, timeout=1800)
-    assert p.returncode == 0, f"nenaudit reproduce without R: exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    p = run(
+        [venv / "bin" / "nenaudit", "reproduce", "--boot", "20", "--jobs", "1", "--out", out],
+        env,
+        cwd=tmp_path,
+        timeout=1800,
+    )
+    assert p.returncode == 0, (
+        f"nenaudit reproduce without R: exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    )
     html = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     line = "Not checked against R in this run: R is not installed on this machine"

@@ -25,8 +25,12 @@ def blocks(text: str, lang: str) -> list[str]:
 
 def test_readme_python_session_runs_as_a_doctest():
     (session,) = blocks(section("From Python"), "pycon")
-    lineno = README.read_text(encoding="utf-8")[: README.read_text(encoding="utf-8").index(session)].count("\n")
-    test = doctest.DocTestParser().get_doctest(session, {}, "README.md: From Python", str(README), lineno)
+    lineno = README.read_text(encoding="utf-8")[
+        : README.read_text(encoding="utf-8").index(session)
+    ].count("\n")
+    test = doctest.DocTestParser().get_doctest(
+        session, {}, "README.md: From Python", str(README), lineno
+    )
     assert len(test.examples) >= 10
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
@@ -49,6 +53,13 @@ def test_readme_property_test_can_fail():
     """The example would catch an AUC function that mishandles ties (counts a tie as a loss)."""
     (code,) = [b for b in blocks(section("From Python"), "python") if "nenaudit.strategies" in b]
     ns: dict = {}
-    exec(compile(code.replace("0.5 * (diff == 0)", "0.0 * (diff == 0)"), "README.md (broken my_auc)", "exec"), ns)
+    exec(
+        compile(
+            code.replace("0.5 * (diff == 0)", "0.0 * (diff == 0)"),
+            "README.md (broken my_auc)",
+            "exec",
+        ),
+        ns,
+    )
     with pytest.raises(AssertionError):
         settings(deadline=None)(ns["test_my_auc_agrees_with_nenaudit"])()

@@ -32,7 +32,7 @@ from nenaudit.exceptions import StatisticalWarning
 from nenaudit.stats.calibration import r_lowess
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = sorted(p.stem[len("gen_"):] for p in RESULTS.glob("gen_*.R"))
+NAMES = sorted(p.stem[len("gen_") :] for p in RESULTS.glob("gen_*.R"))
 UNSET = object()
 
 
@@ -65,11 +65,18 @@ class Reference:
 
     def check(self, path: str, py, rtol: float, atol: float = 0.0) -> None:
         live = self._get(self.live, path)
-        msg = (f"{self.name}.json {path}\n  nenaudit:      {np.asarray(py).tolist()}\n"
-               f"  R (live):      {'R not available' if live is UNSET else live}\n"
-               f"  R (stored):    {self._get(self.stored, path)}")
-        np.testing.assert_allclose(np.asarray(py, dtype=float), np.asarray(self.r(path), dtype=float),
-                                   rtol=rtol, atol=atol, err_msg=msg)
+        msg = (
+            f"{self.name}.json {path}\n  nenaudit:      {np.asarray(py).tolist()}\n"
+            f"  R (live):      {'R not available' if live is UNSET else live}\n"
+            f"  R (stored):    {self._get(self.stored, path)}"
+        )
+        np.testing.assert_allclose(
+            np.asarray(py, dtype=float),
+            np.asarray(self.r(path), dtype=float),
+            rtol=rtol,
+            atol=atol,
+            err_msg=msg,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +87,12 @@ def live_outputs(tmp_path_factory):
     out = tmp_path_factory.mktemp("references")
     docs = {}
     for name in NAMES:
-        proc = subprocess.run(["Rscript", str(RESULTS / f"gen_{name}.R"), str(out)], capture_output=True, text=True,
-                              env={**os.environ, "TZ": "UTC"})
+        proc = subprocess.run(
+            ["Rscript", str(RESULTS / f"gen_{name}.R"), str(out)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TZ": "UTC"},
+        )
         if proc.returncode != 0:
             pytest.fail(f"Rscript tests/results/gen_{name}.R failed:\n{proc.stderr[-2000:]}")
         docs[name] = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
@@ -97,7 +108,9 @@ def test_the_core_set_is_stored():
     assert {"calibration", "contingency", "lasso", "logistic", "roc"} <= set(NAMES)
     for name in NAMES:
         doc = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
-        assert doc["generated_by"] == f"tests/results/gen_{name}.R" and doc["r_version"].startswith("R version")
+        assert doc["generated_by"] == f"tests/results/gen_{name}.R" and doc["r_version"].startswith(
+            "R version"
+        )
 
 
 @pytest.mark.parity
@@ -106,13 +119,17 @@ def test_stored_reference_is_current(name, live_outputs):
     if not live_outputs:
         if os.environ.get("CI"):
             pytest.fail("the stored-reference check needs Rscript, and CI is set: run `make setup`")
-        pytest.skip("Rscript not available (allowed only outside CI); the other tests read the stored values")
+        pytest.skip(
+            "Rscript not available (allowed only outside CI); the other tests read the stored values"
+        )
     stored = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
     live = live_outputs[name]
 
     def walk(a, b, path):
         if isinstance(a, dict):
-            assert isinstance(b, dict) and set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
+            assert isinstance(b, dict) and set(a) == set(b), (
+                f"{path}: keys {sorted(a)} vs {sorted(b)}"
+            )
             for k in a:
                 walk(a[k], b[k], f"{path}.{k}")
         elif isinstance(a, list):
@@ -121,7 +138,9 @@ def test_stored_reference_is_current(name, live_outputs):
                 walk(x, y, f"{path}[{i}]")
         elif isinstance(a, (int, float)) and not isinstance(a, bool):
             # same R, same script: identical; 1e-12 leaves room for another BLAS/libm
-            assert b == pytest.approx(a, rel=1e-12, abs=1e-300), f"{path}: stored {a}, live R {b}: run `make references`"
+            assert b == pytest.approx(a, rel=1e-12, abs=1e-300), (
+                f"{path}: stored {a}, live R {b}: run `make references`"
+            )
         elif path not in (f"{name}.r_version",):
             assert a == b, f"{path}: stored {a!r}, live R {b!r}: run `make references`"
 
@@ -154,7 +173,9 @@ def test_cv_lasso_against_r(ref):
     X = np.column_stack([r.input(f"X.{k}") for k in names])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatisticalWarning)
-        cv = na.cv_lasso(X, r.input("y"), foldid=r.input("foldid").astype(int), measure="deviance", thresh=1e-7)
+        cv = na.cv_lasso(
+            X, r.input("y"), foldid=r.input("foldid").astype(int), measure="deviance", thresh=1e-7
+        )
     r.check("lambda", cv.lambdas, rtol=1e-12)  # the same Fortran grid (tests/test_lasso.py)
     r.check("cvm", cv.cvm, rtol=1e-10, atol=1e-12)  # same fits; summation order only
     r.check("cvsd", cv.cvsd, rtol=1e-8, atol=1e-12)
@@ -199,7 +220,9 @@ def test_contingency_against_r(ref, table):
             assert res.df == r.r(f"{base}.{key}.df")
         r.check(f"{base}.expected", na.chisq_test(m, correct=False).expected, rtol=1e-13)
     f = na.fisher_test(m)
-    r.check(f"{base}.fisher.p", f.p, rtol=1e-9)  # sums of hypergeometric probabilities (tests/test_compare.py)
+    r.check(
+        f"{base}.fisher.p", f.p, rtol=1e-9
+    )  # sums of hypergeometric probabilities (tests/test_compare.py)
     if m.shape == (2, 2):
         r.check(f"{base}.fisher.odds_ratio", f.odds_ratio, rtol=1e-6)  # uniroot, tol as R's
         r.check(f"{base}.fisher.conf_int", f.conf_int, rtol=1e-6)
@@ -231,4 +254,8 @@ def test_a_failure_shows_nenaudit_live_r_and_stored_r(ref):
     msg = str(exc.value)
     stored = r.stored["s100b"]["auc"]
     assert "nenaudit:      0.5" in msg and f"R (stored):    {stored}" in msg
-    assert ("R (live):      R not available" in msg) if r.live is None else (f"R (live):      {r.live['s100b']['auc']}" in msg)
+    assert (
+        ("R (live):      R not available" in msg)
+        if r.live is None
+        else (f"R (live):      {r.live['s100b']['auc']}" in msg)
+    )

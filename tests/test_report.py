@@ -13,8 +13,18 @@ import pytest
 
 from nenaudit.cohort import load_cohort
 from nenaudit.pipeline import PipelineConfig, run_pipeline
-from nenaudit.report.document import (fmt, DIFFERENT, EQUAL, INSIDE, MARK_LEGEND, NA, SECTIONS, mark_count, mark_estimate,
-                                      mark_value)
+from nenaudit.report.document import (
+    DIFFERENT,
+    EQUAL,
+    INSIDE,
+    MARK_LEGEND,
+    NA,
+    SECTIONS,
+    fmt,
+    mark_count,
+    mark_estimate,
+    mark_value,
+)
 from nenaudit.report.html import render_html
 from nenaudit.report.reproduction import write_report
 from nenaudit.report.sections import build_document
@@ -39,8 +49,17 @@ def published_tokens(study) -> set[str]:
             texts.append(str(x))
         elif isinstance(x, dict):
             for k, v in x.items():
-                if k not in ("where", "quote", "label", "title", "variable", "level", "feature", "names",
-                             "significance_mark"):  # the '*p < 0.05' footnote is a convention, not a result
+                if k not in (
+                    "where",
+                    "quote",
+                    "label",
+                    "title",
+                    "variable",
+                    "level",
+                    "feature",
+                    "names",
+                    "significance_mark",
+                ):  # the '*p < 0.05' footnote is a convention, not a result
                     walk(v)
         elif isinstance(x, list):
             for v in x:
@@ -49,7 +68,13 @@ def published_tokens(study) -> set[str]:
     for key in ("tables", "regression", "auc", "stated_counts", "text_values"):
         walk(raw.get(key))
     rad = raw.get("radiomics") or {}
-    walk({k: v for k, v in rad.items() if k in ("n_features", "n_after_filters", "class_counts", "radscore")})
+    walk(
+        {
+            k: v
+            for k, v in rad.items()
+            if k in ("n_features", "n_after_filters", "class_counts", "radscore")
+        }
+    )
     out = set()
     for t in texts:
         for tok in NUM.findall(t):
@@ -80,12 +105,15 @@ def test_the_grep_finds_a_planted_published_number(tmp_path):
     assert [t for t in NUM.findall(planted) if t in tokens] == ["851"]
 
 
-@pytest.mark.parametrize("printed, value, ci, expected", [
-    ("0.928", 0.92849, None, EQUAL),           # rounds to the printed value
-    ("0.928", 0.9286, None, DIFFERENT),
-    ("0.928", 0.95, "0.885–0.971", INSIDE),    # inside the published CI
-    ("0.928", 0.99, "0.885–0.971", DIFFERENT),
-])
+@pytest.mark.parametrize(
+    "printed, value, ci, expected",
+    [
+        ("0.928", 0.92849, None, EQUAL),  # rounds to the printed value
+        ("0.928", 0.9286, None, DIFFERENT),
+        ("0.928", 0.95, "0.885–0.971", INSIDE),  # inside the published CI
+        ("0.928", 0.99, "0.885–0.971", DIFFERENT),
+    ],
+)
 def test_estimate_marks(printed, value, ci, expected):
     p = parse_number(printed)
     pci = parse_estimate_ci(f"{printed} ({ci})", "t")[1] if ci else None
@@ -117,7 +145,13 @@ def report_dir(result, tmp_path_factory):
 
     study = load()
     out = tmp_path_factory.mktemp("rep") / "report"
-    return write_report(result, study, out, findings=run_audit(study), crosscheck_why_not="not requested in this test")
+    return write_report(
+        result,
+        study,
+        out,
+        findings=run_audit(study),
+        crosscheck_why_not="not requested in this test",
+    )
 
 
 def test_report_html_is_one_self_contained_page(report_dir):
@@ -125,12 +159,28 @@ def test_report_html_is_one_self_contained_page(report_dir):
     for sid, title in SECTIONS:
         assert f'<section id="{sid}"><h2>{title}</h2>' in html
     srcs = re.findall(r'\s(?:src|href)="([^"]*)"', html)
-    assert srcs and all(s.startswith(("data:image/png;base64,", "#")) for s in srcs), set(s[:30] for s in srcs)
-    assert "<script" not in html and "<link" not in html and "url(" not in html and "@import" not in html
+    assert srcs and all(s.startswith(("data:image/png;base64,", "#")) for s in srcs), set(
+        s[:30] for s in srcs
+    )
+    assert (
+        "<script" not in html
+        and "<link" not in html
+        and "url(" not in html
+        and "@import" not in html
+    )
     pngs = sorted(p.name for p in report_dir.glob("*.png"))
-    assert pngs == ["calibration.png", "dca.png", "instability.png", "lasso_cv.png", "nomogram.png", "roc.png",
-                    "validation.png"]
-    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == len(pngs)  # each figure embedded once
+    assert pngs == [
+        "calibration.png",
+        "dca.png",
+        "instability.png",
+        "lasso_cv.png",
+        "nomogram.png",
+        "roc.png",
+        "validation.png",
+    ]
+    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == len(
+        pngs
+    )  # each figure embedded once
     assert "not requested in this test" in html  # the parity section says why it is empty
 
 
@@ -138,8 +188,8 @@ def test_table2_has_a_row_per_level_with_n_pct_in_each_group(report_dir, result)
     study = load()
     t2 = study.table("table2")
     html = (report_dir / "report.html").read_text(encoding="utf-8")
-    table = html[html.index('<table id="table2-table">'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('<table id="table2-table">') :]
+    table = table[: table.index("</table>")]
     level_rows = re.findall(r'<tr class="level">(.*?)</tr>', table)
     assert len(level_rows) == sum(len(r.levels) for r in t2.rows if r.kind == "categorical")
     for lv_row in level_rows:
@@ -157,7 +207,9 @@ def test_every_published_model_output_stands_beside_the_reproduced_one(report_di
     for r in study.regression.rows:
         for e in (r.univariable, r.multivariable):
             if e is not None:
-                assert f"{e.estimate.raw} ({e.ci.lo.raw}–{e.ci.hi.raw})" in md and e.p.raw in md, r.variable
+                assert f"{e.estimate.raw} ({e.ci.lo.raw}–{e.ci.hi.raw})" in md and e.p.raw in md, (
+                    r.variable
+                )
     for a in study.auc:
         assert a.estimate.raw in md and (a.ci is None or f"{a.ci.lo.raw}–{a.ci.hi.raw}" in md)
     for row in study.table("table2").rows:
@@ -180,15 +232,24 @@ def test_markdown_and_html_are_the_same_document(report_dir):
 def test_an_empty_lasso_selection_renders_and_says_so(result, tmp_path):
     sel = dict(result.selection, selected=[], radscore={"intercept": 0.0, "coefficients": {}})
     auc = {k: v for k, v in result.auc.items() if k != "Radscore"}
-    arrays = dict(result.arrays, roc={k: v for k, v in result.arrays["roc"].items() if k != "Radscore"},
-                  roc_band={}, youden={}, lasso=None)
+    arrays = dict(
+        result.arrays,
+        roc={k: v for k, v in result.arrays["roc"].items() if k != "Radscore"},
+        roc_band={},
+        youden={},
+        lasso=None,
+    )
     empty = dataclasses.replace(result, selection=sel, auc=auc, arrays=arrays)
     doc = build_document(empty, load(), crosscheck_why_not="not requested")
     html = render_html(doc, {})
     assert "selected no radiomics feature" in html and "selected no feature" in html
-    assert "not fitted in this run" in html  # the published Radscore AUC has nothing beside it, and says so
+    assert (
+        "not fitted in this run" in html
+    )  # the published Radscore AUC has nothing beside it, and says so
     # and the whole report, figures included, is written (no LASSO figure to draw, and it says so)
-    out = write_report(dataclasses.replace(empty, nomogram=None, final_terms=()), load(), tmp_path / "r")
+    out = write_report(
+        dataclasses.replace(empty, nomogram=None, final_terms=()), load(), tmp_path / "r"
+    )
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "No LASSO fit to draw" in page and "Figure not drawn: nomogram" in page
 
@@ -207,7 +268,9 @@ def test_report_opens_offline_in_a_headless_browser(report_dir):
     assert all(i["decoded"] and i["w"] > 100 and i["h"] > 100 for i in seen["imgs"]), seen["imgs"]
     assert seen["heads"] == [title for _, title in SECTIONS]
     assert all(r.startswith(("data:", "#")) for r in seen["refs"]), seen["refs"]
-    assert not [u for u in seen["requested"] if not u.startswith(("data:", "file:"))], seen["requested"]
+    assert not [u for u in seen["requested"] if not u.startswith(("data:", "file:"))], seen[
+        "requested"
+    ]
     assert seen["sheets"] == [None]  # the one inline style sheet
     shot = screenshot(report_dir / "report.html", report_dir / "first-screen.png")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +282,11 @@ def test_the_browser_probe_sees_remote_requests_and_broken_images(tmp_path):
     from browser import probe
 
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html><body><h2>x</h2><img src="http://example.invalid/a.png">'
-                    '<img src="data:image/png;base64,AAAA"></body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><body><h2>x</h2><img src="http://example.invalid/a.png">'
+        '<img src="data:image/png;base64,AAAA"></body></html>',
+        encoding="utf-8",
+    )
     seen = probe(page)
     assert [i["decoded"] for i in seen["imgs"]] == [False, False]
     assert any(u.startswith("http://example.invalid") for u in seen["requested"] + seen["refs"])
@@ -231,7 +297,11 @@ def test_reproduce_says_plainly_when_r_is_not_there(monkeypatch):
     from nenaudit.parity import rbridge
 
     real_which = rbridge.shutil.which
-    monkeypatch.setattr(rbridge.shutil, "which", lambda name, *a, **k: None if name == "Rscript" else real_which(name, *a, **k))
+    monkeypatch.setattr(
+        rbridge.shutil,
+        "which",
+        lambda name, *a, **k: None if name == "Rscript" else real_which(name, *a, **k),
+    )
     args = argparse.Namespace(no_crosscheck=False, seed=1, fold_seed=1)
     table, why = crosscheck_for_report(None, args, lambda m: None)
     assert table is None and why.startswith("R is not installed")
@@ -252,10 +322,13 @@ def test_the_report_carries_the_crosscheck_table(R, result, tmp_path):
     cc = run_crosscheck(load_cohort(), n_boot=2, steps=["AUC + DeLong", "net benefit"]).to_dict()
     out = write_report(result, load(), tmp_path / "r", crosscheck=cc)
     html = (out / "report.html").read_text(encoding="utf-8")
-    table = html[html.index('<table id="parity-table">'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('<table id="parity-table">') :]
+    table = table[: table.index("</table>")]
     assert table.count("<tr>") == len(cc["rows"]) + 1 and "fusion model: AUC" in table
-    assert cc["r_version"] in html and json.loads((out / "results.json").read_text())["crosscheck"]["all_pass"]
+    assert (
+        cc["r_version"] in html
+        and json.loads((out / "results.json").read_text())["crosscheck"]["all_pass"]
+    )
 
 
 def test_an_equal_estimate_with_a_different_ci_is_not_marked_equal():
@@ -276,6 +349,6 @@ def test_results_json_holds_the_instability_numbers_of_the_report(report_dir, re
     assert inst["mape"] == stable_float(result.arrays["instability"].mape)
     assert inst["cii"] == stable_float(result.arrays["instability"].cii)
     feats = inst["selection"]["features"]
-    assert list(feats["frequency"])[:len(feats["original"])] == feats["original"]
+    assert list(feats["frequency"])[: len(feats["original"])] == feats["original"]
     md = (report_dir / "report.md").read_text(encoding="utf-8")
     assert f"| {fmt(inst['mape'])} (" in md and "instability.png" in md

@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nenaudit.stats.discrimination import (
+    bootstrap_indices,
+    roc_curve,
+    sensitivity_at,
+    sensitivity_band,
+)
 from nenaudit.stats.table1 import summarize_overall
-from nenaudit.stats.discrimination import bootstrap_indices, roc_curve, sensitivity_at, sensitivity_band
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +28,12 @@ def test_sensitivity_at_specificities_is_pROC_coords(R, scored):
     sp = np.round(np.arange(0, 1.0001, 0.02), 12)
     R.source("roc_band.R")
     for direction in ("<", ">"):
-        ref = R.to_py(R.call("band_sensitivity_at", R.fvec(y), R.fvec(s), R.fvec(sp), direction=direction))
-        np.testing.assert_allclose(sensitivity_at(roc_curve(y, s, direction), sp), ref, rtol=0, atol=1e-12)
+        ref = R.to_py(
+            R.call("band_sensitivity_at", R.fvec(y), R.fvec(s), R.fvec(sp), direction=direction)
+        )
+        np.testing.assert_allclose(
+            sensitivity_at(roc_curve(y, s, direction), sp), ref, rtol=0, atol=1e-12
+        )
 
 
 @pytest.mark.parity
@@ -51,7 +60,9 @@ def test_band_is_seeded():
 @pytest.mark.parity
 def test_summarize_overall_is_r_quantile_mean_sd_and_table(R):
     rng = np.random.default_rng(5)
-    df = pd.DataFrame({"age": rng.normal(60, 11, 76).round(), "sex": rng.choice(["Male", "Female"], 76)})
+    df = pd.DataFrame(
+        {"age": rng.normal(60, 11, 76).round(), "sex": rng.choice(["Male", "Female"], 76)}
+    )
     df.loc[3, "age"] = np.nan
     out = {v.variable: v for v in summarize_overall(df)}
     x = df["age"].dropna().to_numpy()

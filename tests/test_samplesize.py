@@ -47,8 +47,17 @@ def test_cstat_to_r2cs_matches_riley_simulation_in_r(R, c, prev):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("prev,k,r2", [(0.174, 24, 0.288), (0.174, 24, 0.55), (0.174, 36, 0.288),
-                                       (0.25, 24, 0.288), (0.05, 10, 0.1), (0.5, 5, 0.3)])
+@pytest.mark.parametrize(
+    "prev,k,r2",
+    [
+        (0.174, 24, 0.288),
+        (0.174, 24, 0.55),
+        (0.174, 36, 0.288),
+        (0.25, 24, 0.288),
+        (0.05, 10, 0.1),
+        (0.5, 5, 0.3),
+    ],
+)
 @pytest.mark.parametrize("rounding", [True, False])
 def test_riley_sample_size_matches_r(R, prev, k, r2, rounding):
     R.source("samplesize.R")
@@ -81,7 +90,9 @@ def test_riley_from_c_statistic_matches_r(R):
 def test_heuristic_shrinkage_matches_r(R):
     R.source("samplesize.R")
     # one subtraction and one division: identical in double precision
-    assert heuristic_shrinkage(57.3, 12) == pytest.approx(R.to_py(R.call("ss_heuristic_shrinkage", 57.3, 12)), rel=1e-15)
+    assert heuristic_shrinkage(57.3, 12) == pytest.approx(
+        R.to_py(R.call("ss_heuristic_shrinkage", 57.3, 12)), rel=1e-15
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,18 +139,27 @@ def test_heuristic_shrinkage_below_one(lr, df):
     assert s < 1 and s == pytest.approx(1 - df / lr)
 
 
-@pytest.mark.parametrize("kwargs", [dict(prevalence=1.2, n_parameters=5, r2cs=0.1),
-                                    dict(prevalence=0.2, n_parameters=0, r2cs=0.1),
-                                    dict(prevalence=0.2, n_parameters=5),
-                                    dict(prevalence=0.2, n_parameters=5, r2cs=0.1, c_statistic=0.8),
-                                    dict(prevalence=0.2, n_parameters=5, r2cs=0.9)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(prevalence=1.2, n_parameters=5, r2cs=0.1),
+        dict(prevalence=0.2, n_parameters=0, r2cs=0.1),
+        dict(prevalence=0.2, n_parameters=5),
+        dict(prevalence=0.2, n_parameters=5, r2cs=0.1, c_statistic=0.8),
+        dict(prevalence=0.2, n_parameters=5, r2cs=0.9),
+    ],
+)
 def test_riley_refuses_bad_input(kwargs):
     with pytest.raises(NenauditError):
         riley_sample_size(**kwargs)
 
 
 def test_bad_input_messages_are_one_line():
-    for call in (lambda: cstat_to_r2cs(80, 0.2), lambda: heuristic_shrinkage(-1, 2), lambda: cstat_to_r2cs(0.8, 0)):
+    for call in (
+        lambda: cstat_to_r2cs(80, 0.2),
+        lambda: heuristic_shrinkage(-1, 2),
+        lambda: cstat_to_r2cs(0.8, 0),
+    ):
         with pytest.raises(NenauditError) as ei:
             call()
         assert "\n" not in str(ei.value)

@@ -6,10 +6,9 @@ import json
 
 import pytest
 
+from nenaudit.builders import embedded_raw, mutate
 from nenaudit.exceptions import SpecError
 from nenaudit.study.schema import load, parse_p, validate
-
-from nenaudit.builders import embedded_raw, mutate
 
 
 def test_embedded_study_loads_with_its_tables():
@@ -33,14 +32,36 @@ def test_spec_from_file(tmp_path):
 @pytest.mark.parametrize(
     "mutation, path",
     [
-        (lambda r: r["tables"][1]["rows"][0]["levels"][0]["cells"].__setitem__("effective", "10 (37,04"), "spec.tables[1].rows[0].levels[0].cells.effective"),
-        (lambda r: r["tables"][0]["groups"][0].__setitem__("n", "76"), "spec.tables[0].groups[0].n"),
-        (lambda r: r["tables"][1]["rows"][1].__setitem__("kind", "median"), "spec.tables[1].rows[1].kind"),
-        (lambda r: r["regression"]["rows"][2]["univariable"].__setitem__("estimate_ci", "1.712 (1.138 2.667)"), "spec.regression.rows[2].univariable.estimate_ci"),
+        (
+            lambda r: r["tables"][1]["rows"][0]["levels"][0]["cells"].__setitem__(
+                "effective", "10 (37,04"
+            ),
+            "spec.tables[1].rows[0].levels[0].cells.effective",
+        ),
+        (
+            lambda r: r["tables"][0]["groups"][0].__setitem__("n", "76"),
+            "spec.tables[0].groups[0].n",
+        ),
+        (
+            lambda r: r["tables"][1]["rows"][1].__setitem__("kind", "median"),
+            "spec.tables[1].rows[1].kind",
+        ),
+        (
+            lambda r: r["regression"]["rows"][2]["univariable"].__setitem__(
+                "estimate_ci", "1.712 (1.138 2.667)"
+            ),
+            "spec.regression.rows[2].univariable.estimate_ci",
+        ),
         (lambda r: r.pop("study"), "spec.study"),
         (lambda r: r["auc"][0].__setitem__("estimate", "1.928"), "spec.auc[0].estimate"),
-        (lambda r: r["text_values"][0].__setitem__("cell", "table7/Age/total/mean"), "spec.text_values[0].cell"),
-        (lambda r: r["radiomics"]["radscore"]["terms"][0].__setitem__("coefficient", "-0.4.29"), "spec.radiomics.radscore.terms[0].coefficient"),
+        (
+            lambda r: r["text_values"][0].__setitem__("cell", "table7/Age/total/mean"),
+            "spec.text_values[0].cell",
+        ),
+        (
+            lambda r: r["radiomics"]["radscore"]["terms"][0].__setitem__("coefficient", "-0.4.29"),
+            "spec.radiomics.radscore.terms[0].coefficient",
+        ),
     ],
 )
 def test_malformed_spec_names_the_field_path(mutation, path):

@@ -19,7 +19,9 @@ import pytest
 
 from nenaudit.parity.rbridge import r_available
 
-pytestmark = pytest.mark.skipif(not r_available() and not os.environ.get("CI"), reason="R or rpy2 not available")
+pytestmark = pytest.mark.skipif(
+    not r_available() and not os.environ.get("CI"), reason="R or rpy2 not available"
+)
 
 BUSY = textwrap.dedent("""
     import os, sys, time
@@ -37,9 +39,13 @@ BUSY = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("sig, exc", [(signal.SIGINT, "KeyboardInterrupt"), (signal.SIGTERM, "Terminated")])
+@pytest.mark.parametrize(
+    "sig, exc", [(signal.SIGINT, "KeyboardInterrupt"), (signal.SIGTERM, "Terminated")]
+)
 def test_a_signal_stops_a_long_r_computation(sig, exc):
-    p = subprocess.Popen([sys.executable, "-c", BUSY], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", BUSY], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert p.stdout.readline().strip() == "busy"
         time.sleep(1.0)  # R is inside busy()
@@ -56,10 +62,16 @@ def test_a_signal_stops_a_long_r_computation(sig, exc):
 
 def test_sigint_during_crosschecks_r_part_exits_130_and_leaves_no_current_junit(tmp_path):
     j = tmp_path / "j.xml"
-    j.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nenaudit crosscheck" tests="1" '
-                 'failures="0"></testsuites>\n')  # a previous all-pass run's file
-    p = subprocess.Popen([sys.executable, "-m", "nenaudit", "crosscheck", "--boot", "2", "--junit", str(j)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    j.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nenaudit crosscheck" tests="1" '
+        'failures="0"></testsuites>\n'
+    )  # a previous all-pass run's file
+    p = subprocess.Popen(
+        [sys.executable, "-m", "nenaudit", "crosscheck", "--boot", "2", "--junit", str(j)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     err_lines = []
     try:
         t0 = time.monotonic()
@@ -76,15 +88,36 @@ def test_sigint_during_crosschecks_r_part_exits_130_and_leaves_no_current_junit(
             p.kill()
     assert p.returncode == 130, (out, "".join(err_lines) + err)
     tail = [ln for ln in err.splitlines() if ln.strip()]
-    assert tail[-1] == "nenaudit: interrupted" and "Traceback" not in err and "Exception ignored" not in err, err
-    assert not j.exists() and (tmp_path / "j.stale.xml").is_file()  # the old all-pass file is not left current
+    assert (
+        tail[-1] == "nenaudit: interrupted"
+        and "Traceback" not in err
+        and "Exception ignored" not in err
+    ), err
+    assert (
+        not j.exists() and (tmp_path / "j.stale.xml").is_file()
+    )  # the old all-pass file is not left current
     assert "all within tolerance" not in out
 
 
 def test_sigint_during_reproduces_r_part_exits_130_and_writes_no_report(tmp_path):
     out_dir = tmp_path / "out"
-    p = subprocess.Popen([sys.executable, "-m", "nenaudit", "reproduce", "--boot", "2", "--jobs", "1",
-                          "--out", str(out_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nenaudit",
+            "reproduce",
+            "--boot",
+            "2",
+            "--jobs",
+            "1",
+            "--out",
+            str(out_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     err_lines = []
     try:
         t0 = time.monotonic()
@@ -101,5 +134,9 @@ def test_sigint_during_reproduces_r_part_exits_130_and_writes_no_report(tmp_path
             p.kill()
     assert p.returncode == 130, (out, "".join(err_lines) + err)
     tail = [ln for ln in err.splitlines() if ln.strip()]
-    assert tail[-1] == "nenaudit: interrupted" and "Traceback" not in err and "Exception ignored" not in err, err
+    assert (
+        tail[-1] == "nenaudit: interrupted"
+        and "Traceback" not in err
+        and "Exception ignored" not in err
+    ), err
     assert not (out_dir / "report.html").exists() and not (out_dir / "results.json").exists()

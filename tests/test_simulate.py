@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,8 +33,24 @@ SPEC = SimulationSpec(mode="null", cohorts=M, boot=B, seed=7, cohort=COHORT, max
 
 
 def cli_args(out, *extra):
-    return ["simulate", "null", "--cohorts", str(M), "--boot", str(B), "--seed", "7", "--cohort", COHORT,
-            "--max-features", str(P), "--quiet", "--out", str(out), *extra]
+    return [
+        "simulate",
+        "null",
+        "--cohorts",
+        str(M),
+        "--boot",
+        str(B),
+        "--seed",
+        "7",
+        "--cohort",
+        COHORT,
+        "--max-features",
+        str(P),
+        "--quiet",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def keys(folder) -> list[tuple]:
@@ -57,7 +72,9 @@ def test_replicate_seed_is_the_spawned_child_of_the_run_seed():
     children = np.random.SeedSequence(7).spawn(5)
     for i, child in enumerate(children):
         s = replicate_seeds(7, i)
-        want = np.random.SeedSequence(child.entropy, spawn_key=child.spawn_key + (2,)).generate_state(1)[0]
+        want = np.random.SeedSequence(
+            child.entropy, spawn_key=child.spawn_key + (2,)
+        ).generate_state(1)[0]
         assert s.label == f"SeedSequence(7, spawn_key=({i},))"
         assert s.pipeline == int(want)
     assert len({replicate_seeds(7, i).pipeline for i in range(50)}) == 50
@@ -81,12 +98,25 @@ def test_null_cohort_moves_whole_lesions_and_keeps_the_icc(cohort):
     b = nul.features.to_numpy()
     assert not np.array_equal(a, b)
     assert np.array_equal(a[np.lexsort(a.T[::-1])], b[np.lexsort(b.T[::-1])])
+
     # each lesion's re-readings travel with its first reading: the reading differences are the same set
     def diffs(c):
         f = c.features
         o = c.observers
-        return np.sort([float(np.sum(np.abs(o.iloc[k][c.feature_names].to_numpy(float) - f.loc[o.iloc[k]["lesion_id"]].to_numpy())))
-                        for k in range(len(o))])
+        return np.sort(
+            [
+                float(
+                    np.sum(
+                        np.abs(
+                            o.iloc[k][c.feature_names].to_numpy(float)
+                            - f.loc[o.iloc[k]["lesion_id"]].to_numpy()
+                        )
+                    )
+                )
+                for k in range(len(o))
+            ]
+        )
+
     assert np.array_equal(diffs(small), diffs(nul))
     # ICCs do not depend on which lesion a reading set belongs to
     i0 = icc_filter(observer_readings(small)).icc
@@ -128,14 +158,19 @@ def test_reference_run_stores_every_replicate_with_seed_and_version(reference):
     with Store(out, create=False) as s:
         rows = list(s.rows())
     assert [r["idx"] for r in rows] == list(range(M))
-    assert all(r["version"] == build_id() and r["seed"] == replicate_seeds(7, r["idx"]).label for r in rows)
+    assert all(
+        r["version"] == build_id() and r["seed"] == replicate_seeds(7, r["idx"]).label for r in rows
+    )
     st = summary["scales"]["1"]["status"]
     assert sum(st.values()) == M and summary["complete"]
     # each replicate keeps the whole-pipeline instability (Riley & Collins): MAPE and the selection stability
     assert any(r["status"] == "ok" for r in rows)
     for r in rows:
         if r["status"] == "ok":
-            assert 0 <= r["metrics"]["mape_pipeline"] <= 1 and 0 <= r["metrics"]["selection_stability"] <= 1
+            assert (
+                0 <= r["metrics"]["mape_pipeline"] <= 1
+                and 0 <= r["metrics"]["selection_stability"] <= 1
+            )
     assert st == {k: sum(r["status"] == k for r in rows) for k in st}
 
 
@@ -151,7 +186,10 @@ def test_summary_is_strict_json_with_the_printed_values_from_the_spec(reference)
     on_disk = json.loads((out / "summary.json").read_text(), parse_constant=no_constants)
     assert on_disk == summary
     spec_aucs = {f"{a.model}:{a.kind}": float(a.estimate.raw) for a in load().auc}
-    assert summary["printed"] == {"radscore": spec_aucs["radscore:apparent"], "fusion": spec_aucs["fusion:apparent"]}
+    assert summary["printed"] == {
+        "radscore": spec_aucs["radscore:apparent"],
+        "fusion": spec_aucs["fusion:apparent"],
+    }
     assert printed_aucs(load()) == summary["printed"]
     with Store(out, create=False) as s:
         rows = list(s.rows())
@@ -159,22 +197,26 @@ def test_summary_is_strict_json_with_the_printed_values_from_the_spec(reference)
     for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion")):
         have = [r for r in rows if r["metrics"][metric] is not None]
         hits = sum(r["metrics"][metric] >= summary["printed"][key] for r in have)
-        assert sc["shares"][key]["reaching"] == hits and sc["shares"][key]["of_with_model"] == len(have)
+        assert sc["shares"][key]["reaching"] == hits and sc["shares"][key]["of_with_model"] == len(
+            have
+        )
         assert sc["shares"][key]["share_of_finished"] == hits / len(rows)
     # an empty LASSO selection: no Radscore AUC, the clinical final model's AUC as the fusion AUC
     for r in rows:
         assert (r["metrics"]["auc_radscore"] is None) == (r["status"] == "empty_selection")
     x = [r["metrics"]["auc_fusion"] for r in rows if r["metrics"]["auc_fusion"] is not None]
     if x:
-        assert sc["metrics"]["auc_fusion"]["q50"] == pytest.approx(float(quantile7(x, [0.5])[0]), abs=0)
+        assert sc["metrics"]["auc_fusion"]["q50"] == pytest.approx(
+            float(quantile7(x, [0.5])[0]), abs=0
+        )
     assert (out / "simulation.png").stat().st_size > 10_000
     assert "finished: 4 of 4" in (out / "run.log").read_text()
 
 
 def test_empty_lasso_selection_is_a_counted_outcome(monkeypatch, tmp_path):
     import nenaudit.pipeline as pl
-    from nenaudit.simulate.replicate import run_replicate
     from nenaudit.exceptions import FitFailure
+    from nenaudit.simulate.replicate import run_replicate
 
     def empty(*a, **k):
         raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
@@ -203,8 +245,13 @@ def test_killed_dask_worker_costs_only_its_replicate(reference, tmp_path):
 
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.CRITICAL)
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
     killed = {}
     try:
         client = Client(cluster)
@@ -219,8 +266,14 @@ def test_killed_dask_worker_costs_only_its_replicate(reference, tmp_path):
                     os.kill(pids[addr], signal.SIGKILL)
                     return
 
-        run_simulation(SPEC, tmp_path / "k", backend="dask", scheduler=cluster.scheduler_address, quiet=True,
-                       on_row=kill_a_busy_worker)
+        run_simulation(
+            SPEC,
+            tmp_path / "k",
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            quiet=True,
+            on_row=kill_a_busy_worker,
+        )
         client.close()
     finally:
         cluster.close()
@@ -230,14 +283,21 @@ def test_killed_dask_worker_costs_only_its_replicate(reference, tmp_path):
     assert [r["idx"] for r in rows] == list(range(M))  # every replicate, once
     assert keys(tmp_path / "k") == keys(reference[0])
     lost = [int(k.split("-")[2]) for k in killed["keys"]]
-    assert all(rows[i]["worker"].split(":")[1] != str(killed["pid"]) for i in lost)  # re-run elsewhere
+    assert all(
+        rows[i]["worker"].split(":")[1] != str(killed["pid"]) for i in lost
+    )  # re-run elsewhere
 
 
 def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path, capsys):
     out = tmp_path / "killed"
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.Popen([sys.executable, "-m", "nenaudit", *cli_args(out, "--jobs", "1")], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nenaudit", *cli_args(out, "--jobs", "1")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     db = out / STORE_NAME
     deadline = time.monotonic() + 300
     n = 0
@@ -264,10 +324,14 @@ def test_sigterm_then_resume_gives_the_uninterrupted_store(reference, tmp_path, 
     assert 1 <= len(partial) < M and all(k in ref for k in partial)  # complete rows only
     from nenaudit.cli import main
 
-    assert main(["simulate", "null", "--status", "--out", str(out)]) == 0  # partial results, read only
+    assert (
+        main(["simulate", "null", "--status", "--out", str(out)]) == 0
+    )  # partial results, read only
     assert "run not finished" in capsys.readouterr().out and not (out / "summary.json").exists()
     assert main(["simulate", "null", "--status", "--json", "--out", str(out)]) == 0
-    status = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    status = json.loads(
+        capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}")
+    )
     assert status["complete"] is False and status["finished"] == len(partial)
     assert main(cli_args(out, "--resume")) == 0
     assert keys(out) == keys(reference[0])
@@ -316,7 +380,9 @@ def test_code_fingerprint_follows_the_code_and_not_the_caches(tmp_path):
     import shutil
 
     shutil.copytree(pkg, tmp_path / "copy")
-    assert code_fingerprint(str(tmp_path / "copy")) == code_fingerprint(str(pkg))  # content, not location
+    assert code_fingerprint(str(tmp_path / "copy")) == code_fingerprint(
+        str(pkg)
+    )  # content, not location
 
 
 def test_resume_with_other_code_is_refused_in_one_line(reference, tmp_path, capsys):
@@ -333,17 +399,28 @@ def test_resume_with_other_code_is_refused_in_one_line(reference, tmp_path, caps
     before = keys(out)
     assert main(cli_args(out, "--resume")) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "started by nenaudit 0.1.0 (code 000000000000)" in err[0] and "--out" in err[0]
+    assert (
+        len(err) == 1
+        and "started by nenaudit 0.1.0 (code 000000000000)" in err[0]
+        and "--out" in err[0]
+    )
     assert keys(out) == before
 
 
 def test_a_row_computed_by_other_code_is_refused():
     from nenaudit.simulate import build_id, check_row_origin
 
-    check_row_origin({"idx": 3, "version": build_id(), "worker": "w1"}, build_id())  # the same build: taken
-    with pytest.raises(NenauditError, match=r"replicate 3 was computed on worker w1 by nenaudit 0\.0\.9 .*install "
-                                            r"the same nenaudit on every worker"):
-        check_row_origin({"idx": 3, "version": "0.0.9 (code 123456789abc)", "worker": "w1"}, build_id())
+    check_row_origin(
+        {"idx": 3, "version": build_id(), "worker": "w1"}, build_id()
+    )  # the same build: taken
+    with pytest.raises(
+        NenauditError,
+        match=r"replicate 3 was computed on worker w1 by nenaudit 0\.0\.9 .*install "
+        r"the same nenaudit on every worker",
+    ):
+        check_row_origin(
+            {"idx": 3, "version": "0.0.9 (code 123456789abc)", "worker": "w1"}, build_id()
+        )
 
 
 def test_resume_of_a_finished_run_recomputes_nothing(reference, tmp_path):
@@ -354,7 +431,9 @@ def test_resume_of_a_finished_run_recomputes_nothing(reference, tmp_path):
     before = keys(out)
     s = run_simulation(SPEC, out, resume=True, quiet=True)
     assert keys(out) == before and s == reference[1]
-    assert "0 to run" in (out / "run.log").read_text().splitlines()[-2]  # nothing recomputed (no timing asserted)
+    assert (
+        "0 to run" in (out / "run.log").read_text().splitlines()[-2]
+    )  # nothing recomputed (no timing asserted)
 
 
 def test_a_scheme_refusing_the_full_data_is_a_counted_outcome(monkeypatch):
@@ -362,8 +441,10 @@ def test_a_scheme_refusing_the_full_data_is_a_counted_outcome(monkeypatch):
     from nenaudit.simulate.replicate import run_replicate
 
     def refuse(*a, **k):
-        raise NenauditError("the procedure fails on the full data (non_convergence: convergence for 86th lambda "
-                            "value not reached after maxit=100000 iterations)")
+        raise NenauditError(
+            "the procedure fails on the full data (non_convergence: convergence for 86th lambda "
+            "value not reached after maxit=100000 iterations)"
+        )
 
     monkeypatch.setattr(pl, "run_pipeline", refuse)
     row = run_replicate(SPEC, 1)
@@ -375,7 +456,10 @@ def test_bad_cohort_is_refused_once_before_any_replicate(tmp_path, capsys):
 
     bad = tmp_path / "bad"
     bad.mkdir()
-    assert main(["simulate", "null", "--cohort", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert (
+        main(["simulate", "null", "--cohort", str(bad), "--out", str(tmp_path / "o"), "--quiet"])
+        == 2
+    )
     assert "missing patients.csv" in capsys.readouterr().err
 
 
@@ -405,7 +489,9 @@ def test_a_store_of_the_engine_era_is_refused_on_resume_in_one_line(reference, t
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in r.stderr, r.stderr
     named = "fortran (python-glmnet; the store names none)" if engine is None else repr(engine)
-    assert f"made by nenaudit 0.1.0 (code 0123456789ab) with the LASSO engine {named}" in err[0], err[0]
+    assert f"made by nenaudit 0.1.0 (code 0123456789ab) with the LASSO engine {named}" in err[0], (
+        err[0]
+    )
     assert "start a new store (choose another --out, without --resume)" in err[0]
     assert keys(out) == before
     status = nenaudit(*cli_args(out, "--status", "--json"))

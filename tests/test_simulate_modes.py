@@ -40,8 +40,25 @@ def test_n_sweep_scales_the_design_and_summarises_each_scale(tmp_path):
     out = tmp_path / "sweep"
     from nenaudit.cohort import load_cohort
 
-    rc = main(["simulate", "n-sweep", "--cohorts", "1", "--scales", "2", "--boot", "2", "--max-features", "30",
-               "--seed", "3", "--quiet", "--out", str(out)])
+    rc = main(
+        [
+            "simulate",
+            "n-sweep",
+            "--cohorts",
+            "1",
+            "--scales",
+            "2",
+            "--boot",
+            "2",
+            "--max-features",
+            "30",
+            "--seed",
+            "3",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     one = load_cohort(None)  # a synthetic cohort of the design at its own size
     s = json.loads((out / "summary.json").read_text())
@@ -53,13 +70,16 @@ def test_n_sweep_scales_the_design_and_summarises_each_scale(tmp_path):
     assert (out / "simulation.png").is_file()
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["null", "--cohorts", "0"], "--cohorts"),
-    (["null", "--boot", "0"], "--boot"),
-    (["n-sweep", "--scales", "2,x"], "--scales"),
-    (["n-sweep", "--scales", "2,2"], "--scales"),
-    (["null", "--jobs", "0"], "--jobs"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["null", "--cohorts", "0"], "--cohorts"),
+        (["null", "--boot", "0"], "--boot"),
+        (["n-sweep", "--scales", "2,x"], "--scales"),
+        (["n-sweep", "--scales", "2,2"], "--scales"),
+        (["null", "--jobs", "0"], "--jobs"),
+    ],
+)
 def test_bad_options_are_one_line_errors(tmp_path, capsys, args, needle):
     from nenaudit.cli import main
 

@@ -7,8 +7,10 @@ import json
 
 from clirun import nenaudit
 
-JUNIT_OK = ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nenaudit crosscheck" tests="1" failures="0">'
-            '</testsuites>\n')
+JUNIT_OK = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nenaudit crosscheck" tests="1" failures="0">'
+    "</testsuites>\n"
+)
 
 
 def one_error_line(p, needle: str) -> None:
@@ -35,7 +37,9 @@ def test_an_invalid_spec_renames_the_previous_audit_json(tmp_path):
     assert nenaudit("audit", "--json", prev).returncode == 0
     before = prev.read_text()
     spec = tmp_path / "bad.json"
-    spec.write_text(json.dumps({"spec_version": 2, "study": {"id": "x", "citation": "y"}, "tabels": []}))
+    spec.write_text(
+        json.dumps({"spec_version": 2, "study": {"id": "x", "citation": "y"}, "tabels": []})
+    )
     p = nenaudit("audit", "--study", spec, "--json", prev)
     one_error_line(p, "`tabels`: unknown key; did you mean `tables`?")
     assert not prev.exists() and (tmp_path / "prev.stale.json").read_text() == before
@@ -44,10 +48,14 @@ def test_an_invalid_spec_renames_the_previous_audit_json(tmp_path):
 def test_audit_markdown_over_a_users_file_needs_force(tmp_path):
     thesis = tmp_path / "thesis.md"
     thesis.write_text("# My thesis\n\nChapter one.\n")
-    one_error_line(nenaudit("audit", "--markdown", thesis), "not an audit report written by nenaudit")
+    one_error_line(
+        nenaudit("audit", "--markdown", thesis), "not an audit report written by nenaudit"
+    )
     assert thesis.read_text() == "# My thesis\n\nChapter one.\n"
     report = tmp_path / "audit.md"
     assert nenaudit("audit", "--markdown", report).returncode == 0
-    assert nenaudit("audit", "--markdown", report).returncode == 0  # nenaudit's own report: replaced
+    assert (
+        nenaudit("audit", "--markdown", report).returncode == 0
+    )  # nenaudit's own report: replaced
     assert nenaudit("audit", "--markdown", thesis, "--force").returncode == 0
     assert thesis.read_text().startswith("# Audit of ")

@@ -77,7 +77,9 @@ def test_forced_terms_match_r_loop(R):
     d = make_data(5)
     forced = ["noise1", "male"]
     ref = R.to_py(
-        R.call("stepwise_backward", r_frame(R, d), "y", R.svec(CANDIDATES), 0.05, forced=R.svec(forced))
+        R.call(
+            "stepwise_backward", r_frame(R, d), "y", R.svec(CANDIDATES), 0.05, forced=R.svec(forced)
+        )
     )
     path = backward_elimination(d[CANDIDATES], d["y"], threshold=0.05, forced=forced)
     check_path(path, ref)
@@ -89,7 +91,9 @@ def test_forced_terms_match_r_loop(R):
 def test_univariable_then_backward_matches_r(R, seed, entry, stay):
     R.source("stepwise.R")
     d = make_data(seed)
-    ref = R.to_py(R.call("stepwise_uni_backward", r_frame(R, d), "y", R.svec(CANDIDATES), entry, stay))
+    ref = R.to_py(
+        R.call("stepwise_uni_backward", r_frame(R, d), "y", R.svec(CANDIDATES), entry, stay)
+    )
     res = univariable_then_backward(d, "y", CANDIDATES, entry=entry, stay=stay)
     for s, r in zip(res.univariable, ref["univariable"]):
         assert s.name == r["name"]
@@ -157,7 +161,9 @@ def test_lean_screen_and_elimination_match_r(R, seed, entry, stay):
     and the same final model as R's loop; the final model is fit_logistic's, the intermediate ones are not kept."""
     R.source("stepwise.R")
     d = make_data(seed)
-    ref = R.to_py(R.call("stepwise_uni_backward", r_frame(R, d), "y", R.svec(CANDIDATES), entry, stay))
+    ref = R.to_py(
+        R.call("stepwise_uni_backward", r_frame(R, d), "y", R.svec(CANDIDATES), entry, stay)
+    )
     res = univariable_then_backward(d, "y", CANDIDATES, entry=entry, stay=stay, lean=True)
     for s, r in zip(res.univariable, ref["univariable"]):
         assert s.name == r["name"] and s.model is None
@@ -172,7 +178,9 @@ def test_lean_screen_and_elimination_match_r(R, seed, entry, stay):
     last = rsteps[-1]
     np.testing.assert_allclose(steps[-1].model.coef, np.atleast_1d(last["coef"]), rtol=1e-10)
     full = univariable_then_backward(d, "y", CANDIDATES, entry=entry, stay=stay)
-    np.testing.assert_array_equal(res.final.coef, full.final.coef)  # the kept model is the same full fit
+    np.testing.assert_array_equal(
+        res.final.coef, full.final.coef
+    )  # the kept model is the same full fit
 
 
 @settings(max_examples=60, deadline=None)
@@ -207,7 +215,9 @@ def test_wald_table_is_fit_logistics_coefficient_table(n, k, strength, binary, s
         return
     names, coef, se, p = wald_table(X, y)
     assert names == full.names
-    if full.separation or not full.converged:  # diverging estimates: agreement is looser, decisions the same
+    if (
+        full.separation or not full.converged
+    ):  # diverging estimates: agreement is looser, decisions the same
         np.testing.assert_allclose(coef, full.coef, rtol=1e-6, atol=1e-8)
         np.testing.assert_allclose(p, full.p, rtol=1e-5, atol=1e-8)
     else:
@@ -217,7 +227,12 @@ def test_wald_table_is_fit_logistics_coefficient_table(n, k, strength, binary, s
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e290, max_value=1e290), max_size=60))
+@given(
+    st.lists(
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e290, max_value=1e290),
+        max_size=60,
+    )
+)
 def test_compiled_fsum_is_math_fsum(xs):
     """The deviance is summed exactly rounded, as math.fsum (R's long-double sum's closest match): bit for bit."""
     import math

@@ -14,16 +14,25 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import nenaudit as na
-from nenaudit.exceptions import ConvergenceWarning, SeparationWarning, StatisticalWarning
-from nenaudit.strategies import (PLANTS, binary_datasets, cohorts, contingency_tables, expected_counts,
-                                 inconsistent_specs, scored_outcomes, study_specs)
 from nenaudit.builders import categorical_p
+from nenaudit.exceptions import ConvergenceWarning, SeparationWarning, StatisticalWarning
+from nenaudit.strategies import (
+    PLANTS,
+    binary_datasets,
+    cohorts,
+    contingency_tables,
+    expected_counts,
+    inconsistent_specs,
+    scored_outcomes,
+    study_specs,
+)
 from nenaudit.study.schema import validate
 
-SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SLOW = dict(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 
 
 @settings(max_examples=60, **SLOW)
@@ -65,12 +74,16 @@ def test_unseparated_data_sets_have_an_ml_estimate(d):
 
 
 @settings(max_examples=30, **SLOW)
-@given(binary_datasets(n=(30, 80), n_predictors=(1, 3), separation="complete"),
-       binary_datasets(n=(30, 80), n_predictors=(1, 3), separation="quasi"))
+@given(
+    binary_datasets(n=(30, 80), n_predictors=(1, 3), separation="complete"),
+    binary_datasets(n=(30, 80), n_predictors=(1, 3), separation="quasi"),
+)
 def test_separated_data_sets_are_diagnosed_as_glm_does(complete, quasi):
     for d in (complete, quasi):
         with warnings.catch_warnings(), pytest.warns(SeparationWarning):
-            warnings.simplefilter("ignore", ConvergenceWarning)  # glm also stops at maxit on such data
+            warnings.simplefilter(
+                "ignore", ConvergenceWarning
+            )  # glm also stops at maxit on such data
             fit = na.fit_logistic(d.X, d.y, profile=False)
         assert fit.separation
     # complete: column 0 alone orders every event above every non-event; quasi: one tie at the boundary
@@ -83,7 +96,11 @@ def test_separated_data_sets_are_diagnosed_as_glm_does(complete, quasi):
 def test_effect_sizes_move_the_events():
     # over many draws, a large positive coefficient puts the events at high values of its column
     @settings(max_examples=20, database=None, derandomize=True, deadline=None)
-    @given(binary_datasets(n=(200, 200), n_predictors=1, effect=(2.0, 2.0), prevalence=0.5, separation="any"))
+    @given(
+        binary_datasets(
+            n=(200, 200), n_predictors=1, effect=(2.0, 2.0), prevalence=0.5, separation="any"
+        )
+    )
     def check(d):
         assert d.X[d.y == 1, 0].mean() > d.X[d.y == 0, 0].mean()
 
@@ -149,8 +166,14 @@ def test_cohorts_match_their_spec(sc):
 
 
 def test_without_hypothesis_the_import_error_says_what_to_install():
-    code = ("import sys; sys.modules['hypothesis'] = None\n"
-            "try:\n    import nenaudit.strategies\nexcept ImportError as e:\n    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == ("nenaudit.strategies needs hypothesis, which is not installed: "
-                           "pip install 'nenaudit[strategies]' (or pip install hypothesis)")
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "try:\n    import nenaudit.strategies\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == (
+        "nenaudit.strategies needs hypothesis, which is not installed: "
+        "pip install 'nenaudit[strategies]' (or pip install hypothesis)"
+    )

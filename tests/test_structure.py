@@ -183,9 +183,11 @@ def private_violations(mods, imports, private_attrs) -> list[str]:
 
 
 def floor_violations(imports, floor: str = FLOOR, allowed=FLOOR_MAY_IMPORT) -> list[str]:
-    return [f"{i.importer} line {i.line}: imports {i.target}" + (f".{i.name}" if i.name else "")
-            for i in imports
-            if inside(i.importer, floor) and not any(inside(i.target, a) for a in allowed)]
+    return [
+        f"{i.importer} line {i.line}: imports {i.target}" + (f".{i.name}" if i.name else "")
+        for i in imports
+        if inside(i.importer, floor) and not any(inside(i.target, a) for a in allowed)
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -232,17 +234,22 @@ def test_study_imports_nothing_above_itself(house):
 
 
 def test_the_study_rule_catches_a_planted_upward_import(tmp_path):
-    for rel, text in {"nenaudit/__init__.py": "", "nenaudit/exceptions.py": "",
-                      "nenaudit/study/__init__.py": "",
-                      "nenaudit/study/schema.py": "from nenaudit.exceptions import E\n",
-                      "nenaudit/study/builders.py": "def f():\n    from nenaudit.audit.categorical import variants\n",
-                      "nenaudit/audit/__init__.py": "", "nenaudit/audit/categorical.py": "variants = 1\n"}.items():
+    for rel, text in {
+        "nenaudit/__init__.py": "",
+        "nenaudit/exceptions.py": "",
+        "nenaudit/study/__init__.py": "",
+        "nenaudit/study/schema.py": "from nenaudit.exceptions import E\n",
+        "nenaudit/study/builders.py": "def f():\n    from nenaudit.audit.categorical import variants\n",
+        "nenaudit/audit/__init__.py": "",
+        "nenaudit/audit/categorical.py": "variants = 1\n",
+    }.items():
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     _, imports, _ = read_imports(tmp_path)
     assert floor_violations(imports, STUDY, STUDY_MAY_IMPORT) == [
-        "nenaudit.study.builders line 2: imports nenaudit.audit.categorical.variants"]
+        "nenaudit.study.builders line 2: imports nenaudit.audit.categorical.variants"
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -291,12 +298,14 @@ def test_the_rules_catch_a_planted_package(tmp_path):
     mods, imports, attrs = read_imports(tmp_path)
     assert import_circles(mods, imports) == [["nenaudit.stats.a", "nenaudit.stats.b"]]
     found = private_violations(mods, imports, attrs)
-    assert sorted(found) == sorted([
-        "nenaudit.stats.b line 7: reads the private name nenaudit.stats._checks._hidden",
-        "nenaudit.pipeline line 3: imports the private module nenaudit.stats._checks from outside nenaudit.stats",
-        "nenaudit.pipeline line 4: imports the private name _private from nenaudit.stats.a",
-        "nenaudit.pipeline line 7: reads the private name nenaudit.stats.a._other",
-    ])
+    assert sorted(found) == sorted(
+        [
+            "nenaudit.stats.b line 7: reads the private name nenaudit.stats._checks._hidden",
+            "nenaudit.pipeline line 3: imports the private module nenaudit.stats._checks from outside nenaudit.stats",
+            "nenaudit.pipeline line 4: imports the private name _private from nenaudit.stats.a",
+            "nenaudit.pipeline line 7: reads the private name nenaudit.stats.a._other",
+        ]
+    )
     assert floor_violations(imports) == ["nenaudit.stats.b line 6: imports nenaudit.io"]
 
 
@@ -311,19 +320,25 @@ def _exception_classes(root: Path) -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
                 bases = {_dotted(b) for b in node.bases}
-                if any(b and (b.endswith(("Error", "Exception", "Warning", "Failure", "Unavailable"))) for b in bases):
+                if any(
+                    b and (b.endswith(("Error", "Exception", "Warning", "Failure", "Unavailable")))
+                    for b in bases
+                ):
                     out.append(f"{mod}.{node.name}")
     return out
 
 
 def test_error_and_warning_classes_live_in_exceptions():
     classes = _exception_classes(SRC)
-    assert "nenaudit.exceptions.FitFailure" in classes and "nenaudit.exceptions.Terminated" in classes
+    assert (
+        "nenaudit.exceptions.FitFailure" in classes and "nenaudit.exceptions.Terminated" in classes
+    )
     assert [c for c in classes if not c.startswith("nenaudit.exceptions.")] == []
 
 
-def foreign_error_paths(sources: dict[str, str], errors: set[str],
-                        home: str = "nenaudit.exceptions") -> list[str]:
+def foreign_error_paths(
+    sources: dict[str, str], errors: set[str], home: str = "nenaudit.exceptions"
+) -> list[str]:
     """Every place an error or warning class is taken from a module other than ``home``.
 
     ``sources`` maps a file's label to its text. Refused: ``from nenaudit.x import E``, ``x.E`` on
@@ -333,7 +348,11 @@ def foreign_error_paths(sources: dict[str, str], errors: set[str],
         tree = ast.parse(text)
         bound: dict[str, str] = {}
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "nenaudit":
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.split(".")[0] == "nenaudit"
+            ):
                 for a in node.names:
                     if a.name in errors and node.module != home:
                         out.append(f"{label} line {node.lineno}: {a.name} from {node.module}")
@@ -342,14 +361,23 @@ def foreign_error_paths(sources: dict[str, str], errors: set[str],
                 for a in node.names:
                     if a.name.split(".")[0] == "nenaudit":
                         bound[a.asname or a.name.split(".")[0]] = a.asname and a.name or "nenaudit"
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
-                                                      for t in node.targets):
-                listed = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
-                out += [f"{label} line {node.lineno}: __all__ lists {n}" for n in listed if n in errors]
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            ):
+                listed = [
+                    e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)
+                ]
+                out += [
+                    f"{label} line {node.lineno}: __all__ lists {n}" for n in listed if n in errors
+                ]
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in errors:
                 base = _dotted(node.value)
-                module = bound.get(base.split(".")[0], "") + base[len(base.split(".")[0]):] if base else ""
+                module = (
+                    bound.get(base.split(".")[0], "") + base[len(base.split(".")[0]) :]
+                    if base
+                    else ""
+                )
                 if module and module != home:
                     out.append(f"{label} line {node.lineno}: {node.attr} from {module}")
     return out
@@ -357,9 +385,14 @@ def foreign_error_paths(sources: dict[str, str], errors: set[str],
 
 def _project_sources() -> dict[str, str]:
     root = SRC.parent
-    files = [p for d in ("src/nenaudit", "tests", "benchmarks") for p in sorted((root / d).rglob("*.py"))]
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in files
-            if p != root / "src/nenaudit/exceptions.py"}
+    files = [
+        p for d in ("src/nenaudit", "tests", "benchmarks") for p in sorted((root / d).rglob("*.py"))
+    ]
+    return {
+        str(p.relative_to(root)): p.read_text(encoding="utf-8")
+        for p in files
+        if p != root / "src/nenaudit/exceptions.py"
+    }
 
 
 def test_error_classes_are_imported_from_exceptions_only():
@@ -368,7 +401,9 @@ def test_error_classes_are_imported_from_exceptions_only():
     errors = set(exceptions.__all__)
     assert {"DataError", "FitFailure", "Terminated", "FAILURE_REASONS"} <= errors
     sources = _project_sources()
-    assert len(sources) > 100 and any("from nenaudit.exceptions import" in t for t in sources.values())
+    assert len(sources) > 100 and any(
+        "from nenaudit.exceptions import" in t for t in sources.values()
+    )
     assert foreign_error_paths(sources, errors) == []
 
 
@@ -395,7 +430,9 @@ def test_a_duplicate_finding_id_is_an_audit_definition_error(monkeypatch):
 
     study = load()
     checks = run.all_checks()
-    monkeypatch.setattr(run, "all_checks", lambda: [*checks, checks[0]])  # one check run twice: its ids twice
+    monkeypatch.setattr(
+        run, "all_checks", lambda: [*checks, checks[0]]
+    )  # one check run twice: its ids twice
     assert checks[0](study), "the first check finds something on the default spec"
     with pytest.raises(AuditDefinitionError, match="duplicate finding ids"):
         run.run_audit(study)
@@ -429,6 +466,10 @@ def test_table_views_are_to_frame_and_the_old_names_are_gone():
     df = dc.to_frame()
     assert len(df) == len(dc.thresholds) and list(df["model"]) == list(dc.model)
     # one name for each view: the 0.1.0 names summary/table/rows/report are gone (CHANGELOG.md)
-    old = {"LogisticResult.summary": (fit, "summary"), "BootstrapValidation.table": (val, "table"),
-           "DecisionCurve.rows": (dc, "rows"), "Selection.report": (Selection, "report")}
+    old = {
+        "LogisticResult.summary": (fit, "summary"),
+        "BootstrapValidation.table": (val, "table"),
+        "DecisionCurve.rows": (dc, "rows"),
+        "Selection.report": (Selection, "report"),
+    }
     assert [k for k, (o, n) in old.items() if hasattr(o, n)] == []

@@ -15,14 +15,19 @@ from hypothesis import strategies as st
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.categorical_or import treatment_contrast_ors
 from nenaudit.stats.contingency import chisq_test
-from nenaudit.stats.summary_tests import (chisq_p, g_test, linear_by_linear, oneway_from_summary,
-                                          t_test_from_summary)
+from nenaudit.stats.summary_tests import (
+    chisq_p,
+    g_test,
+    linear_by_linear,
+    oneway_from_summary,
+    t_test_from_summary,
+)
 
 TABLES = [
-    np.array([[10, 14], [17, 90]]),                      # Feng 2025 Table 2, NSE
-    np.array([[3, 10], [16, 36], [4, 9], [4, 49]]),      # Feng 2025 Table 2, Grade
-    np.array([[24, 62], [3, 35], [0, 7]]),               # a zero row cell
-    np.array([[5, 0, 3], [2, 8, 1], [0, 4, 6]]),         # 3 x 3
+    np.array([[10, 14], [17, 90]]),  # Feng 2025 Table 2, NSE
+    np.array([[3, 10], [16, 36], [4, 9], [4, 49]]),  # Feng 2025 Table 2, Grade
+    np.array([[24, 62], [3, 35], [0, 7]]),  # a zero row cell
+    np.array([[5, 0, 3], [2, 8, 1], [0, 4, 6]]),  # 3 x 3
 ]
 
 
@@ -55,8 +60,11 @@ def test_g_test_hand_worked_and_identities():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=4), min_size=2, max_size=4).filter(
-    lambda rows: len({len(r) for r in rows}) == 1))
+@given(
+    st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=4), min_size=2, max_size=4).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    )
+)
 def test_g_test_is_invariant_to_transposition_and_nonnegative(rows):
     m = np.array(rows)
     mm = m[m.sum(1) > 0][:, m.sum(0) > 0]
@@ -70,9 +78,9 @@ def test_g_test_is_invariant_to_transposition_and_nonnegative(rows):
 
 
 SUMMARIES = [
-    (57.45, 9.69, 29, 61.30, 10.66, 70),    # PMC7907291 Table 2, age, training set
-    (61.08, 9.33, 13, 63.16, 9.13, 37),     # the same, validation set
-    (1.0, 0.1, 5, 3.0, 2.5, 40),            # very unequal variances
+    (57.45, 9.69, 29, 61.30, 10.66, 70),  # PMC7907291 Table 2, age, training set
+    (61.08, 9.33, 13, 63.16, 9.13, 37),  # the same, validation set
+    (1.0, 0.1, 5, 3.0, 2.5, 40),  # very unequal variances
 ]
 
 
@@ -107,19 +115,24 @@ def test_oneway_with_two_groups_is_the_t_test_squared():
     s = SUMMARIES[0]
     f = oneway_from_summary([s[0], s[3]], [s[1], s[4]], [s[2], s[5]], equal_var=True)
     t = t_test_from_summary(*s, equal_var=True)
-    assert f.statistic == pytest.approx(t.statistic ** 2, rel=1e-12) and f.p == pytest.approx(t.p, rel=1e-10)
+    assert f.statistic == pytest.approx(t.statistic**2, rel=1e-12) and f.p == pytest.approx(
+        t.p, rel=1e-10
+    )
     w = oneway_from_summary([s[0], s[3]], [s[1], s[4]], [s[2], s[5]], equal_var=False)
     tw = t_test_from_summary(*s, equal_var=False)
     assert w.p == pytest.approx(tw.p, rel=1e-10)
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("levels,events,non_events,ref", [
-    (["a", "b", "c"], [5, 10, 12], [20, 15, 9], "a"),
-    (["White", "Black", "Other"], [30, 12, 4], [50, 9, 6], "White"),
-    (["T1", "T2"], [2, 30], [40, 48], "T1"),
-    (["x", "y", "z"], [5, 10, 12], [20, 15, 9], "z"),   # reference not first
-])
+@pytest.mark.parametrize(
+    "levels,events,non_events,ref",
+    [
+        (["a", "b", "c"], [5, 10, 12], [20, 15, 9], "a"),
+        (["White", "Black", "Other"], [30, 12, 4], [50, 9, 6], "White"),
+        (["T1", "T2"], [2, 30], [40, 48], "T1"),
+        (["x", "y", "z"], [5, 10, 12], [20, 15, 9], "z"),  # reference not first
+    ],
+)
 def test_treatment_contrast_ors_match_glm(R, levels, events, non_events, ref):
     R.source("summary_tests.R")
     r = R.to_py(R.call("ref_dummy_or", R.svec(levels), R.ivec(events), R.ivec(non_events), ref))
@@ -131,20 +144,34 @@ def test_treatment_contrast_ors_match_glm(R, levels, events, non_events, ref):
         # glm's IRLS stop rule is followed exactly: estimates agree far below its 1e-8 tolerance
         assert lv.odds_ratio == pytest.approx(as_list["or"][i], rel=1e-9)
         assert lv.p_wald == pytest.approx(as_list["p_wald"][i], rel=1e-7)
-        assert lv.ci_wald == pytest.approx((as_list["ci_wald_lo"][i], as_list["ci_wald_hi"][i]), rel=1e-9)
+        assert lv.ci_wald == pytest.approx(
+            (as_list["ci_wald_lo"][i], as_list["ci_wald_hi"][i]), rel=1e-9
+        )
         # MASS's profile grid + spline, reproduced step by step
-        assert lv.ci_profile == pytest.approx((as_list["ci_profile_lo"][i], as_list["ci_profile_hi"][i]), rel=1e-7)
+        assert lv.ci_profile == pytest.approx(
+            (as_list["ci_profile_lo"][i], as_list["ci_profile_hi"][i]), rel=1e-7
+        )
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("levels,events,non_events,ref", [
-    (["a", "b", "c"], [5, 10, 12], [20, 15, 9], "a"),
-    (["L0", "L1"], [19, 37], [2, 7], "L0"),   # small cell: glm's default stop is 1e-4 away from the optimum
-    (["x", "y", "z"], [5, 10, 12], [20, 15, 9], "z"),
-])
+@pytest.mark.parametrize(
+    "levels,events,non_events,ref",
+    [
+        (["a", "b", "c"], [5, 10, 12], [20, 15, 9], "a"),
+        (
+            ["L0", "L1"],
+            [19, 37],
+            [2, 7],
+            "L0",
+        ),  # small cell: glm's default stop is 1e-4 away from the optimum
+        (["x", "y", "z"], [5, 10, 12], [20, 15, 9], "z"),
+    ],
+)
 def test_exact_wald_ci_is_glm_run_to_the_optimum(R, levels, events, non_events, ref):
     R.source("summary_tests.R")
-    r = R.to_py(R.call("ref_dummy_or_converged", R.svec(levels), R.ivec(events), R.ivec(non_events), ref))
+    r = R.to_py(
+        R.call("ref_dummy_or_converged", R.svec(levels), R.ivec(events), R.ivec(non_events), ref)
+    )
     lo = r["lo"] if isinstance(r["lo"], list) else [r["lo"]]
     hi = r["hi"] if isinstance(r["hi"], list) else [r["hi"]]
     for i, lv in enumerate(treatment_contrast_ors(levels, events, non_events, ref)):
@@ -153,7 +180,7 @@ def test_exact_wald_ci_is_glm_run_to_the_optimum(R, levels, events, non_events, 
 
 def test_chisq_p_is_pchisq_upper_tail():
     # Hosmer-Lemeshow style: chi-square 8.0 on 8 df has p = exp(-4) sum_{j<4} 4^j/j! (even df closed form)
-    closed = np.exp(-4.0) * sum(4.0 ** j / np.prod(range(1, j + 1)) for j in range(4))
+    closed = np.exp(-4.0) * sum(4.0**j / np.prod(range(1, j + 1)) for j in range(4))
     assert chisq_p(8.0, 8) == pytest.approx(closed, rel=1e-12)
     with pytest.raises(NenauditError):
         chisq_p(-1.0, 8)

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nenaudit.builders import cohort_spec
 from nenaudit.cli import main
 from nenaudit.cohort import default_cohort_path, load_cohort
-from nenaudit.builders import cohort_spec
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.table1 import summarize
 from nenaudit.study.schema import label_key, load, validate
@@ -43,7 +43,10 @@ def cohort():
 
 
 def _deviating(manifest) -> set[tuple[str, str, str, str]]:
-    return {(d["table"], label_key(d["variable"]), d["level"], d["group"]) for d in manifest["allocation"]["deviations"]}
+    return {
+        (d["table"], label_key(d["variable"]), d["level"], d["group"])
+        for d in manifest["allocation"]["deviations"]
+    }
 
 
 def _group_labels(df, event="ineffective", other="effective"):
@@ -61,13 +64,22 @@ def test_default_cohort_gives_back_every_published_count(study, cohort):
         rows = [r for r in t.rows if r.kind == "categorical" and not r.outcome]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            comp = {v.variable: v for v in summarize(df, "_g", vars=[r.variable for r in rows]).variables}
+            comp = {
+                v.variable: v
+                for v in summarize(df, "_g", vars=[r.variable for r in rows]).variables
+            }
         for r in rows:
             for lv in r.levels:
                 for gid, cell in lv.cells.items():
                     grp = t.group(gid)
-                    groups = [grp.outcome_group] if grp.outcome_group else ["effective", "ineffective"]
-                    got = sum(c.count for c in comp[r.variable].cells if c.level == lv.level and c.group in groups)
+                    groups = (
+                        [grp.outcome_group] if grp.outcome_group else ["effective", "ineffective"]
+                    )
+                    got = sum(
+                        c.count
+                        for c in comp[r.variable].cells
+                        if c.level == lv.level and c.group in groups
+                    )
                     if (t.id, label_key(r.variable), lv.level, gid) in skip:
                         assert got != cell.count  # a reported deviation is a real one
                         continue
@@ -75,8 +87,12 @@ def test_default_cohort_gives_back_every_published_count(study, cohort):
                     checked += 1
     assert checked == 58  # 60 published categorical cells minus the 2 reported as infeasible
     # patients per outcome (Table 1 Response) and lesions per outcome (Table 2 headers)
-    assert (cohort.patients["outcome"] == 0).sum() == 16 and (cohort.patients["outcome"] == 1).sum() == 60
-    assert (cohort.lesions["outcome"] == 0).sum() == 27 and (cohort.lesions["outcome"] == 1).sum() == 104
+    assert (cohort.patients["outcome"] == 0).sum() == 16 and (
+        cohort.patients["outcome"] == 1
+    ).sum() == 60
+    assert (cohort.lesions["outcome"] == 0).sum() == 27 and (
+        cohort.lesions["outcome"] == 1
+    ).sum() == 104
     assert cohort.patients["n_lesions"].between(1, study.fact("max_lesions_per_patient")).all()
 
 
@@ -102,15 +118,26 @@ def test_default_cohort_continuous_summaries_within_printed_rounding(study, coho
                 continue
             for gid, cell in r.cells.items():
                 grp = t.group(gid)
-                x = df.loc[df["_g"] == grp.outcome_group, r.variable] if grp.outcome_group else df[r.variable]
+                x = (
+                    df.loc[df["_g"] == grp.outcome_group, r.variable]
+                    if grp.outcome_group
+                    else df[r.variable]
+                )
                 x = x.to_numpy(float)
                 if r.kind == "median_iqr":
                     q = quantile7(x, [0.25, 0.5, 0.75])
-                    for name, pr, v in (("q25", cell.q1, q[0]), ("q50", cell.median, q[1]), ("q75", cell.q3, q[2])):
+                    for name, pr, v in (
+                        ("q25", cell.q1, q[0]),
+                        ("q50", cell.median, q[1]),
+                        ("q75", cell.q3, q[2]),
+                    ):
                         if f"{t.id}/{r.variable}/{gid}/{name}" not in missed:
                             assert pr.agrees(v), (t.id, r.variable, gid, name, v)
                 else:
-                    assert cell.mean.agrees(x.mean()) and cell.sd.agrees(x.std(ddof=1)), (r.variable, x.mean())
+                    assert cell.mean.agrees(x.mean()) and cell.sd.agrees(x.std(ddof=1)), (
+                        r.variable,
+                        x.mean(),
+                    )
 
 
 def test_default_cohort_radscore_formula_and_features(study, cohort):
@@ -119,7 +146,9 @@ def test_default_cohort_radscore_formula_and_features(study, cohort):
     the manifest's achieved formula correlation is the one the files give."""
     from nenaudit.radiomics.catalogue import load_catalogue
 
-    assert list(cohort.features.columns) == list(load_catalogue().feature_keys(("original", "wavelet")))
+    assert list(cohort.features.columns) == list(
+        load_catalogue().feature_keys(("original", "wavelet"))
+    )
     rad = cohort.manifest["radiomics"]
     assert rad["stand_ins"][0]["published"] == "WaveletH_LLHH_RunVariance"
     keys = [s["key"] for s in rad["signature"]]
@@ -136,7 +165,10 @@ def test_default_cohort_radscore_formula_and_features(study, cohort):
     assert got == pytest.approx(np.corrcoef(score, target)[0, 1], abs=1e-6)
     subset = cohort.observers
     assert len(subset) == 2 * study.fact("resegmented_lesions")
-    assert set(map(tuple, subset[["observer", "repeat"]].drop_duplicates().to_numpy())) == {(1, 2), (2, 1)}
+    assert set(map(tuple, subset[["observer", "repeat"]].drop_duplicates().to_numpy())) == {
+        (1, 2),
+        (2, 1),
+    }
 
 
 @pytest.mark.slow
@@ -150,7 +182,12 @@ def test_default_cohort_regenerates_byte_for_byte(cohort):
         assert (path / name).read_bytes() == text.encode("utf-8"), name
 
 
-SMALL = {"a": 40, "b": 2, "c": 60, "boot": 4}  # stages A, B, C at a small budget: the same code path, seconds not minutes
+SMALL = {
+    "a": 40,
+    "b": 2,
+    "c": 60,
+    "boot": 4,
+}  # stages A, B, C at a small budget: the same code path, seconds not minutes
 
 
 def test_same_seed_same_bytes_different_seed_different(study):
@@ -174,8 +211,10 @@ def small_cohorts(draw):
     resp = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
     resp[0], resp[1] = 0, 1  # both outcome groups present
     nvar = draw(st.integers(1, 3))
-    levels = [np.array(draw(st.lists(st.integers(0, draw(st.integers(1, 3))), min_size=n, max_size=n)))
-              for _ in range(nvar)]
+    levels = [
+        np.array(draw(st.lists(st.integers(0, draw(st.integers(1, 3))), min_size=n, max_size=n)))
+        for _ in range(nvar)
+    ]
     seed = draw(st.integers(0, 2**31 - 1))
     return k, resp, levels, kmax, seed
 
@@ -229,9 +268,15 @@ def test_infeasible_made_up_specs_report_a_minimal_deviation(case, amount):
 
 def test_allocation_reports_impossible_group_sizes_without_crashing():
     """Lesion groups larger than max x patients: the patient counts give way (reported), no crash."""
-    prob = AllocationProblem(("e", "i"), 1, 3, {"e": 1, "i": 2}, {"e": 2, "i": 2},
-                             (CategoricalVar("X", ("a", "b"), True),),
-                             (CountTarget("t1", "patient", "X", "a", "total", ("e", "i"), 3.0),))
+    prob = AllocationProblem(
+        ("e", "i"),
+        1,
+        3,
+        {"e": 1, "i": 2},
+        {"e": 2, "i": 2},
+        (CategoricalVar("X", ("a", "b"), True),),
+        (CountTarget("t1", "patient", "X", "a", "total", ("e", "i"), 3.0),),
+    )
     res = solve(prob)
     assert res.structural and not res.feasible
 
@@ -244,16 +289,24 @@ def test_cli_synth_writes_atomically_and_reports(tmp_path, capsys):
     s = json.loads(cap.out)
     assert "stage B" in cap.err and "stage C" in cap.err  # progress on stderr
     # every required target is listed with published / achieved / met, and the misses are named
-    assert s["targets"] and all({"target", "published", "achieved", "tolerance", "met"} <= set(t) for t in s["targets"])
+    assert s["targets"] and all(
+        {"target", "published", "achieved", "tolerance", "met"} <= set(t) for t in s["targets"]
+    )
     assert set(s["missed_targets"]) <= {t["target"] for t in s["targets"] if not t["met"]}
     assert s["seed"] == 3 and s["counts_reproduced"] == s["counts_published"] - len(s["deviations"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary directory left behind
     c = load_cohort(out)
     assert c.features.shape == (131, 851)
     # replaces the directory as a whole
-    assert main(["synth", "--seed", "3", "--out", str(out), "--budget", "20,2,20,4", "--quiet"]) == 0
+    assert (
+        main(["synth", "--seed", "3", "--out", str(out), "--budget", "20,2,20,4", "--quiet"]) == 0
+    )
     cap = capsys.readouterr()
-    assert "published counts reproduced" in cap.out and "required model targets met" in cap.out and cap.err == ""
+    assert (
+        "published counts reproduced" in cap.out
+        and "required model targets met" in cap.out
+        and cap.err == ""
+    )
 
 
 def test_cli_synth_bad_seed_is_one_line_error(tmp_path, capsys):
@@ -283,9 +336,20 @@ def test_default_cohort_filters_keep_the_designed_features(study, cohort):
     cols = cohort.feature_names
     o12 = obs[(obs["observer"] == 1) & (obs["repeat"] == 2)].set_index("lesion_id")[cols]
     o21 = obs[(obs["observer"] == 2) & (obs["repeat"] == 1)].set_index("lesion_id")[cols]
-    icc = icc_filter({"intra": (cohort.features.loc[o12.index], o12), "inter": (cohort.features.loc[o21.index], o21)},
-                     threshold=study.fact("icc_threshold"))
-    kept = spearman_filter(cohort.features[list(icc.kept)], cutoff=study.fact("spearman_threshold")).kept
+    icc = icc_filter(
+        {
+            "intra": (cohort.features.loc[o12.index], o12),
+            "inter": (cohort.features.loc[o21.index], o21),
+        },
+        threshold=study.fact("icc_threshold"),
+    )
+    kept = spearman_filter(
+        cohort.features[list(icc.kept)], cutoff=study.fact("spearman_threshold")
+    ).kept
     rad = cohort.manifest["radiomics"]
-    assert len(kept) == rad["designed_kept_after_filters"] == study.radiomics["n_after_filters"]["value"]
+    assert (
+        len(kept)
+        == rad["designed_kept_after_filters"]
+        == study.radiomics["n_after_filters"]["value"]
+    )
     assert {s["key"] for s in rad["signature"]} <= set(kept)

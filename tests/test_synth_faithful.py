@@ -63,9 +63,12 @@ def test_committed_cohort_refit_gives_the_published_model(study, refit):
     design = m.design(X)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        f = fit_logistic(design[list(m.terms)].to_numpy(float), y, names=list(m.terms), profile=False)
-    rows = {label_key(r.variable): r.multivariable for r in study.regression.rows
-            if r.multivariable}
+        f = fit_logistic(
+            design[list(m.terms)].to_numpy(float), y, names=list(m.terms), profile=False
+        )
+    rows = {
+        label_key(r.variable): r.multivariable for r in study.regression.rows if r.multivariable
+    }
     for name, o in zip(f.names[1:], np.exp(f.coef[1:])):
         ci = rows[label_key(name)].ci
         assert ci.lo.value <= o <= ci.hi.value, (name, o)
@@ -105,7 +108,10 @@ def test_committed_cohort_table2_p_values(study, cohort, refit):
     rows = [r for r in t2.rows if r.p is not None]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        comp = {v.variable: v for v in summarize(les, "outcome", vars=[r.variable for r in rows]).variables}
+        comp = {
+            v.variable: v
+            for v in summarize(les, "outcome", vars=[r.variable for r in rows]).variables
+        }
     ok = sum(r.p.agrees(comp[r.variable].p) for r in rows)
     assert len(rows) == 11 and ok >= 10
 
@@ -125,7 +131,9 @@ def test_committed_manifest_achieved_section_is_the_pipeline_evaluation(study, c
 
     a = cohort.manifest["achieved"]["pipeline"]
     assert a["faithful"] and a["missed"] == []
-    assert all({"target", "published", "achieved", "tolerance", "met"} <= set(t) for t in a["targets"])
+    assert all(
+        {"target", "published", "achieved", "tolerance", "met"} <= set(t) for t in a["targets"]
+    )
     by = {t["target"]: t for t in a["targets"]}
     X, y, _, m = refit
     assert by["lasso/n_selected"]["achieved"] == len(m.selection.selected)
@@ -137,8 +145,10 @@ def test_committed_manifest_achieved_section_is_the_pipeline_evaluation(study, c
     whats = [x["what"] for x in cohort.manifest["non_targets"]]
     assert any("Radscore coefficients" in w for w in whats)
     assert any("Diameter" in w for w in whats)  # the infeasible > 5 cm counts
-    assert {p["a"] for p in cohort.manifest["stages"]["c"]["plausibility"]} == {"Grade",
-                                                                                "Diameter of the hepatic metastasis"}
+    assert {p["a"] for p in cohort.manifest["stages"]["c"]["plausibility"]} == {
+        "Grade",
+        "Diameter of the hepatic metastasis",
+    }
 
 
 def test_committed_manifest_reports_plausibility_and_its_cost(study, cohort, refit):
@@ -148,13 +158,18 @@ def test_committed_manifest_reports_plausibility_and_its_cost(study, cohort, ref
     full-data model (the refit above)."""
     d = design_of(study)
     pl = cohort.manifest["plausibility"]
-    again = {(x["a"], x["b"]): x for x in faithful.plausibility(d, _frame(d, cohort.patients, cohort.lesions))}
+    again = {
+        (x["a"], x["b"]): x
+        for x in faithful.plausibility(d, _frame(d, cohort.patients, cohort.lesions))
+    }
     assert {(x["a"], x["b"]) for x in pl["associations"]} == set(again)
     for x in pl["associations"]:
         got = again[(x["a"], x["b"])]
         assert x["with"] == got["achieved"] and x["met_with"] == got["met"]
         assert x["min_spearman_within_outcome"] == got["min_spearman_within_outcome"]
-        assert x["met_with"] == all(v >= x["min_spearman_within_outcome"] for v in x["with"].values())
+        assert x["met_with"] == all(
+            v >= x["min_spearman_within_outcome"] for v in x["with"].values()
+        )
     X, y, _, m = refit
     by = {r["target"]: r for r in pl["targets"]}
     assert sorted(by["final_model"]["with"]) == sorted(m.terms)
@@ -173,7 +188,9 @@ def test_stage_c_is_retried_only_for_targets_it_can_move(study):
     c = generate(study, 7, budget={"a": 20, "b": 1, "c": 20, "boot": 3, "retries": 1})
     att = c.manifest["stages"]["c_attempts"]
     assert [a["attempt"] for a in att] == list(range(len(att)))
-    assert not att[0]["faithful"] and att[0]["missed"]  # at this budget the first attempt misses targets
+    assert (
+        not att[0]["faithful"] and att[0]["missed"]
+    )  # at this budget the first attempt misses targets
     movable = any(m.startswith(faithful.C_MOVES) for m in att[0]["missed"])
     assert len(att) == (2 if (movable and not att[0]["faithful"]) else 1)
     kept = c.manifest["stages"]["c"]["attempt"]
@@ -183,8 +200,8 @@ def test_stage_c_is_retried_only_for_targets_it_can_move(study):
 # --------------------------------------------------------------------- stage C: swaps change nothing univariable
 def _stats(d, cf):
     """Every count, quantile and univariable statistic of the patient variables, patient and lesion level."""
-    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
+    from nenaudit.stats.quantile import quantile7
 
     out = {}
     for name, v in d.variables.items():
@@ -196,8 +213,12 @@ def _stats(d, cf):
             pm = cf.pout == g
             lm = cf.y == (1.0 if g == d.event else 0.0)
             if v["kind"] == "categorical":
-                out[(name, g, "patients")] = tuple(np.bincount(x[pm].astype(int), minlength=len(v["levels"])))
-                out[(name, g, "lesions")] = tuple(np.bincount(xl[lm].astype(int), minlength=len(v["levels"])))
+                out[(name, g, "patients")] = tuple(
+                    np.bincount(x[pm].astype(int), minlength=len(v["levels"]))
+                )
+                out[(name, g, "lesions")] = tuple(
+                    np.bincount(xl[lm].astype(int), minlength=len(v["levels"]))
+                )
             else:
                 out[(name, g, "patients")] = tuple(quantile7(x[pm], [0.25, 0.5, 0.75]))
                 out[(name, g, "lesions")] = tuple(quantile7(xl[lm], [0.25, 0.5, 0.75]))
@@ -214,8 +235,11 @@ def frame(study, cohort):
     return d, _frame(d, cohort.patients, cohort.lesions)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.data())
 def test_stage_c_swap_leaves_counts_quantiles_and_univariable_statistics(frame, data):
     d, cf0 = frame
@@ -248,7 +272,9 @@ def test_stage_a_binary_split_finds_the_published_sex_or(study):
     d = design_of(study)
     clin = realize(d, allocation.solve(problem_of(d)), np.random.default_rng(5))
     cf = _frame(d, clin.patients, clin.lesions)
-    rec = faithful.binary_split(d, "Sex", cf, faithful._uni_targets(d, "Sex"), np.random.default_rng(0))
+    rec = faithful.binary_split(
+        d, "Sex", cf, faithful._uni_targets(d, "Sex"), np.random.default_rng(0)
+    )
     assert rec is not None and rec["targets_met"]
     x = faithful._codes(d, "Sex", cf.patients["Sex"].to_numpy())
     assert (x == 1).sum() == (clin.patients["Sex"] == "Female").sum()  # Table 1 counts kept
@@ -265,8 +291,13 @@ def test_stage_a_keeps_every_published_summary(study):
     d = design_of(study)
     clin = realize(d, allocation.solve(problem_of(d)), np.random.default_rng(11))
     cf = _frame(d, clin.patients, clin.lesions)
-    names = [n for n, v in d.variables.items() if v["kind"] != "categorical" and "patient" in v["unit"]]
-    before = {n: faithful._summaries_met(d, n, faithful.round6(cf.patients[n].to_numpy(float)), cf) for n in names}
+    names = [
+        n for n, v in d.variables.items() if v["kind"] != "categorical" and "patient" in v["unit"]
+    ]
+    before = {
+        n: faithful._summaries_met(d, n, faithful.round6(cf.patients[n].to_numpy(float)), cf)
+        for n in names
+    }
     log = faithful.stage_a(d, cf, np.random.default_rng(1), n_iter=60)
     assert {r["variable"] for r in log} >= set(names)
     for n in names:
@@ -288,11 +319,20 @@ def test_pipeline_reports_an_empty_lasso_selection(tmp_path, capsys):
     res = run_pipeline(load_cohort(out), PipelineConfig(n_boot=3))
     assert res.selection["selected"] == []
     assert any("selected no feature" in w for w in res.warnings)
-    assert "Radscore" not in res.final_terms and "Radscore" not in res.auc and "Radscore" not in res.univariable
+    assert (
+        "Radscore" not in res.final_terms
+        and "Radscore" not in res.auc
+        and "Radscore" not in res.univariable
+    )
     assert res.validation["pipeline"].n_boot == 3
     # the verb: exit 0, the outcome said on stderr, a report written
     from nenaudit.cli import main
 
-    assert main(["reproduce", str(out), "--boot", "2", "--out", str(tmp_path / "r"), "--no-crosscheck"]) == 0
+    assert (
+        main(
+            ["reproduce", str(out), "--boot", "2", "--out", str(tmp_path / "r"), "--no-crosscheck"]
+        )
+        == 0
+    )
     assert "selected no feature" in capsys.readouterr().err
     assert (tmp_path / "r" / "report.md").is_file()

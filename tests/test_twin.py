@@ -29,7 +29,9 @@ def test_the_twin_has_the_stated_design_and_the_same_bytes_for_the_same_seed():
     assert len(les) == p.units and int(les["outcome"].sum()) == p.events
     assert les["patient_id"].nunique() == p.patients
     assert les.groupby("patient_id").size().max() <= p.max_units_per_patient
-    assert les.groupby("patient_id")["outcome"].nunique().max() == 1  # a unit's outcome is its patient's
+    assert (
+        les.groupby("patient_id")["outcome"].nunique().max() == 1
+    )  # a unit's outcome is its patient's
     assert a.features.shape == (p.units, study.pipeline.n_features)
     reread = a.observers.groupby(["observer", "repeat"]).size()
     assert list(reread) == [study.pipeline.resegmented] * 2
@@ -66,8 +68,14 @@ def test_more_features_than_the_source_are_independent_copies():
 
 def test_the_declared_steps_set_the_pipeline():
     study = load()
-    cfg = twin_config(study, __import__("nenaudit.pipeline", fromlist=["PipelineConfig"]).PipelineConfig())
-    assert (cfg.selection.icc_threshold, cfg.selection.spearman_cutoff, cfg.selection.nfolds) == (0.75, 0.9, 10)
+    cfg = twin_config(
+        study, __import__("nenaudit.pipeline", fromlist=["PipelineConfig"]).PipelineConfig()
+    )
+    assert (cfg.selection.icc_threshold, cfg.selection.spearman_cutoff, cfg.selection.nfolds) == (
+        0.75,
+        0.9,
+        10,
+    )
     assert (cfg.entry, cfg.stay) == (0.05, 0.05)
     bmc = twin_config(load(BMC), cfg)
     assert (bmc.entry, bmc.stay) == (1.0, 1.0) and bmc.candidates == ("CT sign 1", "CT sign 2")
@@ -76,17 +84,40 @@ def test_the_declared_steps_set_the_pipeline():
 def test_simulate_null_on_a_spec_without_cohort_files_local_and_dask_agree(tmp_path):
     from clirun import nenaudit
 
-    args = ["simulate", "null", "--study", BMC, "--cohorts", "2", "--boot", "2", "--max-features", "30",
-            "--seed", "3", "--quiet", "--json"]
+    args = [
+        "simulate",
+        "null",
+        "--study",
+        BMC,
+        "--cohorts",
+        "2",
+        "--boot",
+        "2",
+        "--max-features",
+        "30",
+        "--seed",
+        "3",
+        "--quiet",
+        "--json",
+    ]
     a = nenaudit(*args, "--out", tmp_path / "local")
     b = nenaudit(*args, "--out", tmp_path / "dask", "--backend", "dask", "--jobs", "2")
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     sa, sb = json.loads(a.stdout), json.loads(b.stdout)
     assert sa["spec"]["twin"] is True and sa["scales"] == sb["scales"]
-    assert sa["printed"] == {"radscore": 0.853, "fusion": 0.857, "radscore_validation": 0.853,
-                             "fusion_validation": 0.857}  # printed without a cohort: set against both
+    assert sa["printed"] == {
+        "radscore": 0.853,
+        "fusion": 0.857,
+        "radscore_validation": 0.853,
+        "fusion_validation": 0.857,
+    }  # printed without a cohort: set against both
     m = sa["scales"]["1"]["metrics"]
-    assert m["auc_fusion"]["n"] + sa["scales"]["1"]["status"]["error"] + sa["scales"]["1"]["status"]["empty_model"] == 2
+    assert (
+        m["auc_fusion"]["n"]
+        + sa["scales"]["1"]["status"]["error"]
+        + sa["scales"]["1"]["status"]["empty_model"]
+        == 2
+    )
     assert m["auc_validation_fusion"]["n"] == m["auc_fusion"]["n"]
 
 
@@ -95,7 +126,9 @@ def test_audit_without_the_option_says_how_to_run_the_noise_twin():
 
     p = nenaudit("audit", "--json")
     hint = [f for f in json.loads(p.stdout) if f["check"] == "noise_twin"]
-    assert len(hint) == 1 and "--noise-twin 200" in hint[0]["detail"] and hint[0]["verdict"] == "note"
+    assert (
+        len(hint) == 1 and "--noise-twin 200" in hint[0]["detail"] and hint[0]["verdict"] == "note"
+    )
 
 
 def test_audit_noise_twin_percentiles_are_the_twins_ecdf(tmp_path):
@@ -109,16 +142,26 @@ def test_audit_noise_twin_percentiles_are_the_twins_ecdf(tmp_path):
         rows = list(s.rows())
     by = {f.id: f for f in fs}
     for key, printed in (("fusion", 0.928), ("radscore", 0.852)):
-        vals = [r["metrics"]["auc_" + key] for r in rows if r["metrics"].get("auc_" + key) is not None]
+        vals = [
+            r["metrics"]["auc_" + key] for r in rows if r["metrics"].get("auc_" + key) is not None
+        ]
         f = by.get(f"noise_twin:{key}")
         if not vals:
             assert f.verdict == "not-reproducible"
             continue
-        assert f.recomputed["percentile"] == pytest.approx(100 * np.mean(np.array(vals) <= printed), abs=1e-12)
+        assert f.recomputed["percentile"] == pytest.approx(
+            100 * np.mean(np.array(vals) <= printed), abs=1e-12
+        )
         assert f.recomputed["reaching"] == sum(v >= printed for v in vals)
-    opt = sorted(r["metrics"]["optimism_pipeline"] for r in rows if r["metrics"].get("optimism_pipeline") is not None)
+    opt = sorted(
+        r["metrics"]["optimism_pipeline"]
+        for r in rows
+        if r["metrics"].get("optimism_pipeline") is not None
+    )
     val = [f for f in fs if f.id.startswith("noise_twin:validated:")]
-    assert val and all(f.recomputed["expected_optimism"] == pytest.approx(float(np.median(opt)), abs=1e-15)
-                       for f in val)
+    assert val and all(
+        f.recomputed["expected_optimism"] == pytest.approx(float(np.median(opt)), abs=1e-15)
+        for f in val
+    )
     # the embedded paper's 'validated' 0.928 equals its apparent AUC: compatible only if the optimism is ~0
     assert all((f.verdict == "consistent") == (np.quantile(opt, 0.05) <= 0.0005) for f in val)

@@ -34,8 +34,16 @@ VARS = ["a", "b", "c"]
 
 def make_data(seed: int, n: int = 131, strength: float = 1.0):
     rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.binomial(1, 0.4, n).astype(float)})
-    d["y"] = (rng.random(n) < special.expit(1.3 + strength * (1.0 * d.a - 0.6 * d.b + 0.4 * d.c))).astype(float)
+    d = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "c": rng.binomial(1, 0.4, n).astype(float),
+        }
+    )
+    d["y"] = (
+        rng.random(n) < special.expit(1.3 + strength * (1.0 * d.a - 0.6 * d.b + 0.4 * d.c))
+    ).astype(float)
     return d
 
 
@@ -116,15 +124,31 @@ def test_keeping_separated_fits_matches_r_loop(R):
     R.source("validation.R")
     d = troublesome()
     idx = resample_indices(len(d), 200, seed=8)
-    ref = R.to_py(R.call("val_optimism", r_frame(R, d), "y", R.svec(["a", "c"]), R.matrix(idx + 1),
-                         keep_separated=True))
-    res = quiet(harrell_optimism, d[["a", "c"]], d.y, procedure=LogisticProcedure(("a", "c"), keep_separated=True),
-                indices=idx)
+    ref = R.to_py(
+        R.call(
+            "val_optimism",
+            r_frame(R, d),
+            "y",
+            R.svec(["a", "c"]),
+            R.matrix(idx + 1),
+            keep_separated=True,
+        )
+    )
+    res = quiet(
+        harrell_optimism,
+        d[["a", "c"]],
+        d.y,
+        procedure=LogisticProcedure(("a", "c"), keep_separated=True),
+        indices=idx,
+    )
     fails = {k: int(v) for k, v in ref["failures"].items()}
     assert {k: res.failures[k] for k in fails} == fails and res.failures["separation"] == 0
     assert res.kept_separated == int(ref["kept_separated"]) > 0
     dropped = quiet(harrell_optimism, d[["a", "c"]], d.y, indices=idx)
-    assert dropped.kept_separated == 0 and dropped.n_ok + res.kept_separated - dropped.kept_separated >= res.n_ok
+    assert (
+        dropped.kept_separated == 0
+        and dropped.n_ok + res.kept_separated - dropped.kept_separated >= res.n_ok
+    )
     # separated fits stop after glm's iterations with large coefficients; the same IRLS path is
     # reproduced, so the issue's 1e-8 holds as for the loop that drops them
     for j, name in enumerate(INDEX_NAMES):
@@ -147,7 +171,9 @@ def test_failed_resamples_are_counted_by_reason_as_in_r(R):
     assert res.failures["error"] == 0
     assert res.n_ok + sum(res.failures.values()) == 200
     # the data were chosen so that every R-recognised kind of failure occurs
-    assert all(res.failures[k] > 0 for k in ("one_class", "separation", "non_convergence", "singular"))
+    assert all(
+        res.failures[k] > 0 for k in ("one_class", "separation", "non_convergence", "singular")
+    )
     assert_matches_r(res, ref, 1e-8)
 
 
@@ -160,7 +186,9 @@ def test_cluster_bootstrap_matches_base_r_loop_on_same_draws(R):
     levels = np.unique(patients)
     codes = np.searchsorted(levels, patients)
     gidx = cluster_indices(levels.size, 150, seed=3)
-    ref = R.to_py(R.call("val_cluster", r_frame(R, d), "y", R.svec(VARS), R.ivec(codes), R.matrix(gidx + 1)))
+    ref = R.to_py(
+        R.call("val_cluster", r_frame(R, d), "y", R.svec(VARS), R.ivec(codes), R.matrix(gidx + 1))
+    )
     res = quiet(cluster_optimism, d[VARS], d.y, patients, LogisticProcedure(), group_indices=gidx)
     assert res.unit == "patients" and res.n_groups == levels.size
     # same glm fits on the same rows (row order within a resample may differ): 1e-8 as the issue
@@ -268,8 +296,26 @@ def test_results_identical_with_one_and_two_workers():
     a, b = r1.to_dict(), r2.to_dict()
     a.pop("jobs"), b.pop("jobs")
     assert a == b  # exact: each resample's rows come from one index matrix drawn up front
-    c1 = quiet(cluster_optimism, d[VARS], d.y, np.arange(len(d)) // 2, LogisticProcedure(), n_boot=20, seed=3, jobs=1)
-    c2 = quiet(cluster_optimism, d[VARS], d.y, np.arange(len(d)) // 2, LogisticProcedure(), n_boot=20, seed=3, jobs=2)
+    c1 = quiet(
+        cluster_optimism,
+        d[VARS],
+        d.y,
+        np.arange(len(d)) // 2,
+        LogisticProcedure(),
+        n_boot=20,
+        seed=3,
+        jobs=1,
+    )
+    c2 = quiet(
+        cluster_optimism,
+        d[VARS],
+        d.y,
+        np.arange(len(d)) // 2,
+        LogisticProcedure(),
+        n_boot=20,
+        seed=3,
+        jobs=2,
+    )
     assert c1.indexes == c2.indexes and c1.failures == c2.failures
     p1 = bootstrap_632plus(d[VARS], d.y, LogisticProcedure(), n_boot=20, seed=4, jobs=1)
     p2 = bootstrap_632plus(d[VARS], d.y, LogisticProcedure(), n_boot=20, seed=4, jobs=2)
@@ -353,10 +399,13 @@ def test_every_model_class_declares_the_linear_predictor_protocol():
     for path in src.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef) and any(
-                    isinstance(f, ast.FunctionDef) and f.name == "predict_lp" for f in node.body):
+                isinstance(f, ast.FunctionDef) and f.name == "predict_lp" for f in node.body
+            ):
                 classes.append((node.name, [ast.unparse(b) for b in node.bases]))
     assert {"LogisticModel", "PaperModel", "LinearPredictor"} <= {c for c, _ in classes}
-    assert [c for c, bases in classes if c != "LinearPredictor" and "LinearPredictor" not in bases] == []
+    assert [
+        c for c, bases in classes if c != "LinearPredictor" and "LinearPredictor" not in bases
+    ] == []
 
 
 def test_predict_lp_dispatch_takes_a_probability_model_and_refuses_others():

@@ -14,7 +14,11 @@ from nenaudit.audit.findings import RECOMPUTED, Finding, compared, vacuous
 from nenaudit.audit.run import run_audit
 from nenaudit.study.schema import load, validate
 
-SPECS = [p for p in sorted((Path(__file__).parent / "specs").glob("*.json")) if not p.name.endswith(".r.json")]  # .r.json: R output
+SPECS = [
+    p
+    for p in sorted((Path(__file__).parent / "specs").glob("*.json"))
+    if not p.name.endswith(".r.json")
+]  # .r.json: R output
 
 
 def discipline_violations(findings: list[Finding]) -> list[str]:
@@ -31,7 +35,9 @@ def _studies():
     yield "groups_spec", validate(groups_spec())
 
 
-@pytest.mark.parametrize("name, study", list(_studies()), ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "name, study", list(_studies()), ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_every_consistent_finding_names_what_it_compared(name, study):
     findings = run_audit(study)
     assert any(f.verdict == "consistent" for f in findings)  # the rule is exercised on this spec
@@ -39,15 +45,55 @@ def test_every_consistent_finding_names_what_it_compared(name, study):
 
 
 def test_a_planted_finding_that_compares_nothing_fails():
-    good = Finding("x", "arithmetic", "Table 1", "10 of 27 is 37.0%", "37.0", 37.037, "consistent", "",
-                   compared(("printed percentage", "37.0", "Table 1"), ("100 x 10/27", 37.037, RECOMPUTED)))
-    nothing = Finding("planted", "design", "Abstract", "120 patients", [120], 1, "consistent", "120 in all 1 places")
-    one_place = Finding("planted2", "design", "Abstract", "120 patients", [120], 1, "consistent", "",
-                        compared(("count", 120, "Abstract"), ("count again", 120, "Abstract")))
-    one_number = Finding("planted3", "design", "Abstract", "120 patients", [120], 1, "consistent", "",
-                         compared(("count", 120, "Abstract")))
+    good = Finding(
+        "x",
+        "arithmetic",
+        "Table 1",
+        "10 of 27 is 37.0%",
+        "37.0",
+        37.037,
+        "consistent",
+        "",
+        compared(("printed percentage", "37.0", "Table 1"), ("100 x 10/27", 37.037, RECOMPUTED)),
+    )
+    nothing = Finding(
+        "planted",
+        "design",
+        "Abstract",
+        "120 patients",
+        [120],
+        1,
+        "consistent",
+        "120 in all 1 places",
+    )
+    one_place = Finding(
+        "planted2",
+        "design",
+        "Abstract",
+        "120 patients",
+        [120],
+        1,
+        "consistent",
+        "",
+        compared(("count", 120, "Abstract"), ("count again", 120, "Abstract")),
+    )
+    one_number = Finding(
+        "planted3",
+        "design",
+        "Abstract",
+        "120 patients",
+        [120],
+        1,
+        "consistent",
+        "",
+        compared(("count", 120, "Abstract")),
+    )
     assert discipline_violations([good]) == []
-    assert discipline_violations([good, nothing, one_place, one_number]) == ["planted", "planted2", "planted3"]
+    assert discipline_violations([good, nothing, one_place, one_number]) == [
+        "planted",
+        "planted2",
+        "planted3",
+    ]
     # the same Finding with any other verdict is not a claim of agreement
     for v in ("inconsistent", "not-reproducible", "note"):
         assert discipline_violations([Finding("p", "design", "", "", None, None, v, "")]) == []
@@ -60,7 +106,10 @@ def test_vacuous_findings_of_the_old_audit_are_gone():
     assert "auc.repeat:radscore:apparent" not in ids
     assert "auc.repeat:fusion:apparent" in ids  # printed in two places: compared
     # a test rule that explains only the p-values some test reproduces is a note, not consistent
-    pet = {f.id: f for f in run_audit(load(SPECS[[p.name for p in SPECS].index("pmc7907291_pet_grade.json")]))}
+    pet = {
+        f.id: f
+        for f in run_audit(load(SPECS[[p.name for p in SPECS].index("pmc7907291_pet_grade.json")]))
+    }
     rule = pet["test.categorical.rule"]
     assert rule.verdict == "note" and "No test reproduces" in rule.detail
 
@@ -92,8 +141,17 @@ def test_reports_put_what_matters_first_and_fold_the_consistent_ones():
     # the HTML page and report.md of the reproduction report: the same folding, and no script
     blocks = folded_consistent(fs)
     assert isinstance(blocks[0], Para) and str(sum(per_class.values())) in blocks[0].text
-    doc = Document("t", "s", [Section("audit", "Audit", [Table("audit-inconsistent", "inconsistent", ["a"], [["x"]]),
-                                                         *blocks])])
+    doc = Document(
+        "t",
+        "s",
+        [
+            Section(
+                "audit",
+                "Audit",
+                [Table("audit-inconsistent", "inconsistent", ["a"], [["x"]]), *blocks],
+            )
+        ],
+    )
     page = render_html(doc, {})
     assert page.count("<details>") == len(per_class) and "<script" not in page
     assert page.index('id="audit-inconsistent"') < page.index("<details>")

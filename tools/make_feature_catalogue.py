@@ -76,7 +76,11 @@ def _synthetic_case():
     shape = (19, 20, 21)  # z, y, x as numpy orders them; odd sizes exercise the wavelet padding
     zz, yy, xx = np.indices(shape)
     centre = np.array(shape) / 2.0
-    r2 = ((zz - centre[0]) / 6.0) ** 2 + ((yy - centre[1]) / 7.0) ** 2 + ((xx - centre[2]) / 5.0) ** 2
+    r2 = (
+        ((zz - centre[0]) / 6.0) ** 2
+        + ((yy - centre[1]) / 7.0) ** 2
+        + ((xx - centre[2]) / 5.0) ** 2
+    )
     mask = (r2 <= 1.0).astype(np.uint8)
     image = rng.normal(100.0, 40.0, size=shape) + 60.0 * mask + 3.0 * xx
     image_itk = sitk.GetImageFromArray(image.astype(np.float32))
@@ -109,8 +113,12 @@ def _introspect():
         deprecated[cls] = sorted(n for n, dep in names.items() if dep)
     other_classes = {
         cls: {
-            "features": sorted(n for n, dep in feature_classes[cls].getFeatureNames().items() if not dep),
-            "deprecated": sorted(n for n, dep in feature_classes[cls].getFeatureNames().items() if dep),
+            "features": sorted(
+                n for n, dep in feature_classes[cls].getFeatureNames().items() if not dep
+            ),
+            "deprecated": sorted(
+                n for n, dep in feature_classes[cls].getFeatureNames().items() if dep
+            ),
         }
         for cls in sorted(feature_classes)
         if cls not in CLASS_ORDER
@@ -124,7 +132,10 @@ def _introspect():
     import numpy as np
     import SimpleITK as sitk
 
-    explicit_run = {name: img for img, name, _kw in imageoperations.getWaveletImage(image, mask, **WAVELET_DEFAULTS)}
+    explicit_run = {
+        name: img
+        for img, name, _kw in imageoperations.getWaveletImage(image, mask, **WAVELET_DEFAULTS)
+    }
     for img, name, _kw in default_run:
         if name not in explicit_run or not np.array_equal(
             sitk.GetArrayViewFromImage(img), sitk.GetArrayViewFromImage(explicit_run[name])
@@ -172,7 +183,9 @@ def build_catalogue() -> dict:
     info = _introspect()
     enabled = info["enabled"]
     wavelet_names = info["wavelet_names"]
-    if len(wavelet_names) != 8 or not all(n.startswith("wavelet-") and len(n) == len("wavelet-") + 3 for n in wavelet_names):
+    if len(wavelet_names) != 8 or not all(
+        n.startswith("wavelet-") and len(n) == len("wavelet-") + 3 for n in wavelet_names
+    ):
         raise SystemExit(f"unexpected 3-D wavelet decompositions: {wavelet_names}")
 
     # What the introspection predicts the extractor will return.
@@ -181,7 +194,10 @@ def build_catalogue() -> dict:
         for cls in CLASS_ORDER:
             if cls == "shape" and image_type != "original":
                 continue
-            predicted += [KEY_FORMAT.format(image_type=image_type, feature_class=cls, feature=f) for f in enabled[cls]]
+            predicted += [
+                KEY_FORMAT.format(image_type=image_type, feature_class=cls, feature=f)
+                for f in enabled[cls]
+            ]
 
     keys, diagnostics = _extract()
     if len(set(keys)) != len(keys):
@@ -237,7 +253,8 @@ def build_catalogue() -> dict:
             "wavelet_per_decomposition": per_filtered_image,
             "wavelet": wavelet_total,
             "by_class_original_plus_wavelet": {
-                cls: (n if cls == "shape" else n * (1 + len(wavelet_names))) for cls, n in class_counts.items()
+                cls: (n if cls == "shape" else n * (1 + len(wavelet_names)))
+                for cls, n in class_counts.items()
             },
         },
         "total_default_3d": original_total + wavelet_total,
@@ -274,9 +291,13 @@ def render(catalogue: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON"
+    )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--check", action="store_true", help="compare with --output; exit 1 if it differs")
+    group.add_argument(
+        "--check", action="store_true", help="compare with --output; exit 1 if it differs"
+    )
     group.add_argument("--stdout", action="store_true", help="print the JSON instead of writing it")
     args = parser.parse_args(argv)
 
@@ -287,15 +308,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is out of date: run tools/make_feature_catalogue.py", file=sys.stderr)
+            print(
+                f"{args.output} is out of date: run tools/make_feature_catalogue.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.output} is up to date")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     cat = json.loads(text)
-    print(f"wrote {args.output}: {cat['total_default_3d']} features "
-          f"(observed {cat['observed']['feature_keys']} keys) from {cat['source']['package']} {cat['source']['version']}")
+    print(
+        f"wrote {args.output}: {cat['total_default_3d']} features "
+        f"(observed {cat['observed']['feature_keys']} keys) from {cat['source']['package']} {cat['source']['version']}"
+    )
     return 0
 
 

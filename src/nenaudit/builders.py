@@ -24,8 +24,9 @@ import functools
 import json
 import math
 import warnings
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import norm
@@ -36,8 +37,23 @@ from nenaudit.stats.contingency import chisq_test, fisher_test
 from nenaudit.study.schema import DEFAULT_STUDY
 
 __all__ = [
-    "embedded_raw", "fmt_pct", "two_group_spec", "consistent_spec", "cohort_spec", "mutate", "PLANTS", "plant",
-    "categorical_p", "DROP", "deep", "nodes", "replacements", "mutations", "apply", "apply_all", "dotted",
+    "embedded_raw",
+    "fmt_pct",
+    "two_group_spec",
+    "consistent_spec",
+    "cohort_spec",
+    "mutate",
+    "PLANTS",
+    "plant",
+    "categorical_p",
+    "DROP",
+    "deep",
+    "nodes",
+    "replacements",
+    "mutations",
+    "apply",
+    "apply_all",
+    "dotted",
 ]
 
 GROUPS = ("a", "b")
@@ -45,7 +61,11 @@ GROUPS = ("a", "b")
 
 def embedded_raw() -> dict:
     """The embedded default study spec (``feng2025.json``) as raw JSON, a fresh copy each call."""
-    text = resources.files("nenaudit.study").joinpath(f"{DEFAULT_STUDY}.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("nenaudit.study")
+        .joinpath(f"{DEFAULT_STUDY}.json")
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)
 
 
@@ -74,9 +94,15 @@ def categorical_p(counts) -> float:
 
 def _categorical_row(counts: np.ndarray, variable: str, p: str | None) -> dict:
     n = counts.sum(axis=0)
-    levels = [{"level": f"L{i + 1}",
-               "cells": {g: f"{counts[i, j]} ({fmt_pct(counts[i, j], n[j])})" for j, g in enumerate(GROUPS)}}
-              for i in range(counts.shape[0])]
+    levels = [
+        {
+            "level": f"L{i + 1}",
+            "cells": {
+                g: f"{counts[i, j]} ({fmt_pct(counts[i, j], n[j])})" for j, g in enumerate(GROUPS)
+            },
+        }
+        for i in range(counts.shape[0])
+    ]
     row = {"variable": variable, "kind": "categorical", "levels": levels}
     if p is not None:
         row["p"] = p
@@ -87,11 +113,18 @@ def _spec(rows: list[dict], n: Sequence[int]) -> dict:
     return {
         "spec_version": 1,
         "study": {"id": "toy", "citation": "made up"},
-        "tables": [{
-            "id": "t", "title": "TABLE 9 Toy", "unit": "lesion",
-            "groups": [{"id": "a", "label": "A", "n": int(n[0])}, {"id": "b", "label": "B", "n": int(n[1])}],
-            "rows": rows,
-        }],
+        "tables": [
+            {
+                "id": "t",
+                "title": "TABLE 9 Toy",
+                "unit": "lesion",
+                "groups": [
+                    {"id": "a", "label": "A", "n": int(n[0])},
+                    {"id": "b", "label": "B", "n": int(n[1])},
+                ],
+                "rows": rows,
+            }
+        ],
     }
 
 
@@ -105,8 +138,11 @@ def two_group_spec(counts, p: str | None = None, variable: str = "X") -> dict:
     return _spec([_categorical_row(counts, variable, p)], counts.sum(axis=0))
 
 
-def consistent_spec(categorical: Sequence[Any] = (), means: Sequence[tuple[Sequence[int], Sequence[int]]] = (),
-                    ratios: Sequence[tuple[float, float]] = ()) -> dict:
+def consistent_spec(
+    categorical: Sequence[Any] = (),
+    means: Sequence[tuple[Sequence[int], Sequence[int]]] = (),
+    ratios: Sequence[tuple[float, float]] = (),
+) -> dict:
     """A spec that every check of the audit finds consistent, by construction.
 
     Parameters
@@ -131,12 +167,21 @@ def consistent_spec(categorical: Sequence[Any] = (), means: Sequence[tuple[Seque
     if tabs:
         n = tabs[0].sum(axis=0)
         for t in tabs:
-            if t.ndim != 2 or t.shape[1] != 2 or (t < 0).any() or not np.array_equal(t.sum(axis=0), n):
-                raise ValueError("consistent_spec: every categorical table is levels x 2 with the same column sums")
+            if (
+                t.ndim != 2
+                or t.shape[1] != 2
+                or (t < 0).any()
+                or not np.array_equal(t.sum(axis=0), n)
+            ):
+                raise ValueError(
+                    "consistent_spec: every categorical table is levels x 2 with the same column sums"
+                )
     elif means:
         n = np.array([len(means[0][0]), len(means[0][1])])
     else:
-        raise ValueError("consistent_spec: give at least one categorical table or one pair of means")
+        raise ValueError(
+            "consistent_spec: give at least one categorical table or one pair of means"
+        )
     if (n <= 0).any():
         raise ValueError("consistent_spec: every group needs at least one member")
     rows = [_categorical_row(t, f"C{i + 1}", _p_text(categorical_p(t))) for i, t in enumerate(tabs)]
@@ -145,25 +190,38 @@ def consistent_spec(categorical: Sequence[Any] = (), means: Sequence[tuple[Seque
         for g, v, size in zip(GROUPS, (va, vb), n):
             v = np.asarray(v, dtype=int)
             if v.size != size or size < 2:
-                raise ValueError(f"consistent_spec: means[{i}] group {g} has {v.size} values, the group size is {size}")
+                raise ValueError(
+                    f"consistent_spec: means[{i}] group {g} has {v.size} values, the group size is {size}"
+                )
             cells[g] = f"{v.mean():.2f} ± {v.std(ddof=1):.2f}"
-        rows.append({"variable": f"M{i + 1}", "kind": "mean_sd", "integer_valued": True, "cells": cells})
+        rows.append(
+            {"variable": f"M{i + 1}", "kind": "mean_sd", "integer_valued": True, "cells": cells}
+        )
     raw = _spec(rows, n)
     if ratios:
         reg_rows = []
         for i, (b, se) in enumerate(ratios):
             b, se = float(b), float(se)
             if not (se >= 0.05 and abs(b) / se <= 8):
-                raise ValueError(f"consistent_spec: ratios[{i}] = ({b}, {se}) is outside se >= 0.05, |b|/se <= 8")
+                raise ValueError(
+                    f"consistent_spec: ratios[{i}] = ({b}, {se}) is outside se >= 0.05, |b|/se <= 8"
+                )
             p = 2 * norm.sf(abs(b) / se)
             if 0.04 <= p <= 0.06:
                 b = b * (1.25 if p > 0.05 else 0.8) if b != 0 else 0.0
                 p = 2 * norm.sf(abs(b) / se)
             z = norm.ppf(0.975)
             est = f"{math.exp(b):.3f} ({math.exp(b - z * se):.3f}–{math.exp(b + z * se):.3f})"
-            reg_rows.append({"variable": f"Z{i + 1}", "univariable": {"estimate_ci": est, "p": _p_text(p)}})
-        raw["regression"] = {"id": "reg", "title": "TABLE 8 Toy regression", "unit": "lesion",
-                             "estimate": "odds ratio", "rows": reg_rows}
+            reg_rows.append(
+                {"variable": f"Z{i + 1}", "univariable": {"estimate_ci": est, "p": _p_text(p)}}
+            )
+        raw["regression"] = {
+            "id": "reg",
+            "title": "TABLE 8 Toy regression",
+            "unit": "lesion",
+            "estimate": "odds ratio",
+            "rows": reg_rows,
+        }
     return raw
 
 
@@ -184,9 +242,25 @@ def cohort_spec(k, resp, levels: Sequence[Any], kmax: int, bump: tuple | None = 
 
     npat = len(k)
     lesions = {g: int(k[resp == g].sum()) for g in (0, 1)}
-    rows1 = [{"variable": "Response", "kind": "categorical", "outcome": True, "levels": [
-        {"level": "good", "outcome_group": "eff", "cells": {"total": cp(int((resp == 0).sum()), npat)}},
-        {"level": "bad", "outcome_group": "ineff", "cells": {"total": cp(int((resp == 1).sum()), npat)}}]}]
+    rows1 = [
+        {
+            "variable": "Response",
+            "kind": "categorical",
+            "outcome": True,
+            "levels": [
+                {
+                    "level": "good",
+                    "outcome_group": "eff",
+                    "cells": {"total": cp(int((resp == 0).sum()), npat)},
+                },
+                {
+                    "level": "bad",
+                    "outcome_group": "ineff",
+                    "cells": {"total": cp(int((resp == 1).sum()), npat)},
+                },
+            ],
+        }
+    ]
     rows2 = []
     for v, lv in enumerate(levels):
         nlev = max(int(lv.max()) + 1 if lv.size else 1, 2)
@@ -197,20 +271,53 @@ def cohort_spec(k, resp, levels: Sequence[Any], kmax: int, bump: tuple | None = 
             amount = min(amount, t2[g][a])
             t2[g][a] -= amount
             t2[g][b] += amount
-        rows1.append({"variable": f"V{v}", "kind": "categorical", "levels": [
-            {"level": f"l{i}", "cells": {"total": cp(t1[i], npat)}} for i in range(nlev)]})
-        rows2.append({"variable": f"V{v}", "kind": "categorical", "levels": [
-            {"level": f"l{i}", "cells": {"eff": cp(t2[0][i], lesions[0]), "ineff": cp(t2[1][i], lesions[1])}}
-            for i in range(nlev)]})
+        rows1.append(
+            {
+                "variable": f"V{v}",
+                "kind": "categorical",
+                "levels": [
+                    {"level": f"l{i}", "cells": {"total": cp(t1[i], npat)}} for i in range(nlev)
+                ],
+            }
+        )
+        rows2.append(
+            {
+                "variable": f"V{v}",
+                "kind": "categorical",
+                "levels": [
+                    {
+                        "level": f"l{i}",
+                        "cells": {
+                            "eff": cp(t2[0][i], lesions[0]),
+                            "ineff": cp(t2[1][i], lesions[1]),
+                        },
+                    }
+                    for i in range(nlev)
+                ],
+            }
+        )
     return {
-        "spec_version": 1, "study": {"id": "toy", "citation": "made up"},
+        "spec_version": 1,
+        "study": {"id": "toy", "citation": "made up"},
         "design": {"max_lesions_per_patient": {"value": int(kmax), "where": "test"}},
         "tables": [
-            {"id": "t1", "title": "TABLE 1 Patients", "unit": "patient",
-             "groups": [{"id": "total", "label": "Total", "n": npat}], "rows": rows1},
-            {"id": "t2", "title": "TABLE 2 Lesions", "unit": "lesion",
-             "groups": [{"id": "eff", "label": "E", "n": lesions[0], "outcome_group": "eff"},
-                        {"id": "ineff", "label": "I", "n": lesions[1], "outcome_group": "ineff"}], "rows": rows2},
+            {
+                "id": "t1",
+                "title": "TABLE 1 Patients",
+                "unit": "patient",
+                "groups": [{"id": "total", "label": "Total", "n": npat}],
+                "rows": rows1,
+            },
+            {
+                "id": "t2",
+                "title": "TABLE 2 Lesions",
+                "unit": "lesion",
+                "groups": [
+                    {"id": "eff", "label": "E", "n": lesions[0], "outcome_group": "eff"},
+                    {"id": "ineff", "label": "I", "n": lesions[1], "outcome_group": "ineff"},
+                ],
+                "rows": rows2,
+            },
         ],
     }
 
@@ -291,7 +398,9 @@ def plant(raw: dict, kind: str, index: int = 0) -> tuple[dict, str]:
     if kind == "grim":
         n = table["groups"][0]["n"]
         if index >= len(nums) or n >= 100:
-            raise ValueError("plant('grim'): needs a mean row and a group a of fewer than 100 members")
+            raise ValueError(
+                "plant('grim'): needs a mean row and a group a of fewer than 100 members"
+            )
         row = nums[index]
         mean, sd = row["cells"]["a"].split(" ± ")
         row["cells"]["a"] = f"{_unattainable_mean(n, float(mean))} ± {sd}"
@@ -341,10 +450,24 @@ def replacements(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, bool):
         out += [("str", "true"), ("int", 1)]
     elif isinstance(value, (int, float)):
-        out += [("str", str(value)), ("negative", -1), ("zero", 0), ("huge", 10**10), ("float", 0.5),
-                ("bool", True), ("list", [value])]
+        out += [
+            ("str", str(value)),
+            ("negative", -1),
+            ("zero", 0),
+            ("huge", 10**10),
+            ("float", 0.5),
+            ("bool", True),
+            ("list", [value]),
+        ]
     elif isinstance(value, str):
-        out += [("empty", ""), ("word", "x"), ("p<0.05", "p<0.05"), ("int", 3), ("list", [value]), ("dict", {})]
+        out += [
+            ("empty", ""),
+            ("word", "x"),
+            ("p<0.05", "p<0.05"),
+            ("int", 3),
+            ("list", [value]),
+            ("dict", {}),
+        ]
     elif isinstance(value, list):
         out += [("empty", []), ("dict", {}), ("str", "x"), ("repeat", value + value[:1])]
     elif isinstance(value, dict):

@@ -19,8 +19,14 @@ __all__ = ["Parser", "build_parser", "main"]
 def _command_modules():
     import nenaudit.commands as pkg
 
-    mods = [importlib.import_module(f"nenaudit.commands.{m.name}") for m in pkgutil.iter_modules(pkg.__path__)]
-    return sorted((m for m in mods if hasattr(m, "register")), key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+    mods = [
+        importlib.import_module(f"nenaudit.commands.{m.name}")
+        for m in pkgutil.iter_modules(pkg.__path__)
+    ]
+    return sorted(
+        (m for m in mods if hasattr(m, "register")),
+        key=lambda m: (getattr(m, "ORDER", 100), m.__name__),
+    )
 
 
 class Parser(argparse.ArgumentParser):
@@ -54,8 +60,12 @@ def _disk_full(filename) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     where = f" writing {filename}" if filename else ""
-    print(f"nenaudit: error: no space left on the device{where}; free some space and run again (no output was left "
-          "half-written)", file=sys.stderr, flush=True)
+    print(
+        f"nenaudit: error: no space left on the device{where}; free some space and run again (no output was left "
+        "half-written)",
+        file=sys.stderr,
+        flush=True,
+    )
     return 2
 
 
@@ -85,11 +95,15 @@ def main(argv: list[str] | None = None) -> int:
                 # check before named: still one line, exit 2
                 if exc.filename is None:
                     raise
-                print(f"nenaudit: error: {exc.filename}: {exc.strerror or exc}; check the path and its permissions",
-                      file=sys.stderr)
+                print(
+                    f"nenaudit: error: {exc.filename}: {exc.strerror or exc}; check the path and its permissions",
+                    file=sys.stderr,
+                )
                 return 2
             except Exception as exc:
-                if type(exc).__name__ == "OperationalError" and "disk is full" in str(exc):  # sqlite3 (simulate's store)
+                if type(exc).__name__ == "OperationalError" and "disk is full" in str(
+                    exc
+                ):  # sqlite3 (simulate's store)
                     return _disk_full(None)
                 raise
     except (KeyboardInterrupt, Terminated) as exc:

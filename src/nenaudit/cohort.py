@@ -108,9 +108,15 @@ class Cohort:
         require_columns(self.lesions, cols, src)
         for c in cols:
             if c in ID_COLUMNS or c == "outcome":
-                raise DataError(f"{src}: {c!r} cannot be a {what} variable ("
-                                + ("an identifier, one value per lesion/patient" if c in ID_COLUMNS else
-                                   "it is the outcome") + "); name clinical columns")
+                raise DataError(
+                    f"{src}: {c!r} cannot be a {what} variable ("
+                    + (
+                        "an identifier, one value per lesion/patient"
+                        if c in ID_COLUMNS
+                        else "it is the outcome"
+                    )
+                    + "); name clinical columns"
+                )
         coded = self.coded_lesions()
         return pd.DataFrame({c: numeric_column(coded, c, src) for c in cols}, index=coded.index)
 
@@ -142,7 +148,9 @@ def _unique_ids(df: pd.DataFrame, col: str, source: str) -> None:
     dup = df[col][df[col].duplicated()]
     if len(dup):
         line = int(dup.index[0]) + 2
-        raise DataError(f"{source}: column {col!r}, line {line}: duplicate id {dup.iloc[0]!r}; ids must be unique")
+        raise DataError(
+            f"{source}: column {col!r}, line {line}: duplicate id {dup.iloc[0]!r}; ids must be unique"
+        )
 
 
 def _check_outcome(df: pd.DataFrame, source: str) -> None:
@@ -150,8 +158,10 @@ def _check_outcome(df: pd.DataFrame, source: str) -> None:
     bad = ~vals.isin([0, 1])
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{source}: column 'outcome', line {i + 2}: {df['outcome'].iloc[i]!r} is not 0 or 1 "
-                        "(1 = ineffective SD+PD, 0 = effective CR+PR)")
+        raise DataError(
+            f"{source}: column 'outcome', line {i + 2}: {df['outcome'].iloc[i]!r} is not 0 or 1 "
+            "(1 = ineffective SD+PD, 0 = effective CR+PR)"
+        )
 
 
 def _numeric_block(df: pd.DataFrame, cols: list[str], source: str) -> None:
@@ -159,7 +169,9 @@ def _numeric_block(df: pd.DataFrame, cols: list[str], source: str) -> None:
     bad = block.isna().to_numpy() | ~np.isfinite(block.to_numpy(dtype=float))
     if bad.any():
         r, c = (int(a[0]) for a in np.nonzero(bad))
-        raise DataError(f"{source}: column {cols[c]!r}, line {r + 2}: {df[cols[c]].iloc[r]!r} is not a finite number")
+        raise DataError(
+            f"{source}: column {cols[c]!r}, line {r + 2}: {df[cols[c]].iloc[r]!r} is not a finite number"
+        )
 
 
 def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
@@ -175,7 +187,9 @@ def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
     """
     root = default_cohort_path() if path is None else Path(path)
     if not root.is_dir():
-        raise DataError(f"{root}: no such cohort directory; give a directory holding {', '.join(FILES)}")
+        raise DataError(
+            f"{root}: no such cohort directory; give a directory holding {', '.join(FILES)}"
+        )
     for f in FILES:
         if not (root / f).is_file():
             raise DataError(f"{root}: missing {f}; a cohort directory holds {', '.join(FILES)}")
@@ -185,7 +199,9 @@ def load_cohort(path: str | os.PathLike | None = None, na=None) -> Cohort:
     except UnicodeDecodeError as exc:
         raise DataError(f"{mpath}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
-        raise DataError(f"{mpath}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
+        raise DataError(
+            f"{mpath}: cannot be read ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     return _checked_cohort(root, text, lambda name: read_csv(str(root / name), na=na))
 
 
@@ -199,8 +215,11 @@ def cohort_from_texts(files: Mapping[str, str], root: str | os.PathLike, na=None
     for f in FILES:
         if f not in files:
             raise DataError(f"{root}: missing {f}; a cohort holds {', '.join(FILES)}")
-    return _checked_cohort(root, files["manifest.json"],
-                           lambda name: read_csv_text(files[name], str(root / name), na=na))
+    return _checked_cohort(
+        root,
+        files["manifest.json"],
+        lambda name: read_csv_text(files[name], str(root / name), na=na),
+    )
 
 
 def _checked_cohort(root: Path, manifest_text: str, read) -> Cohort:
@@ -232,15 +251,19 @@ def _checked_cohort(root: Path, manifest_text: str, read) -> Cohort:
     orphan = ~lesions["patient_id"].isin(known)
     if orphan.any():
         i = int(np.flatnonzero(orphan.to_numpy())[0])
-        raise DataError(f"{ls}: column 'patient_id', line {i + 2}: {lesions['patient_id'].iloc[i]!r} is not in "
-                        "patients.csv; every lesion needs its patient")
+        raise DataError(
+            f"{ls}: column 'patient_id', line {i + 2}: {lesions['patient_id'].iloc[i]!r} is not in "
+            "patients.csv; every lesion needs its patient"
+        )
     pout = patients.set_index("patient_id")["outcome"].astype(int)
     clash = lesions["outcome"].astype(int).to_numpy() != pout.loc[lesions["patient_id"]].to_numpy()
     if clash.any():
         i = int(np.flatnonzero(clash)[0])
-        raise DataError(f"{ls}: column 'outcome', line {i + 2}: lesion {lesions['lesion_id'].iloc[i]!r} has outcome "
-                        f"{lesions['outcome'].iloc[i]} but its patient has {pout.loc[lesions['patient_id'].iloc[i]]}; "
-                        "a lesion's response is its patient's")
+        raise DataError(
+            f"{ls}: column 'outcome', line {i + 2}: lesion {lesions['lesion_id'].iloc[i]!r} has outcome "
+            f"{lesions['outcome'].iloc[i]} but its patient has {pout.loc[lesions['patient_id'].iloc[i]]}; "
+            "a lesion's response is its patient's"
+        )
 
     feats = read(FILES[2])
     require_columns(feats, ["lesion_id"], fs)
@@ -248,11 +271,17 @@ def _checked_cohort(root: Path, manifest_text: str, read) -> Cohort:
     _unique_ids(feats, "lesion_id", fs)
     fcols = [c for c in feats.columns if c != "lesion_id"]
     if not fcols:
-        raise DataError(f"{fs}: no feature columns; expected lesion_id plus one column per radiomics feature")
+        raise DataError(
+            f"{fs}: no feature columns; expected lesion_id plus one column per radiomics feature"
+        )
     missing = set(lesions["lesion_id"]) ^ set(feats["lesion_id"])
     if missing:
         lid = min(missing)
-        where = "lesions.csv but not features.csv" if lid in set(lesions["lesion_id"]) else "features.csv but not lesions.csv"
+        where = (
+            "lesions.csv but not features.csv"
+            if lid in set(lesions["lesion_id"])
+            else "features.csv but not lesions.csv"
+        )
         raise DataError(f"{fs}: lesion {lid!r} is in {where}; both files need the same lesions")
     _numeric_block(feats, fcols, fs)
     features = feats.set_index("lesion_id").loc[lesions["lesion_id"]].astype(float)
@@ -264,28 +293,38 @@ def _checked_cohort(root: Path, manifest_text: str, read) -> Cohort:
     if ocols != fcols:
         extra = [c for c in ocols if c not in fcols] or [c for c in fcols if c not in ocols]
         what = repr(extra[0]) if extra else "the column order"
-        raise DataError(f"{os_}: feature columns differ from features.csv ({what}); both need the same columns")
+        raise DataError(
+            f"{os_}: feature columns differ from features.csv ({what}); both need the same columns"
+        )
     unknown = ~obs["lesion_id"].isin(set(lesions["lesion_id"]))
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise DataError(f"{os_}: column 'lesion_id', line {i + 2}: {obs['lesion_id'].iloc[i]!r} is not in lesions.csv")
+        raise DataError(
+            f"{os_}: column 'lesion_id', line {i + 2}: {obs['lesion_id'].iloc[i]!r} is not in lesions.csv"
+        )
     _numeric_block(obs, ["observer", "repeat"] + ocols, os_)
     dup = obs.duplicated(["lesion_id", "observer", "repeat"])
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError(f"{os_}: line {i + 2}: lesion {obs['lesion_id'].iloc[i]!r} observer {obs['observer'].iloc[i]} "
-                        f"repeat {obs['repeat'].iloc[i]} appears twice")
+        raise DataError(
+            f"{os_}: line {i + 2}: lesion {obs['lesion_id'].iloc[i]!r} observer {obs['observer'].iloc[i]} "
+            f"repeat {obs['repeat'].iloc[i]} appears twice"
+        )
     variables, notes = _describe(described, patients, lesions, mpath)
     for name, spec in variables.items():
-        if spec.get("levels"):  # categorical: printed labels, even when they look like numbers ("1".."4")
+        if spec.get(
+            "levels"
+        ):  # categorical: printed labels, even when they look like numbers ("1".."4")
             for df, src in ((patients, ps), (lesions, ls)):
                 if name in df.columns:
                     df[name] = _labels(df[name])
                     bad = df[name].notna() & ~df[name].isin(spec["levels"])
                     if bad.any():
                         i = int(np.flatnonzero(bad.to_numpy())[0])
-                        raise DataError(f"{src}: column {name!r}, line {i + 2}: {df[name].iloc[i]!r} is not one of "
-                                        f"the levels {spec['levels']} listed in manifest.json")
+                        raise DataError(
+                            f"{src}: column {name!r}, line {i + 2}: {df[name].iloc[i]!r} is not one of "
+                            f"the levels {spec['levels']} listed in manifest.json"
+                        )
     return Cohort(patients, lesions, features, obs, manifest, root, variables, tuple(notes))
 
 
@@ -296,21 +335,26 @@ def _manifest_variables(manifest: Mapping[str, Any], mpath: Path) -> dict[str, d
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise DataError(f"{mpath}: 'variables' must be an object {{column: {{\"levels\": [...]}}}}, got a "
-                        f"{type(raw).__name__}; fix it or remove it to let nenaudit infer the column types")
+        raise DataError(
+            f"{mpath}: 'variables' must be an object {{column: {{\"levels\": [...]}}}}, got a "
+            f"{type(raw).__name__}; fix it or remove it to let nenaudit infer the column types"
+        )
     out: dict[str, dict[str, Any]] = {}
     for name, spec in raw.items():
         where = f"{mpath}: variables[{name!r}]"
         if spec is None:
             continue
         if not isinstance(spec, dict):
-            raise DataError(f"{where} must be an object such as {{\"levels\": [\"No\", \"Yes\"]}} or null, "
-                            f"got {spec!r}")
+            raise DataError(
+                f'{where} must be an object such as {{"levels": ["No", "Yes"]}} or null, '
+                f"got {spec!r}"
+            )
         levels = spec.get("levels")
         if levels is not None:
             if not isinstance(levels, list):
-                raise DataError(f"{where}.levels must be a list of labels such as [\"No\", \"Yes\"], got "
-                                f"{levels!r}")
+                raise DataError(
+                    f'{where}.levels must be a list of labels such as ["No", "Yes"], got {levels!r}'
+                )
             bad = [lv for lv in levels if not isinstance(lv, (str, int)) or isinstance(lv, bool)]
             if bad or not levels:
                 what = f"{bad[0]!r} is not a label" if bad else "empty"
@@ -327,6 +371,7 @@ def _manifest_variables(manifest: Mapping[str, Any], mpath: Path) -> dict[str, d
 
 def _labels(col: pd.Series) -> pd.Series:
     """Labels of a categorical column as strings; numbers print as integers when whole ("3", not "3.0")."""
+
     def one(v):
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
@@ -339,12 +384,16 @@ def _describe(described: dict, patients: pd.DataFrame, lesions: pd.DataFrame, mp
     """The manifest's variables plus an inferred entry for every other column of patients/lesions."""
     variables = dict(described)
     lines: list[str] = []
-    names = [c for c in dict.fromkeys([*lesions.columns, *patients.columns]) if c not in NOT_VARIABLES]
+    names = [
+        c for c in dict.fromkeys([*lesions.columns, *patients.columns]) if c not in NOT_VARIABLES
+    ]
     for name in names:
         if name in variables:
             continue
         cols = [df[name] for df in (lesions, patients) if name in df.columns]
-        if all(pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c) for c in cols):
+        if all(
+            pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c) for c in cols
+        ):
             vals = set(pd.concat(cols).dropna().unique().tolist())
             what = "binary 0/1" if vals <= {0, 1} and len(vals) == 2 else "numeric"
             variables[name] = {"kind": "continuous", "levels": None, "inferred": what}
@@ -352,11 +401,19 @@ def _describe(described: dict, patients: pd.DataFrame, lesions: pd.DataFrame, mp
         else:
             levels = sorted(set(_labels(pd.concat(cols)).dropna()))
             variables[name] = {"kind": "categorical", "levels": levels, "inferred": "categorical"}
-            lines.append(f"{name}: categorical, levels " + " < ".join(levels)
-                         + f" (coded 0..{len(levels) - 1})")
+            lines.append(
+                f"{name}: categorical, levels "
+                + " < ".join(levels)
+                + f" (coded 0..{len(levels) - 1})"
+            )
     if lines:
-        head = (f"{mpath} describes no 'variables'" if not described else
-                f"{mpath} does not describe {len(lines)} column(s)")
-        lines = [f"{head}; inferred column types (numeric if every value is a number, else categorical with "
-                 "sorted levels; describe them in manifest.json to choose the coding):"] + [f"  {x}" for x in lines]
+        head = (
+            f"{mpath} describes no 'variables'"
+            if not described
+            else f"{mpath} does not describe {len(lines)} column(s)"
+        )
+        lines = [
+            f"{head}; inferred column types (numeric if every value is a number, else categorical with "
+            "sorted levels; describe them in manifest.json to choose the coding):"
+        ] + [f"  {x}" for x in lines]
     return variables, lines

@@ -74,8 +74,10 @@ class WorkerLost(Exception):
     """Worker processes kept dying (killed by the system, e.g. out of memory): ``lost`` tasks were not run."""
 
     def __init__(self, lost: int, breaks: int) -> None:
-        super().__init__(f"a worker process was killed {breaks} times (by the system: out of memory?); "
-                         f"{lost} task(s) not run")
+        super().__init__(
+            f"a worker process was killed {breaks} times (by the system: out of memory?); "
+            f"{lost} task(s) not run"
+        )
         self.lost = lost
         self.breaks = breaks
 

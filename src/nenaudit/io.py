@@ -14,17 +14,30 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import DataError
 
-__all__ = ["STABLE_DIGITS", "stable_float", "jsonable", "dumps_json", "read_csv_text",
-           "read_csv", "missing_lines", "split_names",
-    "require_columns", "numeric_column", "binary_outcome", "predictor_matrix", "identifier_columns"]
+__all__ = [
+    "STABLE_DIGITS",
+    "stable_float",
+    "jsonable",
+    "dumps_json",
+    "read_csv_text",
+    "read_csv",
+    "missing_lines",
+    "split_names",
+    "require_columns",
+    "numeric_column",
+    "binary_outcome",
+    "predictor_matrix",
+    "identifier_columns",
+]
 
 
 NONFINITE_KEY = "nonfinite"
@@ -37,7 +50,9 @@ _DEFAULT_WHY = {
 
 
 def _why_matcher(why: Mapping[str, str] | None) -> Callable[[str], str | None]:
-    pats = [(re.compile(re.escape(k).replace(r"\*", ".*") + r"\Z"), v) for k, v in (why or {}).items()]
+    pats = [
+        (re.compile(re.escape(k).replace(r"\*", ".*") + r"\Z"), v) for k, v in (why or {}).items()
+    ]
 
     def match(path: str) -> str | None:
         return next((v for rx, v in pats if rx.match(path)), None)
@@ -62,8 +77,13 @@ def stable_float(v: float, digits: int = STABLE_DIGITS) -> float:
     return float(f"{v:.{digits}g}") if math.isfinite(v) else v
 
 
-def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callable[[Any], Any] | None = None,
-             digits: int | None = None) -> Any:
+def jsonable(
+    obj: Any,
+    *,
+    why: Mapping[str, str] | None = None,
+    default: Callable[[Any], Any] | None = None,
+    digits: int | None = None,
+) -> Any:
     """Plain, strictly JSON-able Python for ``obj``; every non-finite float becomes ``None``.
 
     The convention (the README's "JSON output" paragraph): JSON has no NaN or infinity, so each
@@ -92,7 +112,9 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
                 return v if digits is None else stable_float(v, digits)
             name = _NONFINITE_NAMES[str(v)]
             if notes is not None:
-                notes.append({"path": path, "value": name, "why": match(path) or _DEFAULT_WHY[name]})
+                notes.append(
+                    {"path": path, "value": name, "why": match(path) or _DEFAULT_WHY[name]}
+                )
             return None
         if isinstance(x, np.ndarray):
             x = x.tolist()
@@ -120,31 +142,68 @@ def jsonable(obj: Any, *, why: Mapping[str, str] | None = None, default: Callabl
     return walk(obj, "", None)
 
 
-def dumps_json(obj: Any, *, indent: int | None = 2, why: Mapping[str, str] | None = None,
-               default: Callable[[Any], Any] | None = None, sort_keys: bool = False,
-               ensure_ascii: bool = True, digits: int | None = None) -> str:
+def dumps_json(
+    obj: Any,
+    *,
+    indent: int | None = 2,
+    why: Mapping[str, str] | None = None,
+    default: Callable[[Any], Any] | None = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = True,
+    digits: int | None = None,
+) -> str:
     """Strict JSON text of ``obj`` (``allow_nan=False``): the one writer of every ``--json`` and result file.
 
     Non-finite numbers follow :func:`jsonable`'s convention (``null`` plus a ``"nonfinite"`` entry
     saying which and why), so R's ``jsonlite::fromJSON`` and ``JSON.parse`` read every output.
     """
-    return json.dumps(jsonable(obj, why=why, default=default, digits=digits), indent=indent, ensure_ascii=ensure_ascii,
-                      allow_nan=False, sort_keys=sort_keys)
+    return json.dumps(
+        jsonable(obj, why=why, default=default, digits=digits),
+        indent=indent,
+        ensure_ascii=ensure_ascii,
+        allow_nan=False,
+        sort_keys=sort_keys,
+    )
 
 
 #: R's read.csv missing-value convention (``na.strings = "NA"``; an empty field is missing too)
 NA_TOKENS = ("NA", "")
 #: tokens that only ever mean "missing" in an otherwise numeric column (SAS/Stata ".", Excel "#N/A", ...)
-MISSING_MARKERS = frozenset({".", "..", "-", "--", "?", "*", "#N/A", "N/A", "n/a", "NA.", "None", "none", "NULL",
-                             "null", "Null", "nan", "NaN", "missing", "Missing", "MISSING", "n.a.", "na"})
+MISSING_MARKERS = frozenset(
+    {
+        ".",
+        "..",
+        "-",
+        "--",
+        "?",
+        "*",
+        "#N/A",
+        "N/A",
+        "n/a",
+        "NA.",
+        "None",
+        "none",
+        "NULL",
+        "null",
+        "Null",
+        "nan",
+        "NaN",
+        "missing",
+        "Missing",
+        "MISSING",
+        "n.a.",
+        "na",
+    }
+)
 #: a column is "numeric but for a few tokens" when at least this share of its non-missing values are numbers ...
 MOSTLY_NUMERIC = 0.90
 #: ... and the other values are at most this many distinct tokens
 FEW_TOKENS = 3
 
 
-def read_csv(path: str | os.PathLike, na: Sequence[str] | None = None,
-             text_columns: Iterable[str] = ()) -> pd.DataFrame:
+def read_csv(
+    path: str | os.PathLike, na: Sequence[str] | None = None, text_columns: Iterable[str] = ()
+) -> pd.DataFrame:
     """Read a CSV file as R's ``read.csv`` does; every problem is a one-line :class:`DataError`.
 
     Missing values follow R's ``read.csv(na.strings = "NA")``: only the token ``NA`` and the
@@ -173,14 +232,17 @@ def read_csv(path: str | os.PathLike, na: Sequence[str] | None = None,
     return _parse_csv(p, str(path), na, text_columns)
 
 
-def read_csv_text(text: str, source: str, na: Sequence[str] | None = None,
-                  text_columns: Iterable[str] = ()) -> pd.DataFrame:
+def read_csv_text(
+    text: str, source: str, na: Sequence[str] | None = None, text_columns: Iterable[str] = ()
+) -> pd.DataFrame:
     """:func:`read_csv` of a CSV held in memory (a generated cohort's file); ``source`` names it in errors.
     The same parser, missing-value rules and refusals as for a file, so the same text gives the same table."""
     return _parse_csv(io.StringIO(text), source, na, text_columns)
 
 
-def _parse_csv(src, path: str, na: Sequence[str] | None, text_columns: Iterable[str]) -> pd.DataFrame:
+def _parse_csv(
+    src, path: str, na: Sequence[str] | None, text_columns: Iterable[str]
+) -> pd.DataFrame:
     tokens = list(dict.fromkeys([*NA_TOKENS, *(na or ())]))
     try:
         df = pd.read_csv(src, keep_default_na=False, na_values=tokens, encoding="utf-8")
@@ -189,12 +251,16 @@ def _parse_csv(src, path: str, na: Sequence[str] | None, text_columns: Iterable[
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
     except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
+        raise DataError(
+            f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     if df.shape[0] == 0:
         raise DataError(f"{path}: the file has a header but no data rows")
     dup = [c for c in df.columns if str(c).endswith(".1") and str(c)[:-2] in df.columns]
     if dup:
-        raise DataError(f"{path}: duplicate column name {dup[0][:-2]!r}; column names must be unique")
+        raise DataError(
+            f"{path}: duplicate column name {dup[0][:-2]!r}; column names must be unique"
+        )
     exempt = set(text_columns)
     for c in df.columns:
         if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
@@ -219,14 +285,18 @@ def _convert_column(col: pd.Series, source: str, exempt: bool) -> pd.Series:
         return col
     share = 1.0 - bad.mean()
     tokens = list(dict.fromkeys(vals[bad].tolist()))
-    if (share >= MOSTLY_NUMERIC and len(tokens) <= FEW_TOKENS) or (share > 0.5 and set(tokens) <= MISSING_MARKERS):
+    if (share >= MOSTLY_NUMERIC and len(tokens) <= FEW_TOKENS) or (
+        share > 0.5 and set(tokens) <= MISSING_MARKERS
+    ):
         tok = tokens[0]
         line = int(np.flatnonzero(present)[np.flatnonzero(bad)[0]]) + 2
         opt = ",".join(tokens) if all("," not in t for t in tokens) else tok
-        raise DataError(f"{source}: column {col.name!r}, line {line}: {tok!r} is not a number, but "
-                        f"{100 * share:.0f}% of the column's values are; if {tok!r} marks a missing value, "
-                        f"use --na {opt}" + (" (several tokens: " + ", ".join(map(repr, tokens)) + ")"
-                                             if len(tokens) > 1 else ""))
+        raise DataError(
+            f"{source}: column {col.name!r}, line {line}: {tok!r} is not a number, but "
+            f"{100 * share:.0f}% of the column's values are; if {tok!r} marks a missing value, "
+            f"use --na {opt}"
+            + (" (several tokens: " + ", ".join(map(repr, tokens)) + ")" if len(tokens) > 1 else "")
+        )
     return col
 
 
@@ -240,8 +310,10 @@ def missing_lines(df: pd.DataFrame, columns: Iterable[str], source: str, what: s
         if k:
             lines = [str(i + 2) for i in np.flatnonzero(miss)[:5]]
             more = ", ..." if k > 5 else ""
-            out.append(f"{source}: column {c!r}: {k} of {len(df)} rows missing (lines {', '.join(lines)}{more}); "
-                       f"{what}")
+            out.append(
+                f"{source}: column {c!r}: {k} of {len(df)} rows missing (lines {', '.join(lines)}{more}); "
+                f"{what}"
+            )
     return out
 
 
@@ -282,10 +354,14 @@ def numeric_column(df: pd.DataFrame, col: str, source: str = "data") -> np.ndarr
         raise DataError(f"{source}: column {col!r}, line {i}: {raw.iloc[i - 2]!r} is not a number")
     if np.isnan(vals).any():
         i = _first_bad_row(np.isnan(vals))
-        raise DataError(f"{source}: column {col!r}, line {i}: missing value (NaN); remove or impute the row first")
+        raise DataError(
+            f"{source}: column {col!r}, line {i}: missing value (NaN); remove or impute the row first"
+        )
     if np.isinf(vals).any():
         i = _first_bad_row(np.isinf(vals))
-        raise DataError(f"{source}: column {col!r}, line {i}: infinite value; remove or fix the row first")
+        raise DataError(
+            f"{source}: column {col!r}, line {i}: infinite value; remove or fix the row first"
+        )
     return vals
 
 
@@ -298,7 +374,9 @@ def binary_outcome(df: pd.DataFrame, col: str, source: str = "data") -> np.ndarr
         i = _first_bad_row(y == other)
         raise DataError(f"{source}: outcome {col!r} must be coded 0/1; line {i} has {other:g}")
     if len(values) < 2:
-        raise DataError(f"{source}: outcome {col!r} has only the value {values[0]:g}; both 0 and 1 are needed")
+        raise DataError(
+            f"{source}: outcome {col!r} has only the value {values[0]:g}; both 0 and 1 are needed"
+        )
     return y
 
 
@@ -307,10 +385,16 @@ def predictor_matrix(df: pd.DataFrame, cols: Sequence[str], source: str = "data"
     if len(set(cols)) != len(cols):
         dup = next(c for c in cols if list(cols).count(c) > 1)
         raise DataError(f"{source}: predictor {dup!r} is listed twice")
-    X = np.column_stack([numeric_column(df, c, source) for c in cols]) if cols else np.empty((len(df), 0))
+    X = (
+        np.column_stack([numeric_column(df, c, source) for c in cols])
+        if cols
+        else np.empty((len(df), 0))
+    )
     for j, c in enumerate(cols):
         if np.ptp(X[:, j]) == 0:
-            raise DataError(f"{source}: predictor {c!r} is constant ({X[0, j]:g} in every row); drop it")
+            raise DataError(
+                f"{source}: predictor {c!r} is constant ({X[0, j]:g} in every row); drop it"
+            )
     return X
 
 
@@ -343,6 +427,10 @@ def identifier_columns(df: pd.DataFrame, columns: Iterable[str]) -> dict[str, st
                 out[name] = "a different value in every row"
             elif not pd.api.types.is_bool_dtype(vals):
                 v = vals.to_numpy(dtype=float)
-                if np.all(np.isfinite(v)) and np.all(v == np.round(v)) and v.max() - v.min() + 1 == len(v):
+                if (
+                    np.all(np.isfinite(v))
+                    and np.all(v == np.round(v))
+                    and v.max() - v.min() + 1 == len(v)
+                ):
                     out[name] = "consecutive integers, one per row"
     return out

@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["seed", "int_range", "float_range", "boot", "positive", "digits", "probability", "level", "unit"]
+__all__ = [
+    "seed",
+    "int_range",
+    "float_range",
+    "boot",
+    "positive",
+    "digits",
+    "probability",
+    "level",
+    "unit",
+]
 
 
 # One resample's AUC is kept per bootstrap resample (8 bytes each) to take its quantiles;
@@ -44,11 +54,17 @@ def int_range(lo: int, hi: int | None = None, what: str = "value"):
             raise argparse.ArgumentTypeError(f"{v} is out of range; {what} must be {span}")
         return v
 
-    parse.__doc__ = f"argparse type: {what}, a whole number " + (f">= {lo}" if hi is None else f"in [{lo}, {hi}]") + "."
+    parse.__doc__ = (
+        f"argparse type: {what}, a whole number "
+        + (f">= {lo}" if hi is None else f"in [{lo}, {hi}]")
+        + "."
+    )
     return parse
 
 
-def float_range(lo: float, hi: float, what: str = "value", *, lo_open: bool = False, hi_open: bool = False):
+def float_range(
+    lo: float, hi: float, what: str = "value", *, lo_open: bool = False, hi_open: bool = False
+):
     """A finite number in ``[lo, hi]`` (``lo_open``/``hi_open``: that end excluded); NaN and inf are refused."""
 
     def parse(text: str) -> float:
@@ -56,11 +72,19 @@ def float_range(lo: float, hi: float, what: str = "value", *, lo_open: bool = Fa
             v = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        bad = (not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi))
+        bad = (
+            not math.isfinite(v)
+            or v < lo
+            or v > hi
+            or (lo_open and v == lo)
+            or (hi_open and v == hi)
+        )
         if bad:
             left, right = "(" if lo_open else "[", ")" if hi_open else "]"
             why = "is not a finite number" if not math.isfinite(v) else "is out of range"
-            raise argparse.ArgumentTypeError(f"{text} {why}; {what} must be in {left}{lo:g}, {hi:g}{right}")
+            raise argparse.ArgumentTypeError(
+                f"{text} {why}; {what} must be in {left}{lo:g}, {hi:g}{right}"
+            )
         return v
 
     left, right = "(" if lo_open else "[", ")" if hi_open else "]"

@@ -41,15 +41,24 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from nenaudit.exceptions import OutputError
 
-__all__ = ["MARKER", "FileTarget", "OutputDir", "check_file", "check_dir", "write_atomic",
-           "stale_name", "output_dir", "Outputs",
-           "refuse_never_dir"]
+__all__ = [
+    "MARKER",
+    "FileTarget",
+    "OutputDir",
+    "check_file",
+    "check_dir",
+    "write_atomic",
+    "stale_name",
+    "output_dir",
+    "Outputs",
+    "refuse_never_dir",
+]
 
 MARKER = ".nenaudit-output"
 PREVIOUS = ".nenaudit-previous"
@@ -79,7 +88,9 @@ def _probe_dir(d: Path, option: str, given: str) -> None:
     try:
         fd, name = tempfile.mkstemp(dir=d, prefix=".nenaudit-probe-")
     except OSError as exc:
-        raise OutputError(f"{option} {given}: cannot write in {d} ({_why(exc)}); choose a writable place") from None
+        raise OutputError(
+            f"{option} {given}: cannot write in {d} ({_why(exc)}); choose a writable place"
+        ) from None
     os.close(fd)
     os.unlink(name)
 
@@ -123,7 +134,9 @@ class FileTarget:
             try:
                 fd = os.open(self.path, os.O_WRONLY)
             except OSError as exc:
-                raise OutputError(f"{self.option} {self.given}: cannot open ({_why(exc)})") from None
+                raise OutputError(
+                    f"{self.option} {self.given}: cannot open ({_why(exc)})"
+                ) from None
             try:
                 self._write_all(fd, raw)
             finally:
@@ -168,7 +181,9 @@ class FileTarget:
             fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".part" + suffix)
             os.close(fd)
         except OSError as exc:
-            raise OutputError(f"{self.option} {self.given}: cannot write in {p.parent} ({_why(exc)})") from None
+            raise OutputError(
+                f"{self.option} {self.given}: cannot write in {p.parent} ({_why(exc)})"
+            ) from None
         try:
             writer(tmp)
             try:
@@ -218,7 +233,9 @@ def check_file(given: str | os.PathLike, option: str = "output") -> FileTarget:
             raise OutputError(f"{option} {given}: file descriptor {fd} is not open") from None
         return FileTarget(option, given, "stream", fd=fd)
     if given.endswith(("/", os.sep)) or os.path.basename(given) in (".", ".."):
-        raise OutputError(f"{option} {given}: a directory; give a file name (e.g. {given.rstrip('/') or '.'}/out.json)")
+        raise OutputError(
+            f"{option} {given}: a directory; give a file name (e.g. {given.rstrip('/') or '.'}/out.json)"
+        )
     p = Path(os.path.realpath(given))  # a symlink: its target is written
     try:
         st = os.stat(p)
@@ -231,13 +248,17 @@ def check_file(given: str | os.PathLike, option: str = "output") -> FileTarget:
         return FileTarget(option, given, "absent", path=p)
     mode = st.st_mode
     if stat.S_ISDIR(mode):
-        raise OutputError(f"{option} {given}: is a directory; give a file name (e.g. {given.rstrip('/')}/out.json)")
+        raise OutputError(
+            f"{option} {given}: is a directory; give a file name (e.g. {given.rstrip('/')}/out.json)"
+        )
     if stat.S_ISFIFO(mode):
         return FileTarget(option, given, "fifo", path=p)
     if stat.S_ISCHR(mode):
         return FileTarget(option, given, "chardev", path=p)
     if stat.S_ISBLK(mode):
-        raise OutputError(f"{option} {given}: is a block device; nenaudit does not write onto disks")
+        raise OutputError(
+            f"{option} {given}: is a block device; nenaudit does not write onto disks"
+        )
     if not stat.S_ISREG(mode):
         raise OutputError(f"{option} {given}: not a regular file (a socket?); give a file name")
     if not os.access(p, os.W_OK):
@@ -261,7 +282,9 @@ def _never_dirs() -> dict[str, str]:
     out = {"/": "the root directory"}
     cwd = Path(os.path.realpath(os.getcwd()))
     for a in (cwd, *cwd.parents):
-        out.setdefault(str(a), "the current directory" if a == cwd else "a directory above the current one")
+        out.setdefault(
+            str(a), "the current directory" if a == cwd else "a directory above the current one"
+        )
     home = os.path.expanduser("~")
     if home and home != "~":
         h = Path(os.path.realpath(home))
@@ -278,8 +301,10 @@ def refuse_never_dir(given: str | os.PathLike, option: str = "--out") -> Path:
     p = Path(os.path.realpath(os.path.expanduser(given)))
     why = _never_dirs().get(str(p))
     if why is not None:
-        raise OutputError(f"{option} {given}: {why} ({p}) is never used as an output directory; "
-                          "give a new directory, e.g. results")
+        raise OutputError(
+            f"{option} {given}: {why} ({p}) is never used as an output directory; "
+            "give a new directory, e.g. results"
+        )
     return p
 
 
@@ -372,12 +397,18 @@ def _ownership(p: Path, verb: str) -> _Ownership:
         return _Ownership(None)
     files = marker.get("files")
     if marker.get("dir") != _identity(p) or not isinstance(files, dict):
-        return _Ownership(marker, why_not="its marker was written for another directory (a copy?), so its files "
-                                          "are not nenaudit's to replace")
+        return _Ownership(
+            marker,
+            why_not="its marker was written for another directory (a copy?), so its files "
+            "are not nenaudit's to replace",
+        )
     other = marker.get("verb")
     if other != verb:
-        return _Ownership(marker, why_not=f"it holds the outputs of `nenaudit {other}`, which `nenaudit {verb}` "
-                                          "does not replace")
+        return _Ownership(
+            marker,
+            why_not=f"it holds the outputs of `nenaudit {other}`, which `nenaudit {verb}` "
+            "does not replace",
+        )
     ours = {str(k): v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
     return _Ownership(marker, ours)
 
@@ -393,8 +424,10 @@ class _Lock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise OutputError(f"{option} {given}: cannot write in the directory ({_why(exc)}); "
-                                  "choose a writable place") from None
+                raise OutputError(
+                    f"{option} {given}: cannot write in the directory ({_why(exc)}); "
+                    "choose a writable place"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -404,8 +437,10 @@ class _Lock:
                     holder = ""
                 os.close(fd)
                 who = f" (pid {holder})" if holder.isdigit() else ""
-                raise OutputError(f"{option} {given}: another nenaudit run{who} is writing into this directory; "
-                                  "wait for it to end or choose another directory") from None
+                raise OutputError(
+                    f"{option} {given}: another nenaudit run{who} is writing into this directory; "
+                    "wait for it to end or choose another directory"
+                ) from None
             try:  # the file may have been unlinked by the run that held it: lock the one at the path
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
@@ -416,8 +451,10 @@ class _Lock:
                 self.fd = fd
                 return
             os.close(fd)
-        raise OutputError(f"{option} {given}: another nenaudit run is writing into this directory; "  # pragma: no cover
-                          "wait for it to end or choose another directory")
+        raise OutputError(
+            f"{option} {given}: another nenaudit run is writing into this directory; "  # pragma: no cover
+            "wait for it to end or choose another directory"
+        )
 
     def release(self) -> None:
         if self.fd is None:
@@ -448,9 +485,16 @@ class OutputDir:
     def _marker(self, state: str, files: dict[str, str] | None = None) -> None:
         from nenaudit import __version__
 
-        data = {"nenaudit": __version__, "verb": self.verb, "run": self.run_id, "state": state,
-                "pid": os.getpid(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "dir": _identity(self.path), "files": dict(sorted((files or {}).items()))}
+        data = {
+            "nenaudit": __version__,
+            "verb": self.verb,
+            "run": self.run_id,
+            "state": state,
+            "pid": os.getpid(),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "dir": _identity(self.path),
+            "files": dict(sorted((files or {}).items())),
+        }
         if state != "complete" and self.previous:
             data["previous"] = {"dir": PREVIOUS, "files": dict(sorted(self.previous.items()))}
         text = json.dumps(data, indent=1) + "\n"
@@ -461,8 +505,10 @@ class OutputDir:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise OutputError(f"{self.option} {self.given}: cannot write in the directory ({_why(exc)}); "
-                              "choose a writable place") from None
+            raise OutputError(
+                f"{self.option} {self.given}: cannot write in the directory ({_why(exc)}); "
+                "choose a writable place"
+            ) from None
 
     @property
     def staging(self) -> Path:
@@ -481,8 +527,10 @@ class OutputDir:
         for name in entries:
             dest = self.path / name
             if os.path.lexists(dest):
-                raise OutputError(f"{self.option} {self.given}: {dest} appeared during the run and was not "
-                                  "written by nenaudit; move it away and run again")
+                raise OutputError(
+                    f"{self.option} {self.given}: {dest} appeared during the run and was not "
+                    "written by nenaudit; move it away and run again"
+                )
         hashes = {name: content_hash(s / name) or "" for name in entries}
         for name in entries:
             os.rename(s / name, self.path / name)
@@ -533,43 +581,70 @@ class OutputDir:
             raise
 
 
-def output_dir(out, *, verb: str, names: Iterable[str], force: bool = False, option: str = "--out",
-               inputs: Iterable = ()) -> OutputDir:
+def output_dir(
+    out,
+    *,
+    verb: str,
+    names: Iterable[str],
+    force: bool = False,
+    option: str = "--out",
+    inputs: Iterable = (),
+) -> OutputDir:
     """``out`` itself if already an :class:`OutputDir` (checked by the caller), else :func:`check_dir` of it."""
-    return out if isinstance(out, OutputDir) else check_dir(out, option, verb=verb, names=names, force=force,
-                                                             inputs=inputs)
+    return (
+        out
+        if isinstance(out, OutputDir)
+        else check_dir(out, option, verb=verb, names=names, force=force, inputs=inputs)
+    )
 
 
-def _decide(p: Path, given: str, option: str, verb: str, names: tuple[str, ...], force: bool) -> _Ownership:
+def _decide(
+    p: Path, given: str, option: str, verb: str, names: tuple[str, ...], force: bool
+) -> _Ownership:
     """The read-only part of the check of an existing directory: refuses, or returns what the run may set aside."""
     own = _ownership(p, verb)
     entries = [e.name for e in p.iterdir() if e.name not in (LOCK,)]
     if own.why_not is not None or own.marker is None:
-        theirs = [n for n in entries if not (n == MARKER or n.startswith(STAGING) or n.endswith(".part"))]
+        theirs = [
+            n for n in entries if not (n == MARKER or n.startswith(STAGING) or n.endswith(".part"))
+        ]
         if theirs and not force:
             shown = ", ".join(sorted(theirs)[:3]) + (", ..." if len(theirs) > 3 else "")
             why = own.why_not or "was not made by nenaudit"
             if own.why_not is not None:
                 why = own.why_not
-            raise OutputError(f"{option} {given}: the directory is not empty ({shown}) and {why}; give a new "
-                              "directory, or --force to add nenaudit's files to it (no file in it is replaced "
-                              "or removed)")
+            raise OutputError(
+                f"{option} {given}: the directory is not empty ({shown}) and {why}; give a new "
+                "directory, or --force to add nenaudit's files to it (no file in it is replaced "
+                "or removed)"
+            )
         own = _Ownership(own.marker if own.why_not is None else None, {}, own.why_not)
     for n in names:
         q = p / n
         if not os.path.lexists(q):
             continue
         if n not in own.ours:
-            raise OutputError(f"{option} {given}: {q} was not written by nenaudit and would be replaced; move it "
-                              "away or choose another directory")
+            raise OutputError(
+                f"{option} {given}: {q} was not written by nenaudit and would be replaced; move it "
+                "away or choose another directory"
+            )
         if content_hash(q) != own.ours[n]:
-            raise OutputError(f"{option} {given}: {q} has changed since nenaudit wrote it and would be replaced; "
-                              "move it away or choose another directory")
+            raise OutputError(
+                f"{option} {given}: {q} has changed since nenaudit wrote it and would be replaced; "
+                "move it away or choose another directory"
+            )
     return own
 
 
-def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, names: Iterable[str],
-              force: bool = False, inputs: Iterable = ()) -> OutputDir:
+def check_dir(
+    given: str | os.PathLike,
+    option: str = "--out",
+    *,
+    verb: str,
+    names: Iterable[str],
+    force: bool = False,
+    inputs: Iterable = (),
+) -> OutputDir:
     """Check (and prepare) an output directory before the computation; see the module docstring.
 
     ``names`` are the top-level entries the verb writes; ``inputs`` the paths the run reads (a directory
@@ -584,8 +659,10 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
     held = _holds_input(p, inputs)
     if held is not None:
         what = "is" if Path(os.path.realpath(held)) == p else "holds"
-        raise OutputError(f"{option} {given}: the directory {what} this run's input ({held}); an input folder is "
-                          "never an output folder; give a new directory, e.g. results")
+        raise OutputError(
+            f"{option} {given}: the directory {what} this run's input ({held}); an input folder is "
+            "never an output folder; give a new directory, e.g. results"
+        )
     if os.path.lexists(p) and not p.is_dir():
         raise OutputError(f"{option} {given}: exists and is not a directory; choose another path")
     created = False
@@ -594,10 +671,14 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
         try:
             p.mkdir(parents=True)
         except OSError as exc:
-            raise OutputError(f"{option} {given}: cannot create the directory ({_why(exc)})") from None
+            raise OutputError(
+                f"{option} {given}: cannot create the directory ({_why(exc)})"
+            ) from None
         created = True
     else:
-        _decide(p, given, option, verb, names, force)  # read-only: a refused directory gets no lock file
+        _decide(
+            p, given, option, verb, names, force
+        )  # read-only: a refused directory gets no lock file
     try:
         lock = _Lock(p, option, given)
     except OutputError:
@@ -607,13 +688,20 @@ def check_dir(given: str | os.PathLike, option: str = "--out", *, verb: str, nam
         raise
     out = OutputDir(option, given, p, verb, names, created=created, _lock=lock)
     try:
-        own = _Ownership(None) if created else _decide(p, given, option, verb, names, force)  # again, under the lock
-        for e in p.iterdir():  # nenaudit's own leftovers of killed runs (the lock says none is running)
+        own = (
+            _Ownership(None) if created else _decide(p, given, option, verb, names, force)
+        )  # again, under the lock
+        for (
+            e
+        ) in p.iterdir():  # nenaudit's own leftovers of killed runs (the lock says none is running)
             if e.name.startswith(STAGING) or (e.name.startswith(f"{MARKER}.part-")):
                 _remove(e)
         out._marker("running")
-        prev_files = {n: h for n, h in sorted(own.ours.items())
-                      if os.path.lexists(p / n) and not n.startswith(RESERVED) and content_hash(p / n) == h}
+        prev_files = {
+            n: h
+            for n, h in sorted(own.ours.items())
+            if os.path.lexists(p / n) and not n.startswith(RESERVED) and content_hash(p / n) == h
+        }
         if prev_files:
             prev = p / PREVIOUS
             _remove(prev)
@@ -646,7 +734,7 @@ class Outputs:
     def __init__(self) -> None:
         self.targets: list = []
 
-    def __enter__(self) -> "Outputs":
+    def __enter__(self) -> Outputs:
         return self
 
     def __exit__(self, et, ev, tb) -> None:
@@ -676,4 +764,3 @@ class Outputs:
                 if dest is not None:
                     moved.append((t, dest))
         return moved
-

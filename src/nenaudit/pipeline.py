@@ -29,14 +29,25 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.stats.result import Result
-from nenaudit.stats.protocols import LinearPredictor
-from nenaudit.stats.validation import LogisticModel
 from nenaudit.selection import IccMemo, SelectionConfig
+from nenaudit.stats.protocols import LinearPredictor
+from nenaudit.stats.result import Result
+from nenaudit.stats.validation import LogisticModel
 
-__all__ = ["PipelineConfig", "observer_readings", "PaperProcedure", "PaperModel", "run_pipeline", "PipelineResult",
-           "build_design", "fit_whole_cohort", "whole_cohort_error", "apparent_calibration", "instability_of",
-           "youden_risk_threshold"]
+__all__ = [
+    "PipelineConfig",
+    "observer_readings",
+    "PaperProcedure",
+    "PaperModel",
+    "run_pipeline",
+    "PipelineResult",
+    "build_design",
+    "fit_whole_cohort",
+    "whole_cohort_error",
+    "apparent_calibration",
+    "instability_of",
+    "youden_risk_threshold",
+]
 
 RADSCORE = "Radscore"
 
@@ -46,7 +57,9 @@ class PipelineConfig(Result):
     """Every choice of the pipeline; the defaults are the paper's (or its stated conventions)."""
 
     selection: SelectionConfig = field(default_factory=SelectionConfig)
-    candidates: tuple[str, ...] | None = None  # clinical candidates; None = Table 3's univariable rows
+    candidates: tuple[str, ...] | None = (
+        None  # clinical candidates; None = Table 3's univariable rows
+    )
     entry: float = 0.05  # univariable screen: p < entry enters
     stay: float = 0.05  # backward elimination: p > stay is removed
     n_boot: int = 200  # resamples per validation scheme (the paper: 1000)
@@ -76,12 +89,16 @@ def observer_readings(cohort) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     feats = cohort.feature_names
     out = {}
     for design, (observer, repeat) in (("intra", (1, 2)), ("inter", (2, 1))):
-        rows = obs[(obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)]
+        rows = obs[
+            (obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)
+        ]
         if len(rows) == 0:
             continue
         ids = rows["lesion_id"].tolist()
-        out[design] = (cohort.features.loc[ids, feats].reset_index(drop=True),
-                       rows.set_index("lesion_id").loc[ids, feats].reset_index(drop=True).astype(float))
+        out[design] = (
+            cohort.features.loc[ids, feats].reset_index(drop=True),
+            rows.set_index("lesion_id").loc[ids, feats].reset_index(drop=True).astype(float),
+        )
     return out
 
 
@@ -103,7 +120,9 @@ class OneThreadBlas:
 
                 self.controller = ThreadpoolController()
             return self.controller.limit(limits=1, user_api="blas")
-        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
+        except (
+            ImportError
+        ):  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
             import contextlib
 
             return contextlib.nullcontext()
@@ -130,7 +149,10 @@ class PaperModel(LinearPredictor):
     def selected(self) -> dict[str, tuple[str, ...]]:
         """What this fit selected: the Radscore's features (LASSO non-zero) and the final model's
         predictors (clinical terms and the Radscore), for the selection frequencies across resamples."""
-        return {"features": tuple(self.selection.radscore.coefficients), "predictors": tuple(self.terms)}
+        return {
+            "features": tuple(self.selection.radscore.coefficients),
+            "predictors": tuple(self.terms),
+        }
 
     def radscore(self, features: pd.DataFrame) -> np.ndarray:
         """The Radscore (LASSO linear predictor, intercept included) of new rows of raw features."""
@@ -139,7 +161,9 @@ class PaperModel(LinearPredictor):
             return np.full(len(features), float(self.selection.radscore.intercept))
         # the fitted z-score, of the Radscore's features only (the others would be discarded)
         Z = self.selection.zscore.transform(features, only=coefs).to_numpy()  # one float block
-        return self.selection.radscore.apply({n: Z[:, j] for j, n in enumerate(coefs)}, include_intercept=True)
+        return self.selection.radscore.apply(
+            {n: Z[:, j] for j, n in enumerate(coefs)}, include_intercept=True
+        )
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` with its Radscore column computed from its feature columns."""
@@ -150,8 +174,13 @@ class PaperModel(LinearPredictor):
     def predict_lp(self, X: pd.DataFrame) -> np.ndarray:
         """The final model's linear predictor on ``X`` (clinical columns and raw features): the
         :class:`~nenaudit.stats.validation.LogisticModel` of ``terms`` on the rows' design."""
-        cols = {t: (self.radscore(X) if t == RADSCORE else X[t].to_numpy(dtype=float)) for t in self.terms}
-        xm = np.empty((len(X), len(self.terms)), order="F")  # column-major, as DataFrame.to_numpy gave it
+        cols = {
+            t: (self.radscore(X) if t == RADSCORE else X[t].to_numpy(dtype=float))
+            for t in self.terms
+        }
+        xm = np.empty(
+            (len(X), len(self.terms)), order="F"
+        )  # column-major, as DataFrame.to_numpy gave it
         for j, t in enumerate(self.terms):
             xm[:, j] = cols[t]
         return LogisticModel(None, self.coef).predict_lp(xm)  # fixed order: same bits on any CPU
@@ -160,7 +189,7 @@ class PaperModel(LinearPredictor):
 _FULL_DATA_NOTES = {
     "non_convergence": "the final model's glm.fit did not converge (estimates kept, as R's glm)",
     "separation": "the final model separates: fitted probabilities numerically 0 or 1 occurred "
-                  "(estimates kept, as R's glm)",
+    "(estimates kept, as R's glm)",
 }
 
 
@@ -180,7 +209,9 @@ class PaperProcedure:
     features: tuple[str, ...]
     candidates: tuple[str, ...]
     config: PipelineConfig
-    icc_values: Any = None  # {"intra": {feature: icc}, "inter": {...}} from the full reliability subset
+    icc_values: Any = (
+        None  # {"intra": {feature: icc}, "inter": {...}} from the full reliability subset
+    )
     full_data: bool = False
     # the procedure's own caches, shared by its copies (dataclasses.replace): the ICC filter of its
     # icc_values (the same in every resample) and the BLAS thread limiter; they change no number
@@ -188,16 +219,21 @@ class PaperProcedure:
     blas: OneThreadBlas = field(default_factory=OneThreadBlas, compare=False, repr=False)
 
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
+        from nenaudit.exceptions import FitFailure
         from nenaudit.selection import select_features
         from nenaudit.stats.stepwise import univariable_then_backward
-        from nenaudit.exceptions import FitFailure
         from nenaudit.stats.validation import final_model_failures
 
         y = np.asarray(y, dtype=float)
         with self.blas():
             try:
-                sel = select_features(X[list(self.features)], y, icc_values=self.icc_values,
-                                      config=self.config.selection, icc_memo=self.icc_memo)
+                sel = select_features(
+                    X[list(self.features)],
+                    y,
+                    icc_values=self.icc_values,
+                    config=self.config.selection,
+                    icc_memo=self.icc_memo,
+                )
             except NenauditError as exc:
                 raise FitFailure("error", f"feature selection: {exc}") from None
             notes: list[str] = []
@@ -206,16 +242,19 @@ class PaperProcedure:
                 if not self.full_data:
                     raise FitFailure("error", "LASSO-CV selected no feature at lambda.min")
                 cands = [c for c in cands if c != RADSCORE]
-                notes.append(f"LASSO-CV selected no feature at lambda.{sel.config.which}: the Radscore is the "
-                             "constant intercept and was left out of the clinical candidates")
+                notes.append(
+                    f"LASSO-CV selected no feature at lambda.{sel.config.which}: the Radscore is the "
+                    "constant intercept and was left out of the clinical candidates"
+                )
             d = X[[c for c in self.candidates if c != RADSCORE]].copy()
             d[RADSCORE] = PaperModel(sel, None, (), np.zeros(1)).radscore(X)
             d["__y__"] = y
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # screening/intermediate fits: an analyst moves on
                 # a resample keeps only its final model: screen and eliminate on the compiled Wald fits
-                clin = univariable_then_backward(d, "__y__", cands, self.config.entry, self.config.stay,
-                                                 lean=not self.full_data)
+                clin = univariable_then_backward(
+                    d, "__y__", cands, self.config.entry, self.config.stay, lean=not self.full_data
+                )
         final = clin.final
         separated, failures = final_model_failures(final, self.config.keep_separated)
         if failures and not self.full_data:
@@ -223,7 +262,9 @@ class PaperProcedure:
         for f in failures:  # the full-data fit: reported outcomes, glm's estimates kept
             notes.append(_FULL_DATA_NOTES[f.reason])
         terms = tuple(n for n in final.names if n != "(Intercept)")
-        return PaperModel(sel, clin, terms, np.asarray(final.coef, dtype=float), separated, tuple(notes))
+        return PaperModel(
+            sel, clin, terms, np.asarray(final.coef, dtype=float), separated, tuple(notes)
+        )
 
     @property
     def keep_separated(self) -> bool:
@@ -252,7 +293,9 @@ class PipelineResult(Result):
     nomogram: Any
     warnings: tuple[str, ...]
     table1_total: tuple = ()  # Table 1's "(Total)" column: stats.table1.summarize_overall of the patients
-    arrays: dict = field(default_factory=dict, repr=False)  # y, lp, radscore, roc curves for figures
+    arrays: dict = field(
+        default_factory=dict, repr=False
+    )  # y, lp, radscore, roc curves for figures
     # Riley & Collins' instability of the whole pipeline (Instability.summary(); the Instability itself,
     # with its per-patient arrays, is arrays["instability"]); None when no pipeline resample was usable
     instability: dict | None = None
@@ -269,8 +312,10 @@ def _candidates(config: PipelineConfig, cohort, study=None) -> tuple[str, ...]:
     cols = set(cohort.lesions.columns) | {RADSCORE}
     missing = [c for c in cands if c not in cols]
     if missing:
-        raise NenauditError(f"{cohort.path}/lesions.csv: no column {missing[0]!r} for the clinical candidates; "
-                            "name the candidates in the config")
+        raise NenauditError(
+            f"{cohort.path}/lesions.csv: no column {missing[0]!r} for the clinical candidates; "
+            "name the candidates in the config"
+        )
     if RADSCORE not in cands:
         cands = (*cands, RADSCORE)
     return cands
@@ -293,12 +338,16 @@ def build_design(cohort, config: PipelineConfig | None = None, study=None):
     coded = cohort.coded_lesions()
     clinical = [c for c in cands if c != RADSCORE]
     checked = cohort.numeric_lesions(clinical, "clinical candidate")
-    values = np.hstack([checked.to_numpy(dtype=float), cohort.features[list(feats)].to_numpy(dtype=float)])
+    values = np.hstack(
+        [checked.to_numpy(dtype=float), cohort.features[list(feats)].to_numpy(dtype=float)]
+    )
     X = pd.DataFrame(values, columns=[*clinical, *feats])
     readings = observer_readings(cohort)
     icc_values = None
     if readings:
-        icc_values = icc_filter(readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form).icc
+        icc_values = icc_filter(
+            readings, threshold=cfg.selection.icc_threshold, form=cfg.selection.icc_form
+        ).icc
     return X, y, coded["patient_id"].to_numpy(), PaperProcedure(feats, cands, cfg, icc_values)
 
 
@@ -306,8 +355,10 @@ def whole_cohort_error(exc, where) -> NenauditError:
     """The one-line error for a :class:`~nenaudit.exceptions.FitFailure` on the whole cohort: no
     resample to count but the analysis itself failing (too few events for the folds, separation, a
     singular design), worded as :mod:`nenaudit.stats.validation` words it for harrell/632plus."""
-    return NenauditError(f"{where}: the procedure fails on the full data ({exc.reason}: {exc.detail}); "
-                         "no model to report or validate")
+    return NenauditError(
+        f"{where}: the procedure fails on the full data ({exc.reason}: {exc.detail}); "
+        "no model to report or validate"
+    )
 
 
 def fit_whole_cohort(procedure, X, y, where):
@@ -343,9 +394,12 @@ def instability_of(boot, y, prob, model, threshold: float | None = None, dca_thr
     orig = getattr(model, "selected", None) or {}
     if boot.selected is not None:
         for kind in boot.selected[0]:
-            sel[kind] = selection_frequency([s.get(kind, ()) for s in boot.selected], orig.get(kind, ()))
-    return pipeline_instability(y, prob, boot.predictions, threshold=threshold, dca_thresholds=dca_thresholds,
-                                selection=sel)
+            sel[kind] = selection_frequency(
+                [s.get(kind, ()) for s in boot.selected], orig.get(kind, ())
+            )
+    return pipeline_instability(
+        y, prob, boot.predictions, threshold=threshold, dca_thresholds=dca_thresholds, selection=sel
+    )
 
 
 def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
@@ -362,9 +416,13 @@ def pretty_ticks(lo: float, hi: float, n: int = 6) -> np.ndarray:
 
 def _logit_row(fit, name: str) -> dict:
     j = list(fit.names).index(name)
-    return {"or": float(np.exp(fit.coef[j])), "ci": [float(np.exp(fit.ci_profile[j, 0])),
-                                                     float(np.exp(fit.ci_profile[j, 1]))],
-            "p": float(fit.p[j]), "coef": float(fit.coef[j]), "se": float(fit.se[j])}
+    return {
+        "or": float(np.exp(fit.coef[j])),
+        "ci": [float(np.exp(fit.ci_profile[j, 0])), float(np.exp(fit.ci_profile[j, 1]))],
+        "p": float(fit.p[j]),
+        "coef": float(fit.coef[j]),
+        "se": float(fit.se[j]),
+    }
 
 
 def apparent_calibration(y: np.ndarray, lp: np.ndarray) -> dict[str, Any]:
@@ -375,19 +433,34 @@ def apparent_calibration(y: np.ndarray, lp: np.ndarray) -> dict[str, Any]:
     Hosmer-Lemeshow cut points, where ``hoslem.test`` stops: the test is then ``None`` and a
     warning says why; the other statistics are computed as usual.
     """
-    from nenaudit.stats.calibration import calibration_curve, calibration_errors, calibration_fit, hosmer_lemeshow
+    from nenaudit.stats.calibration import (
+        calibration_curve,
+        calibration_errors,
+        calibration_fit,
+        hosmer_lemeshow,
+    )
 
     prob = 1.0 / (1.0 + np.exp(-lp))
     try:
         hl = hosmer_lemeshow(y, prob)
     except NenauditError as exc:
         hl = None
-        warnings.warn(f"calibration: Hosmer-Lemeshow test not computed: {exc}", StatisticalWarning, stacklevel=2)
-    return {"fit": calibration_fit(y, lp=lp), "hosmer_lemeshow": hl,
-            "errors": calibration_errors(y, prob), "curve": calibration_curve(y, prob)}
+        warnings.warn(
+            f"calibration: Hosmer-Lemeshow test not computed: {exc}",
+            StatisticalWarning,
+            stacklevel=2,
+        )
+    return {
+        "fit": calibration_fit(y, lp=lp),
+        "hosmer_lemeshow": hl,
+        "errors": calibration_errors(y, prob),
+        "curve": calibration_curve(y, prob),
+    }
 
 
-def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None, study=None) -> PipelineResult:
+def run_pipeline(
+    cohort, config: PipelineConfig | None = None, *, progress=None, study=None
+) -> PipelineResult:
     """Run the paper's pipeline on a loaded cohort (:func:`nenaudit.cohort.load_cohort`).
 
     ``progress`` is an optional callable taking a one-line message (for the CLI). ``study`` is the
@@ -400,11 +473,11 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
     """
     from nenaudit.stats import validation as val
     from nenaudit.stats.calibration import calibrate_bootstrap
-    from nenaudit.stats.table1 import summarize, summarize_overall
     from nenaudit.stats.dca import decision_curve, threshold_grid
     from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
     from nenaudit.stats.logistic import fit_logistic
     from nenaudit.stats.nomogram import nomogram
+    from nenaudit.stats.table1 import summarize, summarize_overall
 
     cfg = config or PipelineConfig()
     say = progress or (lambda msg: None)
@@ -415,7 +488,9 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
         X, y, groups, proc = build_design(cohort, cfg, study)
         feats, cands, icc_values = proc.features, proc.candidates, proc.icc_values
         clinical = [c for c in cands if c != RADSCORE]
-        say("selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald")
+        say(
+            "selection: z-score, Spearman filter, LASSO-CV, Radscore; univariable screen + backward Wald"
+        )
         # a FitFailure here is the analysis failing (the CLI: whole_cohort_error)
         model = replace(proc, full_data=True)(X, y)
         for note in model.notes:
@@ -431,11 +506,19 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
         say("Tables 1 and 2")
         lesions = cohort.lesions.copy()
         lesions[RADSCORE] = radscore
-        t2_vars = [c for c in clinical if c in lesions.columns] + ([RADSCORE] if sel.selected else [])
+        t2_vars = [c for c in clinical if c in lesions.columns] + (
+            [RADSCORE] if sel.selected else []
+        )
         table2 = summarize(lesions, "outcome", vars=t2_vars)
-        pvars = [c for c in cohort.patients.columns if c not in ("patient_id", "n_lesions", "outcome", "Response")]
+        pvars = [
+            c
+            for c in cohort.patients.columns
+            if c not in ("patient_id", "n_lesions", "outcome", "Response")
+        ]
         table1 = summarize(cohort.patients, "outcome", vars=pvars)
-        table1_total = summarize_overall(cohort.patients, vars=[*pvars, "outcome"], categorical=["outcome"])
+        table1_total = summarize_overall(
+            cohort.patients, vars=[*pvars, "outcome"], categorical=["outcome"]
+        )
 
         say("univariable and multivariable logistic regression")
         uni = {}
@@ -443,7 +526,9 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
             fit = fit_logistic(design[[c]].to_numpy(dtype=float), y, names=[c])
             uni[c] = _logit_row(fit, c) | {"warnings": list(fit.warnings)}
         # the selection ran without profiling; the reported table has R's confint bounds
-        final = fit_logistic(design[list(model.terms)].to_numpy(dtype=float), y, names=list(model.terms))
+        final = fit_logistic(
+            design[list(model.terms)].to_numpy(dtype=float), y, names=list(model.terms)
+        )
         multi = {t: _logit_row(final, t) for t in model.terms}
 
         say("AUC with DeLong CI")
@@ -457,37 +542,60 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
             curves[label] = roc_curve(y, score, direction="<")
             youdens[label] = youden(y, score, direction="<")
             if cfg.figure_extras:
-                bands[label] = sensitivity_band(y, score, n_boot=cfg.n_boot, seed=cfg.seed, direction="<")
+                bands[label] = sensitivity_band(
+                    y, score, n_boot=cfg.n_boot, seed=cfg.seed, direction="<"
+                )
 
         say(f"validation: published scheme, {cfg.n_boot} resamples")
         fixed = val.published_bootstrap(y, lp, n_boot=cfg.n_boot, seed=cfg.seed)
         say(f"validation: Harrell optimism, {cfg.n_boot} resamples")
-        final_proc = val.LogisticProcedure(tuple(t for t in model.terms), keep_separated=cfg.keep_separated)
-        harrell = val.harrell_optimism(design, y, procedure=final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
-                                       jobs=cfg.jobs)
+        final_proc = val.LogisticProcedure(
+            tuple(t for t in model.terms), keep_separated=cfg.keep_separated
+        )
+        harrell = val.harrell_optimism(
+            design, y, procedure=final_proc, n_boot=cfg.n_boot, seed=cfg.seed, jobs=cfg.jobs
+        )
         say(f"validation: patients resampled, {cfg.n_boot} resamples")
-        cluster = val.cluster_optimism(design, y, groups, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
-                                       jobs=cfg.jobs)
+        cluster = val.cluster_optimism(
+            design, y, groups, final_proc, n_boot=cfg.n_boot, seed=cfg.seed, jobs=cfg.jobs
+        )
         nb_pipe = cfg.n_boot_pipeline or cfg.n_boot
         say(f"validation: whole pipeline re-run in each of {nb_pipe} resamples")
         # worker processes each run cv_lasso single-threaded (no oversubscription); same numbers
-        boot_proc = proc if cfg.jobs == 1 else PaperProcedure(
-            feats, cands, replace(cfg, selection=replace(cfg.selection, n_jobs=1)), icc_values)
-        if not sel.selected:  # the procedure that gave the reported model continues without the Radscore
+        boot_proc = (
+            proc
+            if cfg.jobs == 1
+            else PaperProcedure(
+                feats, cands, replace(cfg, selection=replace(cfg.selection, n_jobs=1)), icc_values
+            )
+        )
+        if (
+            not sel.selected
+        ):  # the procedure that gave the reported model continues without the Radscore
             boot_proc = replace(boot_proc, full_data=True)
-        pipeline = val.pipeline_optimism(X, y, boot_proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs)
+        pipeline = val.pipeline_optimism(
+            X, y, boot_proc, n_boot=nb_pipe, seed=cfg.seed, jobs=cfg.jobs
+        )
 
         say("instability of the whole pipeline across its resamples (Riley & Collins 2023)")
         prob = 1.0 / (1.0 + np.exp(-lp))
-        threshold = cfg.instability_threshold if cfg.instability_threshold is not None \
+        threshold = (
+            cfg.instability_threshold
+            if cfg.instability_threshold is not None
             else youden_risk_threshold(y, lp)
-        instab = instability_of(pipeline, y, prob, model, threshold, threshold_grid(*cfg.dca_thresholds))
+        )
+        instab = instability_of(
+            pipeline, y, prob, model, threshold, threshold_grid(*cfg.dca_thresholds)
+        )
 
         say("calibration, decision curve, nomogram")
         cal = apparent_calibration(y, lp)
-        if cfg.figure_extras:  # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
-            cal["bootstrap"] = calibrate_bootstrap(design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed,
-                                                   jobs=cfg.jobs)
+        if (
+            cfg.figure_extras
+        ):  # rms::calibrate's bias-corrected curve: the final formula refitted in each resample
+            cal["bootstrap"] = calibrate_bootstrap(
+                design, y, final_proc, n_boot=cfg.n_boot, seed=cfg.seed, jobs=cfg.jobs
+            )
         dca = decision_curve(y, prob, threshold_grid(*cfg.dca_thresholds))
         axes = {}
         for t in model.terms:
@@ -498,16 +606,47 @@ def run_pipeline(cohort, config: PipelineConfig | None = None, *, progress=None,
     caught_all = list(dict.fromkeys(str(w.message) for w in caught))
 
     return PipelineResult(
-        config=cfg, cohort=str(cohort.path), n_lesions=int(y.size), n_patients=int(len(np.unique(groups))),
-        n_events=int(y.sum()), selection=sel.to_dict(), table1=table1, table2=table2, univariable=uni,
-        multivariable=multi, final_terms=model.terms, auc=auc,
-        validation={"published": fixed, "harrell": harrell, "cluster": cluster, "pipeline": pipeline},
-        calibration=cal, dca=dca, nomogram=nom, warnings=tuple(caught_all), table1_total=table1_total,
+        config=cfg,
+        cohort=str(cohort.path),
+        n_lesions=int(y.size),
+        n_patients=int(len(np.unique(groups))),
+        n_events=int(y.sum()),
+        selection=sel.to_dict(),
+        table1=table1,
+        table2=table2,
+        univariable=uni,
+        multivariable=multi,
+        final_terms=model.terms,
+        auc=auc,
+        validation={
+            "published": fixed,
+            "harrell": harrell,
+            "cluster": cluster,
+            "pipeline": pipeline,
+        },
+        calibration=cal,
+        dca=dca,
+        nomogram=nom,
+        warnings=tuple(caught_all),
+        table1_total=table1_total,
         instability=None if instab is None else instab.summary(),
-        arrays={"instability": instab, "model": model, "y": y, "lp": lp, "prob": prob, "radscore": radscore, "roc": curves, "roc_band": bands,
-                "youden": youdens, "lasso": sel.lasso,
-                "value_labels": {t: dict(enumerate(cohort.levels(t))) for t in model.terms
-                                 if t != RADSCORE and cohort.levels(t)}},
+        arrays={
+            "instability": instab,
+            "model": model,
+            "y": y,
+            "lp": lp,
+            "prob": prob,
+            "radscore": radscore,
+            "roc": curves,
+            "roc_band": bands,
+            "youden": youdens,
+            "lasso": sel.lasso,
+            "value_labels": {
+                t: dict(enumerate(cohort.levels(t)))
+                for t in model.terms
+                if t != RADSCORE and cohort.levels(t)
+            },
+        },
     )
 
 

@@ -39,5 +39,3 @@ def quiet_exit_signals() -> None:
     for s in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(ValueError, OSError):
             signal.signal(s, signal.SIG_IGN)
-
-

@@ -11,19 +11,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.result import Result
 from nenaudit.stats.features import (
-    as_matrix,
     CorrelationFilter,
     ICCFilter,
     Screen,
     ZScore,
+    as_matrix,
     fit_zscore,
     icc_filter,
     icc_filter_from_values,
@@ -31,6 +31,7 @@ from nenaudit.stats.features import (
     spearman_filter,
 )
 from nenaudit.stats.lasso import RadscoreFormula, cv_lasso, radscore_formula
+from nenaudit.stats.result import Result
 
 __all__ = ["SelectionConfig", "Selection", "select_features", "IccMemo", "radscore_from_published"]
 
@@ -48,7 +49,9 @@ class SelectionConfig(Result):
     seed: int | None = 1
     measure: str = "deviance"
     which: str = "min"
-    n_jobs: int | None = None  # threads of cv_lasso's K + 1 fits (None: all CPUs); results do not depend on it
+    n_jobs: int | None = (
+        None  # threads of cv_lasso's K + 1 fits (None: all CPUs); results do not depend on it
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ class Selection(Result):
             "lambda_1se": self.lasso.lambda_1se,
             "which": self.config.which,
             "selected": list(self.selected),
-            "radscore": {"intercept": self.radscore.intercept, "coefficients": dict(self.radscore.coefficients)},
+            "radscore": {
+                "intercept": self.radscore.intercept,
+                "coefficients": dict(self.radscore.coefficients),
+            },
             "config": self.config.to_dict(),
             "warnings": list(self.lasso.warnings),
         }
@@ -99,8 +105,13 @@ class IccMemo:
     def __init__(self) -> None:
         self.entry: tuple[dict, tuple, ICCFilter] | None = None
 
-    def icc_filter(self, kept: list[str], names: tuple[str, ...], icc_values: Mapping[str, Any],
-                   cfg: SelectionConfig) -> ICCFilter:
+    def icc_filter(
+        self,
+        kept: list[str],
+        names: tuple[str, ...],
+        icc_values: Mapping[str, Any],
+        cfg: SelectionConfig,
+    ) -> ICCFilter:
         """:func:`~nenaudit.stats.features.icc_filter_from_values` of ``kept``, from the memo when it holds it."""
         key = (tuple(kept), tuple(names), float(cfg.icc_threshold), cfg.icc_form)
         plain = all(isinstance(v, Mapping) for v in icc_values.values())
@@ -113,12 +124,19 @@ class IccMemo:
         return res
 
 
-def _icc_filter_values(kept: list[str], names: tuple[str, ...], icc_values: Mapping[str, Any],
-                      cfg: SelectionConfig) -> ICCFilter:
+def _icc_filter_values(
+    kept: list[str], names: tuple[str, ...], icc_values: Mapping[str, Any], cfg: SelectionConfig
+) -> ICCFilter:
     """The ICC filter of ``kept`` from precomputed values (mappings ``feature -> ICC``, Series, or arrays
     in the order of ``names``)."""
-    vals = {d: (v if isinstance(v, Mapping) or hasattr(v, "loc") else dict(zip(names, np.asarray(v, float))))
-            for d, v in icc_values.items()}
+    vals = {
+        d: (
+            v
+            if isinstance(v, Mapping) or hasattr(v, "loc")
+            else dict(zip(names, np.asarray(v, float)))
+        )
+        for d, v in icc_values.items()
+    }
     return icc_filter_from_values(kept, vals, threshold=cfg.icc_threshold, form=cfg.icc_form)
 
 
@@ -157,17 +175,26 @@ def select_features(
         import pandas as pd
 
         def frame(t: Any) -> pd.DataFrame:  # arrays carry the feature table's column order
-            return t if hasattr(t, "columns") else pd.DataFrame(np.asarray(t, dtype=float), columns=list(names))
+            return (
+                t
+                if hasattr(t, "columns")
+                else pd.DataFrame(np.asarray(t, dtype=float), columns=list(names))
+            )
 
         sub = {d: (frame(a)[kept], frame(b)[kept]) for d, (a, b) in readings.items()}
         icc_res = icc_filter(sub, threshold=cfg.icc_threshold, form=cfg.icc_form)
         kept = list(icc_res.kept)
     elif icc_values is not None:
-        icc_res = (icc_memo.icc_filter(kept, names, icc_values, cfg) if icc_memo is not None
-                   else _icc_filter_values(kept, names, icc_values, cfg))
+        icc_res = (
+            icc_memo.icc_filter(kept, names, icc_values, cfg)
+            if icc_memo is not None
+            else _icc_filter_values(kept, names, icc_values, cfg)
+        )
         kept = list(icc_res.kept)
     if len(kept) < 2:
-        raise NenauditError(f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2")
+        raise NenauditError(
+            f"only {len(kept)} feature(s) left after the ICC filter; the lasso needs at least 2"
+        )
     # plain arrays from here on (the same arithmetic as through DataFrames, without their overhead)
     Ak = A[:, [col[n] for n in kept]]
     z = fit_zscore(Ak, ddof=cfg.zscore_ddof, names=kept)
@@ -176,18 +203,39 @@ def select_features(
     zcol = {n: j for j, n in enumerate(kept)}
     kept = list(corr.kept)
     if len(kept) < 2:
-        raise NenauditError(f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2")
-    cv = cv_lasso(Z[:, [zcol[n] for n in kept]], outcome, foldid=foldid, nfolds=cfg.nfolds, seed=cfg.seed,
-                  measure=cfg.measure, feature_names=kept, n_jobs=cfg.n_jobs)
+        raise NenauditError(
+            f"only {len(kept)} feature(s) left after the Spearman filter; the lasso needs at least 2"
+        )
+    cv = cv_lasso(
+        Z[:, [zcol[n] for n in kept]],
+        outcome,
+        foldid=foldid,
+        nfolds=cfg.nfolds,
+        seed=cfg.seed,
+        measure=cfg.measure,
+        feature_names=kept,
+        n_jobs=cfg.n_jobs,
+    )
     rs = radscore_formula(cv, cfg.which)
     return Selection(
-        config=cfg, n_input=len(names), screen=screen, icc=icc_res, zscore=z, correlation=corr,
-        lasso=cv, radscore=rs, selected=tuple(cv.selected(cfg.which)),
+        config=cfg,
+        n_input=len(names),
+        screen=screen,
+        icc=icc_res,
+        zscore=z,
+        correlation=corr,
+        lasso=cv,
+        radscore=rs,
+        selected=tuple(cv.selected(cfg.which)),
     )
 
 
 def radscore_from_published(
-    terms: Any, *, intercept: float | str | None = None, resolve_names: bool = True, source: str = "published"
+    terms: Any,
+    *,
+    intercept: float | str | None = None,
+    resolve_names: bool = True,
+    source: str = "published",
 ) -> RadscoreFormula:
     """A Radscore formula as a paper prints it, ready to apply to a pyradiomics feature table.
 
@@ -204,7 +252,9 @@ def radscore_from_published(
         try:
             pairs = [(t["feature"], t["coefficient"]) for t in terms]
         except (TypeError, KeyError):
-            raise NenauditError("terms: expected {name: coefficient} or a list of {feature, coefficient}") from None
+            raise NenauditError(
+                "terms: expected {name: coefficient} or a list of {feature, coefficient}"
+            ) from None
     if resolve_names:
         from nenaudit.radiomics.catalogue import parse_published_name
     coefs: dict[str, float] = {}
@@ -230,4 +280,6 @@ def radscore_from_published(
             a0 = float(intercept)
         except (TypeError, ValueError):
             raise NenauditError(f"intercept: {intercept!r} is not a number") from None
-    return RadscoreFormula(coefficients=coefs, intercept=a0, source=source, unresolved=tuple(unresolved))
+    return RadscoreFormula(
+        coefficients=coefs, intercept=a0, source=source, unresolved=tuple(unresolved)
+    )

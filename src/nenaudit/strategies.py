@@ -32,24 +32,36 @@ Example: your own AUC function against nenaudit's (pROC's ``auc``), on any score
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
 try:
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - exercised in a subprocess by tests/test_strategies.py
-    raise ImportError("nenaudit.strategies needs hypothesis, which is not installed: "
-                      "pip install 'nenaudit[strategies]' (or pip install hypothesis)") from None
+    raise ImportError(
+        "nenaudit.strategies needs hypothesis, which is not installed: "
+        "pip install 'nenaudit[strategies]' (or pip install hypothesis)"
+    ) from None
 
 from nenaudit.builders import PLANTS, cohort_spec, consistent_spec, plant
 from nenaudit.study.schema import validate
 from nenaudit.synth import generate
 
 __all__ = [
-    "contingency_tables", "expected_counts", "BinaryData", "binary_datasets", "SEPARATION", "scored_outcomes",
-    "study_specs", "inconsistent_specs", "PLANTS", "cohort_specs", "SpecCohort", "cohorts",
+    "contingency_tables",
+    "expected_counts",
+    "BinaryData",
+    "binary_datasets",
+    "SEPARATION",
+    "scored_outcomes",
+    "study_specs",
+    "inconsistent_specs",
+    "PLANTS",
+    "cohort_specs",
+    "SpecCohort",
+    "cohorts",
 ]
 
 SEPARATION = ("none", "quasi", "complete", "any")
@@ -70,8 +82,15 @@ def expected_counts(table) -> np.ndarray:
     return np.outer(m.sum(axis=1), m.sum(axis=0)) / m.sum()
 
 
-def contingency_tables(rows=(2, 3), cols=(2, 3), *, min_expected: float = 0.0,
-                       max_min_expected: float | None = None, max_count: int = 40, empty_rows: bool = False):
+def contingency_tables(
+    rows=(2, 3),
+    cols=(2, 3),
+    *,
+    min_expected: float = 0.0,
+    max_min_expected: float | None = None,
+    max_count: int = 40,
+    empty_rows: bool = False,
+):
     """r x c tables of counts (``numpy`` int arrays) with every row and column sum > 0 and the
     smallest expected count (:func:`expected_counts`) in ``[min_expected, max_min_expected]``.
 
@@ -107,7 +126,13 @@ def contingency_tables(rows=(2, 3), cols=(2, 3), *, min_expected: float = 0.0,
     def draw_table(draw):
         r = draw(st.integers(r_lo, r_hi))
         c = draw(st.integers(c_lo, c_hi))
-        cells = draw(st.lists(st.integers(lo if max_min_expected is None else 0, hi), min_size=r * c, max_size=r * c))
+        cells = draw(
+            st.lists(
+                st.integers(lo if max_min_expected is None else 0, hi),
+                min_size=r * c,
+                max_size=r * c,
+            )
+        )
         return np.array(cells, dtype=np.int64).reshape(r, c)
 
     return draw_table().filter(ok)
@@ -130,8 +155,14 @@ class BinaryData:
 
 
 @st.composite
-def binary_datasets(draw, n=(20, 120), n_predictors=(1, 3), prevalence=(0.2, 0.8), effect=(-1.5, 1.5),
-                    separation: str = "none"):
+def binary_datasets(
+    draw,
+    n=(20, 120),
+    n_predictors=(1, 3),
+    prevalence=(0.2, 0.8),
+    effect=(-1.5, 1.5),
+    separation: str = "none",
+):
     """Predictors and a binary outcome: :class:`BinaryData`.
 
     ``X`` is standard normal (n x p); the number of events is ``round(n * prevalence)`` exactly (kept
@@ -151,14 +182,24 @@ def binary_datasets(draw, n=(20, 120), n_predictors=(1, 3), prevalence=(0.2, 0.8
     * ``"any"``: not controlled.
     """
     if separation not in SEPARATION:
-        raise ValueError(f"binary_datasets: separation must be one of {SEPARATION}, got {separation!r}")
+        raise ValueError(
+            f"binary_datasets: separation must be one of {SEPARATION}, got {separation!r}"
+        )
     p = draw(st.integers(*_range(n_predictors, "n_predictors")))
     n_lo, n_hi = _range(n, "n")
     n_ = draw(st.integers(max(n_lo, 2 * (p + 1) + 2), max(n_hi, 2 * (p + 1) + 2)))
     prev = draw(st.floats(*_range(prevalence, "prevalence"), allow_nan=False))
     k = int(min(max(round(n_ * prev), p + 1), n_ - p - 1))
-    coef = np.array(draw(st.lists(st.floats(*_range(effect, "effect"), allow_nan=False, allow_infinity=False),
-                                  min_size=p, max_size=p)), dtype=float)
+    coef = np.array(
+        draw(
+            st.lists(
+                st.floats(*_range(effect, "effect"), allow_nan=False, allow_infinity=False),
+                min_size=p,
+                max_size=p,
+            )
+        ),
+        dtype=float,
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     X = rng.standard_normal((n_, p))
     y = np.zeros(n_, dtype=int)
@@ -194,8 +235,14 @@ def scored_outcomes(draw, n=(4, 60), min_each: int = 2, distinct=(1, 6), prevale
         elem = st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
     else:
         d = draw(st.integers(*_range(distinct, "distinct")))
-        values = draw(st.lists(st.floats(-10, 10, allow_nan=False, allow_subnormal=False), min_size=d, max_size=d,
-                               unique=True))
+        values = draw(
+            st.lists(
+                st.floats(-10, 10, allow_nan=False, allow_subnormal=False),
+                min_size=d,
+                max_size=d,
+                unique=True,
+            )
+        )
         elem = st.sampled_from(values)
     s = np.array(draw(st.lists(elem, min_size=n_, max_size=n_)), dtype=float)
     perm = np.array(draw(st.permutations(range(n_))))
@@ -205,11 +252,14 @@ def scored_outcomes(draw, n=(4, 60), min_each: int = 2, distinct=(1, 6), prevale
 def _composition(total: int, parts: int):
     """Non-negative integers summing to ``total`` (``parts`` of them)."""
     return st.lists(st.integers(0, total), min_size=parts - 1, max_size=parts - 1).map(
-        lambda cuts: np.diff(np.r_[0, sorted(cuts), total]).astype(int))
+        lambda cuts: np.diff(np.r_[0, sorted(cuts), total]).astype(int)
+    )
 
 
 @st.composite
-def study_specs(draw, group_size=(5, 60), categorical=(1, 3), levels=(2, 4), means=(0, 2), ratios=(0, 2)):
+def study_specs(
+    draw, group_size=(5, 60), categorical=(1, 3), levels=(2, 4), means=(0, 2), ratios=(0, 2)
+):
     """Raw study specs (``dict``) consistent by construction (:func:`nenaudit.builders.consistent_spec`):
     one two-group table with ``categorical`` count rows of ``levels`` levels each, ``means`` rows of
     integer data (GRIM-consistent means ± SD) and a regression table of ``ratios`` Wald OR/CI/p rows.
@@ -229,7 +279,9 @@ def study_specs(draw, group_size=(5, 60), categorical=(1, 3), levels=(2, 4), mea
     mean_rows = []
     for _ in range(draw(st.integers(*_range(means, "means")))):
         top = draw(st.integers(1, 20))
-        mean_rows.append(tuple(draw(st.lists(st.integers(0, top), min_size=size, max_size=size)) for size in n))
+        mean_rows.append(
+            tuple(draw(st.lists(st.integers(0, top), min_size=size, max_size=size)) for size in n)
+        )
     ratio_rows = []
     for _ in range(draw(st.integers(*_range(ratios, "ratios")))):
         se = draw(st.floats(0.1, 1.0, allow_nan=False))
@@ -290,4 +342,6 @@ def cohorts(draw, specs=None):
     seed). Its manifest's ``achieved.counts_reproduced`` equals ``counts_published`` for a feasible spec."""
     raw = draw(specs if specs is not None else cohort_specs())
     seed = draw(st.integers(0, 2**31 - 1))
-    return SpecCohort(raw, generate(validate(raw, "strategies.cohorts"), seed, with_features=False), seed)
+    return SpecCohort(
+        raw, generate(validate(raw, "strategies.cohorts"), seed, with_features=False), seed
+    )

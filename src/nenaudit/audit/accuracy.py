@@ -5,14 +5,25 @@ from __future__ import annotations
 from nenaudit.audit.findings import RECOMPUTED, Finding, compared
 from nenaudit.audit.units import binary_split, counts_for
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.diagnostic import MAX_SEARCH_N, accuracy_measures, feasible_confusions, proportion_grim
+from nenaudit.stats.diagnostic import (
+    MAX_SEARCH_N,
+    accuracy_measures,
+    feasible_confusions,
+    proportion_grim,
+)
 from nenaudit.stats.summary_tests import chisq_p
 from nenaudit.study.schema import Diagnostic, Study
 
 __all__ = ["check_diagnostic_accuracy", "check_calibration"]
 
 CHECK = "diagnostic accuracy and calibration"
-LABEL = {"sensitivity": "sensitivity", "specificity": "specificity", "accuracy": "accuracy", "ppv": "PPV", "npv": "NPV"}
+LABEL = {
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "accuracy": "accuracy",
+    "ppv": "PPV",
+    "npv": "NPV",
+}
 
 
 def _fmt(d: Diagnostic) -> str:
@@ -27,18 +38,26 @@ def _splits(study: Study, d: Diagnostic) -> tuple[list[tuple[int, int]], str]:
     units = counts_for(study, d.cohort)
     if units:
         u = units[0]
-        split = binary_split(u, d.event_groups, d.reference_groups, "this diagnostic_accuracy entry")
+        split = binary_split(
+            u, d.event_groups, d.reference_groups, "this diagnostic_accuracy entry"
+        )
         if isinstance(split, str):
             return [], split
         a, b = split
         if d.event_groups:
-            return [(a, b)], f"outcome counts of {u.where} ({a} positive, {b} negative {u.unit}s as named)"
-        where = f"outcome counts of {u.where} ({a} and {b} {u.unit}s; either group taken as positive)"
+            return [
+                (a, b)
+            ], f"outcome counts of {u.where} ({a} positive, {b} negative {u.unit}s as named)"
+        where = (
+            f"outcome counts of {u.where} ({a} and {b} {u.unit}s; either group taken as positive)"
+        )
         return ([(a, b), (b, a)] if a != b else [(a, b)]), where
     return [], ""
 
 
-def _smallest_denominators(value: float, decimals: int, scale: float, upto: int = 500, k: int = 4) -> list[str]:
+def _smallest_denominators(
+    value: float, decimals: int, scale: float, upto: int = 500, k: int = 4
+) -> list[str]:
     out = []
     for n in range(1, upto + 1):
         hits = proportion_grim(value, decimals, n, scale)
@@ -66,41 +85,87 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
         if d.counts is not None:
             am = accuracy_measures(**d.counts)
             rec = {m: getattr(am, m) for m in d.measures}
-            bad = [m for m, p in d.measures.items() if rec[m] is None or not p.agrees(d.scale * rec[m])]
-            out.append(Finding(
-                fid, CHECK, d.where, claim, published, rec, "inconsistent" if bad else "consistent",
-                compared=compared(("printed measures", published, d.where),
-                                  ("measures from TP, FP, FN, TN", {m: d.scale * v if v is not None else None
-                                                                     for m, v in rec.items()}, RECOMPUTED)),
-                detail=
-                ("recomputed from TP {tp}, FP {fp}, FN {fn}, TN {tn}: ".format(**d.counts)
-                 + ", ".join(f"{LABEL[m]} {d.scale * rec[m]:.4g}" if rec[m] is not None else f"{LABEL[m]} undefined"
-                             for m in d.measures)
-                 + ("" if not bad else "; " + ", ".join(LABEL[m] for m in bad) + " do(es) not round to the printed value")),
-            ))
+            bad = [
+                m for m, p in d.measures.items() if rec[m] is None or not p.agrees(d.scale * rec[m])
+            ]
+            out.append(
+                Finding(
+                    fid,
+                    CHECK,
+                    d.where,
+                    claim,
+                    published,
+                    rec,
+                    "inconsistent" if bad else "consistent",
+                    compared=compared(
+                        ("printed measures", published, d.where),
+                        (
+                            "measures from TP, FP, FN, TN",
+                            {m: d.scale * v if v is not None else None for m, v in rec.items()},
+                            RECOMPUTED,
+                        ),
+                    ),
+                    detail=(
+                        "recomputed from TP {tp}, FP {fp}, FN {fn}, TN {tn}: ".format(**d.counts)
+                        + ", ".join(
+                            f"{LABEL[m]} {d.scale * rec[m]:.4g}"
+                            if rec[m] is not None
+                            else f"{LABEL[m]} undefined"
+                            for m in d.measures
+                        )
+                        + (
+                            ""
+                            if not bad
+                            else "; "
+                            + ", ".join(LABEL[m] for m in bad)
+                            + " do(es) not round to the printed value"
+                        )
+                    ),
+                )
+            )
             continue
         splits, source = _splits(study, d)
         printed = {m: (p.value, p.decimals or 0) for m, p in d.measures.items()}
         if not splits and source:  # more than two outcome groups and none named
-            out.append(Finding(fid, CHECK, d.where, claim, published, None, "not-reproducible", source))
+            out.append(
+                Finding(fid, CHECK, d.where, claim, published, None, "not-reproducible", source)
+            )
             continue
         if not splits:
-            denoms = "; ".join(f"{LABEL[m]} {p.raw} needs k/n such as {', '.join(_smallest_denominators(p.value, p.decimals or 0, d.scale))}"
-                               for m, p in d.measures.items())
-            out.append(Finding(
-                fid, CHECK, d.where, claim, published, None, "not-reproducible",
-                "the spec gives neither the counts (TP, FP, FN, TN) nor the numbers of positives and negatives"
-                + (f" of the {study.cohort_label(d.cohort)}" if d.cohort else "")
-                + f"; feasibility alone: {denoms}",
-            ))
+            denoms = "; ".join(
+                f"{LABEL[m]} {p.raw} needs k/n such as {', '.join(_smallest_denominators(p.value, p.decimals or 0, d.scale))}"
+                for m, p in d.measures.items()
+            )
+            out.append(
+                Finding(
+                    fid,
+                    CHECK,
+                    d.where,
+                    claim,
+                    published,
+                    None,
+                    "not-reproducible",
+                    "the spec gives neither the counts (TP, FP, FN, TN) nor the numbers of positives and negatives"
+                    + (f" of the {study.cohort_label(d.cohort)}" if d.cohort else "")
+                    + f"; feasibility alone: {denoms}",
+                )
+            )
             continue
         huge = [(a, b) for a, b in splits if max(a, b) > MAX_SEARCH_N]
         if huge:  # a count beyond what the search handles in time: this row is not judged, the audit goes on
-            out.append(Finding(
-                fid, CHECK, d.where, claim, published, None, "not-reproducible",
-                f"{huge[0][0]} positives / {huge[0][1]} negatives ({source}): beyond the {MAX_SEARCH_N:,} the search "
-                "for the confusion matrix handles in reasonable time; give the four counts (TP, FP, FN, TN) instead",
-            ))
+            out.append(
+                Finding(
+                    fid,
+                    CHECK,
+                    d.where,
+                    claim,
+                    published,
+                    None,
+                    "not-reproducible",
+                    f"{huge[0][0]} positives / {huge[0][1]} negatives ({source}): beyond the {MAX_SEARCH_N:,} the search "
+                    "for the confusion matrix handles in reasonable time; give the four counts (TP, FP, FN, TN) instead",
+                )
+            )
             continue
         sols = []
         for npos, nneg in splits:
@@ -111,21 +176,46 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
         tried = " or ".join(f"{a} positives / {b} negatives" for a, b in splits)
         if sols:
             s0 = sols[0]
-            verdict, why = "consistent", (f"attainable with {tried} ({source}), e.g. TP {s0['tp']}, FN {s0['fn']}, "
-                                          f"TN {s0['tn']}, FP {s0['fp']}")
+            verdict, why = (
+                "consistent",
+                (
+                    f"attainable with {tried} ({source}), e.g. TP {s0['tp']}, FN {s0['fn']}, "
+                    f"TN {s0['tn']}, FP {s0['fp']}"
+                ),
+            )
         else:
             per = []
             for m, p in d.measures.items():
-                ok_any = any(proportion_grim(p.value, p.decimals or 0, den, d.scale)
-                             for den in _denominators(m, splits))
+                ok_any = any(
+                    proportion_grim(p.value, p.decimals or 0, den, d.scale)
+                    for den in _denominators(m, splits)
+                )
                 if not ok_any:
                     per.append(f"{LABEL[m]} {p.raw} is no k/n for its denominator")
             verdict = "inconsistent"
-            why = (f"no 2 x 2 table with {tried} ({source}) gives all printed values"
-                   + ("; " + "; ".join(per) if per else "; each is attainable alone, not all together"))
-        out.append(Finding(fid, CHECK, d.where, claim, published, {"feasible_counts": sols}, verdict, why,
-                           compared(("printed measures", published, d.where),
-                                    (f"a 2 x 2 table with {tried} giving them all", sols[0] if sols else None, RECOMPUTED))))
+            why = f"no 2 x 2 table with {tried} ({source}) gives all printed values" + (
+                "; " + "; ".join(per) if per else "; each is attainable alone, not all together"
+            )
+        out.append(
+            Finding(
+                fid,
+                CHECK,
+                d.where,
+                claim,
+                published,
+                {"feasible_counts": sols},
+                verdict,
+                why,
+                compared(
+                    ("printed measures", published, d.where),
+                    (
+                        f"a 2 x 2 table with {tried} giving them all",
+                        sols[0] if sols else None,
+                        RECOMPUTED,
+                    ),
+                ),
+            )
+        )
     return out
 
 
@@ -155,63 +245,136 @@ def check_calibration(study: Study) -> list[Finding]:
     out = []
     for i, c in enumerate(study.calibrations):
         coh = "" if c.cohort is None else f" in the {study.cohort_label(c.cohort)}"
-        if c.hl_chisq is not None and c.hl_p is not None and c.hl_p.value is not None and not c.hl_p.impossible:
+        if (
+            c.hl_chisq is not None
+            and c.hl_p is not None
+            and c.hl_p.value is not None
+            and not c.hl_p.impossible
+        ):
             df = c.hl_df if c.hl_df is not None else 8
             p = chisq_p(c.hl_chisq.value, df)
             ok = c.hl_p.agrees(p)
-            other = [k for k in range(1, 21) if k != df and c.hl_p.agrees(chisq_p(c.hl_chisq.value, k))]
+            other = [
+                k for k in range(1, 21) if k != df and c.hl_p.agrees(chisq_p(c.hl_chisq.value, k))
+            ]
             assumed = "" if c.hl_df is not None else " (df not printed: 8 assumed, 10 groups)"
             if ok:
-                verdict, why = "consistent", f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE) = {p:.4g}{assumed}"
+                verdict, why = (
+                    "consistent",
+                    f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE) = {p:.4g}{assumed}",
+                )
             elif c.hl_df is None and other:
                 verdict = "note"
                 why = f"with 8 df the p would be {p:.4g}; the printed p is what {', '.join(map(str, other))} df give{assumed}"
             else:
                 verdict = "inconsistent"
                 why = f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE) = {p:.4g}, not {c.hl_p.raw}{assumed}"
-            out.append(Finding(f"calibration.hl:{c.model}:{i}", CHECK, c.where,
-                               f"{c.model}{coh}: Hosmer-Lemeshow chi-square {c.hl_chisq.raw}, p = {c.hl_p.raw}",
-                               {"chisq": c.hl_chisq.raw, "p": c.hl_p.raw}, {"p": p, "df": df}, verdict, why,
-                               compared(("printed p", c.hl_p.raw, c.where),
-                                        (f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE)", p, RECOMPUTED))))
+            out.append(
+                Finding(
+                    f"calibration.hl:{c.model}:{i}",
+                    CHECK,
+                    c.where,
+                    f"{c.model}{coh}: Hosmer-Lemeshow chi-square {c.hl_chisq.raw}, p = {c.hl_p.raw}",
+                    {"chisq": c.hl_chisq.raw, "p": c.hl_p.raw},
+                    {"p": p, "df": df},
+                    verdict,
+                    why,
+                    compared(
+                        ("printed p", c.hl_p.raw, c.where),
+                        (f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE)", p, RECOMPUTED),
+                    ),
+                )
+            )
         elif c.hl_p is not None:
             bad = c.hl_p.impossible or c.hl_p.value is None
-            out.append(Finding(f"calibration.hl:{c.model}:{i}", CHECK, c.where,
-                               f"{c.model}{coh}: Hosmer-Lemeshow p = {c.hl_p.raw}", c.hl_p.raw, None,
-                               "inconsistent" if bad else "not-reproducible",
-                               "the printed p-value is not a p-value" if bad else
-                               "no chi-square statistic is printed to recompute it from; a large HL p is absence of "
-                               "evidence of miscalibration, not evidence of good calibration"))
+            out.append(
+                Finding(
+                    f"calibration.hl:{c.model}:{i}",
+                    CHECK,
+                    c.where,
+                    f"{c.model}{coh}: Hosmer-Lemeshow p = {c.hl_p.raw}",
+                    c.hl_p.raw,
+                    None,
+                    "inconsistent" if bad else "not-reproducible",
+                    "the printed p-value is not a p-value"
+                    if bad
+                    else "no chi-square statistic is printed to recompute it from; a large HL p is absence of "
+                    "evidence of miscalibration, not evidence of good calibration",
+                )
+            )
         if c.brier is not None:
             b = c.brier.value
             units = counts_for(study, c.cohort)
             if not 0 <= b <= 1:
                 verdict, why, rec = "inconsistent", "a Brier score lies in [0, 1]", None
-            elif units and isinstance(split := binary_split(units[0], c.event_groups, c.reference_groups,
-                                                             "this calibration entry"), str):
-                verdict, why, rec = "not-reproducible", "the no-skill Brier reference needs the prevalence: " + split, None
+            elif units and isinstance(
+                split := binary_split(
+                    units[0], c.event_groups, c.reference_groups, "this calibration entry"
+                ),
+                str,
+            ):
+                verdict, why, rec = (
+                    "not-reproducible",
+                    "the no-skill Brier reference needs the prevalence: " + split,
+                    None,
+                )
             elif units:
                 u = units[0]
                 prev = split[0] / sum(split)
                 ref = prev * (1 - prev)
                 rec = {"no_skill_brier": ref}
                 verdict = "inconsistent" if b > ref + c.brier.half_unit else "consistent"
-                why = (f"the no-skill Brier score at prevalence {prev:.3f} ({u.where}) is {ref:.4f}; "
-                       + ("the model is worse than predicting the prevalence for everyone" if verdict == "inconsistent"
-                          else f"scaled Brier {1 - b / ref:.3f}"))
+                why = (
+                    f"the no-skill Brier score at prevalence {prev:.3f} ({u.where}) is {ref:.4f}; "
+                    + (
+                        "the model is worse than predicting the prevalence for everyone"
+                        if verdict == "inconsistent"
+                        else f"scaled Brier {1 - b / ref:.3f}"
+                    )
+                )
             else:
-                verdict, why, rec = "not-reproducible", ("no outcome counts for this cohort in the spec: the no-skill "
-                                                         "reference prevalence x (1 - prevalence) is unknown"), None
-            out.append(Finding(f"calibration.brier:{c.model}:{i}", CHECK, c.where, f"{c.model}{coh}: Brier {c.brier.raw}",
-                               c.brier.raw, rec, verdict, why,
-                               compared(("printed Brier score", c.brier.raw, c.where),
-                                        ("no-skill Brier score from the outcome counts",
-                                         rec.get("no_skill_brier") if rec else None, RECOMPUTED))))
+                verdict, why, rec = (
+                    "not-reproducible",
+                    (
+                        "no outcome counts for this cohort in the spec: the no-skill "
+                        "reference prevalence x (1 - prevalence) is unknown"
+                    ),
+                    None,
+                )
+            out.append(
+                Finding(
+                    f"calibration.brier:{c.model}:{i}",
+                    CHECK,
+                    c.where,
+                    f"{c.model}{coh}: Brier {c.brier.raw}",
+                    c.brier.raw,
+                    rec,
+                    verdict,
+                    why,
+                    compared(
+                        ("printed Brier score", c.brier.raw, c.where),
+                        (
+                            "no-skill Brier score from the outcome counts",
+                            rec.get("no_skill_brier") if rec else None,
+                            RECOMPUTED,
+                        ),
+                    ),
+                )
+            )
         for name, val in (("slope", c.slope), ("intercept", c.intercept)):
             if val is not None:
-                out.append(Finding(f"calibration.{name}:{c.model}:{i}", CHECK, c.where,
-                                   f"{c.model}{coh}: calibration {name} {val.raw}", val.raw, None, "not-reproducible",
-                                   f"a calibration {name} needs the predictions and outcomes of each patient"))
+                out.append(
+                    Finding(
+                        f"calibration.{name}:{c.model}:{i}",
+                        CHECK,
+                        c.where,
+                        f"{c.model}{coh}: calibration {name} {val.raw}",
+                        val.raw,
+                        None,
+                        "not-reproducible",
+                        f"a calibration {name} needs the predictions and outcomes of each patient",
+                    )
+                )
     return out
 
 

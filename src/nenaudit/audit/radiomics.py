@@ -10,7 +10,12 @@ from nenaudit.audit.findings import RECOMPUTED, Finding, compared, fmt
 from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.study.schema import MedianIQR, Study
 
-__all__ = ["check_feature_counts", "check_feature_names", "check_list_vs_formula", "check_radscore_centering"]
+__all__ = [
+    "check_feature_counts",
+    "check_feature_names",
+    "check_list_vs_formula",
+    "check_radscore_centering",
+]
 
 
 def _rad(study: Study) -> dict[str, Any]:
@@ -44,53 +49,105 @@ def check_feature_counts(study: Study) -> list[Finding]:
     exp_orig = cat.expected_counts("original").by_class
     for cls, n in orig.items():
         e = exp_orig.get(cls)
-        out.append(Finding(
-            id=f"radiomics.class_count:original:{cls}", check="radiomics", where=where,
-            claim=f"{cls} features on the original image", published=n, recomputed=e,
-            verdict="consistent" if e == n else "inconsistent",
-            compared=compared(("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)),
-            detail=(f"pyradiomics extracts {e} default {cls} features" if e is not None
-                    else f"{cls!r} is not a feature class of a default 3-D extraction"),
-        ))
+        out.append(
+            Finding(
+                id=f"radiomics.class_count:original:{cls}",
+                check="radiomics",
+                where=where,
+                claim=f"{cls} features on the original image",
+                published=n,
+                recomputed=e,
+                verdict="consistent" if e == n else "inconsistent",
+                compared=compared(
+                    ("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)
+                ),
+                detail=(
+                    f"pyradiomics extracts {e} default {cls} features"
+                    if e is not None
+                    else f"{cls!r} is not a feature class of a default 3-D extraction"
+                ),
+            )
+        )
     missing = sorted(set(exp_orig) - set(orig))
     if orig and missing:
-        out.append(Finding(
-            id="radiomics.class_count:original:missing", check="radiomics", where=where,
-            claim="every default feature class is reported", published=sorted(orig), recomputed=sorted(exp_orig),
-            verdict="note", detail=f"classes extracted by default but not reported: {', '.join(missing)}",
-        ))
+        out.append(
+            Finding(
+                id="radiomics.class_count:original:missing",
+                check="radiomics",
+                where=where,
+                claim="every default feature class is reported",
+                published=sorted(orig),
+                recomputed=sorted(exp_orig),
+                verdict="note",
+                detail=f"classes extracted by default but not reported: {', '.join(missing)}",
+            )
+        )
     for family in ("wavelet",):
         if family in cc and family in expected.by_image_type:
             n, e = cc[family], expected.by_image_type[family]
             per = len(cat.wavelet_decompositions)
-            out.append(Finding(
-                id=f"radiomics.class_count:{family}", check="radiomics", where=where,
-                claim=f"{family} features", published=n, recomputed=e,
-                verdict="consistent" if n == e else "inconsistent",
-                compared=compared(("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)),
-                detail=(f"{per} decompositions x {e // per} non-shape features = {e}"
-                        + ("" if n == e else f"; {n} is not a whole number of decompositions" if n % max(e // per, 1) else "")),
-            ))
+            out.append(
+                Finding(
+                    id=f"radiomics.class_count:{family}",
+                    check="radiomics",
+                    where=where,
+                    claim=f"{family} features",
+                    published=n,
+                    recomputed=e,
+                    verdict="consistent" if n == e else "inconsistent",
+                    compared=compared(
+                        ("printed count", n, where), ("pyradiomics' default count", e, RECOMPUTED)
+                    ),
+                    detail=(
+                        f"{per} decompositions x {e // per} non-shape features = {e}"
+                        + (
+                            ""
+                            if n == e
+                            else f"; {n} is not a whole number of decompositions"
+                            if n % max(e // per, 1)
+                            else ""
+                        )
+                    ),
+                )
+            )
     stated_total = rad.get("n_features")
     parts = sum(orig.values()) + sum(v for k, v in cc.items() if isinstance(v, int))
     if stated_total is not None:
         total = int(stated_total["value"] if isinstance(stated_total, dict) else stated_total)
         twhere = stated_total.get("where", where) if isinstance(stated_total, dict) else where
         ok = total == expected.total
-        out.append(Finding(
-            id="radiomics.total", check="radiomics", where=twhere,
-            claim=f"{total} features extracted with image types {', '.join(types)}",
-            published=total, recomputed=expected.total, verdict="consistent" if ok else "inconsistent",
-            compared=compared(("printed total", total, twhere), ("pyradiomics' default total", expected.total, RECOMPUTED)),
-            detail=f"a default extraction on {', '.join(types)} yields {expected.total} features",
-        ))
-        out.append(Finding(
-            id="radiomics.total:sum_of_classes", check="radiomics", where=f"{twhere}; {where}",
-            claim="class counts add up to the total", published=total, recomputed=parts,
-            verdict="consistent" if parts == total else "inconsistent",
-            compared=compared(("printed total", total, twhere), ("sum of the printed class counts", parts, RECOMPUTED)),
-            detail=f"the reported class counts sum to {parts}",
-        ))
+        out.append(
+            Finding(
+                id="radiomics.total",
+                check="radiomics",
+                where=twhere,
+                claim=f"{total} features extracted with image types {', '.join(types)}",
+                published=total,
+                recomputed=expected.total,
+                verdict="consistent" if ok else "inconsistent",
+                compared=compared(
+                    ("printed total", total, twhere),
+                    ("pyradiomics' default total", expected.total, RECOMPUTED),
+                ),
+                detail=f"a default extraction on {', '.join(types)} yields {expected.total} features",
+            )
+        )
+        out.append(
+            Finding(
+                id="radiomics.total:sum_of_classes",
+                check="radiomics",
+                where=f"{twhere}; {where}",
+                claim="class counts add up to the total",
+                published=total,
+                recomputed=parts,
+                verdict="consistent" if parts == total else "inconsistent",
+                compared=compared(
+                    ("printed total", total, twhere),
+                    ("sum of the printed class counts", parts, RECOMPUTED),
+                ),
+                detail=f"the reported class counts sum to {parts}",
+            )
+        )
     return out
 
 
@@ -107,9 +164,19 @@ def _name_finding(fid: str, where: str, name: str, cat) -> Finding:
         detail = "; ".join(x.detail for x in p.problems)
         if p.classes:
             detail += f"; the feature itself exists ({'/'.join(p.classes)}), the image it was computed on cannot be identified"
-    return Finding(id=fid, check="radiomics", where=where, claim=f"{name!r} is a feature of the stated extraction",
-                   published=name, recomputed=p.key or list(p.problem_codes), verdict=verdict, detail=detail,
-                   compared=compared(("printed name", name, where), ("pyradiomics key parsed from it", p.key, RECOMPUTED)))
+    return Finding(
+        id=fid,
+        check="radiomics",
+        where=where,
+        claim=f"{name!r} is a feature of the stated extraction",
+        published=name,
+        recomputed=p.key or list(p.problem_codes),
+        verdict=verdict,
+        detail=detail,
+        compared=compared(
+            ("printed name", name, where), ("pyradiomics key parsed from it", p.key, RECOMPUTED)
+        ),
+    )
 
 
 def check_feature_names(study: Study) -> list[Finding]:
@@ -119,10 +186,16 @@ def check_feature_names(study: Study) -> list[Finding]:
     out = []
     rs = rad.get("radscore") or {}
     for i, term in enumerate(rs.get("terms", [])):
-        out.append(_name_finding(f"radiomics.name:radscore[{i}]", rs.get("where", "radscore"), term["feature"], cat))
+        out.append(
+            _name_finding(
+                f"radiomics.name:radscore[{i}]", rs.get("where", "radscore"), term["feature"], cat
+            )
+        )
     listed = rad.get("selected_features_text") or {}
     for i, name in enumerate(listed.get("names", [])):
-        out.append(_name_finding(f"radiomics.name:text[{i}]", listed.get("where", "text"), name, cat))
+        out.append(
+            _name_finding(f"radiomics.name:text[{i}]", listed.get("where", "text"), name, cat)
+        )
     return out
 
 
@@ -139,14 +212,28 @@ def check_list_vs_formula(study: Study) -> list[Finding]:
     ok = not only_a and not only_b and len(a) == len(b)
     detail = f"{len(a)} formula terms, {len(b)} listed names"
     if not ok:
-        detail += "; spelled differently: " + "; ".join(
-            f"formula {x!r}" for x in only_a) + ("; " if only_a and only_b else "") + "; ".join(f"text {x!r}" for x in only_b)
-    return [Finding(
-        id="radiomics.list_vs_formula", check="radiomics", where=f"{rs.get('where')}; {listed.get('where')}",
-        claim="the listed features are the formula's terms", published=b, recomputed=a,
-        verdict="consistent" if ok else "inconsistent", detail=detail,
-        compared=compared(("listed names", b, listed.get("where") or "text"), ("formula terms", a, rs.get("where") or "formula")),
-    )]
+        detail += (
+            "; spelled differently: "
+            + "; ".join(f"formula {x!r}" for x in only_a)
+            + ("; " if only_a and only_b else "")
+            + "; ".join(f"text {x!r}" for x in only_b)
+        )
+    return [
+        Finding(
+            id="radiomics.list_vs_formula",
+            check="radiomics",
+            where=f"{rs.get('where')}; {listed.get('where')}",
+            claim="the listed features are the formula's terms",
+            published=b,
+            recomputed=a,
+            verdict="consistent" if ok else "inconsistent",
+            detail=detail,
+            compared=compared(
+                ("listed names", b, listed.get("where") or "text"),
+                ("formula terms", a, rs.get("where") or "formula"),
+            ),
+        )
+    ]
 
 
 def check_radscore_centering(study: Study) -> list[Finding]:
@@ -166,11 +253,18 @@ def check_radscore_centering(study: Study) -> list[Finding]:
     table = next((t for t in study.tables if t.id == tid), None)
     row = table.row(var) if table is not None else None
     if row is None or row.kind != "median_iqr":
-        return [Finding(
-            id="radiomics.radscore_centering", check="radiomics", where=rs.get("where", "radscore"),
-            claim="the Radscore formula reproduces its summary row", published=rs.get("summary_row"), recomputed=None,
-            verdict="not-reproducible", detail="no median [IQR] summary row to compare with",
-        )]
+        return [
+            Finding(
+                id="radiomics.radscore_centering",
+                check="radiomics",
+                where=rs.get("where", "radscore"),
+                claim="the Radscore formula reproduces its summary row",
+                published=rs.get("summary_row"),
+                recomputed=None,
+                verdict="not-reproducible",
+                detail="no median [IQR] summary row to compare with",
+            )
+        ]
     total, upper, kept = 0, 0.0, 0
     parts = []
     for g in table.groups:
@@ -187,16 +281,35 @@ def check_radscore_centering(study: Study) -> list[Finding]:
     rest = total - kept
     need = -upper / rest if rest else -math.inf
     verdict = "note" if upper > 0 else "consistent"
-    return [Finding(
-        id="radiomics.radscore_centering", check="radiomics", where=f"{rs.get('where')}; {rs['summary_row']}",
-        claim="a Radscore without intercept on z-scored features averages 0",
-        published={g: f"{c.median.raw} [{c.q1.raw}, {c.q3.raw}]" for g, c in row.cells.items()}, recomputed=fmt(need),
-        verdict=verdict, compared=compared(("printed first quartiles", [c.q1.raw for c in row.cells.values()], rs["summary_row"]),
-                                           ("mean the lowest quarter would need", need, RECOMPUTED)),
-        detail=(f"the formula has no intercept ({'; '.join(parts)}): for a mean of 0 the lowest {rest} of {total} "
+    return [
+        Finding(
+            id="radiomics.radscore_centering",
+            check="radiomics",
+            where=f"{rs.get('where')}; {rs['summary_row']}",
+            claim="a Radscore without intercept on z-scored features averages 0",
+            published={g: f"{c.median.raw} [{c.q1.raw}, {c.q3.raw}]" for g, c in row.cells.items()},
+            recomputed=fmt(need),
+            verdict=verdict,
+            compared=compared(
+                (
+                    "printed first quartiles",
+                    [c.q1.raw for c in row.cells.values()],
+                    rs["summary_row"],
+                ),
+                ("mean the lowest quarter would need", need, RECOMPUTED),
+            ),
+            detail=(
+                f"the formula has no intercept ({'; '.join(parts)}): for a mean of 0 the lowest {rest} of {total} "
                 f"lesions would have to average <= {need:.2f}; the printed formula most likely omits the LASSO intercept, "
-                "so Radscore values cannot be recomputed from it"),
-    )]
+                "so Radscore values cannot be recomputed from it"
+            ),
+        )
+    ]
 
 
-CHECKS = (check_feature_counts, check_feature_names, check_list_vs_formula, check_radscore_centering)
+CHECKS = (
+    check_feature_counts,
+    check_feature_names,
+    check_list_vs_formula,
+    check_radscore_centering,
+)

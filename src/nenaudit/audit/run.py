@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nenaudit.audit import accuracy, arithmetic, auc, categorical, design, radiomics, regression, triples, validation
+from nenaudit.audit import (
+    accuracy,
+    arithmetic,
+    auc,
+    categorical,
+    design,
+    radiomics,
+    regression,
+    triples,
+    validation,
+)
 from nenaudit.audit.findings import VERDICTS, Finding
 from nenaudit.exceptions import AuditDefinitionError
 from nenaudit.study.schema import Study
@@ -12,7 +22,17 @@ from nenaudit.study.schema import Study
 __all__ = ["all_checks", "run_audit", "summary"]
 
 
-CHECK_MODULES = (arithmetic, categorical, regression, triples, auc, accuracy, design, validation, radiomics)
+CHECK_MODULES = (
+    arithmetic,
+    categorical,
+    regression,
+    triples,
+    auc,
+    accuracy,
+    design,
+    validation,
+    radiomics,
+)
 
 
 def all_checks():

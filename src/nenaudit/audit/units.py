@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from nenaudit.study.schema import Study
 
-__all__ = ["UnitCounts", "outcome_counts", "counts_for", "analysis_cohort", "binary_split", "model_groups"]
+__all__ = [
+    "UnitCounts",
+    "outcome_counts",
+    "counts_for",
+    "analysis_cohort",
+    "binary_split",
+    "model_groups",
+]
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,23 @@ def outcome_counts(study: Study) -> list[UnitCounts]:
     for t in study.tables:
         tagged = [g for g in t.groups if g.outcome_group]
         if len(tagged) >= 2:
-            out.append(UnitCounts(t.unit, {g.outcome_group: g.n for g in tagged}, f"{t.id} group sizes", t.cohort))
+            out.append(
+                UnitCounts(
+                    t.unit, {g.outcome_group: g.n for g in tagged}, f"{t.id} group sizes", t.cohort
+                )
+            )
             continue
         for row in t.rows:
             if row.outcome and all(lv.outcome_group for lv in row.levels) and len(t.groups) == 1:
                 gid = t.groups[0].id
-                out.append(UnitCounts(t.unit, {lv.outcome_group: lv.cells[gid].count for lv in row.levels},
-                                      f"{t.id}, {row.variable}", t.cohort))
+                out.append(
+                    UnitCounts(
+                        t.unit,
+                        {lv.outcome_group: lv.cells[gid].count for lv in row.levels},
+                        f"{t.id}, {row.variable}",
+                        t.cohort,
+                    )
+                )
     return out
 
 
@@ -46,7 +63,9 @@ def counts_for(study: Study, cohort: str | None, unit: str | None = None) -> lis
     Counts are never pooled across cohorts: a training and a validation cohort are different
     patients, so an AUC or a sample size is judged against its own cohort's counts only.
     """
-    return [u for u in outcome_counts(study) if u.cohort == cohort and (unit is None or u.unit == unit)]
+    return [
+        u for u in outcome_counts(study) if u.cohort == cohort and (unit is None or u.unit == unit)
+    ]
 
 
 def analysis_cohort(study: Study) -> str | None:
@@ -60,8 +79,12 @@ def analysis_cohort(study: Study) -> str | None:
     return next((c.id for c in study.cohorts if c.id in with_counts), with_counts[0])
 
 
-def binary_split(u: UnitCounts, events: tuple[str, ...] = (), references: tuple[str, ...] = (),
-                 owner: str = "this entry") -> tuple[int, int] | str:
+def binary_split(
+    u: UnitCounts,
+    events: tuple[str, ...] = (),
+    references: tuple[str, ...] = (),
+    owner: str = "this entry",
+) -> tuple[int, int] | str:
     """``(n_events, n_non_events)`` of a unit's outcome counts, or why they cannot be formed.
 
     With ``events`` (outcome group ids; ``references`` default to every other group) the groups
@@ -74,14 +97,18 @@ def binary_split(u: UnitCounts, events: tuple[str, ...] = (), references: tuple[
         refs = references or tuple(g for g in groups if g not in events)
         missing = [g for g in (*events, *refs) if g not in groups]
         if missing:
-            return (f"{u.where} has no {', '.join(missing)} group (its outcome groups: {', '.join(groups)}); "
-                    f"fix event_groups/reference_groups on {owner}")
+            return (
+                f"{u.where} has no {', '.join(missing)} group (its outcome groups: {', '.join(groups)}); "
+                f"fix event_groups/reference_groups on {owner}"
+            )
         return sum(groups[g] for g in events), sum(groups[g] for g in refs)
     if len(groups) == 2:
         a, b = sorted(groups.values())
         return a, b
-    return (f"the outcome has {len(groups)} groups in {u.where} ({', '.join(groups)}): say which make the event with "
-            f"event_groups (and reference_groups) on {owner}; the audit does not pair groups the spec does not name")
+    return (
+        f"the outcome has {len(groups)} groups in {u.where} ({', '.join(groups)}): say which make the event with "
+        f"event_groups (and reference_groups) on {owner}; the audit does not pair groups the spec does not name"
+    )
 
 
 def model_groups(study: Study) -> tuple[tuple[str, ...], tuple[str, ...], str]:

@@ -34,11 +34,17 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
         if "bootstrap" not in kinds or "apparent" not in kinds:
             continue
         units = {x.unit: x for x in counts_for(study, coh)}
-        u = units.get(study.fact("analysis_unit", "lesion")) or (next(iter(units.values())) if units else None)
+        u = units.get(study.fact("analysis_unit", "lesion")) or (
+            next(iter(units.values())) if units else None
+        )
         app, boot = kinds["apparent"], kinds["bootstrap"]
         diff = boot.estimate.value - app.estimate.value
         shrink_txt, rec = "", {"difference": diff}
-        split = binary_split(u, app.event_groups, app.reference_groups, "this AUC") if u is not None else None
+        split = (
+            binary_split(u, app.event_groups, app.reference_groups, "this AUC")
+            if u is not None
+            else None
+        )
         if isinstance(split, str):
             shrink_txt = f"; shrinkage not computed: {split}"
         elif split is not None:
@@ -46,32 +52,47 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
             prev = split[0] / sum(split)
             r2 = cstat_to_r2cs(app.estimate.value, prev)
             lr = -n * math.log(1 - r2)
-            for label, df in (("final model", len(reg.final_model) if reg and reg.final_model else None),
-                              ("candidate clinical parameters", len(reg.rows) if reg else None)):
+            for label, df in (
+                ("final model", len(reg.final_model) if reg and reg.final_model else None),
+                ("candidate clinical parameters", len(reg.rows) if reg else None),
+            ):
                 if df:
                     s = heuristic_shrinkage(lr, df)
                     rec[f"shrinkage_{label.replace(' ', '_')}"] = s
-                    shrink_txt += f"; heuristic shrinkage {s:.2f} for {df} {label} (LR chi-square ~{lr:.0f})"
+                    shrink_txt += (
+                        f"; heuristic shrinkage {s:.2f} for {df} {label} (LR chi-square ~{lr:.0f})"
+                    )
         same = boot.estimate.agrees(app.estimate.value)
         if same:
             verdict = "inconsistent"
-            why = ("the bootstrap AUC equals the apparent AUC at the printed precision, so it cannot be an "
-                   "optimism-corrected estimate of a model selected by univariable screening, backward elimination and "
-                   "LASSO on this many candidates")
+            why = (
+                "the bootstrap AUC equals the apparent AUC at the printed precision, so it cannot be an "
+                "optimism-corrected estimate of a model selected by univariable screening, backward elimination and "
+                "LASSO on this many candidates"
+            )
         elif diff > 0:
-            verdict, why = "inconsistent", "an optimism-corrected AUC cannot exceed the apparent AUC"
+            verdict, why = (
+                "inconsistent",
+                "an optimism-corrected AUC cannot exceed the apparent AUC",
+            )
         else:
             verdict, why = "note", f"the bootstrap AUC is {-diff:.3f} below the apparent one"
         if desc is not None:
             why += f". The methods describe: {desc.value} ({desc.where})"
         if refits is False:
             why += "; no refitting in each resample is described, i.e. the fixed model was re-evaluated (scheme 'published')"
-        out.append(Finding(
-            id=f"validation.bootstrap:{model}" + ("" if coh is None else f":{coh}"), check="validation", where=f"{app.where}; {boot.where}",
-            claim=f"{model} AUC {app.estimate.raw} 'verified by bootstrap' as {boot.estimate.raw}",
-            published={"apparent": app.estimate.raw, "bootstrap": boot.estimate.raw},
-            recomputed=rec, verdict=verdict, detail=why + shrink_txt,
-        ))
+        out.append(
+            Finding(
+                id=f"validation.bootstrap:{model}" + ("" if coh is None else f":{coh}"),
+                check="validation",
+                where=f"{app.where}; {boot.where}",
+                claim=f"{model} AUC {app.estimate.raw} 'verified by bootstrap' as {boot.estimate.raw}",
+                published={"apparent": app.estimate.raw, "bootstrap": boot.estimate.raw},
+                recomputed=rec,
+                verdict=verdict,
+                detail=why + shrink_txt,
+            )
+        )
     return out
 
 

@@ -11,9 +11,13 @@ __all__ = ["add_na_option", "na_tokens"]
 
 def add_na_option(parser) -> None:
     """``--na TOKEN,...``: extra missing-value tokens for every CSV the verb reads (R's ``na.strings``)."""
-    parser.add_argument("--na", metavar="TOKEN,...", default=None,
-                        help='extra missing-value tokens (comma-separated, e.g. --na ".,-99"); by default only '
-                             '"NA" and the empty field are missing, as in R\'s read.csv')
+    parser.add_argument(
+        "--na",
+        metavar="TOKEN,...",
+        default=None,
+        help='extra missing-value tokens (comma-separated, e.g. --na ".,-99"); by default only '
+        '"NA" and the empty field are missing, as in R\'s read.csv',
+    )
 
 
 def na_tokens(args) -> list[str]:

@@ -48,42 +48,68 @@ def run(args: argparse.Namespace) -> int:
     if args.foldid is not None:
         require_columns(df, [args.foldid], args.data)
         if args.folds is not None or args.seed is not None:
-            raise NenauditError("--foldid with --folds/--seed: give either the fold column or the number of folds")
+            raise NenauditError(
+                "--foldid with --folds/--seed: give either the fold column or the number of folds"
+            )
     ignored: list[str] = []
     if args.features:
         feats = split_names(args.features)
         require_columns(df, feats, args.data)
         for c in (args.outcome, args.foldid):
             if c is not None and c in feats:
-                raise NenauditError(f"--features: {c!r} is the outcome or fold column; leave it out")
+                raise NenauditError(
+                    f"--features: {c!r} is the outcome or fold column; leave it out"
+                )
     else:
         feats, ignored = _feature_columns(df, args.outcome, args.foldid)
     if len(feats) < 2:
-        raise NenauditError(f"{args.data}: {len(feats)} numeric feature column(s); the lasso needs at least 2")
+        raise NenauditError(
+            f"{args.data}: {len(feats)} numeric feature column(s); the lasso needs at least 2"
+        )
     y = binary_outcome(df, args.outcome, args.data)
     X = predictor_matrix(df, feats, args.data)
     foldid = None if args.foldid is None else numeric_column(df, args.foldid, args.data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        cv = cv_lasso(X, y, feature_names=feats, foldid=foldid,
-                      nfolds=10 if args.folds is None else args.folds,
-                      seed=1 if args.seed is None else args.seed, measure=args.measure)
+        cv = cv_lasso(
+            X,
+            y,
+            feature_names=feats,
+            foldid=foldid,
+            nfolds=10 if args.folds is None else args.folds,
+            seed=1 if args.seed is None else args.seed,
+            measure=args.measure,
+        )
     out = cv.summary()
     out["warnings"] = list(dict.fromkeys([*cv.warnings, *(str(w.message) for w in caught)]))
-    out.update({"n": len(y), "events": int(y.sum()), "features": len(feats), "ignored_columns": ignored,
-                "folds": "column " + args.foldid if args.foldid else
-                f"{10 if args.folds is None else args.folds} random folds, seed {1 if args.seed is None else args.seed}"})
+    out.update(
+        {
+            "n": len(y),
+            "events": int(y.sum()),
+            "features": len(feats),
+            "ignored_columns": ignored,
+            "folds": "column " + args.foldid
+            if args.foldid
+            else f"{10 if args.folds is None else args.folds} random folds, seed {1 if args.seed is None else args.seed}",
+        }
+    )
     if args.json:
         print(dumps_json(out))
         return 0
     cmin, c1se = out["coefficients_min"], out["coefficients_1se"]
-    rows = [[n, cmin[n], c1se[n]] for n in cmin if n == "(Intercept)" or cmin[n] != 0 or c1se[n] != 0]
-    print(f"lambda.min = {cv.lambda_min:.6g} ({int(cv.nonzero[list(cv.lambdas).index(cv.lambda_min)])} non-zero), "
-          f"lambda.1se = {cv.lambda_1se:.6g} ({int(cv.nonzero[list(cv.lambdas).index(cv.lambda_1se)])} non-zero); "
-          f"measure: {cv.measure}; {len(cv.lambdas)} lambdas; {out['folds']}")
+    rows = [
+        [n, cmin[n], c1se[n]] for n in cmin if n == "(Intercept)" or cmin[n] != 0 or c1se[n] != 0
+    ]
+    print(
+        f"lambda.min = {cv.lambda_min:.6g} ({int(cv.nonzero[list(cv.lambdas).index(cv.lambda_min)])} non-zero), "
+        f"lambda.1se = {cv.lambda_1se:.6g} ({int(cv.nonzero[list(cv.lambdas).index(cv.lambda_1se)])} non-zero); "
+        f"measure: {cv.measure}; {len(cv.lambdas)} lambdas; {out['folds']}"
+    )
     print(tabulate(rows, headers=["term", "lambda.min", "lambda.1se"], floatfmt=".6g"))
-    print(f"\nn = {len(y)}, events (outcome 1) = {int(y.sum())}, features = {len(feats)}; zero coefficients not shown "
-          "(--json lists all)")
+    print(
+        f"\nn = {len(y)}, events (outcome 1) = {int(y.sum())}, features = {len(feats)}; zero coefficients not shown "
+        "(--json lists all)"
+    )
     if ignored:
         print(f"note: non-numeric columns not used: {', '.join(ignored)}")
     for m in out["warnings"]:
@@ -93,16 +119,36 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
-    a = sub.add_parser("lasso", help="cross-validated lasso logistic regression (R cv.glmnet, binomial)")
+    a = sub.add_parser(
+        "lasso", help="cross-validated lasso logistic regression (R cv.glmnet, binomial)"
+    )
     a.add_argument("data", metavar="DATA.csv")
     a.add_argument("--outcome", required=True, metavar="COL", help="0/1 outcome column")
-    a.add_argument("--features", metavar="A,B,...", default=None,
-                   help="feature columns (default: every numeric column but the outcome and fold column)")
-    a.add_argument("--foldid", metavar="COL", default=None, help="column of fold labels 1..K (as R's foldid)")
-    a.add_argument("--folds", type=int, metavar="K", default=None, help="number of random folds (default 10)")
-    a.add_argument("--seed", type=options.seed, metavar="N", default=None, help="seed of the random folds (default 1)")
-    a.add_argument("--measure", choices=("deviance", "auc"), default="deviance",
-                   help="CV measure (type.measure; default deviance)")
+    a.add_argument(
+        "--features",
+        metavar="A,B,...",
+        default=None,
+        help="feature columns (default: every numeric column but the outcome and fold column)",
+    )
+    a.add_argument(
+        "--foldid", metavar="COL", default=None, help="column of fold labels 1..K (as R's foldid)"
+    )
+    a.add_argument(
+        "--folds", type=int, metavar="K", default=None, help="number of random folds (default 10)"
+    )
+    a.add_argument(
+        "--seed",
+        type=options.seed,
+        metavar="N",
+        default=None,
+        help="seed of the random folds (default 1)",
+    )
+    a.add_argument(
+        "--measure",
+        choices=("deviance", "auc"),
+        default="deviance",
+        help="CV measure (type.measure; default deviance)",
+    )
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     from nenaudit.commands import add_na_option
 

@@ -19,8 +19,8 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens
     from nenaudit.exceptions import FitFailure, NenauditError
-    from nenaudit.pipeline import PipelineConfig, run_pipeline, whole_cohort_error
     from nenaudit.outputs import Outputs
+    from nenaudit.pipeline import PipelineConfig, run_pipeline, whole_cohort_error
     from nenaudit.report.audit_report import summary_line
     from nenaudit.report.reproduction import REPORT_FILES, write_report
     from nenaudit.selection import SelectionConfig
@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
         raise NenauditError(f"--boot must be a positive number of resamples, got {args.boot}")
     from nenaudit.stats.workers import check_memory
 
-    check_memory("--boot", args.boot, 131 * 8 * 4, f"{args.boot} resamples per scheme (row indices of each)")
+    check_memory(
+        "--boot", args.boot, 131 * 8 * 4, f"{args.boot} resamples per scheme (row indices of each)"
+    )
     if args.jobs < 1:
         raise NenauditError(f"--jobs must be at least 1, got {args.jobs}")
     study = load(args.study)
@@ -39,12 +41,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"nenaudit: {line}", file=sys.stderr)
     from nenaudit.report.progress import StepProgress
 
-    cfg = PipelineConfig(n_boot=args.boot, n_boot_pipeline=args.boot_pipeline, seed=args.seed, jobs=args.jobs,
-                         keep_separated=args.keep_separated, figure_extras=True,
-                         selection=SelectionConfig(seed=args.fold_seed))
+    cfg = PipelineConfig(
+        n_boot=args.boot,
+        n_boot_pipeline=args.boot_pipeline,
+        seed=args.seed,
+        jobs=args.jobs,
+        keep_separated=args.keep_separated,
+        figure_extras=True,
+        selection=SelectionConfig(seed=args.fold_seed),
+    )
     with Outputs() as outs:  # the output directory is checked (and marked) before the computation
-        target = outs.dir(args.out, verb="reproduce", names=REPORT_FILES, force=args.force,
-                          inputs=(cohort.path, args.study))
+        target = outs.dir(
+            args.out,
+            verb="reproduce",
+            names=REPORT_FILES,
+            force=args.force,
+            inputs=(cohort.path, args.study),
+        )
         # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
         with StepProgress("reproduce", enabled=not args.quiet) as bar:
             say = bar.step
@@ -56,19 +69,24 @@ def run(args: argparse.Namespace) -> int:
             audit = summary_line(findings)
             cross, why_not = crosscheck_for_report(cohort, args, say)
             say("writing the report")
-            out = write_report(res, study, target, findings=findings, crosscheck=cross,
-                               crosscheck_why_not=why_not)
+            out = write_report(
+                res, study, target, findings=findings, crosscheck=cross, crosscheck_why_not=why_not
+            )
     if args.json:
         print((out / "results.json").read_text(encoding="utf-8"))
         return 0
     a = res.auc
     v = res.validation
-    print(f"selected {len(res.selection['selected'])} radiomics features; final model: {', '.join(res.final_terms)}")
+    print(
+        f"selected {len(res.selection['selected'])} radiomics features; final model: {', '.join(res.final_terms)}"
+    )
     for label, x in a.items():
         print(f"AUC {label}: {x['auc']:.3f} ({x['ci'][0]:.3f}-{x['ci'][1]:.3f})")
-    print(f"bootstrap AUC as published: {v['published'].mean:.3f}; optimism-corrected: Harrell "
-          f"{v['harrell'].index('C').corrected:.3f}, whole pipeline {v['pipeline'].index('C').corrected:.3f}, "
-          f"by patient {v['cluster'].index('C').corrected:.3f}")
+    print(
+        f"bootstrap AUC as published: {v['published'].mean:.3f}; optimism-corrected: Harrell "
+        f"{v['harrell'].index('C').corrected:.3f}, whole pipeline {v['pipeline'].index('C').corrected:.3f}, "
+        f"by patient {v['cluster'].index('C').corrected:.3f}"
+    )
     print(f"audit: {audit}")
     print(f"report: {out / 'report.html'} (also {out / 'report.md'})")
     return 0
@@ -90,33 +108,84 @@ def crosscheck_for_report(cohort, args, say):
 
     # the same LASSO folds as the reported pipeline (--fold-seed)
     cfg = PipelineConfig(selection=SelectionConfig(seed=args.fold_seed))
-    return run_crosscheck(cohort, seed=args.seed, config=cfg, progress=lambda m: say(f"crosscheck: {m}")).to_dict(), None
+    return run_crosscheck(
+        cohort, seed=args.seed, config=cfg, progress=lambda m: say(f"crosscheck: {m}")
+    ).to_dict(), None
 
 
 def register(sub) -> None:
     """Add the verb's sub-parser, with its options, to ``sub``."""
-    a = sub.add_parser("reproduce", help="run the paper's whole pipeline on a cohort and write a report")
-    a.add_argument("cohort", metavar="COHORT_DIR", nargs="?", default=None,
-                   help="cohort directory (default: the committed synthetic cohort)")
-    a.add_argument("--study", metavar="PATH", default=None, help="study spec (default: the embedded feng2025)")
-    a.add_argument("--out", metavar="DIR", default="results",
-                   help="report directory (default: results); an existing non-empty directory not made by "
-                        "nenaudit is refused unless --force")
-    a.add_argument("--force", action="store_true",
-                   help="write into an existing directory that nenaudit did not make (its files are kept)")
-    a.add_argument("--boot", type=int, default=200, metavar="N", help="resamples per validation scheme (default 200)")
-    a.add_argument("--boot-pipeline", type=int, default=None, metavar="N",
-                   help="resamples of the whole-pipeline scheme (default: --boot)")
-    a.add_argument("--seed", type=options.seed, default=20250611, metavar="N",
-                   help="seed of the bootstrap resamples of every validation scheme (not of the LASSO folds)")
-    a.add_argument("--fold-seed", type=options.seed, default=1, metavar="N",
-                   help="seed of the 10 LASSO-CV folds, on the whole cohort and afresh in every resample of the "
-                        "whole-pipeline scheme (default 1)")
-    a.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes; results do not depend on it")
-    a.add_argument("--keep-separated", action="store_true",
-                   help="keep resamples whose final model separates (glm's estimates), instead of leaving them out")
-    a.add_argument("--no-crosscheck", action="store_true",
-                   help="do not run the step-by-step R crosscheck for the report (it says so)")
+    a = sub.add_parser(
+        "reproduce", help="run the paper's whole pipeline on a cohort and write a report"
+    )
+    a.add_argument(
+        "cohort",
+        metavar="COHORT_DIR",
+        nargs="?",
+        default=None,
+        help="cohort directory (default: the committed synthetic cohort)",
+    )
+    a.add_argument(
+        "--study", metavar="PATH", default=None, help="study spec (default: the embedded feng2025)"
+    )
+    a.add_argument(
+        "--out",
+        metavar="DIR",
+        default="results",
+        help="report directory (default: results); an existing non-empty directory not made by "
+        "nenaudit is refused unless --force",
+    )
+    a.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an existing directory that nenaudit did not make (its files are kept)",
+    )
+    a.add_argument(
+        "--boot",
+        type=int,
+        default=200,
+        metavar="N",
+        help="resamples per validation scheme (default 200)",
+    )
+    a.add_argument(
+        "--boot-pipeline",
+        type=int,
+        default=None,
+        metavar="N",
+        help="resamples of the whole-pipeline scheme (default: --boot)",
+    )
+    a.add_argument(
+        "--seed",
+        type=options.seed,
+        default=20250611,
+        metavar="N",
+        help="seed of the bootstrap resamples of every validation scheme (not of the LASSO folds)",
+    )
+    a.add_argument(
+        "--fold-seed",
+        type=options.seed,
+        default=1,
+        metavar="N",
+        help="seed of the 10 LASSO-CV folds, on the whole cohort and afresh in every resample of the "
+        "whole-pipeline scheme (default 1)",
+    )
+    a.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes; results do not depend on it",
+    )
+    a.add_argument(
+        "--keep-separated",
+        action="store_true",
+        help="keep resamples whose final model separates (glm's estimates), instead of leaving them out",
+    )
+    a.add_argument(
+        "--no-crosscheck",
+        action="store_true",
+        help="do not run the step-by-step R crosscheck for the report (it says so)",
+    )
     a.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     a.add_argument("--json", action="store_true", help="print results.json to stdout")
     from nenaudit.commands import add_na_option

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NUM", "cell_kind", "is_p", "is_reference", "is_empty", "group_n", "numbers_in", "plain_count", "ESTIMATE_CI", "SPREAD"]
+__all__ = [
+    "NUM",
+    "cell_kind",
+    "is_p",
+    "is_reference",
+    "is_empty",
+    "group_n",
+    "numbers_in",
+    "plain_count",
+    "ESTIMATE_CI",
+    "SPREAD",
+]
 
 NUM = r"[-+−]?(?:\d+(?:\.\d+)?|\.\d+)"
 _D = r"\s*(?:–|—|-|‐|to|~)\s*"
 COUNT = re.compile(r"\d+\s*(?:/\s*\d+\s*)?\(\s*" + NUM + r"\s*%?\s*\)|\d+\s*/\s*\d+")
 MEAN_SD = re.compile(NUM + r"\s*(?:±|\+/-|\+-|\\pm)\s*" + NUM)
-SPREAD = re.compile(r"(" + NUM + r")\s*[\[(]\s*(" + NUM + r")\s*(,|;|–|—|-|‐|to|~)\s*(" + NUM + r")\s*[\])]")
-ESTIMATE_CI = re.compile(r"(" + NUM + r")\s*[\[(]\s*(" + NUM + r")\s*(?:–|—|-|‐|to|~|,|;)\s*(" + NUM + r")\s*[\])]")
+SPREAD = re.compile(
+    r"(" + NUM + r")\s*[\[(]\s*(" + NUM + r")\s*(,|;|–|—|-|‐|to|~)\s*(" + NUM + r")\s*[\])]"
+)
+ESTIMATE_CI = re.compile(
+    r"(" + NUM + r")\s*[\[(]\s*(" + NUM + r")\s*(?:–|—|-|‐|to|~|,|;)\s*(" + NUM + r")\s*[\])]"
+)
 MEAN_PAREN = re.compile(r"(" + NUM + r")\s*\(\s*(" + NUM + r")\s*\)")
 P = re.compile(r"(?:[<>≤≥=]\s*)?(?:0?\.\d+|0|1(?:\.0+)?)\s*[*†‡#]*")
-_REF = re.compile(r"(?i)^\s*(?:ref(?:erence)?\.?|1(?:\.0+)?\s*[\[(]\s*ref(?:erence)?\.?\s*[\])]|1(?:\.0+)?\s*\(?ref\.?\)?)\s*$")
+_REF = re.compile(
+    r"(?i)^\s*(?:ref(?:erence)?\.?|1(?:\.0+)?\s*[\[(]\s*ref(?:erence)?\.?\s*[\])]|1(?:\.0+)?\s*\(?ref\.?\)?)\s*$"
+)
 _EMPTY = {"", "–", "—", "-", "‐", "NA", "N/A", "n/a", "/", "…", "..."}
 _N = re.compile(r"(?i)(?:^|[\s(\[,;])n\s*[=:]\s*(\d[\d,]*)")
 
@@ -50,7 +67,9 @@ def cell_kind(cell: str) -> str | None:
         return "spread"
     if MEAN_PAREN.fullmatch(c):
         return "mean_paren"
-    if re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", c):  # thousands separated by commas as printed: 37,801
+    if re.fullmatch(
+        r"\d+|\d{1,3}(?:,\d{3})+", c
+    ):  # thousands separated by commas as printed: 37,801
         return "integer"
     if re.fullmatch(NUM + r"\s*%?", c):
         return "number"

@@ -3,9 +3,9 @@ AUCs, accuracies and stated counts (``nenaudit draft --check``, and the drafter'
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-import itertools
 
 from nenaudit.study.schema import label_key, table_label
 
@@ -53,7 +53,9 @@ def items(spec: dict, single_cohort: bool | None = None) -> dict[str, str]:
                 out[f"{rk}/p"] = _norm(r["p"])
             groups = t.get("groups", [])
             ns = [g.get("n") for g in groups]
-            by_n = len(set(ns)) == len(ns)  # a group is known by its size (writers name and order groups differently)
+            by_n = len(set(ns)) == len(
+                ns
+            )  # a group is known by its size (writers name and order groups differently)
             gids = [g["id"] for g in groups]
             tags = [f"n={g.get('n')}" if by_n else f"#{k}" for k, g in enumerate(groups)]
             if r.get("kind") == "categorical":
@@ -70,20 +72,34 @@ def items(spec: dict, single_cohort: bool | None = None) -> dict[str, str]:
     for k, reg in enumerate(regs):  # several models: each known by its place in the paper's order
         for r in reg.get("rows", []):
             rk = f"regression{f'[{k + 1}]' if len(regs) > 1 else ''}/{label_key(r['variable'])}"
-            parts = [(rk, r)] + [(f"{rk}/{label_key(lv['level'])}", lv) for lv in r.get("levels", [])]
+            parts = [(rk, r)] + [
+                (f"{rk}/{label_key(lv['level'])}", lv) for lv in r.get("levels", [])
+            ]
             for key, x in parts:
                 if x.get("reference"):
                     out[f"{key}/reference"] = "reference"
                 for col in ("univariable", "multivariable"):
                     if isinstance(x.get(col), dict):
-                        out[f"{key}/{col}"] = _norm(x[col].get("estimate_ci", "")) + " p=" + _norm(x[col].get("p", "-"))
-    for kind, rows, fields in (("auc", spec.get("auc") or [], ("estimate", "ci")),
-                               ("accuracy", spec.get("diagnostic_accuracy") or [], ("sensitivity", "specificity")),
-                               ("count", spec.get("stated_counts") or [], ("quantity", "value", "cohort"))):
+                        out[f"{key}/{col}"] = (
+                            _norm(x[col].get("estimate_ci", ""))
+                            + " p="
+                            + _norm(x[col].get("p", "-"))
+                        )
+    for kind, rows, fields in (
+        ("auc", spec.get("auc") or [], ("estimate", "ci")),
+        ("accuracy", spec.get("diagnostic_accuracy") or [], ("sensitivity", "specificity")),
+        ("count", spec.get("stated_counts") or [], ("quantity", "value", "cohort")),
+    ):
         seen: Counter = Counter()
         for a in rows:
-            val = tuple(_quantity(a.get(f) or "") if f == "quantity" else cohort(a.get(f)) if f == "cohort"
-                        else _norm(a.get(f) or "") for f in fields)
+            val = tuple(
+                _quantity(a.get(f) or "")
+                if f == "quantity"
+                else cohort(a.get(f))
+                if f == "cohort"
+                else _norm(a.get(f) or "")
+                for f in fields
+            )
             if kind == "auc":
                 val = (val[0], re.sub(r"\s*(–|—|-|to)\s*", "–", val[1]))
             seen[val] += 1
@@ -91,8 +107,13 @@ def items(spec: dict, single_cohort: bool | None = None) -> dict[str, str]:
     return out
 
 
-_SYNONYMS = ((r"^(nodules?|tumou?rs?|metastases|masses|lesions?|nodes?)", "lesions"),
-             (r"^(participants?|subjects?|cases|individuals|patients?|children|child|women|men)", "patients"))
+_SYNONYMS = (
+    (r"^(nodules?|tumou?rs?|metastases|masses|lesions?|nodes?)", "lesions"),
+    (
+        r"^(participants?|subjects?|cases|individuals|patients?|children|child|women|men)",
+        "patients",
+    ),
+)
 
 
 def _quantity(q: str) -> str:
@@ -121,7 +142,14 @@ def compare(gold: dict, draft: dict) -> tuple[int, int, list[tuple[str, str | No
     return same, len(g), diffs
 
 
-_COHORT_FIELDS = ("tables", "auc", "stated_counts", "diagnostic_accuracy", "calibration", "regression")
+_COHORT_FIELDS = (
+    "tables",
+    "auc",
+    "stated_counts",
+    "diagnostic_accuracy",
+    "calibration",
+    "regression",
+)
 
 
 def _cohorts_used(spec: dict) -> list:
@@ -139,7 +167,10 @@ def _renamed(spec: dict, mapping: dict) -> dict:
     for f in _COHORT_FIELDS:
         xs = spec.get(f)
         if isinstance(xs, list):
-            out[f] = [dict(x, cohort=mapping.get(x.get("cohort"))) if isinstance(x, dict) else x for x in xs]
+            out[f] = [
+                dict(x, cohort=mapping.get(x.get("cohort"))) if isinstance(x, dict) else x
+                for x in xs
+            ]
         elif isinstance(xs, dict):
             out[f] = dict(xs, cohort=mapping.get(xs.get("cohort")))
     return out
@@ -172,7 +203,7 @@ def _gold_count_cohorts(gold_items: dict) -> list:
     out = []
     for k in gold_items:
         if k.startswith("count/"):
-            c = k[len("count/"):].rsplit("#", 1)[0].split("/")[-1]
+            c = k[len("count/") :].rsplit("#", 1)[0].split("/")[-1]
             if c and c not in out:
                 out.append(c)
     return out

@@ -28,7 +28,9 @@ class RawTable:
     rows: list[list[str]]
     footnotes: list[str] = field(default_factory=list)
     header_rows: int | None = None
-    notes: list[str] = field(default_factory=list)  # how the reader had to guess (cells run together, ...)
+    notes: list[str] = field(
+        default_factory=list
+    )  # how the reader had to guess (cells run together, ...)
 
 
 @dataclass

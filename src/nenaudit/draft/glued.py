@@ -9,17 +9,19 @@ is split into its label and cells by trying every split that fits the layout, sc
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from nenaudit.draft.cells import group_n
 
 __all__ = ["glued_table"]
 
 _N = r"\d+(?:\.\d+)?"
-_G = [("count", re.compile(r"\d+\s?\(\s?" + _N + r"\s?%?\s?\)")),
-      ("spread", re.compile(_N + r"\s?[(\[]\s?" + _N + r"\s?[,;]\s?" + _N + r"\s?[)\]]")),
-      ("mean_sd", re.compile(_N + r"\s?±\s?" + _N)),
-      ("estimate", re.compile(_N + r"\s?\(\s?" + _N + r"\s?[-–]\s?" + _N + r"\s?\)"))]
+_G = [
+    ("count", re.compile(r"\d+\s?\(\s?" + _N + r"\s?%?\s?\)")),
+    ("spread", re.compile(_N + r"\s?[(\[]\s?" + _N + r"\s?[,;]\s?" + _N + r"\s?[)\]]")),
+    ("mean_sd", re.compile(_N + r"\s?±\s?" + _N)),
+    ("estimate", re.compile(_N + r"\s?\(\s?" + _N + r"\s?[-–]\s?" + _N + r"\s?\)")),
+]
 _P = re.compile(r"(?:[<>≤]\s?)?(?:0?\.\d+|1\.0+|0)")
 _PHEAD = re.compile(r"(?i)^\s*p[\s-]*values?\s*$|^\s*p\s*$")
 _VALUE_START = re.compile(r"[\d<>≤.]")
@@ -59,7 +61,7 @@ def _score(kind: str, cell: str, n: int | None) -> float:
 def _split(text: str, kinds: tuple[str, ...], ns: tuple) -> tuple[float, list[str]] | None:
     """The best split of ``text`` into cells of ``kinds`` (g = a group cell, p = a p-value), or None."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def go(i: int, k: int):
         while i < len(text) and text[i] == " ":
             i += 1
@@ -89,7 +91,9 @@ def _layout(head: list[str]) -> tuple[list[str], list[int | None], list[str]]:
     pcells = [c for c in head if _PHEAD.match(c)]
     pos = {id(c): k for k, c in enumerate(head)}
     npos = [pos[id(c)] for c in ncells]
-    interleaved = bool(ncells and pcells and any(min(npos) < pos[id(c)] < max(npos) for c in pcells))
+    interleaved = bool(
+        ncells and pcells and any(min(npos) < pos[id(c)] < max(npos) for c in pcells)
+    )
     if interleaved:
         seq = [c for c in head if group_n(c) or _PHEAD.match(c)]
     else:
@@ -105,7 +109,9 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
     body_start = None
     for i, ln in enumerate(lines):
         s = ln.strip()
-        if i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s):  # 'CharacteristicAll patients'
+        if (
+            i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s)
+        ):  # 'CharacteristicAll patients'
             parts = re.split(r"(?<=[a-z])(?=[A-Z][a-z])", s)
             head.extend(parts)
             continue
@@ -114,7 +120,9 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
             continue
         body_start = i
         break
-    while head and not (group_n(head[-1]) or _PHEAD.match(head[-1])):  # trailing plain lines: variable headings
+    while head and not (
+        group_n(head[-1]) or _PHEAD.match(head[-1])
+    ):  # trailing plain lines: variable headings
         head.pop()
         body_start = (body_start or len(lines)) - 1
     if body_start is None or not any(group_n(c) for c in head):
@@ -145,7 +153,9 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
             if not label or label.endswith(("(", "[")):
                 continue
             blocks, cur = [], []
-            for t, kd in enumerate(kinds):  # the group columns of each block (the groups before a p column)
+            for t, kd in enumerate(
+                kinds
+            ):  # the group columns of each block (the groups before a p column)
                 if kd == "g":
                     cur.append(t)
                 elif cur:
@@ -153,13 +163,18 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
                     cur = []
             if cur:
                 blocks.append(cur)
-            for target in [list(range(len(kinds))), g_idx, p_idx] + (blocks if len(blocks) > 1 else []):
+            for target in [list(range(len(kinds))), g_idx, p_idx] + (
+                blocks if len(blocks) > 1 else []
+            ):
                 if not target:
                     continue
                 got = _split(rest, tuple(kinds[t] for t in target), tuple(ns[t] for t in target))
                 if got is None:
                     continue
-                got = (got[0] - (5.0 if re.search(r"\d\s?[(±]", label) else 0.0), got[1])  # values left in the label
+                got = (
+                    got[0] - (5.0 if re.search(r"\d\s?[(±]", label) else 0.0),
+                    got[1],
+                )  # values left in the label
                 if best is None or got[0] > best[0] + 1e-9:
                     best = (got[0], label, target, got[1])
                 elif abs(got[0] - best[0]) <= 1e-9 and len(label) != len(best[1]):
@@ -167,7 +182,9 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
         if best is None:
             rows.append([s] + [""] * len(kinds))
             continue
-        label = re.sub(r"(?<=[a-z]{3})\d(?=\s|$)", "", best[1])  # a footnote digit run into the label
+        label = re.sub(
+            r"(?<=[a-z]{3})\d(?=\s|$)", "", best[1]
+        )  # a footnote digit run into the label
         row = [label] + [""] * len(kinds)
         for t, cell in zip(best[2], best[3]):
             row[1 + t] = cell

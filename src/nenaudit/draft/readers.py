@@ -13,8 +13,8 @@ import lxml.html
 from lxml import etree
 
 from nenaudit.draft.document import Document, Paragraph, RawTable
-from nenaudit.exceptions import DraftInputError
 from nenaudit.draft.glued import glued_table
+from nenaudit.exceptions import DraftInputError
 
 __all__ = ["read_paper", "read_text", "read_html", "read_jats", "MAX_BYTES"]
 
@@ -27,51 +27,91 @@ def read_paper(path: str | Path) -> Document:
     """Read a paper: the format from the suffix (.html/.htm, .xml/.nxml, else text) and the first bytes."""
     p = Path(path)
     if not p.is_file():
-        raise DraftInputError(f"{path}: no such file; give the paper as plain text, HTML or JATS XML")
+        raise DraftInputError(
+            f"{path}: no such file; give the paper as plain text, HTML or JATS XML"
+        )
     size = p.stat().st_size
     if size == 0:
-        raise DraftInputError(f"{path}: the file is empty; give the paper's text, HTML page or JATS XML")
+        raise DraftInputError(
+            f"{path}: the file is empty; give the paper's text, HTML page or JATS XML"
+        )
     if size > MAX_BYTES:
-        raise DraftInputError(f"{path}: {size / 1e6:.0f} MB is larger than any article ({MAX_BYTES // 2**20} MiB "
-                              "at most); give the article's own text, HTML page or JATS XML")
+        raise DraftInputError(
+            f"{path}: {size / 1e6:.0f} MB is larger than any article ({MAX_BYTES // 2**20} MiB "
+            "at most); give the article's own text, HTML page or JATS XML"
+        )
     data = p.read_bytes()
     if data.startswith(b"%PDF"):
-        raise DraftInputError(f"{path}: this is a PDF; convert it to text first (e.g. pdftotext -layout PAPER.pdf "
-                              "PAPER.txt) or give the article's HTML page or JATS XML")
+        raise DraftInputError(
+            f"{path}: this is a PDF; convert it to text first (e.g. pdftotext -layout PAPER.pdf "
+            "PAPER.txt) or give the article's HTML page or JATS XML"
+        )
     if b"\x00" in data[:65536]:
-        raise DraftInputError(f"{path}: binary data (NUL bytes), not text; give the paper as plain text, HTML or JATS XML")
+        raise DraftInputError(
+            f"{path}: binary data (NUL bytes), not text; give the paper as plain text, HTML or JATS XML"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise DraftInputError(f"{path}: not text (undecodable byte at {exc.start}); save the paper as UTF-8 text") from None
+            raise DraftInputError(
+                f"{path}: not text (undecodable byte at {exc.start}); save the paper as UTF-8 text"
+            ) from None
     bad = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if bad > 0.01 * min(len(text), 65536):
-        raise DraftInputError(f"{path}: mostly control characters, not text; give the paper as plain text, HTML or JATS XML")
+        raise DraftInputError(
+            f"{path}: mostly control characters, not text; give the paper as plain text, HTML or JATS XML"
+        )
     if not text.strip():
-        raise DraftInputError(f"{path}: only white space; give the paper's text, HTML page or JATS XML")
+        raise DraftInputError(
+            f"{path}: only white space; give the paper's text, HTML page or JATS XML"
+        )
     suffix = p.suffix.lower()
     head = text.lstrip()[:2000].lower()
     if suffix in (".xml", ".nxml") or (head.startswith("<?xml") and "<article" in head):
         return read_jats(data)
-    if suffix in (".html", ".htm", ".xhtml") or head.startswith("<!doctype html") or head.startswith("<html"):
+    if (
+        suffix in (".html", ".htm", ".xhtml")
+        or head.startswith("<!doctype html")
+        or head.startswith("<html")
+    ):
         return read_html(data)
     return read_text(text)
 
 
 # ----------------------------------------------------------------------------- plain text
-_CAPTION = re.compile(r"^\s*[*_#]*\s*(table|tab\.)\s+([A-Z]?\d+[A-Za-z]?|[IVXL]+)\b\s*[.:|]?\s*[*_]*\s*(.*)$", re.I)
+_CAPTION = re.compile(
+    r"^\s*[*_#]*\s*(table|tab\.)\s+([A-Z]?\d+[A-Za-z]?|[IVXL]+)\b\s*[.:|]?\s*[*_]*\s*(.*)$", re.I
+)
 _SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+([A-Z][^.]{0,90})$")
-_NAMED = ("abstract", "background", "introduction", "methods", "materials and methods", "patients and methods",
-          "results", "discussion", "conclusion", "conclusions", "purpose", "objective", "objectives")
-_ABSTRACT_PART = re.compile(r"^(Background|Purpose|Objectives?|Aims?|Methods?|Materials and methods|Results?|"
-                            r"Conclusions?|Findings|Interpretation)\s*[:.]\s+", re.I)
-_FOOT_CUE = re.compile(r"^\s*(\^?[a-z]\s?[A-Z]|\^\S|[*†‡§¶#]+|Abbreviations?|Note|Data (are|were)|Values|Unless|"
-                       r"[Pp]\s*[-‐ ]?values?|[Pp]\s*[<≤=]|Continuous|Categorical|Results are|All|The data|"
-                       r"[A-Z][A-Za-z0-9+/-]*,\s+[a-z]|[A-Z][A-Za-z0-9+/-]*\s*=\s*[a-z])")
+_NAMED = (
+    "abstract",
+    "background",
+    "introduction",
+    "methods",
+    "materials and methods",
+    "patients and methods",
+    "results",
+    "discussion",
+    "conclusion",
+    "conclusions",
+    "purpose",
+    "objective",
+    "objectives",
+)
+_ABSTRACT_PART = re.compile(
+    r"^(Background|Purpose|Objectives?|Aims?|Methods?|Materials and methods|Results?|"
+    r"Conclusions?|Findings|Interpretation)\s*[:.]\s+",
+    re.I,
+)
+_FOOT_CUE = re.compile(
+    r"^\s*(\^?[a-z]\s?[A-Z]|\^\S|[*†‡§¶#]+|Abbreviations?|Note|Data (are|were)|Values|Unless|"
+    r"[Pp]\s*[-‐ ]?values?|[Pp]\s*[<≤=]|Continuous|Categorical|Results are|All|The data|"
+    r"[A-Z][A-Za-z0-9+/-]*,\s+[a-z]|[A-Z][A-Za-z0-9+/-]*\s*=\s*[a-z])"
+)
 
 
 def _is_table_line(line: str) -> bool:
@@ -88,7 +128,9 @@ def _split(line: str, mode: str) -> list[str]:
         cells = line.rstrip("\n").split("\t")
     else:
         cells = re.split(r"\s{2,}", line.strip())
-    return [c.strip().strip("*").strip() if c.strip().startswith("**") else c.strip() for c in cells]
+    return [
+        c.strip().strip("*").strip() if c.strip().startswith("**") else c.strip() for c in cells
+    ]
 
 
 def _block_rows(lines: list[str]) -> list[list[str]]:
@@ -99,7 +141,9 @@ def _block_rows(lines: list[str]) -> list[list[str]]:
     piped = sum("|" in ln for ln in lines)
     tabbed = sum("\t" in ln for ln in lines)
     mode = "pipe" if piped >= max(tabbed, 1) else "tab" if tabbed else "space"
-    if mode == "pipe" and lines[0].lstrip().startswith("|"):  # rows open with '|': other lines continue a cell
+    if mode == "pipe" and lines[0].lstrip().startswith(
+        "|"
+    ):  # rows open with '|': other lines continue a cell
         joined: list[str] = []
         for ln in lines:
             if ln.lstrip().startswith("|") or not joined:
@@ -146,7 +190,9 @@ def read_text(text: str) -> Document:
                 flush()
                 tab, i = got
                 key = tab.label.lower()
-                if key in tables and re.match(r"(?i)^\s*(cont(inued|\.)?|\(cont)", cap.group(3) or ""):
+                if key in tables and re.match(
+                    r"(?i)^\s*(cont(inued|\.)?|\(cont)", cap.group(3) or ""
+                ):
                     old = tables[key]
                     skip = 1 if tab.rows and old.rows and tab.rows[0] == old.rows[0] else 0
                     old.rows.extend(tab.rows[skip:])
@@ -159,8 +205,9 @@ def read_text(text: str) -> Document:
         stripped = line.strip()
         if not stripped:
             flush()
-        elif stripped.lower().rstrip(":") in _NAMED or (_HEADING.match(stripped) and len(stripped) < 100
-                                                         and not stripped.endswith((".", ","))):
+        elif stripped.lower().rstrip(":") in _NAMED or (
+            _HEADING.match(stripped) and len(stripped) < 100 and not stripped.endswith((".", ","))
+        ):
             flush()
             m = _HEADING.match(stripped)
             section = m.group(1) if m else stripped.rstrip(":").capitalize()
@@ -186,7 +233,13 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
     j, n = i + 1, len(lines)
     while j < n and not lines[j].strip():
         j += 1
-    if j < n and not _is_table_line(lines[j]) and len(lines[j]) < 300 and j + 1 < n and _is_table_line(lines[j + 1]):
+    if (
+        j < n
+        and not _is_table_line(lines[j])
+        and len(lines[j]) < 300
+        and j + 1 < n
+        and _is_table_line(lines[j + 1])
+    ):
         caption = caption.rstrip(". ") + " " + lines[j].strip()
         j += 1
     block: list[str] = []
@@ -198,7 +251,12 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
             k = j + 1
             while k < n and not lines[k].strip():
                 k += 1
-            if k < n and _is_table_line(lines[k]) and not _CAPTION.match(lines[k]) and len(lines[k]) < 400:
+            if (
+                k < n
+                and _is_table_line(lines[k])
+                and not _CAPTION.match(lines[k])
+                and len(lines[k]) < 400
+            ):
                 j = k
                 continue
             break
@@ -209,17 +267,24 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
     rows = _block_rows(block)
     notes: list[str] = []
     if sum(1 for r in rows if len([c for c in r if c]) >= 2) < 2:
-        ahead = lines[i + 1: i + 60]
+        ahead = lines[i + 1 : i + 60]
         glued = sum(bool(re.search(r"\)\d|[a-z]\d+(?:\.\d+)? ?[(±]", ln)) for ln in ahead) >= 3
-        got = (_glued_at(lines, i + 1) or _token_table(lines, i + 1)) if glued else (
-            _token_table(lines, i + 1) or _glued_at(lines, i + 1))
+        got = (
+            (_glued_at(lines, i + 1) or _token_table(lines, i + 1))
+            if glued
+            else (_token_table(lines, i + 1) or _glued_at(lines, i + 1))
+        )
         if got is None:
             return None
         title, rows, j = got
         notes = [r[1] for r in rows if r and r[0] == "\x00note"]
         rows = [r for r in rows if not (r and r[0] == "\x00note")]
         if title:
-            caption = f"{label} {rest.rstrip('. ')} {title}".replace("  ", " ").strip() if rest else f"{label} {title}"
+            caption = (
+                f"{label} {rest.rstrip('. ')} {title}".replace("  ", " ").strip()
+                if rest
+                else f"{label} {title}"
+            )
     foot: list[str] = []
     k = j
     blanks = 0
@@ -241,15 +306,21 @@ def _table_at(lines: list[str], i: int, cap: re.Match) -> tuple[RawTable, int] |
 
 
 # single-space text (web pages rendered to text): the cells of a line are peeled off from its right end
-_V = (r"(?:\d+\s*(?:/\s*\d+\s*)?\(\s*[\d.]+\s*%?\s*\)|[-−]?[\d.]+\s*(?:±|\+/-)\s*[\d.]+|"
-      r"[-−]?[\d.]+\s*[\[(]\s*[-−]?[\d.]+\s*(?:,|;|–|—|-|to)\s*[-−]?[\d.]+\s*[\])]|Ref(?:erence)?\.?|"
-      r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?\s?(?:–|—|-|~|to)\s?[-−]?\d+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)")
+_V = (
+    r"(?:\d+\s*(?:/\s*\d+\s*)?\(\s*[\d.]+\s*%?\s*\)|[-−]?[\d.]+\s*(?:±|\+/-)\s*[\d.]+|"
+    r"[-−]?[\d.]+\s*[\[(]\s*[-−]?[\d.]+\s*(?:,|;|–|—|-|to)\s*[-−]?[\d.]+\s*[\])]|Ref(?:erence)?\.?|"
+    r"[<>≤≥]\s*0?\.\d+\*?|[-−]?\d+(?:\.\d+)?\s?(?:–|—|-|~|to)\s?[-−]?\d+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?%?\*?|–|—)"
+)
 _TAIL = re.compile(r"(?:^|\s)(" + _V + r")\s*$")
-_GROUP_SEG = re.compile(r"(?<=\))\s+(?!\()|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+")
+_GROUP_SEG = re.compile(
+    r"(?<=\))\s+(?!\()|\s+(?=[Pp][- ]?values?\b)|(?<=\b[Pp] value)\s+|(?<=\b[Pp]-value)\s+"
+)
 
 
-_HEAD_WORDS = re.compile(r"(?i)\bp[- ]?values?\s*$|\bP\s*$|\(%\)|\bgroups?\b|\buni-?variat|\bmulti-?variat|"
-                        r"\b(?:OR|HR|RR|CI)\b|95\s*%|\bodds ratio|\bhazard ratio")
+_HEAD_WORDS = re.compile(
+    r"(?i)\bp[- ]?values?\s*$|\bP\s*$|\(%\)|\bgroups?\b|\buni-?variat|\bmulti-?variat|"
+    r"\b(?:OR|HR|RR|CI)\b|95\s*%|\bodds ratio|\bhazard ratio"
+)
 
 
 def token_cells(line: str) -> list[str] | None:
@@ -283,8 +354,13 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
     while j < n and not lines[j].strip():
         j += 1
     title = ""
-    if j < n and token_cells(lines[j]) is None and "(n" not in lines[j].replace(" ", "").lower()[:0] + lines[j] \
-            and not re.search(r"\(\s*[nN]\s*=", lines[j]) and len(lines[j]) < 300:
+    if (
+        j < n
+        and token_cells(lines[j]) is None
+        and "(n" not in lines[j].replace(" ", "").lower()[:0] + lines[j]
+        and not re.search(r"\(\s*[nN]\s*=", lines[j])
+        and len(lines[j]) < 300
+    ):
         title = lines[j].strip()
         j += 1
     rows: list[list[str]] = []
@@ -296,16 +372,25 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
             k = j + 1
             while k < n and not lines[k].strip():
                 k += 1
-            if k < n and len(lines[k]) < 400 and (token_cells(lines[k]) or re.search(r"\(\s*[nN]\s*=", lines[k]) or (
-                    not data and _HEAD_WORDS.search(lines[k]) and token_cells(lines[k]) is None)):
+            if (
+                k < n
+                and len(lines[k]) < 400
+                and (
+                    token_cells(lines[k])
+                    or re.search(r"\(\s*[nN]\s*=", lines[k])
+                    or (not data and _HEAD_WORDS.search(lines[k]) and token_cells(lines[k]) is None)
+                )
+            ):
                 j = k
                 continue
             break
         if _CAPTION.match(ln):
             break
         cells = token_cells(ln)
-        if not data and (re.search(r"\(\s*[nN]\s*=\s*\d", ln) or (
-                cells is None and _HEAD_WORDS.search(ln) and len(rows) < 3)):
+        if not data and (
+            re.search(r"\(\s*[nN]\s*=\s*\d", ln)
+            or (cells is None and _HEAD_WORDS.search(ln) and len(rows) < 3)
+        ):
             rows.append(_header_cells(ln))
             heads.append(len(rows) - 1)
         elif cells is not None and len(ln) < 400:
@@ -319,9 +404,12 @@ def _token_table(lines: list[str], j: int) -> tuple[str, list[list[str]], int] |
     if data < 2:
         return None
     width = max((len(r) for k, r in enumerate(rows) if k not in heads), default=0)
-    for h in heads:  # a header without a cell over the labels: its cells are the value columns' (right-aligned)
-        if len(rows[h]) == width - 1 and not re.search(r"(?i)^(characteristics?|variables?|factors?|parameters?|items?)\b",
-                                                       rows[h][0]):
+    for h in (
+        heads
+    ):  # a header without a cell over the labels: its cells are the value columns' (right-aligned)
+        if len(rows[h]) == width - 1 and not re.search(
+            r"(?i)^(characteristics?|variables?|factors?|parameters?|items?)\b", rows[h][0]
+        ):
             rows[h] = [""] + rows[h]
     return title, rows, j
 
@@ -338,8 +426,11 @@ def _glued_at(lines: list[str], j: int) -> tuple[str, list[list[str]], int] | No
     if got is None:
         return None
     rows, ambiguous = got
-    note = "the page ran the cells together; each line was split where the printed percentages, decimals and " \
-           "p-values fit the header's layout best" + ("; some lines could be split more than one way" if ambiguous else "")
+    note = (
+        "the page ran the cells together; each line was split where the printed percentages, decimals and "
+        "p-values fit the header's layout best"
+        + ("; some lines could be split more than one way" if ambiguous else "")
+    )
     return "", rows + [["\x00note", note]], k
 
 
@@ -421,8 +512,12 @@ def _grid(table_el) -> tuple[list[list[str]], int | None]:
                 row.append("")
                 col += 1
             txt = _cell_text(cell)
-            span = int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1
-            rspan = int(cell.get("rowspan", "1") or 1) if str(cell.get("rowspan", "1")).isdigit() else 1
+            span = (
+                int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1
+            )
+            rspan = (
+                int(cell.get("rowspan", "1") or 1) if str(cell.get("rowspan", "1")).isdigit() else 1
+            )
             for s in range(span):
                 row.append(txt if s == 0 else "")
                 if rspan > 1:
@@ -468,8 +563,10 @@ def read_html(data: bytes) -> Document:
         cap_el = t.find("caption")
         caption = _text(cap_el) if cap_el is not None else ""
         if not _CAPTION.match(caption or ""):
-            for prev in t.xpath("preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::div or self::p "
-                                "or self::span or self::strong or self::b][position()<=12]"):
+            for prev in t.xpath(
+                "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::div or self::p "
+                "or self::span or self::strong or self::b][position()<=12]"
+            ):
                 tx = _text(prev)
                 if _CAPTION.match(tx) and len(tx) < 600:
                     caption = tx + (" " + caption if caption else "")
@@ -483,7 +580,11 @@ def read_html(data: bytes) -> Document:
             cls = (wrap.get("class") or "").lower()
             hits = wrap.xpath(".//*[contains(@class,'foot') or contains(@class,'fn')]")
             if hits:
-                foot += [_text(h) for h in hits if _text(h) and _text(h) not in foot and not h.xpath(".//table")]
+                foot += [
+                    _text(h)
+                    for h in hits
+                    if _text(h) and _text(h) not in foot and not h.xpath(".//table")
+                ]
                 break
             if "table" in cls:
                 wrap = wrap.getparent()
@@ -494,13 +595,19 @@ def read_html(data: bytes) -> Document:
             tables.append(RawTable(label, caption, rows, foot, head))
     # citations in running text: superscript reference numbers and the reference texts a page hides beside them
     # for a pop-up (class 'refCtt closed', style 'display:none', the hidden attribute) are not the paper's text
-    for el in root.xpath("//p//*[@hidden or contains(translate(@style,' ',''),'display:none') or "
-                         "contains(concat(' ',normalize-space(@class),' '),' closed ') or "
-                         "contains(translate(@class,'REFCT','refct'),'refctt')]"):
+    for el in root.xpath(
+        "//p//*[@hidden or contains(translate(@style,' ',''),'display:none') or "
+        "contains(concat(' ',normalize-space(@class),' '),' closed ') or "
+        "contains(translate(@class,'REFCT','refct'),'refctt')]"
+    ):
         if el.getparent() is not None and not el.xpath("ancestor::table"):
             _drop(el)
     for el in root.xpath("//p//sup"):
-        if re.fullmatch(r"[\d,\s–—-]+", _text(el) or "x") and el.getparent() is not None and not el.xpath("ancestor::table"):
+        if (
+            re.fullmatch(r"[\d,\s–—-]+", _text(el) or "x")
+            and el.getparent() is not None
+            and not el.xpath("ancestor::table")
+        ):
             _drop(el)
     paragraphs = []
     section, no = "Front matter", 0
@@ -524,7 +631,9 @@ def read_jats(data: bytes) -> Document:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     root = etree.fromstring(data, parser)
     if root is None:
-        raise DraftInputError("the XML could not be parsed; give the article's JATS XML as downloaded")
+        raise DraftInputError(
+            "the XML could not be parsed; give the article's JATS XML as downloaded"
+        )
     tables = []
     for k, tw in enumerate(el for el in root.iter() if _local(el) == "table-wrap"):
         lab = next((_text(c) for c in tw if _local(c) == "label"), "")
@@ -536,8 +645,13 @@ def read_jats(data: bytes) -> Document:
         if tab is None:
             continue
         rows, head = _grid(tab)
-        foot = [_text(f) for f in tw.iter() if _local(f) in ("fn", "p") and any(
-            _local(a) == "table-wrap-foot" for a in f.iterancestors()) and _text(f)]
+        foot = [
+            _text(f)
+            for f in tw.iter()
+            if _local(f) in ("fn", "p")
+            and any(_local(a) == "table-wrap-foot" for a in f.iterancestors())
+            and _text(f)
+        ]
         rows = [r for r in rows if any(c for c in r)]
         if rows:
             tables.append(RawTable(label, caption, rows, foot, head))
@@ -548,19 +662,27 @@ def read_jats(data: bytes) -> Document:
             continue
         if any(_local(a) in ("caption", "fig") for a in anc):
             continue
-        t = _text_outside(p, ("table-wrap", "fig", "disp-formula-group"))  # a <p> may hold a table or a figure
+        t = _text_outside(
+            p, ("table-wrap", "fig", "disp-formula-group")
+        )  # a <p> may hold a table or a figure
         if len(t) <= 20:
             continue
         if any(_local(a) == "abstract" for a in anc):
             sec = next((a for a in anc if _local(a) == "sec"), None)
-            head = next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
+            head = (
+                next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
+            )
             where = f"Abstract ({head})" if head else "Abstract"
         else:
             sec = next((a for a in anc if _local(a) == "sec"), None)
-            head = next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
+            head = (
+                next((_text(c) for c in sec if _local(c) == "title"), "") if sec is not None else ""
+            )
             where = head or "Body"
         paragraphs.append(Paragraph(t, where))
-    for fig in (el for el in root.iter() if _local(el) == "fig"):  # a figure legend prints AUCs and counts too
+    for fig in (
+        el for el in root.iter() if _local(el) == "fig"
+    ):  # a figure legend prints AUCs and counts too
         cap = next((c for c in fig if _local(c) == "caption"), None)
         t = _text(cap) if cap is not None else ""
         if len(t) > 20:

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.parity import rbridge
 from nenaudit.parity.registry import (
     COEF,
     EXACT_NUM,
@@ -46,12 +48,19 @@ from nenaudit.parity.registry import (
     register,
     steps,
 )
-from nenaudit.parity import rbridge
-from nenaudit.stats.logistic import fit_logistic
-from nenaudit.stats.logistic import fit_firth
+from nenaudit.stats.logistic import fit_firth, fit_logistic
 from nenaudit.stats.stepwise import backward_elimination
 
-__all__ = ["Statistic", "Step", "ParityRow", "ParityTable", "REGISTRY", "register", "compare", "steps"]
+__all__ = [
+    "Statistic",
+    "Step",
+    "ParityRow",
+    "ParityTable",
+    "REGISTRY",
+    "register",
+    "compare",
+    "steps",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -83,7 +92,9 @@ def _expand(name: str, value: Any) -> dict[str, Any]:
 def _row(label: str, py: Any, rv: Any, stat: Statistic) -> ParityRow:
     if stat.exact:
         ok = py == rv
-        return ParityRow(label, py, rv, float("nan"), float("nan"), 0.0, 0.0, 0.0, bool(ok), exact=True)
+        return ParityRow(
+            label, py, rv, float("nan"), float("nan"), 0.0, 0.0, 0.0, bool(ok), exact=True
+        )
     a, b = _num(py), _num(rv)
     tol = stat.atol + stat.rtol * abs(b) if math.isfinite(b) else 0.0
     if math.isnan(a) or math.isnan(b):
@@ -171,7 +182,9 @@ def _names(value: Any, what: str) -> list[str]:
 
 def _column(df: Any, name: str, step: str) -> Any:
     if name not in df.columns:
-        raise NenauditError(f"parity {step}: no column {name!r}; columns are {', '.join(map(str, df.columns))}")
+        raise NenauditError(
+            f"parity {step}: no column {name!r}; columns are {', '.join(map(str, df.columns))}"
+        )
     return df[name]
 
 
@@ -182,10 +195,14 @@ def _numeric(df: Any, cols: Sequence[str], step: str) -> np.ndarray:
         try:
             v = np.asarray(s, dtype=float)
         except (TypeError, ValueError):
-            raise NenauditError(f"parity {step}: column {c!r} is not numeric; code it as numbers first") from None
+            raise NenauditError(
+                f"parity {step}: column {c!r} is not numeric; code it as numbers first"
+            ) from None
         if not np.isfinite(v).all():
             i = int(np.argmax(~np.isfinite(v)))
-            raise NenauditError(f"parity {step}: column {c!r} has a missing value at row {i + 1}; drop or fill it")
+            raise NenauditError(
+                f"parity {step}: column {c!r} has a missing value at row {i + 1}; drop or fill it"
+            )
         out.append(v)
     return np.column_stack(out) if out else np.empty((len(df), 0))
 
@@ -194,7 +211,9 @@ def _table(data: Any, opts: dict, step: str) -> np.ndarray:
     row, col = opts.pop("row", None), opts.pop("col", None)
     if row is not None or col is not None:
         if not (_is_frame(data) and row and col):
-            raise NenauditError(f"parity {step}: give both row= and col= columns of a data frame to cross-tabulate")
+            raise NenauditError(
+                f"parity {step}: give both row= and col= columns of a data frame to cross-tabulate"
+            )
         r, c = _column(data, row, step), _column(data, col, step)
         ok = r.notna() & c.notna()
         return pd.crosstab(r[ok], c[ok]).to_numpy(dtype=float)
@@ -205,28 +224,42 @@ def _two_samples(data: Any, opts: dict, step: str) -> tuple[np.ndarray, np.ndarr
     value, group = opts.pop("value", None), opts.pop("group", None)
     if _is_frame(data):
         if not (value and group):
-            raise NenauditError(f"parity {step}: give value= and group= columns (a two-level group)")
+            raise NenauditError(
+                f"parity {step}: give value= and group= columns (a two-level group)"
+            )
         v, g = _column(data, value, step), _column(data, group, step)
         ok = v.notna() & g.notna()
         v, g = v[ok], g[ok]
         levels = sorted(g.unique(), key=lambda x: (str(type(x)), x))
         if len(levels) != 2:
-            raise NenauditError(f"parity {step}: group column {group!r} has {len(levels)} levels; it needs exactly 2")
-        return (np.asarray(v[g == levels[0]], float), np.asarray(v[g == levels[1]], float), list(levels))
+            raise NenauditError(
+                f"parity {step}: group column {group!r} has {len(levels)} levels; it needs exactly 2"
+            )
+        return (
+            np.asarray(v[g == levels[0]], float),
+            np.asarray(v[g == levels[1]], float),
+            list(levels),
+        )
     try:
         x, y = data
     except (TypeError, ValueError):
-        raise NenauditError(f"parity {step}: pass a data frame with value=/group=, or a pair (x, y)") from None
+        raise NenauditError(
+            f"parity {step}: pass a data frame with value=/group=, or a pair (x, y)"
+        ) from None
     return np.asarray(x, float), np.asarray(y, float), ["x", "y"]
 
 
 def _model_frame(data: Any, opts: dict, step: str) -> dict:
     if not _is_frame(data):
-        raise NenauditError(f"parity {step}: pass a data frame with an outcome column and predictor columns")
+        raise NenauditError(
+            f"parity {step}: pass a data frame with an outcome column and predictor columns"
+        )
     outcome = opts.pop("outcome", None)
     if not outcome:
         raise NenauditError(f"parity {step}: give outcome= (a 0/1 column)")
-    preds = _names(opts.pop("predictors", None), "predictors") or [c for c in map(str, data.columns) if c != outcome]
+    preds = _names(opts.pop("predictors", None), "predictors") or [
+        c for c in map(str, data.columns) if c != outcome
+    ]
     y = _numeric(data, [outcome], step)[:, 0]
     x = _numeric(data, preds, step)
     return {"x": x, "y": y, "names": preds, "outcome": outcome}
@@ -373,7 +406,11 @@ register(
 
 def _prep_wilcox(data, opts):
     exact = opts.pop("exact", None)
-    exact = None if exact is None or (isinstance(exact, str) and exact.lower() in ("none", "null", "")) else _bool(exact, "exact")
+    exact = (
+        None
+        if exact is None or (isinstance(exact, str) and exact.lower() in ("none", "null", ""))
+        else _bool(exact, "exact")
+    )
     correct = _bool(opts.pop("correct", True), "correct")
     x, y, levels = _two_samples(data, opts, "wilcox")
     _check_empty(opts, "wilcox")
@@ -423,9 +460,7 @@ register(
         r_function="ref_ttest",
         options=("value", "group", "equal_var"),
         prepare=_prep_ttest,
-        run_python=lambda i: _twosample_module().t_test(
-            i["x"], i["y"], equal_var=i["equal_var"]
-        ),
+        run_python=lambda i: _twosample_module().t_test(i["x"], i["y"], equal_var=i["equal_var"]),
         r_args=lambda R, i: ((R.fvec(i["x"]), R.fvec(i["y"])), {"var.equal": i["equal_var"]}),
         statistics=(
             _stat("t", lambda p: p.statistic, lambda r: r["statistic"], COEF),
@@ -459,7 +494,10 @@ def _prep_glm(step):
 
 def _glm_r(profile):
     def args(R, i):
-        return (R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"])), {"level": i["level"], "profile": profile}
+        return (R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"])), {
+            "level": i["level"],
+            "profile": profile,
+        }
 
     return args
 
@@ -473,10 +511,24 @@ def _fit(profile):
 
 def _coef_stats(tol_ci_name="ci_wald"):
     return (
-        _stat("coef", lambda p: _named(p.coef, p.names), lambda r: _named(r["coef"], _strs(r["names"])), COEF),
-        _stat("se", lambda p: _named(p.se, p.names), lambda r: _named(r["se"], _strs(r["names"])), COEF),
-        _stat("z", lambda p: _named(p.z, p.names), lambda r: _named(r["z"], _strs(r["names"])), COEF),
-        _stat("p", lambda p: _named(p.p, p.names), lambda r: _named(r["p"], _strs(r["names"])), PVAL),
+        _stat(
+            "coef",
+            lambda p: _named(p.coef, p.names),
+            lambda r: _named(r["coef"], _strs(r["names"])),
+            COEF,
+        ),
+        _stat(
+            "se",
+            lambda p: _named(p.se, p.names),
+            lambda r: _named(r["se"], _strs(r["names"])),
+            COEF,
+        ),
+        _stat(
+            "z", lambda p: _named(p.z, p.names), lambda r: _named(r["z"], _strs(r["names"])), COEF
+        ),
+        _stat(
+            "p", lambda p: _named(p.p, p.names), lambda r: _named(r["p"], _strs(r["names"])), PVAL
+        ),
         _stat(
             f"{tol_ci_name}_lower",
             lambda p: _named(p.ci_wald[:, 0], p.names),
@@ -553,7 +605,10 @@ register(
         options=("outcome", "predictors", "level"),
         prepare=_prep_glm("firth"),
         run_python=_run_firth,
-        r_args=lambda R, i: ((R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"])), {"level": i["level"]}),
+        r_args=lambda R, i: (
+            (R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"])),
+            {"level": i["level"]},
+        ),
         statistics=_coef_stats(),
     )
 )
@@ -566,20 +621,26 @@ def _prep_stepwise(data, opts):
     _check_empty(opts, "stepwise")
     missing = [f for f in forced if f not in inputs["names"]]
     if missing:
-        raise NenauditError(f"parity stepwise: forced term {missing[0]!r} is not among the predictors")
+        raise NenauditError(
+            f"parity stepwise: forced term {missing[0]!r} is not among the predictors"
+        )
     inputs.update(threshold=threshold, forced=forced, data=data)
     return inputs
 
 
 def _run_stepwise(i):
-    return backward_elimination(i["x"], i["y"], names=i["names"], threshold=i["threshold"], forced=i["forced"])
+    return backward_elimination(
+        i["x"], i["y"], names=i["names"], threshold=i["threshold"], forced=i["forced"]
+    )
 
 
 def _stepwise_r(R, i):
     cols = {n: R.fvec(i["x"][:, j]) for j, n in enumerate(i["names"])}
     cols[i["outcome"]] = R.fvec(i["y"])
     frame = R.r()["data.frame"](**cols, **{"check.names": False})
-    return (frame, i["outcome"], R.svec(i["names"]), i["threshold"]), {"forced": R.svec(i["forced"])}
+    return (frame, i["outcome"], R.svec(i["names"]), i["threshold"]), {
+        "forced": R.svec(i["forced"])
+    }
 
 
 def _r_steps(r):
@@ -597,7 +658,13 @@ register(
         run_python=_run_stepwise,
         r_args=_stepwise_r,
         statistics=(
-            _stat("selected", lambda p: tuple(p.selected), lambda r: _strs(_r_steps(r)[-1]["terms"]), EXACT_NUM, exact=True),
+            _stat(
+                "selected",
+                lambda p: tuple(p.selected),
+                lambda r: _strs(_r_steps(r)[-1]["terms"]),
+                EXACT_NUM,
+                exact=True,
+            ),
             _stat(
                 "removed_order",
                 lambda p: tuple(p.removed),
@@ -609,7 +676,9 @@ register(
             _stat(
                 "removed_p",
                 lambda p: {s.step: s.removed_p for s in p.steps if s.removed is not None},
-                lambda r: {k: s["removed_p"] for k, s in enumerate(_r_steps(r)) if s["removed"] is not None},
+                lambda r: {
+                    k: s["removed_p"] for k, s in enumerate(_r_steps(r)) if s["removed"] is not None
+                },
                 PVAL,
             ),
             _stat(
@@ -651,7 +720,9 @@ def _prep_icc(data, opts):
             raise NenauditError("parity icc: columns= needs a data frame")
         x = np.asarray(data, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] < 2:
-        raise NenauditError(f"parity icc: need a subjects x raters table with >= 2 rows and columns, got {x.shape}")
+        raise NenauditError(
+            f"parity icc: need a subjects x raters table with >= 2 rows and columns, got {x.shape}"
+        )
     return {"x": x, "alpha": alpha}
 
 
@@ -674,7 +745,12 @@ register(
         run_python=lambda i: _icc_module().icc(i["x"], alpha=i["alpha"]),
         r_args=lambda R, i: ((R.matrix(i["x"]),), {"alpha": i["alpha"]}),
         statistics=tuple(
-            _stat(s, _icc_py(s), _icc_r(s), EXACT_NUM if s in ("df1", "df2") else (PVAL if s == "p" else ICC_TOL))
+            _stat(
+                s,
+                _icc_py(s),
+                _icc_r(s),
+                EXACT_NUM if s in ("df1", "df2") else (PVAL if s == "p" else ICC_TOL),
+            )
             for s in ("icc", "F", "df1", "df2", "p", "lower", "upper")
         ),
     )

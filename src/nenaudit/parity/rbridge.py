@@ -12,25 +12,39 @@ import os
 import shutil
 import signal
 import threading
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Sequence
+from collections.abc import Sequence
+from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from nenaudit.exceptions import RUnavailable
-from nenaudit.exceptions import Terminated
+from nenaudit.exceptions import RUnavailable, Terminated
 
-__all__ = ["reference_r_dir", "r_available", "r_unavailable_reason", "r", "source", "fvec", "ivec",
-    "svec", "matrix", "call", "to_py", "interruptible"]
+__all__ = [
+    "reference_r_dir",
+    "r_available",
+    "r_unavailable_reason",
+    "r",
+    "source",
+    "fvec",
+    "ivec",
+    "svec",
+    "matrix",
+    "call",
+    "to_py",
+    "interruptible",
+]
 
 
 def reference_r_dir() -> Path:
     """The directory of the R reference scripts: the package data ``nenaudit.reference_r`` (what a wheel
     installs, found through importlib.resources), else the checkout's top-level ``reference_r/`` (an
     editable install, where setup.py's mapping of that package is not importable)."""
-    d = resources.files("nenaudit") / "reference_r"  # nenaudit is a regular package: a real directory
+    d = (
+        resources.files("nenaudit") / "reference_r"
+    )  # nenaudit is a regular package: a real directory
     if isinstance(d, Path) and (d / "compare.R").is_file():
         return d
     return Path(__file__).resolve().parents[3] / "reference_r"
@@ -111,7 +125,9 @@ def interruptible():
     interrupted, the signal is raised in Python (``KeyboardInterrupt`` or :class:`~nenaudit.exceptions.Terminated`),
     so the run stops (exit 130/143) instead of rpy2 printing the exception from a callback and going on.
     Outside the main thread, or nested, it does nothing of its own."""
-    if threading.current_thread() is not threading.main_thread() or getattr(_state, "active", False):
+    if threading.current_thread() is not threading.main_thread() or getattr(
+        _state, "active", False
+    ):
         yield
         return
     got: list[int] = []
@@ -141,7 +157,7 @@ def interruptible():
 _state = threading.local()
 
 
-@lru_cache(maxsize=None)
+@cache
 def source(script: str) -> None:
     """Source ``reference_r/<script>`` into R's global environment (once per session)."""
     path = REFERENCE_R / script
@@ -200,9 +216,9 @@ def to_py(obj: Any) -> Any:
         if names is not None and all(n not in ("", None) for n in names):
             return dict(zip(names, items))
         return items
-    if isinstance(obj, (ri.FloatSexpVector, ri.IntSexpVector, ri.BoolSexpVector, ri.StrSexpVector)) or isinstance(
-        obj, vectors.Vector
-    ):
+    if isinstance(
+        obj, (ri.FloatSexpVector, ri.IntSexpVector, ri.BoolSexpVector, ri.StrSexpVector)
+    ) or isinstance(obj, vectors.Vector):
         vals = []
         for v in obj:
             if v is ri.NA_Real or v is ri.NA_Integer or v is ri.NA_Logical or v is ri.NA_Character:

@@ -9,16 +9,30 @@ from the harness so that the step modules and the harness do not import each oth
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from tabulate import tabulate
 
 from nenaudit.stats.result import Result
 
-__all__ = ["Statistic", "Step", "ParityRow", "ParityTable", "REGISTRY", "register", "steps",
-           "COEF", "PVAL", "PROFILE", "EXACT_NUM", "ICC_TOL", "rows_text"]
+__all__ = [
+    "Statistic",
+    "Step",
+    "ParityRow",
+    "ParityTable",
+    "REGISTRY",
+    "register",
+    "steps",
+    "COEF",
+    "PVAL",
+    "PROFILE",
+    "EXACT_NUM",
+    "ICC_TOL",
+    "rows_text",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -161,7 +175,7 @@ def _fmt(x, width: int | None = None) -> str:
     if isinstance(x, float):
         return "NA" if math.isnan(x) else f"{x:.10g}"
     s = str(x)
-    return s if width is None or len(s) <= width else s[:width - 1] + "…"
+    return s if width is None or len(s) <= width else s[: width - 1] + "…"
 
 
 def rows_text(rows) -> str:
@@ -174,10 +188,19 @@ def rows_text(rows) -> str:
     out = []
     for r in rows:
         n = getattr(r, "n", 1)
-        row = [r.statistic if n == 1 else f"{r.statistic} (n={n})", _fmt(r.python, 40), _fmt(r.r, 40),
-               "-" if r.exact else f"{r.abs_diff:.2g}", "identical" if r.exact else f"{r.tolerance:.2g}",
-               "pass" if r.passed else "FAIL"]
+        row = [
+            r.statistic if n == 1 else f"{r.statistic} (n={n})",
+            _fmt(r.python, 40),
+            _fmt(r.r, 40),
+            "-" if r.exact else f"{r.abs_diff:.2g}",
+            "identical" if r.exact else f"{r.tolerance:.2g}",
+            "pass" if r.passed else "FAIL",
+        ]
         out.append([r.step, *row] if with_step else row)
     headers = ["statistic", "Python", "R", "difference", "tolerance", "pass"]
-    return tabulate(out, headers=["step", *headers] if with_step else headers, tablefmt="simple",
-                    disable_numparse=True)
+    return tabulate(
+        out,
+        headers=["step", *headers] if with_step else headers,
+        tablefmt="simple",
+        disable_numparse=True,
+    )

@@ -8,22 +8,19 @@ tolerance rule. Data: a CSV with a 0/1 ``outcome=`` column and the step's other 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.parity.registry import COEF, PVAL, Statistic, Step, register
-from nenaudit.stats.lasso import make_foldid
-from nenaudit.stats.lasso import cv_lasso
-from nenaudit.stats.discrimination import ci_auc
-from nenaudit.stats.discrimination import delong_test
-from nenaudit.stats.dca import threshold_grid
-from nenaudit.stats.dca import decision_curve
 from nenaudit.stats.calibration import calibration_errors, calibration_fit, hosmer_lemeshow
-from nenaudit.stats.validation import resample_indices
-from nenaudit.stats.validation import harrell_optimism
+from nenaudit.stats.dca import decision_curve, threshold_grid
+from nenaudit.stats.discrimination import ci_auc, delong_test
+from nenaudit.stats.lasso import cv_lasso, make_foldid
+from nenaudit.stats.validation import harrell_optimism, resample_indices
 
 __all__ = []  # nothing to call: importing the module registers its steps in nenaudit.parity.harness
 
@@ -46,15 +43,21 @@ def column(df: Any, name: str | None, step: str, what: str) -> np.ndarray:
     if not name:
         raise NenauditError(f"parity {step}: give {what}= (a column name)")
     if name not in df.columns:
-        raise NenauditError(f"parity {step}: no column {name!r}; columns are {', '.join(map(str, df.columns))}")
+        raise NenauditError(
+            f"parity {step}: no column {name!r}; columns are {', '.join(map(str, df.columns))}"
+        )
     try:
         v = np.asarray(df[name], dtype=float)
     except (TypeError, ValueError):
-        raise NenauditError(f"parity {step}: column {name!r} is not numeric; code it as numbers first") from None
+        raise NenauditError(
+            f"parity {step}: column {name!r} is not numeric; code it as numbers first"
+        ) from None
     bad = ~np.isfinite(v)
     if bad.any():
-        raise NenauditError(f"parity {step}: column {name!r} has a missing value at row {int(np.argmax(bad)) + 1}; "
-                            "drop or fill it")
+        raise NenauditError(
+            f"parity {step}: column {name!r} has a missing value at row {int(np.argmax(bad)) + 1}; "
+            "drop or fill it"
+        )
     return v
 
 
@@ -112,19 +115,32 @@ def run_lasso(i):
     return cv_lasso(i["x"], i["y"], foldid=i["foldid"], feature_names=i["names"])
 
 
-register(Step(
-    name="lasso", description="cv.glmnet(family = 'binomial') with the same foldid: outcome=, predictors=, nfolds=, "
-    "seed=", script="lasso.R", r_function="ref_cv_lasso", options=("outcome", "predictors", "nfolds", "seed"),
-    prepare=prep_lasso, run_python=run_lasso,
-    r_args=lambda R, i: ((R.matrix(i["x"]), R.fvec(i["y"]), R.ivec(i["foldid"])), {}),
-    statistics=(
-        stat("lambda", lambda p: np.asarray(p.lambdas), lambda r: r["lambda"], LAMBDA_TOL),
-        stat("cvm", lambda p: np.asarray(p.cvm), lambda r: r["cvm"], CV_TOL),
-        stat("cvsd", lambda p: np.asarray(p.cvsd), lambda r: r["cvsd"], CV_TOL),
-        stat("lambda_min", lambda p: p.lambda_min, lambda r: r["lambda_min"], LAMBDA_TOL),
-        stat("lambda_1se", lambda p: p.lambda_1se, lambda r: r["lambda_1se"], LAMBDA_TOL),
-        stat("coef_min", lambda p: list(p.path.coefficients(p.index_min).values()), lambda r: r["coef_min"], CV_TOL),
-    )))
+register(
+    Step(
+        name="lasso",
+        description="cv.glmnet(family = 'binomial') with the same foldid: outcome=, predictors=, nfolds=, "
+        "seed=",
+        script="lasso.R",
+        r_function="ref_cv_lasso",
+        options=("outcome", "predictors", "nfolds", "seed"),
+        prepare=prep_lasso,
+        run_python=run_lasso,
+        r_args=lambda R, i: ((R.matrix(i["x"]), R.fvec(i["y"]), R.ivec(i["foldid"])), {}),
+        statistics=(
+            stat("lambda", lambda p: np.asarray(p.lambdas), lambda r: r["lambda"], LAMBDA_TOL),
+            stat("cvm", lambda p: np.asarray(p.cvm), lambda r: r["cvm"], CV_TOL),
+            stat("cvsd", lambda p: np.asarray(p.cvsd), lambda r: r["cvsd"], CV_TOL),
+            stat("lambda_min", lambda p: p.lambda_min, lambda r: r["lambda_min"], LAMBDA_TOL),
+            stat("lambda_1se", lambda p: p.lambda_1se, lambda r: r["lambda_1se"], LAMBDA_TOL),
+            stat(
+                "coef_min",
+                lambda p: list(p.path.coefficients(p.index_min).values()),
+                lambda r: r["coef_min"],
+                CV_TOL,
+            ),
+        ),
+    )
+)
 
 
 # ------------------------------------------------------------------------------ auc, roc.test
@@ -142,16 +158,23 @@ def run_auc(i):
     return ci_auc(i["y"], i["score"], direction=i["direction"])
 
 
-register(Step(
-    name="auc", description="AUC with DeLong 95% CI (pROC::roc, ci.auc): outcome=, score=, direction=",
-    script="discrimination.R", r_function="disc_roc", options=("outcome", "score", "direction"),
-    prepare=prep_auc, run_python=run_auc,
-    r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["score"])), {"direction": i["direction"]}),
-    statistics=(
-        stat("auc", lambda p: p.auc, lambda r: r["auc"], AUC_TOL),
-        stat("ci_lower", lambda p: p.lower, lambda r: r["ci"][0], COEF),
-        stat("ci_upper", lambda p: p.upper, lambda r: r["ci"][2], COEF),
-    )))
+register(
+    Step(
+        name="auc",
+        description="AUC with DeLong 95% CI (pROC::roc, ci.auc): outcome=, score=, direction=",
+        script="discrimination.R",
+        r_function="disc_roc",
+        options=("outcome", "score", "direction"),
+        prepare=prep_auc,
+        run_python=run_auc,
+        r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["score"])), {"direction": i["direction"]}),
+        statistics=(
+            stat("auc", lambda p: p.auc, lambda r: r["auc"], AUC_TOL),
+            stat("ci_lower", lambda p: p.lower, lambda r: r["ci"][0], COEF),
+            stat("ci_upper", lambda p: p.upper, lambda r: r["ci"][2], COEF),
+        ),
+    )
+)
 
 
 def prep_roc_test(df, opts):
@@ -166,17 +189,24 @@ def run_roc_test(i):
     return delong_test(i["y"], i["s1"], i["s2"])
 
 
-register(Step(
-    name="roc.test", description="paired DeLong test of two AUCs (pROC::roc.test): outcome=, score=, score2=",
-    script="discrimination.R", r_function="disc_roc_test", options=("outcome", "score", "score2"),
-    prepare=prep_roc_test, run_python=run_roc_test,
-    r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["s1"]), R.fvec(i["s2"])), {}),
-    statistics=(
-        stat("auc", lambda p: [p.auc1, p.auc2], lambda r: r["auc"], AUC_TOL),
-        stat("z", lambda p: p.z, lambda r: r["z"], COEF),
-        stat("p", lambda p: p.p_value, lambda r: r["p"], PVAL),
-        stat("ci", lambda p: [p.ci_lower, p.ci_upper], lambda r: r["ci"], COEF),
-    )))
+register(
+    Step(
+        name="roc.test",
+        description="paired DeLong test of two AUCs (pROC::roc.test): outcome=, score=, score2=",
+        script="discrimination.R",
+        r_function="disc_roc_test",
+        options=("outcome", "score", "score2"),
+        prepare=prep_roc_test,
+        run_python=run_roc_test,
+        r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["s1"]), R.fvec(i["s2"])), {}),
+        statistics=(
+            stat("auc", lambda p: [p.auc1, p.auc2], lambda r: r["auc"], AUC_TOL),
+            stat("z", lambda p: p.z, lambda r: r["z"], COEF),
+            stat("p", lambda p: p.p_value, lambda r: r["p"], PVAL),
+            stat("ci", lambda p: [p.ci_lower, p.ci_upper], lambda r: r["ci"], COEF),
+        ),
+    )
+)
 
 
 # ------------------------------------------------------------------------------ dca
@@ -185,7 +215,9 @@ def prep_dca(df, opts):
     p = column(df, opts.pop("prob", None), "dca", "prob")
     if ((p < 0) | (p > 1)).any():
         raise NenauditError("parity dca: prob= must hold probabilities in [0, 1]")
-    lo, hi, by = (number(opts.pop(k, d), k) for k, d in (("from", 0.01), ("to", 0.99), ("by", 0.01)))
+    lo, hi, by = (
+        number(opts.pop(k, d), k) for k, d in (("from", 0.01), ("to", 0.99), ("by", 0.01))
+    )
     done(opts, "dca")
     return {"y": y, "p": p, "t": threshold_grid(lo, hi, by)}
 
@@ -194,17 +226,28 @@ def run_dca(i):
     return decision_curve(i["y"], i["p"], i["t"])
 
 
-register(Step(
-    name="dca", description="net benefit, dcurves conventions (dca.R): outcome=, prob=, from=, to=, by=",
-    script="dca.R", r_function="dca_base", options=("outcome", "prob", "from", "to", "by"),
-    prepare=prep_dca, run_python=run_dca,
-    r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["p"]), R.fvec(i["t"])), {}),
-    statistics=(
-        stat("model", lambda p: np.asarray(p.model), lambda r: r["model"], ARITH_TOL),
-        stat("all", lambda p: np.asarray(p.treat_all), lambda r: r["all"], ARITH_TOL),
-        stat("standardized_model", lambda p: np.asarray(p.standardized_model), lambda r: r["standardized_model"],
-             ARITH_TOL),
-    )))
+register(
+    Step(
+        name="dca",
+        description="net benefit, dcurves conventions (dca.R): outcome=, prob=, from=, to=, by=",
+        script="dca.R",
+        r_function="dca_base",
+        options=("outcome", "prob", "from", "to", "by"),
+        prepare=prep_dca,
+        run_python=run_dca,
+        r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["p"]), R.fvec(i["t"])), {}),
+        statistics=(
+            stat("model", lambda p: np.asarray(p.model), lambda r: r["model"], ARITH_TOL),
+            stat("all", lambda p: np.asarray(p.treat_all), lambda r: r["all"], ARITH_TOL),
+            stat(
+                "standardized_model",
+                lambda p: np.asarray(p.standardized_model),
+                lambda r: r["standardized_model"],
+                ARITH_TOL,
+            ),
+        ),
+    )
+)
 
 
 # ------------------------------------------------------------------------------ calibration
@@ -212,32 +255,49 @@ def prep_calibration(df, opts):
     y = outcome(df, opts, "calibration")
     p = column(df, opts.pop("prob", None), "calibration", "prob")
     if ((p <= 0) | (p >= 1)).any():
-        raise NenauditError("parity calibration: prob= must hold probabilities strictly between 0 and 1")
+        raise NenauditError(
+            "parity calibration: prob= must hold probabilities strictly between 0 and 1"
+        )
     g = integer(opts.pop("g", 10), "g", 3)
     done(opts, "calibration")
     return {"y": y, "p": p, "g": g}
 
 
 def run_calibration(i):
-    return {"fit": calibration_fit(i["y"], i["p"]), "hl": hosmer_lemeshow(i["y"], i["p"], i["g"]),
-            "err": calibration_errors(i["y"], i["p"])}
+    return {
+        "fit": calibration_fit(i["y"], i["p"]),
+        "hl": hosmer_lemeshow(i["y"], i["p"], i["g"]),
+        "err": calibration_errors(i["y"], i["p"]),
+    }
 
 
-register(Step(
-    name="calibration", description="calibration intercept/slope, Brier, Hosmer-Lemeshow, ICI (calibration.R): "
-    "outcome=, prob=, g=", script="parity_steps.R", r_function="parity_calibration",
-    options=("outcome", "prob", "g"), prepare=prep_calibration, run_python=run_calibration,
-    r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["p"]), i["g"]), {}),
-    statistics=(
-        stat("citl", lambda p: p["fit"].citl, lambda r: r["citl"], COEF),
-        stat("intercept", lambda p: p["fit"].intercept, lambda r: r["intercept"], COEF),
-        stat("slope", lambda p: p["fit"].slope, lambda r: r["slope"], COEF),
-        stat("brier", lambda p: p["fit"].brier, lambda r: r["brier"], ARITH_TOL),
-        stat("hl_statistic", lambda p: p["hl"].statistic, lambda r: r["hl_statistic"], COEF),
-        stat("hl_p", lambda p: p["hl"].p_value, lambda r: r["hl_p"], PVAL),
-        stat("ici", lambda p: [p["err"].ici, p["err"].e50, p["err"].e90, p["err"].emax],
-             lambda r: [r["ici"], r["e50"], r["e90"], r["emax"]], LOWESS_TOL),
-    )))
+register(
+    Step(
+        name="calibration",
+        description="calibration intercept/slope, Brier, Hosmer-Lemeshow, ICI (calibration.R): "
+        "outcome=, prob=, g=",
+        script="parity_steps.R",
+        r_function="parity_calibration",
+        options=("outcome", "prob", "g"),
+        prepare=prep_calibration,
+        run_python=run_calibration,
+        r_args=lambda R, i: ((R.fvec(i["y"]), R.fvec(i["p"]), i["g"]), {}),
+        statistics=(
+            stat("citl", lambda p: p["fit"].citl, lambda r: r["citl"], COEF),
+            stat("intercept", lambda p: p["fit"].intercept, lambda r: r["intercept"], COEF),
+            stat("slope", lambda p: p["fit"].slope, lambda r: r["slope"], COEF),
+            stat("brier", lambda p: p["fit"].brier, lambda r: r["brier"], ARITH_TOL),
+            stat("hl_statistic", lambda p: p["hl"].statistic, lambda r: r["hl_statistic"], COEF),
+            stat("hl_p", lambda p: p["hl"].p_value, lambda r: r["hl_p"], PVAL),
+            stat(
+                "ici",
+                lambda p: [p["err"].ici, p["err"].e50, p["err"].e90, p["err"].emax],
+                lambda r: [r["ici"], r["e50"], r["e90"], r["emax"]],
+                LOWESS_TOL,
+            ),
+        ),
+    )
+)
 
 
 # ------------------------------------------------------------------------------ validation (Harrell, shared resamples)
@@ -264,13 +324,25 @@ def _r_index(field: str):
     return lambda r: dict(zip(r["names"], r[field]))
 
 
-register(Step(
-    name="validation", description="Harrell's optimism bootstrap of glm on shared resamples (validation.R "
-    "val_optimism): outcome=, predictors=, B=, seed=", script="parity_steps.R", r_function="parity_validation",
-    options=("outcome", "predictors", "B", "b", "seed"), prepare=prep_validation, run_python=run_validation,
-    r_args=lambda R, i: ((R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"]), R.matrix(i["idx"] + 1)), {}),
-    statistics=tuple(stat(f, _index(f), _r_index(f), BOOT_TOL) for f in ("apparent", "optimism", "corrected")),
-))
+register(
+    Step(
+        name="validation",
+        description="Harrell's optimism bootstrap of glm on shared resamples (validation.R "
+        "val_optimism): outcome=, predictors=, B=, seed=",
+        script="parity_steps.R",
+        r_function="parity_validation",
+        options=("outcome", "predictors", "B", "b", "seed"),
+        prepare=prep_validation,
+        run_python=run_validation,
+        r_args=lambda R, i: (
+            (R.matrix(i["x"]), R.fvec(i["y"]), R.svec(i["names"]), R.matrix(i["idx"] + 1)),
+            {},
+        ),
+        statistics=tuple(
+            stat(f, _index(f), _r_index(f), BOOT_TOL) for f in ("apparent", "optimism", "corrected")
+        ),
+    )
+)
 
 
 NEW_STEPS: Sequence[str] = ("lasso", "auc", "roc.test", "dca", "calibration", "validation")

@@ -147,8 +147,13 @@ class FeatureCatalogue:
             source = data["source"]
             image_types = data["image_types"]
             if set(image_types) != {"original", "wavelet"}:
-                raise NenauditError(f"image_types: expected 'original' and 'wavelet', got {sorted(image_types)}")
-            other = {name: list(v.get("features", [])) for name, v in data.get("other_classes", {}).items()}
+                raise NenauditError(
+                    f"image_types: expected 'original' and 'wavelet', got {sorted(image_types)}"
+                )
+            other = {
+                name: list(v.get("features", []))
+                for name, v in data.get("other_classes", {}).items()
+            }
             return cls(
                 package=str(source["package"]),
                 version=str(source["version"]),
@@ -165,7 +170,9 @@ class FeatureCatalogue:
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             if isinstance(exc, NenauditError):
                 raise
-            raise NenauditError(f"{CATALOGUE_FILE}: malformed catalogue ({type(exc).__name__}: {exc})") from None
+            raise NenauditError(
+                f"{CATALOGUE_FILE}: malformed catalogue ({type(exc).__name__}: {exc})"
+            ) from None
 
     # ------------------------------------------------------------ lookups
     @property
@@ -201,7 +208,9 @@ class FeatureCatalogue:
                 )
         return out
 
-    def expected_counts(self, image_types: str | Iterable[str] = ("original", "wavelet")) -> ExpectedCounts:
+    def expected_counts(
+        self, image_types: str | Iterable[str] = ("original", "wavelet")
+    ) -> ExpectedCounts:
         """Counts per requested image type and per class, and the total, for a default extraction.
 
         ``image_types`` holds families (``"original"``, ``"wavelet"``: all 8 decompositions) or single
@@ -213,7 +222,9 @@ class FeatureCatalogue:
         by_class: dict[str, int] = {c: 0 for c in self.classes}
         seen: set[str] = set()
         for label, names in groups.items():
-            by_image_type[label] = sum(len(self.classes[c]) for n in names for c in self._classes_on(n))
+            by_image_type[label] = sum(
+                len(self.classes[c]) for n in names for c in self._classes_on(n)
+            )
             for n in names:
                 if n in seen:
                     continue
@@ -227,7 +238,9 @@ class FeatureCatalogue:
             total=sum(by_class.values()),
         )
 
-    def feature_keys(self, image_types: str | Iterable[str] = ("original", "wavelet")) -> tuple[str, ...]:
+    def feature_keys(
+        self, image_types: str | Iterable[str] = ("original", "wavelet")
+    ) -> tuple[str, ...]:
         """Every pyradiomics feature key a default extraction yields for ``image_types``, in a stable order."""
         names: list[str] = []
         for group in self._expand_image_types(image_types).values():
@@ -251,10 +264,16 @@ class FeatureCatalogue:
         if cls not in self.classes:
             raise NenauditError(f"feature class {cls!r}: expected one of {', '.join(self.classes)}")
         if name not in self.classes[cls]:
-            hint = " (deprecated, not extracted by default)" if name in self.deprecated.get(cls, ()) else ""
+            hint = (
+                " (deprecated, not extracted by default)"
+                if name in self.deprecated.get(cls, ())
+                else ""
+            )
             raise NenauditError(f"{cls} has no default feature {name!r}{hint}")
         if cls not in self._classes_on(image):
-            raise NenauditError(f"{cls} features are computed on the original image only, not on {image}")
+            raise NenauditError(
+                f"{cls} features are computed on the original image only, not on {image}"
+            )
         return f"{image}_{cls}_{name}"
 
     def classes_of(self, name: str, include_deprecated: bool = False) -> tuple[str, ...]:
@@ -286,7 +305,9 @@ class FeatureCatalogue:
             if hits:
                 problems = []
                 if not exact:
-                    problems.append(Problem(FEATURE_CASE, f"{word!r} is spelled {canonical!r} in pyradiomics"))
+                    problems.append(
+                        Problem(FEATURE_CASE, f"{word!r} is spelled {canonical!r} in pyradiomics")
+                    )
                 return canonical, hits, problems
         return word, {}, [Problem(UNKNOWN_FEATURE, f"{word!r} is not a pyradiomics feature name")]
 
@@ -300,7 +321,10 @@ class FeatureCatalogue:
         3-D extraction is listed in ``problems``.
         """
         if not isinstance(text, str):
-            return ParsedName(text=repr(text), problems=(Problem(EMPTY, f"expected a name, got {type(text).__name__}"),))
+            return ParsedName(
+                text=repr(text),
+                problems=(Problem(EMPTY, f"expected a name, got {type(text).__name__}"),),
+            )
         if not text.strip():
             return ParsedName(text=text, problems=(Problem(EMPTY, "no feature name given"),))
         tokens = [t for t in _SPLIT.split(text.strip()) if t]
@@ -318,7 +342,9 @@ class FeatureCatalogue:
 
         rest = list(head)
         if not rest:
-            problems.append(Problem(MISSING_IMAGE_TYPE, f"{text!r} names no image type (original, wavelet-...)"))
+            problems.append(
+                Problem(MISSING_IMAGE_TYPE, f"{text!r} names no image type (original, wavelet-...)")
+            )
         else:
             first = rest.pop(0)
             low = first.lower()
@@ -330,40 +356,66 @@ class FeatureCatalogue:
                 if wavelet:
                     level = int(wavelet.group(1)) if wavelet.group(1) else 1
                     if level != 1:
-                        problems.append(Problem(
-                            NON_DEFAULT_WAVELET_LEVEL, f"{first!r}: wavelet level {level}; the default extraction has level 1 only"
-                        ))
+                        problems.append(
+                            Problem(
+                                NON_DEFAULT_WAVELET_LEVEL,
+                                f"{first!r}: wavelet level {level}; the default extraction has level 1 only",
+                            )
+                        )
                 else:
                     level = 1
-                    problems.append(Problem(MALFORMED_PREFIX, f"{first!r} is not a wavelet image-type prefix"))
+                    problems.append(
+                        Problem(MALFORMED_PREFIX, f"{first!r} is not a wavelet image-type prefix")
+                    )
                 letters = []
                 while rest and _LH.fullmatch(rest[0]):
                     letters.append(rest.pop(0).upper())
                 if not letters:
-                    problems.append(Problem(MISSING_DECOMPOSITION, f"{text!r}: wavelet without decomposition letters"))
+                    problems.append(
+                        Problem(
+                            MISSING_DECOMPOSITION,
+                            f"{text!r}: wavelet without decomposition letters",
+                        )
+                    )
                 else:
                     decomposition = letters[-1]
                     if len(letters) > 1:
-                        problems.append(Problem(
-                            MALFORMED_PREFIX, f"{text!r}: several decomposition-like parts {letters}"
-                        ))
+                        problems.append(
+                            Problem(
+                                MALFORMED_PREFIX,
+                                f"{text!r}: several decomposition-like parts {letters}",
+                            )
+                        )
                     if decomposition not in self.wavelet_decompositions:
-                        n = len(self.wavelet_decompositions[0]) if self.wavelet_decompositions else 3
-                        problems.append(Problem(
-                            UNKNOWN_DECOMPOSITION,
-                            f"{decomposition!r} is not a 3-D wavelet decomposition "
-                            f"({len(decomposition)} letters; 3-D wavelets have {n}: {', '.join(self.wavelet_decompositions)})",
-                        ))
+                        n = (
+                            len(self.wavelet_decompositions[0])
+                            if self.wavelet_decompositions
+                            else 3
+                        )
+                        problems.append(
+                            Problem(
+                                UNKNOWN_DECOMPOSITION,
+                                f"{decomposition!r} is not a 3-D wavelet decomposition "
+                                f"({len(decomposition)} letters; 3-D wavelets have {n}: {', '.join(self.wavelet_decompositions)})",
+                            )
+                        )
             elif low in other_types:
                 image_type = low
                 while rest and _IMAGE_TYPE_ARGS.fullmatch(rest[0]):
                     rest.pop(0)
-                problems.append(Problem(
-                    NON_DEFAULT_IMAGE_TYPE, f"{first!r} images are not part of the original + wavelet extraction"
-                ))
+                problems.append(
+                    Problem(
+                        NON_DEFAULT_IMAGE_TYPE,
+                        f"{first!r} images are not part of the original + wavelet extraction",
+                    )
+                )
             elif "".join([first, *rest]).lower() in class_names:
                 rest.insert(0, first)
-                problems.append(Problem(MISSING_IMAGE_TYPE, f"{text!r} names no image type (original, wavelet-...)"))
+                problems.append(
+                    Problem(
+                        MISSING_IMAGE_TYPE, f"{text!r} names no image type (original, wavelet-...)"
+                    )
+                )
             else:
                 problems.append(Problem(MALFORMED_PREFIX, f"{first!r} is not an image type"))
 
@@ -373,7 +425,12 @@ class FeatureCatalogue:
             if joined in class_names:
                 stated_class = class_names[joined]
             else:
-                problems.append(Problem(MALFORMED_PREFIX, f"{text!r}: unexpected {'_'.join(rest)!r} before the feature"))
+                problems.append(
+                    Problem(
+                        MALFORMED_PREFIX,
+                        f"{text!r}: unexpected {'_'.join(rest)!r} before the feature",
+                    )
+                )
 
         feature, hits, feature_problems = self._lookup_feature(word)
         problems += feature_problems
@@ -382,27 +439,44 @@ class FeatureCatalogue:
             if stated_class in hits:
                 candidates = [stated_class]
             else:
-                problems.append(Problem(
-                    FEATURE_NOT_IN_CLASS, f"{feature!r} is not a {stated_class} feature (it is in {', '.join(hits)})"
-                ))
+                problems.append(
+                    Problem(
+                        FEATURE_NOT_IN_CLASS,
+                        f"{feature!r} is not a {stated_class} feature (it is in {', '.join(hits)})",
+                    )
+                )
         if image_type is not None and image_type != "original" and self.shape_only_on_original:
             if candidates and all(c.startswith("shape") for c in candidates):
-                problems.append(Problem(
-                    SHAPE_NOT_ON_FILTERED_IMAGE, f"{feature!r} is a shape feature, computed on the original image only"
-                ))
+                problems.append(
+                    Problem(
+                        SHAPE_NOT_ON_FILTERED_IMAGE,
+                        f"{feature!r} is a shape feature, computed on the original image only",
+                    )
+                )
             else:
                 candidates = [c for c in candidates if not c.startswith("shape")]
         kinds = {hits[c] for c in candidates if c in hits}
         if "deprecated" in kinds and "default" not in kinds:
-            problems.append(Problem(DEPRECATED_FEATURE, f"{feature!r} is deprecated in pyradiomics and not extracted by default"))
+            problems.append(
+                Problem(
+                    DEPRECATED_FEATURE,
+                    f"{feature!r} is deprecated in pyradiomics and not extracted by default",
+                )
+            )
         if "other" in kinds and "default" not in kinds:
-            problems.append(Problem(
-                NON_DEFAULT_CLASS, f"{feature!r} belongs only to {', '.join(candidates)}, not enabled for 3-D images"
-            ))
+            problems.append(
+                Problem(
+                    NON_DEFAULT_CLASS,
+                    f"{feature!r} belongs only to {', '.join(candidates)}, not enabled for 3-D images",
+                )
+            )
         if len(candidates) > 1:
-            problems.append(Problem(
-                AMBIGUOUS_CLASS, f"{feature!r} is a feature of {', '.join(candidates)}; the name does not say which"
-            ))
+            problems.append(
+                Problem(
+                    AMBIGUOUS_CLASS,
+                    f"{feature!r} is a feature of {', '.join(candidates)}; the name does not say which",
+                )
+            )
 
         parsed = ParsedName(
             text=text,
@@ -434,9 +508,13 @@ def load_catalogue() -> FeatureCatalogue:
     try:
         data = json.loads(ref.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NenauditError(f"{CATALOGUE_FILE} is missing: run tools/make_feature_catalogue.py") from None
+        raise NenauditError(
+            f"{CATALOGUE_FILE} is missing: run tools/make_feature_catalogue.py"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise NenauditError(f"{CATALOGUE_FILE}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise NenauditError(
+            f"{CATALOGUE_FILE}: not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
     return FeatureCatalogue.from_dict(data)
 
 

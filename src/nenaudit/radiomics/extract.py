@@ -33,20 +33,20 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import CaseError, NenauditError
-from nenaudit.stats.result import Result
-from nenaudit.stats.result import plain
-from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.outputs import check_file
+from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.stats.icc import icc_two_readings
+from nenaudit.stats.result import Result, plain
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -117,9 +117,14 @@ class ExtractionResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "n_cases": self.n_cases, "n_extracted": int(len(self.table)), "n_failed": len(self.failures),
-            "n_features": len(self.feature_names), "params": self.params,
-            "settings": plain(dict(self.settings)), "jobs": self.jobs, "seconds": self.seconds,
+            "n_cases": self.n_cases,
+            "n_extracted": int(len(self.table)),
+            "n_failed": len(self.failures),
+            "n_features": len(self.feature_names),
+            "params": self.params,
+            "settings": plain(dict(self.settings)),
+            "jobs": self.jobs,
+            "seconds": self.seconds,
             "cpu_seconds": self.cpu_seconds,
             "failures": [f.to_dict() for f in self.failures],
         }
@@ -169,18 +174,31 @@ def find_cases(images_dir: str | os.PathLike, masks_dir: str | os.PathLike) -> l
             vals = row._asdict()
             for col in ("lesion_id", "image", "mask"):
                 if pd.isna(vals[col]) or str(vals[col]).strip() == "":
-                    raise DataError(f"{index}: column {col!r}, line {i + 2}: empty; every case needs one")
+                    raise DataError(
+                        f"{index}: column {col!r}, line {i + 2}: empty; every case needs one"
+                    )
             try:
                 o = int(vals.get("observer", 1)) if not pd.isna(vals.get("observer", 1)) else 1
                 r = int(vals.get("repeat", 1)) if not pd.isna(vals.get("repeat", 1)) else 1
             except (TypeError, ValueError):
-                raise DataError(f"{index}: line {i + 2}: observer and repeat must be integers") from None
-            cases.append(Case(str(vals["lesion_id"]), o, r, str(images / str(vals["image"])),
-                              str(masks / str(vals["mask"]))))
+                raise DataError(
+                    f"{index}: line {i + 2}: observer and repeat must be integers"
+                ) from None
+            cases.append(
+                Case(
+                    str(vals["lesion_id"]),
+                    o,
+                    r,
+                    str(images / str(vals["image"])),
+                    str(masks / str(vals["mask"])),
+                )
+            )
         keys = [(c.lesion_id, c.observer, c.repeat) for c in cases]
         dup = next((k for k in keys if keys.count(k) > 1), None)
         if dup:
-            raise DataError(f"{index}: lesion {dup[0]!r} observer {dup[1]} repeat {dup[2]} is listed twice")
+            raise DataError(
+                f"{index}: lesion {dup[0]!r} observer {dup[1]} repeat {dup[2]} is listed twice"
+            )
         return cases
     by_stem: dict[str, Path] = {}
     for p in sorted(images.iterdir()):
@@ -209,7 +227,9 @@ def read_image(path: str | os.PathLike):
         if not ids:
             raise CaseError(f"{p}: no DICOM series in this directory")
         if len(ids) > 1:
-            raise CaseError(f"{p}: {len(ids)} DICOM series in this directory; keep one series per directory")
+            raise CaseError(
+                f"{p}: {len(ids)} DICOM series in this directory; keep one series per directory"
+            )
         reader = sitk.ImageSeriesReader()
         reader.SetFileNames(sitk.ImageSeriesReader.GetGDCMSeriesFileNames(str(p), ids[0]))
         return reader.Execute()
@@ -219,7 +239,9 @@ def read_image(path: str | os.PathLike):
         return sitk.ReadImage(str(p))
     except RuntimeError as exc:
         msg = str(exc).strip().splitlines()
-        raise CaseError(f"{p}: not readable by SimpleITK ({msg[-1] if msg else 'unknown error'})") from None
+        raise CaseError(
+            f"{p}: not readable by SimpleITK ({msg[-1] if msg else 'unknown error'})"
+        ) from None
 
 
 def check_pair(image, mask, label: int = 1):
@@ -235,40 +257,56 @@ def check_pair(image, mask, label: int = 1):
     import SimpleITK as sitk  # noqa: PLC0415 - optional (the radiomics extra)
 
     if image.GetDimension() != 3 or mask.GetDimension() != 3:
-        raise CaseError(f"mismatched geometry: image is {image.GetDimension()}-D and mask "
-                        f"{mask.GetDimension()}-D; both must be 3-D")
+        raise CaseError(
+            f"mismatched geometry: image is {image.GetDimension()}-D and mask "
+            f"{mask.GetDimension()}-D; both must be 3-D"
+        )
     if image.GetNumberOfComponentsPerPixel() != 1 or mask.GetNumberOfComponentsPerPixel() != 1:
         raise CaseError("image and mask must be scalar (one value per voxel)")
     isp, msp = np.array(image.GetSpacing()), np.array(mask.GetSpacing())
     if np.any(np.abs(isp - msp) > GEOMETRY_TOL * isp):
-        raise CaseError(f"mismatched geometry: mask spacing {tuple(np.round(msp, 4))} differs from the image's "
-                        f"{tuple(np.round(isp, 4))}; draw the mask on the image grid")
+        raise CaseError(
+            f"mismatched geometry: mask spacing {tuple(np.round(msp, 4))} differs from the image's "
+            f"{tuple(np.round(isp, 4))}; draw the mask on the image grid"
+        )
     idir, mdir = np.array(image.GetDirection()), np.array(mask.GetDirection())
     if np.any(np.abs(idir - mdir) > GEOMETRY_TOL):
-        raise CaseError("mismatched geometry: mask direction differs from the image's; draw the mask on the image grid")
+        raise CaseError(
+            "mismatched geometry: mask direction differs from the image's; draw the mask on the image grid"
+        )
     arr = sitk.GetArrayViewFromImage(mask)
     where = np.argwhere(arr == label)
     if where.size == 0:
         present = np.unique(arr)
         present = present[present != 0]
-        extra = f" (labels present: {', '.join(map(str, present[:5].tolist()))})" if present.size else ""
+        extra = (
+            f" (labels present: {', '.join(map(str, present[:5].tolist()))})"
+            if present.size
+            else ""
+        )
         raise CaseError(f"empty mask: no voxel with label {label}{extra}")
     # Mask voxel -> image continuous index through the physical space
     offset = np.array(image.TransformPhysicalPointToContinuousIndex(mask.GetOrigin()))
     if np.any(np.abs(offset - np.rint(offset)) > 1e-3):
-        raise CaseError(f"mismatched geometry: mask origin is {tuple(np.round(offset, 3))} voxels from the image "
-                        "origin, not a whole number; the mask grid is not the image grid")
+        raise CaseError(
+            f"mismatched geometry: mask origin is {tuple(np.round(offset, 3))} voxels from the image "
+            "origin, not a whole number; the mask grid is not the image grid"
+        )
     shift = np.rint(offset).astype(int)  # x, y, z
     lo = where.min(axis=0)[::-1] + shift  # z,y,x -> x,y,z
     hi = where.max(axis=0)[::-1] + shift
     size = np.array(image.GetSize())
     if np.any(lo < 0) or np.any(hi >= size):
-        raise CaseError(f"mask outside the image: labelled voxels span image index {tuple(lo.tolist())}.."
-                        f"{tuple(hi.tolist())}, the image has size {tuple(size.tolist())}")
+        raise CaseError(
+            f"mask outside the image: labelled voxels span image index {tuple(lo.tolist())}.."
+            f"{tuple(hi.tolist())}, the image has size {tuple(size.tolist())}"
+        )
     if np.all(shift == 0) and tuple(mask.GetSize()) == tuple(image.GetSize()):
         out = mask
     else:
-        out = sitk.Resample(mask, image, sitk.Transform(), sitk.sitkNearestNeighbor, 0, mask.GetPixelID())
+        out = sitk.Resample(
+            mask, image, sitk.Transform(), sitk.sitkNearestNeighbor, 0, mask.GetPixelID()
+        )
     out = sitk.Cast(out, sitk.sitkUInt8) if arr.max() <= 255 and arr.min() >= 0 else out
     out.CopyInformation(image)
     return out
@@ -285,7 +323,7 @@ _EXTRACTOR_PARAMS: str | None = None
 def _extractor(params: str):
     """The process's RadiomicsFeatureExtractor for ``params`` (built once per process)."""
     global _EXTRACTOR, _EXTRACTOR_PARAMS
-    if _EXTRACTOR is None or _EXTRACTOR_PARAMS != params:
+    if _EXTRACTOR is None or params != _EXTRACTOR_PARAMS:
         # optional (the radiomics extra), and slow to import
         import radiomics  # noqa: PLC0415
         from radiomics.featureextractor import RadiomicsFeatureExtractor  # noqa: PLC0415
@@ -320,7 +358,9 @@ def extract_case(case: Case, params: str | None = None) -> dict[str, float]:
     return {k: float(v) for k, v in out.items() if not k.startswith("diagnostics_")}
 
 
-def _run_case(i: int, case: Case, params: str) -> tuple[int, dict[str, float] | None, str | None, float]:
+def _run_case(
+    i: int, case: Case, params: str
+) -> tuple[int, dict[str, float] | None, str | None, float]:
     """(index, features or None, reason or None, CPU seconds of this process spent on the case)."""
     cpu = time.process_time()
     try:
@@ -351,8 +391,12 @@ def _expected_names(params: str) -> tuple[str, ...] | None:
     return load_catalogue().feature_keys(("original", "wavelet"))
 
 
-def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs: int = 1,
-            progress: Callable[[int, int], None] | None = None) -> ExtractionResult:
+def extract(
+    cases: Sequence[Case],
+    params: str | os.PathLike | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExtractionResult:
     """Extract every case; failures recorded, rows in input order, numbers independent of ``jobs``.
 
     ``params``: a pyradiomics parameter file (YAML/JSON); default :data:`DEFAULT_PARAMS`. ``jobs``:
@@ -402,8 +446,12 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
         # imports pyradiomics once and each worker starts from it, so start-up costs ~0.1 s, not ~1 s
         ctx = mp.get_context("spawn" if sys.platform != "linux" else "forkserver")
         if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["nenaudit.radiomics.extract", "radiomics.featureextractor", "SimpleITK"])
-        with worker_pool(min(jobs, n), mp_context=ctx, initializer=_init_worker, initargs=(params,)) as pool:
+            ctx.set_forkserver_preload(
+                ["nenaudit.radiomics.extract", "radiomics.featureextractor", "SimpleITK"]
+            )
+        with worker_pool(
+            min(jobs, n), mp_context=ctx, initializer=_init_worker, initargs=(params,)
+        ) as pool:
             # largest masks first (file size as a proxy for lesion size): no big lesion left for the end
             order = sorted(range(n), key=lambda i: -_file_size(cases[i].mask))
             futs = {pool.submit(_run_case, i, cases[i], params): i for i in order}
@@ -413,8 +461,10 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
                     _, results[i], reasons[i], c = fut.result()
                     cpu += c
                 except BrokenProcessPool:
-                    reasons[i] = ("worker process died (out of memory? when calling extract() from a script, "
-                                  "guard it with if __name__ == '__main__')")
+                    reasons[i] = (
+                        "worker process died (out of memory? when calling extract() from a script, "
+                        "guard it with if __name__ == '__main__')"
+                    )
                 done += 1
                 if progress:
                     progress(done, n)
@@ -430,24 +480,44 @@ def extract(cases: Sequence[Case], params: str | os.PathLike | None = None, jobs
         if set(r) != set(names):
             missing = sorted(set(names) - set(r))
             extra = sorted(set(r) - set(names))
-            results[i], reasons[i] = None, (
-                f"extracted features differ from the expected {len(names)}: "
-                + (f"missing {missing[0]!r}" if missing else f"unexpected {extra[0]!r}")
-                + f" ({len(missing)} missing, {len(extra)} unexpected)")
+            results[i], reasons[i] = (
+                None,
+                (
+                    f"extracted features differ from the expected {len(names)}: "
+                    + (f"missing {missing[0]!r}" if missing else f"unexpected {extra[0]!r}")
+                    + f" ({len(missing)} missing, {len(extra)} unexpected)"
+                ),
+            )
     names = names or ()
     rows, failures = [], []
     for case, r, why in zip(cases, results, reasons):
         if r is None:
-            failures.append(Failure(case.lesion_id, case.observer, case.repeat, case.image, case.mask,
-                                    why or "no features"))
+            failures.append(
+                Failure(
+                    case.lesion_id,
+                    case.observer,
+                    case.repeat,
+                    case.image,
+                    case.mask,
+                    why or "no features",
+                )
+            )
         else:
             rows.append([case.lesion_id, case.observer, case.repeat] + [r[k] for k in names])
     table = pd.DataFrame(rows, columns=list(ID_COLUMNS) + list(names))
     table["observer"] = table["observer"].astype(int)
     table["repeat"] = table["repeat"].astype(int)
-    return ExtractionResult(table=table, failures=tuple(failures), feature_names=tuple(names), params=params,
-                            settings=settings, jobs=int(jobs), seconds=float(seconds), n_cases=n,
-                            cpu_seconds=float(cpu))
+    return ExtractionResult(
+        table=table,
+        failures=tuple(failures),
+        feature_names=tuple(names),
+        params=params,
+        settings=settings,
+        jobs=int(jobs),
+        seconds=float(seconds),
+        n_cases=n,
+        cpu_seconds=float(cpu),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,8 +551,10 @@ def save_extraction(result: ExtractionResult, out: str | os.PathLike) -> dict[st
                 stale.unlink()
         return {"table": str(out)}
     targets[1].write(text)
-    fail = pd.DataFrame([f.to_dict() for f in result.failures],
-                        columns=["lesion_id", "observer", "repeat", "image", "mask", "reason"])
+    fail = pd.DataFrame(
+        [f.to_dict() for f in result.failures],
+        columns=["lesion_id", "observer", "repeat", "image", "mask", "reason"],
+    )
     targets[2].write(fail.to_csv(index=False, lineterminator="\n"))
     written = {"partial": str(partial), "failures": str(failed)}
     moved = targets[0].fail()
@@ -506,8 +578,9 @@ def split_readings(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return feats, others
 
 
-def observer_icc(table: pd.DataFrame, *, alpha: float = 0.05,
-                 nan_policy: str = "propagate") -> dict[str, Any]:
+def observer_icc(
+    table: pd.DataFrame, *, alpha: float = 0.05, nan_policy: str = "propagate"
+) -> dict[str, Any]:
     """Per-feature ICCs of the re-segmented lesions, through :func:`nenaudit.stats.icc.icc_two_readings`.
 
     ``"intra"``: observer 1 reading 1 vs observer 1 reading 2; ``"inter"``: observer 1 reading 1 vs
@@ -527,6 +600,9 @@ def observer_icc(table: pd.DataFrame, *, alpha: float = 0.05,
     for design, (o, r) in (("intra", (1, 2)), ("inter", (2, 1))):
         other = reading(o, r)
         common = [i for i in ref.index if i in other.index]
-        out[design] = (icc_two_readings(ref.loc[common], other.loc[common], alpha=alpha, nan_policy=nan_policy)
-                       if len(common) >= 2 else None)
+        out[design] = (
+            icc_two_readings(ref.loc[common], other.loc[common], alpha=alpha, nan_policy=nan_policy)
+            if len(common) >= 2
+            else None
+        )
     return out

@@ -49,20 +49,20 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.ndimage import gaussian_filter
-from scipy.ndimage import binary_dilation, binary_erosion
+from scipy.ndimage import binary_dilation, binary_erosion, gaussian_filter
 
 from nenaudit.cohort import FILES, load_cohort
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.stats.result import Result
 from nenaudit.outputs import output_dir
+from nenaudit.stats.result import Result
 
 __all__ = [
     "DEFAULT_SPACING",
@@ -250,7 +250,9 @@ def _axes(scan: ScanModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, z
 
 
-def _ellipsoid_r2(spec: LesionSpec, x: np.ndarray, y: np.ndarray, z: np.ndarray, scale: float = 1.0) -> np.ndarray:
+def _ellipsoid_r2(
+    spec: LesionSpec, x: np.ndarray, y: np.ndarray, z: np.ndarray, scale: float = 1.0
+) -> np.ndarray:
     """Normalised squared radius of points (z, y, x broadcast) w.r.t. the lesion ellipsoid (<= 1 inside)."""
     cx, cy, cz = spec.centre_mm
     a, b, c = (scale * v for v in spec.semi_axes_mm)
@@ -308,8 +310,10 @@ def _check_ids(values: pd.Series, col: str, source: str) -> None:
 
     for i, v in enumerate(values):
         if not _SAFE_ID.match(v):
-            raise DataError(f"{source}: column {col!r}, line {i + 2}: {v!r} is not usable as a file name; "
-                            "use letters, digits, '.', '_' or '-'")
+            raise DataError(
+                f"{source}: column {col!r}, line {i + 2}: {v!r} is not usable as a file name; "
+                "use letters, digits, '.', '_' or '-'"
+            )
 
 
 def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, list[str] | None]:
@@ -340,17 +344,23 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     y = numeric_column(lesions, "outcome", src)  # NaN / non-numbers refused with their line
     if not np.isin(y, (0.0, 1.0)).all():
         i = int(np.flatnonzero(~np.isin(y, (0.0, 1.0)))[0])
-        raise DataError(f"{src}: column 'outcome', line {i + 2}: {y[i]:g}; code 1 = ineffective (SD+PD), "
-                        "0 = effective (CR+PR)")
-    out = pd.DataFrame({
-        "lesion_id": lesions["lesion_id"].astype(str),
-        "patient_id": lesions["patient_id"].astype(str),
-        "outcome": y.astype(int),
-    })
+        raise DataError(
+            f"{src}: column 'outcome', line {i + 2}: {y[i]:g}; code 1 = ineffective (SD+PD), "
+            "0 = effective (CR+PR)"
+        )
+    out = pd.DataFrame(
+        {
+            "lesion_id": lesions["lesion_id"].astype(str),
+            "patient_id": lesions["patient_id"].astype(str),
+            "outcome": y.astype(int),
+        }
+    )
     for col in ("lesion_id", "patient_id"):
         if lesions[col].isna().any():
             line = int(np.flatnonzero(lesions[col].isna().to_numpy())[0]) + 2
-            raise DataError(f"{src}: column {col!r}, line {line}: missing id; every lesion needs one")
+            raise DataError(
+                f"{src}: column {col!r}, line {line}: missing id; every lesion needs one"
+            )
         _check_ids(out[col], col, src)
     col = next((c for c in DIAMETER_COLUMNS if c in lesions.columns), None)
     out["diameter_lo_mm"] = math.nan
@@ -361,12 +371,16 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
                 continue
             r = diameter_range_mm(v)
             if r is None:
-                raise DataError(f"{src}: column {col!r}, line {i + 2}: {v!r} is not a diameter; use a number of mm "
-                                "or a category like '1–3 cm', '>5 cm'")
+                raise DataError(
+                    f"{src}: column {col!r}, line {i + 2}: {v!r} is not a diameter; use a number of mm "
+                    "or a category like '1–3 cm', '>5 cm'"
+                )
             out.loc[i, ["diameter_lo_mm", "diameter_hi_mm"]] = r
     dup = out["lesion_id"].duplicated()
     if dup.any():
-        raise DataError(f"{src}: lesion_id {out['lesion_id'][dup].iloc[0]!r} appears twice; ids must be unique")
+        raise DataError(
+            f"{src}: lesion_id {out['lesion_id'][dup].iloc[0]!r} appears twice; ids must be unique"
+        )
     if obs is not None:
         require_columns(obs, ["lesion_id"], str(root / "observers.csv"))
         known = set(out["lesion_id"])
@@ -401,13 +415,17 @@ def _draw_one(row, rng: np.random.Generator, resp: ResponseModel) -> dict[str, A
     if math.isfinite(lo) and math.isfinite(hi):
         d = float(rng.uniform(lo, hi)) if hi > lo else float(lo)
     else:
-        d = float(np.exp(rng.normal(math.log(resp.diameter_median_mm), math.log(resp.diameter_gsd))))
+        d = float(
+            np.exp(rng.normal(math.log(resp.diameter_median_mm), math.log(resp.diameter_gsd)))
+        )
         d = float(np.clip(d, *resp.diameter_range_mm))
     e1, e2 = rng.uniform(*resp.elongation_range, size=2)
     a = d / 2
     necrotic = rng.random() < resp.necrosis_prob[k] and d >= 20.0
     return dict(
-        lesion_id=row.lesion_id, patient_id=row.patient_id, outcome=k,
+        lesion_id=row.lesion_id,
+        patient_id=row.patient_id,
+        outcome=k,
         semi_axes_mm=(a, a * e1, max(a * e2, 5.0)),
         rotation_deg=float(rng.uniform(0, 180)),
         enhancement_hu=float(rng.normal(resp.enhancement_hu[k], resp.enhancement_sd_hu)),
@@ -435,19 +453,31 @@ def _place(drawn: list[dict], rng: np.random.Generator, scan: ScanModel) -> list
             if np.sum(u**2) > 1:
                 continue
             c = u * room
-            if all(np.linalg.norm(c - np.asarray(p.centre_mm)) > axes.max() + max(p.semi_axes_mm) + 3.0
-                   for p in placed):
+            if all(
+                np.linalg.norm(c - np.asarray(p.centre_mm)) > axes.max() + max(p.semi_axes_mm) + 3.0
+                for p in placed
+            ):
                 break
         else:  # pragma: no cover - only with absurd sizes
-            raise NenauditError(f"lesion {params['lesion_id']}: could not be placed in the liver; "
-                                "use a larger liver (ScanModel.liver_semi_axes_mm) or smaller lesions")
-        placed.append(LesionSpec(centre_mm=tuple(float(v) for v in c),
-                                 **{**params, "semi_axes_mm": tuple(float(v) for v in axes)}))
+            raise NenauditError(
+                f"lesion {params['lesion_id']}: could not be placed in the liver; "
+                "use a larger liver (ScanModel.liver_semi_axes_mm) or smaller lesions"
+            )
+        placed.append(
+            LesionSpec(
+                centre_mm=tuple(float(v) for v in c),
+                **{**params, "semi_axes_mm": tuple(float(v) for v in axes)},
+            )
+        )
     return placed
 
 
-def draw_lesions(lesions: pd.DataFrame, rng: np.random.Generator, response: ResponseModel = ResponseModel(),
-                 scan: ScanModel = ScanModel()) -> list[LesionSpec]:
+def draw_lesions(
+    lesions: pd.DataFrame,
+    rng: np.random.Generator,
+    response: ResponseModel = ResponseModel(),
+    scan: ScanModel = ScanModel(),
+) -> list[LesionSpec]:
     """Draw size, appearance and position for one patient's lesions (rows with lesion_id, patient_id, outcome)."""
     drawn = [_draw_one(row, rng, response) for row in lesions.itertuples(index=False)]
     return _place(drawn, rng, scan)
@@ -458,8 +488,13 @@ def draw_lesions(lesions: pd.DataFrame, rng: np.random.Generator, response: Resp
 # ---------------------------------------------------------------------------------------------
 
 
-def _texture(shape: tuple[int, ...], sd: float, scale_mm: float, spacing_zyx: np.ndarray,
-             rng: np.random.Generator) -> np.ndarray:
+def _texture(
+    shape: tuple[int, ...],
+    sd: float,
+    scale_mm: float,
+    spacing_zyx: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Gaussian-correlated noise with standard deviation ``sd`` and correlation length ``scale_mm``."""
     white = rng.standard_normal(shape)
     if sd <= 0:
@@ -469,8 +504,9 @@ def _texture(shape: tuple[int, ...], sd: float, scale_mm: float, spacing_zyx: np
     return f * (sd / s) if s > 0 else f
 
 
-def render_patient(lesions: Sequence[LesionSpec], scan: ScanModel, rng: np.random.Generator,
-                   liver: bool = True) -> np.ndarray:
+def render_patient(
+    lesions: Sequence[LesionSpec], scan: ScanModel, rng: np.random.Generator, liver: bool = True
+) -> np.ndarray:
     """The patient's image as a (z, y, x) int16 array in HU (see the module docstring for the model)."""
     sp = np.asarray(scan.spacing, float)[::-1]  # z, y, x
     shape = scan.size[::-1]
@@ -492,7 +528,9 @@ def render_patient(lesions: Sequence[LesionSpec], scan: ScanModel, rng: np.rando
             hu = hu * (1 - core) + (spec.necrosis_hu + 0.5 * tex) * core
         img[box] = sub * (1 - occ) + hu * occ
     if scan.psf_sigma_mm > 0:
-        img = gaussian_filter(img, sigma=(0.0, scan.psf_sigma_mm / sp[1], scan.psf_sigma_mm / sp[2]))
+        img = gaussian_filter(
+            img, sigma=(0.0, scan.psf_sigma_mm / sp[1], scan.psf_sigma_mm / sp[2])
+        )
     if scan.noise_sd_hu > 0:
         noise = gaussian_filter(rng.standard_normal(shape), sigma=(0.0, 0.5, 0.5))
         img += noise * (scan.noise_sd_hu / noise.std())
@@ -509,8 +547,15 @@ def to_sitk(array: np.ndarray, scan: ScanModel):
     return im
 
 
-def sphere_case(radius_mm: float, spacing: Sequence[float] = DEFAULT_SPACING, *, hu: float = 120.0,
-                texture_sd_hu: float = 15.0, margin_mm: float = 12.0, seed: int = 0):
+def sphere_case(
+    radius_mm: float,
+    spacing: Sequence[float] = DEFAULT_SPACING,
+    *,
+    hu: float = 120.0,
+    texture_sd_hu: float = 15.0,
+    margin_mm: float = 12.0,
+    seed: int = 0,
+):
     """(image, mask, spec): one spherical lesion centred on a voxel centre, for geometry checks.
 
     The grid is the smallest odd-sized grid holding the sphere plus ``margin_mm`` on each side, so
@@ -519,7 +564,9 @@ def sphere_case(radius_mm: float, spacing: Sequence[float] = DEFAULT_SPACING, *,
     sp = tuple(float(v) for v in spacing)
     size = tuple(int(2 * math.ceil((radius_mm + margin_mm) / s) + 1) for s in sp)
     scan = ScanModel(spacing=sp, size=size, liver_semi_axes_mm=(1e3, 1e3, 1e3), noise_sd_hu=5.0)
-    spec = LesionSpec("sphere", "sphere", 0, (0.0, 0.0, 0.0), (radius_mm,) * 3, 0.0, hu, texture_sd_hu, 2.0)
+    spec = LesionSpec(
+        "sphere", "sphere", 0, (0.0, 0.0, 0.0), (radius_mm,) * 3, 0.0, hu, texture_sd_hu, 2.0
+    )
     rng = np.random.default_rng(seed)
     img = render_patient([spec], scan, rng, liver=False)
     mask = reference_mask(spec, scan)
@@ -600,8 +647,9 @@ def mask_name(lesion_id: str, observer: int, repeat: int) -> str:
     return f"{lesion_id}_o{observer}r{repeat}.nii.gz"
 
 
-def _choose_resegmented(ids: list[str], given: list[str] | None, resegment: int | float | None,
-                        seed: int) -> list[str]:
+def _choose_resegmented(
+    ids: list[str], given: list[str] | None, resegment: int | float | None, seed: int
+) -> list[str]:
     if given is not None and resegment is None:
         return [i for i in ids if i in set(given)]
     frac = PAPER_RESEGMENTED_FRACTION if resegment is None else resegment
@@ -615,10 +663,19 @@ def _choose_resegmented(ids: list[str], given: list[str] | None, resegment: int 
 PHANTOM_FILES = ("images", "masks", "truth.csv", "manifest.json")
 
 
-def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, n_lesions: int | None = None,
-                  seed: int = 0, scan: ScanModel = ScanModel(), response: ResponseModel = ResponseModel(),
-                  observers: Mapping[tuple[int, int], ObserverModel] | None = None,
-                  resegment: int | float | None = None, progress=None, force: bool = False) -> PhantomSummary:
+def write_phantom(
+    cohort_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    n_lesions: int | None = None,
+    seed: int = 0,
+    scan: ScanModel = ScanModel(),
+    response: ResponseModel = ResponseModel(),
+    observers: Mapping[tuple[int, int], ObserverModel] | None = None,
+    resegment: int | float | None = None,
+    progress=None,
+    force: bool = False,
+) -> PhantomSummary:
     """Write phantom images and masks for a cohort's lesions (see the module docstring for the layout).
 
     ``n_lesions`` keeps the first N lesions of lesions.csv (their patients' images still hold all
@@ -638,11 +695,14 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
     else:
         selected = lesions
     keep = set(selected["lesion_id"])
-    observers = dict(observers) if observers is not None else {(1, 2): OBSERVER1_REPEAT, (2, 1): OBSERVER2}
+    observers = (
+        dict(observers) if observers is not None else {(1, 2): OBSERVER1_REPEAT, (2, 1): OBSERVER2}
+    )
     reseg = set(_choose_resegmented(list(selected["lesion_id"]), given, resegment, seed))
 
-
-    target = output_dir(out_dir, verb="phantom", names=PHANTOM_FILES, force=force, inputs=(cohort_dir,))
+    target = output_dir(
+        out_dir, verb="phantom", names=PHANTOM_FILES, force=force, inputs=(cohort_dir,)
+    )
     out = target.path
     tmp = target.staging
     (tmp / "images").mkdir()
@@ -672,34 +732,73 @@ def write_phantom(cohort_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
                         continue
                     name = mask_name(spec.lesion_id, o, r)
                     sitk.WriteImage(to_sitk(m, scan), str(tmp / "masks" / name), True)
-                    index_rows.append(dict(lesion_id=spec.lesion_id, observer=o, repeat=r,
-                                           image=image_file, mask=name))
+                    index_rows.append(
+                        dict(
+                            lesion_id=spec.lesion_id,
+                            observer=o,
+                            repeat=r,
+                            image=image_file,
+                            mask=name,
+                        )
+                    )
                 d = asdict(spec)
-                truth_rows.append(dict(
-                    lesion_id=spec.lesion_id, patient_id=spec.patient_id, outcome=spec.outcome,
-                    centre_x_mm=d["centre_mm"][0], centre_y_mm=d["centre_mm"][1], centre_z_mm=d["centre_mm"][2],
-                    semi_axis_x_mm=d["semi_axes_mm"][0], semi_axis_y_mm=d["semi_axes_mm"][1],
-                    semi_axis_z_mm=d["semi_axes_mm"][2], rotation_deg=spec.rotation_deg,
-                    enhancement_hu=spec.enhancement_hu, texture_sd_hu=spec.texture_sd_hu,
-                    texture_scale_mm=spec.texture_scale_mm, necrosis_fraction=spec.necrosis_fraction,
-                    volume_mm3=spec.volume_mm3, max_diameter_mm=spec.max_diameter_mm,
-                    reference_voxels=int(ref.sum()), resegmented=int(spec.lesion_id in reseg)))
+                truth_rows.append(
+                    dict(
+                        lesion_id=spec.lesion_id,
+                        patient_id=spec.patient_id,
+                        outcome=spec.outcome,
+                        centre_x_mm=d["centre_mm"][0],
+                        centre_y_mm=d["centre_mm"][1],
+                        centre_z_mm=d["centre_mm"][2],
+                        semi_axis_x_mm=d["semi_axes_mm"][0],
+                        semi_axis_y_mm=d["semi_axes_mm"][1],
+                        semi_axis_z_mm=d["semi_axes_mm"][2],
+                        rotation_deg=spec.rotation_deg,
+                        enhancement_hu=spec.enhancement_hu,
+                        texture_sd_hu=spec.texture_sd_hu,
+                        texture_scale_mm=spec.texture_scale_mm,
+                        necrosis_fraction=spec.necrosis_fraction,
+                        volume_mm3=spec.volume_mm3,
+                        max_diameter_mm=spec.max_diameter_mm,
+                        reference_voxels=int(ref.sum()),
+                        resegmented=int(spec.lesion_id in reseg),
+                    )
+                )
             if progress is not None:
                 progress(done + 1, len(patients))
-        index = pd.DataFrame(index_rows, columns=["lesion_id", "observer", "repeat", "image", "mask"])
+        index = pd.DataFrame(
+            index_rows, columns=["lesion_id", "observer", "repeat", "image", "mask"]
+        )
         index.to_csv(tmp / "masks" / "index.csv", index=False)
         pd.DataFrame(truth_rows).to_csv(tmp / "truth.csv", index=False)
         summary = PhantomSummary(
-            out_dir=str(out), seed=int(seed), n_patients=len(patients), n_lesions=len(truth_rows),
-            n_resegmented=len(reseg), n_masks=len(index_rows), spacing=tuple(scan.spacing),
+            out_dir=str(out),
+            seed=int(seed),
+            n_patients=len(patients),
+            n_lesions=len(truth_rows),
+            n_resegmented=len(reseg),
+            n_masks=len(index_rows),
+            spacing=tuple(scan.spacing),
             size=tuple(scan.size),
-            files={"images": "images/", "masks": "masks/", "index": "masks/index.csv", "truth": "truth.csv",
-                   "manifest": "manifest.json"})
-        manifest = {"generator": "nenaudit.radiomics.phantom", "seed": int(seed),
-                    "cohort": str(Path(cohort_dir).resolve()), "n_lesions_requested": n_lesions,
-                    "scan": asdict(scan), "response": asdict(response),
-                    "observers": {f"o{o}r{r}": asdict(m) for (o, r), m in observers.items()},
-                    "resegmented": sorted(reseg), "summary": summary.to_dict()}
+            files={
+                "images": "images/",
+                "masks": "masks/",
+                "index": "masks/index.csv",
+                "truth": "truth.csv",
+                "manifest": "manifest.json",
+            },
+        )
+        manifest = {
+            "generator": "nenaudit.radiomics.phantom",
+            "seed": int(seed),
+            "cohort": str(Path(cohort_dir).resolve()),
+            "n_lesions_requested": n_lesions,
+            "scan": asdict(scan),
+            "response": asdict(response),
+            "observers": {f"o{o}r{r}": asdict(m) for (o, r), m in observers.items()},
+            "resegmented": sorted(reseg),
+            "summary": summary.to_dict(),
+        }
         (tmp / "manifest.json").write_text(dumps_json(manifest), encoding="utf-8")
         target.commit()
     except BaseException:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import json
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 from tabulate import tabulate
 
 from nenaudit.audit.findings import VERDICTS, Finding
-from nenaudit.io import dumps_json
 from nenaudit.audit.run import summary
+from nenaudit.io import dumps_json
 from nenaudit.report.document import Folded, Para, Table
 
 __all__ = ["summary_line", "text_report", "markdown_report", "json_report", "folded_consistent"]
@@ -36,9 +36,23 @@ def text_report(findings: list[Finding], study_label: str, wrap: int = 60) -> st
         if not rows:
             continue
         parts.append(f"== {v} ({len(rows)}) ==")
-        table = [[f.check, textwrap.fill(f.where, 28), textwrap.fill(f.claim, 40),
-                  textwrap.fill(_short(f.published, 40), 24), textwrap.fill(f.detail, wrap)] for f in rows]
-        parts.append(tabulate(table, headers=["check", "where", "claim", "published", "detail"], tablefmt="simple_grid"))
+        table = [
+            [
+                f.check,
+                textwrap.fill(f.where, 28),
+                textwrap.fill(f.claim, 40),
+                textwrap.fill(_short(f.published, 40), 24),
+                textwrap.fill(f.detail, wrap),
+            ]
+            for f in rows
+        ]
+        parts.append(
+            tabulate(
+                table,
+                headers=["check", "where", "claim", "published", "detail"],
+                tablefmt="simple_grid",
+            )
+        )
         parts.append("")
     parts.append(summary_line(findings))
     return "\n".join(parts)
@@ -62,19 +76,34 @@ def folded_consistent(findings: list[Finding]) -> list:
     if not cons:
         return []
     groups = _by_check(cons)
-    blocks: list = [Para(f"consistent ({len(cons)}), folded by check class: "
-                         + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items()))]
+    blocks: list = [
+        Para(
+            f"consistent ({len(cons)}), folded by check class: "
+            + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items())
+        )
+    ]
     for c, fs in groups.items():
         rows = [[f.where, f.claim, _compared_text(f)] for f in fs]
-        blocks.append(Folded(f"{c}: {len(fs)} consistent",
-                             (Table(f"audit-consistent-{c.replace(' ', '-')}", f"{c}: consistent ({len(fs)})",
-                                    ["where", "claim", "compared"], rows),)))
+        blocks.append(
+            Folded(
+                f"{c}: {len(fs)} consistent",
+                (
+                    Table(
+                        f"audit-consistent-{c.replace(' ', '-')}",
+                        f"{c}: consistent ({len(fs)})",
+                        ["where", "claim", "compared"],
+                        rows,
+                    ),
+                ),
+            )
+        )
     return blocks
 
 
 def markdown_report(findings: list[Finding], study_label: str) -> str:
     """The findings as a Markdown document: inconsistent, not-reproducible and notes as tables, then the
     consistent ones folded (``<details>``, no script) per check class with their count; the summary line first."""
+
     def esc(s: str) -> str:
         return s.replace("|", "\\|").replace("\n", " ")
 
@@ -86,14 +115,30 @@ def markdown_report(findings: list[Finding], study_label: str) -> str:
         parts += [f"## {v} ({len(rows)})", ""]
         if v == "consistent":
             groups = _by_check(rows)
-            parts += ["By check class: " + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items()), ""]
+            parts += [
+                "By check class: " + ", ".join(f"{c} {len(fs)}" for c, fs in groups.items()),
+                "",
+            ]
             for c, fs in groups.items():
                 table = [[esc(f.where), esc(f.claim), esc(_compared_text(f))] for f in fs]
-                parts += [f"<details><summary>{html.escape(c)}: {len(fs)} consistent</summary>", "",
-                          tabulate(table, headers=["where", "claim", "compared"], tablefmt="github"), "", "</details>", ""]
+                parts += [
+                    f"<details><summary>{html.escape(c)}: {len(fs)} consistent</summary>",
+                    "",
+                    tabulate(table, headers=["where", "claim", "compared"], tablefmt="github"),
+                    "",
+                    "</details>",
+                    "",
+                ]
             continue
-        table = [[esc(f.check), esc(f.where), esc(f.claim), esc(_short(f.published, 60)), esc(f.detail)] for f in rows]
-        parts.append(tabulate(table, headers=["check", "where", "claim", "published", "detail"], tablefmt="github"))
+        table = [
+            [esc(f.check), esc(f.where), esc(f.claim), esc(_short(f.published, 60)), esc(f.detail)]
+            for f in rows
+        ]
+        parts.append(
+            tabulate(
+                table, headers=["check", "where", "claim", "published", "detail"], tablefmt="github"
+            )
+        )
         parts.append("")
     return "\n".join(parts)
 

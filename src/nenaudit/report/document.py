@@ -23,21 +23,37 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = [
-    "Cell", "Table", "Figure", "Para", "Folded", "Section", "Document", "like", "label_key", "mark_estimate",
-    "mark_all", "group_code", "comparison", "continuous_text", "reproduced_auc",
+    "Cell",
+    "Table",
+    "Figure",
+    "Para",
+    "Folded",
+    "Section",
+    "Document",
+    "like",
+    "label_key",
+    "mark_estimate",
+    "mark_all",
+    "group_code",
+    "comparison",
+    "continuous_text",
+    "reproduced_auc",
 ]
 
 
 EQUAL, INSIDE, DIFFERENT, NA = "equal", "inside CI", "different", "n/a"
 MARKS = (EQUAL, INSIDE, DIFFERENT, NA)
 MARK_SYMBOL = {EQUAL: "✓", INSIDE: "◐", DIFFERENT: "✗", NA: "·"}
-MARK_LEGEND = ("✓ equal at the printed precision; ◐ not all equal at the printed precision, but the estimate lies "
-               "inside the other's 95% CI; ✗ different; · no comparison possible (printed malformed, or nothing "
-               "reproduced)")
+MARK_LEGEND = (
+    "✓ equal at the printed precision; ◐ not all equal at the printed precision, but the estimate lies "
+    "inside the other's 95% CI; ✗ different; · no comparison possible (printed malformed, or nothing "
+    "reproduced)"
+)
 
 # the cohort format's outcome coding (nenaudit.cohort): 0 = effective (CR + PR), 1 = ineffective (SD + PD)
 OUTCOME_CODE = {"0": "effective", "1": "ineffective"}
@@ -195,7 +211,11 @@ def mark_estimate(printed, x: Any, printed_ci=None, ci: Sequence[float] | None =
     m = mark_value(printed, x)
     if m != DIFFERENT:
         return m
-    if printed_ci is not None and printed_ci.lo.value is not None and printed_ci.hi.value is not None:
+    if (
+        printed_ci is not None
+        and printed_ci.lo.value is not None
+        and printed_ci.hi.value is not None
+    ):
         if printed_ci.lo.value <= float(x) <= printed_ci.hi.value:
             return INSIDE
     if ci is not None and not nan(ci[0]) and not nan(ci[1]) and ci[0] <= printed.value <= ci[1]:
@@ -210,7 +230,11 @@ def mark_all(*marks: str) -> str:
         return NA
     if all(m == EQUAL for m in ms):
         return EQUAL
-    return DIFFERENT if DIFFERENT in ms and INSIDE not in ms else (INSIDE if INSIDE in ms else DIFFERENT)
+    return (
+        DIFFERENT
+        if DIFFERENT in ms and INSIDE not in ms
+        else (INSIDE if INSIDE in ms else DIFFERENT)
+    )
 
 
 def mark_count(printed_cp, count: Any, pct: Any) -> str:
@@ -254,7 +278,9 @@ def cells_for(vc, group: str, level: str | None = None):
     if vc is None:
         return None
     for c in vc.cells:
-        if c.group == group and (level is None or (c.level is not None and label_key(c.level) == label_key(level))):
+        if c.group == group and (
+            level is None or (c.level is not None and label_key(c.level) == label_key(level))
+        ):
             return c
     return None
 
@@ -275,11 +301,19 @@ def continuous_mark(kind: str, printed, values) -> str:
         return NA
     if kind == "mean_sd":
         return mark_all(mark_value(printed.mean, values[0]), mark_value(printed.sd, values[1]))
-    return mark_all(*(mark_value(p, v) for p, v in zip((printed.median, printed.q1, printed.q3), values)))
+    return mark_all(
+        *(mark_value(p, v) for p, v in zip((printed.median, printed.q1, printed.q3), values))
+    )
 
 
-TEST_NAMES = {"chisq": "chi-square", "chisq_yates": "chi-square (Yates)", "fisher": "Fisher's exact",
-              "welch": "Welch t", "student": "Student t", "mann-whitney": "Mann-Whitney U"}
+TEST_NAMES = {
+    "chisq": "chi-square",
+    "chisq_yates": "chi-square (Yates)",
+    "fisher": "Fisher's exact",
+    "welch": "Welch t",
+    "student": "Student t",
+    "mann-whitney": "Mann-Whitney U",
+}
 
 
 def test_text(vc) -> str:

@@ -9,22 +9,39 @@ atomically. The backend is Agg, so figures render on a machine without a display
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 from nenaudit.outputs import check_file
 
-__all__ = ["roc_figure", "nomogram_figure", "calibration_figure", "dca_figure", "lasso_path_figure", "save",
-           "plot_roc", "plot_calibration", "plot_dca", "plot_nomogram", "plot_lasso_cv", "plot_lasso_path",
-           "plot_validation", "hide_overlapping", "RMS_PROBS", "prediction_instability_figure",
-           "calibration_instability_figure", "plot_prediction_instability", "plot_calibration_instability",
-           "plot_dca_instability"]
+__all__ = [
+    "roc_figure",
+    "nomogram_figure",
+    "calibration_figure",
+    "dca_figure",
+    "lasso_path_figure",
+    "save",
+    "plot_roc",
+    "plot_calibration",
+    "plot_dca",
+    "plot_nomogram",
+    "plot_lasso_cv",
+    "plot_lasso_path",
+    "plot_validation",
+    "hide_overlapping",
+    "RMS_PROBS",
+    "prediction_instability_figure",
+    "calibration_instability_figure",
+    "plot_prediction_instability",
+    "plot_calibration_instability",
+    "plot_dca_instability",
+]
 
 
 def _ax(ax, size=(5.0, 5.0)):
@@ -35,18 +52,27 @@ def _ax(ax, size=(5.0, 5.0)):
 
 def save(ax_or_fig, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Save the figure holding ``ax_or_fig`` to ``path`` (PNG/SVG/PDF by suffix), atomically."""
-    fig = ax_or_fig.figure if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
+    fig = (
+        ax_or_fig.figure
+        if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig")
+        else ax_or_fig
+    )
     p = Path(path)
     try:
-        check_file(p, "figure").write_with(lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"),
-                                           suffix=p.suffix)
+        check_file(p, "figure").write_with(
+            lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"), suffix=p.suffix
+        )
     finally:
         plt.close(fig)
     return p
 
 
-def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = None, ax=None,
-               title: str | None = "ROC curves"):
+def roc_figure(
+    curves: Mapping[str, object],
+    cis: Mapping[str, object] | None = None,
+    ax=None,
+    title: str | None = "ROC curves",
+):
     """ROC curves (``stats.discrimination.roc_curve`` results), labelled with AUC and CI.
 
     ``cis`` maps the same labels to ``stats.discrimination.ci_auc`` results or ``(lower, upper)``
@@ -63,7 +89,9 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
             text += f" ({lo:.3f}-{hi:.3f})"
         ax.step(x[order], y[order], where="post", label=text)
     ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)
-    ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="1 - specificity", ylabel="sensitivity", aspect="equal")
+    ax.set(
+        xlim=(0, 1), ylim=(0, 1.01), xlabel="1 - specificity", ylabel="sensitivity", aspect="equal"
+    )
     if title:
         ax.set_title(title)
     ax.legend(loc="lower right", fontsize="small")
@@ -71,7 +99,20 @@ def roc_figure(curves: Mapping[str, object], cis: Mapping[str, object] | None = 
 
 
 RMS_PROBS = (  # rms::nomogram's probability ticks
-    0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+    0.01,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    0.9,
+    0.95,
+    0.99,
+)
 
 
 def hide_overlapping(ax, rows: Mapping[float, list]) -> None:
@@ -101,9 +142,14 @@ def hide_overlapping(ax, rows: Mapping[float, list]) -> None:
             t.set_visible(i in shown)
 
 
-def nomogram_figure(nom, probs: Sequence[float] = RMS_PROBS, ax=None,
-                    labels: Mapping[str, str] | None = None, risk_label: str = "Risk",
-                    value_labels: Mapping[str, Mapping[float, str]] | None = None):
+def nomogram_figure(
+    nom,
+    probs: Sequence[float] = RMS_PROBS,
+    ax=None,
+    labels: Mapping[str, str] | None = None,
+    risk_label: str = "Risk",
+    value_labels: Mapping[str, Mapping[float, str]] | None = None,
+):
     """Draw a :class:`nenaudit.stats.nomogram.Nomogram` in ``rms::nomogram``'s layout.
 
     Rows from the top: Points (0..maxscale), one axis per predictor (tick labels at its axis
@@ -118,7 +164,9 @@ def nomogram_figure(nom, probs: Sequence[float] = RMS_PROBS, ax=None,
     ax = _ax(ax, size=(9.0, 0.62 * rows + 0.8))
     labels = dict(labels or {})
     max_total = float(sum(np.ptp(v.points) for v in nom.variables))
-    tscale = nom.maxscale / max_total if max_total > 0 else 1.0  # total points drawn on the same width
+    tscale = (
+        nom.maxscale / max_total if max_total > 0 else 1.0
+    )  # total points drawn on the same width
     value_labels = dict(value_labels or {})
     ticktexts: dict[float, list] = {}
 
@@ -137,7 +185,12 @@ def nomogram_figure(nom, probs: Sequence[float] = RMS_PROBS, ax=None,
     for v in nom.variables:
         y -= 1
         names_ = value_labels.get(v.name, {})
-        axis_row(y, v.points, [str(names_.get(x, f"{x:.4g}")) for x in v.values], labels.get(v.name, v.name))
+        axis_row(
+            y,
+            v.points,
+            [str(names_.get(x, f"{x:.4g}")) for x in v.values],
+            labels.get(v.name, v.name),
+        )
     y -= 1
     tt = np.linspace(0, max_total, 9)
     axis_row(y, tt * tscale, [f"{t:.0f}" for t in tt], "Total points")
@@ -153,9 +206,14 @@ def nomogram_figure(nom, probs: Sequence[float] = RMS_PROBS, ax=None,
     return ax
 
 
-def calibration_figure(predicted: Sequence[float], observed: Sequence[float], ax=None,
-                       corrected: Sequence[float] | None = None, label: str = "apparent",
-                       title: str | None = "Calibration"):
+def calibration_figure(
+    predicted: Sequence[float],
+    observed: Sequence[float],
+    ax=None,
+    corrected: Sequence[float] | None = None,
+    label: str = "apparent",
+    title: str | None = "Calibration",
+):
     """A calibration curve: ``observed`` proportion against ``predicted`` probability.
 
     ``predicted`` / ``observed`` (and the optional bias-``corrected`` observed values) come
@@ -166,16 +224,32 @@ def calibration_figure(predicted: Sequence[float], observed: Sequence[float], ax
     order = np.argsort(predicted)
     ax.plot(np.asarray(predicted)[order], np.asarray(observed)[order], label=label)
     if corrected is not None:
-        ax.plot(np.asarray(predicted)[order], np.asarray(corrected)[order], ls="--", label="bias-corrected")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted probability", ylabel="observed proportion", aspect="equal")
+        ax.plot(
+            np.asarray(predicted)[order],
+            np.asarray(corrected)[order],
+            ls="--",
+            label="bias-corrected",
+        )
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="predicted probability",
+        ylabel="observed proportion",
+        aspect="equal",
+    )
     if title:
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
     return ax
 
 
-def dca_figure(thresholds: Sequence[float], curves: Mapping[str, Sequence[float]], ax=None,
-               title: str | None = "Decision curves", ylim: tuple[float, float] | None = None):
+def dca_figure(
+    thresholds: Sequence[float],
+    curves: Mapping[str, Sequence[float]],
+    ax=None,
+    title: str | None = "Decision curves",
+    ylim: tuple[float, float] | None = None,
+):
     """Net benefit against threshold probability for each curve (model(s), treat all, treat none)."""
     ax = _ax(ax, size=(6.0, 4.5))
     t = np.asarray(thresholds, dtype=float)
@@ -193,8 +267,15 @@ def dca_figure(thresholds: Sequence[float], curves: Mapping[str, Sequence[float]
     return ax
 
 
-def lasso_path_figure(lambdas: Sequence[float], cv_mean: Sequence[float], cv_se: Sequence[float],
-                      lambda_min: float, lambda_1se: float, ax=None, measure: str = "binomial deviance"):
+def lasso_path_figure(
+    lambdas: Sequence[float],
+    cv_mean: Sequence[float],
+    cv_se: Sequence[float],
+    lambda_min: float,
+    lambda_1se: float,
+    ax=None,
+    measure: str = "binomial deviance",
+):
     """cv.glmnet's plot: CV error with +/- 1 SE bars against log(lambda), lines at lambda.min and lambda.1se."""
     ax = _ax(ax, size=(6.0, 4.5))
     ll = np.log(np.asarray(lambdas, dtype=float))
@@ -214,14 +295,33 @@ def plot_roc(res, ax=None):
     """ROC curves of the Radscore and the fusion model, their bootstrap 95% bands of the sensitivity
     (``stats.discrimination.sensitivity_band``, as pROC's ``ci.se``), the Youden point of each and
     the AUC with its DeLong CI in the legend."""
-    ax = roc_figure(res.arrays["roc"], {k: tuple(v["ci"]) for k, v in res.auc.items()}, ax=ax, title="ROC curves")
+    ax = roc_figure(
+        res.arrays["roc"],
+        {k: tuple(v["ci"]) for k, v in res.auc.items()},
+        ax=ax,
+        title="ROC curves",
+    )
     colours = {line.get_label().split(":")[0]: line.get_color() for line in ax.get_lines()}
     for label, band in (res.arrays.get("roc_band") or {}).items():
-        ax.fill_between(1.0 - np.asarray(band.specificities), band.lower, band.upper, color=colours.get(label, "grey"),
-                        alpha=0.15, lw=0, label=f"{label}: {100 * band.level:.0f}% band")
+        ax.fill_between(
+            1.0 - np.asarray(band.specificities),
+            band.lower,
+            band.upper,
+            color=colours.get(label, "grey"),
+            alpha=0.15,
+            lw=0,
+            label=f"{label}: {100 * band.level:.0f}% band",
+        )
     for label, yd in (res.arrays.get("youden") or {}).items():
-        ax.plot([1.0 - yd.specificity], [yd.sensitivity], "o", ms=6, mfc="white", color=colours.get(label, "black"),
-                label=f"{label}: Youden point (Se {yd.sensitivity:.2f}, Sp {yd.specificity:.2f})")
+        ax.plot(
+            [1.0 - yd.specificity],
+            [yd.sensitivity],
+            "o",
+            ms=6,
+            mfc="white",
+            color=colours.get(label, "black"),
+            label=f"{label}: Youden point (Se {yd.sensitivity:.2f}, Sp {yd.specificity:.2f})",
+        )
     ax.legend(loc="lower right", fontsize="x-small")
     return ax
 
@@ -236,8 +336,13 @@ def plot_calibration(res, ax=None):
     ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1, label="ideal")
     if boot is not None:
         ax.plot(boot.predicted, boot.apparent, color="tab:blue", label="apparent (lowess)")
-        ax.plot(boot.predicted, boot.corrected, color="tab:red", ls="--",
-                label=f"bias-corrected (B = {boot.n_ok}/{boot.n_boot})")
+        ax.plot(
+            boot.predicted,
+            boot.corrected,
+            color="tab:red",
+            ls="--",
+            label=f"bias-corrected (B = {boot.n_ok}/{boot.n_boot})",
+        )
     else:
         cur = cal["curve"]
         ax.plot(cur.predicted, cur.observed, color="tab:blue", label="apparent (lowess)")
@@ -248,7 +353,12 @@ def plot_calibration(res, ax=None):
         ax2.set_ylim(0, ax2.get_ylim()[1] * 6)  # the histogram fills the bottom sixth
         ax2.set_yticks([])
     fit, err = cal["fit"], cal["errors"]
-    ax.plot([], [], " ", label=f"intercept {fit.intercept:.2f}, slope {fit.slope:.2f}, ICI {err.ici:.3f}")
+    ax.plot(
+        [],
+        [],
+        " ",
+        label=f"intercept {fit.intercept:.2f}, slope {fit.slope:.2f}, ICI {err.ici:.3f}",
+    )
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted probability", ylabel="observed proportion")
     ax.set_title("Calibration")
     ax.legend(loc="upper left", fontsize="x-small")
@@ -262,14 +372,20 @@ def plot_dca(res, ax=None, standardized: bool = False):
     d = res.dca
     ax = _ax(ax, size=(6.5, 4.5))
     if standardized:
-        curves = {"fusion model": d.standardized_model, "treat all": d.standardized_all,
-                  "treat none": np.zeros_like(np.asarray(d.thresholds, dtype=float))}
+        curves = {
+            "fusion model": d.standardized_model,
+            "treat all": d.standardized_all,
+            "treat none": np.zeros_like(np.asarray(d.thresholds, dtype=float)),
+        }
         top, ylabel = 1.0, "standardized net benefit"
     else:
         curves = {"fusion model": d.model, "treat all": d.treat_all, "treat none": d.treat_none}
         top, ylabel = float(d.prevalence), "net benefit"
-    styles = {"fusion model": {"color": "tab:blue", "lw": 1.8}, "treat all": {"color": "tab:grey"},
-              "treat none": {"color": "black", "ls": ":"}}
+    styles = {
+        "fusion model": {"color": "tab:blue", "lw": 1.8},
+        "treat all": {"color": "tab:grey"},
+        "treat none": {"color": "black", "ls": ":"},
+    }
     for label, nb in curves.items():
         ax.plot(d.thresholds, nb, label=label, **styles[label])
     ax.set_ylim(-top / 20, top * 1.03)
@@ -281,15 +397,21 @@ def plot_dca(res, ax=None, standardized: bool = False):
 
 def plot_nomogram(res, ax=None):
     """The final model's nomogram (:func:`nomogram_figure`), categorical axes labelled by their levels."""
-    return nomogram_figure(res.nomogram, value_labels=res.arrays.get("value_labels"), ax=ax,
-                           risk_label="Risk of ineffective response")
+    return nomogram_figure(
+        res.nomogram,
+        value_labels=res.arrays.get("value_labels"),
+        ax=ax,
+        risk_label="Risk of ineffective response",
+    )
 
 
 def plot_lasso_cv(res, ax=None):
     """cv.glmnet's plot: CV deviance +/- 1 SE by log(lambda), lambda.min and lambda.1se, the number of
     non-zero coefficients along the top."""
     lasso = res.arrays["lasso"]
-    ax = lasso_path_figure(lasso.lambdas, lasso.cvm, lasso.cvsd, lasso.lambda_min, lasso.lambda_1se, ax=ax)
+    ax = lasso_path_figure(
+        lasso.lambdas, lasso.cvm, lasso.cvsd, lasso.lambda_min, lasso.lambda_1se, ax=ax
+    )
     top = ax.secondary_xaxis("top")
     ll = np.log(np.asarray(lasso.lambdas, dtype=float))
     pick = np.linspace(0, ll.size - 1, min(8, ll.size)).astype(int)
@@ -309,7 +431,11 @@ def plot_lasso_path(res, ax=None):
     ax.plot(ll, coef, lw=0.8)
     ax.axvline(np.log(lasso.lambda_min), ls="--", color="black", lw=0.8)
     ax.axhline(0, color="grey", lw=0.5)
-    ax.set(xlabel="log(lambda)", ylabel="coefficient (z-scored features)", title="LASSO coefficient path")
+    ax.set(
+        xlabel="log(lambda)",
+        ylabel="coefficient (z-scored features)",
+        title="LASSO coefficient path",
+    )
     return ax
 
 
@@ -325,12 +451,23 @@ def plot_validation(res, ax=None, published: float | None = None):
     if fus is not None:
         rows.append(("apparent", fus["auc"], fus["auc"] - fus["ci"][0], fus["ci"][1] - fus["auc"]))
     rows.append(("(a) as published", a.mean, a.mean - a.ci_lower, a.ci_upper - a.mean))
-    for key, lab in (("harrell", "(b) Harrell"), ("pipeline", "(c) whole pipeline"), ("cluster", "(d) by patient")):
+    for key, lab in (
+        ("harrell", "(b) Harrell"),
+        ("pipeline", "(c) whole pipeline"),
+        ("cluster", "(d) by patient"),
+    ):
         c = v[key].index("C")
         rows.append((lab, c.corrected, c.optimism_mc_se, c.optimism_mc_se))
     ys = np.arange(len(rows))[::-1]
     for yy, (lab, x, lo, hi) in zip(ys, rows):
-        ax.errorbar([x], [yy], xerr=[[lo], [hi]], fmt="o", color="tab:blue" if yy < ys[1] else "tab:grey", capsize=3)
+        ax.errorbar(
+            [x],
+            [yy],
+            xerr=[[lo], [hi]],
+            fmt="o",
+            color="tab:blue" if yy < ys[1] else "tab:grey",
+            capsize=3,
+        )
         ax.text(x, yy + 0.18, f"{x:.3f}", ha="center", fontsize=7)
     if published is not None:
         ax.axvline(published, ls="--", color="firebrick", lw=1, label=f"paper: {published:g}")
@@ -351,14 +488,37 @@ def prediction_instability_figure(inst, ax=None, title: str | None = "Prediction
     B = int(inst.n_boot)
     boot = inst.predictions
     if boot is not None:
-        ax.scatter(np.tile(p, B), np.asarray(boot, dtype=float).ravel(), s=2, color="grey", alpha=0.25,
-                   label=f"bootstrap models (B = {B})")
+        ax.scatter(
+            np.tile(p, B),
+            np.asarray(boot, dtype=float).ravel(),
+            s=2,
+            color="grey",
+            alpha=0.25,
+            label=f"bootstrap models (B = {B})",
+        )
     ax.plot([0, 1], [0, 1], ls=":", color="black", lw=1)
-    ax.vlines(p, inst.lower, inst.upper, color="tab:red", lw=0.6, alpha=0.6, label="2.5%-97.5% per patient")
-    ax.plot([], [], " ", label=f"MAPE {inst.mape:.3f} (max {inst.mape_max:.3f})"
-            + ("" if np.isnan(inst.cii) else f"; CII {inst.cii:.3f} at {inst.threshold:.2f}"))
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="risk from the developed model",
-           ylabel="risk from the bootstrap models")
+    ax.vlines(
+        p,
+        inst.lower,
+        inst.upper,
+        color="tab:red",
+        lw=0.6,
+        alpha=0.6,
+        label="2.5%-97.5% per patient",
+    )
+    ax.plot(
+        [],
+        [],
+        " ",
+        label=f"MAPE {inst.mape:.3f} (max {inst.mape_max:.3f})"
+        + ("" if np.isnan(inst.cii) else f"; CII {inst.cii:.3f} at {inst.threshold:.2f}"),
+    )
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="risk from the developed model",
+        ylabel="risk from the bootstrap models",
+    )
     if title:
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize="x-small")
@@ -373,10 +533,22 @@ def calibration_instability_figure(inst, ax=None, title: str | None = "Calibrati
     ax.plot([0, 1], [0, 1], ls=":", color="black", lw=1, label="ideal")
     curves = np.asarray(inst.calibration_curves, dtype=float)
     for b in range(curves.shape[0]):
-        ax.plot(g, curves[b], color="grey", lw=0.5, alpha=0.35, label="bootstrap models" if b == 0 else None)
+        ax.plot(
+            g,
+            curves[b],
+            color="grey",
+            lw=0.5,
+            alpha=0.35,
+            label="bootstrap models" if b == 0 else None,
+        )
     ax.plot(g, inst.calibration_original, color="tab:blue", lw=1.5, label="developed model")
     ax.plot([], [], " ", label=f"mean |difference| {inst.calibration_mad:.3f}")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted probability", ylabel="observed proportion (lowess)")
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="predicted probability",
+        ylabel="observed proportion (lowess)",
+    )
     if title:
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize="x-small")
@@ -400,7 +572,9 @@ def plot_dca_instability(res, ax=None):
     t = np.asarray(inst.dca_thresholds, dtype=float)
     nb = np.asarray(inst.net_benefit, dtype=float)
     for b in range(nb.shape[0]):
-        ax.plot(t, nb[b], color="grey", lw=0.5, alpha=0.35, label="bootstrap models" if b == 0 else None)
+        ax.plot(
+            t, nb[b], color="grey", lw=0.5, alpha=0.35, label="bootstrap models" if b == 0 else None
+        )
     ax.plot(t, inst.net_benefit_original, color="tab:blue", lw=1.5, label="developed model")
     ax.plot(res.dca.thresholds, res.dca.treat_all, color="tab:orange", lw=1, label="treat all")
     ax.axhline(0, color="black", ls=":", lw=1, label="treat none")

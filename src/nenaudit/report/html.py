@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
-from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Folded, Para, Table
+from nenaudit.report.document import (
+    MARK_LEGEND,
+    MARK_SYMBOL,
+    Cell,
+    Document,
+    Figure,
+    Folded,
+    Para,
+    Table,
+)
 
 __all__ = ["render_html"]
 
@@ -65,12 +74,18 @@ def _slug(mark: str) -> str:
 
 def _cell(c, tag: str = "td", cls: str = "") -> str:
     if isinstance(c, Cell):
-        extra = ' class="paper"' if c.title == "as printed in the paper" else (f' class="{cls}"' if cls else "")
+        extra = (
+            ' class="paper"'
+            if c.title == "as printed in the paper"
+            else (f' class="{cls}"' if cls else "")
+        )
         title = f' title="{esc(c.title)}"' if c.title else ""
         mark = ""
         if c.mark:
-            mark = (f'<span class="mark {_slug(c.mark)}" title="{esc(c.mark)}" aria-label="{esc(c.mark)}">'
-                    f"{MARK_SYMBOL[c.mark]}</span>")
+            mark = (
+                f'<span class="mark {_slug(c.mark)}" title="{esc(c.mark)}" aria-label="{esc(c.mark)}">'
+                f"{MARK_SYMBOL[c.mark]}</span>"
+            )
         return f"<{tag}{extra}{title}>{esc(c.text)}{mark}</{tag}>"
     return f"<{tag}>{esc(c)}</{tag}>"
 
@@ -79,8 +94,14 @@ def table_html(t: Table) -> str:
     """A document Table as an HTML ``<table>``."""
     out = [f'<table id="{esc(t.id)}"><caption>{esc(t.caption)}</caption><thead>']
     for hr in t.header or [[(c, 1) for c in t.columns]]:
-        out.append("<tr>" + "".join(f'<th colspan="{span}">{esc(text)}</th>' if span > 1 else f"<th>{esc(text)}</th>"
-                                     for text, span in hr) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(
+                f'<th colspan="{span}">{esc(text)}</th>' if span > 1 else f"<th>{esc(text)}</th>"
+                for text, span in hr
+            )
+            + "</tr>"
+        )
     out.append("</thead><tbody>")
     for i, row in enumerate(t.rows):
         kind = t.row_kinds[i] if i < len(t.row_kinds) else ""
@@ -97,18 +118,28 @@ def data_uri(path: Path) -> str:
 
 def render_html(doc: Document, figure_files: Mapping[str, Path]) -> str:
     """The page. ``figure_files`` maps a figure key to its PNG (embedded; a missing key says so)."""
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{esc(doc.title)}</title><style>{CSS}</style></head><body>",
-             f"<header><h1>{esc(doc.title)}</h1><p>{esc(doc.subtitle)}</p></header>",
-             "<nav>" + "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in doc.sections) + "</nav><main>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(doc.title)}</title><style>{CSS}</style></head><body>",
+        f"<header><h1>{esc(doc.title)}</h1><p>{esc(doc.subtitle)}</p></header>",
+        "<nav>"
+        + "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in doc.sections)
+        + "</nav><main>",
+    ]
     for s in doc.sections:
         parts.append(f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>')
         for b in s.blocks:
             if isinstance(b, Folded):
-                parts.append(f"<details><summary>{esc(b.summary)}</summary>"
-                             + "".join(table_html(t) if isinstance(t, Table) else f"<p>{esc(t.text)}</p>" for t in b.blocks)
-                             + "</details>")
+                parts.append(
+                    f"<details><summary>{esc(b.summary)}</summary>"
+                    + "".join(
+                        table_html(t) if isinstance(t, Table) else f"<p>{esc(t.text)}</p>"
+                        for t in b.blocks
+                    )
+                    + "</details>"
+                )
             elif isinstance(b, Table):
                 parts.append(table_html(b))
             elif isinstance(b, Para):
@@ -119,8 +150,10 @@ def render_html(doc: Document, figure_files: Mapping[str, Path]) -> str:
                 if f is None:
                     parts.append(f'<p class="note">Figure not drawn: {esc(b.alt)}.</p>')
                 else:
-                    parts.append(f'<figure><img src="{data_uri(f)}" alt="{esc(b.alt)}">'
-                                 f"<figcaption>{esc(b.caption)}</figcaption></figure>")
+                    parts.append(
+                        f'<figure><img src="{data_uri(f)}" alt="{esc(b.alt)}">'
+                        f"<figcaption>{esc(b.caption)}</figcaption></figure>"
+                    )
         if s.id == "summary":
             parts.append(f'<p class="legend">{esc(MARK_LEGEND)}</p>')
         parts.append("</section>")

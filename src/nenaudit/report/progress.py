@@ -26,11 +26,18 @@ class StepProgress:
         self.bar = None
         self.n = 0
 
-    def __enter__(self) -> "StepProgress":
+    def __enter__(self) -> StepProgress:
         if self.enabled and getattr(self.stream, "isatty", lambda: False)():
-            self.bar = tqdm(total=self.total, desc=self.label, file=self.stream, unit="step", leave=False,
-                            bar_format="{desc}: {n_fmt}/{total_fmt} steps [{elapsed}] {postfix}" if self.total
-                            else "{desc}: {n_fmt} steps [{elapsed}] {postfix}")
+            self.bar = tqdm(
+                total=self.total,
+                desc=self.label,
+                file=self.stream,
+                unit="step",
+                leave=False,
+                bar_format="{desc}: {n_fmt}/{total_fmt} steps [{elapsed}] {postfix}"
+                if self.total
+                else "{desc}: {n_fmt} steps [{elapsed}] {postfix}",
+            )
         return self
 
     def step(self, message: str) -> None:
@@ -42,7 +49,11 @@ class StepProgress:
         if self.bar is not None:
             self.bar.set_postfix_str(message[:70])
         else:
-            print(f"[{time.perf_counter() - self.t0:6.1f} s] {self.label}: {message}", file=self.stream, flush=True)
+            print(
+                f"[{time.perf_counter() - self.t0:6.1f} s] {self.label}: {message}",
+                file=self.stream,
+                flush=True,
+            )
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

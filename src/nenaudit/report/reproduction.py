@@ -12,21 +12,30 @@ from __future__ import annotations
 
 import html
 import math
-
-import sys
-from pathlib import Path
-from typing import Any, Sequence
 import platform
+import sys
+from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
+from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 from tabulate import tabulate
-import matplotlib.pyplot as plt
 
 from nenaudit.io import STABLE_DIGITS, dumps_json
 from nenaudit.outputs import output_dir
 from nenaudit.report import figures
-from nenaudit.report.document import MARK_LEGEND, MARK_SYMBOL, Cell, Document, Figure, Folded, Para, Table
+from nenaudit.report.document import (
+    MARK_LEGEND,
+    MARK_SYMBOL,
+    Cell,
+    Document,
+    Figure,
+    Folded,
+    Para,
+    Table,
+)
 from nenaudit.report.html import render_html
 from nenaudit.report.sections import build_document
 
@@ -60,17 +69,27 @@ def render_markdown(doc: Document, figure_files: dict[str, str]) -> str:
     for s in doc.sections:
         parts.append(f"## {s.title}")
         for b in s.blocks:
-            if isinstance(b, Folded):  # GitHub renders <details> in Markdown; the blank lines keep the table Markdown
-                parts.append(f"<details><summary>{html.escape(b.summary)}</summary>\n\n"
-                             + "\n\n".join(_md_table(t) if isinstance(t, Table) else t.text for t in b.blocks)
-                             + "\n\n</details>")
+            if isinstance(
+                b, Folded
+            ):  # GitHub renders <details> in Markdown; the blank lines keep the table Markdown
+                parts.append(
+                    f"<details><summary>{html.escape(b.summary)}</summary>\n\n"
+                    + "\n\n".join(
+                        _md_table(t) if isinstance(t, Table) else t.text for t in b.blocks
+                    )
+                    + "\n\n</details>"
+                )
             elif isinstance(b, Table):
                 parts.append(_md_table(b))
             elif isinstance(b, Para):
                 parts.append(("> " if b.kind == "warning" else "") + b.text)
             elif isinstance(b, Figure):
                 f = figure_files.get(b.key)
-                parts.append(f"![{b.alt}]({Path(f).name})\n\n{b.caption}" if f else f"Figure not drawn: {b.alt}.")
+                parts.append(
+                    f"![{b.alt}]({Path(f).name})\n\n{b.caption}"
+                    if f
+                    else f"Figure not drawn: {b.alt}."
+                )
         if s.id == "summary":
             parts.append(MARK_LEGEND)
     return "\n\n".join(parts) + "\n"
@@ -102,11 +121,15 @@ def figure_files(res, study, out: Path) -> dict[str, Path]:
         files["instability"] = figures.save(fig, out / "instability.png")
     boot = next((a for a in study.auc if a.model == "fusion" and a.kind == "apparent"), None)
     files["validation"] = figures.save(
-        figures.plot_validation(res, published=boot.estimate.value if boot else None), out / "validation.png")
+        figures.plot_validation(res, published=boot.estimate.value if boot else None),
+        out / "validation.png",
+    )
     return files
 
 
-def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = None) -> dict[str, str]:
+def provenance_items(
+    argv: Sequence[str] | None = None, r_version: str | None = None
+) -> dict[str, str]:
     """Package versions, Python, R (when it ran), the command line."""
     out = {}
     for pkg in ("nenaudit", "numpy", "scipy", "pandas", "matplotlib", "numba", "rpy2"):
@@ -120,11 +143,23 @@ def provenance_items(argv: Sequence[str] | None = None, r_version: str | None = 
     return out
 
 
-REPORT_FILES = ("report.html", "report.md", "results.json", "roc.png", "calibration.png", "dca.png", "nomogram.png",
-                "lasso_cv.png", "validation.png", "instability.png")
+REPORT_FILES = (
+    "report.html",
+    "report.md",
+    "results.json",
+    "roc.png",
+    "calibration.png",
+    "dca.png",
+    "nomogram.png",
+    "lasso_cv.png",
+    "validation.png",
+    "instability.png",
+)
 
 
-CALIBRATION_DECIMALS = 12  # results.json: decimal places of the apparent calibration intercepts (see below)
+CALIBRATION_DECIMALS = (
+    12  # results.json: decimal places of the apparent calibration intercepts (see below)
+)
 
 
 def _settle_calibration(data: dict) -> None:
@@ -140,9 +175,18 @@ def _settle_calibration(data: dict) -> None:
                 fit[k] = round(v, CALIBRATION_DECIMALS)
 
 
-def write_report(res, study, out_dir, audit_summary: str | None = None, *, findings=None,
-                 crosscheck: dict | None = None, crosscheck_why_not: str | None = None,
-                 argv: Sequence[str] | None = None, force: bool = False) -> Path:
+def write_report(
+    res,
+    study,
+    out_dir,
+    audit_summary: str | None = None,
+    *,
+    findings=None,
+    crosscheck: dict | None = None,
+    crosscheck_why_not: str | None = None,
+    argv: Sequence[str] | None = None,
+    force: bool = False,
+) -> Path:
     """Write ``report.html`` (self-contained), ``report.md``, ``results.json`` and the figures into
     ``out_dir``. ``findings``: the audit's; ``crosscheck``: the crosscheck table as a dict
     (:func:`nenaudit.parity.crosscheck.run_crosscheck`), or None with the reason in
@@ -155,17 +199,28 @@ def write_report(res, study, out_dir, audit_summary: str | None = None, *, findi
     with d.writing() as tmp:
         files = figure_files(res, study, tmp)
         prov = provenance_items(argv, (crosscheck or {}).get("r_version"))
-        doc = build_document(res, study, findings=findings, crosscheck=crosscheck,
-                             crosscheck_why_not=crosscheck_why_not, provenance=prov, figure_keys=tuple(files))
+        doc = build_document(
+            res,
+            study,
+            findings=findings,
+            crosscheck=crosscheck,
+            crosscheck_why_not=crosscheck_why_not,
+            provenance=prov,
+            figure_keys=tuple(files),
+        )
         (tmp / "report.html").write_text(render_html(doc, files), encoding="utf-8")
-        (tmp / "report.md").write_text(render_markdown(doc, {k: str(v) for k, v in files.items()}), encoding="utf-8")
+        (tmp / "report.md").write_text(
+            render_markdown(doc, {k: str(v) for k, v in files.items()}), encoding="utf-8"
+        )
         data = res.to_dict()
         data.pop("arrays", None)
         if crosscheck is not None:
             data["crosscheck"] = crosscheck
         _settle_calibration(data)
         # 10 significant digits: the same bytes on any CPU (nenaudit.io.stable_float)
-        (tmp / "results.json").write_text(dumps_json(data, default=_default, digits=STABLE_DIGITS), encoding="utf-8")
+        (tmp / "results.json").write_text(
+            dumps_json(data, default=_default, digits=STABLE_DIGITS), encoding="utf-8"
+        )
     return d.path
 
 

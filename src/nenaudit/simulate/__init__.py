@@ -27,18 +27,35 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from nenaudit.exceptions import NenauditError, Terminated
-from nenaudit.simulate.replicate import (MODES, ReplicateInputs, SimulationSpec, build_id, code_fingerprint,
-                                        run_replicate)
+from nenaudit.simulate.replicate import (
+    MODES,
+    ReplicateInputs,
+    SimulationSpec,
+    build_id,
+    code_fingerprint,
+    run_replicate,
+)
 from nenaudit.simulate.store import STORE_NAME, Store
 from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
 
-__all__ = ["MODES", "SimulationSpec", "run_replicate", "run_simulation", "stored_summary", "LOG_NAME",
-           "ranges", "build_id", "code_fingerprint", "check_row_origin"]
+__all__ = [
+    "MODES",
+    "SimulationSpec",
+    "run_replicate",
+    "run_simulation",
+    "stored_summary",
+    "LOG_NAME",
+    "ranges",
+    "build_id",
+    "code_fingerprint",
+    "check_row_origin",
+]
 
 LOG_NAME = "run.log"
 OUR_FILES = (STORE_NAME, SUMMARY_NAME, FIGURE_NAME, LOG_NAME)
@@ -69,8 +86,10 @@ def check_row_origin(row: dict, made_by: str) -> None:
     got = row.get("version")
     if got != made_by:
         where = f" on worker {row['worker']}" if row.get("worker") else ""
-        raise NenauditError(f"replicate {row.get('idx')} was computed{where} by nenaudit {got}, this run is nenaudit "
-                            f"{made_by}: install the same nenaudit on every worker, then --resume")
+        raise NenauditError(
+            f"replicate {row.get('idx')} was computed{where} by nenaudit {got}, this run is nenaudit "
+            f"{made_by}: install the same nenaudit on every worker, then --resume"
+        )
 
 
 def _utc() -> str:
@@ -106,7 +125,11 @@ class Progress:
         el = now - self.t0
         rate = self.n / el if el > 0 else 0.0
         left = (self.total - done) / rate if rate > 0 else float("inf")
-        eta = "done" if done >= self.total else (f"about {_hms(left)} left" if left != float("inf") else "")
+        eta = (
+            "done"
+            if done >= self.total
+            else (f"about {_hms(left)} left" if left != float("inf") else "")
+        )
         line = f"simulate: {done}/{self.total} replicates ({self.n} this run), {rate * 3600:.0f} per hour, {eta}"
         if self.tty:
             self.stream.write("\r\033[K" + line)
@@ -130,23 +153,38 @@ def check_out(out: Path, resume: bool) -> None:
     store = out / STORE_NAME
     if resume:
         if not store.is_file():
-            raise NenauditError(f"--out {out}: no {STORE_NAME} to resume; run without --resume to start")
+            raise NenauditError(
+                f"--out {out}: no {STORE_NAME} to resume; run without --resume to start"
+            )
         return
     if out.exists() and not out.is_dir():
         raise NenauditError(f"--out {out}: exists and is not a folder; choose another path")
     if store.exists():
-        raise NenauditError(f"--out {out}: holds a simulation store already; add --resume to continue it, "
-                            "or choose another --out")
+        raise NenauditError(
+            f"--out {out}: holds a simulation store already; add --resume to continue it, "
+            "or choose another --out"
+        )
     clash = [f for f in OUR_FILES if (out / f).exists()]
     if clash:
-        raise NenauditError(f"--out {out}: {clash[0]} exists and was not written with a store here; "
-                            "choose another --out (nenaudit does not overwrite it)")
+        raise NenauditError(
+            f"--out {out}: {clash[0]} exists and was not written with a store here; "
+            "choose another --out (nenaudit does not overwrite it)"
+        )
 
 
-def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "local", jobs: int = 1,
-                   scheduler: str | None = None, resume: bool = False, quiet: bool = False,
-                   command: str = "nenaudit simulate", on_row: Callable[[dict], None] | None = None,
-                   connect_timeout: float = 30.0) -> dict[str, Any]:
+def run_simulation(
+    spec: SimulationSpec,
+    out: str | Path,
+    *,
+    backend: str = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    command: str = "nenaudit simulate",
+    on_row: Callable[[dict], None] | None = None,
+    connect_timeout: float = 30.0,
+) -> dict[str, Any]:
     """Run (or continue) a simulation into the folder ``out``; return its summary (also in ``summary.json``).
 
     SIGTERM while running raises :class:`Terminated` (SIGINT raises KeyboardInterrupt) after the run
@@ -162,12 +200,16 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         raise NenauditError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
     check_out(out, resume)
-    if backend == "dask" and scheduler:  # before the store is created: a bad address leaves nothing behind
+    if (
+        backend == "dask" and scheduler
+    ):  # before the store is created: a bad address leaves nothing behind
         scheduler = backends.check_scheduler(scheduler, connect_timeout)
     study = load(spec.study)
     if spec.study_sha256 and spec.study_sha256 != study.sha256:
-        raise NenauditError(f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
-                            f"{spec.study_sha256[:12]}; the spec changed since the run was defined")
+        raise NenauditError(
+            f"study spec {study.source}: sha256 {study.sha256[:12]} is not the run's "
+            f"{spec.study_sha256[:12]}; the spec changed since the run was defined"
+        )
     spec = replace(spec, study_sha256=study.sha256)
     fixed = None
     if spec.cohort is not None:  # bad data is refused here, once, not counted in every replicate
@@ -184,10 +226,14 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
         todo = [i for i in range(spec.n_replicates) if i not in done]
         prog = Progress(spec.n_replicates, len(done), quiet)
         where = f"{backend}" + (f" at {scheduler}" if scheduler else "") + f", {jobs} worker(s)"
-        log.write(f"{'resumed' if resume else 'started'}: {command}; {spec.mode}, {spec.n_replicates} replicates, "
-                  f"{len(done)} already in the store, {len(todo)} to run on {where}; nenaudit {made_by}")
-        prog.say(f"{spec.mode}: {len(todo)} of {spec.n_replicates} replicates to run ({len(done)} in the store), "
-                 f"backend {where}")
+        log.write(
+            f"{'resumed' if resume else 'started'}: {command}; {spec.mode}, {spec.n_replicates} replicates, "
+            f"{len(done)} already in the store, {len(todo)} to run on {where}; nenaudit {made_by}"
+        )
+        prog.say(
+            f"{spec.mode}: {len(todo)} of {spec.n_replicates} replicates to run ({len(done)} in the store), "
+            f"backend {where}"
+        )
         added: list[int] = []
 
         def take(row: dict) -> None:
@@ -204,24 +250,39 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
                 if backend == "local":
                     backends.run_local(spec, todo, jobs, take, inputs)
                 else:
-                    backends.run_dask(spec, todo, jobs, take, scheduler=scheduler, say=prog.say,
-                                      connect_timeout=connect_timeout)
+                    backends.run_dask(
+                        spec,
+                        todo,
+                        jobs,
+                        take,
+                        scheduler=scheduler,
+                        say=prog.say,
+                        connect_timeout=connect_timeout,
+                    )
         except (KeyboardInterrupt, Terminated) as exc:
             saved = _ignore_signals()
             try:
-                name = "SIGTERM" if isinstance(exc, Terminated) and exc.signum == signal.SIGTERM else "SIGINT"
+                name = (
+                    "SIGTERM"
+                    if isinstance(exc, Terminated) and exc.signum == signal.SIGTERM
+                    else "SIGINT"
+                )
                 left = sorted(set(range(spec.n_replicates)) - store.done())
-                log.write(f"stopped by {name}: {spec.n_replicates - len(left)} of {spec.n_replicates} replicates in "
-                          f"the store ({len(added)} this run); not finished: {ranges(left)}; continue with: {command} "
-                          "--resume")
+                log.write(
+                    f"stopped by {name}: {spec.n_replicates - len(left)} of {spec.n_replicates} replicates in "
+                    f"the store ({len(added)} this run); not finished: {ranges(left)}; continue with: {command} "
+                    "--resume"
+                )
             finally:
                 _restore_signals(saved)
             raise
         except BaseException as exc:
             left = sorted(set(range(spec.n_replicates)) - store.done())
-            log.write(f"stopped by an error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}): "
-                      f"{spec.n_replicates - len(left)} of {spec.n_replicates} replicates in the store; not finished: "
-                      f"{ranges(left)}; continue with: {command} --resume")
+            log.write(
+                f"stopped by an error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}): "
+                f"{spec.n_replicates - len(left)} of {spec.n_replicates} replicates in the store; not finished: "
+                f"{ranges(left)}; continue with: {command} --resume"
+            )
             raise
         finally:
             _restore_sigterm(old)
@@ -229,8 +290,10 @@ def run_simulation(spec: SimulationSpec, out: str | Path, *, backend: str = "loc
     summary = summarize(rows, spec, printed)
     write_summary(summary, out)
     figure(rows, summary, out)
-    log.write(f"finished: {len(rows)} of {spec.n_replicates} replicates; summary {out / SUMMARY_NAME}, "
-              f"figure {out / FIGURE_NAME}")
+    log.write(
+        f"finished: {len(rows)} of {spec.n_replicates} replicates; summary {out / SUMMARY_NAME}, "
+        f"figure {out / FIGURE_NAME}"
+    )
     return summary
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from nenaudit.exceptions import NenauditError, WorkerLost
 from nenaudit.simulate.replicate import ReplicateInputs, SimulationSpec, run_replicate
@@ -37,8 +37,13 @@ CONNECT_TIMEOUT = 30.0  # seconds to reach a --scheduler (and for Dask's own con
 BACKENDS = ("local", "dask")
 
 
-def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
-              inputs: ReplicateInputs | None = None) -> None:
+def run_local(
+    spec: SimulationSpec,
+    todo: Iterable[int],
+    jobs: int,
+    on_row: Callable[[dict], None],
+    inputs: ReplicateInputs | None = None,
+) -> None:
     """Run the replicates ``todo`` on a pool of ``jobs`` local worker processes; ``inputs`` (None: loaded
     here, once) go to each replicate with its task."""
     todo = list(todo)
@@ -46,10 +51,14 @@ def run_local(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Call
     # workers ignore SIGINT, die with the driver (prctl + watchdog) and are terminated on any exception; a worker
     # killed from outside (SIGKILL, out of memory) costs only a re-run of its replicate, as on Dask
     try:
-        run_retrying(jobs, run_replicate, {i: (spec, i, inputs) for i in todo}, lambda i, row: on_row(row))
+        run_retrying(
+            jobs, run_replicate, {i: (spec, i, inputs) for i in todo}, lambda i, row: on_row(row)
+        )
     except WorkerLost as exc:
-        raise NenauditError(f"{exc}: {exc.lost} replicate(s) not run; the finished ones are stored: run again with "
-                            "--resume to continue (with fewer --jobs if memory is short)") from None
+        raise NenauditError(
+            f"{exc}: {exc.lost} replicate(s) not run; the finished ones are stored: run again with "
+            "--resume to continue (with fewer --jobs if memory is short)"
+        ) from None
 
 
 def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
@@ -65,27 +74,39 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
         a = "tcp://" + a
     scheme = a.split("://", 1)[0].lower()
     if scheme == "tls":
-        raise NenauditError(f"{opt}: tls:// needs certificates that nenaudit does not configure; use tcp:// "
-                            "(e.g. through an SSH tunnel) or run the simulation from Python with your Security")
+        raise NenauditError(
+            f"{opt}: tls:// needs certificates that nenaudit does not configure; use tcp:// "
+            "(e.g. through an SSH tunnel) or run the simulation from Python with your Security"
+        )
     if scheme != "tcp":
-        raise NenauditError(f"{opt}: the scheme {scheme!r} is not supported; give tcp://HOST:PORT, e.g. "
-                            "tcp://10.0.0.5:8786")
+        raise NenauditError(
+            f"{opt}: the scheme {scheme!r} is not supported; give tcp://HOST:PORT, e.g. "
+            "tcp://10.0.0.5:8786"
+        )
     try:
         u = urlsplit(a)
         host, port = u.hostname, u.port
     except ValueError as exc:
-        raise NenauditError(f"{opt}: not an address ({exc}); give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+        raise NenauditError(
+            f"{opt}: not an address ({exc}); give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        ) from None
     if not host or port is None or u.path not in ("", "/") or u.query or u.fragment:
-        raise NenauditError(f"{opt}: not an address; give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+        raise NenauditError(
+            f"{opt}: not an address; give tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        )
     if not 0 < timeout <= 3600:
         raise NenauditError(f"--connect-timeout {timeout:g}: give a number of seconds in (0, 3600]")
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
-    except socket.timeout:
-        raise NenauditError(f"{opt}: no answer within {timeout:g} s; is the scheduler running and reachable?") from None
+    except TimeoutError:
+        raise NenauditError(
+            f"{opt}: no answer within {timeout:g} s; is the scheduler running and reachable?"
+        ) from None
     except OSError as exc:
-        raise NenauditError(f"{opt}: cannot connect ({exc.strerror or exc}); start a scheduler (dask scheduler) "
-                            "or leave --scheduler out for a local cluster") from None
+        raise NenauditError(
+            f"{opt}: cannot connect ({exc.strerror or exc}); start a scheduler (dask scheduler) "
+            "or leave --scheduler out for a local cluster"
+        ) from None
     head = b""
     try:
         sock.settimeout(min(timeout, 10.0))
@@ -101,21 +122,31 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
     n = int.from_bytes(head, "little") if len(head) == 8 else 0
     if not 0 < n < 1 << 24:
         seen = f"it began with {head[:8]!r}" if head else "it sent nothing"
-        raise NenauditError(f"{opt}: the program listening there is not a Dask scheduler ({seen}); give the "
-                            "scheduler's address (dask scheduler prints it)")
+        raise NenauditError(
+            f"{opt}: the program listening there is not a Dask scheduler ({seen}); give the "
+            "scheduler's address (dask scheduler prints it)"
+        )
     return a
 
 
-def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Callable[[dict], None],
-             scheduler: str | None = None, say: Callable[[str], None] | None = None,
-             connect_timeout: float = CONNECT_TIMEOUT) -> None:
+def run_dask(
+    spec: SimulationSpec,
+    todo: Iterable[int],
+    jobs: int,
+    on_row: Callable[[dict], None],
+    scheduler: str | None = None,
+    say: Callable[[str], None] | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> None:
     """Run the replicates ``todo`` on the Dask cluster at ``scheduler`` (or a LocalCluster of ``jobs`` workers)."""
     try:
         import logging
 
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - a dependency of nenaudit
-        raise NenauditError("--backend dask needs the distributed package: pip install 'dask[distributed]'") from None
+        raise NenauditError(
+            "--backend dask needs the distributed package: pip install 'dask[distributed]'"
+        ) from None
     todo = list(todo)
     cluster = None
     try:
@@ -123,36 +154,57 @@ def run_dask(spec: SimulationSpec, todo: Iterable[int], jobs: int, on_row: Calla
             try:
                 client = Client(scheduler, timeout=f"{connect_timeout:g}s")
             except (OSError, TimeoutError) as exc:
-                raise NenauditError(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({exc}); start one "
-                                    "(dask scheduler) or leave --scheduler out for a local cluster") from None
+                raise NenauditError(
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler ({exc}); start one "
+                    "(dask scheduler) or leave --scheduler out for a local cluster"
+                ) from None
         else:
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             client = Client(cluster)
     except BaseException:
         if cluster is not None:
             cluster.close()
         raise
     if say:
-        say(f"dask: {len(client.scheduler_info()['workers'])} workers on {client.scheduler.address}")
+        say(
+            f"dask: {len(client.scheduler_info()['workers'])} workers on {client.scheduler.address}"
+        )
     futures = []
-    token = uuid.uuid4().hex[:12]  # task keys unique to this run, on a cluster shared with other runs
+    token = uuid.uuid4().hex[
+        :12
+    ]  # task keys unique to this run, on a cluster shared with other runs
     try:
         # the run's inputs are loaded once, by a task (the scheduler loads them again if their worker is lost),
         # and handed to every replicate
-        inputs = client.submit(ReplicateInputs.load, spec, key=f"nenaudit-inputs-{token}", pure=False)
-        futures = [inputs] + [client.submit(run_replicate, spec, i, inputs, key=f"nenaudit-replicate-{i}-{token}",
-                                            pure=False) for i in todo]
+        inputs = client.submit(
+            ReplicateInputs.load, spec, key=f"nenaudit-inputs-{token}", pure=False
+        )
+        futures = [inputs] + [
+            client.submit(
+                run_replicate, spec, i, inputs, key=f"nenaudit-replicate-{i}-{token}", pure=False
+            )
+            for i in todo
+        ]
         for fut in as_completed(futures[1:]):
             try:
                 row = fut.result()
             except Exception as exc:
                 if isinstance(exc, ImportError):
-                    raise NenauditError(f"dask: a worker cannot import nenaudit ({exc}); install the same nenaudit "
-                                        "on every worker of the cluster") from None
+                    raise NenauditError(
+                        f"dask: a worker cannot import nenaudit ({exc}); install the same nenaudit "
+                        "on every worker of the cluster"
+                    ) from None
                 if type(exc).__name__ == "KilledWorker":
-                    raise NenauditError(f"dask: replicate {fut.key} killed its worker repeatedly ({exc}); it is not "
-                                        "in the store: look at the workers' memory and logs, then --resume") from None
+                    raise NenauditError(
+                        f"dask: replicate {fut.key} killed its worker repeatedly ({exc}); it is not "
+                        "in the store: look at the workers' memory and logs, then --resume"
+                    ) from None
                 raise
             on_row(row)
             fut.release()

@@ -52,7 +52,9 @@ def merge_cohorts(cohorts):
     pats, les, feats, obs = [], [], [], []
     for j, c in enumerate(cohorts, start=1):
         if c.feature_names != first.feature_names:
-            raise NenauditError(f"cohort block {j}: feature columns differ from block 1; blocks must share them")
+            raise NenauditError(
+                f"cohort block {j}: feature columns differ from block 1; blocks must share them"
+            )
         pre = f"B{j}-"
         p = c.patients.copy()
         p["patient_id"] = pre + p["patient_id"].astype(str)
@@ -64,9 +66,14 @@ def merge_cohorts(cohorts):
         o = c.observers.copy()
         o["lesion_id"] = pre + o["lesion_id"].astype(str)
         pats.append(p), les.append(lz), feats.append(f), obs.append(o)
-    return replace(first, patients=pd.concat(pats, ignore_index=True), lesions=pd.concat(les, ignore_index=True),
-                   features=pd.concat(feats), observers=pd.concat(obs, ignore_index=True),
-                   path=Path(f"{first.path}+{len(cohorts) - 1}-more"))
+    return replace(
+        first,
+        patients=pd.concat(pats, ignore_index=True),
+        lesions=pd.concat(les, ignore_index=True),
+        features=pd.concat(feats),
+        observers=pd.concat(obs, ignore_index=True),
+        path=Path(f"{first.path}+{len(cohorts) - 1}-more"),
+    )
 
 
 def null_cohort(cohort, rng: np.random.Generator, signal: str):
@@ -76,8 +83,11 @@ def null_cohort(cohort, rng: np.random.Generator, signal: str):
     lesion_ids = cohort.lesions["lesion_id"].astype(str).to_numpy()
     perm = rng.permutation(lesion_ids.size)
     # lesion k receives the feature vector (and the re-readings) of lesion perm[k]
-    features = pd.DataFrame(cohort.features.to_numpy()[perm], index=cohort.features.index.copy(),
-                            columns=cohort.features.columns)
+    features = pd.DataFrame(
+        cohort.features.to_numpy()[perm],
+        index=cohort.features.index.copy(),
+        columns=cohort.features.columns,
+    )
     new_id = dict(zip(lesion_ids[perm], lesion_ids))
     obs = cohort.observers.copy()
     obs["lesion_id"] = obs["lesion_id"].astype(str).map(new_id)
@@ -85,7 +95,12 @@ def null_cohort(cohort, rng: np.random.Generator, signal: str):
     patients, lesions = cohort.patients, cohort.lesions
     if signal == "none":
         patients = patients.copy()
-        n_les = lesions.groupby("patient_id").size().reindex(patients["patient_id"].astype(str)).to_numpy()
+        n_les = (
+            lesions.groupby("patient_id")
+            .size()
+            .reindex(patients["patient_id"].astype(str))
+            .to_numpy()
+        )
         cols = [c for c in ("outcome", "Response") if c in patients.columns]
         for k in np.unique(n_les):  # patients with the same number of lesions swap outcomes
             rows = np.flatnonzero(n_les == k)

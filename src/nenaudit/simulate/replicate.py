@@ -47,7 +47,7 @@ METRICS = {
     "cii_pipeline": "classification instability index at Youden's risk, scheme (c) bootstrap models",
     "selection_stability": "mean selection frequency, across scheme (c) resamples, of the replicate's LASSO features",
     "auc_validation_radscore": "noise twin: the developed Radscore's AUC on an independent cohort of the spec's "
-                               "validation size (what the paper's split/external validation would have shown)",
+    "validation size (what the paper's split/external validation would have shown)",
     "auc_validation_fusion": "noise twin: the developed fusion model's AUC on that independent cohort",
 }
 
@@ -60,11 +60,15 @@ class SimulationSpec:
     cohorts: int  # replicates per scale
     boot: int  # resamples per validation scheme
     seed: int = 20250611
-    signal: str = "clinical-only"  # null: clinical-only | none; n-sweep also: faithful; family: faithful
+    signal: str = (
+        "clinical-only"  # null: clinical-only | none; n-sweep also: faithful; family: faithful
+    )
     scales: tuple[int, ...] = (1,)
     study: str | None = None  # study spec path; None = the embedded feng2025
     study_sha256: str = ""
-    cohort: str | None = None  # null only: permute this fixed cohort instead of fresh synthetic ones
+    cohort: str | None = (
+        None  # null only: permute this fixed cohort instead of fresh synthetic ones
+    )
     max_features: int | None = None  # keep this many feature columns (quick runs and tests)
     # the noise twin: cohorts drawn from the spec's pipeline section alone (simulate/twin.py), not synth's design
     twin: bool = False
@@ -82,11 +86,14 @@ class SimulationSpec:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SimulationSpec":
+    def from_dict(cls, d: dict[str, Any]) -> SimulationSpec:
         d = dict(d)
         d["scales"] = tuple(d.get("scales") or (1,))
-        d.pop("engine", None)  # the LASSO engine recorded by stores of format 1 (read by --status only)
+        d.pop(
+            "engine", None
+        )  # the LASSO engine recorded by stores of format 1 (read by --status only)
         return cls(**d)
+
 
 _CODE_SUFFIXES = (".py", ".json", ".yaml")
 
@@ -103,8 +110,13 @@ def code_fingerprint(root: str | None = None) -> str:
 
     base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    files = sorted(p for p in base.rglob("*")
-                   if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.relative_to(base).parts)
+    files = sorted(
+        p
+        for p in base.rglob("*")
+        if p.is_file()
+        and p.suffix in _CODE_SUFFIXES
+        and "__pycache__" not in p.relative_to(base).parts
+    )
     for f in files:
         h.update(f.relative_to(base).as_posix().encode("utf-8") + b"\0")
         h.update(f.read_bytes() + b"\0")
@@ -117,6 +129,7 @@ def build_id() -> str:
 
     return f"{__version__} (code {code_fingerprint()[:12]})"
 
+
 @dataclass(frozen=True)
 class ReplicateInputs:
     """What every replicate of a run reads: the study spec and, for a null run on a fixed ``--cohort``,
@@ -127,7 +140,7 @@ class ReplicateInputs:
     cohort: Any = None  # nenaudit.cohort.Cohort of spec.cohort, or None
 
     @classmethod
-    def load(cls, spec: SimulationSpec) -> "ReplicateInputs":
+    def load(cls, spec: SimulationSpec) -> ReplicateInputs:
         """The inputs of ``spec``: its study spec (None: the embedded one) and its fixed cohort, if any."""
         from nenaudit.cohort import load_cohort
         from nenaudit.study.schema import load
@@ -151,10 +164,14 @@ def build_cohort(spec: SimulationSpec, index: int, inputs: ReplicateInputs | Non
         return twin_cohort(inputs.study, rng, max_features=spec.max_features), seeds
     if spec.cohort is not None:
         if scale != 1 or not null:
-            raise NenauditError("a fixed --cohort is permuted by a null simulation at its own size only")
+            raise NenauditError(
+                "a fixed --cohort is permuted by a null simulation at its own size only"
+            )
         cohort = inputs.cohort
     else:
-        cohort = merge_cohorts([synthetic_cohort(inputs.study, s, faithful=not null) for s in seeds.cohort])
+        cohort = merge_cohorts(
+            [synthetic_cohort(inputs.study, s, faithful=not null) for s in seeds.cohort]
+        )
     if spec.max_features is not None:
         cohort = keep_features(cohort, spec.max_features, rng)
     if null:
@@ -187,7 +204,9 @@ def _status_of_message(msg: str) -> tuple[str, str]:
     m = re.search(r"fails on the full data \((\w+):", msg)
     if m and m.group(1) in STATUSES:
         return m.group(1), msg
-    if "predictions are all equal" in msg:  # no feature and no clinical predictor kept: a constant model
+    if (
+        "predictions are all equal" in msg
+    ):  # no feature and no clinical predictor kept: a constant model
         return "empty_model", msg
     return "error", msg
 
@@ -201,7 +220,9 @@ def metrics_of(res) -> dict[str, Any]:
     v = res.validation
     pipe = v["pipeline"]
     out = {
-        "auc_radscore": (res.auc.get("Radscore") or {}).get("auc"),  # none after an empty LASSO selection
+        "auc_radscore": (res.auc.get("Radscore") or {}).get(
+            "auc"
+        ),  # none after an empty LASSO selection
         "auc_fusion": res.auc["fusion model"]["auc"],
         "n_after_filters": res.selection["n_after_filters"],
         "n_lasso": len(res.selection["selected"]),
@@ -218,7 +239,9 @@ def metrics_of(res) -> dict[str, Any]:
         "failed_pipeline": _share(pipe.n_boot - pipe.n_ok, pipe.n_boot),
         "mape_pipeline": (res.instability or {}).get("mape"),
         "cii_pipeline": (res.instability or {}).get("cii"),
-        "selection_stability": ((res.instability or {}).get("selection", {}).get("features") or {}).get("mean_original"),
+        "selection_stability": (
+            (res.instability or {}).get("selection", {}).get("features") or {}
+        ).get("mean_original"),
     }
     extra = {
         "final_terms": list(res.final_terms),
@@ -250,22 +273,25 @@ def validation_aucs(spec: SimulationSpec, res, cfg, seeds, study) -> dict[str, A
     return out
 
 
-def run_replicate(spec: SimulationSpec, index: int, inputs: ReplicateInputs | None = None) -> dict[str, Any]:
+def run_replicate(
+    spec: SimulationSpec, index: int, inputs: ReplicateInputs | None = None
+) -> dict[str, Any]:
     """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`); ``inputs``
     are the run's :class:`ReplicateInputs` (None: loaded here). The row does not depend on who loaded them."""
     from threadpoolctl import threadpool_limits
 
+    from nenaudit.exceptions import FitFailure
     from nenaudit.pipeline import PipelineConfig, run_pipeline
     from nenaudit.selection import SelectionConfig
-    from nenaudit.exceptions import FitFailure
 
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
         study = inputs.study
         cohort, seeds = build_cohort(spec, index, inputs)
-        cfg = PipelineConfig(selection=SelectionConfig(n_jobs=1), n_boot=spec.boot,
-                             seed=seeds.pipeline, jobs=1)
+        cfg = PipelineConfig(
+            selection=SelectionConfig(n_jobs=1), n_boot=spec.boot, seed=seeds.pipeline, jobs=1
+        )
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         if spec.twin:
             from nenaudit.simulate.twin import twin_config
@@ -277,9 +303,13 @@ def run_replicate(spec: SimulationSpec, index: int, inputs: ReplicateInputs | No
             status, detail = status_of_result(res)
             if spec.twin:
                 body["metrics"].update(validation_aucs(spec, res, cfg, seeds, study))
-        except FitFailure as exc:  # the pipeline could not build a model on this cohort: a counted outcome
+        except (
+            FitFailure
+        ) as exc:  # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
-        except NenauditError as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
+        except (
+            NenauditError
+        ) as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
             status, detail = _status_of_message(str(exc))
         y = cohort.outcome
         body["details"].setdefault("n_lesions", int(y.size))

@@ -24,7 +24,9 @@ class ReplicateSeeds:
 
     seed: int  # the run's seed S
     index: int  # replicate index i
-    cohort: tuple[int, ...]  # synthetic-cohort seeds (nenaudit.synth.generate), one per cohort block
+    cohort: tuple[
+        int, ...
+    ]  # synthetic-cohort seeds (nenaudit.synth.generate), one per cohort block
     pipeline: int  # PipelineConfig.seed: the resample indices of every validation scheme
 
     @property
@@ -33,11 +35,15 @@ class ReplicateSeeds:
 
     def null_rng(self) -> np.random.Generator:
         """The generator of the replicate's permutations (features against lesions, outcome against patients)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_NULL)))
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_NULL))
+        )
 
     def validation_rng(self) -> np.random.Generator:
         """The generator of the noise twin's independent validation cohort."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_VALIDATION)))
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(self.index, STREAM_VALIDATION))
+        )
 
 
 def _int_seed(ss: np.random.SeedSequence) -> int:
@@ -48,6 +54,9 @@ def replicate_seeds(seed: int, index: int, n_blocks: int = 1) -> ReplicateSeeds:
     """The seeds of replicate ``index`` of a run seeded ``seed`` (``n_blocks`` synthetic cohorts)."""
     if index < 0:
         raise ValueError(f"replicate index must be >= 0, got {index}")
-    cohort = tuple(_int_seed(np.random.SeedSequence(seed, spawn_key=(index, STREAM_COHORT, j))) for j in range(n_blocks))
+    cohort = tuple(
+        _int_seed(np.random.SeedSequence(seed, spawn_key=(index, STREAM_COHORT, j)))
+        for j in range(n_blocks)
+    )
     pipe = _int_seed(np.random.SeedSequence(seed, spawn_key=(index, STREAM_PIPELINE)))
     return ReplicateSeeds(int(seed), int(index), cohort, pipe)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import stable_float
@@ -39,7 +40,17 @@ FORMAT = "nenaudit simulation store 2"
 # format 1: the stores of nenaudit's three LASSO engines; its spec names the engine, or none (the Fortran)
 FORMAT_ENGINES = "nenaudit simulation store 1"
 # columns that identify a replicate's result (what two runs must agree on); the rest is bookkeeping
-RESULT_COLUMNS = ("idx", "scale", "seed", "seeds", "version", "status", "detail", "metrics", "details")
+RESULT_COLUMNS = (
+    "idx",
+    "scale",
+    "seed",
+    "seeds",
+    "version",
+    "status",
+    "detail",
+    "metrics",
+    "details",
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,7 +100,9 @@ class Store:
     def __init__(self, folder: str | Path, *, create: bool):
         self.path = Path(folder) / STORE_NAME
         if not create and not self.path.is_file():
-            raise NenauditError(f"{self.path}: no simulation store to resume; run without --resume first")
+            raise NenauditError(
+                f"{self.path}: no simulation store to resume; run without --resume first"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
@@ -97,7 +110,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise NenauditError(f"{self.path}: not a readable simulation store ({exc}); choose another --out") from None
+            raise NenauditError(
+                f"{self.path}: not a readable simulation store ({exc}); choose another --out"
+            ) from None
 
     def close(self) -> None:
         self.db.close()
@@ -128,30 +143,42 @@ class Store:
             return
         if self.get_meta("format") == FORMAT_ENGINES:
             engine = self.spec().get("engine")
-            engine = "fortran (python-glmnet; the store names none)" if engine is None else repr(engine)
-            raise NenauditError(f"{self.path}: made by nenaudit {self.get_meta('created_by')} with the LASSO engine "
-                                f"{engine}, before nenaudit had one engine; it cannot be resumed: start a new "
-                                "store (choose another --out, without --resume)")
+            engine = (
+                "fortran (python-glmnet; the store names none)" if engine is None else repr(engine)
+            )
+            raise NenauditError(
+                f"{self.path}: made by nenaudit {self.get_meta('created_by')} with the LASSO engine "
+                f"{engine}, before nenaudit had one engine; it cannot be resumed: start a new "
+                "store (choose another --out, without --resume)"
+            )
         if self.get_meta("format") != FORMAT:
-            raise NenauditError(f"{self.path}: written in another store format ({self.get_meta('format')}); "
-                                "choose another --out")
+            raise NenauditError(
+                f"{self.path}: written in another store format ({self.get_meta('format')}); "
+                "choose another --out"
+            )
         prev = self.spec()
         for k in sorted(set(prev) | set(spec)):
             if prev.get(k) != spec.get(k):
-                raise NenauditError(f"{self.path}: the stored run has {k} = {prev.get(k)!r}, this command "
-                                    f"{spec.get(k)!r}; repeat the stored options to resume, or choose another --out")
+                raise NenauditError(
+                    f"{self.path}: the stored run has {k} = {prev.get(k)!r}, this command "
+                    f"{spec.get(k)!r}; repeat the stored options to resume, or choose another --out"
+                )
         made = self.get_meta("created_by")
         if made != version:
-            raise NenauditError(f"{self.path}: started by nenaudit {made}, this is {version}; rows of two builds "
-                                "would mix: finish it with that code or choose another --out")
+            raise NenauditError(
+                f"{self.path}: started by nenaudit {made}, this is {version}; rows of two builds "
+                "would mix: finish it with that code or choose another --out"
+            )
 
     def spec(self) -> dict[str, Any] | None:
         s = self.get_meta("spec")
         try:
             return None if s is None else json.loads(s)
         except ValueError as exc:
-            raise NenauditError(f"{self.path}: the stored run's spec is not valid JSON ({exc}); the store was changed "
-                                "by hand: choose another --out") from None
+            raise NenauditError(
+                f"{self.path}: the stored run's spec is not valid JSON ({exc}); the store was changed "
+                "by hand: choose another --out"
+            ) from None
 
     # rows ---------------------------------------------------------------------------------
     def done(self) -> set[int]:
@@ -159,18 +186,33 @@ class Store:
 
     def add(self, row: dict[str, Any]) -> bool:
         """Append one finished replicate in its own transaction; False if it was already stored."""
-        vals = (int(row["idx"]), int(row["scale"]), row["seed"], _dumps(_clean(row["seeds"])), row["version"],
-                row["status"], row["detail"], _dumps(_clean(row["metrics"])), _dumps(_clean(row["details"])),
-                float(row["seconds"]), row["worker"], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        cur = self.db.execute("INSERT OR IGNORE INTO replicates (idx, scale, seed, seeds, version, status, detail, "
-                              "metrics, details, seconds, worker, finished_utc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                              vals)
+        vals = (
+            int(row["idx"]),
+            int(row["scale"]),
+            row["seed"],
+            _dumps(_clean(row["seeds"])),
+            row["version"],
+            row["status"],
+            row["detail"],
+            _dumps(_clean(row["metrics"])),
+            _dumps(_clean(row["details"])),
+            float(row["seconds"]),
+            row["worker"],
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO replicates (idx, scale, seed, seeds, version, status, detail, "
+            "metrics, details, seconds, worker, finished_utc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            vals,
+        )
         return cur.rowcount == 1
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every stored row in index order, JSON columns decoded."""
-        cur = self.db.execute("SELECT idx, scale, seed, seeds, version, status, detail, metrics, details, seconds, "
-                              "worker, finished_utc FROM replicates ORDER BY idx")
+        cur = self.db.execute(
+            "SELECT idx, scale, seed, seeds, version, status, detail, metrics, details, seconds, "
+            "worker, finished_utc FROM replicates ORDER BY idx"
+        )
         names = [d[0] for d in cur.description]
         for r in cur:
             d = dict(zip(names, r))
@@ -178,7 +220,9 @@ class Store:
                 try:
                     d[c] = json.loads(d[c])
                 except (TypeError, ValueError) as exc:
-                    raise NenauditError(f"{self.path}: replicate {d['idx']}: the column {c!r} is not valid JSON "
-                                        f"({exc}); the row was changed by hand: delete it (DELETE FROM replicates "
-                                        f"WHERE idx = {d['idx']}) and --resume re-runs it") from None
+                    raise NenauditError(
+                        f"{self.path}: replicate {d['idx']}: the column {c!r} is not valid JSON "
+                        f"({exc}); the row was changed by hand: delete it (DELETE FROM replicates "
+                        f"WHERE idx = {d['idx']}) and --resume re-runs it"
+                    ) from None
             yield d

@@ -62,12 +62,22 @@ def _printed_by_role(study) -> dict[str, float | None]:
         if key is None:
             continue
         for a in study.auc:
-            if a.model != m.model or a.kind not in ("apparent", "training", "validation", "test", "external", "reported"):
+            if a.model != m.model or a.kind not in (
+                "apparent",
+                "training",
+                "validation",
+                "test",
+                "external",
+                "reported",
+            ):
                 continue
             if a.cohort == dev and a.kind in ("apparent", "training") and out[key] is None:
                 out[key] = a.estimate.value
-            elif val is not None and (a.cohort == val.cohort and a.cohort is not None) \
-                    and out[f"{key}_validation"] is None:
+            elif (
+                val is not None
+                and (a.cohort == val.cohort and a.cohort is not None)
+                and out[f"{key}_validation"] is None
+            ):
                 out[f"{key}_validation"] = a.estimate.value
             elif a.cohort is None and a.kind not in ("apparent", "training") and val is not None:
                 # printed without its cohort: set against both the apparent and the independent-cohort AUCs
@@ -88,23 +98,37 @@ def _describe(x: np.ndarray) -> dict[str, Any]:
     if x.size == 0:
         return {"n": 0, "mean": None, **{f"q{round(100 * p):02d}": None for p in QUANTILES}}
     q = quantile7(x, list(QUANTILES))
-    return {"n": int(x.size), "mean": float(np.mean(x)), **{f"q{round(100 * p):02d}": float(v) for p, v in zip(QUANTILES, q)}}
+    return {
+        "n": int(x.size),
+        "mean": float(np.mean(x)),
+        **{f"q{round(100 * p):02d}": float(v) for p, v in zip(QUANTILES, q)},
+    }
 
 
 def _shares(rows, printed) -> dict[str, Any]:
     n_all = len(rows)
     out = {}
-    for key, metric in (("radscore", "auc_radscore"), ("fusion", "auc_fusion"),
-                        ("radscore_validation", "auc_validation_radscore"), ("fusion_validation", "auc_validation_fusion")):
+    for key, metric in (
+        ("radscore", "auc_radscore"),
+        ("fusion", "auc_fusion"),
+        ("radscore_validation", "auc_validation_radscore"),
+        ("fusion_validation", "auc_validation_fusion"),
+    ):
         p = printed.get(key)
         if p is None:
             continue
         vals = _ok_values(rows, metric)
         n_ok = int(vals.size)
         hit = int(np.sum(vals >= p))
-        out[key] = {"printed": p, "metric": metric, "reaching": hit, "of_finished": n_all, "of_with_model": n_ok,
-                    "share_of_finished": hit / n_all if n_all else None,
-                    "share_of_with_model": hit / n_ok if n_ok else None}
+        out[key] = {
+            "printed": p,
+            "metric": metric,
+            "reaching": hit,
+            "of_finished": n_all,
+            "of_with_model": n_ok,
+            "share_of_finished": hit / n_all if n_all else None,
+            "share_of_with_model": hit / n_ok if n_ok else None,
+        }
     return out
 
 
@@ -150,9 +174,16 @@ def quantile_table(summary: dict[str, Any], metrics=None) -> str:
     for s in summary["scales"].values():
         for m in metrics:
             d = s["metrics"][m]
-            rows.append(([f"x{s['scale']} ({s['n_lesions']})"] if multi else []) + [m, d["n"], d["mean"]]
-                        + [d[q] for q in qs])
-    head = (["scale (lesions)"] if multi else []) + ["metric", "n", "mean"] + ["5%", "25%", "median", "75%", "95%"]
+            rows.append(
+                ([f"x{s['scale']} ({s['n_lesions']})"] if multi else [])
+                + [m, d["n"], d["mean"]]
+                + [d[q] for q in qs]
+            )
+    head = (
+        (["scale (lesions)"] if multi else [])
+        + ["metric", "n", "mean"]
+        + ["5%", "25%", "median", "75%", "95%"]
+    )
     return tabulate(rows, headers=head, floatfmt=".3f", missingval="-")
 
 
@@ -177,16 +208,22 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
 
     printed = summary["printed"]
     scales = list(summary["scales"].values())
-    panels = (("auc_radscore", "Radscore, apparent AUC", printed.get("radscore")),
-              ("auc_fusion", "fusion model, apparent AUC", printed.get("fusion")),
-              ("auc_pipeline", "fusion, whole-pipeline corrected AUC", printed.get("fusion")),
-              ("n_lasso", "features selected by LASSO-CV", None))
+    panels = (
+        ("auc_radscore", "Radscore, apparent AUC", printed.get("radscore")),
+        ("auc_fusion", "fusion model, apparent AUC", printed.get("fusion")),
+        ("auc_pipeline", "fusion, whole-pipeline corrected AUC", printed.get("fusion")),
+        ("n_lasso", "features selected by LASSO-CV", None),
+    )
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
-    what = {"null": "null cohorts", "family": "faithful cohorts", "n-sweep": "null cohorts"}[summary["mode"]]
+    what = {"null": "null cohorts", "family": "faithful cohorts", "n-sweep": "null cohorts"}[
+        summary["mode"]
+    ]
     if len(scales) == 1:
         rs = rows
         for ax, (m, title, mark) in zip(axes.ravel(), panels):
-            x = np.array([r["metrics"][m] for r in rs if r["metrics"].get(m) is not None], dtype=float)
+            x = np.array(
+                [r["metrics"][m] for r in rs if r["metrics"].get(m) is not None], dtype=float
+            )
             if x.size:
                 if m == "n_lasso":
                     bins = np.arange(x.min() - 0.5, x.max() + 1.5)
@@ -202,9 +239,11 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
             ax.set_title(title, fontsize=10)
             ax.set_ylabel("cohorts")
         s = scales[0]
-        fig.suptitle(f"{summary['mode']} ({summary['spec']['signal']}): {s['finished']} {what}; "
-                     f"{s['status']['empty_selection']} with an empty LASSO selection (clinical final model)",
-                     fontsize=11)
+        fig.suptitle(
+            f"{summary['mode']} ({summary['spec']['signal']}): {s['finished']} {what}; "
+            f"{s['status']['empty_selection']} with an empty LASSO selection (clinical final model)",
+            fontsize=11,
+        )
     else:
         n = [s["n_lesions"] or s["scale"] for s in scales]
         for ax, (m, title, mark) in zip(axes.ravel(), panels):
@@ -214,8 +253,13 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
             ok = [i for i, v in enumerate(med) if v is not None]
             if ok:
                 ax.plot([n[i] for i in ok], [med[i] for i in ok], "o-", color="0.2", label="median")
-                ax.fill_between([n[i] for i in ok], [lo[i] for i in ok], [hi[i] for i in ok], color="0.8",
-                                label="5%-95%")
+                ax.fill_between(
+                    [n[i] for i in ok],
+                    [lo[i] for i in ok],
+                    [hi[i] for i in ok],
+                    color="0.8",
+                    label="5%-95%",
+                )
             if mark is not None:
                 ax.axhline(mark, color="firebrick", lw=2, label=f"printed {mark:g}")
             ax.set_xscale("log")
@@ -223,6 +267,9 @@ def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
             ax.set_title(title, fontsize=10)
             ax.legend(frameon=False, fontsize=8)
         factors = ", ".join(f"x{s['scale']}" for s in scales)
-        fig.suptitle(f"n-sweep ({summary['spec']['signal']}): the same design at {factors} the sample size", fontsize=11)
+        fig.suptitle(
+            f"n-sweep ({summary['spec']['signal']}): the same design at {factors} the sample size",
+            fontsize=11,
+        )
     fig.tight_layout()
     return save(fig, Path(out) / FIGURE_NAME)

@@ -54,8 +54,10 @@ def can_twin(study) -> bool:
 
 def _need(study):
     if not can_twin(study):
-        raise NenauditError(f"{study.source}: the noise twin needs a 'pipeline' section (spec_version 2) with the "
-                            "sample sizes and the steps; see 'Writing a spec' in the README")
+        raise NenauditError(
+            f"{study.source}: the noise twin needs a 'pipeline' section (spec_version 2) with the "
+            "sample sizes and the steps; see 'Writing a spec' in the README"
+        )
     return study.pipeline
 
 
@@ -65,17 +67,31 @@ def twin_candidates(study) -> tuple[str, ...]:
     if p.clinical_candidates is not None:
         return tuple(p.clinical_candidates)
     reg = study.regression
-    return tuple(r.variable for r in reg.rows if r.univariable is not None and r.variable.lower() not in
-                 ("radscore", "rad-score", "rad score", "radiomics score")) if reg else ()
+    return (
+        tuple(
+            r.variable
+            for r in reg.rows
+            if r.univariable is not None
+            and r.variable.lower() not in ("radscore", "rad-score", "rad score", "radiomics score")
+        )
+        if reg
+        else ()
+    )
 
 
 def unsupported_steps(study) -> list[str]:
     """The declared steps the twin does not re-run (so its optimism is a lower bound), one phrase each."""
     p = _need(study)
-    out = [f"selection step '{s.method}'" + (f" ({s.test} p < {s.threshold:g})" if s.test and s.threshold else "")
-           for s in p.selection if s.method not in SUPPORTED_SELECTION]
+    out = [
+        f"selection step '{s.method}'"
+        + (f" ({s.test} p < {s.threshold:g})" if s.test and s.threshold else "")
+        for s in p.selection
+        if s.method not in SUPPORTED_SELECTION
+    ]
     if p.step("lasso") is None:
-        out.append("no LASSO step declared: the twin still runs the LASSO-CV (10 folds, lambda.min)")
+        out.append(
+            "no LASSO step declared: the twin still runs the LASSO-CV (10 folds, lambda.min)"
+        )
     if p.criterion in ("aic", "bic", "lr"):
         out.append(f"multivariable criterion '{p.criterion}': the twin eliminates by Wald p")
     if p.redundancy_method == "pearson":
@@ -91,14 +107,21 @@ def twin_config(study, base):
     p = _need(study)
     sel = base.selection
     lasso = p.step("lasso")
-    sel = replace(sel, icc_threshold=p.icc_threshold if p.icc_threshold is not None else 0.0,
-                  spearman_cutoff=p.redundancy_threshold if p.redundancy_threshold is not None else NO_FILTER,
-                  nfolds=(lasso.folds if lasso and lasso.folds else 10),
-                  which="1se" if lasso and lasso.lam == "1se" else "min")
+    sel = replace(
+        sel,
+        icc_threshold=p.icc_threshold if p.icc_threshold is not None else 0.0,
+        spearman_cutoff=p.redundancy_threshold if p.redundancy_threshold is not None else NO_FILTER,
+        nfolds=(lasso.folds if lasso and lasso.folds else 10),
+        which="1se" if lasso and lasso.lam == "1se" else "min",
+    )
     enter = p.multivariable == "enter"  # every candidate in the model: no screen, no elimination
-    return replace(base, selection=sel, candidates=twin_candidates(study),
-                   entry=1.0 if enter or p.screen_threshold is None else p.screen_threshold,
-                   stay=1.0 if enter else (p.stay_threshold or 0.05))
+    return replace(
+        base,
+        selection=sel,
+        candidates=twin_candidates(study),
+        entry=1.0 if enter or p.screen_threshold is None else p.screen_threshold,
+        stay=1.0 if enter else (p.stay_threshold or 0.05),
+    )
 
 
 # ----------------------------------------------------------------------------------- the source extraction
@@ -118,14 +141,20 @@ def _source():
         obs = c.observers
         reads = []
         for observer, repeat in ((1, 2), (2, 1)):
-            rows = obs[(obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)]
+            rows = obs[
+                (obs["observer"].astype(int) == observer) & (obs["repeat"].astype(int) == repeat)
+            ]
             reads.append(rows.set_index("lesion_id").loc[:, feats])
         ids = [i for i in reads[0].index if i in reads[1].index]
         R1 = c.features.loc[ids, feats].to_numpy(dtype=float)
-        R = np.stack([R1, reads[0].loc[ids].to_numpy(dtype=float), reads[1].loc[ids].to_numpy(dtype=float)])
+        R = np.stack(
+            [R1, reads[0].loc[ids].to_numpy(dtype=float), reads[1].loc[ids].to_numpy(dtype=float)]
+        )
         Z = (F - m) / s
         Zr = (R - m) / s
-        Zr_c = Zr - Zr[0].mean(axis=0)  # centred on reading 1's mean: the readings' offsets are kept
+        Zr_c = Zr - Zr[0].mean(
+            axis=0
+        )  # centred on reading 1's mean: the readings' offsets are kept
         _SOURCE["s"] = (feats, m, s, Z - Z.mean(axis=0), Zr_c)
     return _SOURCE["s"]
 
@@ -154,7 +183,11 @@ def _features(rng, n_units: int, n_features: int, rel: np.ndarray):
     names, values, reads = [], [], []
     for b in range(blocks):
         take = min(p_src, n_features - b * p_src)
-        cols = np.arange(p_src) if take == p_src else np.sort(rng.choice(p_src, size=take, replace=False))
+        cols = (
+            np.arange(p_src)
+            if take == p_src
+            else np.sort(rng.choice(p_src, size=take, replace=False))
+        )
         nm, v, r = _feature_block(rng, n_units, rel, feats, cols, "" if b == 0 else f"~{b + 1}")
         names += nm
         values.append(v)
@@ -187,8 +220,10 @@ def _allocate(rng, sample):
         src = np.flatnonzero(give & (sizes > 1))
         dst = np.flatnonzero(take & (sizes < cap))
         if src.size == 0 or dst.size == 0:
-            raise NenauditError(f"pipeline.sample: no allocation of {n} units to {pts} patients (at most {cap} each) "
-                                f"gives exactly {e} event units with whole patients")
+            raise NenauditError(
+                f"pipeline.sample: no allocation of {n} units to {pts} patients (at most {cap} each) "
+                f"gives exactly {e} event units with whole patients"
+            )
         sizes[src[rng.integers(src.size)]] -= 1
         sizes[dst[rng.integers(dst.size)]] += 1
         total += 1 if total < e else -1
@@ -231,7 +266,9 @@ def _clinical(rng, study, var: str, n: int, notes: list):
     return np.clip(v, lo, hi), None
 
 
-def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_features: int | None = None):
+def twin_cohort(
+    study, rng: np.random.Generator, role: str = "development", max_features: int | None = None
+):
     """One null cohort of ``study``'s ``role`` sample (see the module docstring), loaded as a user's cohort."""
     from nenaudit.cohort import load_cohort
 
@@ -242,16 +279,24 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
     sizes, y = _allocate(rng, sample)
     n = int(sizes.sum())
     pid = np.repeat([f"T{i + 1:04d}" for i in range(sizes.size)], sizes)
-    lid = np.array([f"{q}-L{k}" for q, k in zip(pid, np.concatenate([np.arange(1, s + 1) for s in sizes]))])
+    lid = np.array(
+        [f"{q}-L{k}" for q, k in zip(pid, np.concatenate([np.arange(1, s + 1) for s in sizes]))]
+    )
     notes: list[str] = []
     lesions = pd.DataFrame({"lesion_id": lid, "patient_id": pid, "outcome": y})
     variables = {}
     for var in twin_candidates(study):
         vals, labels = _clinical(rng, study, var, n, notes)
         lesions[var] = vals
-        variables[var] = {"kind": "categorical", "levels": labels} if labels else {"kind": "continuous", "levels": None}
+        variables[var] = (
+            {"kind": "categorical", "levels": labels}
+            if labels
+            else {"kind": "continuous", "levels": None}
+        )
     n_rel = min(n, p.resegmented or n) if p.icc_threshold is not None else 0
-    stub = n_rel == 0  # no reliability step: two stub rows make the files loadable, dropped after loading
+    stub = (
+        n_rel == 0
+    )  # no reliability step: two stub rows make the files loadable, dropped after loading
     if stub:
         n_rel = min(2, n)
     rel = np.zeros(n, dtype=bool)
@@ -259,7 +304,9 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
     total = p.n_features
     if total is None:
         total = len(_source()[0])
-        notes.append(f"the paper does not print its number of features: the twin uses the shipped extraction's {total}")
+        notes.append(
+            f"the paper does not print its number of features: the twin uses the shipped extraction's {total}"
+        )
     n_feat = total if max_features is None else min(total, max_features)
     names, F, reads = _features(rng, n, n_feat, rel)
     features = pd.DataFrame(F, columns=names)
@@ -274,7 +321,9 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
         obs.append(o)
     observers = pd.concat(obs, ignore_index=True)
     y_pat = lesions.groupby("patient_id", sort=False)["outcome"].max()
-    patients = pd.DataFrame({"patient_id": y_pat.index, "n_lesions": sizes, "outcome": y_pat.to_numpy()})
+    patients = pd.DataFrame(
+        {"patient_id": y_pat.index, "n_lesions": sizes, "outcome": y_pat.to_numpy()}
+    )
     with tempfile.TemporaryDirectory(prefix="nenaudit-twin-") as tmp:
         d = Path(tmp) / "cohort"
         d.mkdir()
@@ -282,8 +331,12 @@ def twin_cohort(study, rng: np.random.Generator, role: str = "development", max_
         lesions.to_csv(d / "lesions.csv", index=False)
         features.to_csv(d / "features.csv", index=False, float_format="%.10g")
         observers.to_csv(d / "observers.csv", index=False, float_format="%.10g")
-        (d / "manifest.json").write_text(json.dumps({"variables": variables, "generator": "nenaudit noise twin",
-                                                     "notes": notes}), encoding="utf-8")
+        (d / "manifest.json").write_text(
+            json.dumps(
+                {"variables": variables, "generator": "nenaudit noise twin", "notes": notes}
+            ),
+            encoding="utf-8",
+        )
         cohort = load_cohort(d)
     if stub:
         cohort = replace(cohort, observers=cohort.observers.iloc[:0])

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
-from typing import Any, Sequence
 import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -45,16 +46,37 @@ MAX_BOOT = 10_000_000
 # --------------------------------------------------------------------------------------
 
 # The per-row arguments of the public statistics: pandas objects among them share one index.
-DATA_ARGS = ("X", "y", "score", "score1", "score2", "prob", "lp", "groups", "weights", "foldid", "df")
+DATA_ARGS = (
+    "X",
+    "y",
+    "score",
+    "score1",
+    "score2",
+    "prob",
+    "lp",
+    "groups",
+    "weights",
+    "foldid",
+    "df",
+)
 
 
 def _is_pandas(x) -> bool:
-    return type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "index") and hasattr(x, "reindex")
+    return (
+        type(x).__module__.split(".")[0] == "pandas"
+        and hasattr(x, "index")
+        and hasattr(x, "reindex")
+    )
 
 
 def _show_index(idx) -> str:
     vals = list(idx[:4])
-    return "[" + ", ".join(repr(v) for v in vals) + (", ...]" if len(idx) > 4 else "]") + f" ({len(idx)} rows)"
+    return (
+        "["
+        + ", ".join(repr(v) for v in vals)
+        + (", ...]" if len(idx) > 4 else "]")
+        + f" ({len(idx)} rows)"
+    )
 
 
 def align_pandas(named: dict[str, Any], who: str = "") -> dict[str, Any]:
@@ -68,12 +90,20 @@ def align_pandas(named: dict[str, Any], who: str = "") -> dict[str, Any]:
     for k, v in pd_args[1:]:
         if v.index.equals(v0.index):
             continue
-        same = (len(v.index) == len(v0.index) and v0.index.is_unique and v.index.is_unique
-                and v.index.sort_values().equals(v0.index.sort_values()) if len(v0.index) else False)
+        same = (
+            len(v.index) == len(v0.index)
+            and v0.index.is_unique
+            and v.index.is_unique
+            and v.index.sort_values().equals(v0.index.sort_values())
+            if len(v0.index)
+            else False
+        )
         if not same:
-            raise NenauditError(f"{who + ': ' if who else ''}{k0} and {k} are pandas objects whose indexes differ "
-                                f"({k0}: {_show_index(v0.index)}; {k}: {_show_index(v.index)}); align them "
-                                f"(e.g. {k} = {k}.reindex({k0}.index)) or pass numpy arrays")
+            raise NenauditError(
+                f"{who + ': ' if who else ''}{k0} and {k} are pandas objects whose indexes differ "
+                f"({k0}: {_show_index(v0.index)}; {k}: {_show_index(v.index)}); align them "
+                f"(e.g. {k} = {k}.reindex({k0}.index)) or pass numpy arrays"
+            )
         out[k] = v.reindex(v0.index)
     return out
 
@@ -114,10 +144,14 @@ def as_binary(y) -> np.ndarray:
     try:
         f = arr.astype(float)
     except (TypeError, ValueError):
-        raise NenauditError("y must hold 0 (control) and 1 (case) only: recode the outcome first") from None
+        raise NenauditError(
+            "y must hold 0 (control) and 1 (case) only: recode the outcome first"
+        ) from None
     if np.isnan(f).any() or not np.isin(f, (0.0, 1.0)).all():
         bad = sorted({v for v in f.tolist() if v not in (0.0, 1.0)}, key=str)[:3]
-        raise NenauditError(f"y must hold 0 (control) and 1 (case) only, found {bad}: recode or drop those rows")
+        raise NenauditError(
+            f"y must hold 0 (control) and 1 (case) only, found {bad}: recode or drop those rows"
+        )
     return f.astype(np.int8)
 
 
@@ -130,7 +164,9 @@ def as_score(score, n: int, name: str = "score") -> np.ndarray:
     if s.ndim != 1 or s.shape[0] != n:
         raise NenauditError(f"{name} must be a 1-d vector as long as y ({n}), got shape {s.shape}")
     if not np.isfinite(s).all():
-        raise NenauditError(f"{name} has {int((~np.isfinite(s)).sum())} missing or infinite values: drop those rows")
+        raise NenauditError(
+            f"{name} has {int((~np.isfinite(s)).sum())} missing or infinite values: drop those rows"
+        )
     return s
 
 
@@ -141,11 +177,17 @@ def as_matrix(X: Any, names: Sequence[str] | None, who: str) -> tuple[np.ndarray
     try:
         A = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
-        raise NenauditError(f"{who}: features must be numeric; convert or drop non-numeric columns") from None
+        raise NenauditError(
+            f"{who}: features must be numeric; convert or drop non-numeric columns"
+        ) from None
     if A.ndim != 2:
-        raise NenauditError(f"{who}: expected a 2-d (lesions x features) matrix, got shape {A.shape}")
+        raise NenauditError(
+            f"{who}: expected a 2-d (lesions x features) matrix, got shape {A.shape}"
+        )
     if A.shape[0] == 0 or A.shape[1] == 0:
-        raise NenauditError(f"{who}: the matrix is empty (shape {A.shape}); give at least one row and one column")
+        raise NenauditError(
+            f"{who}: the matrix is empty (shape {A.shape}); give at least one row and one column"
+        )
     if names is None:
         names = [f"V{j + 1}" for j in range(A.shape[1])]
     names = tuple(str(n) for n in names)
@@ -154,7 +196,9 @@ def as_matrix(X: Any, names: Sequence[str] | None, who: str) -> tuple[np.ndarray
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            raise NenauditError(f"{who}: feature name {n!r} appears twice; feature names must be unique")
+            raise NenauditError(
+                f"{who}: feature name {n!r} appears twice; feature names must be unique"
+            )
         seen.add(n)
     return A, names
 
@@ -180,13 +224,17 @@ def check_indices(indices, n: int) -> np.ndarray:
     """A 2-d matrix of 0-based row numbers in ``[0, n)``, one resample per row (pROC-style checks)."""
     idx = np.asarray(indices)
     if idx.ndim != 2 or idx.shape[0] < 1:
-        raise NenauditError(f"indices must be a 2-d array (one resample per row), got shape {idx.shape}")
+        raise NenauditError(
+            f"indices must be a 2-d array (one resample per row), got shape {idx.shape}"
+        )
     if not np.issubdtype(idx.dtype, np.integer):
         if not np.all(np.isfinite(idx)) or not np.all(idx == np.round(idx)):
             raise NenauditError("indices must be whole row numbers (0-based)")
         idx = idx.astype(np.int64)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise NenauditError(f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}")
+        raise NenauditError(
+            f"indices must be 0-based row numbers in [0, {n - 1}], found {idx.min()}..{idx.max()}"
+        )
     return idx
 
 
@@ -200,7 +248,9 @@ def check_count(n_boot) -> int:
 def check_jobs(jobs) -> int:
     """A positive whole number of worker processes."""
     if isinstance(jobs, bool) or not float(jobs).is_integer() or jobs < 1:
-        raise NenauditError(f"jobs must be a positive whole number of worker processes, got {jobs!r}")
+        raise NenauditError(
+            f"jobs must be a positive whole number of worker processes, got {jobs!r}"
+        )
     return int(jobs)
 
 
@@ -233,8 +283,10 @@ def check_memory(option: str, value: int, bytes_each: float, what: str) -> None:
     need = float(value) * float(bytes_each)
     avail = available_memory()
     if avail is not None and need > avail:
-        raise NenauditError(f"{option} {value}: {what} need about {_size(need)} of memory, more than this machine has "
-                            f"available ({_size(avail)}); give a smaller number")
+        raise NenauditError(
+            f"{option} {value}: {what} need about {_size(need)} of memory, more than this machine has "
+            f"available ({_size(avail)}); give a smaller number"
+        )
 
 
 def make_rng(seed) -> np.random.Generator:
@@ -242,7 +294,9 @@ def make_rng(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise NenauditError(f"seed must be an int or a numpy Generator, got {seed!r}: pass e.g. seed=2024")
+        raise NenauditError(
+            f"seed must be an int or a numpy Generator, got {seed!r}: pass e.g. seed=2024"
+        )
     return np.random.default_rng(int(seed))
 
 

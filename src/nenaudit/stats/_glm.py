@@ -64,7 +64,11 @@ MSG_BOUNDARY = "glm.fit: algorithm stopped at boundary value"
 
 def linkinv(eta: np.ndarray) -> np.ndarray:
     """``binomial()$linkinv``: R's ``logit_linkinv`` (``|eta| > 30`` clamped to ``DBL_EPS`` / ``1 / DBL_EPS``)."""
-    tmp = np.where(eta < -_THRESH, DBL_EPS, np.where(eta > _THRESH, _INVEPS, np.exp(np.clip(eta, -_THRESH, _THRESH))))
+    tmp = np.where(
+        eta < -_THRESH,
+        DBL_EPS,
+        np.where(eta > _THRESH, _INVEPS, np.exp(np.clip(eta, -_THRESH, _THRESH))),
+    )
     return tmp / (1.0 + tmp)
 
 
@@ -80,7 +84,9 @@ def linkfun(mu: np.ndarray) -> np.ndarray:
     return np.log(mu / (1.0 - mu))
 
 
-def dev_resids(y: np.ndarray, mu: np.ndarray, wt: np.ndarray, yb: np.ndarray | None = None) -> np.ndarray:
+def dev_resids(
+    y: np.ndarray, mu: np.ndarray, wt: np.ndarray, yb: np.ndarray | None = None
+) -> np.ndarray:
     """``binomial()$dev.resids``: R's ``binomial_dev_resids`` (``yb``: the 0/1 response as booleans, a faster path)."""
     if yb is not None:  # 0/1 response (yb = y == 1): same operations as below, fewer passes
         return 2.0 * wt * np.log(np.where(yb, 1.0 / mu, 1.0 / (1.0 - mu)))
@@ -173,7 +179,9 @@ def glm_fit(
         w = np.sqrt((weights[good] * d_mu[good] ** 2) / var[good])
         start, rmat = _wls(xg * w[:, None], z * w)
         if not np.all(np.isfinite(start)):
-            warnings.warn(f"non-finite coefficients at iteration {it}", ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"non-finite coefficients at iteration {it}", ConvergenceWarning, stacklevel=3
+            )
             conv = False
             break
         eta = x @ start + offset
@@ -182,7 +190,9 @@ def glm_fit(
         boundary = False
         if not math.isfinite(dev):  # cannot happen with the clamped logit; kept as R has it
             if coefold is None:
-                raise NenauditError("no valid set of coefficients found: check the data for infinite values")
+                raise NenauditError(
+                    "no valid set of coefficients found: check the data for infinite values"
+                )
             ii = 1
             while not math.isfinite(dev):
                 if ii > maxit:

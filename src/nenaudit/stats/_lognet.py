@@ -103,6 +103,7 @@ def dot8(a, b, n):
         i += 1
     return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 
+
 @_jit
 def sum8(a, n):
     s0 = 0.0
@@ -129,6 +130,7 @@ def sum8(a, n):
         i += 1
     return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 
+
 @_jit
 def wdot2(v, a, n):
     """sum v_i a_i^2."""
@@ -147,6 +149,7 @@ def wdot2(v, a, n):
         s0 += v[i] * (a[i] * a[i])
         i += 1
     return (s0 + s1) + (s2 + s3)
+
 
 @_jit
 def coordinate_pass(order, count, b, r, v, xt, xv, al1, mm, m, nin):
@@ -235,9 +238,35 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
     for i in range(no):
         q0 += w * y[i]
     if q0 <= _PMIN:
-        return 0, lam_out, a0_out, beta, dev_out, 0.0, 0, 8001, xm, xs, np.zeros(ni, dtype=np.int64), nin_out
+        return (
+            0,
+            lam_out,
+            a0_out,
+            beta,
+            dev_out,
+            0.0,
+            0,
+            8001,
+            xm,
+            xs,
+            np.zeros(ni, dtype=np.int64),
+            nin_out,
+        )
     if q0 >= 1.0 - _PMIN:
-        return 0, lam_out, a0_out, beta, dev_out, 0.0, 0, 9001, xm, xs, np.zeros(ni, dtype=np.int64), nin_out
+        return (
+            0,
+            lam_out,
+            a0_out,
+            beta,
+            dev_out,
+            0.0,
+            0,
+            9001,
+            xm,
+            xs,
+            np.zeros(ni, dtype=np.int64),
+            nin_out,
+        )
 
     b = np.zeros(ni)
     bs = np.zeros(ni)
@@ -308,13 +337,27 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                 strong = np.flatnonzero(ixx)  # in feature order, as glmnet cycles
                 while True:  # a pass over the strong set, then passes over the active set
                     nlp += 1
-                    dlx, nin = coordinate_pass(strong, strong.size, b, r, v, xt, xv, al1, mm, m, nin)
+                    dlx, nin = coordinate_pass(
+                        strong, strong.size, b, r, v, xt, xv, al1, mm, m, nin
+                    )
                     b0, dlx = intercept_step(r, v, xmz, b0, dlx)
                     if dlx < shr:
                         break
                     if nlp > maxit:
-                        return (lmu, lam_out, a0_out, beta, dev_out, (2.0 * no) * dev0, nlp, -(ilm + 1), xm, xs, m,
-                                nin_out)
+                        return (
+                            lmu,
+                            lam_out,
+                            a0_out,
+                            beta,
+                            dev_out,
+                            (2.0 * no) * dev0,
+                            nlp,
+                            -(ilm + 1),
+                            xm,
+                            xs,
+                            m,
+                            nin_out,
+                        )
                     while True:
                         nlp += 1
                         dlx, nin = coordinate_pass(m, nin, b, r, v, xt, xv, al1, mm, m, nin)
@@ -322,8 +365,20 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                         if dlx < shr:
                             break
                         if nlp > maxit:
-                            return (lmu, lam_out, a0_out, beta, dev_out, (2.0 * no) * dev0, nlp, -(ilm + 1), xm, xs,
-                                    m, nin_out)
+                            return (
+                                lmu,
+                                lam_out,
+                                a0_out,
+                                beta,
+                                dev_out,
+                                (2.0 * no) * dev0,
+                                nlp,
+                                -(ilm + 1),
+                                xm,
+                                xs,
+                                m,
+                                nin_out,
+                            )
                 # new probabilities and working weights
                 for i in range(no):
                     eta[i] = 0.0
@@ -421,8 +476,16 @@ def _kernel():
     return kernel
 
 
-def lognet_path(xt: np.ndarray, y: np.ndarray, *, flmin: float, ulam: np.ndarray | None, nlam: int,
-                thresh: float, maxit: int):
+def lognet_path(
+    xt: np.ndarray,
+    y: np.ndarray,
+    *,
+    flmin: float,
+    ulam: np.ndarray | None,
+    nlam: int,
+    thresh: float,
+    maxit: int,
+):
     """One binomial lasso path on ``xt`` (p, n), a C-ordered float64 copy that is overwritten.
 
     ``flmin`` is glmnet's ``lambda.min.ratio`` (1.0 with a user grid ``ulam``, decreasing).
@@ -438,6 +501,7 @@ def lognet_path(xt: np.ndarray, y: np.ndarray, *, flmin: float, ulam: np.ndarray
     grid = np.zeros(max(int(nlam), 1)) if ulam is None else np.ascontiguousarray(ulam, dtype=float)
     nl = int(nlam) if ulam is None else int(grid.size)
     lmu, lam, a0, beta, dev, nulldev, nlp, jerr, xm, xs, order, nin = kern(
-        xt, yy, float(flmin), grid, nl, float(thresh), int(maxit))
+        xt, yy, float(flmin), grid, nl, float(thresh), int(maxit)
+    )
     coef, icpt = unscale(beta, a0, xm, xs, order, nin, int(lmu))
     return lam[:lmu].copy(), icpt, coef, dev[:lmu].copy(), float(nulldev), int(nlp), int(jerr)

@@ -11,7 +11,7 @@ there (shared by ``logistic``, ``calibration``, ``discrimination``, ``validation
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -132,7 +132,9 @@ def _fmm_coef(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return b, c, d
 
 
-def r_spline_fmm(x: Sequence[float], y: Sequence[float], n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def r_spline_fmm(
+    x: Sequence[float], y: Sequence[float], n: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """R's ``spline(x, y, n = 3 * length(x), method = "fmm")``: interpolating cubic spline.
 
     Ties in ``x`` are averaged (``ties = mean``) and, as in R (whose default ``n`` is
@@ -210,7 +212,9 @@ def approx_sorted(x: np.ndarray, y: np.ndarray, xout: np.ndarray, ties: str) -> 
     xo = np.asarray(xout, dtype=float)
     out = np.full(xo.shape, np.nan)
     if x.size < 2:
-        raise NenauditError("approx needs at least two distinct x values (the predictions are all equal)")
+        raise NenauditError(
+            "approx needs at least two distinct x values (the predictions are all equal)"
+        )
     inside = (xo >= x[0]) & (xo <= x[-1])
     v = xo[inside]
     i = np.clip(np.searchsorted(x, v, side="right") - 1, 0, x.size - 2)
@@ -236,8 +240,8 @@ def _lowest(x, y, xs, nleft, nright, rng):
     r = np.abs(seg - xs)
     stop = np.flatnonzero((r > h9) & (seg > xs))
     nrt = nleft + (int(stop[0]) if stop.size else n - nleft) - 1
-    xr = x[nleft:nrt + 1]
-    rr = r[:nrt + 1 - nleft]
+    xr = x[nleft : nrt + 1]
+    rr = r[: nrt + 1 - nleft]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = rr / h
         u = 1.0 - t * t * t
@@ -253,10 +257,12 @@ def _lowest(x, y, xs, nleft, nright, rng):
         if math.sqrt(c) > 0.001 * rng:
             b /= c
             w = w * (b * (xr - a) + 1.0)
-    return float(np.dot(w, y[nleft:nrt + 1])), True
+    return float(np.dot(w, y[nleft : nrt + 1])), True
 
 
-def r_lowess(x, y, f: float = 2.0 / 3.0, delta: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def r_lowess(
+    x, y, f: float = 2.0 / 3.0, delta: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """R's ``lowess(x, y, f, iter = 0, delta = 0.01 * diff(range(x)))``: sorted x and fitted values.
 
     A transcription of Cleveland's ``clowess`` as in R's ``src/library/stats/src/lowess.c``
@@ -331,8 +337,13 @@ def r_lowess(x, y, f: float = 2.0 / 3.0, delta: float | None = None) -> tuple[np
 # --------------------------------------------------------------------------------------
 
 
-def uniroot(f: Callable[[float], float], lower: float, upper: float, tol: float = UNIROOT_TOL,
-            maxiter: int = 1000) -> float:
+def uniroot(
+    f: Callable[[float], float],
+    lower: float,
+    upper: float,
+    tol: float = UNIROOT_TOL,
+    maxiter: int = 1000,
+) -> float:
     """Brent's root finder as R's ``uniroot`` runs it (default ``tol`` and ``maxiter``).
 
     Written from Brent RP, Algorithms for Minimization without Derivatives (Prentice-Hall

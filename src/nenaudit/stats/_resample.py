@@ -17,8 +17,9 @@ classes are imported from :mod:`nenaudit.exceptions` only.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,8 +87,11 @@ def warn_failures(fails: dict[str, int], total: int) -> None:
     bad = sum(fails.values())
     if bad:
         what = ", ".join(f"{k} {v}" for k, v in fails.items() if v)
-        warnings.warn(f"{bad} of {total} bootstrap resamples failed ({what}) and were left out of the averages",
-                      StatisticalWarning, stacklevel=3)
+        warnings.warn(
+            f"{bad} of {total} bootstrap resamples failed ({what}) and were left out of the averages",
+            StatisticalWarning,
+            stacklevel=3,
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -122,7 +126,9 @@ def fit_full_data(procedure: Callable, X, y: np.ndarray):
     """The procedure's model on the full data; a failure there is a one-line :class:`NenauditError`."""
     model = fit_or_fail(procedure, X, y)
     if isinstance(model, ResampleFailure):
-        raise NenauditError(f"the procedure fails on the full data ({model.reason}: {model.detail})")
+        raise NenauditError(
+            f"the procedure fails on the full data ({model.reason}: {model.detail})"
+        )
     return model
 
 
@@ -136,14 +142,18 @@ def check_data(X, y) -> tuple[Any, np.ndarray]:
     yy = as_binary(y).astype(float)
     if hasattr(X, "iloc"):
         if len(X) != yy.size:
-            raise NenauditError(f"X has {len(X)} rows but y has {yy.size} values: pass one outcome per row")
+            raise NenauditError(
+                f"X has {len(X)} rows but y has {yy.size} values: pass one outcome per row"
+            )
         Xd = X.reset_index(drop=True)
     else:
         Xd = np.asarray(X, dtype=float)
         if Xd.ndim == 1:
             Xd = Xd[:, None]
         if Xd.ndim != 2 or Xd.shape[0] != yy.size:
-            raise NenauditError(f"X must be 2-d with {yy.size} rows (one per outcome), got shape {Xd.shape}")
+            raise NenauditError(
+                f"X must be 2-d with {yy.size} rows (one per outcome), got shape {Xd.shape}"
+            )
         if not np.isfinite(Xd).all():
             raise NenauditError("X has missing or infinite values: drop or impute those rows first")
     if yy.min() == yy.max():
@@ -214,8 +224,15 @@ def _run_chunk(evaluate, procedure, X, y, payload, chunk):
     return [_one(evaluate, procedure, X, y, rows, payload) for rows in chunk]
 
 
-def run_resamples(evaluate: Callable, procedure: Callable, X, y: np.ndarray, rows_list: Sequence[np.ndarray],
-                  jobs: int, payload: Any = None) -> list:
+def run_resamples(
+    evaluate: Callable,
+    procedure: Callable,
+    X,
+    y: np.ndarray,
+    rows_list: Sequence[np.ndarray],
+    jobs: int,
+    payload: Any = None,
+) -> list:
     """Fit ``procedure`` on each resample's rows and evaluate the model; one outcome per resample, in order.
 
     ``evaluate(model, X_resample, y_resample, X, y, payload)`` (a module-level function, so that
@@ -235,11 +252,17 @@ def run_resamples(evaluate: Callable, procedure: Callable, X, y: np.ndarray, row
     # workers die with the parent; an interrupt stops them at once; a worker killed from outside (SIGKILL, out of
     # memory) costs a re-run of its chunk (the outcomes depend only on the resample rows)
     try:
-        run_retrying(jobs, _run_chunk, {k: (evaluate, procedure, X, y, payload, c) for k, c in enumerate(chunks)},
-                     results.__setitem__)
+        run_retrying(
+            jobs,
+            _run_chunk,
+            {k: (evaluate, procedure, X, y, payload, c) for k, c in enumerate(chunks)},
+            results.__setitem__,
+        )
     except WorkerLost as exc:
-        raise NenauditError(f"{exc}: {exc.lost} chunk(s) of resamples not run; run again with fewer --jobs "
-                            "or more memory") from None
+        raise NenauditError(
+            f"{exc}: {exc.lost} chunk(s) of resamples not run; run again with fewer --jobs "
+            "or more memory"
+        ) from None
     out: list = []
     for k in range(len(chunks)):
         out.extend(results[k])

@@ -27,13 +27,13 @@ from scipy import special
 from scipy import stats as sstats
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
-from nenaudit.stats._checks import as_binary, check_indices
+from nenaudit.stats._checks import (
+    aligned,  # pandas inputs aligned on their index or refused
+    as_binary,
+    check_indices,
+)
 from nenaudit.stats._glm import MSG_FITTED_01, MSG_NOT_CONVERGED, fitted_01, glm_fit, glm_se
 from nenaudit.stats._rbase import approx_sorted, r_lowess, r_mean, r_seq
-from nenaudit.stats.protocols import predict_proba
-from nenaudit.stats.quantile import quantile7
-from nenaudit.stats.result import Result
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 from nenaudit.stats._resample import (
     ResampleFailure,
     check_data,
@@ -43,6 +43,9 @@ from nenaudit.stats._resample import (
     run_resamples,
     warn_failures,
 )
+from nenaudit.stats.protocols import predict_proba
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.result import Result
 
 __all__ = [
     "CalibrationFit",
@@ -66,7 +69,9 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 
-def check_probabilities(p, n: int | None = None, name: str = "prob", open_interval: bool = False) -> np.ndarray:
+def check_probabilities(
+    p, n: int | None = None, name: str = "prob", open_interval: bool = False
+) -> np.ndarray:
     """``p`` as a float vector in [0, 1] (or (0, 1)); anything else is a one-line :class:`NenauditError`."""
     try:
         a = np.asarray(p, dtype=float)
@@ -75,10 +80,14 @@ def check_probabilities(p, n: int | None = None, name: str = "prob", open_interv
     if a.ndim != 1:
         raise NenauditError(f"{name} must be a 1-d vector, got shape {a.shape}")
     if n is not None and a.size != n:
-        raise NenauditError(f"{name} has {a.size} values but y has {n}: pass one probability per observation")
+        raise NenauditError(
+            f"{name} has {a.size} values but y has {n}: pass one probability per observation"
+        )
     if np.isnan(a).any():
         i = int(np.flatnonzero(np.isnan(a))[0])
-        raise NenauditError(f"{name} has a missing value (NaN) at position {i}: drop or predict that row first")
+        raise NenauditError(
+            f"{name} has a missing value (NaN) at position {i}: drop or predict that row first"
+        )
     lo_bad = (a <= 0.0) | (a >= 1.0) if open_interval else (a < 0.0) | (a > 1.0)
     if lo_bad.any():
         i = int(np.flatnonzero(lo_bad)[0])
@@ -93,7 +102,9 @@ def check_probabilities(p, n: int | None = None, name: str = "prob", open_interv
 def _y_and_lp(y, prob, lp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     yy = as_binary(y).astype(float)
     if (prob is None) == (lp is None):
-        raise NenauditError("pass exactly one of prob (probabilities) or lp (linear predictor, logit scale)")
+        raise NenauditError(
+            "pass exactly one of prob (probabilities) or lp (linear predictor, logit scale)"
+        )
     if prob is not None:
         p = check_probabilities(prob, yy.size, "prob", open_interval=True)
         return yy, p, special.logit(p)
@@ -102,9 +113,13 @@ def _y_and_lp(y, prob, lp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     except (TypeError, ValueError):
         raise NenauditError("lp must be numeric") from None
     if eta.ndim != 1 or eta.size != yy.size:
-        raise NenauditError(f"lp must be a 1-d vector as long as y ({yy.size}), got shape {eta.shape}")
+        raise NenauditError(
+            f"lp must be a 1-d vector as long as y ({yy.size}), got shape {eta.shape}"
+        )
     if not np.isfinite(eta).all():
-        raise NenauditError(f"lp has {int((~np.isfinite(eta)).sum())} missing or infinite values: drop those rows")
+        raise NenauditError(
+            f"lp has {int((~np.isfinite(eta)).sum())} missing or infinite values: drop those rows"
+        )
     return yy, special.expit(eta), eta
 
 
@@ -129,7 +144,9 @@ class CalibrationFit(Result):
     warnings: tuple[str, ...]
 
 
-def _fit_glm(x: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _fit_glm(
+    x: np.ndarray, y: np.ndarray, offset: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     fit = glm_fit(x, y, np.ones(y.size), offset)
     msgs = []
     if not fit.converged:
@@ -180,16 +197,30 @@ def calibration_fit(y, prob=None, *, lp=None) -> CalibrationFit:
     """
     yy, p, eta = _y_and_lp(y, prob, lp)
     if yy.min() == yy.max():
-        raise NenauditError(f"y has only the value {int(yy[0])}: calibration needs both events and non-events")
+        raise NenauditError(
+            f"y has only the value {int(yy[0])}: calibration needs both events and non-events"
+        )
     c0, s0, m0 = _fit_glm(np.ones((yy.size, 1)), yy, eta)
     if np.ptp(eta) == 0:
         raise NenauditError("the predictions are all equal: the calibration slope is undefined")
     c1, s1, m1 = _fit_glm(np.column_stack([np.ones(yy.size), eta]), yy, np.zeros(yy.size))
     msgs = tuple(dict.fromkeys(m0 + m1))
     for m in msgs:
-        warnings.warn(m, ConvergenceWarning if m == MSG_NOT_CONVERGED else SeparationWarning, stacklevel=2)
-    return CalibrationFit(float(c0[0]), float(s0[0]), float(c1[0]), float(s1[0]), float(c1[1]), float(s1[1]),
-                          brier_score(yy, p), int(yy.size), int(yy.sum()), msgs)
+        warnings.warn(
+            m, ConvergenceWarning if m == MSG_NOT_CONVERGED else SeparationWarning, stacklevel=2
+        )
+    return CalibrationFit(
+        float(c0[0]),
+        float(s0[0]),
+        float(c1[0]),
+        float(s1[0]),
+        float(c1[1]),
+        float(s1[1]),
+        brier_score(yy, p),
+        int(yy.size),
+        int(yy.sum()),
+        msgs,
+    )
 
 
 @aligned
@@ -266,7 +297,9 @@ def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
     grp[p == breaks[0]] = 0
     n_g = np.bincount(grp, minlength=g).astype(int)
     if np.any(n_g == 0):
-        raise NenauditError(f"{int((n_g == 0).sum())} of the {g} risk groups are empty: use fewer groups")
+        raise NenauditError(
+            f"{int((n_g == 0).sum())} of the {g} risk groups are empty: use fewer groups"
+        )
     o1 = np.bincount(grp, weights=yy, minlength=g)
     e1 = np.bincount(grp, weights=p, minlength=g)
     o0 = n_g - o1
@@ -275,8 +308,17 @@ def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
         stat = float(np.sum((o0 - e0) ** 2 / e0) + np.sum((o1 - e1) ** 2 / e1))
     df = g - 2
     pval = float(sstats.chi2.sf(stat, df))
-    return HosmerLemeshow(stat, df, pval, g, breaks, n_g, np.column_stack([o0, o1]), np.column_stack([e0, e1]),
-                          "ResourceSelection::hoslem.test: type-7 quantile breaks, cut(include.lowest=TRUE), df=g-2")
+    return HosmerLemeshow(
+        stat,
+        df,
+        pval,
+        g,
+        breaks,
+        n_g,
+        np.column_stack([o0, o1]),
+        np.column_stack([e0, e1]),
+        "ResourceSelection::hoslem.test: type-7 quantile breaks, cut(include.lowest=TRUE), df=g-2",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -321,7 +363,9 @@ def calibration_errors(y, prob) -> CalibrationErrors:
     cal = approx_sorted(sx, sy, p, "mean")
     e = np.abs(p - cal)
     q = quantile7(e, [0.5, 0.9])
-    return CalibrationErrors(r_mean(e), float(q[0]), float(q[1]), float(e.max()), "lowess(iter = 0), as rms::val.prob")
+    return CalibrationErrors(
+        r_mean(e), float(q[0]), float(q[1]), float(e.max()), "lowess(iter = 0), as rms::val.prob"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -333,7 +377,9 @@ def calibrate_grid(prob: np.ndarray) -> np.ndarray:
     """``rms::calibrate``'s default ``predy``: ``seq(p[5], p[n - 4], length = 50)`` of the sorted predictions."""
     p = np.sort(np.asarray(prob, dtype=float))
     if p.size < 11:
-        raise NenauditError(f"the calibration grid needs n > 10 observations (rms::calibrate's rule), got {p.size}")
+        raise NenauditError(
+            f"the calibration grid needs n > 10 observations (rms::calibrate's rule), got {p.size}"
+        )
     return r_seq(float(p[4]), float(p[p.size - 5]), 50)
 
 
@@ -407,8 +453,9 @@ class BootstrapCalibrationCurve(Result):
 
 
 @aligned
-def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices=None, jobs: int = 1,
-                        grid=None) -> BootstrapCalibrationCurve:
+def calibrate_bootstrap(
+    X, y, procedure, *, n_boot: int = 40, seed=None, indices=None, jobs: int = 1, grid=None
+) -> BootstrapCalibrationCurve:
     """Bootstrap bias-corrected calibration curve, as ``rms::calibrate(fit, B, method = "boot")``.
 
     For each resample ``b`` (rows ``indices[b]``), ``procedure`` is refitted on the resample and
@@ -439,7 +486,11 @@ def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices
     doi:10.1002/sim.5941
     """
     Xd, yy = check_data(X, y)
-    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    idx = (
+        resample_indices(yy.size, n_boot, seed)
+        if indices is None
+        else check_indices(indices, yy.size)
+    )
     model = fit_full_data(procedure, Xd, yy)
     p_app = predict_proba(model, Xd)
     predy = calibrate_grid(p_app) if grid is None else check_probabilities(grid, None, "grid")
@@ -473,6 +524,16 @@ def calibrate_bootstrap(X, y, procedure, *, n_boot: int = 40, seed=None, indices
     else:
         good = np.empty(0)
     e90 = float(quantile7(good, [0.9])[0]) if good.size else math.nan
-    return BootstrapCalibrationCurve(predy, apparent, corrected, opt, num, float(np.mean(good)) if good.size else math.nan,
-                                     float(np.mean(good ** 2)) if good.size else math.nan, e90, int(idx.shape[0]),
-                                     n_ok, fails)
+    return BootstrapCalibrationCurve(
+        predy,
+        apparent,
+        corrected,
+        opt,
+        num,
+        float(np.mean(good)) if good.size else math.nan,
+        float(np.mean(good**2)) if good.size else math.nan,
+        e90,
+        int(idx.shape[0]),
+        n_ok,
+        fails,
+    )

@@ -9,8 +9,8 @@ ORs are the coefficients of ``glm(y ~ relevel(factor(x), ref = "L1"), family = b
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy.stats import norm
@@ -36,8 +36,13 @@ class LevelOR(Result):
     ci_wald_exact: tuple[float, float] = (float("nan"), float("nan"))
 
 
-def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_events: Sequence[int],
-                           reference: str, level: float = 0.95) -> tuple[LevelOR, ...]:
+def treatment_contrast_ors(
+    levels: Sequence[str],
+    events: Sequence[int],
+    non_events: Sequence[int],
+    reference: str,
+    level: float = 0.95,
+) -> tuple[LevelOR, ...]:
     """ORs of each level against ``reference`` from per-level event / non-event counts.
 
     Fits ``glm(y ~ x, family = binomial)`` with ``x`` a factor whose reference level is
@@ -64,16 +69,24 @@ def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_eve
     ev = np.asarray(events, dtype=int)
     ne = np.asarray(non_events, dtype=int)
     if not (len(levels) == ev.size == ne.size) or len(levels) < 2:
-        raise NenauditError("treatment_contrast_ors: give at least 2 levels and one event and non-event count per level")
+        raise NenauditError(
+            "treatment_contrast_ors: give at least 2 levels and one event and non-event count per level"
+        )
     if np.any(ev < 0) or np.any(ne < 0):
         raise NenauditError("treatment_contrast_ors: counts must be >= 0")
     if reference not in levels:
-        raise NenauditError(f"treatment_contrast_ors: reference level {reference!r} is not one of {levels}")
+        raise NenauditError(
+            f"treatment_contrast_ors: reference level {reference!r} is not one of {levels}"
+        )
     empty = [lv for lv, a, b in zip(levels, ev, ne) if a + b == 0]
     if empty:
-        raise NenauditError(f"treatment_contrast_ors: level(s) {empty} have no individuals; an OR is undefined")
+        raise NenauditError(
+            f"treatment_contrast_ors: level(s) {empty} have no individuals; an OR is undefined"
+        )
     if ev.sum() == 0 or ne.sum() == 0:
-        raise NenauditError("treatment_contrast_ors: every individual has the same outcome; no OR can be estimated")
+        raise NenauditError(
+            "treatment_contrast_ors: every individual has the same outcome; no OR can be estimated"
+        )
     others = [lv for lv in levels if lv != reference]
     rows_x, rows_y = [], []
     for lv, a, b in zip(levels, ev, ne):
@@ -93,11 +106,16 @@ def treatment_contrast_ors(levels: Sequence[str], events: Sequence[int], non_eve
             exact = (math.exp(b - z * se), math.exp(b + z * se))
         else:
             exact = (float("nan"), float("nan"))
-        out.append(LevelOR(
-            lv, float(np.exp(fit.coef[j])),
-            tuple(float(v) for v in np.exp(fit.ci_wald[j])),
-            tuple(float(v) for v in np.exp(fit.ci_profile[j])),
-            tuple(float(v) for v in np.exp(fit.ci_profile_exact[j])),
-            float(fit.p[j]), tuple(fit.warnings), exact,
-        ))
+        out.append(
+            LevelOR(
+                lv,
+                float(np.exp(fit.coef[j])),
+                tuple(float(v) for v in np.exp(fit.ci_wald[j])),
+                tuple(float(v) for v in np.exp(fit.ci_profile[j])),
+                tuple(float(v) for v in np.exp(fit.ci_profile_exact[j])),
+                float(fit.p[j]),
+                tuple(fit.warnings),
+                exact,
+            )
+        )
     return tuple(out)

@@ -83,7 +83,9 @@ def grim(mean: float, decimals: int, n: int, items: int = 1) -> GrimResult:
         return GrimResult(mean, decimals, n, True, (t0,), (t0 / m,), False)
     half = 0.5 * 10.0 ** (-decimals)
     lo, hi = mean - half, mean + half
-    totals = range(math.floor(lo * m) - 1, math.ceil(hi * m) + 2)  # at most 4 totals: 1/m > 10**-decimals
+    totals = range(
+        math.floor(lo * m) - 1, math.ceil(hi * m) + 2
+    )  # at most 4 totals: 1/m > 10**-decimals
     ok = [t for t in totals if lo - 1e-12 <= t / m <= hi + 1e-12]
     if ok:
         near = tuple(ok)
@@ -149,7 +151,14 @@ def implied_p_from_ratio_ci(
                     vals.extend(both(e, a, b))
     asym = math.log(hi / estimate) / math.log(estimate / lo) if estimate > lo else float("inf")
     se_log = (math.log(hi) - math.log(lo)) / (2 * zc)
-    return ImpliedP(float(p_sym), float(p_near), float(np.min(vals)), float(np.max(vals)), float(asym), float(se_log))
+    return ImpliedP(
+        float(p_sym),
+        float(p_near),
+        float(np.min(vals)),
+        float(np.max(vals)),
+        float(asym),
+        float(se_log),
+    )
 
 
 @dataclass(frozen=True)
@@ -220,14 +229,20 @@ def ratio_ci_shape(
     wald = c_lo <= e_hi + 1e-12 and e_lo <= c_hi + 1e-12
     zc = stats.norm.ppf(0.5 + level / 2)
     se_max = (b_hi - a_lo) / (2 * zc)
-    m = 1.0 / se_max ** 2
+    m = 1.0 / se_max**2
     r = poisson_lr_log_asymmetry(m, level)
     # log(est) - a = (b - a) / (1 + ratio), ratio in [r, 1/r]
     w_lo = min(a + (b - a) * r / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
     w_hi = max(a + (b - a) / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
     lr = w_lo <= e_hi + 1e-12 and e_lo <= w_hi + 1e-12
-    return RatioCiShape((math.exp(c_lo), math.exp(c_hi)), (math.exp(e_lo), math.exp(e_hi)), bool(wald), float(m),
-                        float(r), bool(lr))
+    return RatioCiShape(
+        (math.exp(c_lo), math.exp(c_hi)),
+        (math.exp(e_lo), math.exp(e_hi)),
+        bool(wald),
+        float(m),
+        float(r),
+        bool(lr),
+    )
 
 
 #: what a table's printed percentages may divide by
@@ -299,18 +314,31 @@ def p_from_statistic(name: str, value: float, df: tuple[float, ...] = ()) -> flo
     raise ValueError(f"unknown statistic {name!r}; one of chi2, t, F, z")
 
 
-_R_CALL = {"chi2": "pchisq({x}, {d}, lower.tail = FALSE)", "F": "pf({x}, {d}, lower.tail = FALSE)",
-           "t": "2 * pt(abs({x}), {d}, lower.tail = FALSE)", "z": "2 * pnorm(abs({x}), lower.tail = FALSE)"}
+_R_CALL = {
+    "chi2": "pchisq({x}, {d}, lower.tail = FALSE)",
+    "F": "pf({x}, {d}, lower.tail = FALSE)",
+    "t": "2 * pt(abs({x}), {d}, lower.tail = FALSE)",
+    "z": "2 * pnorm(abs({x}), lower.tail = FALSE)",
+}
 
 
-def statistic_p_range(name: str, value: float, half_unit: float, df: tuple[float, ...] = ()) -> StatisticP:
+def statistic_p_range(
+    name: str, value: float, half_unit: float, df: tuple[float, ...] = ()
+) -> StatisticP:
     """:func:`p_from_statistic` at ``value`` and at the ends of its rounding interval ``value ± half_unit``
     (p falls as ``|value|`` grows, so the ends bound it; the interval is clipped at 0)."""
     size = abs(value) if name in ("t", "z") else value  # p depends on |t| and |z| only
     ends = [p_from_statistic(name, x, df) for x in (max(size - half_unit, 0.0), size + half_unit)]
     call = _R_CALL[name].format(x=f"{value:g}", d=", ".join(f"{d:g}" for d in df))
-    return StatisticP(name, float(value), tuple(float(d) for d in df), p_from_statistic(name, value, df),
-                      float(min(ends)), float(max(ends)), call)
+    return StatisticP(
+        name,
+        float(value),
+        tuple(float(d) for d in df),
+        p_from_statistic(name, value, df),
+        float(min(ends)),
+        float(max(ends)),
+        call,
+    )
 
 
 def skewness_signal(mean: float, sd: float) -> str | None:

@@ -18,7 +18,13 @@ from nenaudit.stats._checks import warn_and_record
 from nenaudit.stats._rbase import uniroot
 from nenaudit.stats.result import Result
 
-__all__ = ["ContingencyTest", "chisq_test", "fisher_test", "expected_counts", "CHISQ_SMALL_EXPECTED"]
+__all__ = [
+    "ContingencyTest",
+    "chisq_test",
+    "fisher_test",
+    "expected_counts",
+    "CHISQ_SMALL_EXPECTED",
+]
 
 _EPS = np.finfo(float).eps
 #: ``fisher.test``'s ``relErr``: tables this close to the observed probability count as "as extreme".
@@ -59,19 +65,31 @@ def _as_table(table, who: str) -> np.ndarray:
     try:
         a = np.asarray(table, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise NenauditError(f"{who}: table is not numeric ({exc}); pass a 2-d array of counts") from exc
+        raise NenauditError(
+            f"{who}: table is not numeric ({exc}); pass a 2-d array of counts"
+        ) from exc
     if a.ndim != 2:
-        raise NenauditError(f"{who}: table has {a.ndim} dimension(s); pass a 2-d r x c array of counts")
+        raise NenauditError(
+            f"{who}: table has {a.ndim} dimension(s); pass a 2-d r x c array of counts"
+        )
     if min(a.shape) < 2:
-        raise NenauditError(f"{who}: table has shape {a.shape}; it needs at least 2 rows and 2 columns")
+        raise NenauditError(
+            f"{who}: table has shape {a.shape}; it needs at least 2 rows and 2 columns"
+        )
     if not np.all(np.isfinite(a)):
-        raise NenauditError(f"{who}: table contains NaN or infinite values; fill in every cell with a count")
+        raise NenauditError(
+            f"{who}: table contains NaN or infinite values; fill in every cell with a count"
+        )
     if np.any(a < 0):
         i, j = map(int, np.argwhere(a < 0)[0])
-        raise NenauditError(f"{who}: cell [{i}, {j}] = {a[i, j]:g} is negative; counts must be >= 0")
+        raise NenauditError(
+            f"{who}: cell [{i}, {j}] = {a[i, j]:g} is negative; counts must be >= 0"
+        )
     if np.any(a != np.round(a)):
         i, j = map(int, np.argwhere(a != np.round(a))[0])
-        raise NenauditError(f"{who}: cell [{i}, {j}] = {a[i, j]:g} is not an integer; pass whole counts")
+        raise NenauditError(
+            f"{who}: cell [{i}, {j}] = {a[i, j]:g} is not an integer; pass whole counts"
+        )
     if a.sum() == 0:
         raise NenauditError(f"{who}: every cell is 0; at least one count must be positive")
     return a.astype(np.int64)
@@ -453,7 +471,9 @@ def fisher_test(table, conf_level: float = 0.95) -> ContingencyTest:
     """
     a = _as_table(table, "fisher_test")
     if not (0 < conf_level < 1):
-        raise NenauditError(f"fisher_test: conf_level = {conf_level} must be strictly between 0 and 1")
+        raise NenauditError(
+            f"fisher_test: conf_level = {conf_level} must be strictly between 0 and 1"
+        )
     e = expected_counts(a)
     method = "Fisher's Exact Test for Count Data"
     if a.shape != (2, 2):
@@ -461,7 +481,9 @@ def fisher_test(table, conf_level: float = 0.95) -> ContingencyTest:
         return ContingencyTest(method, math.nan, None, p, e, ())
     h = _NoncentralHypergeometric(a)
     d = h.d(1.0)
-    p = min(1.0, float(np.sum(d[d <= d[h.x - h.lo] * _REL_ERR])))  # R does not clamp; 1 + 2e-16 is rounding
+    p = min(
+        1.0, float(np.sum(d[d <= d[h.x - h.lo] * _REL_ERR]))
+    )  # R does not clamp; 1 + 2e-16 is rounding
     alpha = (1 - conf_level) / 2
     ci = (float(h.lower_limit(alpha)), float(h.upper_limit(alpha)))
     return ContingencyTest(method, math.nan, None, p, e, (), float(h.mle()), ci)

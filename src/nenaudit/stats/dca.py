@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats._checks import as_binary
-from nenaudit.stats.result import Result
+from nenaudit.stats._checks import (
+    aligned,  # pandas inputs aligned on their index or refused
+    as_binary,
+)
 from nenaudit.stats.calibration import check_probabilities
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats.result import Result
 
 __all__ = ["DecisionCurve", "decision_curve", "net_benefit", "threshold_grid", "DEFAULT_THRESHOLDS"]
 
@@ -33,9 +35,13 @@ def threshold_grid(start: float = 0.0, stop: float = 0.99, step: float = 0.01) -
     try:
         a, b, s = float(start), float(stop), float(step)
     except (TypeError, ValueError):
-        raise NenauditError(f"threshold grid needs numbers, got {start!r}:{stop!r}:{step!r}") from None
+        raise NenauditError(
+            f"threshold grid needs numbers, got {start!r}:{stop!r}:{step!r}"
+        ) from None
     if not all(math.isfinite(v) for v in (a, b, s)) or s <= 0 or b < a:
-        raise NenauditError(f"threshold grid {start}:{stop}:{step} is empty or invalid: use START <= STOP and STEP > 0")
+        raise NenauditError(
+            f"threshold grid {start}:{stop}:{step} is empty or invalid: use START <= STOP and STEP > 0"
+        )
     dd = abs(b - a) / max(abs(a), abs(b)) if max(abs(a), abs(b)) > 0 else 0.0
     if dd < 100 * _EPS:
         return np.array([a])
@@ -81,9 +87,16 @@ class DecisionCurve(Result):
     def to_frame(self):
         """One row per threshold: ``threshold``, ``model``, ``all``, ``none``, ``standardized``,
         ``net_interventions_avoided`` (a pandas DataFrame)."""
-        return pd.DataFrame({"threshold": self.thresholds, "model": self.model, "all": self.treat_all,
-                             "none": self.treat_none, "standardized": self.standardized_model,
-                             "net_interventions_avoided": self.net_interventions_avoided})
+        return pd.DataFrame(
+            {
+                "threshold": self.thresholds,
+                "model": self.model,
+                "all": self.treat_all,
+                "none": self.treat_none,
+                "standardized": self.standardized_model,
+                "net_interventions_avoided": self.net_interventions_avoided,
+            }
+        )
 
 
 def _rates(y: np.ndarray, p: np.ndarray, t: np.ndarray, prevalence: float):
@@ -136,7 +149,9 @@ def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurv
     yy = as_binary(y).astype(float)
     p = check_probabilities(prob, yy.size, "prob")
     if yy.min() == yy.max():
-        raise NenauditError(f"y has only the value {int(yy[0])}: decision curves need events and non-events")
+        raise NenauditError(
+            f"y has only the value {int(yy[0])}: decision curves need events and non-events"
+        )
     if isinstance(nper, bool) or not float(nper).is_integer() or nper < 1:
         raise NenauditError(f"nper must be a positive whole number, got {nper!r}")
     t = DEFAULT_THRESHOLDS.copy() if thresholds is None else _check_thresholds(thresholds)
@@ -148,8 +163,21 @@ def decision_curve(y, prob, thresholds=None, *, nper: int = 100) -> DecisionCurv
     nb_none = np.zeros_like(t)
     with np.errstate(divide="ignore", invalid="ignore"):
         nia = np.where(t > 0, (nb - nb_all) / odds * nper, np.nan)
-    return DecisionCurve(t, nb, nb_all, nb_none, nb / prev, nb_all / prev, nia, int(nper), tpos, tp, fp, prev,
-                         int(yy.size))
+    return DecisionCurve(
+        t,
+        nb,
+        nb_all,
+        nb_none,
+        nb / prev,
+        nb_all / prev,
+        nia,
+        int(nper),
+        tpos,
+        tp,
+        fp,
+        prev,
+        int(yy.size),
+    )
 
 
 @aligned

@@ -13,13 +13,20 @@ measure rounds from the counts.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats.result import Result
 
-__all__ = ["AccuracyMeasures", "accuracy_measures", "proportion_grim", "feasible_confusions", "MEASURES", "MAX_SEARCH_N"]
+__all__ = [
+    "AccuracyMeasures",
+    "accuracy_measures",
+    "proportion_grim",
+    "feasible_confusions",
+    "MEASURES",
+    "MAX_SEARCH_N",
+]
 
 #: measure -> (numerator, denominator) in terms of tp, fp, fn, tn
 MEASURES = {
@@ -95,12 +102,17 @@ def proportion_grim(value: float, decimals: int, n: int, scale: float = 100.0) -
 
 # Positives or negatives beyond this are not searched: the search grows with n (about 1 s at 10^8 on one core, a
 # minute and a half at 10^12); the audit marks such a row not-reproducible and says so.
-MAX_SEARCH_N = 10 ** 8
+MAX_SEARCH_N = 10**8
 
 
-def feasible_confusions(printed: Mapping[str, tuple[float, int]], n_pos: int | None = None,
-                        n_neg: int | None = None, n_total: int | None = None, scale: float = 100.0,
-                        limit: int = 50) -> list[dict[str, int]]:
+def feasible_confusions(
+    printed: Mapping[str, tuple[float, int]],
+    n_pos: int | None = None,
+    n_neg: int | None = None,
+    n_total: int | None = None,
+    scale: float = 100.0,
+    limit: int = 50,
+) -> list[dict[str, int]]:
     """Every (TP, FP, FN, TN) whose measures all round to the printed ones.
 
     ``printed`` maps a measure name of :data:`MEASURES` to (value, decimals). Give the numbers
@@ -120,13 +132,23 @@ def feasible_confusions(printed: Mapping[str, tuple[float, int]], n_pos: int | N
         elif n_neg is not None:
             splits = [(n_total - n_neg, n_neg)]
     else:
-        raise NenauditError("feasible_confusions: needs the numbers of positives and negatives, or their total")
+        raise NenauditError(
+            "feasible_confusions: needs the numbers of positives and negatives, or their total"
+        )
     out = []
     for npos, nneg in splits:
         if npos < 0 or nneg < 0:
             continue
-        tps = proportion_grim(*printed["sensitivity"], npos, scale) if "sensitivity" in printed and npos else range(npos + 1)
-        tns = proportion_grim(*printed["specificity"], nneg, scale) if "specificity" in printed and nneg else range(nneg + 1)
+        tps = (
+            proportion_grim(*printed["sensitivity"], npos, scale)
+            if "sensitivity" in printed and npos
+            else range(npos + 1)
+        )
+        tns = (
+            proportion_grim(*printed["specificity"], nneg, scale)
+            if "specificity" in printed and nneg
+            else range(nneg + 1)
+        )
         for tp in tps:
             for tn in tns:
                 cells = {"tp": tp, "fn": npos - tp, "tn": tn, "fp": nneg - tn}

@@ -17,17 +17,24 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from scipy import integrate, stats
 
 from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.stats._checks import MAX_BOOT, as_binary, as_score, check_count, check_indices, make_rng
+from nenaudit.stats._checks import (
+    MAX_BOOT,
+    aligned,  # pandas inputs aligned on their index or refused
+    as_binary,
+    as_score,
+    check_count,
+    check_indices,
+    make_rng,
+)
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 
 __all__ = [
     "wald_ci_bound_ranges",
@@ -76,10 +83,14 @@ def _check_auc_counts(auc: float, n_pos: int, n_neg: int) -> tuple[float, int, i
     except (TypeError, ValueError):
         raise NenauditError(f"auc must be a number in [0, 1], got {auc!r}") from None
     if not (0.0 <= a <= 1.0) or math.isnan(a):
-        raise NenauditError(f"auc must lie in [0, 1], got {auc!r}: pass the AUC as a proportion, not a percentage")
+        raise NenauditError(
+            f"auc must lie in [0, 1], got {auc!r}: pass the AUC as a proportion, not a percentage"
+        )
     for name, n in (("n_pos", n_pos), ("n_neg", n_neg)):
         if isinstance(n, bool) or not float(n).is_integer() or n < 1:
-            raise NenauditError(f"{name} must be a positive whole number of observations, got {n!r}")
+            raise NenauditError(
+                f"{name} must be a positive whole number of observations, got {n!r}"
+            )
     return a, int(n_pos), int(n_neg)
 
 
@@ -191,8 +202,13 @@ def binormal_delong_se(auc: float, n_pos: int, n_neg: int) -> float:
     return math.sqrt(v / m + v / n)
 
 
-def wald_ci_bound_ranges(estimate: float, se: float, half_estimate: float = 0.0, half_se: float = 0.0,
-                         level: float = 0.95) -> tuple[tuple[float, float], tuple[float, float]]:
+def wald_ci_bound_ranges(
+    estimate: float,
+    se: float,
+    half_estimate: float = 0.0,
+    half_se: float = 0.0,
+    level: float = 0.95,
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Ranges of the bounds ``estimate -/+ z se`` of a Wald CI over the printed rounding of estimate and SE.
 
     ``z = qnorm(1 - (1 - level) / 2)``; the lower bound runs over ``[est - h_e - z (se + h_s), est + h_e - z (se - h_s)]``
@@ -202,8 +218,16 @@ def wald_ci_bound_ranges(estimate: float, se: float, half_estimate: float = 0.0,
     doi:10.1186/1471-2105-12-77). In R: ``est + c(-1, 1) * qnorm(0.975) * se`` at the corners.
     """
     z = float(stats.norm.ppf(0.5 + level / 2))
-    return ((estimate - half_estimate - z * (se + half_se), estimate + half_estimate - z * (se - half_se)),
-            (estimate - half_estimate + z * (se - half_se), estimate + half_estimate + z * (se + half_se)))
+    return (
+        (
+            estimate - half_estimate - z * (se + half_se),
+            estimate + half_estimate - z * (se - half_se),
+        ),
+        (
+            estimate - half_estimate + z * (se - half_se),
+            estimate + half_estimate + z * (se + half_se),
+        ),
+    )
 
 
 def auc_ci_from_se(auc: float, se: float, level: float = 0.95) -> tuple[float, float]:
@@ -248,7 +272,9 @@ def _split(y, score, name: str = "score") -> tuple[np.ndarray, np.ndarray, np.nd
     s = as_score(score, yy.shape[0], name)
     controls, cases = s[yy == 0], s[yy == 1]
     if controls.size == 0 or cases.size == 0:
-        raise NenauditError(f"y has {cases.size} cases and {controls.size} controls: both classes are needed")
+        raise NenauditError(
+            f"y has {cases.size} cases and {controls.size} controls: both classes are needed"
+        )
     return yy, s, controls, cases
 
 
@@ -260,7 +286,9 @@ def _choose_direction(controls: np.ndarray, cases: np.ndarray, direction: str) -
     return ("<" if np.median(controls) <= np.median(cases) else ">"), True
 
 
-def _oriented(controls: np.ndarray, cases: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
+def _oriented(
+    controls: np.ndarray, cases: np.ndarray, direction: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Scores turned so that 'case above control' is the concordant order."""
     return (controls, cases) if direction == "<" else (-controls, -cases)
 
@@ -294,7 +322,11 @@ def _direction_note(direction: str, auto: bool) -> str:
     words = "controls < cases" if direction == "<" else "controls > cases"
     if not auto:
         return f"{words} (given)"
-    why = "median(controls) <= median(cases)" if direction == "<" else "median(controls) > median(cases)"
+    why = (
+        "median(controls) <= median(cases)"
+        if direction == "<"
+        else "median(controls) > median(cases)"
+    )
     return f"{words} (chosen automatically as pROC does: {why})"
 
 
@@ -337,7 +369,9 @@ def roc_auc(y, score, direction: str = "auto") -> RocAuc:
     _, _, controls, cases = _split(y, score)
     d, auto = _choose_direction(controls, cases, direction)
     v10, _ = midrank_placements(*_oriented(controls, cases, d))
-    return RocAuc(float(v10.mean()), d, auto, _direction_note(d, auto), int(cases.size), int(controls.size))
+    return RocAuc(
+        float(v10.mean()), d, auto, _direction_note(d, auto), int(cases.size), int(controls.size)
+    )
 
 
 @dataclass(frozen=True)
@@ -400,8 +434,10 @@ class AucCI(Result):
 def _check_n_boot(n_boot) -> int:
     n_boot = check_count(n_boot)
     if n_boot > MAX_BOOT:
-        raise NenauditError(f"n_boot = {int(n_boot):,} resamples exceeds the limit of {MAX_BOOT:,} "
-                            f"({8 * MAX_BOOT // 10**6} MB of resampled AUCs); a percentile CI needs about 2000")
+        raise NenauditError(
+            f"n_boot = {int(n_boot):,} resamples exceeds the limit of {MAX_BOOT:,} "
+            f"({8 * MAX_BOOT // 10**6} MB of resampled AUCs); a percentile CI needs about 2000"
+        )
     return int(n_boot)
 
 
@@ -409,12 +445,15 @@ def _chunk_rows(n: int, chunk_size: int | None) -> int:
     if chunk_size is None:
         return max(1, CHUNK_ELEMENTS // max(n, 1))
     if isinstance(chunk_size, bool) or not float(chunk_size).is_integer() or chunk_size < 1:
-        raise NenauditError(f"chunk_size must be a positive whole number of resamples, got {chunk_size!r}")
+        raise NenauditError(
+            f"chunk_size must be a positive whole number of resamples, got {chunk_size!r}"
+        )
     return int(chunk_size)
 
 
-def iter_bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True,
-                           chunk_size: int | None = None) -> Iterator[np.ndarray]:
+def iter_bootstrap_indices(
+    y, n_boot: int = 2000, seed=None, stratified: bool = True, chunk_size: int | None = None
+) -> Iterator[np.ndarray]:
     """The rows of :func:`bootstrap_indices`, ``chunk_size`` resamples at a time (same seed, same rows).
 
     Memory is one chunk (``chunk_size x len(y)`` indices; by default about
@@ -436,7 +475,11 @@ def iter_bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = 
     ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
 
     def draw(gen, pool, b):
-        return pool[gen.integers(0, pool.size, size=(b, pool.size))] if pool.size else np.empty((b, 0), int)
+        return (
+            pool[gen.integers(0, pool.size, size=(b, pool.size))]
+            if pool.size
+            else np.empty((b, 0), int)
+        )
 
     if n_boot <= c:  # one chunk: the plain order, controls then cases
         yield np.concatenate([draw(rng, ctl, n_boot), draw(rng, cas, n_boot)], axis=1)
@@ -465,8 +508,16 @@ def bootstrap_indices(y, n_boot: int = 2000, seed=None, stratified: bool = True)
     if not stratified:
         return rng.integers(0, yy.size, size=(n_boot, yy.size))
     ctl, cas = np.flatnonzero(yy == 0), np.flatnonzero(yy == 1)
-    a = ctl[rng.integers(0, ctl.size, size=(n_boot, ctl.size))] if ctl.size else np.empty((n_boot, 0), int)
-    b = cas[rng.integers(0, cas.size, size=(n_boot, cas.size))] if cas.size else np.empty((n_boot, 0), int)
+    a = (
+        ctl[rng.integers(0, ctl.size, size=(n_boot, ctl.size))]
+        if ctl.size
+        else np.empty((n_boot, 0), int)
+    )
+    b = (
+        cas[rng.integers(0, cas.size, size=(n_boot, cas.size))]
+        if cas.size
+        else np.empty((n_boot, 0), int)
+    )
     return np.concatenate([a, b], axis=1)
 
 
@@ -479,7 +530,9 @@ def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
     yy = as_binary(y)
     s = as_score(score, yy.size)
     if direction not in ("<", ">"):
-        raise NenauditError(f"bootstrap direction must be '<' or '>', got {direction!r}: fix it from the full data")
+        raise NenauditError(
+            f"bootstrap direction must be '<' or '>', got {direction!r}: fix it from the full data"
+        )
     idx = check_indices(indices, yy.size)
     so = s if direction == "<" else -s
     _, g = np.unique(so, return_inverse=True)
@@ -487,7 +540,7 @@ def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
     out = np.empty(idx.shape[0])
     chunk = max(1, 4_000_000 // max(k, idx.shape[1]))
     for start in range(0, idx.shape[0], chunk):
-        sub = idx[start:start + chunk]
+        sub = idx[start : start + chunk]
         b = sub.shape[0]
         flat = (np.arange(b)[:, None] * k + g[sub]).ravel()
         cls = yy[sub].ravel().astype(float)
@@ -497,7 +550,7 @@ def bootstrap_aucs(y, score, indices, direction: str) -> np.ndarray:
         num = (case_w * (below + 0.5 * ctl_w)).sum(axis=1)
         den = case_w.sum(axis=1) * ctl_w.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:start + b] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+            out[start : start + b] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return out
 
 
@@ -560,8 +613,12 @@ def ci_auc(
     d, auto = _choose_direction(controls, cases, direction)
     note = _direction_note(d, auto)
     if method in ("delong", "bootstrap") and is_perfect_curve(yy, s, d):
-        warnings.warn("the ROC curve is perfect (AUC = 1): its CI is always 1-1 and can be misleading "
-                      "(pROC's ci.auc warns the same)", StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            "the ROC curve is perfect (AUC = 1): its CI is always 1-1 and can be misleading "
+            "(pROC's ci.auc warns the same)",
+            StatisticalWarning,
+            stacklevel=2,
+        )
     if method == "delong":
         pl = delong_placements(yy, s, d)
         se = math.sqrt(pl.variance)
@@ -584,21 +641,39 @@ def ci_auc(
         aucs = bootstrap_aucs(yy, s, idx, d)
     bad = int(np.isnan(aucs).sum())
     if bad:
-        warnings.warn(f"{bad} bootstrap resample(s) lacked cases or controls and were dropped (pROC does the same)",
-                      StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            f"{bad} bootstrap resample(s) lacked cases or controls and were dropped (pROC does the same)",
+            StatisticalWarning,
+            stacklevel=2,
+        )
         aucs = aucs[~np.isnan(aucs)]
     if aucs.size == 0:
         raise NenauditError("no bootstrap resample contained both classes: use stratified=True")
     if aucs.size < MIN_BOOT_CI:
-        warnings.warn(f"only {aucs.size} bootstrap resample(s): a percentile CI needs about 1000 or more "
-                      "(Carpenter & Bithell 2000); pROC's default is 2000 and it does not warn",
-                      StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            f"only {aucs.size} bootstrap resample(s): a percentile CI needs about 1000 or more "
+            "(Carpenter & Bithell 2000); pROC's default is 2000 and it does not warn",
+            StatisticalWarning,
+            stacklevel=2,
+        )
     a = (1.0 - level) / 2.0
     lo, med, hi = np.quantile(aucs, [a, 0.5, 1.0 - a])
     full = float(midrank_placements(*_oriented(controls, cases, d))[0].mean())
     se = float(aucs.std(ddof=1)) if aucs.size > 1 else float("nan")
-    return AucCI(full, float(lo), float(hi), float(level), "bootstrap", se, float(med), d, note,
-                 int(aucs.size), bad, bool(stratified))
+    return AucCI(
+        full,
+        float(lo),
+        float(hi),
+        float(level),
+        "bootstrap",
+        se,
+        float(med),
+        d,
+        note,
+        int(aucs.size),
+        bad,
+        bool(stratified),
+    )
 
 
 @dataclass(frozen=True)
@@ -647,19 +722,27 @@ def delong_test(
     Sun X, Xu W. IEEE Signal Process Lett 2014;21:1389-1393. doi:10.1109/LSP.2014.2337313
     """
     if alternative not in ("two.sided", "less", "greater"):
-        raise NenauditError(f"alternative must be 'two.sided', 'less' or 'greater', got {alternative!r}")
+        raise NenauditError(
+            f"alternative must be 'two.sided', 'less' or 'greater', got {alternative!r}"
+        )
     if not (0.0 < level < 1.0):
         raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}: use e.g. 0.95")
     yy, s1, c1, k1 = _split(y, score1, "score1")
     s2 = as_score(score2, yy.size, "score2")
     c2, k2 = s2[yy == 0], s2[yy == 1]
     if k1.size < 2 or c1.size < 2:
-        raise NenauditError(f"DeLong's test needs at least 2 cases and 2 controls, got {k1.size} and {c1.size}")
+        raise NenauditError(
+            f"DeLong's test needs at least 2 cases and 2 controls, got {k1.size} and {c1.size}"
+        )
     d1, _ = _choose_direction(c1, k1, direction1)
     d2, _ = _choose_direction(c2, k2, direction2)
     if d1 != d2:
-        warnings.warn("DeLong's test should not be applied to ROC curves with a different direction "
-                      f"(score1 {d1}, score2 {d2}), as pROC warns", StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            "DeLong's test should not be applied to ROC curves with a different direction "
+            f"(score1 {d1}, score2 {d2}), as pROC warns",
+            StatisticalWarning,
+            stacklevel=2,
+        )
     x1, y1 = midrank_placements(*_oriented(c1, k1, d1))
     x2, y2 = midrank_placements(*_oriented(c2, k2, d2))
     m, n = x1.size, y1.size
@@ -682,8 +765,21 @@ def delong_test(
     else:
         p = stats.norm.cdf(z)
     zc = stats.norm.ppf(1.0 - (1.0 - level) / 2.0)
-    return DelongTest(a1, a2, diff, sig, float(z), float(p), float(diff - zc * sig), float(diff + zc * sig), float(level),
-                      alternative, d1, d2, d1 == d2)
+    return DelongTest(
+        a1,
+        a2,
+        diff,
+        sig,
+        float(z),
+        float(p),
+        float(diff - zc * sig),
+        float(diff + zc * sig),
+        float(level),
+        alternative,
+        d1,
+        d2,
+        d1 == d2,
+    )
 
 
 def roc_thresholds(score, direction: str) -> np.ndarray:
@@ -735,8 +831,17 @@ class Youden(Result):
 
     def ties(self) -> list[dict[str, float]]:
         """Every threshold tied at the maximum of J, one dict per row of pROC's ``coords`` output."""
-        cols = zip(self.all_thresholds, self.all_sensitivities, self.all_specificities, self.all_ppv, self.all_npv)
-        return [dict(zip(("threshold", "sensitivity", "specificity", "ppv", "npv"), row)) for row in cols]
+        cols = zip(
+            self.all_thresholds,
+            self.all_sensitivities,
+            self.all_specificities,
+            self.all_ppv,
+            self.all_npv,
+        )
+        return [
+            dict(zip(("threshold", "sensitivity", "specificity", "ppv", "npv"), row))
+            for row in cols
+        ]
 
 
 @aligned
@@ -780,16 +885,30 @@ def youden(y, score, direction: str = "auto") -> Youden:
     def predictive(j: int) -> tuple[float, float]:
         tpf, tnf = float(se[j] * m), float(sp[j] * n)
         fn, fp = m - tpf, n - tnf
-        return (tpf / (tpf + fp) if tpf + fp > 0 else float("nan"),
-                tnf / (tnf + fn) if tnf + fn > 0 else float("nan"))
+        return (
+            tpf / (tpf + fp) if tpf + fp > 0 else float("nan"),
+            tnf / (tnf + fn) if tnf + fn > 0 else float("nan"),
+        )
 
     pv = [predictive(j) for j in best]
     ppv, npv = pv[0]
     rule = "positive if score >= threshold" if d == "<" else "positive if score <= threshold"
-    return Youden(float(t[i]), float(se[i]), float(sp[i]), ppv, npv, float(crit[i] - 1.0), d,
-                  _direction_note(d, auto), rule, tuple(float(t[j]) for j in best),
-                  tuple(float(se[j]) for j in best), tuple(float(sp[j]) for j in best),
-                  tuple(p for p, _ in pv), tuple(q for _, q in pv))
+    return Youden(
+        float(t[i]),
+        float(se[i]),
+        float(sp[i]),
+        ppv,
+        npv,
+        float(crit[i] - 1.0),
+        d,
+        _direction_note(d, auto),
+        rule,
+        tuple(float(t[j]) for j in best),
+        tuple(float(se[j]) for j in best),
+        tuple(float(sp[j]) for j in best),
+        tuple(p for p, _ in pv),
+        tuple(q for _, q in pv),
+    )
 
 
 @dataclass(frozen=True)
@@ -869,8 +988,17 @@ def sensitivity_at(curve: RocCurve, specificities) -> np.ndarray:
 
 
 @aligned
-def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=None, level: float = 0.95,
-                     direction: str = "<", indices=None) -> SensitivityBand:
+def sensitivity_band(
+    y,
+    score,
+    specificities=None,
+    *,
+    n_boot: int = 2000,
+    seed=None,
+    level: float = 0.95,
+    direction: str = "<",
+    indices=None,
+) -> SensitivityBand:
     """Confidence band of a ROC curve: bootstrap percentiles of the sensitivity at each specificity.
 
     As ``pROC::ci.se(roc, specificities, boot.n, boot.stratified = TRUE, conf.level)``: stratified
@@ -890,10 +1018,18 @@ def sensitivity_band(y, score, specificities=None, *, n_boot: int = 2000, seed=N
 
     yy = as_binary(y)
     s = as_score(score, yy.size)
-    sp = np.round(np.arange(0.0, 1.0 + 1e-9, 0.02), 12) if specificities is None else np.asarray(specificities, float)
-    idx = bootstrap_indices(yy, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    sp = (
+        np.round(np.arange(0.0, 1.0 + 1e-9, 0.02), 12)
+        if specificities is None
+        else np.asarray(specificities, float)
+    )
+    idx = (
+        bootstrap_indices(yy, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    )
     rows = np.empty((idx.shape[0], sp.size))
     for b, r in enumerate(idx):
         rows[b] = sensitivity_at(roc_curve(yy[r], s[r], direction=direction), sp)
-    q = np.array([quantile7(rows[:, j], [(1 - level) / 2, 0.5, (1 + level) / 2]) for j in range(sp.size)])
+    q = np.array(
+        [quantile7(rows[:, j], [(1 - level) / 2, 0.5, (1 + level) / 2]) for j in range(sp.size)]
+    )
     return SensitivityBand(sp, q[:, 0], q[:, 1], q[:, 2], float(level), int(idx.shape[0]))

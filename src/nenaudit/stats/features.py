@@ -29,16 +29,17 @@ Kuhn M. caret: Classification and Regression Training, R package 6.0-93 (findCor
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_matrix, require_finite
-from nenaudit.stats.result import Result
 from nenaudit.stats.icc import ICC_FORMS, icc_two_readings
+from nenaudit.stats.result import Result
 
 __all__ = [
     "as_matrix",
@@ -124,14 +125,18 @@ class ZScore(Result):
             pos = {n: j for j, n in enumerate(self.names)}
             unknown = [n for n in names if n not in pos]
             if unknown:
-                raise NenauditError(f"z-score: feature {unknown[0]!r} was not fitted; fitted: {len(pos)} feature(s)")
+                raise NenauditError(
+                    f"z-score: feature {unknown[0]!r} was not fitted; fitted: {len(pos)} feature(s)"
+                )
             cols = [pos[n] for n in names]
             mean, sd = self.mean[cols], self.sd[cols]
         if hasattr(X, "columns"):
             found = X.columns.get_indexer(list(self.names)) >= 0
             missing = [n for n, ok in zip(self.names, found) if not ok]
             if missing:
-                raise NenauditError(f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table")
+                raise NenauditError(
+                    f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table"
+                )
             import pandas as pd
 
             A = X[names].to_numpy(dtype=float)
@@ -280,7 +285,11 @@ class CorrelationFilter(Result):
 
 
 def spearman_filter(
-    X: Any, *, cutoff: float = 0.9, exact: bool | None = None, names: Sequence[str] | None = None,
+    X: Any,
+    *,
+    cutoff: float = 0.9,
+    exact: bool | None = None,
+    names: Sequence[str] | None = None,
     method: str = "spearman",
 ) -> CorrelationFilter:
     """Drop redundant features: ``findCorrelation(cor(X, method = "spearman"), cutoff = 0.9)``.
@@ -295,7 +304,9 @@ def spearman_filter(
         raise NenauditError(f"Spearman filter: needs at least 2 features, got {A.shape[1]}")
     const = np.flatnonzero(np.ptp(A, axis=0) == 0)
     if const.size:
-        raise NenauditError(f"Spearman filter: feature {names[const[0]]!r} is constant (no correlation); drop it first")
+        raise NenauditError(
+            f"Spearman filter: feature {names[const[0]]!r} is constant (no correlation); drop it first"
+        )
     if not 0 < cutoff < 1:
         raise NenauditError(f"cutoff={cutoff}: use a value in (0, 1), e.g. 0.9")
     if method == "spearman":
@@ -310,7 +321,9 @@ def spearman_filter(
     return CorrelationFilter(
         kept=tuple(n for j, n in enumerate(names) if j not in dset),
         dropped=tuple(names[j] for j in drop),
-        cutoff=float(cutoff), method=method, exact=ex,
+        cutoff=float(cutoff),
+        method=method,
+        exact=ex,
         pairs_above=int(np.triu(np.abs(C) > cutoff, k=1).sum()),
     )
 
@@ -346,7 +359,9 @@ def icc_filter_from_values(
     """
     names = tuple(str(n) for n in names)
     if not values:
-        raise NenauditError("ICC filter: no ICC values given (need intra- and/or inter-observer ICCs)")
+        raise NenauditError(
+            "ICC filter: no ICC values given (need intra- and/or inter-observer ICCs)"
+        )
     table: dict[str, dict[str, float]] = {}
     for design, v in values.items():
         if isinstance(v, Mapping) or hasattr(v, "index") and hasattr(v, "loc"):
@@ -357,7 +372,9 @@ def icc_filter_from_values(
         else:
             arr = np.asarray(v, dtype=float).ravel()
             if arr.size != len(names):
-                raise NenauditError(f"ICC filter: {arr.size} {design} ICC values for {len(names)} features")
+                raise NenauditError(
+                    f"ICC filter: {arr.size} {design} ICC values for {len(names)} features"
+                )
         table[design] = dict(zip(names, arr.tolist()))
     reasons: dict[str, str] = {}
     for n in names:
@@ -373,7 +390,10 @@ def icc_filter_from_values(
     return ICCFilter(
         kept=tuple(n for n in names if n not in reasons),
         dropped=tuple(n for n in names if n in reasons),
-        threshold=float(threshold), form=form, icc=table, reasons=reasons,
+        threshold=float(threshold),
+        form=form,
+        icc=table,
+        reasons=reasons,
     )
 
 
@@ -400,7 +420,9 @@ def icc_filter(
         if feat_names is None:
             feat_names = tuple(batch.features)
         elif tuple(batch.features) != feat_names:
-            raise NenauditError(f"ICC filter: the {design} readings have other features than the first design")
+            raise NenauditError(
+                f"ICC filter: the {design} readings have other features than the first design"
+            )
         values[design] = batch.icc[:, ICC_FORMS.index(form)]
     if feat_names is None:
         raise NenauditError("ICC filter: no readings given")

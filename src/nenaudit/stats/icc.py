@@ -55,8 +55,9 @@ Where this differs from psych::ICC, and psych quirks kept
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,12 +120,16 @@ class ICCResult(Result):
         try:
             j = self.forms.index(form)
         except ValueError:
-            raise NenauditError(f"unknown ICC form {form!r}; use one of {', '.join(self.forms)}") from None
+            raise NenauditError(
+                f"unknown ICC form {form!r}; use one of {', '.join(self.forms)}"
+            ) from None
         return {s: float(getattr(self, s)[j]) for s in _STATS}
 
     def to_frame(self):
         """psych's results table: index = form, columns icc, F, df1, df2, p, lower, upper."""
-        return pd.DataFrame({s: getattr(self, s) for s in _STATS}, index=pd.Index(self.forms, name="type"))
+        return pd.DataFrame(
+            {s: getattr(self, s) for s in _STATS}, index=pd.Index(self.forms, name="type")
+        )
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,9 @@ class ICCBatch(Result):
         """
         if stat not in _STATS:
             raise NenauditError(f"unknown statistic {stat!r}; use one of {', '.join(_STATS)}")
-        return pd.DataFrame(getattr(self, stat), index=pd.Index(self.features, name="feature"), columns=self.forms)
+        return pd.DataFrame(
+            getattr(self, stat), index=pd.Index(self.features, name="feature"), columns=self.forms
+        )
 
     def to_frame(self, form: str | None = None):
         """Tidy table: one row per (feature, form) with icc, F, df1, df2, p, lower, upper,
@@ -205,7 +212,9 @@ class ICCBatch(Result):
         df = pd.DataFrame(cols)
         if form is not None:
             if form not in self.forms:
-                raise NenauditError(f"unknown ICC form {form!r}; use one of {', '.join(self.forms)}")
+                raise NenauditError(
+                    f"unknown ICC form {form!r}; use one of {', '.join(self.forms)}"
+                )
             df = df[df["type"] == form].reset_index(drop=True)
         return df
 
@@ -300,7 +309,9 @@ def _forms(msb, msj, mse, msw, n, k: int, alpha: float) -> dict[str, np.ndarray]
     u2k = u2 * k / (1 + u2 * (k - 1))
 
     def stack(*cols):
-        return np.stack([np.broadcast_to(np.asarray(c, dtype=float), np.shape(msb)) for c in cols], axis=-1)
+        return np.stack(
+            [np.broadcast_to(np.asarray(c, dtype=float), np.shape(msb)) for c in cols], axis=-1
+        )
 
     return {
         "_f_upper_icc2": np.broadcast_to(fu, np.shape(msb)),
@@ -334,7 +345,9 @@ def _as_float(a: Any, who: str) -> np.ndarray:
     try:
         return np.asarray(a, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise NenauditError(f"{who}: ratings must be numeric ({exc}); convert or drop non-numeric columns") from None
+        raise NenauditError(
+            f"{who}: ratings must be numeric ({exc}); convert or drop non-numeric columns"
+        ) from None
 
 
 def _check_shape(x: np.ndarray, who: str) -> None:
@@ -425,12 +438,16 @@ def icc_batch(
     """
     alpha = _check_alpha(alpha)
     if nan_policy not in _NAN_POLICIES:
-        raise NenauditError(f"nan_policy must be one of {', '.join(_NAN_POLICIES)}, got {nan_policy!r}")
+        raise NenauditError(
+            f"nan_policy must be one of {', '.join(_NAN_POLICIES)}, got {nan_policy!r}"
+        )
     x = _as_float(ratings, "icc_batch")
     if x.ndim == 2:
         x = x[:, :, None]
     if x.ndim != 3:
-        raise NenauditError(f"icc_batch: ratings must have shape (subjects, raters, features), got {x.shape}")
+        raise NenauditError(
+            f"icc_batch: ratings must have shape (subjects, raters, features), got {x.shape}"
+        )
     _check_shape(x, "icc_batch")
     n, k, p = x.shape
     if features is None:
@@ -473,14 +490,18 @@ def icc_batch(
             msb[i] = msj[i] = mse[i] = msw[i] = np.nan
             reasons[i] = "zero variance"
         for i in np.flatnonzero((mse == 0) & (msb > 0)):
-            reasons[i] = "perfect agreement" if reasons[i] is None else reasons[i] + "; perfect agreement"
+            reasons[i] = (
+                "perfect agreement" if reasons[i] is None else reasons[i] + "; perfect agreement"
+            )
         out = _forms(msb, msj, mse, msw, nsub, k, alpha)
     fu, v = out.pop("_f_upper_icc2"), out.pop("_v_icc2")
     # R's qf overflows to Inf well before scipy's quantile does (observed: R Inf where the
     # quantile is 3.6e303), and psych's bound is then Inf/Inf = NaN; here it is the limit
     for i in np.flatnonzero(~(fu <= _HUGE_QUANTILE) & np.isfinite(out["icc"][:, 1])):
-        note = (f"ICC2/ICC2k lower bound at its limit: F quantile on ({nsub[i] - 1}, {v[i]:.3g}) df "
-                "is infinite or near overflow (psych::ICC gives NaN)")
+        note = (
+            f"ICC2/ICC2k lower bound at its limit: F quantile on ({nsub[i] - 1}, {v[i]:.3g}) df "
+            "is infinite or near overflow (psych::ICC gives NaN)"
+        )
         reasons[i] = note if reasons[i] is None else reasons[i] + "; " + note
 
     return ICCBatch(
@@ -537,8 +558,12 @@ def icc_two_readings(
             f"icc_two_readings: readings must be two (subjects x features) matrices of the same shape, "
             f"got {a.shape} and {b.shape}"
         )
-    return icc_batch(np.stack([a, b], axis=1), features=features if features is not None else cols,
-                     alpha=alpha, nan_policy=nan_policy)
+    return icc_batch(
+        np.stack([a, b], axis=1),
+        features=features if features is not None else cols,
+        alpha=alpha,
+        nan_policy=nan_policy,
+    )
 
 
 def icc(x: Any, *, alpha: float = 0.05, nan_policy: str = "propagate") -> ICCResult:
@@ -564,7 +589,9 @@ def icc(x: Any, *, alpha: float = 0.05, nan_policy: str = "propagate") -> ICCRes
     """
     a = _as_float(x, "icc")
     if a.ndim == 1:
-        raise NenauditError(f"icc: need an (subjects x raters) matrix, got a vector of length {a.shape[0]}")
+        raise NenauditError(
+            f"icc: need an (subjects x raters) matrix, got a vector of length {a.shape[0]}"
+        )
     if a.ndim != 2:
         raise NenauditError(f"icc: need an (subjects x raters) matrix, got shape {a.shape}")
     return icc_batch(a[:, :, None], alpha=alpha, nan_policy=nan_policy).feature(0)

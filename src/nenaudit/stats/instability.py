@@ -34,16 +34,16 @@ frequencies). doi:10.1002/9780470770771
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_binary
-from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.calibration import calibrate_grid, check_probabilities, curve_at
 from nenaudit.stats.dca import decision_curve, threshold_grid
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
 
 __all__ = ["Instability", "pipeline_instability", "selection_frequency", "SelectionFrequency"]
@@ -69,8 +69,11 @@ class SelectionFrequency(Result):
         return {n: float(f) for n, f in zip(self.names, self.frequency)}
 
 
-def selection_frequency(selected: Sequence[Sequence[str]], original: Sequence[str] = (),
-                        names: Sequence[str] | None = None) -> SelectionFrequency:
+def selection_frequency(
+    selected: Sequence[Sequence[str]],
+    original: Sequence[str] = (),
+    names: Sequence[str] | None = None,
+) -> SelectionFrequency:
     """Bootstrap inclusion frequency of each name over the resamples' selected sets.
 
     ``frequency[j] = mean_b 1[names[j] in selected[b]]``. ``names`` defaults to ``original`` followed
@@ -87,12 +90,21 @@ def selection_frequency(selected: Sequence[Sequence[str]], original: Sequence[st
             seen.update(dict.fromkeys(s))
         names = tuple(seen)
     names = tuple(names)
-    hit = np.array([[nm in set(s) for s in sets] for nm in names], dtype=float).reshape(len(names), len(sets))
+    hit = np.array([[nm in set(s) for s in sets] for nm in names], dtype=float).reshape(
+        len(names), len(sets)
+    )
     freq = hit.mean(axis=1) if names else np.zeros(0)
     pos = {n: j for j, n in enumerate(names)}
     mean_orig = float(np.mean([freq[pos[n]] for n in orig])) if orig else float("nan")
-    return SelectionFrequency(names, freq, orig, mean_orig, len({frozenset(s) for s in sets}),
-                              float(np.mean([len(set(s)) for s in sets])), len(sets))
+    return SelectionFrequency(
+        names,
+        freq,
+        orig,
+        mean_orig,
+        len({frozenset(s) for s in sets}),
+        float(np.mean([len(set(s)) for s in sets])),
+        len(sets),
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,9 @@ class Instability(Result):
     cii_individual: np.ndarray = field(default=None, repr=False)
     calibration_grid: np.ndarray = field(default=None, repr=False)
     calibration_original: np.ndarray = field(default=None, repr=False)
-    calibration_curves: np.ndarray = field(default=None, repr=False)  # B x grid (NaN outside a model's range)
+    calibration_curves: np.ndarray = field(
+        default=None, repr=False
+    )  # B x grid (NaN outside a model's range)
     calibration_mad: float = float("nan")  # mean over b and grid of |curve_b - original curve|
     dca_thresholds: np.ndarray = field(default=None, repr=False)
     net_benefit_original: np.ndarray = field(default=None, repr=False)
@@ -125,16 +139,37 @@ class Instability(Result):
 
     def summary(self) -> dict:
         """The headline numbers (for ``results.json`` and the report): no per-individual arrays."""
-        out = {"n": self.n, "n_boot": self.n_boot, "mape": self.mape, "mape_max": self.mape_max,
-               "mape_quantiles": dict(zip(("q50", "q90"), map(float, quantile7(self.mape_individual, [0.5, 0.9])))),
-               "threshold": self.threshold, "cii": self.cii, "calibration_mad": self.calibration_mad,
-               "notes": list(self.notes)}
+        out = {
+            "n": self.n,
+            "n_boot": self.n_boot,
+            "mape": self.mape,
+            "mape_max": self.mape_max,
+            "mape_quantiles": dict(
+                zip(("q50", "q90"), map(float, quantile7(self.mape_individual, [0.5, 0.9])))
+            ),
+            "threshold": self.threshold,
+            "cii": self.cii,
+            "calibration_mad": self.calibration_mad,
+            "notes": list(self.notes),
+        }
         if self.dca_thresholds is not None:
-            out["decision_curve"] = {"thresholds": self.dca_thresholds, "original": self.net_benefit_original,
-                                     "lower": self.net_benefit_lower, "upper": self.net_benefit_upper}
-        out["selection"] = {k: {"frequency": v.as_mapping(), "original": list(v.original),
-                                "mean_original": v.mean_original, "n_distinct_sets": v.n_distinct_sets,
-                                "mean_size": v.mean_size, "n": v.n} for k, v in self.selection.items()}
+            out["decision_curve"] = {
+                "thresholds": self.dca_thresholds,
+                "original": self.net_benefit_original,
+                "lower": self.net_benefit_lower,
+                "upper": self.net_benefit_upper,
+            }
+        out["selection"] = {
+            k: {
+                "frequency": v.as_mapping(),
+                "original": list(v.original),
+                "mean_original": v.mean_original,
+                "n_distinct_sets": v.n_distinct_sets,
+                "mean_size": v.mean_size,
+                "n": v.n,
+            }
+            for k, v in self.selection.items()
+        }
         from nenaudit.stats.result import plain
 
         return plain(out)
@@ -143,16 +178,27 @@ class Instability(Result):
 def _check_matrix(P, n: int) -> np.ndarray:
     M = np.asarray(P, dtype=float)
     if M.ndim != 2 or M.shape[1] != n or M.shape[0] < 1:
-        raise NenauditError(f"bootstrap predictions must be a B x {n} matrix (one row per bootstrap model), "
-                            f"got shape {M.shape}")
+        raise NenauditError(
+            f"bootstrap predictions must be a B x {n} matrix (one row per bootstrap model), "
+            f"got shape {M.shape}"
+        )
     if not np.isfinite(M).all() or (M < 0).any() or (M > 1).any():
-        raise NenauditError("bootstrap predictions must be probabilities in [0, 1]: pass plogis(lp), not the lp")
+        raise NenauditError(
+            "bootstrap predictions must be probabilities in [0, 1]: pass plogis(lp), not the lp"
+        )
     return M
 
 
-def pipeline_instability(y, original, boot, *, threshold: float | None = None, grid=None,
-                         dca_thresholds=None, selection: Mapping[str, SelectionFrequency] | None = None
-                         ) -> Instability:
+def pipeline_instability(
+    y,
+    original,
+    boot,
+    *,
+    threshold: float | None = None,
+    grid=None,
+    dca_thresholds=None,
+    selection: Mapping[str, SelectionFrequency] | None = None,
+) -> Instability:
     """Riley & Collins' (2023) instability measures from the bootstrap models' predictions.
 
     Parameters
@@ -194,10 +240,14 @@ def pipeline_instability(y, original, boot, *, threshold: float | None = None, g
     cii = cii_i = None
     if threshold is not None:
         if not 0.0 < t < 1.0:
-            raise NenauditError(f"the classification threshold must lie strictly between 0 and 1, got {threshold!r}")
-        cii_i = ((P >= t) != (p >= t)[None, :]).mean(axis=0)
+            raise NenauditError(
+                f"the classification threshold must lie strictly between 0 and 1, got {threshold!r}"
+            )
+        cii_i = ((t <= P) != (p >= t)[None, :]).mean(axis=0)
         cii = float(cii_i.mean())
-    if np.ptp(p) == 0:  # a constant developed model (no predictor kept): no calibration curve to compare with
+    if (
+        np.ptp(p) == 0
+    ):  # a constant developed model (no predictor kept): no calibration curve to compare with
         notes.append("the developed model predicts one constant risk: no calibration curves")
         g = np.zeros(0) if grid is None else check_probabilities(grid, None, "grid")
         orig_curve = np.full(g.size, np.nan)
@@ -214,13 +264,41 @@ def pipeline_instability(y, original, boot, *, threshold: float | None = None, g
             continue
         curves[b] = curve_at(P[b], yy, g)
     if flat:
-        notes.append(f"{flat} of {B} bootstrap models predicted one constant risk: no calibration curve")
+        notes.append(
+            f"{flat} of {B} bootstrap models predicted one constant risk: no calibration curve"
+        )
     dev = np.abs(curves - orig_curve[None, :])
     cal_mad = float(np.nanmean(dev)) if dev.size and np.isfinite(dev).any() else float("nan")
-    tg = threshold_grid(0.01, 0.99, 0.01) if dca_thresholds is None else np.asarray(dca_thresholds, dtype=float)
+    tg = (
+        threshold_grid(0.01, 0.99, 0.01)
+        if dca_thresholds is None
+        else np.asarray(dca_thresholds, dtype=float)
+    )
     nb0 = decision_curve(yy, p, tg).model
     nb = np.vstack([decision_curve(yy, P[b], tg).model for b in range(B)])
     nq = np.array([quantile7(nb[:, j], [0.025, 0.975]) for j in range(tg.size)])
-    return Instability(n, B, float(mape_i.mean()), float(mape_i.max()), mape_i, p, q[:, 0], q[:, 1], t,
-                       float("nan") if cii is None else cii, cii_i, g, orig_curve, curves, cal_mad, tg, nb0, nb,
-                       nq[:, 0], nq[:, 1], dict(selection or {}), tuple(notes), P)
+    return Instability(
+        n,
+        B,
+        float(mape_i.mean()),
+        float(mape_i.max()),
+        mape_i,
+        p,
+        q[:, 0],
+        q[:, 1],
+        t,
+        float("nan") if cii is None else cii,
+        cii_i,
+        g,
+        orig_curve,
+        curves,
+        cal_mad,
+        tg,
+        nb0,
+        nb,
+        nq[:, 0],
+        nq[:, 1],
+        dict(selection or {}),
+        tuple(notes),
+        P,
+    )

@@ -58,15 +58,16 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, StatisticalWarning
-from nenaudit.stats.result import Result
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats.result import Result
 
 __all__ = [
     "LassoPath",
@@ -220,7 +221,9 @@ class RadscoreFormula(Result):
 # ---------------------------------------------------------------------------------------
 
 
-def _check_xy(X: Any, y: Any, feature_names: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+def _check_xy(
+    X: Any, y: Any, feature_names: Sequence[str] | None
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     from nenaudit.stats._checks import as_matrix, require_finite  # the shared feature-table checks
 
     Xa, names = as_matrix(X, feature_names, "X")
@@ -255,7 +258,9 @@ def _class_check(y: np.ndarray, where: str, messages: list[str]) -> None:
             f"{where}: one outcome class has {minclass} observation(s); glmnet needs at least 2 of each"
         )
     if minclass < 8:
-        messages.append(f"{where}: one binomial class has fewer than 8 observations; dangerous ground")
+        messages.append(
+            f"{where}: one binomial class has fewer than 8 observations; dangerous ground"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -317,7 +322,8 @@ def _fit_raw(
         flmin = 1.0
         ulam = np.sort(np.asarray(lambdas, dtype=float))[::-1]
     lam, a0, coef, devr, nulldev, nlp, jerr = lognet_path(
-        x.T, y, flmin=flmin, ulam=ulam, nlam=int(nlambda), thresh=float(thresh), maxit=int(maxit))
+        x.T, y, flmin=flmin, ulam=ulam, nlam=int(nlambda), thresh=float(thresh), maxit=int(maxit)
+    )
     if lambdas is None and lam.size > 2:  # glmnet:::fix.lam
         llam = np.log(lam)
         lam[0] = math.exp(2.0 * llam[1] - llam[2])
@@ -333,10 +339,19 @@ def _path_from_raw(raw, names, thresh, maxit, messages, where) -> LassoPath:
             raise NenauditError(f"{where}: glmnet stopped: {msg}")
         messages.append(f"{where}: {msg}")
     if lam.size < 1:
-        raise NenauditError(f"{where}: glmnet returned an empty model; check the data for separation")
+        raise NenauditError(
+            f"{where}: glmnet returned an empty model; check the data for separation"
+        )
     return LassoPath(
-        lambdas=lam, intercept=a0, coef=coef, dev_ratio=devr, nulldev=nulldev, npasses=nlp,
-        feature_names=tuple(names), thresh=float(thresh), warnings=tuple(messages),
+        lambdas=lam,
+        intercept=a0,
+        coef=coef,
+        dev_ratio=devr,
+        nulldev=nulldev,
+        npasses=nlp,
+        feature_names=tuple(names),
+        thresh=float(thresh),
+        warnings=tuple(messages),
     )
 
 
@@ -376,13 +391,19 @@ def lasso_path(
     messages: list[str] = []
     _class_check(ya, "y", messages)
     raw = _fit_raw(
-        np.array(Xa, dtype=float, order="F", copy=True), ya, nlambda=int(nlambda),
-        lambda_min_ratio=lambda_min_ratio, lambdas=None if lambdas is None else np.asarray(lambdas, float),
-        thresh=thresh, maxit=maxit,
+        np.array(Xa, dtype=float, order="F", copy=True),
+        ya,
+        nlambda=int(nlambda),
+        lambda_min_ratio=lambda_min_ratio,
+        lambdas=None if lambdas is None else np.asarray(lambdas, float),
+        thresh=thresh,
+        maxit=maxit,
     )
     path = _path_from_raw(raw, names, thresh, maxit, messages, "glmnet")
     for m in path.warnings:
-        warnings.warn(m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=2
+        )
     return path
 
 
@@ -391,7 +412,9 @@ def lasso_path(
 # ---------------------------------------------------------------------------------------
 
 
-def make_foldid(n: int, nfolds: int = 10, seed: int | np.random.Generator | None = None) -> np.ndarray:
+def make_foldid(
+    n: int, nfolds: int = 10, seed: int | np.random.Generator | None = None
+) -> np.ndarray:
     """Fold labels 1..K in cv.glmnet's scheme: a random permutation of ``rep(1:K, length = n)``.
 
     The permutation comes from ``numpy.random.default_rng(seed)``, so it is reproducible in
@@ -429,7 +452,9 @@ def _check_foldid(foldid: Any, n: int) -> tuple[np.ndarray, int]:
     return fi, k
 
 
-def _interp_coords(fold_lam: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _interp_coords(
+    fold_lam: np.ndarray, s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``glmnet:::lambda.interp``: left/right indices (0-based) and weights of ``s`` on a fold grid."""
     k = fold_lam.size
     if k == 1:
@@ -467,7 +492,9 @@ def _n_workers(n_jobs: int | None, tasks: int) -> int:
             cpus = os.cpu_count() or 1
         n_jobs = cpus
     if int(n_jobs) < 1:
-        raise NenauditError(f"n_jobs={n_jobs}: use a positive number of threads (or None for all CPUs)")
+        raise NenauditError(
+            f"n_jobs={n_jobs}: use a positive number of threads (or None for all CPUs)"
+        )
     return max(1, min(int(n_jobs), tasks))
 
 
@@ -497,7 +524,9 @@ def _wmean(x: np.ndarray, w: np.ndarray, axis: int = 0) -> np.ndarray:
         return (xs * ww).sum(axis=axis) / ww.sum(axis=axis)
 
 
-def _opt_lambda(lam: np.ndarray, cvm: np.ndarray, cvsd: np.ndarray, measure: str) -> tuple[int, int]:
+def _opt_lambda(
+    lam: np.ndarray, cvm: np.ndarray, cvsd: np.ndarray, measure: str
+) -> tuple[int, int]:
     """``glmnet:::getOptcv.glmnet``: (index of lambda.min, index of lambda.1se), 0-based."""
     m = -cvm if measure == "auc" else cvm
     cvmin = np.nanmin(m)
@@ -537,7 +566,9 @@ def _cv_fits(Xa, ya, train_sets, fit_kw: dict, n_jobs) -> list:
     input is one Fortran-ordered copy (the solver overwrites it), cut from one transposed copy of X.
     The numbers do not depend on the number of threads.
     """
-    xt = np.ascontiguousarray(Xa.T)  # (p, n): a column selection of it, transposed, is Fortran-ordered
+    xt = np.ascontiguousarray(
+        Xa.T
+    )  # (p, n): a column selection of it, transposed, is Fortran-ordered
 
     def fit_one(i: int):
         x = xt.copy() if i == 0 else xt[:, train_sets[i - 1]]
@@ -591,14 +622,18 @@ def _cv_curve(link, ya, fid, k: int, measure: str, messages: list[str]):
     if used == "auc":
         raw_stat = np.vstack([_auc_folds(ya[fid == f], prob[fid == f]) for f in range(1, k + 1)])
         for f in np.flatnonzero(np.isnan(raw_stat).all(axis=1)) + 1:
-            messages.append(f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)")
+            messages.append(
+                f"fold {f} holds one outcome class only: its AUC is undefined and left out (as cv.glmnet)"
+            )
     else:
         pc = np.clip(prob, _PROB_MIN, 1.0 - _PROB_MIN)
         dev = -2.0 * (ya[:, None] * np.log(pc) + (1.0 - ya[:, None]) * np.log(1.0 - pc))
         if n / k >= 3:  # grouped
             raw_stat = np.vstack([dev[fid == f].mean(axis=0) for f in range(1, k + 1)])
         else:
-            messages.append("Option grouped=FALSE enforced in cv.glmnet, since < 3 observations per fold")
+            messages.append(
+                "Option grouped=FALSE enforced in cv.glmnet, since < 3 observations per fold"
+            )
             raw_stat, w, N = dev, np.ones(n), np.full(L, n, dtype=float)
     cvm = _wmean(raw_stat, w[:, None] * np.ones((1, L)))
     cvsd = np.sqrt(_wmean((raw_stat - cvm) ** 2, w[:, None] * np.ones((1, L))) / (N - 1.0))
@@ -609,20 +644,34 @@ def _cv_result(full: LassoPath, used: str, cvm, cvsd, fid, messages: list[str]) 
     """Drop lambdas without a CV standard error, pick lambda.min/1se, issue the warnings."""
     keep = ~np.isnan(cvsd)
     if not keep.all():
-        messages.append(f"{int((~keep).sum())} lambda(s) dropped: their CV standard error is undefined")
+        messages.append(
+            f"{int((~keep).sum())} lambda(s) dropped: their CV standard error is undefined"
+        )
     lam_k, cvm, cvsd, nz = full.lambdas[keep], cvm[keep], cvsd[keep], full.nonzero[keep]
     if lam_k.size == 0:
-        raise NenauditError("no lambda has a defined CV estimate (every fold lacks one outcome class?)")
+        raise NenauditError(
+            "no lambda has a defined CV estimate (every fold lacks one outcome class?)"
+        )
     i_min, i_1se = _opt_lambda(lam_k, cvm, cvsd, used)
     full_idx = np.flatnonzero(keep)  # positions in the full path (for coefficients)
     res = LassoCV(
-        lambdas=lam_k, cvm=cvm, cvsd=cvsd, nonzero=nz, measure=used,
-        lambda_min=float(lam_k[i_min]), lambda_1se=float(lam_k[i_1se]),
-        index_min=int(full_idx[i_min]), index_1se=int(full_idx[i_1se]),
-        foldid=fid, path=full, warnings=tuple(messages),
+        lambdas=lam_k,
+        cvm=cvm,
+        cvsd=cvsd,
+        nonzero=nz,
+        measure=used,
+        lambda_min=float(lam_k[i_min]),
+        lambda_1se=float(lam_k[i_1se]),
+        index_min=int(full_idx[i_min]),
+        index_1se=int(full_idx[i_1se]),
+        foldid=fid,
+        path=full,
+        warnings=tuple(messages),
     )
     for m in messages:
-        warnings.warn(m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=3)
+        warnings.warn(
+            m, ConvergenceWarning if "convergence" in m else StatisticalWarning, stacklevel=3
+        )
     return res
 
 
@@ -676,9 +725,16 @@ def cv_lasso(
     if measure not in MEASURES:
         raise NenauditError(f"measure={measure!r}: use one of {', '.join(MEASURES)}")
     messages: list[str] = []
-    Xa, ya, names, fid, k, train_sets = _cv_data(X, y, foldid, nfolds, seed, feature_names, messages)
-    fit_kw = {"nlambda": int(nlambda), "lambda_min_ratio": lambda_min_ratio, "lambdas": None, "thresh": thresh,
-              "maxit": maxit}
+    Xa, ya, names, fid, k, train_sets = _cv_data(
+        X, y, foldid, nfolds, seed, feature_names, messages
+    )
+    fit_kw = {
+        "nlambda": int(nlambda),
+        "lambda_min_ratio": lambda_min_ratio,
+        "lambdas": None,
+        "thresh": thresh,
+        "maxit": maxit,
+    }
     raws = _cv_fits(Xa, ya, train_sets, fit_kw, n_jobs)
     full = _path_from_raw(raws[0], names, thresh, maxit, messages, "full data")
     link = _heldout_link(Xa, raws[1:], train_sets, full.lambdas, maxit, messages)
@@ -706,7 +762,9 @@ def radscore_formula(cv: LassoCV, which: str = "min", *, drop_zero: bool = True)
     if drop_zero:
         coefs = {k: v for k, v in coefs.items() if v != 0.0}
     lam = cv.lambda_min if cv._index(which) == cv.index_min else cv.lambda_1se
-    return RadscoreFormula(coefficients=coefs, intercept=a0, source=f"cv.glmnet lambda.{which} = {lam:.6g}")
+    return RadscoreFormula(
+        coefficients=coefs, intercept=a0, source=f"cv.glmnet lambda.{which} = {lam:.6g}"
+    )
 
 
 def apply_radscore(
@@ -751,7 +809,9 @@ def apply_radscore(
         col = np.asarray(table[name], dtype=float)
         if not np.all(np.isfinite(col)):
             i = int(np.flatnonzero(~np.isfinite(col))[0])
-            raise NenauditError(f"feature {name!r}, row {i + 1}: not a finite number; the Radscore is undefined")
+            raise NenauditError(
+                f"feature {name!r}, row {i + 1}: not a finite number; the Radscore is undefined"
+            )
         score = cval * col if score is None else score + cval * col
     if include_intercept:
         if a0 is None:

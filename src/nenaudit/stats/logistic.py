@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special
 from scipy import stats as sstats
-import pandas as pd
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, SeparationWarning
+from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
 from nenaudit.stats._glm import (
     DBL_EPS,
     MSG_BOUNDARY,
@@ -47,10 +49,9 @@ from nenaudit.stats._glm import (
     n_fitted_01,
     rsum,
 )
+from nenaudit.stats._glm_wald import wald_fit
 from nenaudit.stats._rbase import r_approx, r_spline_fmm
 from nenaudit.stats.result import Result
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
-from nenaudit.stats._glm_wald import wald_fit
 
 __all__ = [
     "LogisticResult",
@@ -86,7 +87,9 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
         try:
             xm = np.asarray(X, dtype=float)
         except (TypeError, ValueError):
-            raise NenauditError("X must be numeric: code categorical predictors as 0/1 dummies first") from None
+            raise NenauditError(
+                "X must be numeric: code categorical predictors as 0/1 dummies first"
+            ) from None
     if xm.ndim == 1:
         xm = xm[:, None]
     if xm.ndim != 2:
@@ -96,10 +99,14 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
         names = [f"x{j + 1}" for j in range(p)]
     names = [str(s) for s in names]
     if len(names) != p:
-        raise NenauditError(f"names has {len(names)} entries but X has {p} columns: pass one name per column")
+        raise NenauditError(
+            f"names has {len(names)} entries but X has {p} columns: pass one name per column"
+        )
     for j in range(p):
         if not np.all(np.isfinite(xm[:, j])):
-            raise NenauditError(f"column {names[j]!r} has missing or infinite values: drop or impute those rows first")
+            raise NenauditError(
+                f"column {names[j]!r} has missing or infinite values: drop or impute those rows first"
+            )
     try:
         yv = np.asarray(y, dtype=float).ravel()
     except (TypeError, ValueError):
@@ -117,14 +124,20 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
             raise NenauditError(f"weights must be {n} finite non-negative numbers, one per row")
     if intercept:
         if "(Intercept)" in names:
-            raise NenauditError("a column is already named '(Intercept)': drop it or pass intercept=False")
+            raise NenauditError(
+                "a column is already named '(Intercept)': drop it or pass intercept=False"
+            )
         xm = np.column_stack([np.ones(n), xm])
         names = ["(Intercept)", *names]
     if xm.shape[1] == 0:
-        raise NenauditError("the model has no coefficients: pass intercept=True or at least one predictor")
+        raise NenauditError(
+            "the model has no coefficients: pass intercept=True or at least one predictor"
+        )
     good = wv > 0
     if good.sum() < xm.shape[1]:
-        raise NenauditError(f"{int(good.sum())} rows with positive weight cannot estimate {xm.shape[1]} coefficients")
+        raise NenauditError(
+            f"{int(good.sum())} rows with positive weight cannot estimate {xm.shape[1]} coefficients"
+        )
     # aliasing check (R would return NA coefficients; we refuse instead), tolerance as lm's 1e-7
     aliased = np.flatnonzero(aliased_columns(xm[good]))
     if aliased.size:
@@ -134,7 +147,7 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
     return xm, yv, wv, names
 
 
-def extreme_column_scales(x: np.ndarray, limit: float = 2.0 ** 400) -> np.ndarray | None:
+def extreme_column_scales(x: np.ndarray, limit: float = 2.0**400) -> np.ndarray | None:
     """Powers of two that bring columns whose largest |value| is above ``limit`` or below ``1 / limit`` to about 1,
     or None when there is none (the ordinary case: the fit is left exactly as it was).
 
@@ -146,7 +159,9 @@ def extreme_column_scales(x: np.ndarray, limit: float = 2.0 ** 400) -> np.ndarra
     extreme = (big > limit) | ((big > 0) & (big < 1.0 / limit))
     if not extreme.any():
         return None
-    return np.array([math.ldexp(1.0, math.frexp(float(b))[1]) if e else 1.0 for b, e in zip(big, extreme)])
+    return np.array(
+        [math.ldexp(1.0, math.frexp(float(b))[1]) if e else 1.0 for b, e in zip(big, extreme)]
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -215,7 +230,9 @@ class LogisticResult(Result):
         try:
             return float(self.coef[self.names.index(name)])
         except ValueError:
-            raise NenauditError(f"no coefficient named {name!r}; the model has {list(self.names)}") from None
+            raise NenauditError(
+                f"no coefficient named {name!r}; the model has {list(self.names)}"
+            ) from None
 
     def to_frame(self, ci: str = "profile"):
         """Coefficient table as a pandas DataFrame (one row per coefficient).
@@ -376,7 +393,9 @@ def _separation_messages(x, y, fit: GlmFit, names, se) -> list[str]:
         if big:
             parts.append("standard errors blow up for " + ", ".join(big))
         msgs.append(
-            "separation suspected: " + "; ".join(parts) + ": the ML estimates do not exist, use fit_firth()"
+            "separation suspected: "
+            + "; ".join(parts)
+            + ": the ML estimates do not exist, use fit_firth()"
         )
     return msgs
 
@@ -462,7 +481,9 @@ def fit_logistic(
     x, yv, wv, nm = _prepare(X, y, names, intercept, weights)
     n, p = x.shape
     scale = extreme_column_scales(x)
-    if scale is not None:  # fitted on x / scale (powers of two: exact), reported on the user's scale below
+    if (
+        scale is not None
+    ):  # fitted on x / scale (powers of two: exact), reported on the user's scale below
         x = x / scale
     off = np.zeros(n)
     fit = glm_fit(x, yv, wv, off)
@@ -503,7 +524,9 @@ def fit_logistic(
             if sep_msgs or not fit.converged:
                 continue  # no finite MLE: the exact profile interval is undefined (left NaN)
             for k in range(2):
-                ci_exact[i, k] = _exact_root(x, yv, wv, off, coef, fit.deviance, i, fac[k], bs, zs, se[i])
+                ci_exact[i, k] = _exact_root(
+                    x, yv, wv, off, coef, fit.deviance, i, fac[k], bs, zs, se[i]
+                )
 
     if scale is not None:
         coef, se = coef / scale, se / scale
@@ -542,8 +565,9 @@ def fit_logistic(
 
 
 @aligned
-def wald_table(X: Any, y: Any, *, names: Sequence[str] | None = None) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
-                                                                               np.ndarray]:
+def wald_table(
+    X: Any, y: Any, *, names: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
     """``(names, coef, se, p)`` of ``summary(glm(y ~ X, family = binomial))``, by the compiled IRLS.
 
     The coefficient table of :func:`fit_logistic` (intercept first; the same input checks and
@@ -582,13 +606,19 @@ def lr_test(full: LogisticResult, reduced: LogisticResult) -> LRTest:
     hypotheses. Ann Math Stat 1938;9:60-62. doi:10.1214/aoms/1177732360
     """
     if full.n != reduced.n:
-        raise NenauditError(f"models were fitted to {full.n} and {reduced.n} rows: refit both on the same rows")
+        raise NenauditError(
+            f"models were fitted to {full.n} and {reduced.n} rows: refit both on the same rows"
+        )
     if not set(reduced.names) <= set(full.names):
         extra = sorted(set(reduced.names) - set(full.names))
-        raise NenauditError(f"reduced model has terms {extra} not in the full model: pass (full, reduced)")
+        raise NenauditError(
+            f"reduced model has terms {extra} not in the full model: pass (full, reduced)"
+        )
     df = reduced.df_residual - full.df_residual
     if df <= 0:
-        raise NenauditError("the full model must have more coefficients than the reduced one: pass (full, reduced)")
+        raise NenauditError(
+            "the full model must have more coefficients than the reduced one: pass (full, reduced)"
+        )
     stat = reduced.deviance - full.deviance
     return LRTest(statistic=float(stat), df=int(df), p=float(sstats.chi2.sf(stat, df)))
 

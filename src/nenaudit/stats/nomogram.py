@@ -21,8 +21,8 @@ gives the same prediction.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -50,14 +50,18 @@ class Nomogram(Result):
     variables: tuple[VariableScale, ...]
     scale: float  # points per unit of linear predictor (rms: ``sc``)
     intercept: float  # the model's intercept
-    intercept_adjusted: float  # intercept + sum of each variable's minimum xbeta (rms: ``Intercept``)
+    intercept_adjusted: (
+        float  # intercept + sum of each variable's minimum xbeta (rms: ``Intercept``)
+    )
     maxscale: float
 
     def _var(self, name: str) -> VariableScale:
         for v in self.variables:
             if v.name == name:
                 return v
-        raise NenauditError(f"nomogram: no variable {name!r}; it has {', '.join(v.name for v in self.variables)}")
+        raise NenauditError(
+            f"nomogram: no variable {name!r}; it has {', '.join(v.name for v in self.variables)}"
+        )
 
     def points(self, name: str, value) -> np.ndarray:
         """Points of ``value`` (any value, not only an axis tick) on ``name``'s axis."""
@@ -69,7 +73,9 @@ class Nomogram(Result):
         """Total points of one observation (every variable of the nomogram must be given)."""
         missing = [v.name for v in self.variables if v.name not in row]
         if missing:
-            raise NenauditError(f"nomogram: no value for {missing[0]!r}; give every variable of the model")
+            raise NenauditError(
+                f"nomogram: no value for {missing[0]!r}; give every variable of the model"
+            )
         return float(sum(self.points(v.name, row[v.name]) for v in self.variables))
 
     def linear_predictor(self, total_points) -> np.ndarray:
@@ -84,7 +90,9 @@ class Nomogram(Result):
         """Where probabilities ``p`` sit on the total-points axis (rms: ``fun.at`` positions)."""
         p = np.asarray(p, dtype=float)
         if np.any((p <= 0) | (p >= 1)):
-            raise NenauditError("nomogram: probabilities for the risk axis must lie strictly between 0 and 1")
+            raise NenauditError(
+                "nomogram: probabilities for the risk axis must lie strictly between 0 and 1"
+            )
         return (np.log(p / (1 - p)) - self.intercept_adjusted) * self.scale
 
 
@@ -123,18 +131,28 @@ def nomogram(
     scales = []
     for name, beta in coefficients.items():
         if name not in values:
-            raise NenauditError(f"nomogram: no axis values for {name!r}; pass values={{{name!r}: [...]}}")
+            raise NenauditError(
+                f"nomogram: no axis values for {name!r}; pass values={{{name!r}: [...]}}"
+            )
         b = float(beta)
         if not math.isfinite(b):
-            raise NenauditError(f"nomogram: coefficient of {name!r} is {b}; a nomogram needs finite coefficients")
+            raise NenauditError(
+                f"nomogram: coefficient of {name!r} is {b}; a nomogram needs finite coefficients"
+            )
         v = np.asarray(values[name], dtype=float)
         if v.ndim != 1 or v.size < 2 or not np.all(np.isfinite(v)):
-            raise NenauditError(f"nomogram: axis values of {name!r} must be at least 2 finite numbers")
+            raise NenauditError(
+                f"nomogram: axis values of {name!r} must be at least 2 finite numbers"
+            )
         scales.append((name, b, v, b * v))
     widths = [float(np.ptp(xb)) for *_, xb in scales]
     if max(widths) == 0:
-        raise NenauditError("nomogram: every predictor has a zero coefficient or a single value; nothing to scale")
+        raise NenauditError(
+            "nomogram: every predictor has a zero coefficient or a single value; nothing to scale"
+        )
     sc = maxscale / max(widths)
     lows = [float(np.min(xb)) for *_, xb in scales]
-    out = tuple(VariableScale(n, b, v, xb, (xb - lo) * sc) for (n, b, v, xb), lo in zip(scales, lows))
+    out = tuple(
+        VariableScale(n, b, v, xb, (xb - lo) * sc) for (n, b, v, xb), lo in zip(scales, lows)
+    )
     return Nomogram(out, sc, float(intercept), float(intercept) + sum(lows), float(maxscale))

@@ -33,9 +33,13 @@ def _check_prevalence(prevalence: float) -> float:
     try:
         p = float(prevalence)
     except (TypeError, ValueError):
-        raise NenauditError(f"prevalence must be a proportion in (0, 1), got {prevalence!r}") from None
+        raise NenauditError(
+            f"prevalence must be a proportion in (0, 1), got {prevalence!r}"
+        ) from None
     if not (0.0 < p < 1.0):
-        raise NenauditError(f"prevalence must lie strictly between 0 and 1, got {prevalence!r}: pass a proportion")
+        raise NenauditError(
+            f"prevalence must lie strictly between 0 and 1, got {prevalence!r}: pass a proportion"
+        )
     return p
 
 
@@ -64,7 +68,9 @@ def lr_per_observation(c: float, prevalence: float) -> float:
     except (TypeError, ValueError):
         raise NenauditError(f"c must be a C-statistic in (0, 1), got {c!r}") from None
     if not (0.0 < cc < 1.0):
-        raise NenauditError(f"C-statistic must lie strictly between 0 and 1, got {c!r}: pass a proportion")
+        raise NenauditError(
+            f"C-statistic must lie strictly between 0 and 1, got {c!r}: pass a proportion"
+        )
     mu = math.sqrt(2.0) * stats.norm.ppf(cc)
     a = math.log(p / (1.0 - p))
     # events: X = mu + Z, log-odds a + mu^2/2 + mu Z;  log p = -softplus(-(log-odds))
@@ -218,7 +224,9 @@ def riley_sample_size(
         raise NenauditError(f"n_parameters must be a positive whole number, got {n_parameters!r}")
     k = int(n_parameters)
     if (c_statistic is None) == (r2cs is None):
-        raise NenauditError("give exactly one of c_statistic and r2cs (the anticipated model performance)")
+        raise NenauditError(
+            "give exactly one of c_statistic and r2cs (the anticipated model performance)"
+        )
     if c_statistic is not None:
         r2 = cstat_to_r2cs(c_statistic, phi)
     else:
@@ -230,7 +238,9 @@ def riley_sample_size(
             f"Cox-Snell R2 {r2:.4g} must lie in (0, {mx_used:.4g}), the maximum for prevalence {phi}: check the inputs"
         )
     if not (r2 < shrinkage < 1.0):
-        raise NenauditError(f"shrinkage must lie in (R2_CS = {r2:.4g}, 1), got {shrinkage!r}: use e.g. 0.9")
+        raise NenauditError(
+            f"shrinkage must lie in (R2_CS = {r2:.4g}, 1), got {shrinkage!r}: use e.g. 0.9"
+        )
     if not (delta > 0.0):
         raise NenauditError(f"delta must be positive, got {delta!r}: use e.g. 0.05")
     if not (margin > 0.0):
@@ -254,10 +264,21 @@ def riley_sample_size(
     )
     best = max(criteria, key=lambda cr: cr.n)
     return RileySampleSize(
-        prevalence=phi, n_parameters=k, c_statistic=None if c_statistic is None else float(c_statistic),
-        r2_cs=r2, max_r2_cs=mx_used, shrinkage_target=float(shrinkage), delta=float(delta), margin=float(margin),
-        criteria=criteria, n_min=best.n, events=best.n * phi, epp=best.n * phi / k, final_shrinkage=final_s,
-        driving_criterion=best.name, pmsampsize_rounding=pmsampsize_rounding,
+        prevalence=phi,
+        n_parameters=k,
+        c_statistic=None if c_statistic is None else float(c_statistic),
+        r2_cs=r2,
+        max_r2_cs=mx_used,
+        shrinkage_target=float(shrinkage),
+        delta=float(delta),
+        margin=float(margin),
+        criteria=criteria,
+        n_min=best.n,
+        events=best.n * phi,
+        epp=best.n * phi / k,
+        final_shrinkage=final_s,
+        driving_criterion=best.name,
+        pmsampsize_rounding=pmsampsize_rounding,
     )
 
 

@@ -12,15 +12,16 @@ by step. These are the loops an analyst writes around ``glm()`` / ``summary()`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from nenaudit.exceptions import NenauditError
-from nenaudit.stats.result import Result
-from nenaudit.stats.logistic import LogisticResult, fit_logistic, wald_table
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats.logistic import LogisticResult, fit_logistic, wald_table
+from nenaudit.stats.result import Result
 
 __all__ = [
     "EliminationStep",
@@ -107,7 +108,9 @@ def _check_threshold(name: str, value: float) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise NenauditError(f"{name} must be a p-value threshold in (0, 1], got {value!r}") from None
+        raise NenauditError(
+            f"{name} must be a p-value threshold in (0, 1], got {value!r}"
+        ) from None
     if not (0.0 < v <= 1.0):
         raise NenauditError(f"{name} must be a p-value threshold in (0, 1], got {value!r}")
     return v
@@ -176,23 +179,35 @@ def backward_elimination(
             xa = X.to_numpy(dtype=float)
         except (TypeError, ValueError):
             bad = [c for c in X.columns if not np.issubdtype(np.asarray(X[c]).dtype, np.number)]
-            raise NenauditError(f"column {bad[0] if bad else '?'!r} is not numeric: code it as 0/1 dummies first") from None
+            raise NenauditError(
+                f"column {bad[0] if bad else '?'!r} is not numeric: code it as 0/1 dummies first"
+            ) from None
     else:
         try:
             xa = np.asarray(X, dtype=float)
         except (TypeError, ValueError):
-            raise NenauditError("X must be numeric: code categorical predictors as 0/1 dummies first") from None
+            raise NenauditError(
+                "X must be numeric: code categorical predictors as 0/1 dummies first"
+            ) from None
         if xa.ndim == 1:
             xa = xa[:, None]
-        col_names = [str(s) for s in names] if names is not None else [f"x{j + 1}" for j in range(xa.shape[1])]
+        col_names = (
+            [str(s) for s in names]
+            if names is not None
+            else [f"x{j + 1}" for j in range(xa.shape[1])]
+        )
     if xa.ndim != 2 or len(col_names) != xa.shape[1]:
-        raise NenauditError(f"names has {len(col_names)} entries but X has shape {xa.shape}: pass one name per column")
+        raise NenauditError(
+            f"names has {len(col_names)} entries but X has shape {xa.shape}: pass one name per column"
+        )
     if len(set(col_names)) != len(col_names):
         raise NenauditError("predictor names must be unique: rename the duplicated columns")
     forced_t = tuple(str(f) for f in forced)
     for f in forced_t:
         if f not in col_names:
-            raise NenauditError(f"forced term {f!r} is not among the predictors {col_names}: check the spelling")
+            raise NenauditError(
+                f"forced term {f!r} is not among the predictors {col_names}: check the spelling"
+            )
 
     if lean and weights is not None:
         raise NenauditError("lean=True fits without prior weights: pass weights=None or lean=False")
@@ -283,7 +298,9 @@ def univariable_then_backward(
         try:
             xc = df[c].to_numpy(dtype=float)[:, None]
         except (TypeError, ValueError):
-            raise NenauditError(f"column {c!r} is not numeric: code it as 0/1 dummies first") from None
+            raise NenauditError(
+                f"column {c!r} is not numeric: code it as 0/1 dummies first"
+            ) from None
         if lean:
             m = None
             fit_names, coef, se, pv = wald_table(xc, y, names=[c])
@@ -292,9 +309,15 @@ def univariable_then_backward(
             fit_names, coef, se, pv = m.names, m.coef, m.se, m.p
         j = fit_names.index(c)
         p = float(pv[j])
-        screens.append(UnivariableScreen(c, float(coef[j]), float(se[j]), p, float(np.exp(coef[j])), p < ent, m))
+        screens.append(
+            UnivariableScreen(
+                c, float(coef[j]), float(se[j]), p, float(np.exp(coef[j])), p < ent, m
+            )
+        )
     forced_t = tuple(str(f) for f in forced)
     entered = [s.name for s in screens if s.entered or s.name in forced_t]
     entered += [f for f in forced_t if f not in entered]
-    back = backward_elimination(df[entered], y, threshold=sty, forced=forced_t, profile=profile, lean=lean)
+    back = backward_elimination(
+        df[entered], y, threshold=sty, forced=forced_t, profile=profile, lean=lean
+    )
     return UnivariableBackward(tuple(screens), tuple(entered), back, ent, sty)

@@ -19,8 +19,8 @@ to have exactly the printed means and SDs (``tests/test_summary_tests.py``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats
@@ -51,7 +51,9 @@ class SummaryTest(Result):
 def _counts(table, who: str) -> np.ndarray:
     a = np.asarray(table, dtype=float)
     if a.ndim != 2 or min(a.shape) < 2:
-        raise NenauditError(f"{who}: needs a counts table with at least 2 rows and 2 columns, got shape {a.shape}")
+        raise NenauditError(
+            f"{who}: needs a counts table with at least 2 rows and 2 columns, got shape {a.shape}"
+        )
     if not np.all(np.isfinite(a)) or np.any(a < 0) or np.any(a != np.round(a)):
         raise NenauditError(f"{who}: counts must be whole numbers >= 0")
     if a.sum() == 0:
@@ -77,18 +79,25 @@ def g_test(table) -> SummaryTest:
     a = _counts(table, "g_test")
     a = a[a.sum(axis=1) > 0][:, a.sum(axis=0) > 0]
     if min(a.shape) < 2:
-        raise NenauditError("g_test: fewer than 2 non-empty rows or columns; independence cannot be tested")
+        raise NenauditError(
+            "g_test: fewer than 2 non-empty rows or columns; independence cannot be tested"
+        )
     e = np.outer(a.sum(axis=1), a.sum(axis=0)) / a.sum()
     pos = a > 0
     g = float(2.0 * np.sum(a[pos] * np.log(a[pos] / e[pos])))
     g = max(g, 0.0)
     df = float((a.shape[0] - 1) * (a.shape[1] - 1))
-    return SummaryTest("Log likelihood ratio (G-test) test of independence without correction", g, df,
-                       float(stats.chi2.sf(g, df)))
+    return SummaryTest(
+        "Log likelihood ratio (G-test) test of independence without correction",
+        g,
+        df,
+        float(stats.chi2.sf(g, df)),
+    )
 
 
-def linear_by_linear(table, row_scores: Sequence[float] | None = None,
-                     col_scores: Sequence[float] | None = None) -> SummaryTest:
+def linear_by_linear(
+    table, row_scores: Sequence[float] | None = None, col_scores: Sequence[float] | None = None
+) -> SummaryTest:
     """Linear-by-linear association test of an ordered r x c table: ``M^2 = (N - 1) r^2``, 1 df.
 
     ``r`` is the Pearson correlation between the row scores and the column scores over the N
@@ -105,8 +114,16 @@ def linear_by_linear(table, row_scores: Sequence[float] | None = None,
     doi:10.1080/01621459.1963.10500879.
     """
     a = _counts(table, "linear_by_linear")
-    u = np.arange(1.0, a.shape[0] + 1) if row_scores is None else np.asarray(row_scores, dtype=float)
-    v = np.arange(1.0, a.shape[1] + 1) if col_scores is None else np.asarray(col_scores, dtype=float)
+    u = (
+        np.arange(1.0, a.shape[0] + 1)
+        if row_scores is None
+        else np.asarray(row_scores, dtype=float)
+    )
+    v = (
+        np.arange(1.0, a.shape[1] + 1)
+        if col_scores is None
+        else np.asarray(col_scores, dtype=float)
+    )
     if u.shape != (a.shape[0],) or v.shape != (a.shape[1],):
         raise NenauditError("linear_by_linear: one score per row and one per column are needed")
     n = a.sum()
@@ -116,13 +133,19 @@ def linear_by_linear(table, row_scores: Sequence[float] | None = None,
     sxx = float(pr @ (u - ubar) ** 2)
     syy = float(pc @ (v - vbar) ** 2)
     if sxx <= 0 or syy <= 0:
-        raise NenauditError("linear_by_linear: every individual is in one row or one column; no trend can be tested")
+        raise NenauditError(
+            "linear_by_linear: every individual is in one row or one column; no trend can be tested"
+        )
     r = sxy / math.sqrt(sxx * syy)
     m2 = (n - 1) * r * r
-    return SummaryTest("Linear-by-linear association test", float(m2), 1.0, float(stats.chi2.sf(m2, 1)))
+    return SummaryTest(
+        "Linear-by-linear association test", float(m2), 1.0, float(stats.chi2.sf(m2, 1))
+    )
 
 
-def _check_groups(means, sds, ns, who: str, k_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check_groups(
+    means, sds, ns, who: str, k_min: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m = np.asarray(means, dtype=float)
     s = np.asarray(sds, dtype=float)
     n = np.asarray(ns, dtype=float)
@@ -135,8 +158,9 @@ def _check_groups(means, sds, ns, who: str, k_min: int) -> tuple[np.ndarray, np.
     return m, s, n
 
 
-def t_test_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int,
-                        equal_var: bool = False) -> SummaryTest:
+def t_test_from_summary(
+    mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int, equal_var: bool = False
+) -> SummaryTest:
     """Two-sided two-sample t test from two means, SDs and sizes: Welch (default) or Student.
 
     Gives what R's ``t.test(x, y)`` (Welch-Satterthwaite df) or ``t.test(x, y, var.equal =
@@ -150,7 +174,7 @@ def t_test_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd2: fl
     Student. Biometrika 1908;6:1-25. doi:10.1093/biomet/6.1.1.
     """
     m, s, n = _check_groups([mean1, mean2], [sd1, sd2], [n1, n2], "t_test_from_summary", 2)
-    v = s ** 2
+    v = s**2
     if equal_var:
         df = float(n.sum() - 2)
         sp2 = float(((n - 1) * v).sum() / df)
@@ -159,7 +183,7 @@ def t_test_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd2: fl
     else:
         q = v / n
         se = math.sqrt(float(q.sum()))
-        df = float(q.sum() ** 2 / (q ** 2 / (n - 1)).sum()) if se > 0 else math.nan
+        df = float(q.sum() ** 2 / (q**2 / (n - 1)).sum()) if se > 0 else math.nan
         method = "Welch Two Sample t-test"
     if se == 0:
         raise NenauditError("t_test_from_summary: both SDs are 0; a t test is undefined")
@@ -167,8 +191,9 @@ def t_test_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd2: fl
     return SummaryTest(method, t, df, float(2 * stats.t.sf(abs(t), df)))
 
 
-def oneway_from_summary(means: Sequence[float], sds: Sequence[float], ns: Sequence[int],
-                        equal_var: bool = True) -> SummaryTest:
+def oneway_from_summary(
+    means: Sequence[float], sds: Sequence[float], ns: Sequence[int], equal_var: bool = True
+) -> SummaryTest:
     """One-way ANOVA F test (``equal_var=True``) or Welch's one-way test from group summaries.
 
     Equal variances: ``F = [sum n_i (m_i - M)^2 / (k-1)] / [sum (n_i - 1) s_i^2 / (N-k)]``,
@@ -187,7 +212,7 @@ def oneway_from_summary(means: Sequence[float], sds: Sequence[float], ns: Sequen
     if equal_var:
         grand = float((n * m).sum() / big_n)
         msb = float((n * (m - grand) ** 2).sum() / (k - 1))
-        msw = float(((n - 1) * s ** 2).sum() / (big_n - k))
+        msw = float(((n - 1) * s**2).sum() / (big_n - k))
         if msw == 0:
             raise NenauditError("oneway_from_summary: every SD is 0; the F test is undefined")
         f = msb / msw
@@ -195,14 +220,15 @@ def oneway_from_summary(means: Sequence[float], sds: Sequence[float], ns: Sequen
         return SummaryTest("One-way analysis of means", f, df, float(stats.f.sf(f, *df)))
     if np.any(s == 0):
         raise NenauditError("oneway_from_summary: Welch's test needs every SD > 0")
-    w = n / s ** 2
+    w = n / s**2
     sw = w.sum()
     mw = float((w * m).sum() / sw)
     tmp = float(((1 - w / sw) ** 2 / (n - 1)).sum() / (k * k - 1))
     f = float((w * (m - mw) ** 2).sum() / ((k - 1) * (1 + 2 * (k - 2) * tmp)))
     df = (float(k - 1), 1.0 / (3.0 * tmp))
-    return SummaryTest("One-way analysis of means (not assuming equal variances)", f, df,
-                       float(stats.f.sf(f, *df)))
+    return SummaryTest(
+        "One-way analysis of means (not assuming equal variances)", f, df, float(stats.f.sf(f, *df))
+    )
 
 
 def chisq_p(statistic: float, df: float) -> float:

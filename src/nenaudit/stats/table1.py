@@ -16,13 +16,20 @@ import pandas as pd
 
 from nenaudit.exceptions import LeftOutWarning, NenauditError, StatisticalWarning
 from nenaudit.stats._checks import warn_and_record
-from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.contingency import chisq_test, expected_counts, fisher_test
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
 from nenaudit.stats.twosample import mann_whitney, shapiro_wilk, t_test
 
-__all__ = ["SelectionRule", "DEFAULT_RULE", "GroupCell", "VariableComparison", "GroupComparison", "summarize",
-           "summarize_overall"]
+__all__ = [
+    "SelectionRule",
+    "DEFAULT_RULE",
+    "GroupCell",
+    "VariableComparison",
+    "GroupComparison",
+    "summarize",
+    "summarize_overall",
+]
 
 
 def _left_out(msg: str, bucket: list[str] | None = None, stacklevel: int = 4) -> None:
@@ -57,19 +64,24 @@ class SelectionRule(Result):
 
     def __post_init__(self):
         if self.normal_test not in ("welch", "student"):
-            raise NenauditError(f"SelectionRule: normal_test = {self.normal_test!r}; use 'welch' or 'student'")
+            raise NenauditError(
+                f"SelectionRule: normal_test = {self.normal_test!r}; use 'welch' or 'student'"
+            )
         if self.categorical_test not in ("auto", "chisq", "fisher"):
             raise NenauditError(
                 f"SelectionRule: categorical_test = {self.categorical_test!r}; use 'auto', 'chisq' or 'fisher'"
             )
         if not (0 < self.normality_alpha < 1):
-            raise NenauditError(f"SelectionRule: normality_alpha = {self.normality_alpha} must lie in (0, 1)")
+            raise NenauditError(
+                f"SelectionRule: normality_alpha = {self.normality_alpha} must lie in (0, 1)"
+            )
 
     def describe(self) -> str:
         cat = {
             "auto": f"Fisher's exact test if any expected count < {self.small_expected:g}, else chi-square"
             + (" (Yates for 2x2)" if self.yates else " (no continuity correction)"),
-            "chisq": "chi-square" + (" (Yates for 2x2)" if self.yates else " (no continuity correction)"),
+            "chisq": "chi-square"
+            + (" (Yates for 2x2)" if self.yates else " (no continuity correction)"),
             "fisher": "Fisher's exact test",
         }[self.categorical_test]
         return (
@@ -114,7 +126,9 @@ class VariableComparison(Result):
     normal: bool | None = None
     min_expected: float | None = None
     warnings: tuple[str, ...] = ()
-    missing: int = 0  # rows of the compared groups left out: missing, non-numeric or infinite values
+    missing: int = (
+        0  # rows of the compared groups left out: missing, non-numeric or infinite values
+    )
 
 
 @dataclass(frozen=True)
@@ -133,20 +147,41 @@ class GroupComparison(Result):
         for v in self.variables:
             for c in v.cells:
                 if v.kind == "categorical":
-                    disp = f"{c.count} ({c.percent:.{digits}f}%)" if c.percent is not None else f"{c.count} (-)"
+                    disp = (
+                        f"{c.count} ({c.percent:.{digits}f}%)"
+                        if c.percent is not None
+                        else f"{c.count} (-)"
+                    )
                 elif v.summary == "mean ± SD":
                     disp = _fmt_pair(c.mean, c.sd, digits, "{a} ± {b}")
                 else:
                     disp = (
                         f"{c.median:.{digits}f} [{c.q1:.{digits}f}, {c.q3:.{digits}f}]"
-                        if c.median is not None else "-"
+                        if c.median is not None
+                        else "-"
                     )
-                rows.append({
-                    "variable": v.variable, "kind": v.kind, "level": c.level, "group": c.group, "n": c.n,
-                    "count": c.count, "percent": c.percent, "mean": c.mean, "sd": c.sd, "median": c.median,
-                    "q1": c.q1, "q3": c.q3, "shapiro_p": c.shapiro_p, "summary": v.summary, "display": disp,
-                    "test": v.test, "statistic": v.statistic, "p": v.p,
-                })
+                rows.append(
+                    {
+                        "variable": v.variable,
+                        "kind": v.kind,
+                        "level": c.level,
+                        "group": c.group,
+                        "n": c.n,
+                        "count": c.count,
+                        "percent": c.percent,
+                        "mean": c.mean,
+                        "sd": c.sd,
+                        "median": c.median,
+                        "q1": c.q1,
+                        "q3": c.q3,
+                        "shapiro_p": c.shapiro_p,
+                        "summary": v.summary,
+                        "display": disp,
+                        "test": v.test,
+                        "statistic": v.statistic,
+                        "p": v.p,
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -182,7 +217,9 @@ def _run_quiet(fn, *args, **kwargs):
 def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> VariableComparison:
     levels = _levels(col)
     ok = col.notna()
-    counts = np.array([[int(((col == lv) & (grp == g) & ok).sum()) for g in groups] for lv in levels], dtype=int)
+    counts = np.array(
+        [[int(((col == lv) & (grp == g) & ok).sum()) for g in groups] for lv in levels], dtype=int
+    )
     n_g = counts.sum(axis=0) if counts.size else np.zeros(len(groups), dtype=int)
     cells = []
     for i, lv in enumerate(levels):
@@ -196,8 +233,20 @@ def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> Variabl
     m = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0] if counts.size else counts
     if m.ndim != 2 or min(m.shape) < 2:
         warn_and_record(f"{name}: fewer than 2 observed levels or groups; no test", w)
-        return VariableComparison(name, "categorical", "n (%)", tuple(cells), None, None, None, None,
-                                  None, None, tuple(w), missing)
+        return VariableComparison(
+            name,
+            "categorical",
+            "n (%)",
+            tuple(cells),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            tuple(w),
+            missing,
+        )
     e = expected_counts(m)
     min_e = float(e.min())
     use_fisher = rule.categorical_test == "fisher" or (
@@ -212,8 +261,20 @@ def _compare_categorical(name, col, grp, groups, rule: SelectionRule) -> Variabl
         for msg in res.warnings:
             warn_and_record(f"{name}: {msg}", w)
     stat = None if math.isnan(res.statistic) else float(res.statistic)
-    return VariableComparison(name, "categorical", "n (%)", tuple(cells), test, res.method, stat, float(res.p),
-                              None, min_e, tuple(w), missing)
+    return VariableComparison(
+        name,
+        "categorical",
+        "n (%)",
+        tuple(cells),
+        test,
+        res.method,
+        stat,
+        float(res.p),
+        None,
+        min_e,
+        tuple(w),
+        missing,
+    )
 
 
 def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> VariableComparison:
@@ -224,14 +285,18 @@ def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> Variable
         samples.append(vals[np.isfinite(vals)])
     missing = int(len(col) - sum(x.size for x in samples))
     if missing:
-        _left_out(f"{name}: {missing} row(s) with a missing, non-numeric or infinite value left out", w)
+        _left_out(
+            f"{name}: {missing} row(s) with a missing, non-numeric or infinite value left out", w
+        )
     normal = True
     sw_p = []
     for g, s in zip(groups, samples):
         try:
             p = shapiro_wilk(s).p
         except NenauditError as exc:
-            warn_and_record(f"{name}, group {g}: normality not testable ({exc}); treated as non-normal", w)
+            warn_and_record(
+                f"{name}, group {g}: normality not testable ({exc}); treated as non-normal", w
+            )
             p = None
         sw_p.append(p)
         normal = normal and p is not None and p > rule.normality_alpha
@@ -240,8 +305,21 @@ def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> Variable
         if s.size:
             q = quantile7(s, [0.25, 0.5, 0.75])
             sd = float(s.std(ddof=1)) if s.size > 1 else math.nan
-            cells.append(GroupCell(str(g), int(s.size), None, None, None, float(s.mean()), sd, float(q[1]),
-                                   float(q[0]), float(q[2]), p))
+            cells.append(
+                GroupCell(
+                    str(g),
+                    int(s.size),
+                    None,
+                    None,
+                    None,
+                    float(s.mean()),
+                    sd,
+                    float(q[1]),
+                    float(q[0]),
+                    float(q[2]),
+                    p,
+                )
+            )
         else:
             cells.append(GroupCell(str(g), 0, shapiro_p=p))
     summary = "mean ± SD" if normal else "median [Q1, Q3]"
@@ -259,15 +337,41 @@ def _compare_continuous(name, col, grp, groups, rule: SelectionRule) -> Variable
             test = "mann-whitney"
     except NenauditError as exc:
         warn_and_record(f"{name}: no test ({exc})", w)
-        return VariableComparison(name, "continuous", summary, tuple(cells), None, None, None, None, normal,
-                                  None, tuple(w), missing)
+        return VariableComparison(
+            name,
+            "continuous",
+            summary,
+            tuple(cells),
+            None,
+            None,
+            None,
+            None,
+            normal,
+            None,
+            tuple(w),
+            missing,
+        )
     for msg in res.warnings:
         warn_and_record(f"{name}: {msg}", w)
-    return VariableComparison(name, "continuous", summary, tuple(cells), test, res.method, float(res.statistic),
-                              float(res.p), normal, None, tuple(w), missing)
+    return VariableComparison(
+        name,
+        "continuous",
+        summary,
+        tuple(cells),
+        test,
+        res.method,
+        float(res.statistic),
+        float(res.p),
+        normal,
+        None,
+        tuple(w),
+        missing,
+    )
 
 
-def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, categorical=None) -> GroupComparison:
+def summarize(
+    df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, categorical=None
+) -> GroupComparison:
     """Table 1/2: summarise each variable by group and test it by one stated rule.
 
     Categorical variables (non-numeric, boolean or pandas categorical columns, plus
@@ -306,13 +410,19 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
         Frozen; ``.to_frame()`` gives the tidy DataFrame view.
     """
     if not isinstance(df, pd.DataFrame):
-        raise NenauditError("summarize: df must be a pandas DataFrame; build one from your data first")
+        raise NenauditError(
+            "summarize: df must be a pandas DataFrame; build one from your data first"
+        )
     if not df.columns.is_unique:
         dup = next(str(c) for c in df.columns if (df.columns == c).sum() > 1)
-        raise NenauditError(f"summarize: the column name {dup!r} appears more than once; column names must be unique "
-                            "(rename one, e.g. with df.columns = [...])")
+        raise NenauditError(
+            f"summarize: the column name {dup!r} appears more than once; column names must be unique "
+            "(rename one, e.g. with df.columns = [...])"
+        )
     if group not in df.columns:
-        raise NenauditError(f"summarize: group column {group!r} is not in the data; pass one of {list(df.columns)}")
+        raise NenauditError(
+            f"summarize: group column {group!r} is not in the data; pass one of {list(df.columns)}"
+        )
     no_group = int(df[group].isna().sum())
     if no_group:
         _left_out(f"{no_group} row(s) with a missing group ({group!r}) left out", stacklevel=3)
@@ -320,12 +430,16 @@ def summarize(df, group: str, vars=None, rule: SelectionRule = DEFAULT_RULE, cat
     grp = data[group]
     groups = _levels(grp)
     if len(groups) < 2:
-        raise NenauditError(f"summarize: group column {group!r} has {len(groups)} level(s); it needs at least 2")
+        raise NenauditError(
+            f"summarize: group column {group!r} has {len(groups)} level(s); it needs at least 2"
+        )
     names = [c for c in df.columns if c != group] if vars is None else list(vars)
     force_cat = set(categorical or ())
     for v in list(names) + list(force_cat):
         if v not in df.columns:
-            raise NenauditError(f"summarize: variable {v!r} is not in the data; check the vars/categorical lists")
+            raise NenauditError(
+                f"summarize: variable {v!r} is not in the data; check the vars/categorical lists"
+            )
         if v == group:
             raise NenauditError(f"summarize: {v!r} is the group column; leave it out of vars")
     out = []
@@ -349,28 +463,52 @@ def summarize_overall(df, vars=None, categorical=None) -> tuple[VariableComparis
     This is ``tableone::CreateTableOne(vars, data = df)`` without ``strata``.
     """
     if not isinstance(df, pd.DataFrame):
-        raise NenauditError("summarize_overall: df must be a pandas DataFrame; build one from your data first")
+        raise NenauditError(
+            "summarize_overall: df must be a pandas DataFrame; build one from your data first"
+        )
     names = list(df.columns) if vars is None else list(vars)
     force_cat = set(categorical or ())
     out = []
     for v in names:
         if v not in df.columns:
-            raise NenauditError(f"summarize_overall: variable {v!r} is not in the data; check the vars list")
+            raise NenauditError(
+                f"summarize_overall: variable {v!r} is not in the data; check the vars list"
+            )
         col = df[v]
         if v in force_cat or _is_categorical(col):
             ok = col.dropna()
             n = int(ok.size)
-            cells = tuple(GroupCell("total", n, str(lv), int((ok == lv).sum()),
-                                    100.0 * int((ok == lv).sum()) / n if n else None) for lv in _levels(col))
+            cells = tuple(
+                GroupCell(
+                    "total",
+                    n,
+                    str(lv),
+                    int((ok == lv).sum()),
+                    100.0 * int((ok == lv).sum()) / n if n else None,
+                )
+                for lv in _levels(col)
+            )
             out.append(VariableComparison(v, "categorical", "n (%)", cells, None, None, None, None))
             continue
         s = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
         s = s[np.isfinite(s)]
         if s.size:
             q = quantile7(s, [0.25, 0.5, 0.75])
-            cell = GroupCell("total", int(s.size), None, None, None, float(s.mean()),
-                             float(s.std(ddof=1)) if s.size > 1 else math.nan, float(q[1]), float(q[0]), float(q[2]))
+            cell = GroupCell(
+                "total",
+                int(s.size),
+                None,
+                None,
+                None,
+                float(s.mean()),
+                float(s.std(ddof=1)) if s.size > 1 else math.nan,
+                float(q[1]),
+                float(q[0]),
+                float(q[2]),
+            )
         else:
             cell = GroupCell("total", 0)
-        out.append(VariableComparison(v, "continuous", "continuous", (cell,), None, None, None, None))
+        out.append(
+            VariableComparison(v, "continuous", "continuous", (cell,), None, None, None, None)
+        )
     return tuple(out)

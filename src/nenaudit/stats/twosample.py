@@ -117,9 +117,13 @@ def mann_whitney(x, y, exact: bool | None = None, correct: bool = True) -> RankS
     xs = _as_sample(x, "mann_whitney", "x")
     ys = _as_sample(y, "mann_whitney", "y")
     if xs.size < 1:
-        raise NenauditError("mann_whitney: 'x' has no finite values; pass at least one observation per group")
+        raise NenauditError(
+            "mann_whitney: 'x' has no finite values; pass at least one observation per group"
+        )
     if ys.size < 1:
-        raise NenauditError("mann_whitney: 'y' has no finite values; pass at least one observation per group")
+        raise NenauditError(
+            "mann_whitney: 'y' has no finite values; pass at least one observation per group"
+        )
     nx, ny = xs.size, ys.size
     r = stats.rankdata(np.concatenate([xs, ys]), method="average")
     w_stat = float(r[:nx].sum() - nx * (nx + 1) / 2)
@@ -136,15 +140,21 @@ def mann_whitney(x, y, exact: bool | None = None, correct: bool = True) -> RankS
             tail = float(np.sum(counts[k:])) / total
         else:
             tail = float(np.sum(counts[: k + 1])) / total
-        return RankSumTest("Wilcoxon rank sum exact test", w_stat, min(2 * tail, 1.0), nx, ny, True, ())
+        return RankSumTest(
+            "Wilcoxon rank sum exact test", w_stat, min(2 * tail, 1.0), nx, ny, True, ()
+        )
     if exact and ties:
         warn_and_record("cannot compute exact p-value with ties", w)
     z = w_stat - nx * ny / 2
     big_n = nx + ny
     t = tie_counts.astype(float)
-    sigma = math.sqrt((nx * ny / 12) * ((big_n + 1) - float(np.sum(t**3 - t)) / (big_n * (big_n - 1))))
+    sigma = math.sqrt(
+        (nx * ny / 12) * ((big_n + 1) - float(np.sum(t**3 - t)) / (big_n * (big_n - 1)))
+    )
     if sigma == 0:
-        raise NenauditError("mann_whitney: all values in x and y are tied; the rank test is undefined for them")
+        raise NenauditError(
+            "mann_whitney: all values in x and y are tied; the rank test is undefined for them"
+        )
     method = "Wilcoxon rank sum test"
     corr = 0.0
     if correct:
@@ -203,9 +213,13 @@ def t_test(x, y, equal_var: bool = False, conf_level: float = 0.95) -> TTest:
     need = 1 if equal_var else 2
     for name, k in (("x", nx), ("y", ny)):
         if k < need:
-            raise NenauditError(f"t_test: '{name}' has {k} finite value(s); it needs at least {need}")
+            raise NenauditError(
+                f"t_test: '{name}' has {k} finite value(s); it needs at least {need}"
+            )
     if equal_var and nx + ny < 3:
-        raise NenauditError("t_test: x and y have fewer than 3 values together; the pooled test needs 3")
+        raise NenauditError(
+            "t_test: x and y have fewer than 3 values together; the pooled test needs 3"
+        )
     if not (0 < conf_level < 1):
         raise NenauditError(f"t_test: conf_level = {conf_level} must be strictly between 0 and 1")
     mx, my = float(xs.mean()), float(ys.mean())
@@ -222,7 +236,9 @@ def t_test(x, y, equal_var: bool = False, conf_level: float = 0.95) -> TTest:
         df = se**4 / (sx**4 / (nx - 1) + sy**4 / (ny - 1)) if se > 0 else math.nan
         method = "Welch Two Sample t-test"
     if se < 10 * _EPS * max(abs(mx), abs(my)) or se == 0:
-        raise NenauditError("t_test: the data are essentially constant; a t test is undefined for them")
+        raise NenauditError(
+            "t_test: the data are essentially constant; a t test is undefined for them"
+        )
     t = (mx - my) / se
     p = float(2 * stats.t.cdf(-abs(t), df))
     q = float(stats.t.ppf(1 - (1 - conf_level) / 2, df))
@@ -286,7 +302,9 @@ def shapiro_wilk(x) -> ShapiroWilk:
     xs = np.sort(a0[~np.isnan(a0)])
     n = xs.size
     if n < 3 or n > 5000:
-        raise NenauditError(f"shapiro_wilk: sample size {n} is outside 3..5000; Shapiro-Wilk needs 3 to 5000 values")
+        raise NenauditError(
+            f"shapiro_wilk: sample size {n} is outside 3..5000; Shapiro-Wilk needs 3 to 5000 values"
+        )
     rng = xs[-1] - xs[0]
     if rng == 0:
         raise NenauditError("shapiro_wilk: all values are identical; normality cannot be tested")
@@ -309,7 +327,9 @@ def shapiro_wilk(x) -> ShapiroWilk:
         if n > 5:
             i1 = 2
             a2 = m[1] / ssumm2 + _horner(_SW_C2, rsn)
-            fac = math.sqrt((summ2 - 2.0 * m[0] ** 2 - 2.0 * m[1] ** 2) / (1.0 - 2.0 * a1**2 - 2.0 * a2**2))
+            fac = math.sqrt(
+                (summ2 - 2.0 * m[0] ** 2 - 2.0 * m[1] ** 2) / (1.0 - 2.0 * a1**2 - 2.0 * a2**2)
+            )
             a[1] = a2
         else:
             i1 = 1

@@ -30,17 +30,20 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy import special
 
 from nenaudit.exceptions import FitFailure, NenauditError, StatisticalWarning
-from nenaudit.stats._checks import as_binary, as_score, check_indices
+from nenaudit.stats._checks import (
+    aligned,  # pandas inputs aligned on their index or refused
+    as_binary,
+    as_score,
+    check_indices,
+)
 from nenaudit.stats._glm import MSG_FITTED_01, aliased_columns, fitted_01, glm_fit
-from nenaudit.stats.fixedorder import linear_predictor
-from nenaudit.stats.quantile import quantile7
 from nenaudit.stats._resample import (
     ResampleFailure,
     check_data,
@@ -54,11 +57,12 @@ from nenaudit.stats._resample import (
     run_resamples,
     warn_failures,
 )
-from nenaudit.stats.protocols import LinearPredictor, predict_lp, predict_proba
-from nenaudit.stats.result import Result
 from nenaudit.stats.calibration import recalibration_line
 from nenaudit.stats.discrimination import bootstrap_aucs, midrank_placements
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats.fixedorder import linear_predictor
+from nenaudit.stats.protocols import LinearPredictor, predict_lp, predict_proba
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.result import Result
 
 __all__ = [
     "ResampleFailure",
@@ -109,7 +113,9 @@ class LogisticModel(LinearPredictor):
 
     def predict_lp(self, X) -> np.ndarray:
         xm = _columns(X, self.names)
-        return linear_predictor(xm, self.coef[1:], self.coef[0])  # fixed order: same bits on any CPU
+        return linear_predictor(
+            xm, self.coef[1:], self.coef[0]
+        )  # fixed order: same bits on any CPU
 
 
 def _columns(X, names) -> np.ndarray:
@@ -184,11 +190,17 @@ def final_model_failures(final, keep_separated: bool = False) -> tuple[bool, lis
     """
     failures = []
     if not final.converged:
-        failures.append(FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)"))
+        failures.append(
+            FitFailure("non_convergence", "glm.fit: algorithm did not converge (final model)")
+        )
     separated = MSG_FITTED_01 in final.warnings
     if separated and not keep_separated:
-        failures.append(FitFailure("separation",
-                                   "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)"))
+        failures.append(
+            FitFailure(
+                "separation",
+                "glm.fit: fitted probabilities numerically 0 or 1 occurred (final model)",
+            )
+        )
     return separated, failures
 
 
@@ -214,7 +226,9 @@ class ScreenBackwardProcedure:
         from nenaudit.stats.stepwise import univariable_then_backward
 
         if not hasattr(X, "columns"):
-            raise NenauditError("ScreenBackwardProcedure needs X as a pandas DataFrame with named columns")
+            raise NenauditError(
+                "ScreenBackwardProcedure needs X as a pandas DataFrame with named columns"
+            )
         d = X[list(self.candidates)].copy()
         # a candidate constant in this resample cannot be screened (R: NA coefficient): skip it
         usable = [c for c in self.candidates if np.ptp(d[c].to_numpy(dtype=float)) > 0]
@@ -260,7 +274,14 @@ def performance_indexes(y: np.ndarray, lp: np.ndarray, own_fit: bool = False) ->
         c = float(midrank_placements(controls, cases)[0].mean())
         a, b = (0.0, 1.0) if own_fit else recalibration_line(y, lp)[:2]
     else:
-        c = float(np.mean([(np.sum(k > controls) + 0.5 * np.sum(k == controls)) / controls.size for k in cases]))
+        c = float(
+            np.mean(
+                [
+                    (np.sum(k > controls) + 0.5 * np.sum(k == controls)) / controls.size
+                    for k in cases
+                ]
+            )
+        )
         a = b = math.nan
     brier = float(np.mean((special.expit(lp) - y) ** 2))
     return np.array([c, 2.0 * (c - 0.5), a, b, brier])
@@ -277,8 +298,13 @@ def _optimism_eval(model, Xt, yt, X, y, _payload):
     if np.isnan(lp_train).any() or np.isnan(lp_test).any():
         return ResampleFailure("error", "the model predicted NaN")
     sel = getattr(model, "selected", None)
-    return (performance_indexes(yt, lp_train, own_fit=True), performance_indexes(y, lp_test),
-            bool(getattr(model, "separated", False)), special.expit(lp_test), None if sel is None else dict(sel))
+    return (
+        performance_indexes(yt, lp_train, own_fit=True),
+        performance_indexes(y, lp_test),
+        bool(getattr(model, "separated", False)),
+        special.expit(lp_test),
+        None if sel is None else dict(sel),
+    )
 
 
 def _oob_eval(model, Xt, yt, X, y, _payload):
@@ -312,8 +338,16 @@ class PublishedBootstrap(Result):
 
 
 @aligned
-def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None, level: float = 0.95,
-                        direction: str = "<") -> PublishedBootstrap:
+def published_bootstrap(
+    y,
+    score,
+    *,
+    n_boot: int = 1000,
+    seed=None,
+    indices=None,
+    level: float = 0.95,
+    direction: str = "<",
+) -> PublishedBootstrap:
     """Scheme (a): bootstrap the AUC of a *fixed* score, as "AUC ... verified by bootstrap" is often done.
 
     For each resample (ordinary bootstrap of rows, :func:`resample_indices`, or ``indices``)
@@ -338,7 +372,11 @@ def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None
         raise NenauditError(f"level must be strictly between 0 and 1, got {level!r}")
     if yy.min() == yy.max():
         raise NenauditError(f"y has only the value {int(yy[0])}: the AUC needs both classes")
-    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    idx = (
+        resample_indices(yy.size, n_boot, seed)
+        if indices is None
+        else check_indices(indices, yy.size)
+    )
     aucs = bootstrap_aucs(yy, s, idx, direction)
     apparent = float(bootstrap_aucs(yy, s, np.arange(yy.size)[None, :], direction)[0])
     fails = empty_failures()
@@ -346,13 +384,28 @@ def published_bootstrap(y, score, *, n_boot: int = 1000, seed=None, indices=None
     warn_failures(fails, idx.shape[0])
     ok = aucs[~np.isnan(aucs)]
     if ok.size == 0:
-        raise NenauditError("no resample contained both classes: the data are too small for the bootstrap")
+        raise NenauditError(
+            "no resample contained both classes: the data are too small for the bootstrap"
+        )
     a = (1.0 - level) / 2.0
     lo, med, hi = quantile7(ok, [a, 0.5, 1.0 - a])
-    return PublishedBootstrap("published", apparent, float(ok.mean()), float(med),
-                              float(ok.std(ddof=1)) if ok.size > 1 else math.nan, float(lo), float(hi), float(level),
-                              None, None, int(idx.shape[0]), int(ok.size), fails, direction,
-                              "fixed model, no refitting: sampling variability of the AUC, not optimism")
+    return PublishedBootstrap(
+        "published",
+        apparent,
+        float(ok.mean()),
+        float(med),
+        float(ok.std(ddof=1)) if ok.size > 1 else math.nan,
+        float(lo),
+        float(hi),
+        float(level),
+        None,
+        None,
+        int(idx.shape[0]),
+        int(ok.size),
+        fails,
+        direction,
+        "fixed model, no refitting: sampling variability of the AUC, not optimism",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -387,7 +440,9 @@ class BootstrapValidation(Result):
     n_ok: int
     failures: dict
     jobs: int
-    kept_separated: int = 0  # usable resamples whose final fit separated (kept: procedure.keep_separated)
+    kept_separated: int = (
+        0  # usable resamples whose final fit separated (kept: procedure.keep_separated)
+    )
     # each usable resample's model on the original data: predicted probabilities (n_ok x n_obs), and what the
     # model selected ({"features": (...), "predictors": (...)}, the model's ``selected`` attribute; None without
     # one). Inputs of :func:`nenaudit.stats.instability.pipeline_instability`; not part of to_dict()
@@ -413,7 +468,9 @@ class BootstrapValidation(Result):
         return pd.DataFrame([ix.to_dict() for ix in self.indexes]).set_index("name")
 
 
-def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) -> BootstrapValidation:
+def _optimism_summary(
+    scheme, unit, X, y, procedure, rows_list, n_groups, jobs
+) -> BootstrapValidation:
     model = fit_full_data(procedure, X, y)
     apparent = performance_indexes(y, predict_lp(model, X), own_fit=True)
     outs = run_resamples(_optimism_eval, procedure, X, y, rows_list, jobs)
@@ -435,16 +492,51 @@ def _optimism_summary(scheme, unit, X, y, procedure, rows_list, n_groups, jobs) 
         tr_m = tr_sum / num
         te_m = te_sum / num
     opt = tr_m - te_m
-    mc = [float(np.nanstd(diffs[:, j], ddof=1) / math.sqrt(num[j])) if num[j] > 1 else math.nan for j in range(k)]
-    rows = tuple(ValidationIndex(nm, float(apparent[j]), float(tr_m[j]), float(te_m[j]), float(opt[j]),
-                                 float(apparent[j] - opt[j]), int(num[j]), mc[j]) for j, nm in enumerate(INDEX_NAMES))
-    return BootstrapValidation(scheme, unit, rows, int(y.size), n_groups, len(rows_list), len(ok), fails, int(jobs),
-                               kept_sep, preds, selected)
+    mc = [
+        float(np.nanstd(diffs[:, j], ddof=1) / math.sqrt(num[j])) if num[j] > 1 else math.nan
+        for j in range(k)
+    ]
+    rows = tuple(
+        ValidationIndex(
+            nm,
+            float(apparent[j]),
+            float(tr_m[j]),
+            float(te_m[j]),
+            float(opt[j]),
+            float(apparent[j] - opt[j]),
+            int(num[j]),
+            mc[j],
+        )
+        for j, nm in enumerate(INDEX_NAMES)
+    )
+    return BootstrapValidation(
+        scheme,
+        unit,
+        rows,
+        int(y.size),
+        n_groups,
+        len(rows_list),
+        len(ok),
+        fails,
+        int(jobs),
+        kept_sep,
+        preds,
+        selected,
+    )
 
 
 @aligned
-def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1,
-                       scheme: str = "harrell") -> BootstrapValidation:
+def optimism_bootstrap(
+    X,
+    y,
+    procedure: Callable,
+    *,
+    n_boot: int = 200,
+    seed=None,
+    indices=None,
+    jobs: int = 1,
+    scheme: str = "harrell",
+) -> BootstrapValidation:
     """Harrell's bootstrap optimism correction of C, Dxy, calibration intercept and slope, Brier.
 
     For each resample ``b``: fit ``procedure`` on the resample, compute the indexes
@@ -464,13 +556,26 @@ def optimism_bootstrap(X, y, procedure: Callable, *, n_boot: int = 200, seed=Non
     doi:10.1002/(SICI)1097-0258(19960229)15:4<361::AID-SIM168>3.0.CO;2-4
     """
     Xd, yy = check_data(X, y)
-    idx = resample_indices(yy.size, n_boot, seed) if indices is None else check_indices(indices, yy.size)
+    idx = (
+        resample_indices(yy.size, n_boot, seed)
+        if indices is None
+        else check_indices(indices, yy.size)
+    )
     return _optimism_summary(scheme, "observations", Xd, yy, procedure, list(idx), None, jobs)
 
 
 @aligned
-def harrell_optimism(X, y, columns: Sequence[str] | None = None, *, procedure: Callable | None = None,
-                     n_boot: int = 200, seed=None, indices=None, jobs: int = 1) -> BootstrapValidation:
+def harrell_optimism(
+    X,
+    y,
+    columns: Sequence[str] | None = None,
+    *,
+    procedure: Callable | None = None,
+    n_boot: int = 200,
+    seed=None,
+    indices=None,
+    jobs: int = 1,
+) -> BootstrapValidation:
     """Scheme (b): refit the final model's formula on each resample (``rms::validate(lrm(...), B)``).
 
     ``procedure`` defaults to :class:`LogisticProcedure` ``(columns)``. See
@@ -478,13 +583,20 @@ def harrell_optimism(X, y, columns: Sequence[str] | None = None, *, procedure: C
     ``reference_r/validation.R`` on the same indices, and ``rms::validate`` when the indices are
     those ``set.seed(s); replicate(B, sample(n, replace = TRUE))`` gives.
     """
-    proc = procedure if procedure is not None else LogisticProcedure(None if columns is None else tuple(columns))
-    return optimism_bootstrap(X, y, proc, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs, scheme="harrell")
+    proc = (
+        procedure
+        if procedure is not None
+        else LogisticProcedure(None if columns is None else tuple(columns))
+    )
+    return optimism_bootstrap(
+        X, y, proc, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs, scheme="harrell"
+    )
 
 
 @aligned
-def pipeline_optimism(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
-                      jobs: int = 1) -> BootstrapValidation:
+def pipeline_optimism(
+    X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1
+) -> BootstrapValidation:
     """Scheme (c): whole-pipeline optimism; ``procedure`` re-runs every data-driven step per resample.
 
     Same computation as :func:`optimism_bootstrap`; the difference from (b) is what the
@@ -496,13 +608,23 @@ def pipeline_optimism(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
     Steyerberg EW. Clinical Prediction Models, 2nd ed. Springer; 2019, ch. 17.
     doi:10.1007/978-3-030-16399-0
     """
-    return optimism_bootstrap(X, y, procedure, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs,
-                              scheme="pipeline")
+    return optimism_bootstrap(
+        X, y, procedure, n_boot=n_boot, seed=seed, indices=indices, jobs=jobs, scheme="pipeline"
+    )
 
 
 @aligned
-def cluster_optimism(X, y, groups, procedure: Callable, *, n_boot: int = 200, seed=None, group_indices=None,
-                     jobs: int = 1) -> BootstrapValidation:
+def cluster_optimism(
+    X,
+    y,
+    groups,
+    procedure: Callable,
+    *,
+    n_boot: int = 200,
+    seed=None,
+    group_indices=None,
+    jobs: int = 1,
+) -> BootstrapValidation:
     """Scheme (d): optimism with patients resampled, each with all its lesions.
 
     Each resample draws ``G`` patients with replacement (:func:`cluster_indices`, or
@@ -522,7 +644,11 @@ def cluster_optimism(X, y, groups, procedure: Callable, *, n_boot: int = 200, se
     Xd, yy = check_data(X, y)
     levels, codes = group_codes(groups, yy.size)
     g = levels.size
-    gi = cluster_indices(g, n_boot, seed) if group_indices is None else check_indices(group_indices, g)
+    gi = (
+        cluster_indices(g, n_boot, seed)
+        if group_indices is None
+        else check_indices(group_indices, g)
+    )
     rows = expand_clusters(codes, gi)
     return _optimism_summary("cluster", "patients", Xd, yy, procedure, rows, int(g), jobs)
 
@@ -576,12 +702,15 @@ def _plus(name, app_err, oob_err, gamma, n, as_auc):
     e632p = (1.0 - w) * app_err + w * err1
     conv = (lambda e: 1.0 - e) if as_auc else (lambda e: e)
     app, est = conv(app_err), conv(e632p)
-    return Estimate632Plus(name, app, conv(oob_err), conv(gamma), r, w, conv(e632), est, app - est, est, n)
+    return Estimate632Plus(
+        name, app, conv(oob_err), conv(gamma), r, w, conv(e632), est, app - est, est, n
+    )
 
 
 @aligned
-def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None,
-                      jobs: int = 1) -> Bootstrap632Plus:
+def bootstrap_632plus(
+    X, y, procedure: Callable, *, n_boot: int = 200, seed=None, indices=None, jobs: int = 1
+) -> Bootstrap632Plus:
     """The .632+ bootstrap estimator (Efron & Tibshirani 1997) of the AUC and the Brier score.
 
     Each resample's model predicts the rows left out of it (out-of-bag).
@@ -637,8 +766,11 @@ def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
         oob_aucs.append(float(midrank_placements(po[yo == 0], po[yo == 1])[0].mean()))
     warn_failures(fails, idx.shape[0])
     if oob_one:
-        warnings.warn(f"{oob_one} resamples had out-of-bag rows of one class only: their AUC was left out",
-                      StatisticalWarning, stacklevel=2)
+        warnings.warn(
+            f"{oob_one} resamples had out-of-bag rows of one class only: their AUC was left out",
+            StatisticalWarning,
+            stacklevel=2,
+        )
     if n_ok == 0 or not oob_aucs:
         raise NenauditError("no usable resample: increase n_boot or check the data")
     seen = loss_cnt > 0
@@ -649,5 +781,14 @@ def bootstrap_632plus(X, y, procedure: Callable, *, n_boot: int = 200, seed=None
     err1_auc = 1.0 - float(np.mean(oob_aucs))
     auc = _plus("AUC", 1.0 - app_auc, err1_auc, 0.5, len(oob_aucs), True)
     brier = _plus("Brier", app_brier, err1_brier, gamma_brier, int(seen.sum()), False)
-    return Bootstrap632Plus("632plus", auc, brier, int(idx.shape[0]), n_ok, fails, oob_one, int((~seen).sum()),
-                            int(jobs))
+    return Bootstrap632Plus(
+        "632plus",
+        auc,
+        brier,
+        int(idx.shape[0]),
+        n_ok,
+        fails,
+        oob_one,
+        int((~seen).sum()),
+        int(jobs),
+    )

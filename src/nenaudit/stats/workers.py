@@ -21,10 +21,19 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from nenaudit.exceptions import WorkerLost
-from nenaudit.stats._checks import check_memory  # the up-front size check of the verbs that start workers
+from nenaudit.stats._checks import (
+    check_memory,  # the up-front size check of the verbs that start workers
+)
 
-__all__ = ["check_memory", "worker_pool", "pid_gone", "PR_SET_PDEATHSIG", "WATCHDOG_SECONDS", "run_retrying",
-           "WORKER_RETRIES"]
+__all__ = [
+    "check_memory",
+    "worker_pool",
+    "pid_gone",
+    "PR_SET_PDEATHSIG",
+    "WATCHDOG_SECONDS",
+    "run_retrying",
+    "WORKER_RETRIES",
+]
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_SECONDS = 0.25
@@ -121,8 +130,12 @@ def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
     Leaving the block normally waits for the work (``shutdown(wait=True)``); leaving it by any
     exception terminates the workers at once.
     """
-    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
-                             initargs=(os.getpid(), initializer, tuple(initargs)))
+    ex = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=mp_context,
+        initializer=_init_worker,
+        initargs=(os.getpid(), initializer, tuple(initargs)),
+    )
     try:
         yield ex
     except BaseException:
@@ -131,7 +144,9 @@ def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
     ex.shutdown(wait=True)
 
 
-WORKER_RETRIES = 3  # a pool whose worker was killed is restarted this many times for the unfinished tasks
+WORKER_RETRIES = (
+    3  # a pool whose worker was killed is restarted this many times for the unfinished tasks
+)
 
 
 def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_RETRIES) -> None:
@@ -151,7 +166,9 @@ def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_R
         try:
             with worker_pool(max(1, min(jobs, len(remaining)))) as ex:
                 queue = iter(list(remaining))
-                window = 4 * max(1, jobs)  # tasks in flight: memory does not grow with the number of tasks
+                window = 4 * max(
+                    1, jobs
+                )  # tasks in flight: memory does not grow with the number of tasks
                 pending = {}
                 for key in queue:
                     pending[ex.submit(fn, *remaining[key])] = key

@@ -8,14 +8,29 @@ that exist in ``spec.auc``) and builds the frozen :class:`PipelineSpec` the nois
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from nenaudit.exceptions import SpecError
 
-__all__ = ["PipelineSpec", "SampleSpec", "SelectionStep", "ReportedModel", "parse_pipeline", "CLAIMED_VALIDATIONS"]
+__all__ = [
+    "PipelineSpec",
+    "SampleSpec",
+    "SelectionStep",
+    "ReportedModel",
+    "parse_pipeline",
+    "CLAIMED_VALIDATIONS",
+]
 
-CLAIMED_VALIDATIONS = ("none", "split", "cross-validation", "bootstrap-fixed", "bootstrap-refit", "external")
+CLAIMED_VALIDATIONS = (
+    "none",
+    "split",
+    "cross-validation",
+    "bootstrap-fixed",
+    "bootstrap-refit",
+    "external",
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,9 @@ class PipelineSpec:
 
     where: str
     samples: tuple[SampleSpec, ...]
-    n_features: int | None  # None: not printed (the twin then uses the shipped extraction's count, and says so)
+    n_features: (
+        int | None
+    )  # None: not printed (the twin then uses the shipped extraction's count, and says so)
     icc_threshold: float | None
     icc_form: str | None
     observers: int | None
@@ -95,7 +112,9 @@ def _p(v: Any, path: str) -> float | None:
     return float(v)
 
 
-def parse_pipeline(raw: Mapping[str, Any], cohorts: Mapping[str, str], auc_models: set[str]) -> PipelineSpec:
+def parse_pipeline(
+    raw: Mapping[str, Any], cohorts: Mapping[str, str], auc_models: set[str]
+) -> PipelineSpec:
     """Check the values of a schema-valid ``pipeline`` section and build a :class:`PipelineSpec`.
 
     ``cohorts``: the spec's cohort ids; ``auc_models``: the model ids of ``spec.auc``.
@@ -106,44 +125,76 @@ def parse_pipeline(raw: Mapping[str, Any], cohorts: Mapping[str, str], auc_model
         sp = f"{p}.sample[{i}]"
         c = s.get("cohort")
         if c is not None and c not in cohorts:
-            raise SpecError(f"{sp}.cohort: {c!r} is not a cohort of the spec (cohorts: "
-                            f"{', '.join(sorted(cohorts)) or 'none'}); list it in spec.cohorts")
+            raise SpecError(
+                f"{sp}.cohort: {c!r} is not a cohort of the spec (cohorts: "
+                f"{', '.join(sorted(cohorts)) or 'none'}); list it in spec.cohorts"
+            )
         if s["events"] >= s["units"]:
-            raise SpecError(f"{sp}.events: {s['events']} events of {s['units']} units leaves no non-event; "
-                            "events counts the units with the outcome coded 1")
+            raise SpecError(
+                f"{sp}.events: {s['events']} events of {s['units']} units leaves no non-event; "
+                "events counts the units with the outcome coded 1"
+            )
         pts, mx = s.get("patients"), s.get("max_units_per_patient")
         if pts is not None and pts > s["units"]:
-            raise SpecError(f"{sp}.patients: {pts} patients but {s['units']} units; every patient has a unit")
+            raise SpecError(
+                f"{sp}.patients: {pts} patients but {s['units']} units; every patient has a unit"
+            )
         if pts is not None and mx is not None and pts * mx < s["units"]:
-            raise SpecError(f"{sp}.max_units_per_patient: {pts} patients x {mx} < {s['units']} units")
+            raise SpecError(
+                f"{sp}.max_units_per_patient: {pts} patients x {mx} < {s['units']} units"
+            )
         samples.append(SampleSpec(c, s["role"], s["units"], s["events"], pts, mx, s["where"]))
     if sum(s.role == "development" for s in samples) != 1:
-        raise SpecError(f"{p}.sample: exactly one cohort must have role 'development' (the one the models are fitted on)")
+        raise SpecError(
+            f"{p}.sample: exactly one cohort must have role 'development' (the one the models are fitted on)"
+        )
     rel = raw.get("reliability") or {}
     red = raw.get("redundancy") or {}
     steps = []
     for i, st in enumerate(raw["selection"]):
         sp = f"{p}.selection[{i}]"
-        steps.append(SelectionStep(st["method"], st.get("test"), _p(st.get("threshold"), f"{sp}.threshold"),
-                                   st.get("folds"), st.get("lambda"), st.get("k"), st.get("selected"), st["where"]))
+        steps.append(
+            SelectionStep(
+                st["method"],
+                st.get("test"),
+                _p(st.get("threshold"), f"{sp}.threshold"),
+                st.get("folds"),
+                st.get("lambda"),
+                st.get("k"),
+                st.get("selected"),
+                st["where"],
+            )
+        )
     clin = raw.get("clinical") or {}
     models = []
     for i, m in enumerate(raw["models"]):
         if m["model"] not in auc_models:
-            raise SpecError(f"{p}.models[{i}].model: {m['model']!r} is not a model of spec.auc "
-                            f"({', '.join(sorted(auc_models)) or 'none'}); name the model whose AUC the paper prints")
+            raise SpecError(
+                f"{p}.models[{i}].model: {m['model']!r} is not a model of spec.auc "
+                f"({', '.join(sorted(auc_models)) or 'none'}); name the model whose AUC the paper prints"
+            )
         models.append(ReportedModel(m["model"], m["contains"]))
     val = raw["validation"]
     return PipelineSpec(
-        where=raw["where"], samples=tuple(samples), n_features=raw["features"].get("count"),
+        where=raw["where"],
+        samples=tuple(samples),
+        n_features=raw["features"].get("count"),
         icc_threshold=_p(rel.get("threshold"), f"{p}.reliability.threshold") if rel else None,
-        icc_form=rel.get("icc"), observers=rel.get("observers"), repeats=rel.get("repeats"),
-        resegmented=rel.get("resegmented"), normalization=(raw.get("normalization") or {}).get("method", "unspecified"),
-        redundancy_method=red.get("method"), redundancy_threshold=_p(red.get("threshold"), f"{p}.redundancy.threshold"),
+        icc_form=rel.get("icc"),
+        observers=rel.get("observers"),
+        repeats=rel.get("repeats"),
+        resegmented=rel.get("resegmented"),
+        normalization=(raw.get("normalization") or {}).get("method", "unspecified"),
+        redundancy_method=red.get("method"),
+        redundancy_threshold=_p(red.get("threshold"), f"{p}.redundancy.threshold"),
         selection=tuple(steps),
         clinical_candidates=tuple(clin["candidates"]) if "candidates" in clin else None,
         screen_threshold=_p(clin.get("screen_threshold"), f"{p}.clinical.screen_threshold"),
-        multivariable=clin.get("multivariable"), criterion=clin.get("criterion"),
+        multivariable=clin.get("multivariable"),
+        criterion=clin.get("criterion"),
         stay_threshold=_p(clin.get("stay_threshold"), f"{p}.clinical.stay_threshold"),
-        models=tuple(models), claimed_validation=val["claimed"], validation_resamples=val.get("resamples"), raw=raw,
+        models=tuple(models),
+        claimed_validation=val["claimed"],
+        validation_resamples=val.get("resamples"),
+        raw=raw,
     )

@@ -25,22 +25,26 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-import tempfile
 
 import numpy as np
 import pandas as pd
 
+from nenaudit import __version__
+from nenaudit.cohort import FILES, Cohort, load_cohort
 from nenaudit.exceptions import NenauditError
 from nenaudit.io import dumps_json
-from nenaudit.study.schema import Study, label_key
+from nenaudit.outputs import output_dir
+from nenaudit.radiomics.catalogue import load_catalogue
+from nenaudit.study.schema import Study, label_key, load
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import faithful as fa
-from nenaudit.synth import targets as tgt
 from nenaudit.synth import features as feat
 from nenaudit.synth import realize as _rz
+from nenaudit.synth import targets as tgt
 from nenaudit.synth.realize import (
     FLOAT_FORMAT,
     GENERATOR_VERSION,
@@ -51,15 +55,15 @@ from nenaudit.synth.realize import (
     problem_of,
     to_csv_text,
 )
-from nenaudit.radiomics.catalogue import load_catalogue
-from nenaudit import __version__
-from nenaudit.study.schema import load
-from nenaudit.cohort import Cohort
-from nenaudit.cohort import load_cohort
-from nenaudit.cohort import FILES
-from nenaudit.outputs import output_dir
 
-__all__ = ["DEFAULT_SEED", "SyntheticCohort", "generate", "regenerate", "signature_keys", "write_cohort"]
+__all__ = [
+    "DEFAULT_SEED",
+    "SyntheticCohort",
+    "generate",
+    "regenerate",
+    "signature_keys",
+    "write_cohort",
+]
 
 DEFAULT_SEED = 20250611
 FILE_ORDER = ("patients.csv", "lesions.csv", "features.csv", "observers.csv", "manifest.json")
@@ -88,8 +92,10 @@ def signature_keys(study: Study) -> tuple[dict[str, float], list[dict[str, str]]
             key, why = STAND_INS[name]
             notes.append({"published": name, "stand_in": key, "why": why})
         else:
-            raise NenauditError(f"radscore term {name!r} is not a pyradiomics feature and has no stand-in; "
-                                "add one to nenaudit.synth.realize.STAND_INS")
+            raise NenauditError(
+                f"radscore term {name!r} is not a pyradiomics feature and has no stand-in; "
+                "add one to nenaudit.synth.realize.STAND_INS"
+            )
         if key in out:
             raise NenauditError(f"radscore terms map twice onto {key!r}; check the spec's names")
         out[key] = coef
@@ -126,9 +132,16 @@ def _study_source(study: Study) -> str:
     return study.source if study.source.startswith("embedded:") else os.path.abspath(study.source)
 
 
-def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_features: bool = True,
-             evaluate_results: bool = True, faithful: bool = True, progress=None,
-             budget: dict[str, int] | None = None) -> SyntheticCohort:
+def generate(
+    study: Study | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    with_features: bool = True,
+    evaluate_results: bool = True,
+    faithful: bool = True,
+    progress=None,
+    budget: dict[str, int] | None = None,
+) -> SyntheticCohort:
     """A synthetic cohort for ``study`` (default: the embedded feng2025 spec); see the module docstring.
 
     ``faithful`` runs stages A, B and C (:mod:`nenaudit.synth.faithful`); ``budget`` overrides their
@@ -142,8 +155,13 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         study = load(None)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise NenauditError(f"seed = {seed!r}; give a non-negative integer")
-    bud = {"a": fa.A_ITER, "b": fa.K_DRAWS, "c": fa.C_ITER, "boot": EVAL_BOOT, "retries": fa.C_RETRIES} \
-        | dict(budget or {})
+    bud = {
+        "a": fa.A_ITER,
+        "b": fa.K_DRAWS,
+        "c": fa.C_ITER,
+        "boot": EVAL_BOOT,
+        "retries": fa.C_RETRIES,
+    } | dict(budget or {})
     d = design_of(study)
     say("allocation: counts of the published tables (integer program)")
     alloc = allocation.solve(problem_of(d))
@@ -156,7 +174,9 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
     stages: dict[str, Any] = {}
     cf = _frame(d, clin.patients, clin.lesions)
     if faithful:
-        say(f"stage A: univariable statistics of the patient variables ({bud['a']} moves per variable at most)")
+        say(
+            f"stage A: univariable statistics of the patient variables ({bud['a']} moves per variable at most)"
+        )
         stages["a"] = fa.stage_a(d, cf, np.random.default_rng(s_a), n_iter=bud["a"])
 
     def texts() -> dict[str, str]:
@@ -165,21 +185,32 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         for name, v in d.variables.items():
             if "patient" in v["unit"]:
                 les[name] = pats[name].to_numpy()[cf.lesion_patient]
-        return {"patients.csv": to_csv_text(pats), "lesions.csv": to_csv_text(integerize(les, int_cols))}
+        return {
+            "patients.csv": to_csv_text(pats),
+            "lesions.csv": to_csv_text(integerize(les, int_cols)),
+        }
 
     files = texts()
     rad_info: dict[str, Any] = {}
     c_seeds: list = []
     if with_features:
         if faithful:
-            say(f"stage B: feature matrices scored by the re-fitted LASSO ({bud['b']} draws at most)")
-            feats, radscore, stages["b"] = _stage_b(study, d, files, s_feat, rad_info, bud["b"], say)
+            say(
+                f"stage B: feature matrices scored by the re-fitted LASSO ({bud['b']} draws at most)"
+            )
+            feats, radscore, stages["b"] = _stage_b(
+                study, d, files, s_feat, rad_info, bud["b"], say
+            )
             files.update(feats)
             pre_c = cf.patients.copy()
             # attempt 0 draws from s_c; a retry (only when the evaluation misses a target) from a child of it
             c_seeds = [s_c] + list(s_c.spawn(bud["retries"]))
         else:
-            files.update(_features(study, d, _read(files["lesions.csv"]), np.random.default_rng(s_feat), rad_info))
+            files.update(
+                _features(
+                    study, d, _read(files["lesions.csv"]), np.random.default_rng(s_feat), rad_info
+                )
+            )
 
     def manifest_now() -> dict[str, Any]:
         return {
@@ -189,29 +220,46 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
             "nenaudit_version": __version__,
             "study": {"id": study.id, "source": _study_source(study), "sha256": study.sha256},
             "seed": int(seed),
-            "faithful_search": ({"stages": "A, B, C (nenaudit.synth.faithful); C again (budget retries) when the "
-                                           "evaluation misses a target that C can move", "budget": bud} if faithful
-                                else None),
+            "faithful_search": (
+                {
+                    "stages": "A, B, C (nenaudit.synth.faithful); C again (budget retries) when the "
+                    "evaluation misses a target that C can move",
+                    "budget": bud,
+                }
+                if faithful
+                else None
+            ),
             "float_format": FLOAT_FORMAT,
-            "files": {name: {"sha256": _sha(text), "bytes": len(text.encode("utf-8"))}
-                      for name, text in files.items()},
-            "outcome": {"column": "outcome", "event": d.event, "coding": {"1": d.event,
-                        "0": next((o for o in d.outcomes if o != d.event), None)}},
+            "files": {
+                name: {"sha256": _sha(text), "bytes": len(text.encode("utf-8"))}
+                for name, text in files.items()
+            },
+            "outcome": {
+                "column": "outcome",
+                "event": d.event,
+                "coding": {"1": d.event, "0": next((o for o in d.outcomes if o != d.event), None)},
+            },
             "conventions": [
                 "a lesion's outcome is its patient's response",
                 "variables of the patient table are patient characteristics carried by all of the patient's lesions",
                 "variables only in the lesion table are lesion-specific",
                 "categorical variables are stored as printed levels; codes 0..k-1 follow 'levels'",
-                (f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
-                 f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones (starting point of "
-                 "stages A and C)"),
-                ("the Radscore column of lesions.csv is the planted score the features were built from; the "
-                 "pipeline never reads it (it re-fits the LASSO), and every achieved model output below is the "
-                 "pipeline's, on the re-fitted Radscore"),
+                (
+                    f"copula correlation within outcome cells: {_rz.COPULA_RHO} between the final-model patient "
+                    f"variables, {_rz.COPULA_RHO_LESION} between them and the lesion-level ones (starting point of "
+                    "stages A and C)"
+                ),
+                (
+                    "the Radscore column of lesions.csv is the planted score the features were built from; the "
+                    "pipeline never reads it (it re-fits the LASSO), and every achieved model output below is the "
+                    "pipeline's, on the re-fitted Radscore"
+                ),
             ],
             "max_lesions_per_patient": d.max_lesions,
-            "variables": {n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
-                          for n, v in d.variables.items()},
+            "variables": {
+                n: {"unit": sorted(v["unit"]), "kind": v["kind"], "levels": v["levels"]}
+                for n, v in d.variables.items()
+            },
             "allocation": {
                 "feasible": alloc.feasible,
                 "total_deviation": alloc.total_deviation,
@@ -230,10 +278,14 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
     for attempt, sc in enumerate(c_seeds or [None]):
         if sc is not None:
             cf.patients = pre_c.copy()
-            say(f"stage C{f' (retry {attempt})' if attempt else ''}: swaps within (outcome, lesions) cells "
-                f"against the backward-Wald path ({bud['c']} swaps)")
-            stages["c"] = {"attempt": attempt, **fa.stage_c(d, cf, radscore, np.random.default_rng(sc),
-                                                            n_iter=bud["c"])}
+            say(
+                f"stage C{f' (retry {attempt})' if attempt else ''}: swaps within (outcome, lesions) cells "
+                f"against the backward-Wald path ({bud['c']} swaps)"
+            )
+            stages["c"] = {
+                "attempt": attempt,
+                **fa.stage_c(d, cf, radscore, np.random.default_rng(sc), n_iter=bud["c"]),
+            }
             files.update(texts())
         manifest = manifest_now()
         if not evaluate_results:
@@ -242,18 +294,32 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         if with_features:
             say(f"evaluation: the paper's pipeline on the files as written (--boot {bud['boot']})")
             manifest["achieved"]["pipeline"], manifest["achieved"]["unprinted"] = _evaluate(
-                study, files, manifest, bud["boot"])
+                study, files, manifest, bud["boot"]
+            )
         pipe = manifest["achieved"].get("pipeline") or {}
         missed = pipe.get("missed", [])
-        tried.append((not pipe.get("faithful"), len(missed), attempt, dict(files), stages.get("c"),
-                      manifest["achieved"], missed))
+        tried.append(
+            (
+                not pipe.get("faithful"),
+                len(missed),
+                attempt,
+                dict(files),
+                stages.get("c"),
+                manifest["achieved"],
+                missed,
+            )
+        )
         if sc is None or pipe.get("faithful"):
             break
         if not any(m.startswith(fa.C_MOVES) for m in missed):
             break  # what was missed is fixed before stage C: another stage C cannot change it
         if attempt + 1 < len(c_seeds):
-            say(f"  attempt {attempt}: missed {', '.join(missed)}; stage C again from the stage B state")
-    if len(tried) > 1:  # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+            say(
+                f"  attempt {attempt}: missed {', '.join(missed)}; stage C again from the stage B state"
+            )
+    if (
+        len(tried) > 1
+    ):  # a faithful attempt, else the one with the fewest required targets missed (first of equals)
         *_, attempt, kept, rec, ach, _ = min(tried, key=lambda t: t[:3])
         files.clear()
         files.update(kept)
@@ -261,12 +327,22 @@ def generate(study: Study | None = None, seed: int = DEFAULT_SEED, *, with_featu
         manifest = manifest_now()
         manifest["achieved"] = ach
     if c_seeds:
-        stages["c_attempts"] = [{"attempt": t[2], "faithful": not t[0], "missed": t[6]} for t in tried] or None
+        stages["c_attempts"] = [
+            {"attempt": t[2], "faithful": not t[0], "missed": t[6]} for t in tried
+        ] or None
         chosen = stages["c"]["attempt"]
-        say("plausibility cost: stage C again without the plausibility terms (same start, same random stream)")
+        say(
+            "plausibility cost: stage C again without the plausibility terms (same start, same random stream)"
+        )
         cf0 = fa.ClinicalFrame(pre_c.copy(), cf.lesion_patient, cf.y, cf.k, cf.pout)
-        without = fa.stage_c(d, cf0, radscore, np.random.default_rng(c_seeds[chosen]), n_iter=bud["c"],
-                             plausible=False)
+        without = fa.stage_c(
+            d,
+            cf0,
+            radscore,
+            np.random.default_rng(c_seeds[chosen]),
+            n_iter=bud["c"],
+            plausible=False,
+        )
         manifest["plausibility"] = fa.plausibility_cost(d, stages["c"], without)
     text = dumps_json(_jsonable(manifest), indent=1, ensure_ascii=False) + "\n"
     files["manifest.json"] = text
@@ -279,9 +355,13 @@ EVAL_BOOT = 50  # resamples per validation scheme of the manifest's evaluation (
 def _frame(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> fa.ClinicalFrame:
     row = {p: i for i, p in enumerate(patients["patient_id"])}
     other = next((o for o in d.outcomes if o != d.event), d.event)
-    return fa.ClinicalFrame(patients.copy(), lesions["patient_id"].map(row).to_numpy(),
-                            lesions["outcome"].to_numpy(float), patients["n_lesions"].to_numpy(),
-                            np.where(patients["outcome"].to_numpy() == 1, d.event, other))
+    return fa.ClinicalFrame(
+        patients.copy(),
+        lesions["patient_id"].map(row).to_numpy(),
+        lesions["outcome"].to_numpy(float),
+        patients["n_lesions"].to_numpy(),
+        np.where(patients["outcome"].to_numpy() == 1, d.event, other),
+    )
 
 
 def _non_targets(study: Study, alloc) -> list[dict[str, str]]:
@@ -289,16 +369,32 @@ def _non_targets(study: Study, alloc) -> list[dict[str, str]]:
     out = []
     rs = (study.radiomics or {}).get("radscore") or {}
     if rs.get("terms"):
-        out.append({"what": "the printed Radscore coefficients",
-                    "why": ("they are the LASSO fit on the paper's data; the pipeline re-fits the LASSO on the "
-                            "synthetic features, so the targets are its outputs (feature count, names, AUC, ORs). "
-                            + ("The printed formula has no intercept, and without one it cannot give the printed "
-                               "Radscore medians (see `nenaudit audit`)" if rs.get("intercept") is None else ""))})
+        out.append(
+            {
+                "what": "the printed Radscore coefficients",
+                "why": (
+                    "they are the LASSO fit on the paper's data; the pipeline re-fits the LASSO on the "
+                    "synthetic features, so the targets are its outputs (feature count, names, AUC, ORs). "
+                    + (
+                        "The printed formula has no intercept, and without one it cannot give the printed "
+                        "Radscore medians (see `nenaudit audit`)"
+                        if rs.get("intercept") is None
+                        else ""
+                    )
+                ),
+            }
+        )
     for x in alloc.deviations:
-        out.append({"what": f"{x.table} / {x.variable} / {x.level} / {x.group}: {x.published}",
-                    "why": (f"infeasible together with the other published counts (at most "
-                            f"{study.fact('max_lesions_per_patient')} lesions per patient); the smallest total "
-                            f"deviation gives {x.allocated} (allocation.deviations)")})
+        out.append(
+            {
+                "what": f"{x.table} / {x.variable} / {x.level} / {x.group}: {x.published}",
+                "why": (
+                    f"infeasible together with the other published counts (at most "
+                    f"{study.fact('max_lesions_per_patient')} lesions per patient); the smallest total "
+                    f"deviation gives {x.allocated} (allocation.deviations)"
+                ),
+            }
+        )
     return out
 
 
@@ -314,8 +410,15 @@ def _memory_cohort(files: dict[str, str], manifest: dict[str, Any], frames=None)
     else:
         f, o = (_as_read(x) for x in frames)
         f = f.set_index("lesion_id")
-    return Cohort(_read(files["patients.csv"], cats), _read(files["lesions.csv"], cats),
-                  f, o, manifest, Path("<memory>"), variables=manifest["variables"])
+    return Cohort(
+        _read(files["patients.csv"], cats),
+        _read(files["lesions.csv"], cats),
+        f,
+        o,
+        manifest,
+        Path("<memory>"),
+        variables=manifest["variables"],
+    )
 
 
 def _as_read(df: pd.DataFrame) -> pd.DataFrame:
@@ -335,15 +438,17 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
     values as written); returns the best one's files, its re-fitted Radscore and the record."""
     import warnings
 
+    from nenaudit.exceptions import ConvergenceWarning, FitFailure
     from nenaudit.pipeline import PipelineConfig, build_design
     from nenaudit.stats.discrimination import roc_auc
-    from nenaudit.exceptions import ConvergenceWarning, FitFailure
 
     lesions = _read(files["lesions.csv"])
     y = lesions["outcome"].to_numpy()
     sig, _ = signature_keys(study)
     tg = feat_targets(study, d)
-    manifest = {"variables": {n: {"kind": v["kind"], "levels": v["levels"]} for n, v in d.variables.items()}}
+    manifest = {
+        "variables": {n: {"kind": v["kind"], "levels": v["levels"]} for n, v in d.variables.items()}
+    }
     best = None
     log = []
     for b, child in enumerate(s_feat.spawn(k_draws)):
@@ -359,7 +464,9 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
                 log.append({"draw": b, "failure": str(exc)})
                 continue
         # a LASSO that does not converge on the full data stops the pipeline's validation: not a candidate
-        bad = next((str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)), None)
+        bad = next(
+            (str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)), None
+        )
         if bad is not None:
             log.append({"draw": b, "failure": f"non_convergence: {bad}"})
             say(f"  draw {b + 1}: the LASSO did not converge ({bad[:60]}...)")
@@ -369,14 +476,18 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
         auc = roc_auc(yy, rs, direction="<").auc
         score, parts = feat_score(tg, sel, set(sig), rs, yy, auc)
         log.append({"draw": b, "score": round(score, 4), **parts})
-        say(f"  draw {b + 1}: {len(sel)} features selected, Radscore AUC {auc:.3f}, score {score:.3f}")
+        say(
+            f"  draw {b + 1}: {len(sel)} features selected, Radscore AUC {auc:.3f}, score {score:.3f}"
+        )
         if best is None or score < best[0]:
             best = (score, fr, rs, loc, b)
         if parts["perfect"]:
             break
     if best is None:
-        raise NenauditError(f"stage B: none of the {k_draws} feature draws gave a LASSO fit that selects a feature "
-                            "and converges; raise the budget of stage B (synth --budget A,B,C)")
+        raise NenauditError(
+            f"stage B: none of the {k_draws} feature draws gave a LASSO fit that selects a feature "
+            "and converges; raise the budget of stage B (synth --budget A,B,C)"
+        )
     info.update(best[3])
     info["stage_b_draw"] = best[4]
     return _feature_texts(best[1]), best[2], {"draws": log, "chosen": best[4]}
@@ -385,14 +496,22 @@ def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict,
 def feat_targets(study: Study, d: Design) -> dict[str, Any]:
     """Stage B's targets from the spec: feature count, Radscore AUC, univariable OR and Table 2 quartiles."""
     rs = (study.radiomics or {}).get("radscore") or {}
-    auc = next((a.estimate for a in study.auc if a.model == "radscore" and a.kind == "apparent"), None)
+    auc = next(
+        (a.estimate for a in study.auc if a.model == "radscore" and a.kind == "apparent"), None
+    )
     reg = study.regression
-    uni = next((r.univariable for r in (reg.rows if reg else ()) if label_key(r.variable) == "radscore"), None)
+    uni = next(
+        (r.univariable for r in (reg.rows if reg else ()) if label_key(r.variable) == "radscore"),
+        None,
+    )
     cells = {}
     for t in study.tables:
         if t.unit != "lesion":
             continue
-        row = next((r for r in t.rows if label_key(r.variable) == "radscore" and r.kind == "median_iqr"), None)
+        row = next(
+            (r for r in t.rows if label_key(r.variable) == "radscore" and r.kind == "median_iqr"),
+            None,
+        )
         if row is not None:
             for g in t.groups:
                 if g.outcome_group in d.outcomes:
@@ -400,13 +519,14 @@ def feat_targets(study: Study, d: Design) -> dict[str, Any]:
     return {"n": len(rs.get("terms") or []), "auc": auc, "uni": uni, "quartiles": cells}
 
 
-def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray, y: np.ndarray,
-               auc: float) -> tuple[float, dict[str, Any]]:
+def feat_score(
+    tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray, y: np.ndarray, auc: float
+) -> tuple[float, dict[str, Any]]:
     """Stage B's score of one draw (0 = every target met; see :mod:`nenaudit.synth.faithful`)."""
     import warnings
 
-    from nenaudit.stats.quantile import quantile7
     from nenaudit.stats.logistic import fit_logistic
+    from nenaudit.stats.quantile import quantile7
 
     score = 0.0
     n_sig = sum(k in sig for k in sel)
@@ -426,24 +546,39 @@ def feat_score(tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray
         q = quantile7(rs[y == g], [0.25, 0.5, 0.75])
         for pr, x in zip((cell.q1, cell.median, cell.q3), q):
             qmiss += max(0.0, abs(x - pr.value) - pr.half_unit)
-    score = fa.settle(score + 0.5 * qmiss / 0.1)  # compared between draws: rounded above the CPU's last bits
-    perfect = (len(sel) == tg["n"] and n_sig == len(sig) and tg["auc"] is not None
-               and abs(auc - tg["auc"].value) <= 0.005 and o is not None
-               and tg["uni"].ci.lo.value <= o <= tg["uni"].ci.hi.value and qmiss < 0.3)
-    return score, {"n_selected": len(sel), "signature_selected": n_sig, "radscore_auc": round(auc, 4),
-                   "radscore_or": None if o is None else round(o, 4), "quartile_miss": round(qmiss, 4),
-                   "perfect": bool(perfect)}
+    score = fa.settle(
+        score + 0.5 * qmiss / 0.1
+    )  # compared between draws: rounded above the CPU's last bits
+    perfect = (
+        len(sel) == tg["n"]
+        and n_sig == len(sig)
+        and tg["auc"] is not None
+        and abs(auc - tg["auc"].value) <= 0.005
+        and o is not None
+        and tg["uni"].ci.lo.value <= o <= tg["uni"].ci.hi.value
+        and qmiss < 0.3
+    )
+    return score, {
+        "n_selected": len(sel),
+        "signature_selected": n_sig,
+        "radscore_auc": round(auc, 4),
+        "radscore_or": None if o is None else round(o, 4),
+        "quartile_miss": round(qmiss, 4),
+        "perfect": bool(perfect),
+    }
 
 
-def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_boot: int = 50) -> tuple[dict, dict]:
+def _evaluate(
+    study: Study, files: dict[str, str], manifest: dict[str, Any], n_boot: int = 50
+) -> tuple[dict, dict]:
     """``run_pipeline`` (``--boot n_boot``, the reproduce defaults otherwise) on the files as written:
     every target (:func:`nenaudit.synth.targets.evaluate`) and the unprinted quantities."""
     import tempfile
     import warnings
 
     from nenaudit.cohort import load_cohort
-    from nenaudit.pipeline import PipelineConfig, run_pipeline
     from nenaudit.exceptions import FitFailure
+    from nenaudit.pipeline import PipelineConfig, run_pipeline
 
     sig = tuple(s["key"] for s in (manifest.get("radiomics") or {}).get("signature", []))
     with tempfile.TemporaryDirectory() as tmp:
@@ -454,14 +589,28 @@ def _evaluate(study: Study, files: dict[str, str], manifest: dict[str, Any], n_b
             warnings.simplefilter("ignore")
             try:
                 res = run_pipeline(load_cohort(tmp), PipelineConfig(n_boot=n_boot))
-            except (FitFailure, NenauditError) as exc:  # the pipeline could not run: a reported outcome
-                return {"faithful": False, "failure": str(exc), "missed": ["pipeline"], "targets": [],
-                        "groups": {}}, {}
+            except (
+                FitFailure,
+                NenauditError,
+            ) as exc:  # the pipeline could not run: a reported outcome
+                return {
+                    "faithful": False,
+                    "failure": str(exc),
+                    "missed": ["pipeline"],
+                    "targets": [],
+                    "groups": {},
+                }, {}
     return tgt.evaluate(study, res, sig), tgt.unprinted(res)
 
 
-def _features(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
-              groups: np.ndarray | None = None) -> dict[str, str]:
+def _features(
+    study: Study,
+    d: Design,
+    lesions: pd.DataFrame,
+    rng: np.random.Generator,
+    info: dict,
+    groups: np.ndarray | None = None,
+) -> dict[str, str]:
     """features.csv and observers.csv of one draw (:func:`_feature_frames`)."""
     return _feature_texts(_feature_frames(study, d, lesions, rng, info, groups))
 
@@ -470,8 +619,14 @@ def _feature_texts(frames: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, str]:
     return {"features.csv": to_csv_text(frames[0]), "observers.csv": to_csv_text(frames[1])}
 
 
-def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.random.Generator, info: dict,
-                    groups: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _feature_frames(
+    study: Study,
+    d: Design,
+    lesions: pd.DataFrame,
+    rng: np.random.Generator,
+    info: dict,
+    groups: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The first reading (lesion_id + features) and the observer re-readings of one draw, unrounded."""
     rad = study.radiomics or {}
     types = tuple((rad.get("image_types") or {}).get("value") or ("original", "wavelet"))
@@ -489,7 +644,9 @@ def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.rand
     n_keep = int((rad.get("n_after_filters") or {}).get("value") or 60)
     load = feat.FAITHFUL_LOAD if groups is not None else feat.SIGNATURE_LOAD
     shrink = feat.FAITHFUL_SHRINK if groups is not None else 1.0
-    block = feat.build(rng, keys, sig, radscore, subset, n_keep, load=load, groups=groups, shrink=shrink)
+    block = feat.build(
+        rng, keys, sig, radscore, subset, n_keep, load=load, groups=groups, shrink=shrink
+    )
     lid = lesions["lesion_id"].astype(str).to_numpy()
     fdf = pd.DataFrame(block.first, columns=list(keys))
     fdf.insert(0, "lesion_id", lid)
@@ -501,29 +658,38 @@ def _feature_frames(study: Study, d: Design, lesions: pd.DataFrame, rng: np.rand
     o2.insert(0, "repeat", 1)
     o2.insert(0, "observer", 2)
     o2.insert(0, "lesion_id", lid[subset])
-    info.update({
-        "feature_keys": "catalogue order of nenaudit.radiomics.catalogue.feature_keys(" + repr(types) + ")",
-        "n_features": len(keys),
-        "signature": [{"key": k, "coefficient": c} for k, c in sig.items()],
-        "stand_ins": stand_ins,
-        "radscore_column": rs_var,
-        "signature_load": load if sig else None,
-        "other_features_outcome_shrink": shrink,
-        "signature_noise": "orthogonal to the constant and the Radscore within each outcome group" if groups
-        is not None else "orthogonal to the constant and the Radscore",
-        "signature_design": ("z(feature) = signature_load * sign(coefficient) * z(Radscore) + sqrt(1 - signature_load^2) "
-                             "* noise, z = (x - mean) / sd (sd with n - 1, over all lesions, R's scale()); every "
-                             "signature feature correlates exactly signature_load with the Radscore column"),
-        "radscore_formula": ("the printed formula sum(coefficient * z(feature)) is a score correlated with the "
-                             "Radscore column (achieved.radiomics.published_formula_correlation), not equal to it: "
-                             "exactness forces weak, cancelling features that the re-fitted LASSO-CV does not "
-                             "find (generator version 1; see nenaudit.synth.features). The Radscore column itself "
-                             "is matched to the published summaries"),
-        "resegmented_lesions": int(subset.size),
-        "designed_reliable_features": int(block.reliable.sum()),
-        "designed_kept_after_filters": block.n_clusters_reliable,
-        "target_kept_after_filters": n_keep,
-    })
+    info.update(
+        {
+            "feature_keys": "catalogue order of nenaudit.radiomics.catalogue.feature_keys("
+            + repr(types)
+            + ")",
+            "n_features": len(keys),
+            "signature": [{"key": k, "coefficient": c} for k, c in sig.items()],
+            "stand_ins": stand_ins,
+            "radscore_column": rs_var,
+            "signature_load": load if sig else None,
+            "other_features_outcome_shrink": shrink,
+            "signature_noise": "orthogonal to the constant and the Radscore within each outcome group"
+            if groups is not None
+            else "orthogonal to the constant and the Radscore",
+            "signature_design": (
+                "z(feature) = signature_load * sign(coefficient) * z(Radscore) + sqrt(1 - signature_load^2) "
+                "* noise, z = (x - mean) / sd (sd with n - 1, over all lesions, R's scale()); every "
+                "signature feature correlates exactly signature_load with the Radscore column"
+            ),
+            "radscore_formula": (
+                "the printed formula sum(coefficient * z(feature)) is a score correlated with the "
+                "Radscore column (achieved.radiomics.published_formula_correlation), not equal to it: "
+                "exactness forces weak, cancelling features that the re-fitted LASSO-CV does not "
+                "find (generator version 1; see nenaudit.synth.features). The Radscore column itself "
+                "is matched to the published summaries"
+            ),
+            "resegmented_lesions": int(subset.size),
+            "designed_reliable_features": int(block.reliable.sum()),
+            "designed_kept_after_filters": block.n_clusters_reliable,
+            "target_kept_after_filters": n_keep,
+        }
+    )
     return fdf, pd.concat([o1, o2], ignore_index=True)
 
 
@@ -549,16 +715,24 @@ def achieved(study: Study, d: Design, files: dict[str, str]) -> dict[str, Any]:
         f = _read(files["features.csv"]).set_index("lesion_id")
         o = _read(files["observers.csv"])
         rs, _ = signature_keys(study)
-        out["radiomics"] = evaluate.radiomics(f, o, float(study.fact("icc_threshold", 0.75)),
-                                              float(study.fact("spearman_threshold", 0.9)), tuple(rs))
+        out["radiomics"] = evaluate.radiomics(
+            f,
+            o,
+            float(study.fact("icc_threshold", 0.75)),
+            float(study.fact("spearman_threshold", 0.9)),
+            tuple(rs),
+        )
         rs_var = next((n for n in d.variables if label_key(n) == "radscore"), None)
         if rs and rs_var:
             z = (f[list(rs)] - f[list(rs)].mean()) / f[list(rs)].std(ddof=1)
             score = z.to_numpy() @ np.array(list(rs.values()))
             target = lesions[rs_var].to_numpy(float)
-            out["radiomics"]["published_formula_correlation"] = float(np.corrcoef(score, target)[0, 1])
+            out["radiomics"]["published_formula_correlation"] = float(
+                np.corrcoef(score, target)[0, 1]
+            )
             out["radiomics"]["signature_correlations"] = {
-                k: float(np.corrcoef(f[k].to_numpy(float), target)[0, 1]) for k in rs}
+                k: float(np.corrcoef(f[k].to_numpy(float), target)[0, 1]) for k in rs
+            }
     return out
 
 
@@ -568,7 +742,9 @@ def _refit(files: dict[str, str], manifest: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
             Path(tmp, name).write_text(text, encoding="utf-8")
-        Path(tmp, "manifest.json").write_text(dumps_json(_jsonable(manifest), indent=None), encoding="utf-8")
+        Path(tmp, "manifest.json").write_text(
+            dumps_json(_jsonable(manifest), indent=None), encoding="utf-8"
+        )
         return evaluate.refit(load_cohort(tmp))
 
 
@@ -590,8 +766,15 @@ def regenerate(manifest_path: str | os.PathLike, progress=None) -> SyntheticCoho
     src = m["study"]["source"]
     study = load(None) if src.startswith("embedded:") else load(src)
     if study.sha256 != m["study"]["sha256"]:
-        raise NenauditError(f"{manifest_path}: the study spec {src} has changed since this cohort was generated "
-                            f"(sha256 {study.sha256[:12]} != {m['study']['sha256'][:12]})")
+        raise NenauditError(
+            f"{manifest_path}: the study spec {src} has changed since this cohort was generated "
+            f"(sha256 {study.sha256[:12]} != {m['study']['sha256'][:12]})"
+        )
     search = m.get("faithful_search")
-    return generate(study, int(m["seed"]), faithful=search is not None,
-                    budget=(search or {}).get("budget"), progress=progress)
+    return generate(
+        study,
+        int(m["seed"]),
+        faithful=search is not None,
+        budget=(search or {}).get("budget"),
+        progress=progress,
+    )

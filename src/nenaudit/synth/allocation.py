@@ -25,14 +25,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import LinearConstraint, milp
+from scipy.optimize import LinearConstraint, brentq, milp
 from scipy.sparse import lil_matrix
-from scipy.optimize import brentq
 
 from nenaudit.exceptions import NenauditError
 
-__all__ = ["CountTarget", "CategoricalVar", "AllocationProblem", "Deviation", "Allocation", "solve",
-    "or_targets"]
+__all__ = [
+    "CountTarget",
+    "CategoricalVar",
+    "AllocationProblem",
+    "Deviation",
+    "Allocation",
+    "solve",
+    "or_targets",
+]
 
 
 W_PATIENT_CELL = 1.0
@@ -90,8 +96,15 @@ class Deviation:
     allocated: int
 
     def to_dict(self) -> dict:
-        return {"table": self.table, "variable": self.variable, "level": self.level, "group": self.group,
-                "published": self.published, "allocated": self.allocated, "deviation": self.allocated - self.published}
+        return {
+            "table": self.table,
+            "variable": self.variable,
+            "level": self.level,
+            "group": self.group,
+            "published": self.published,
+            "allocated": self.allocated,
+            "deviation": self.allocated - self.published,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,9 @@ class Allocation:
     """The solution: patients per (outcome, n lesions), level counts per cell, deviations."""
 
     n: Mapping[tuple[str, int], int]
-    x: Mapping[str, Mapping[tuple[str, str, int], int]]  # shared vars: (outcome, level, k) -> patients
+    x: Mapping[
+        str, Mapping[tuple[str, str, int], int]
+    ]  # shared vars: (outcome, level, k) -> patients
     y: Mapping[str, Mapping[tuple[str, str], int]]  # lesion-only vars: (outcome, level) -> lesions
     deviations: tuple[Deviation, ...]
     structural: tuple[str, ...] = field(default=())  # deviations of N / patient outcome split
@@ -152,8 +167,13 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
 
     # hard: lesions per outcome group
     for r in R:
-        rows.append(({idx[("n", r, k)]: float(k) for k in ks}, problem.lesions_by_outcome[r],
-                     problem.lesions_by_outcome[r]))
+        rows.append(
+            (
+                {idx[("n", r, k)]: float(k) for k in ks},
+                problem.lesions_by_outcome[r],
+                problem.lesions_by_outcome[r],
+            )
+        )
     # soft: number of patients, patients per outcome group
     if problem.n_patients is not None:
         soft({idx[("n", r, k)]: 1.0 for r in R for k in ks}, problem.n_patients, W_TOTAL, ("N",))
@@ -168,8 +188,13 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
                     c[idx[("n", r, k)]] = -1.0
                     rows.append((c, 0.0, 0.0))
             else:
-                rows.append(({idx[("y", v.name, r, lv)]: 1.0 for lv in v.levels}, problem.lesions_by_outcome[r],
-                             problem.lesions_by_outcome[r]))
+                rows.append(
+                    (
+                        {idx[("y", v.name, r, lv)]: 1.0 for lv in v.levels},
+                        problem.lesions_by_outcome[r],
+                        problem.lesions_by_outcome[r],
+                    )
+                )
     vmap = {v.name: v for v in problem.variables}
     for i, t in enumerate(problem.targets):
         v = vmap[t.variable]
@@ -180,7 +205,9 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
                     c[idx[("x", v.name, r, t.level, k)]] = 1.0 if t.unit == "patient" else float(k)
             else:
                 if t.unit == "patient":
-                    raise NenauditError(f"{t.table}: {t.variable!r} is lesion-specific but has a patient-level count")
+                    raise NenauditError(
+                        f"{t.table}: {t.variable!r} is lesion-specific but has a patient-level count"
+                    )
                 c[idx[("y", v.name, r, t.level)]] = 1.0
         w = W_DERIVED if t.derived else (W_LESION_CELL if t.unit == "lesion" else W_PATIENT_CELL)
         soft(c, t.count, w, ("T", i))
@@ -196,13 +223,25 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
     obj = np.zeros(nv)
     for j, w in cost.items():
         obj[j] = w
-    integrality = np.array([0 if key[0] in ("d+", "d-") and key[1] == "T" and problem.targets[key[2]].derived
-                            else 1 for key in idx], dtype=int)
-    res = milp(obj, constraints=LinearConstraint(A.tocsr(), lo, hi), integrality=integrality,
-               bounds=(0, np.inf), options={"time_limit": time_limit, "mip_rel_gap": 1e-9})
+    integrality = np.array(
+        [
+            0 if key[0] in ("d+", "d-") and key[1] == "T" and problem.targets[key[2]].derived else 1
+            for key in idx
+        ],
+        dtype=int,
+    )
+    res = milp(
+        obj,
+        constraints=LinearConstraint(A.tocsr(), lo, hi),
+        integrality=integrality,
+        bounds=(0, np.inf),
+        options={"time_limit": time_limit, "mip_rel_gap": 1e-9},
+    )
     if res.x is None:
-        raise NenauditError(f"allocation: the integer program found no solution ({res.message}); "
-                            "check the group sizes of the lesion table")
+        raise NenauditError(
+            f"allocation: the integer program found no solution ({res.message}); "
+            "check the group sizes of the lesion table"
+        )
     sol = np.round(res.x).astype(int)
     val = {key: sol[j] for key, j in idx.items()}
     n = {(r, k): int(val[("n", r, k)]) for r in R for k in ks}
@@ -210,7 +249,12 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
     y: dict[str, dict] = {}
     for v in problem.variables:
         if v.shared:
-            x[v.name] = {(r, lv, k): int(val[("x", v.name, r, lv, k)]) for r in R for lv in v.levels for k in ks}
+            x[v.name] = {
+                (r, lv, k): int(val[("x", v.name, r, lv, k)])
+                for r in R
+                for lv in v.levels
+                for k in ks
+            }
         else:
             y[v.name] = {(r, lv): int(val[("y", v.name, r, lv)]) for r in R for lv in v.levels}
     devs = []
@@ -219,7 +263,9 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
             continue
         d = int(val[("d+", "T", i)]) - int(val[("d-", "T", i)])
         if d:
-            devs.append(Deviation(t.table, t.variable, t.level, t.group, int(t.count), int(t.count) + d))
+            devs.append(
+                Deviation(t.table, t.variable, t.level, t.group, int(t.count), int(t.count) + d)
+            )
     structural = []
     if problem.n_patients is not None:
         got = sum(n.values())
@@ -232,8 +278,13 @@ def solve(problem: AllocationProblem, time_limit: float = 30.0) -> Allocation:
     return Allocation(n, x, y, tuple(devs), tuple(structural))
 
 
-def or_targets(levels: Sequence[str], patient_counts: Sequence[int], lesions_by_outcome: Mapping[str, int],
-               event: str, log_or: float) -> dict[tuple[str, str], float]:
+def or_targets(
+    levels: Sequence[str],
+    patient_counts: Sequence[int],
+    lesions_by_outcome: Mapping[str, int],
+    event: str,
+    log_or: float,
+) -> dict[tuple[str, str], float]:
     """Expected lesion counts per (outcome, level) under a logistic model with slope ``log_or`` per level index.
 
     The lesions are spread over the levels in the patients' proportions; the intercept is solved so that

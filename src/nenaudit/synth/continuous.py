@@ -25,7 +25,14 @@ from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 from scipy.stats import norm
 
-__all__ = ["SampleTarget", "two_piece_quantile", "use_log", "draw", "match_targets", "integer_mean_sd"]
+__all__ = [
+    "SampleTarget",
+    "two_piece_quantile",
+    "use_log",
+    "draw",
+    "match_targets",
+    "integer_mean_sd",
+]
 
 
 Z75 = 0.6744897501960817  # qnorm(0.75)
@@ -61,8 +68,14 @@ def use_log(q1: float, med: float, q3: float) -> bool:
     return q1 > 0 and (q3 - med) > 1.3 * (med - q1)
 
 
-def draw(rng: np.random.Generator, n: int, q1: float, med: float, q3: float,
-         bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
+def draw(
+    rng: np.random.Generator,
+    n: int,
+    q1: float,
+    med: float,
+    q3: float,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> np.ndarray:
     """n draws through the quartiles (stratified uniforms, so the sample quartiles start close)."""
     u = np.clip((rng.permutation(n) + rng.uniform(size=n)) / n, 1e-4, 1 - 1e-4)
     lo, hi = bounds
@@ -95,8 +108,11 @@ def _type7_coefs(weights: np.ndarray, order: np.ndarray, prob: float) -> dict[in
     return coefs
 
 
-def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
-                  bounds: tuple[float | None, float | None] = (None, None)) -> tuple[np.ndarray, list[dict]]:
+def match_targets(
+    v0: np.ndarray,
+    targets: Sequence[SampleTarget],
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> tuple[np.ndarray, list[dict]]:
     """Move ``v0`` as little as possible (keeping its order) so that every target is hit; return values and misses.
 
     Costs: a miss beyond the printed rounding 1e6 per unit; a departure from the printed value inside
@@ -109,18 +125,22 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
     nt = len(targets)
     nv = 3 * n + 4 * nt
     c = np.zeros(nv)
-    c[n:3 * n] = 1.0 / scale
+    c[n : 3 * n] = 1.0 / scale
     rows: list[tuple[dict[int, float], float, float]] = []
     for i in range(n):  # v - v0 = u+ - u-
         rows.append(({i: 1.0, n + i: -1.0, 2 * n + i: 1.0}, v0[i], v0[i]))
     for a, b in itertools.pairwise(order):  # order kept
         rows.append(({int(b): 1.0, int(a): -1.0}, 0.0, np.inf))
-    bnds = [(bounds[0] if bounds[0] is not None else None, bounds[1] if bounds[1] is not None else None)] * n
+    bnds = [
+        (bounds[0] if bounds[0] is not None else None, bounds[1] if bounds[1] is not None else None)
+    ] * n
     bnds += [(0, None)] * (2 * n)
     for j, t in enumerate(targets):
         base = 3 * n + 4 * j
         if t.stat == "mean":
-            coefs = {int(i): float(w) / float(t.weights.sum()) for i, w in enumerate(t.weights) if w}
+            coefs = {
+                int(i): float(w) / float(t.weights.sum()) for i, w in enumerate(t.weights) if w
+            }
         else:
             coefs = _type7_coefs(t.weights, order, float(t.prob))
         row = dict(coefs)
@@ -131,8 +151,8 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
         rows.append((row, t.value, t.value))
         hu = 0.999 * t.half_unit
         bnds += [(0, hu), (0, hu), (0, None), (0, None)]
-        c[base:base + 2] = 1.0 / max(t.half_unit, 1e-12)  # reaching the rounding edge costs 1
-        c[base + 2:base + 4] = 1e6
+        c[base : base + 2] = 1.0 / max(t.half_unit, 1e-12)  # reaching the rounding edge costs 1
+        c[base + 2 : base + 4] = 1e6
     A = lil_matrix((len(rows), nv))
     lo = np.empty(len(rows))
     hi = np.empty(len(rows))
@@ -142,23 +162,41 @@ def match_targets(v0: np.ndarray, targets: Sequence[SampleTarget],
         lo[i], hi[i] = a, b
     eq = lo == hi
     A = A.tocsr()
-    res = linprog(c, A_ub=-A[~eq] if (~eq).any() else None, b_ub=-lo[~eq] if (~eq).any() else None,
-                  A_eq=A[eq], b_eq=lo[eq], bounds=bnds, method="highs")
+    res = linprog(
+        c,
+        A_ub=-A[~eq] if (~eq).any() else None,
+        b_ub=-lo[~eq] if (~eq).any() else None,
+        A_eq=A[eq],
+        b_eq=lo[eq],
+        bounds=bnds,
+        method="highs",
+    )
     if res.x is None:  # bounds contradict the targets: fall back to the starting values
-        return v0.copy(), [{"target": t.label, "published": t.value, "achieved": None} for t in targets]
+        return v0.copy(), [
+            {"target": t.label, "published": t.value, "achieved": None} for t in targets
+        ]
     v = res.x[:n]
     misses = []
     for j, t in enumerate(targets):
         base = 3 * n + 4 * j
         s = res.x[base + 2] - res.x[base + 3]
         if abs(s) > 1e-9:
-            misses.append({"target": t.label, "published": t.value, "miss_beyond_rounding": float(s)})
+            misses.append(
+                {"target": t.label, "published": t.value, "miss_beyond_rounding": float(s)}
+            )
     return v, misses
 
 
-def integer_mean_sd(rng: np.random.Generator, n: int, mean: float, sd: float, mean_half: float, sd_half: float,
-                    bounds: tuple[float | None, float | None] = (None, None), max_steps: int = 20000
-                    ) -> tuple[np.ndarray, list[dict]]:
+def integer_mean_sd(
+    rng: np.random.Generator,
+    n: int,
+    mean: float,
+    sd: float,
+    mean_half: float,
+    sd_half: float,
+    bounds: tuple[float | None, float | None] = (None, None),
+    max_steps: int = 20000,
+) -> tuple[np.ndarray, list[dict]]:
     """n integers whose mean and SD (n - 1) round to the printed ``mean`` and ``sd``; misses are returned."""
     lo = -np.inf if bounds[0] is None else bounds[0]
     hi = np.inf if bounds[1] is None else bounds[1]

@@ -40,44 +40,82 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.stats.features import spearman_matrix
+from nenaudit.stats.fixedorder import linear_predictor
+from nenaudit.stats.stepwise import backward_elimination, univariable_then_backward
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
-from nenaudit.stats.discrimination import roc_auc
-from nenaudit.stats.fixedorder import linear_predictor
-from nenaudit.stats.stepwise import backward_elimination
-from nenaudit.stats.features import spearman_matrix
-from nenaudit.stats.stepwise import univariable_then_backward
 from nenaudit.synth.targets import AUC_TOL
 
-__all__ = ["round6", "ClinicalFrame", "binary_split", "stage_a", "cells_of", "swap", "CTargets", "c_targets",
-    "Columns", "c_loss", "separated_share", "plausibility", "plausibility_cost", "stage_c"]
+__all__ = [
+    "round6",
+    "ClinicalFrame",
+    "binary_split",
+    "stage_a",
+    "cells_of",
+    "swap",
+    "CTargets",
+    "c_targets",
+    "Columns",
+    "c_loss",
+    "separated_share",
+    "plausibility",
+    "plausibility_cost",
+    "stage_c",
+]
 
 
 # Within-outcome associations a clinician expects, as soft terms of stage C: (variable a, variable b,
 # minimum Spearman correlation within each outcome group, why). Applied when the spec has both.
 PLAUSIBILITY: tuple[tuple[str, str, float, str], ...] = (
-    ("Grade", "Ki67", 0.4, "WHO grading of NENs is defined by the Ki67 index: grade rises with Ki67"),
-    ("Diameter of the hepatic metastasis", "Number of hepatic metastases", 0.2,
-     "more hepatic metastases go with a larger tumour burden (diameter and number are not independent)"),
+    (
+        "Grade",
+        "Ki67",
+        0.4,
+        "WHO grading of NENs is defined by the Ki67 index: grade rises with Ki67",
+    ),
+    (
+        "Diameter of the hepatic metastasis",
+        "Number of hepatic metastases",
+        0.2,
+        "more hepatic metastases go with a larger tumour burden (diameter and number are not independent)",
+    ),
 )
 W_STEP = 1.0  # weight of the published multivariable step's ORs (the final model's count once)
-SEP_MAX = 0.08  # stage C records a best state only if at most this share of the Harrell and by-patient
+SEP_MAX = (
+    0.08  # stage C records a best state only if at most this share of the Harrell and by-patient
+)
 #                 resamples of its final model separate (the pipeline's resampling and seed, SEP_BOOT draws)
 SEP_BOOT = 50
 W_PLAUSIBLE = 2.0  # loss per 0.1 of Spearman correlation short of the minimum
 
 A_ITER = 4000  # stage A moves per variable (stops when every target is met)
-A_STALL, A_KICK = 300, 3  # stage A: after this many moves without a gain, restart from the best with random moves
-A_RANGE = 3.0  # stage A keeps a continuous variable within [min / 3, max * 3] of its realized values
-A_CAT_FACTOR = 4  # categorical variables get this many times the moves (no summaries to check: cheaper)
+A_STALL, A_KICK = (
+    300,
+    3,
+)  # stage A: after this many moves without a gain, restart from the best with random moves
+A_RANGE = (
+    3.0  # stage A keeps a continuous variable within [min / 3, max * 3] of its realized values
+)
+A_CAT_FACTOR = (
+    4  # categorical variables get this many times the moves (no summaries to check: cheaper)
+)
 W_WALD_P = 0.05  # weight of the univariable Wald p against the OR and the lesion table's p
 C_ITER = 2500  # stage C swaps
 K_DRAWS = 24  # stage B feature draws (stops at a draw that meets every feature target)
 C_RETRIES = 1  # stage C runs again (from the stage B state, a new random stream) when the evaluation misses a target
-C_MOVES = ("final_model", "multivariable/", "auc/fusion", "separation/")  # the targets a stage C swap can move
+C_MOVES = (
+    "final_model",
+    "multivariable/",
+    "auc/fusion",
+    "separation/",
+)  # the targets a stage C swap can move
 
 
-SEPARATED_LOSS = 1e6  # stage A's loss of a state whose univariable fit separates (worse than any other state)
+SEPARATED_LOSS = (
+    1e6  # stage A's loss of a state whose univariable fit separates (worse than any other state)
+)
 SETTLE_DIGITS = 9  # significant digits of every value a search decision compares (see settle)
 
 
@@ -101,7 +139,13 @@ def round6(x: np.ndarray) -> np.ndarray:
 def _log_excess(a: float, printed) -> tuple[float, float]:
     """(excess beyond the printed rounding, distance from the printed value), both in units of the rounding
     interval's width on the log scale; (0, d) when ``a`` rounds to the printed value."""
-    if printed is None or printed.value is None or printed.value <= 0 or not (a > 0) or not math.isfinite(a):
+    if (
+        printed is None
+        or printed.value is None
+        or printed.value <= 0
+        or not (a > 0)
+        or not math.isfinite(a)
+    ):
         return (0.0, 0.0) if printed is None or printed.value is None else (10.0, 10.0)
     h = printed.half_unit
     if printed.comparator == "<":
@@ -160,21 +204,32 @@ def _uni_targets(d: Design, name: str):
     key = label_key(name)
     row = next((r for r in (reg.rows if reg else ()) if label_key(r.variable) == key), None)
     u = row.univariable if row is not None else None
-    tp = next((r.p for t, r in d.variables[name]["rows"] if t.unit == "lesion" and r.p is not None
-               and r.p.value is not None), None)
-    return (u.estimate if u else None, (u.p if u and u.p is not None and not u.p.malformed else None),
-            tp if d.variables[name]["kind"] != "categorical" else None)
+    tp = next(
+        (
+            r.p
+            for t, r in d.variables[name]["rows"]
+            if t.unit == "lesion" and r.p is not None and r.p.value is not None
+        ),
+        None,
+    )
+    return (
+        u.estimate if u else None,
+        (u.p if u and u.p is not None and not u.p.malformed else None),
+        tp if d.variables[name]["kind"] != "categorical" else None,
+    )
 
 
 def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tuple[float, float]:
     """(excess beyond printed rounding of the OR and the lesion-table p, loss) of lesion-level values ``xl``
     (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a categorical variable is fitted
     on its (code, outcome) table with the lesion counts as prior weights (the same likelihood, faster)."""
-    from nenaudit.stats.twosample import mann_whitney
     from nenaudit.stats.logistic import fit_logistic
+    from nenaudit.stats.twosample import mann_whitney
 
     or_p, p_p, mw_p = tg
-    o = np.lexsort((xl, y))  # canonical order: the loss is a function of the (value, outcome) multiset
+    o = np.lexsort(
+        (xl, y)
+    )  # canonical order: the loss is a function of the (value, outcome) multiset
     xl, y = np.asarray(xl, float)[o], np.asarray(y, float)[o]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -183,8 +238,12 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
             f = fit_logistic(keys[:, :1], keys[:, 1], weights=w.astype(float), profile=False)
         else:
             f = fit_logistic(xl[:, None], y, profile=False)
-    if f.separation:  # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits,
-        return settle(SEPARATED_LOSS), settle(SEPARATED_LOSS)  # amplified), so the loss is fixed: the worst
+    if (
+        f.separation
+    ):  # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits,
+        return settle(SEPARATED_LOSS), settle(
+            SEPARATED_LOSS
+        )  # amplified), so the loss is fixed: the worst
     ex, dist = 0.0, 0.0
     e, dd = _log_excess(float(np.exp(f.coef[1])), or_p)
     ex, dist = ex + e, dist + dd
@@ -200,8 +259,13 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
     return settle(ex), settle(ex + soft + 0.01 * dist)
 
 
-def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
-             limits: tuple[float, float] = (-np.inf, np.inf)) -> np.ndarray | None:
+def _propose(
+    x: np.ndarray,
+    rng: np.random.Generator,
+    cat: bool,
+    integer: bool,
+    limits: tuple[float, float] = (-np.inf, np.inf),
+) -> np.ndarray | None:
     """One stage A move (None when it changes nothing): a swap of two patients' values; for continuous
     values also a value moved between its neighbours (tails: up to half the range beyond) or a paired
     move that keeps the sum."""
@@ -209,11 +273,16 @@ def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
     trial = x.copy()
     move = rng.integers(4) if not cat else 0
     i, j = rng.choice(n, size=2, replace=False)
-    if move == 3:  # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
+    if (
+        move == 3
+    ):  # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
         lo, hi = float(trial.min()), float(trial.max())
         span = hi - lo
-        a, b = (trial[i], min(hi + 0.5 * span, limits[1])) if rng.uniform() < 0.5 else \
-            (max(lo - 0.5 * span, limits[0]), trial[i])
+        a, b = (
+            (trial[i], min(hi + 0.5 * span, limits[1]))
+            if rng.uniform() < 0.5
+            else (max(lo - 0.5 * span, limits[0]), trial[i])
+        )
         if not a < b:
             return None
         new = rng.uniform(a, b)
@@ -223,7 +292,9 @@ def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
         if trial[i] == trial[j]:
             return None
         trial[i], trial[j] = trial[j], trial[i]
-        if cat and rng.uniform() < 0.5:  # a second swap: moves that one swap cannot make without losing
+        if (
+            cat and rng.uniform() < 0.5
+        ):  # a second swap: moves that one swap cannot make without losing
             i, j = rng.choice(n, size=2, replace=False)
             trial[i], trial[j] = trial[j], trial[i]
         return trial
@@ -243,7 +314,11 @@ def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
         trial[i] = round(new) if integer else float(f"{new:.6g}")
         return trial
     sd = float(np.std(trial))
-    step = max(1.0, round(abs(rng.normal(0, 0.1 * sd)))) if integer else float(f"{abs(rng.normal(0, 0.05 * sd)):.3g}")
+    step = (
+        max(1.0, round(abs(rng.normal(0, 0.1 * sd))))
+        if integer
+        else float(f"{abs(rng.normal(0, 0.05 * sd)):.3g}")
+    )
     trial[i] += step
     trial[j] -= step
     if not integer:
@@ -256,14 +331,20 @@ def _propose(x: np.ndarray, rng: np.random.Generator, cat: bool, integer: bool,
 ENUM_MAX = 200_000  # cell splits a binary variable's exact enumeration may visit
 
 
-def binary_split(d: Design, name: str, cf: ClinicalFrame, tg, rng: np.random.Generator) -> dict | None:
+def binary_split(
+    d: Design, name: str, cf: ClinicalFrame, tg, rng: np.random.Generator
+) -> dict | None:
     """Exact search for a binary patient variable: every split of its second level's patients over the
     (outcome, number of lesions) cells (the level's total kept), scored on the lesion table it gives; the
     best split is realized by changing as few patients as possible (which ones: ``rng``). None when the
     enumeration would exceed :data:`ENUM_MAX`."""
     lv = d.variables[name]["levels"]
     x = _codes(d, name, cf.patients[name].to_numpy())
-    cells = [np.flatnonzero((cf.pout == r) & (cf.k == k)) for r in np.unique(cf.pout) for k in np.unique(cf.k)]
+    cells = [
+        np.flatnonzero((cf.pout == r) & (cf.k == k))
+        for r in np.unique(cf.pout)
+        for k in np.unique(cf.k)
+    ]
     cells = [c for c in cells if c.size]
     total = int(x.sum())
     if np.prod([c.size + 1 for c in cells], dtype=float) > ENUM_MAX:
@@ -284,7 +365,12 @@ def binary_split(d: Design, name: str, cf: ClinicalFrame, tg, rng: np.random.Gen
             e0 = sum(k * mm for k, mm, e in zip(ks, m, ev) if not e)
             key = (e0, e1)
             if key not in seen:
-                xl = np.r_[np.zeros(n_les[False] - e0), np.ones(e0), np.zeros(n_les[True] - e1), np.ones(e1)]
+                xl = np.r_[
+                    np.zeros(n_les[False] - e0),
+                    np.ones(e0),
+                    np.zeros(n_les[True] - e1),
+                    np.ones(e1),
+                ]
                 yy = np.r_[np.zeros(n_les[False]), np.ones(n_les[True])]
                 seen[key] = _a_loss(xl, yy, tg, True)
             cur = sum(int(x[c].sum()) != mm for c, mm in zip(cells, m))  # cells that change
@@ -309,11 +395,18 @@ def binary_split(d: Design, name: str, cf: ClinicalFrame, tg, rng: np.random.Gen
             out[rng.choice(ones, size=have - mm, replace=False)] = 0
     ex = _a_loss(out[cf.lesion_patient], cf.y, tg, True)[0]
     cf.patients[name] = np.array([lv[int(c)] for c in out], dtype=object)
-    return {"variable": name, "method": "exact enumeration of the cell splits", "tables": len(seen),
-            "excess_after": round(ex, 4), "targets_met": ex == 0.0}
+    return {
+        "variable": name,
+        "method": "exact enumeration of the cell splits",
+        "tables": len(seen),
+        "excess_after": round(ex, 4),
+        "targets_met": ex == 0.0,
+    }
 
 
-def stage_a(d: Design, cf: ClinicalFrame, rng: np.random.Generator, n_iter: int = A_ITER) -> list[dict]:
+def stage_a(
+    d: Design, cf: ClinicalFrame, rng: np.random.Generator, n_iter: int = A_ITER
+) -> list[dict]:
     """Stage A on every patient-level variable with a published univariable OR (see the module docstring):
     an iterated hill-climb (moves that do not worsen the loss are taken; after :data:`A_STALL` moves without
     a gain, :data:`A_KICK` random moves from the best state) over :func:`_propose` moves that keep every
@@ -343,20 +436,30 @@ def stage_a(d: Design, cf: ClinicalFrame, rng: np.random.Generator, n_iter: int 
         start = ex
         # plausible range: within a factor of the realized values' range (never below 0 for positive values)
         lo0, hi0 = (float(x.min()), float(x.max())) if not cat else (0.0, 0.0)
-        limits = (lo0 / A_RANGE if lo0 > 0 else (0.0 if lo0 == 0 else lo0 * A_RANGE), hi0 * A_RANGE if hi0 > 0
-                  else hi0 / A_RANGE)
+        limits = (
+            lo0 / A_RANGE if lo0 > 0 else (0.0 if lo0 == 0 else lo0 * A_RANGE),
+            hi0 * A_RANGE if hi0 > 0 else hi0 / A_RANGE,
+        )
         tried = 0
         stall = 0
         for it in range(n_iter * (A_CAT_FACTOR if cat else 1)):
-            if best[1] == 0.0 and best[0] - best[1] < 0.05:  # all met (the pull term stays below 0.05)
+            if (
+                best[1] == 0.0 and best[0] - best[1] < 0.05
+            ):  # all met (the pull term stays below 0.05)
                 break
             tried += 1
-            if stall >= A_STALL:  # iterated local search: a kick of random moves from the best state
+            if (
+                stall >= A_STALL
+            ):  # iterated local search: a kick of random moves from the best state
                 x = best[2]
                 for _ in range(A_KICK):
                     t = _propose(x, rng, cat, integer, limits)
-                    if t is not None and (cat or not any(b and not m for b, m in
-                                                         zip(base_met, _summaries_met(d, name, t, cf)))):
+                    if t is not None and (
+                        cat
+                        or not any(
+                            b and not m for b, m in zip(base_met, _summaries_met(d, name, t, cf))
+                        )
+                    ):
                         x = t
                 ex, loss = _a_loss(x[cf.lesion_patient], cf.y, tg, cat)
                 stall = 0
@@ -381,8 +484,15 @@ def stage_a(d: Design, cf: ClinicalFrame, rng: np.random.Generator, n_iter: int 
         elif integer:
             x = np.round(x)
         cf.patients[name] = x
-        log.append({"variable": name, "excess_before": round(start, 4), "excess_after": round(best[1], 4),
-                    "moves_tried": tried, "targets_met": best[1] == 0.0})
+        log.append(
+            {
+                "variable": name,
+                "excess_before": round(start, 4),
+                "excess_after": round(best[1], 4),
+                "moves_tried": tried,
+                "targets_met": best[1] == 0.0,
+            }
+        )
     return log
 
 
@@ -426,9 +536,14 @@ def c_targets(d: Design, names) -> CTargets:
         return next((n for n in names if label_key(n) == label_key(v)), None)
 
     final = tuple(x for x in (nm(v) for v in (reg.final_model if reg else ())) if x)
-    multi = {nm(r.variable): r.multivariable for r in (reg.rows if reg else ())
-             if r.multivariable is not None and nm(r.variable) and r.multivariable.ci is not None}
-    fa = next((a.estimate for a in d.study.auc if a.model == "fusion" and a.kind == "apparent"), None)
+    multi = {
+        nm(r.variable): r.multivariable
+        for r in (reg.rows if reg else ())
+        if r.multivariable is not None and nm(r.variable) and r.multivariable.ci is not None
+    }
+    fa = next(
+        (a.estimate for a in d.study.auc if a.model == "fusion" and a.kind == "apparent"), None
+    )
     return CTargets(final, multi, fa, 0.05)
 
 
@@ -442,7 +557,6 @@ def ci_loss(o: float, est) -> float:
     lo_ = math.log(o)
     out = max(0.0, lo - lo_, lo_ - hi) / w * 5
     return out + 0.2 * abs(lo_ - math.log(est.estimate.value)) / w
-
 
 
 class Columns:
@@ -467,7 +581,9 @@ class _Selected:
         return self.values.astype(dtype, copy=False)
 
 
-def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets) -> tuple[float, dict]:
+def c_loss(
+    design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
+) -> tuple[float, dict]:
     """The stage C loss on the backward-Wald path (see the module docstring) and what it saw; the rows are
     fitted in a canonical order (sorted by outcome, then by the entered columns: a swap that permutes the
     rows gives the same bytes) and the loss is :func:`settle`-d."""
@@ -494,7 +610,12 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
     step = next((s for s in be.steps if set(s.terms) == pub), None)
     if step is not None and pub != set(tg.final):
         ssep = any("fitted probabilities" in w for w in step.model.warnings)
-        so = dict(zip(step.model.names, np.full(len(step.model.coef), np.inf) if ssep else np.exp(step.model.coef)))
+        so = dict(
+            zip(
+                step.model.names,
+                np.full(len(step.model.coef), np.inf) if ssep else np.exp(step.model.coef),
+            )
+        )
         sp = dict(zip(step.model.names, step.model.p))
         for t in pub:
             loss += W_STEP * ci_loss(float(so[t]), tg.multi[t])
@@ -506,12 +627,20 @@ def c_loss(design: pd.DataFrame, y: np.ndarray, entered: list[str], tg: CTargets
         loss += 1.0
     auc = None
     if tg.fusion_auc is not None:
-        lp = (linear_predictor(xe[:, [entered.index(t) for t in final]], f.coef[1:], f.coef[0]) if final
-              else np.zeros(y.size))
+        lp = (
+            linear_predictor(xe[:, [entered.index(t) for t in final]], f.coef[1:], f.coef[0])
+            if final
+            else np.zeros(y.size)
+        )
         auc = roc_auc(y, lp, direction="<").auc
         loss += max(0.0, abs(auc - tg.fusion_auc.value) - tg.fusion_auc.half_unit) / 0.005
         loss += 0.1 * abs(auc - tg.fusion_auc.value) / 0.005
-    return settle(loss), {"final": tuple(final), "removed": be.removed, "fusion_auc": auc, "ors": ors}
+    return settle(loss), {
+        "final": tuple(final),
+        "removed": be.removed,
+        "fusion_auc": auc,
+        "ors": ors,
+    }
 
 
 def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, terms) -> float:
@@ -525,8 +654,12 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
     seed = PipelineConfig().seed
     X = design[list(terms)].to_numpy(float)
     _, codes = np.unique(groups, return_inverse=True)
-    rows = {"harrell": list(val.resample_indices(y.size, SEP_BOOT, seed)),
-            "cluster": val.expand_clusters(codes, val.cluster_indices(int(codes.max()) + 1, SEP_BOOT, seed))}
+    rows = {
+        "harrell": list(val.resample_indices(y.size, SEP_BOOT, seed)),
+        "cluster": val.expand_clusters(
+            codes, val.cluster_indices(int(codes.max()) + 1, SEP_BOOT, seed)
+        ),
+    }
     worst = 0
     for idx in rows.values():
         sep = 0
@@ -545,8 +678,22 @@ def plausibility(d: Design, cf: ClinicalFrame) -> list[dict]:
     """Within-outcome Spearman correlations of the :data:`PLAUSIBILITY` pairs (patient level)."""
     out = []
     for a, b, rho_min, why in PLAUSIBILITY:
-        na = next((n for n in d.variables if label_key(n) == label_key(a) and "patient" in d.variables[n]["unit"]), None)
-        nb = next((n for n in d.variables if label_key(n) == label_key(b) and "patient" in d.variables[n]["unit"]), None)
+        na = next(
+            (
+                n
+                for n in d.variables
+                if label_key(n) == label_key(a) and "patient" in d.variables[n]["unit"]
+            ),
+            None,
+        )
+        nb = next(
+            (
+                n
+                for n in d.variables
+                if label_key(n) == label_key(b) and "patient" in d.variables[n]["unit"]
+            ),
+            None,
+        )
         if na is None or nb is None:
             continue
         xa = _codes(d, na, cf.patients[na].to_numpy())
@@ -556,29 +703,55 @@ def plausibility(d: Design, cf: ClinicalFrame) -> list[dict]:
             m = cf.pout == r
             if np.ptp(xa[m]) > 0 and np.ptp(xb[m]) > 0:
                 rhos[str(r)] = float(spearman_matrix(np.column_stack([xa[m], xb[m]]))[0, 1])
-        out.append({"a": na, "b": nb, "min_spearman_within_outcome": rho_min, "why": why,
-                    "achieved": {k: round(v, 3) for k, v in rhos.items()},
-                    "met": all(v >= rho_min for v in rhos.values())})
+        out.append(
+            {
+                "a": na,
+                "b": nb,
+                "min_spearman_within_outcome": rho_min,
+                "why": why,
+                "achieved": {k: round(v, 3) for k, v in rhos.items()},
+                "met": all(v >= rho_min for v in rhos.values()),
+            }
+        )
     return out
 
 
 def _plaus_loss(items: list[dict]) -> float:
-    return settle(sum(W_PLAUSIBLE * max(0.0, it["min_spearman_within_outcome"] - v) / 0.1
-               for it in items for v in it["achieved"].values()))
+    return settle(
+        sum(
+            W_PLAUSIBLE * max(0.0, it["min_spearman_within_outcome"] - v) / 0.1
+            for it in items
+            for v in it["achieved"].values()
+        )
+    )
 
 
-def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.Generator,
-            n_iter: int = C_ITER, plausible: bool = True) -> dict[str, Any]:
+def stage_c(
+    d: Design,
+    cf: ClinicalFrame,
+    radscore: np.ndarray,
+    rng: np.random.Generator,
+    n_iter: int = C_ITER,
+    plausible: bool = True,
+) -> dict[str, Any]:
     """Stage C (see the module docstring); modifies ``cf.patients`` in place and returns its record."""
     names = [n for n, v in d.variables.items() if "patient" in v["unit"]]
     lesion_only = [n for n, v in d.variables.items() if v["unit"] == {"lesion"}]
     reg = d.study.regression
-    cands = [n for n in d.variables if reg and any(label_key(r.variable) == label_key(n) and r.univariable is not None
-                                                   for r in reg.rows)]
+    cands = [
+        n
+        for n in d.variables
+        if reg
+        and any(
+            label_key(r.variable) == label_key(n) and r.univariable is not None for r in reg.rows
+        )
+    ]
     rs_name = next((n for n in lesion_only if label_key(n) == "radscore"), None)
 
     def design() -> pd.DataFrame:
-        out = pd.DataFrame({n: _codes(d, n, cf.patients[n].to_numpy())[cf.lesion_patient] for n in names})
+        out = pd.DataFrame(
+            {n: _codes(d, n, cf.patients[n].to_numpy())[cf.lesion_patient] for n in names}
+        )
         for n in lesion_only:
             out[n] = radscore if n == rs_name else np.nan
         return out
@@ -644,7 +817,9 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
         mat.values[li, cj] = vj
         mat.values[lj, cj] = vi
         l0, inf = loss_now()
-        pl2 = plausibility(d, cf) if name in in_pairs else pl  # the other pairs' columns did not move
+        pl2 = (
+            plausibility(d, cf) if name in in_pairs else pl
+        )  # the other pairs' columns did not move
         l2 = total(l0, pl2)
         if l2 <= loss or rng.uniform() < math.exp(-(l2 - loss) / temp):
             loss, pl = l2, pl2
@@ -661,16 +836,25 @@ def stage_c(d: Design, cf: ClinicalFrame, radscore: np.ndarray, rng: np.random.G
             mat.values[lj, cj] = vj
     cf.patients = best[1]
     info = best[2]
-    return {"entered": entered, "movable": movable, "swaps_tried": n_iter, "start": start,
-            "best_states_refused_for_separation": gated,
-            "loss": round(best[0], 4), "target_loss": round(best[4], 4),
-            "final": list(info["final"]), "removed": list(info["removed"]),
-            "fusion_auc": None if info["fusion_auc"] is None else round(float(info["fusion_auc"]), 4),
-            "final_ors": {t: round(float(o), 4) for t, o in info["ors"].items() if t in info["final"]},
-            "plausibility": best[3]}
+    return {
+        "entered": entered,
+        "movable": movable,
+        "swaps_tried": n_iter,
+        "start": start,
+        "best_states_refused_for_separation": gated,
+        "loss": round(best[0], 4),
+        "target_loss": round(best[4], 4),
+        "final": list(info["final"]),
+        "removed": list(info["removed"]),
+        "fusion_auc": None if info["fusion_auc"] is None else round(float(info["fusion_auc"]), 4),
+        "final_ors": {t: round(float(o), 4) for t, o in info["ors"].items() if t in info["final"]},
+        "plausibility": best[3],
+    }
 
 
-def plausibility_cost(d: Design, with_terms: dict[str, Any], without: dict[str, Any]) -> dict[str, Any]:
+def plausibility_cost(
+    d: Design, with_terms: dict[str, Any], without: dict[str, Any]
+) -> dict[str, Any]:
     """What the plausibility terms cost in targets: the stage C targets (final model, each final term's adjusted
     OR against its published CI, fusion AUC within ``targets.AUC_TOL``) and the within-outcome correlations, for
     the stage C record kept (``with_terms``) and for stage C run again from the same start with the same random
@@ -681,27 +865,61 @@ def plausibility_cost(d: Design, with_terms: dict[str, Any], without: dict[str, 
     rows = []
 
     def add(target, published, a, b, met):
-        rows.append({"target": target, "published": published, "with": a, "without": b,
-                     "met_with": bool(met(a)), "met_without": bool(met(b))})
+        rows.append(
+            {
+                "target": target,
+                "published": published,
+                "with": a,
+                "without": b,
+                "met_with": bool(met(a)),
+                "met_without": bool(met(b)),
+            }
+        )
 
-    add("final_model", sorted(tg.final), sorted(with_terms["final"]), sorted(without["final"]),
-        lambda x: set(x) == set(tg.final))
+    add(
+        "final_model",
+        sorted(tg.final),
+        sorted(with_terms["final"]),
+        sorted(without["final"]),
+        lambda x: set(x) == set(tg.final),
+    )
     for t in tg.final:
         est = tg.multi.get(t)
         if est is None:
             continue
-        add(f"multivariable/{t}/in_ci", f"{est.ci.lo.raw}–{est.ci.hi.raw}", with_terms["final_ors"].get(t),
-            without["final_ors"].get(t), lambda x, e=est: x is not None and e.ci.lo.value <= x <= e.ci.hi.value)
+        add(
+            f"multivariable/{t}/in_ci",
+            f"{est.ci.lo.raw}–{est.ci.hi.raw}",
+            with_terms["final_ors"].get(t),
+            without["final_ors"].get(t),
+            lambda x, e=est: x is not None and e.ci.lo.value <= x <= e.ci.hi.value,
+        )
     if tg.fusion_auc is not None:
-        add("auc/fusion", tg.fusion_auc.raw, with_terms["fusion_auc"], without["fusion_auc"],
-            lambda x: x is not None and abs(x - tg.fusion_auc.value) <= AUC_TOL + 1e-12)
+        add(
+            "auc/fusion",
+            tg.fusion_auc.raw,
+            with_terms["fusion_auc"],
+            without["fusion_auc"],
+            lambda x: x is not None and abs(x - tg.fusion_auc.value) <= AUC_TOL + 1e-12,
+        )
     pairs = []
     for a, b in zip(with_terms["plausibility"], without["plausibility"]):
-        pairs.append({"a": a["a"], "b": a["b"], "min_spearman_within_outcome": a["min_spearman_within_outcome"],
-                      "with": a["achieved"], "without": b["achieved"], "met_with": a["met"], "met_without": b["met"]})
+        pairs.append(
+            {
+                "a": a["a"],
+                "b": a["b"],
+                "min_spearman_within_outcome": a["min_spearman_within_outcome"],
+                "with": a["achieved"],
+                "without": b["achieved"],
+                "met_with": a["met"],
+                "met_without": b["met"],
+            }
+        )
     return {
-        "how": ("stage C run again from the same start (the stage B state) with the same random stream, without the "
-                "plausibility terms; the targets a swap can move, with and without them"),
+        "how": (
+            "stage C run again from the same start (the stage B state) with the same random stream, without the "
+            "plausibility terms; the targets a swap can move, with and without them"
+        ),
         "weight": f"{W_PLAUSIBLE} per 0.1 of within-outcome Spearman correlation short of the minimum",
         "associations": pairs,
         "targets": rows,

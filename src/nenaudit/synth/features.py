@@ -64,7 +64,9 @@ IMAGE_LOAD = 0.45
 CLASS_LOAD = 0.45
 OBSERVER2_SHIFT = 0.1
 OTHER_LOADS = (0.0,)  # loads of the other clusters on the standardized Radscore (drawn per cluster)
-SIGNATURE_LOAD = 0.4  # see the module docstring (calibration); generator version 2, `faithful=False`
+SIGNATURE_LOAD = (
+    0.4  # see the module docstring (calibration); generator version 2, `faithful=False`
+)
 # generator version 3 (stage B of nenaudit.synth.faithful): a stronger load, noise orthogonal to the Radscore
 # within each outcome group, the other features' sample association with the outcome shrunk; the draw
 # is then chosen by the re-fitted LASSO, so these set the family the draws come from
@@ -96,7 +98,9 @@ def _orth(e: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return e - q @ (q.T @ e)
 
 
-def signature_z(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+def signature_z(
+    rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, tol: float = 1e-12
+) -> np.ndarray:
     """z-scored signature features with ``Z @ coefs == radscore - mean(radscore)`` (see module docstring)."""
     n = radscore.size
     t = radscore - radscore.mean()
@@ -120,8 +124,13 @@ def signature_z(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarra
     return z
 
 
-def signature_z_loaded(rng: np.random.Generator, radscore: np.ndarray, coefs: np.ndarray, load: float,
-                       groups: np.ndarray | None = None) -> np.ndarray:
+def signature_z_loaded(
+    rng: np.random.Generator,
+    radscore: np.ndarray,
+    coefs: np.ndarray,
+    load: float,
+    groups: np.ndarray | None = None,
+) -> np.ndarray:
     """z-scored signature features ``z_j = load * sign(c_j) * u + sqrt(1 - load^2) * e_j``: ``u`` the
     standardized Radscore, ``e`` independent noise, exactly centred, of SD 1 and orthogonal to ``u``
     (so every ``z_j`` has mean 0, SD 1 and correlation ``load * sign(c_j)`` with the Radscore).
@@ -141,8 +150,17 @@ def signature_z_loaded(rng: np.random.Generator, radscore: np.ndarray, coefs: np
 
 
 # Features that take either sign (pyradiomics names); all others are kept positive.
-SIGNED = ("ClusterShade", "Skewness", "Median", "Mean", "Minimum", "Maximum", "10Percentile", "90Percentile",
-          "Correlation")
+SIGNED = (
+    "ClusterShade",
+    "Skewness",
+    "Median",
+    "Mean",
+    "Minimum",
+    "Maximum",
+    "10Percentile",
+    "90Percentile",
+    "Correlation",
+)
 NEGATIVE = ("Imc1",)  # Imc1 lies in [-1, 0]
 
 
@@ -154,7 +172,9 @@ def _raw_scale(rng: np.random.Generator, keys) -> tuple[np.ndarray, np.ndarray]:
     loc = scale * rng.uniform(4, 8, size=p)
     for i, k in enumerate(keys):
         name = k.rsplit("_", 1)[-1]
-        signed = name in SIGNED and (k.startswith("wavelet") or name in ("ClusterShade", "Skewness", "Correlation"))
+        signed = name in SIGNED and (
+            k.startswith("wavelet") or name in ("ClusterShade", "Skewness", "Correlation")
+        )
         if signed:
             loc[i] = scale[i] * rng.uniform(-2, 2)
         elif name in NEGATIVE:
@@ -163,9 +183,18 @@ def _raw_scale(rng: np.random.Generator, keys) -> tuple[np.ndarray, np.ndarray]:
     return loc, scale
 
 
-def build(rng: np.random.Generator, keys: tuple[str, ...], signature: dict[str, float], radscore: np.ndarray,
-          subset: np.ndarray, n_keep: int, *, load: float | None = None, groups: np.ndarray | None = None,
-          shrink: float = 1.0) -> FeatureBlock:
+def build(
+    rng: np.random.Generator,
+    keys: tuple[str, ...],
+    signature: dict[str, float],
+    radscore: np.ndarray,
+    subset: np.ndarray,
+    n_keep: int,
+    *,
+    load: float | None = None,
+    groups: np.ndarray | None = None,
+    shrink: float = 1.0,
+) -> FeatureBlock:
     """The feature matrix, observer readings and design bookkeeping (see the module docstring).
 
     ``load`` (default :data:`SIGNATURE_LOAD`) is the signature features' correlation with the Radscore;
@@ -222,7 +251,12 @@ def build(rng: np.random.Generator, keys: tuple[str, ...], signature: dict[str, 
         i0 = members[0]
         g = rng.choice(OTHER_LOADS)
         resid = 1 - IMAGE_LOAD**2 - CLASS_LOAD**2 - g**2
-        tc = IMAGE_LOAD * f_img[image[i0]] + CLASS_LOAD * f_cls[cls[i0]] + g * u + np.sqrt(resid) * rng.standard_normal(n)
+        tc = (
+            IMAGE_LOAD * f_img[image[i0]]
+            + CLASS_LOAD * f_cls[cls[i0]]
+            + g * u
+            + np.sqrt(resid) * rng.standard_normal(n)
+        )
         for j in members:
             true[:, j] = np.sqrt(WITHIN) * tc + np.sqrt(1 - WITHIN) * rng.standard_normal(n)
     # measurement error: reading = true + sigma * (shared cluster error + own error)

@@ -28,26 +28,42 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nenaudit.exceptions import NenauditError
 from nenaudit.study.schema import Study, Table, label_key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
-from nenaudit.exceptions import NenauditError
 
-__all__ = ["Design", "design_of", "problem_of", "Clinical", "realize", "to_csv_text", "integerize", "slug"]
+__all__ = [
+    "Design",
+    "design_of",
+    "problem_of",
+    "Clinical",
+    "realize",
+    "to_csv_text",
+    "integerize",
+    "slug",
+]
 
 
-GENERATOR_VERSION = "4"  # 4: stage C retried when the evaluation misses a target it can move; plausibility cost
+GENERATOR_VERSION = (
+    "4"  # 4: stage C retried when the evaluation misses a target it can move; plausibility cost
+)
 FLOAT_FORMAT = "%.6g"
 
 # Domain bounds of named clinical variables (Ki67 is a percentage of tumour cells; adults' ages).
-KNOWN_BOUNDS: dict[str, tuple[float | None, float | None]] = {"ki67": (0.0, 100.0), "age": (18.0, 100.0)}
+KNOWN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "ki67": (0.0, 100.0),
+    "age": (18.0, 100.0),
+}
 
 # Published names that are not valid pyradiomics features, and the documented stand-in used for them.
 STAND_INS: dict[str, tuple[str, str]] = {
     "WaveletH_LLHH_RunVariance": (
         "wavelet-LHH_glrlm_RunVariance",
-        ("'LLHH' is not a 3-D wavelet decomposition and 'WaveletH' no image-type prefix; RunVariance is a glrlm "
-         "feature, so a wavelet glrlm RunVariance (LHH, one of the 8 decompositions, arbitrary choice) stands in"),
+        (
+            "'LLHH' is not a 3-D wavelet decomposition and 'WaveletH' no image-type prefix; RunVariance is a glrlm "
+            "feature, so a wavelet glrlm RunVariance (LHH, one of the 8 decompositions, arbitrary choice) stands in"
+        ),
     ),
 }
 
@@ -67,7 +83,9 @@ STAND_INS: dict[str, tuple[str, str]] = {
 #   block "multivariable", (0, 0): 0.902; 11.5, 1.018, 5.4, 1.4, 6.8
 # The distribution over 60 seeds is in synthetic/seed_distribution.json (benchmarks/synth_seeds.py).
 COPULA_RHO = -0.3
-COPULA_BLOCK = "final"  # "final": the final model's variables; "multivariable": every multivariable row
+COPULA_BLOCK = (
+    "final"  # "final": the final model's variables; "multivariable": every multivariable row
+)
 COPULA_RHO_LESION = -0.1
 
 
@@ -80,17 +98,25 @@ class Design:
     lesion_table: Table
     outcomes: tuple[str, ...]
     event: str
-    outcome_labels: dict[str, str]  # outcome group -> printed level of the patient table's outcome row
+    outcome_labels: dict[
+        str, str
+    ]  # outcome group -> printed level of the patient table's outcome row
     max_lesions: int
-    variables: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {unit, kind, levels, rows}
+    variables: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # name -> {unit, kind, levels, rows}
 
 
 def design_of(study: Study) -> Design:
     """The design a synthetic cohort must meet, read from the study spec (its first lesion table with outcome groups, its patient table, the outcome groups)."""
-    lesion_tables = [t for t in study.tables if t.unit == "lesion" and any(g.outcome_group for g in t.groups)]
+    lesion_tables = [
+        t for t in study.tables if t.unit == "lesion" and any(g.outcome_group for g in t.groups)
+    ]
     if not lesion_tables:
-        raise NenauditError(f"{study.source}: synth needs a lesion-level table with outcome groups "
-                            "(groups with 'outcome_group'); the spec has none")
+        raise NenauditError(
+            f"{study.source}: synth needs a lesion-level table with outcome groups "
+            "(groups with 'outcome_group'); the spec has none"
+        )
     lt = lesion_tables[0]
     pts = [t for t in study.tables if t.unit == "patient"]
     pt = pts[0] if pts else None
@@ -110,7 +136,9 @@ def design_of(study: Study) -> Design:
                 continue
             key = label_key(r.variable)
             name = next((n for n in d.variables if label_key(n) == key), r.variable)
-            v = d.variables.setdefault(name, {"unit": set(), "kind": None, "levels": None, "rows": []})
+            v = d.variables.setdefault(
+                name, {"unit": set(), "kind": None, "levels": None, "rows": []}
+            )
             v["unit"].add(t.unit)
             v["rows"].append((t, r))
             kind = "categorical" if r.kind == "categorical" else "continuous"
@@ -125,7 +153,6 @@ def outcomes_of(table: Table, gid: str, outcomes: tuple[str, ...]) -> tuple[str,
     """The outcome groups a column ``gid`` of ``table`` counts: its own outcome group, or all of them."""
     g = table.group(gid)
     return (g.outcome_group,) if g.outcome_group in outcomes else outcomes
-
 
 
 def _level_index(levels: list[str], printed: str) -> str:
@@ -150,7 +177,9 @@ def problem_of(d: Design) -> al.AllocationProblem:
             if r.outcome:
                 for lv in r.levels:
                     if lv.outcome_group in d.outcomes:
-                        pby[lv.outcome_group] = pby.get(lv.outcome_group, 0) + sum(c.count for c in lv.cells.values())
+                        pby[lv.outcome_group] = pby.get(lv.outcome_group, 0) + sum(
+                            c.count for c in lv.cells.values()
+                        )
     variables, targets = [], []
     for name, v in d.variables.items():
         if v["kind"] != "categorical":
@@ -161,26 +190,49 @@ def problem_of(d: Design) -> al.AllocationProblem:
             for lv in r.levels:
                 level = _level_index(v["levels"], lv.level)
                 for gid, cell in lv.cells.items():
-                    targets.append(al.CountTarget(t.id, t.unit, name, level, gid, outcomes_of(t, gid, d.outcomes),
-                                                  float(cell.count)))
+                    targets.append(
+                        al.CountTarget(
+                            t.id,
+                            t.unit,
+                            name,
+                            level,
+                            gid,
+                            outcomes_of(t, gid, d.outcomes),
+                            float(cell.count),
+                        )
+                    )
     # soft targets from a published univariable OR for patient-only categorical variables
     reg = d.study.regression
     if reg is not None and pt is not None:
         for row in reg.rows:
             key = label_key(row.variable)
             v = next((vv for n, vv in d.variables.items() if label_key(n) == key), None)
-            if (v is None or v["kind"] != "categorical" or v["unit"] != {"patient"} or row.univariable is None
-                    or row.univariable.estimate.value is None or row.univariable.estimate.value <= 0):
+            if (
+                v is None
+                or v["kind"] != "categorical"
+                or v["unit"] != {"patient"}
+                or row.univariable is None
+                or row.univariable.estimate.value is None
+                or row.univariable.estimate.value <= 0
+            ):
                 continue
             name = next(n for n in d.variables if label_key(n) == label_key(row.variable))
             t, r = v["rows"][0]
             counts = [sum(c.count for c in lv.cells.values()) for lv in r.levels]
             if min(counts) < 0 or sum(counts) == 0:
                 continue
-            exp = al.or_targets(v["levels"], counts, lesions, d.event, math.log(row.univariable.estimate.value))
+            exp = al.or_targets(
+                v["levels"], counts, lesions, d.event, math.log(row.univariable.estimate.value)
+            )
             for (o, lv), cnt in exp.items():
-                targets.append(al.CountTarget("derived:" + reg.id, "lesion", name, lv, o, (o,), cnt, derived=True))
-    return al.AllocationProblem(d.outcomes, d.max_lesions, n_pat, pby, lesions, tuple(variables), tuple(targets))
+                targets.append(
+                    al.CountTarget(
+                        "derived:" + reg.id, "lesion", name, lv, o, (o,), cnt, derived=True
+                    )
+                )
+    return al.AllocationProblem(
+        d.outcomes, d.max_lesions, n_pat, pby, lesions, tuple(variables), tuple(targets)
+    )
 
 
 # --------------------------------------------------------------------- realization
@@ -208,8 +260,11 @@ def _bounds(name: str, cells: list) -> tuple[float | None, float | None]:
 def _summary_triplet(cell) -> tuple[float, float, float]:
     if hasattr(cell, "q1"):
         return cell.q1.value, cell.median.value, cell.q3.value
-    return cell.mean.value - ct.Z75 * cell.sd.value, cell.mean.value, cell.mean.value + ct.Z75 * cell.sd.value
-
+    return (
+        cell.mean.value - ct.Z75 * cell.sd.value,
+        cell.mean.value,
+        cell.mean.value + ct.Z75 * cell.sd.value,
+    )
 
 
 def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinical:
@@ -223,7 +278,9 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
     pid = [f"P{i + 1:0{width}d}" for i in range(npat)]
     out_r = np.array([c[0] for c in cells])
     out_k = np.array([c[1] for c in cells])
-    pat = pd.DataFrame({"patient_id": pid, "n_lesions": out_k, "outcome": (out_r == d.event).astype(int)})
+    pat = pd.DataFrame(
+        {"patient_id": pid, "n_lesions": out_k, "outcome": (out_r == d.event).astype(int)}
+    )
     if d.patient_table is not None:
         pat["Response"] = [d.outcome_labels[r] for r in out_r]
     notes: list[str] = []
@@ -232,8 +289,9 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
     # latent copula scores (patients x variables)
     names = list(d.variables)
     reg = d.study.regression
-    multi = {label_key(r.variable) for r in (reg.rows if reg else ())
-             if r.multivariable is not None}
+    multi = {
+        label_key(r.variable) for r in (reg.rows if reg else ()) if r.multivariable is not None
+    }
     if COPULA_BLOCK == "final" and reg is not None and reg.final_model:
         multi = {label_key(v) for v in reg.final_model}
     lesion_only = {label_key(n) for n, v in d.variables.items() if v["unit"] == {"lesion"}}
@@ -243,7 +301,9 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
             ka, kb = label_key(a), label_key(b)
             if i == j or ka not in multi or kb not in multi:
                 continue
-            corr[i, j] = COPULA_RHO_LESION if (ka in lesion_only or kb in lesion_only) else COPULA_RHO
+            corr[i, j] = (
+                COPULA_RHO_LESION if (ka in lesion_only or kb in lesion_only) else COPULA_RHO
+            )
     while True:  # shrink the off-diagonal towards 0 until positive definite (many model variables)
         try:
             chol = np.linalg.cholesky(corr)
@@ -281,7 +341,9 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
                 les[name] = vals
             continue
         # continuous
-        vals, miss, note = _continuous(d, name, v, rng, latent[:, vi], out_r, out_k, les_r, les["_p"].to_numpy())
+        vals, miss, note = _continuous(
+            d, name, v, rng, latent[:, vi], out_r, out_k, les_r, les["_p"].to_numpy()
+        )
         misses += miss
         notes += note
         if shared:
@@ -305,8 +367,17 @@ def realize(d: Design, alloc: al.Allocation, rng: np.random.Generator) -> Clinic
 N_ATTEMPTS = 40
 
 
-def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent: np.ndarray, out_r: np.ndarray,
-                out_k: np.ndarray, les_r: np.ndarray, les_p: np.ndarray) -> tuple[np.ndarray, list, list]:
+def _continuous(
+    d: Design,
+    name: str,
+    v: dict,
+    rng: np.random.Generator,
+    latent: np.ndarray,
+    out_r: np.ndarray,
+    out_k: np.ndarray,
+    les_r: np.ndarray,
+    les_p: np.ndarray,
+) -> tuple[np.ndarray, list, list]:
     """Values of one continuous variable matched to every published summary of it.
 
     Up to ``N_ATTEMPTS`` candidate orders are tried (the copula score plus a jitter of SD 0.3 from the
@@ -327,19 +398,43 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
     targets = []
     for t, row, gid, cell in pub:
         inside = np.isin(grp, outcomes_of(t, gid, R))
-        w = (np.where(inside, out_k if t.unit == "lesion" else 1, 0) if shared else inside.astype(int))
+        w = (
+            np.where(inside, out_k if t.unit == "lesion" else 1, 0)
+            if shared
+            else inside.astype(int)
+        )
         label = f"{t.id}/{name}/{gid}"
         if hasattr(cell, "q1"):
             for prob, pr in ((0.25, cell.q1), (0.5, cell.median), (0.75, cell.q3)):
-                targets.append(ct.SampleTarget(f"{label}/q{int(prob * 100)}", w, "q", prob, pr.value, pr.half_unit))
+                targets.append(
+                    ct.SampleTarget(
+                        f"{label}/q{int(prob * 100)}", w, "q", prob, pr.value, pr.half_unit
+                    )
+                )
         else:
-            targets.append(ct.SampleTarget(f"{label}/mean", w, "mean", None, cell.mean.value, cell.mean.half_unit))
-    if len(pub) == 1 and shared and not hasattr(pub[0][3], "q1") and pub[0][0].unit == "patient" \
-            and len(outcomes_of(pub[0][0], pub[0][2], R)) == len(R):
+            targets.append(
+                ct.SampleTarget(
+                    f"{label}/mean", w, "mean", None, cell.mean.value, cell.mean.half_unit
+                )
+            )
+    if (
+        len(pub) == 1
+        and shared
+        and not hasattr(pub[0][3], "q1")
+        and pub[0][0].unit == "patient"
+        and len(outcomes_of(pub[0][0], pub[0][2], R)) == len(R)
+    ):
         cell = pub[0][3]
         if v.get("integer_valued"):
-            vals, miss = ct.integer_mean_sd(rng, n, cell.mean.value, cell.sd.value, cell.mean.half_unit,
-                                            cell.sd.half_unit, bounds)
+            vals, miss = ct.integer_mean_sd(
+                rng,
+                n,
+                cell.mean.value,
+                cell.sd.value,
+                cell.mean.half_unit,
+                cell.sd.half_unit,
+                bounds,
+            )
         else:
             z = rng.standard_normal(n)
             vals, miss = cell.mean.value + cell.sd.value * (z - z.mean()) / z.std(ddof=1), []
@@ -347,8 +442,14 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
         out = np.empty(n)
         out[order] = np.sort(vals)
         return out, [dict(m, variable=name) for m in miss], []
-    prow = next((row for t, row, gid, cell in pub if t.unit == "lesion" and row.p is not None
-                 and row.p.value is not None), None)
+    prow = next(
+        (
+            row
+            for t, row, gid, cell in pub
+            if t.unit == "lesion" and row.p is not None and row.p.value is not None
+        ),
+        None,
+    )
     best = None
     for attempt in range(N_ATTEMPTS):
         score = lat + (0.3 * (1 + attempt / 4) * rng.standard_normal(n) if attempt else 0.0)
@@ -356,8 +457,9 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
         for r in R:
             members = np.flatnonzero(grp == r)
             q1, m, q3 = _summary_triplet(_most_specific(pub, r, d))
-            v0[members[np.argsort(score[members], kind="stable")]] = np.sort(ct.draw(rng, members.size, q1, m, q3,
-                                                                                     bounds))
+            v0[members[np.argsort(score[members], kind="stable")]] = np.sort(
+                ct.draw(rng, members.size, q1, m, q3, bounds)
+            )
         vals, miss = ct.match_targets(v0, targets, bounds)
         total_miss = sum(abs(m.get("miss_beyond_rounding") or 0.0) for m in miss)
         pdist = 0.0
@@ -366,7 +468,11 @@ def _continuous(d: Design, name: str, v: dict, rng: np.random.Generator, latent:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 p = mann_whitney(lv[les_r == R[0]], lv[les_r == R[1]]).p
-            pdist = 0.0 if prow.p.agrees(p) else abs(np.log(max(p, 1e-300)) - np.log(max(prow.p.value, 1e-300)))
+            pdist = (
+                0.0
+                if prow.p.agrees(p)
+                else abs(np.log(max(p, 1e-300)) - np.log(max(prow.p.value, 1e-300)))
+            )
         key = (round(total_miss, 9), pdist)
         if best is None or key < best[0]:
             best = (key, vals, miss)
