@@ -16,11 +16,21 @@ import re
 import socket
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from nenaudit.exceptions import NenauditError
+from threadpoolctl import threadpool_limits
+
+from nenaudit import __version__
+from nenaudit.cohort import load_cohort
+from nenaudit.exceptions import FitFailure, NenauditError
+from nenaudit.pipeline import PipelineConfig, build_design, run_pipeline
+from nenaudit.selection import SelectionConfig
 from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
 from nenaudit.simulate.seeds import replicate_seeds
+from nenaudit.simulate.twin import twin_cohort, twin_config
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.study.schema import load
 
 __all__ = ["MODES", "SimulationSpec", "ReplicateInputs", "run_replicate", "METRICS", "STATUSES"]
 
@@ -106,8 +116,6 @@ def code_fingerprint(root: str | None = None) -> str:
     alone does not say so (a development checkout keeps its version while its code changes).
     ``root`` is the package folder to hash (default: this installation's).
     """
-    from pathlib import Path
-
     base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     files = sorted(
@@ -125,8 +133,6 @@ def code_fingerprint(root: str | None = None) -> str:
 
 def build_id() -> str:
     """What made a row: ``"<version> (code <first 12 hex digits of code_fingerprint()>)"``."""
-    from nenaudit import __version__
-
     return f"{__version__} (code {code_fingerprint()[:12]})"
 
 
@@ -142,9 +148,6 @@ class ReplicateInputs:
     @classmethod
     def load(cls, spec: SimulationSpec) -> ReplicateInputs:
         """The inputs of ``spec``: its study spec (None: the embedded one) and its fixed cohort, if any."""
-        from nenaudit.cohort import load_cohort
-        from nenaudit.study.schema import load
-
         return cls(load(spec.study), None if spec.cohort is None else load_cohort(spec.cohort))
 
 
@@ -157,8 +160,6 @@ def build_cohort(spec: SimulationSpec, index: int, inputs: ReplicateInputs | Non
     rng = seeds.null_rng()
     null = spec.signal in ("clinical-only", "none")
     if spec.twin:
-        from nenaudit.simulate.twin import twin_cohort
-
         if scale != 1 or not null:
             raise NenauditError("the noise twin is a null simulation at the spec's own size")
         return twin_cohort(inputs.study, rng, max_features=spec.max_features), seeds
@@ -257,10 +258,6 @@ def metrics_of(res) -> dict[str, Any]:
 
 def validation_aucs(spec: SimulationSpec, res, cfg, seeds, study) -> dict[str, Any]:
     """The developed model's AUCs on an independent null cohort of the spec's validation (or external) size."""
-    from nenaudit.pipeline import build_design
-    from nenaudit.simulate.twin import twin_cohort
-    from nenaudit.stats.discrimination import roc_auc
-
     role = next((s.role for s in study.pipeline.samples if s.role != "development"), None)
     model = res.arrays.get("model")
     if role is None or model is None:
@@ -278,12 +275,6 @@ def run_replicate(
 ) -> dict[str, Any]:
     """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`); ``inputs``
     are the run's :class:`ReplicateInputs` (None: loaded here). The row does not depend on who loaded them."""
-    from threadpoolctl import threadpool_limits
-
-    from nenaudit.exceptions import FitFailure
-    from nenaudit.pipeline import PipelineConfig, run_pipeline
-    from nenaudit.selection import SelectionConfig
-
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
@@ -294,8 +285,6 @@ def run_replicate(
         )
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         if spec.twin:
-            from nenaudit.simulate.twin import twin_config
-
             cfg = twin_config(study, cfg)
         try:
             res = run_pipeline(cohort, cfg, study=study)  # --study names the candidates too

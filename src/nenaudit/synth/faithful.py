@@ -40,10 +40,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nenaudit.exceptions import FitFailure
+from nenaudit.pipeline import PipelineConfig
+from nenaudit.stats import validation as val
 from nenaudit.stats.discrimination import roc_auc
 from nenaudit.stats.features import spearman_matrix
 from nenaudit.stats.fixedorder import linear_predictor
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.stepwise import backward_elimination, univariable_then_backward
+from nenaudit.stats.twosample import mann_whitney
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
 from nenaudit.synth.targets import AUC_TOL
@@ -179,8 +185,6 @@ def _codes(d: Design, name: str, values: np.ndarray) -> np.ndarray:
 
 def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tuple[bool, ...]:
     """For each published summary of a patient-level variable: does ``x`` (patient values) meet it?"""
-    from nenaudit.stats.quantile import quantile7
-
     v = d.variables[name]
     out = []
     for t, row in v["rows"]:
@@ -221,11 +225,9 @@ def _uni_targets(d: Design, name: str):
 
 def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tuple[float, float]:
     """(excess beyond printed rounding of the OR and the lesion-table p, loss) of lesion-level values ``xl``
-    (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a categorical variable is fitted
-    on its (code, outcome) table with the lesion counts as prior weights (the same likelihood, faster)."""
-    from nenaudit.stats.logistic import fit_logistic
-    from nenaudit.stats.twosample import mann_whitney
-
+    (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a
+    categorical variable is fitted on its (code, outcome) table with the lesion counts as prior weights
+    (the same likelihood, faster)."""
     or_p, p_p, mw_p = tg
     o = np.lexsort(
         (xl, y)
@@ -442,7 +444,7 @@ def stage_a(
         )
         tried = 0
         stall = 0
-        for it in range(n_iter * (A_CAT_FACTOR if cat else 1)):
+        for _ in range(n_iter * (A_CAT_FACTOR if cat else 1)):
             if (
                 best[1] == 0.0 and best[0] - best[1] < 0.05
             ):  # all met (the pull term stays below 0.05)
@@ -529,7 +531,8 @@ class CTargets:
 
 
 def c_targets(d: Design, names) -> CTargets:
-    """Stage C's targets: the final model's terms, their published multivariable estimates with CIs, the printed apparent fusion AUC."""
+    """Stage C's targets: the final model's terms, their published multivariable estimates with CIs, the
+    printed apparent fusion AUC."""
     reg = d.study.regression
 
     def nm(v):
@@ -647,10 +650,6 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
     """Largest share, over the Harrell and by-patient schemes, of resamples whose refit of the final formula
     separates: the pipeline's resamples (``stats.validation.resample_indices`` / ``cluster_indices`` with its
     default seed, :data:`SEP_BOOT` of them) refitted by ``stats.validation.glm_or_fail``."""
-    from nenaudit.exceptions import FitFailure
-    from nenaudit.pipeline import PipelineConfig
-    from nenaudit.stats import validation as val
-
     seed = PipelineConfig().seed
     X = design[list(terms)].to_numpy(float)
     _, codes = np.unique(groups, return_inverse=True)
