@@ -454,8 +454,9 @@ def check_multivariable_reproducible(study: Study) -> list[Finding]:
                             published=t.raw,
                             recomputed=None,
                             verdict="not-reproducible",
-                            detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not "
-                            "give; its internal consistency is checked by the CI/p checks",
+                            detail="an adjusted OR needs the joint distribution of the predictors, "
+                            "which the paper does not give; its internal consistency is checked by the "
+                            "CI/p checks",
                         )
                     )
                 elif col == "univariable" and (reg.outcome_levels or reg is not study.regression):
