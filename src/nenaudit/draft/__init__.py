@@ -78,7 +78,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             {
                 "item": "tables",
                 "what": "no table was found",
-                "why": "no 'Table N' caption followed by tab-, pipe- or space-aligned lines (or no <table>/<table-wrap>)",
+                "why": "no 'Table N' caption followed by tab-, pipe- or space-aligned lines "
+                "(or no <table>/<table-wrap>)",
             }
         )
     for t in tables:
