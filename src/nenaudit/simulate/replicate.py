@@ -21,10 +21,11 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from nenaudit import __version__
+# pipeline's functions are looked up at the call (pipeline.run_pipeline): tests replace them
+from nenaudit import __version__, pipeline
 from nenaudit.cohort import load_cohort
 from nenaudit.exceptions import FitFailure, NenauditError
-from nenaudit.pipeline import PipelineConfig, build_design, run_pipeline
+from nenaudit.pipeline import PipelineConfig
 from nenaudit.selection import SelectionConfig
 from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
 from nenaudit.simulate.seeds import replicate_seeds
@@ -263,7 +264,7 @@ def validation_aucs(spec: SimulationSpec, res, cfg, seeds, study) -> dict[str, A
     if role is None or model is None:
         return {}
     vc = twin_cohort(study, seeds.validation_rng(), role=role, max_features=spec.max_features)
-    X, y, _, _ = build_design(vc, cfg, study)
+    X, y, _, _ = pipeline.build_design(vc, cfg, study)
     out = {"auc_validation_fusion": float(roc_auc(y, model.predict_lp(X), direction="<").auc)}
     if model.selection.selected:
         out["auc_validation_radscore"] = float(roc_auc(y, model.radscore(X), direction="<").auc)
@@ -287,7 +288,9 @@ def run_replicate(
         if spec.twin:
             cfg = twin_config(study, cfg)
         try:
-            res = run_pipeline(cohort, cfg, study=study)  # --study names the candidates too
+            res = pipeline.run_pipeline(
+                cohort, cfg, study=study
+            )  # --study names the candidates too
             body = metrics_of(res)
             status, detail = status_of_result(res)
             if spec.twin:
