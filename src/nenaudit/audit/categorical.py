@@ -174,9 +174,8 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             continue
         try:
             v = variants(counts_matrix(t, row), row.scores)
-        except (
-            NenauditError
-        ) as exc:  # e.g. every count in one level or one group: no 2 x 2 table left
+        except NenauditError as exc:
+            # e.g. every count in one level or one group: no 2 x 2 table left
             out.append(
                 Finding(
                     fid,

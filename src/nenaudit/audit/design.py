@@ -373,9 +373,8 @@ def check_events_per_variable(study: Study) -> list[Finding]:
     sp = _events(study, u)
     out = []
     multi = _multinomial(study, u) if isinstance(sp, str) else None
-    if (
-        multi is not None
-    ):  # a polytomous table names the outcome's categories: the smallest one limits the model
+    # a polytomous table names the outcome's categories: the smallest one limits the model
+    if multi is not None:
         sp = (
             multi[1],
             u.total - multi[1],

@@ -193,9 +193,8 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     table = study.table(reg.counts_table) if reg.counts_table else None
     if table is not None and (reg.event_groups or len(table.groups) > 2):
         table, why = _collapsed(table, reg.event_groups, reg.reference_groups)
-        if (
-            table is None
-        ):  # more than two outcome groups and no event groups: never pair groups unnamed
+        # more than two outcome groups and no event groups: never pair groups unnamed
+        if table is None:
             return [
                 Finding(
                     id=f"logit.univariable:{label}",

@@ -106,9 +106,8 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
     body_start = None
     for i, ln in enumerate(lines):
         s = ln.strip()
-        if (
-            i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s)
-        ):  # 'CharacteristicAll patients'
+        # 'CharacteristicAll patients'
+        if i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s):
             parts = re.split(r"(?<=[a-z])(?=[A-Z][a-z])", s)
             head.extend(parts)
             continue

@@ -1071,9 +1071,8 @@ def _regression(
             label = level
         if not ests and not ref:
             has_ref = current is not None and any(lv.get("reference") for lv in current["levels"])
-            if (
-                has_ref and level is None and _awaiting(current)
-            ):  # the level the reference row's estimates belong to
+            # the level the reference row's estimates belong to
+            if has_ref and level is None and _awaiting(current):
                 current["levels"].append({"level": label})
                 continue
             current = {

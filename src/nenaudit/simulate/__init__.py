@@ -205,9 +205,8 @@ def run_simulation(
         raise NenauditError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
     check_out(out, resume)
-    if (
-        backend == "dask" and scheduler
-    ):  # before the store is created: a bad address leaves nothing behind
+    # before the store is created: a bad address leaves nothing behind
+    if backend == "dask" and scheduler:
         scheduler = backends.check_scheduler(scheduler, connect_timeout)
     study = load(spec.study)
     if spec.study_sha256 and spec.study_sha256 != study.sha256:

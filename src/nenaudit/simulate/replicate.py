@@ -206,9 +206,8 @@ def _status_of_message(msg: str) -> tuple[str, str]:
     m = re.search(r"fails on the full data \((\w+):", msg)
     if m and m.group(1) in STATUSES:
         return m.group(1), msg
-    if (
-        "predictions are all equal" in msg
-    ):  # no feature and no clinical predictor kept: a constant model
+    # no feature and no clinical predictor kept: a constant model
+    if "predictions are all equal" in msg:
         return "empty_model", msg
     return "error", msg
 
@@ -295,13 +294,11 @@ def run_replicate(
             status, detail = status_of_result(res)
             if spec.twin:
                 body["metrics"].update(validation_aucs(spec, res, cfg, seeds, study))
-        except (
-            FitFailure
-        ) as exc:  # the pipeline could not build a model on this cohort: a counted outcome
+        except FitFailure as exc:
+            # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
-        except (
-            NenauditError
-        ) as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
+        except NenauditError as exc:
+            # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
             status, detail = _status_of_message(str(exc))
         y = cohort.outcome
         body["details"].setdefault("n_lesions", int(y.size))

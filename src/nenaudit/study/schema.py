@@ -1673,9 +1673,8 @@ def check_against_schema(raw: Mapping[str, Any]) -> None:
         _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
     errors = list(_VALIDATOR.iter_errors(raw))
     unknown = sorted(_unknown_key_errors(errors), key=lambda e: len(e.absolute_path))
-    if (
-        unknown
-    ):  # an unknown key first: a misspelt key is also the cause of the 'required' error beside it
+    # an unknown key first: a misspelt key is also the cause of the 'required' error beside it
+    if unknown:
         raise SpecError(_unknown_key_message(unknown[0]))
     err = best_match(errors)
     if err is not None:

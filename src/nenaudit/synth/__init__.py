@@ -322,9 +322,8 @@ def generate(
             say(
                 f"  attempt {attempt}: missed {', '.join(missed)}; stage C again from the stage B state"
             )
-    if (
-        len(tried) > 1
-    ):  # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+    # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+    if len(tried) > 1:
         *_, attempt, kept, rec, ach, _ = min(tried, key=lambda t: t[:3])
         files.clear()
         files.update(kept)
@@ -576,10 +575,8 @@ def _evaluate(
             warnings.simplefilter("ignore")
             try:
                 res = run_pipeline(load_cohort(tmp), PipelineConfig(n_boot=n_boot))
-            except (
-                FitFailure,
-                NenauditError,
-            ) as exc:  # the pipeline could not run: a reported outcome
+            except (FitFailure, NenauditError) as exc:
+                # the pipeline could not run: a reported outcome
                 return {
                     "faithful": False,
                     "failure": str(exc),

@@ -240,12 +240,10 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
             f = fit_logistic(keys[:, :1], keys[:, 1], weights=w.astype(float), profile=False)
         else:
             f = fit_logistic(xl[:, None], y, profile=False)
-    if (
-        f.separation
-    ):  # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits,
-        return settle(SEPARATED_LOSS), settle(
-            SEPARATED_LOSS
-        )  # amplified), so the loss is fixed: the worst
+    if f.separation:
+        # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits, amplified),
+        # so the loss is fixed: the worst
+        return settle(SEPARATED_LOSS), settle(SEPARATED_LOSS)
     ex, dist = 0.0, 0.0
     e, dd = _log_excess(float(np.exp(f.coef[1])), or_p)
     ex, dist = ex + e, dist + dd
@@ -275,9 +273,8 @@ def _propose(
     trial = x.copy()
     move = rng.integers(4) if not cat else 0
     i, j = rng.choice(n, size=2, replace=False)
-    if (
-        move == 3
-    ):  # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
+    # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
+    if move == 3:
         lo, hi = float(trial.min()), float(trial.max())
         span = hi - lo
         a, b = (
@@ -294,9 +291,8 @@ def _propose(
         if trial[i] == trial[j]:
             return None
         trial[i], trial[j] = trial[j], trial[i]
-        if (
-            cat and rng.uniform() < 0.5
-        ):  # a second swap: moves that one swap cannot make without losing
+        # a second swap: moves that one swap cannot make without losing
+        if cat and rng.uniform() < 0.5:
             i, j = rng.choice(n, size=2, replace=False)
             trial[i], trial[j] = trial[j], trial[i]
         return trial
@@ -445,14 +441,12 @@ def stage_a(
         tried = 0
         stall = 0
         for _ in range(n_iter * (A_CAT_FACTOR if cat else 1)):
-            if (
-                best[1] == 0.0 and best[0] - best[1] < 0.05
-            ):  # all met (the pull term stays below 0.05)
+            # all met (the pull term stays below 0.05)
+            if best[1] == 0.0 and best[0] - best[1] < 0.05:
                 break
             tried += 1
-            if (
-                stall >= A_STALL
-            ):  # iterated local search: a kick of random moves from the best state
+            # iterated local search: a kick of random moves from the best state
+            if stall >= A_STALL:
                 x = best[2]
                 for _ in range(A_KICK):
                     t = _propose(x, rng, cat, integer, limits)
