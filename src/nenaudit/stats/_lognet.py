@@ -61,7 +61,7 @@ try:
 except ImportError:  # pragma: no cover - numba is a dependency; a broken install says what to do
     numba = None
 
-__all__ = ["lognet_path"]
+__all__ = ["lognet_path", "warm"]
 
 # glmnet.control() defaults (R glmnet 4.1): fdev, eps, big, mnlam, devmax, pmin
 _FDEV = 1e-5
@@ -620,3 +620,18 @@ def lognet_path(
     )
     coef, icpt = unscale(beta, a0, xm, xs, order, nin, int(lmu))
     return lam[:lmu].copy(), icpt, coef, dev[:lmu].copy(), float(nulldev), int(nlp), int(jerr)
+
+
+def warm() -> None:
+    """Compile the kernel now (or load it from numba's cache) for the argument types
+    :func:`lognet_path` passes, so that the first lasso of a run does not pay the compilation
+    (``make venv`` and ``make venv-run`` call this once after installing). The cache sits beside this
+    file (or in numba's user cache directory when that is read-only) and is keyed on this file's
+    timestamp and on the CPU model and features the code was compiled for, so a copy never runs code
+    compiled for another CPU."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 24))
+    y = np.r_[np.zeros(12), np.ones(12)]
+    x[0] += y
+    lognet_path(x, y, flmin=1e-4, ulam=None, nlam=5, thresh=1e-7, maxit=1000)
+    lognet_path(x.copy(), y, flmin=1.0, ulam=np.array([0.1, 0.01]), nlam=2, thresh=1e-7, maxit=1000)

@@ -592,6 +592,13 @@ def wald_table(
     return tuple(nm), coef, se, p
 
 
+def warm() -> None:
+    """Compile :func:`wald_table`'s IRLS now (or load it from numba's cache); ``make venv`` calls
+    this once after installing (see :func:`nenaudit.stats._lognet.warm`)."""
+    x = np.array([0.5, 1.5, 2.0, 3.5, 1.0, 2.5, 3.0, 0.0])
+    wald_table(x[:, None], [0, 1, 0, 1, 0, 1, 1, 0])
+
+
 def lr_test(full: LogisticResult, reduced: LogisticResult) -> LRTest:
     """Likelihood-ratio chi-square test of a reduced model nested in a full one.
 
