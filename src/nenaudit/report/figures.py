@@ -459,7 +459,7 @@ def plot_validation(res, ax=None, published: float | None = None):
         c = v[key].index("C")
         rows.append((lab, c.corrected, c.optimism_mc_se, c.optimism_mc_se))
     ys = np.arange(len(rows))[::-1]
-    for yy, (lab, x, lo, hi) in zip(ys, rows):
+    for yy, (_lab, x, lo, hi) in zip(ys, rows):
         ax.errorbar(
             [x],
             [yy],
