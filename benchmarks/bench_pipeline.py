@@ -46,6 +46,7 @@ from _timing import machine, machine_line, timed, write_results
 from nenaudit.cohort import load_cohort
 from nenaudit.parity import rbridge as R
 from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_design
+from nenaudit.selection import select_features
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
 from nenaudit.stats.lasso import make_foldid
@@ -98,6 +99,23 @@ def per_resample(X, y, procedure, idx):
     return sels, rows
 
 
+def python_selection(X, y, procedure, rows) -> tuple[str, ...] | None:
+    """The LASSO's selected features on one resample as the procedure selects them (for a resample whose
+    later steps failed, e.g. a final model that did not converge); None where the selection fails."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sel = select_features(
+                X.iloc[rows].reset_index(drop=True)[list(procedure.features)],
+                np.asarray(y[rows], dtype=float),
+                icc_values=procedure.icc_values,
+                config=procedure.config.selection,
+            )
+    except Exception:  # noqa: BLE001 - a failed selection: no set, as R's NA
+        return None
+    return tuple(sorted(sel.selected))
+
+
 def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
     """How many resamples of ``a`` and ``b`` (rows of 10 indexes) agree to ``tol``; the first disagreements
     (a printable line, and the counts for the results file)."""
@@ -109,7 +127,10 @@ def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
         f"{name}: {int((worst[both] <= tol).sum())} of {int(both.sum())} resamples agree to {tol:g} in all 10 "
         f"indexes (max abs difference {worst.max():.2e}); same failed resamples: {same_na}"
     )
-    for r in np.flatnonzero(both & (worst > tol))[:5]:
+    shown = list(np.flatnonzero(both & (worst > tol))[:5])
+    if worst.max() > tol and int(np.argmax(worst)) not in shown:
+        shown.append(int(np.argmax(worst)))  # and the largest difference
+    for r in shown:
         cols = np.flatnonzero(diff[r] > tol)
         py, rr = a[r, cols].round(6).tolist(), b[r, cols].round(6).tolist()
         line += f"\n  resample {r}: indexes {cols.tolist()} Python {py} R {rr}"
@@ -310,7 +331,10 @@ def main() -> int:
             )
         )
         r_sets = [None if s is None else tuple(sorted(s.split("\t"))) if s else () for s in r_sels]
-        py_sets = [tuple(sorted(s)) if isinstance(s, tuple) else None for s in py_sels]
+        py_sets = [
+            tuple(sorted(s)) if isinstance(s, tuple) else python_selection(X, y, serial, r)
+            for s, r in zip(py_sels, idx)
+        ]
         same = sum(a == b for a, b in zip(py_sets, r_sets))
         print(
             f"selected features (LASSO at lambda.min): the same as R's in {same} of {len(r_sets)} resamples"
