@@ -18,8 +18,11 @@ Python time / R time (issue 25's target: at most 0.4 with one worker, on the CPU
 one worker with cv_lasso's default threads. ``--interleave K`` also times R and Python in
 turn on chunks of K resamples (per resample the work of R's loop body: the procedure, then the 10
 indexes on the resample and on the whole cohort), which keeps the ratio fair when the machine's
-load changes during the run (R alone took 41 s, 76 s and 100 s for the same 100 resamples in
-three runs of one evening), and compares every resample's indexes with R's.
+load changes during the run (on a shared machine R's time alone for the same resamples varies
+twofold between runs), and compares every resample's indexes with R's and the LASSO's selected
+features with those of R's ``cv.glmnet`` on the same resample (the selection steps of
+``val_paper_pipeline``, run again untimed). Both sides run two resamples before any timing (imports,
+numba's cache, R's libraries).
 
     .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
                                                   [--interleave 10]

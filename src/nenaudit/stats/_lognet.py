@@ -31,9 +31,10 @@ only the same sequence of passes gives R's numbers:
    tests' oracle) checks the weights first, so on a user grid over separated data it stops earlier than
    R; this kernel follows R.
 
-Only the summation order of the inner products differs from glmnet's (eight partial sums, which
-the compiler turns into vector instructions), so the numbers agree with R to rounding, about
-1e-13 (``tests/test_lasso.py``), not bit for bit. The kernel releases the GIL: the K + 1 fits of a
+Only the summation order of the inner products differs from glmnet's (eight lanes, written as one
+LLVM vector: see "Lane sums" below), so the numbers agree with R to rounding, about 1e-13
+(``tests/test_lasso.py``), not bit for bit; they are the same bits on every x86-64 CPU
+(``tests/test_lognet_lanes.py``). The kernel releases the GIL: the K + 1 fits of a
 cross-validation run on threads.
 
 References
