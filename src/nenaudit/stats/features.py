@@ -82,14 +82,17 @@ def screen_features(X: Any, names: Sequence[str] | None = None) -> Screen:
     2017;77:e104-e107. doi:10.1158/0008-5472.CAN-17-0339
     """
     A, names = as_matrix(X, names, "features")
-    nonfinite = ~np.isfinite(A).all(axis=0)
+    finite = np.isfinite(A)
+    nonfinite = ~finite.all(axis=0)
     with np.errstate(invalid="ignore"):
-        const = ~nonfinite & (np.ptp(np.where(np.isfinite(A), A, 0.0), axis=0) == 0)
-    kept = tuple(n for n, a, b in zip(names, nonfinite, const) if not (a or b))
+        const = ~nonfinite & (
+            np.ptp(A if not nonfinite.any() else np.where(finite, A, 0.0), axis=0) == 0
+        )
+    drop = (nonfinite | const).tolist()
     return Screen(
-        kept=kept,
-        nonfinite=tuple(n for n, a in zip(names, nonfinite) if a),
-        constant=tuple(n for n, b in zip(names, const) if b),
+        kept=tuple(n for n, d in zip(names, drop) if not d),
+        nonfinite=tuple(names[j] for j in np.flatnonzero(nonfinite)),
+        constant=tuple(names[j] for j in np.flatnonzero(const)),
     )
 
 
