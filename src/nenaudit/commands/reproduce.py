@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import multiprocessing
+import os
+import shutil
 import sys
+import tempfile
 import threading
 
 from nenaudit import options
@@ -102,9 +105,17 @@ def run(args: argparse.Namespace) -> int:
 _PROGRESS = None  # in the crosscheck's worker: the queue its progress messages go to
 
 
-def _crosscheck_worker_init(queue) -> None:
+def _crosscheck_worker_init(queue, tmpdir: str) -> None:
+    """In the worker: progress to ``queue``; temporary files (R's session directory among them) in
+    ``tmpdir``, which the parent removes however the run ends; nothing on stderr (the parent reports
+    an interruption in one line, and the crosscheck's errors come back through its future)."""
     global _PROGRESS
     _PROGRESS = queue
+    os.environ["TMPDIR"] = tmpdir
+    tempfile.tempdir = None
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _crosscheck_in_worker(cohort_arg, na, args: argparse.Namespace):
@@ -126,8 +137,12 @@ def _start_crosscheck(stack: contextlib.ExitStack, args, say):
         return lambda: crosscheck_for_report(None, args, say)
     ctx = multiprocessing.get_context("fork")  # the queue is inherited, not pickled
     queue = ctx.SimpleQueue()
+    tmpdir = tempfile.mkdtemp(prefix="nenaudit-crosscheck-")
+    stack.callback(shutil.rmtree, tmpdir, ignore_errors=True)  # after the worker has stopped
     pool = stack.enter_context(
-        worker_pool(1, mp_context=ctx, initializer=_crosscheck_worker_init, initargs=(queue,))
+        worker_pool(
+            1, mp_context=ctx, initializer=_crosscheck_worker_init, initargs=(queue, tmpdir)
+        )
     )
     small = argparse.Namespace(
         no_crosscheck=False, seed=args.seed, fold_seed=args.fold_seed, cohort=args.cohort
@@ -141,12 +156,21 @@ def _start_crosscheck(stack: contextlib.ExitStack, args, say):
     relay_thread = threading.Thread(target=relay, name="nenaudit-crosscheck-progress", daemon=True)
     relay_thread.start()
 
-    def stop_relay() -> None:
+    def stop_relay() -> None:  # the worker is alive or done (not killed), so put() cannot block
         if relay_thread.is_alive():
             queue.put(None)
             relay_thread.join(5.0)
 
-    stack.callback(stop_relay)
+    def kill_on_error(exc_type, exc, tb) -> bool:
+        # an error or a signal: the worker is killed at once (R in it may defer SIGTERM); its
+        # temporary directory goes with the callback above; the daemon relay thread is left blocked
+        if exc_type is not None:
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+        return False
+
+    stack.push(kill_on_error)
 
     def wait():
         try:
