@@ -18,8 +18,11 @@ Python time / R time (issue 25's target: at most 0.4 with one worker, on the CPU
 one worker with cv_lasso's default threads. ``--interleave K`` also times R and Python in
 turn on chunks of K resamples (per resample the work of R's loop body: the procedure, then the 10
 indexes on the resample and on the whole cohort), which keeps the ratio fair when the machine's
-load changes during the run (R alone took 41 s, 76 s and 100 s for the same 100 resamples in
-three runs of one evening), and compares every resample's indexes with R's.
+load changes during the run (on a shared machine R's time alone for the same resamples varies
+twofold between runs), and compares every resample's indexes with R's and the LASSO's selected
+features with those of R's ``cv.glmnet`` on the same resample (the selection steps of
+``val_paper_pipeline``, run again untimed). Both sides run two resamples before any timing (imports,
+numba's cache, R's libraries).
 
     .venv/bin/python benchmarks/bench_pipeline.py [COHORT_DIR] [--boot 1000] [--seed 2025] [--threads]
                                                   [--interleave 10]
@@ -46,9 +49,33 @@ from _timing import machine, machine_line, timed, write_results
 from nenaudit.cohort import load_cohort
 from nenaudit.parity import rbridge as R
 from nenaudit.pipeline import RADSCORE, PaperProcedure, PipelineConfig, build_design
+from nenaudit.selection import select_features
 from nenaudit.stats import validation as v
 from nenaudit.stats.features import icc_filter_from_values
 from nenaudit.stats.lasso import make_foldid
+
+# R: the selection steps of val_paper_pipeline (reference_r/validation.R), returning per resample the
+# names of the features with a non-zero coefficient at lambda.min (tab-separated; NA for one class)
+R_SELECTION = """
+function(feats, names, y, idx, foldid, cutoff) {
+  F <- as.matrix(feats)
+  colnames(F) <- names
+  out <- rep(NA_character_, nrow(idx))
+  for (b in seq_len(nrow(idx))) {
+    i <- idx[b, ]
+    yb <- y[i]
+    if (length(unique(yb)) < 2) next
+    Fb <- F[i, , drop = FALSE]
+    Fb <- Fb[, apply(Fb, 2, function(v) max(v) > min(v)), drop = FALSE]
+    Z <- scale(Fb)
+    redundant <- caret::findCorrelation(cor(Z, method = "spearman"), cutoff = cutoff)
+    if (length(redundant)) Z <- Z[, -redundant, drop = FALSE]
+    cf <- coef(glmnet::cv.glmnet(Z, yb, family = "binomial", foldid = foldid), s = "lambda.min")
+    out[b] <- paste(setdiff(rownames(cf)[as.numeric(cf) != 0], "(Intercept)"), collapse = "\t")
+  }
+  out
+}
+"""
 
 
 def safe(name: str) -> str:
@@ -75,6 +102,23 @@ def per_resample(X, y, procedure, idx):
     return sels, rows
 
 
+def python_selection(X, y, procedure, rows) -> tuple[str, ...] | None:
+    """The LASSO's selected features on one resample as the procedure selects them (for a resample whose
+    later steps failed, e.g. a final model that did not converge); None where the selection fails."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sel = select_features(
+                X.iloc[rows].reset_index(drop=True)[list(procedure.features)],
+                np.asarray(y[rows], dtype=float),
+                icc_values=procedure.icc_values,
+                config=procedure.config.selection,
+            )
+    except Exception:  # noqa: BLE001 - a failed selection: no set, as R's NA
+        return None
+    return tuple(sorted(sel.selected))
+
+
 def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
     """How many resamples of ``a`` and ``b`` (rows of 10 indexes) agree to ``tol``; the first disagreements
     (a printable line, and the counts for the results file)."""
@@ -86,9 +130,13 @@ def agreement(name, a, b, tol=1e-9) -> tuple[str, dict]:
         f"{name}: {int((worst[both] <= tol).sum())} of {int(both.sum())} resamples agree to {tol:g} in all 10 "
         f"indexes (max abs difference {worst.max():.2e}); same failed resamples: {same_na}"
     )
-    for r in np.flatnonzero(both & (worst > tol))[:5]:
+    shown = list(np.flatnonzero(both & (worst > tol))[:5])
+    if worst.max() > tol and int(np.argmax(worst)) not in shown:
+        shown.append(int(np.argmax(worst)))  # and the largest difference
+    for r in shown:
         cols = np.flatnonzero(diff[r] > tol)
-        line += f"\n  resample {r}: indexes {cols.tolist()} Python {a[r, cols].round(6).tolist()} R {b[r, cols].round(6).tolist()}"
+        py, rr = a[r, cols].round(6).tolist(), b[r, cols].round(6).tolist()
+        line += f"\n  resample {r}: indexes {cols.tolist()} Python {py} R {rr}"
     counts = {
         "tolerance": tol,
         "agree": int((worst[both] <= tol).sum()),
@@ -139,6 +187,8 @@ def main() -> int:
         f"B = {args.boot}, seed {args.seed}"
     )
 
+    # warm-up outside the timings: imports, the compiled kernels' load from numba's cache, first calls
+    timed(v.pipeline_optimism, X, y, serial, indices=idx[:2], jobs=1)
     p1, t1 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=1)
     p2, t2 = timed(v.pipeline_optimism, X, y, serial, indices=idx, jobs=2)
     same = p1.indexes == p2.indexes
@@ -183,11 +233,25 @@ def main() -> int:
     )
     kept = list(icc.kept) if icc is not None else list(proc.features)
     F = X[kept].to_numpy(float)
-    F = F[:, np.isfinite(F).all(axis=0)]
+    finite = np.isfinite(F).all(axis=0)
+    F, f_names = F[:, finite], [n for n, ok in zip(kept, finite) if ok]
     foldid = make_foldid(n, sc.nfolds, sc.seed)
     R.source("validation.R")
     d = R.call(
         "data.frame", **{safe(c): R.fvec(X[c].to_numpy(float)) for c in clinical}, y=R.fvec(y)
+    )
+    # R's warm-up outside the timing (library(glmnet), library(caret), first calls), as Python's
+    R.call(
+        "val_paper_pipeline",
+        d,
+        R.matrix(F),
+        "y",
+        R.svec([safe(c) for c in clinical]),
+        R.matrix(idx[:2] + 1),
+        R.ivec(foldid),
+        sc.spearman_cutoff,
+        cfg.entry,
+        cfg.stay,
     )
     ref, tr = timed(
         R.call,
@@ -221,6 +285,7 @@ def main() -> int:
         # the same resamples in chunks, R and Python in turn (one thread each), so that a load that changes
         # during the run weighs on both alike; per resample the same work as R's loop body
         secs, rows = {"R": 0.0, "Python": 0.0}, {"R": [], "Python": []}
+        py_sels: list = []
         for c0 in range(0, idx.shape[0], args.interleave):
             chunk = idx[c0 : c0 + args.interleave]
             out, t = timed(
@@ -240,9 +305,10 @@ def main() -> int:
             rows["R"].append(
                 np.array(out, dtype=float, copy=True)
             )  # a copy: asarray shares R memory R may free
-            (_sel, rw), t = timed(per_resample, X, y, serial, chunk)
+            (sel, rw), t = timed(per_resample, X, y, serial, chunk)
             secs["Python"] += t
             rows["Python"].append(rw)
+            py_sels += sel
         print(
             f"interleaved, chunks of {args.interleave}: R {secs['R']:.2f} s, Python {secs['Python']:.2f} s; "
             f"ratio Python/R (1 thread): {secs['Python'] / secs['R']:.3f}"
@@ -256,6 +322,30 @@ def main() -> int:
             "ratio_to_r": secs["Python"] / secs["R"],
             "indexes_agree_with_r": counts,
         }
+        # the LASSO's selected features, per resample, against R's (same steps, untimed)
+        r_sels = R.to_py(
+            R.r()(R_SELECTION)(
+                R.matrix(F),
+                R.svec(f_names),
+                R.fvec(y),
+                R.matrix(idx + 1),
+                R.ivec(foldid),
+                sc.spearman_cutoff,
+            )
+        )
+        r_sets = [None if s is None else tuple(sorted(s.split("\t"))) if s else () for s in r_sels]
+        py_sets = [
+            tuple(sorted(s)) if isinstance(s, tuple) else python_selection(X, y, serial, r)
+            for s, r in zip(py_sels, idx)
+        ]
+        same = sum(a == b for a, b in zip(py_sets, r_sets))
+        print(
+            f"selected features (LASSO at lambda.min): the same as R's in {same} of {len(r_sets)} resamples"
+        )
+        for b, (a, r) in enumerate(zip(py_sets, r_sets)):
+            if a != r and b < 5:
+                print(f"  resample {b}: Python {a} R {r}")
+        inter["selected_features_agree_with_r"] = {"agree": same, "resamples": len(r_sets)}
         results["interleaved"] = inter
     write_results("bench_pipeline", settings, results, started)
     return 0

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
+import os
+import shutil
 import sys
+import tempfile
+import threading
 
 from nenaudit import options
 
@@ -54,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         figure_extras=True,
         selection=SelectionConfig(seed=args.fold_seed),
     )
-    with Outputs() as outs:  # the output directory is checked (and marked) before the computation
+    with Outputs() as outs, contextlib.ExitStack() as side:
+        # the output directory is checked (and marked) before the computation
         target = outs.dir(
             args.out,
             verb="reproduce",
@@ -65,13 +72,16 @@ def run(args: argparse.Namespace) -> int:
         # progress on stderr: a bar on a terminal, time-stamped lines otherwise, nothing with --quiet
         with StepProgress("reproduce", enabled=not args.quiet) as bar:
             say = bar.step
+            # the R crosscheck (its own cohort load and pipeline, mostly R, single-threaded) runs in a
+            # worker beside the pipeline, whose serial steps leave a core free; same table
+            crosscheck = _start_crosscheck(side, args, say)
             try:
                 res = run_pipeline(cohort, cfg, progress=say, study=study)
             except FitFailure as exc:
                 raise whole_cohort_error(exc, cohort.path) from None
             findings = run_audit(study)
             audit = summary_line(findings)
-            cross, why_not = crosscheck_for_report(cohort, args, say)
+            cross, why_not = crosscheck()
             say("writing the report")
             out = write_report(
                 res, study, target, findings=findings, crosscheck=cross, crosscheck_why_not=why_not
@@ -94,6 +104,85 @@ def run(args: argparse.Namespace) -> int:
     print(f"audit: {audit}")
     print(f"report: {out / 'report.html'} (also {out / 'report.md'})")
     return 0
+
+
+_PROGRESS = None  # in the crosscheck's worker: the queue its progress messages go to
+
+
+def _crosscheck_worker_init(queue, tmpdir: str) -> None:
+    """In the worker: progress to ``queue``; temporary files (R's session directory among them) in
+    ``tmpdir``, which the parent removes however the run ends; nothing on stderr (the parent reports
+    an interruption in one line, and the crosscheck's errors come back through its future)."""
+    global _PROGRESS
+    _PROGRESS = queue
+    os.environ["TMPDIR"] = tmpdir
+    tempfile.tempdir = None
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _crosscheck_in_worker(cohort_arg, na, args: argparse.Namespace):
+    """In the worker: load the cohort as the parent did and run :func:`crosscheck_for_report`."""
+    from nenaudit.cohort import load_cohort
+
+    return crosscheck_for_report(load_cohort(cohort_arg, na=na), args, _PROGRESS.put)
+
+
+def _start_crosscheck(stack: contextlib.ExitStack, args, say):
+    """Start the report's crosscheck in a worker process (it dies with this one, see
+    :func:`nenaudit.stats.workers.worker_pool`) when R is there; returns the callable that waits for
+    ``(table, None)`` or gives ``(None, why)``. Its progress lines are relayed to ``say``."""
+    from nenaudit.commands import na_tokens
+    from nenaudit.parity.rbridge import r_unavailable_reason
+    from nenaudit.stats.workers import worker_pool
+
+    if args.no_crosscheck or r_unavailable_reason() is not None:
+        return lambda: crosscheck_for_report(None, args, say)
+    ctx = multiprocessing.get_context("fork")  # the queue is inherited, not pickled
+    queue = ctx.SimpleQueue()
+    tmpdir = tempfile.mkdtemp(prefix="nenaudit-crosscheck-")
+    stack.callback(shutil.rmtree, tmpdir, ignore_errors=True)  # after the worker has stopped
+    pool = stack.enter_context(
+        worker_pool(
+            1, mp_context=ctx, initializer=_crosscheck_worker_init, initargs=(queue, tmpdir)
+        )
+    )
+    small = argparse.Namespace(
+        no_crosscheck=False, seed=args.seed, fold_seed=args.fold_seed, cohort=args.cohort
+    )
+    future = pool.submit(_crosscheck_in_worker, args.cohort, na_tokens(args), small)
+
+    def relay() -> None:
+        while (msg := queue.get()) is not None:
+            say(msg)
+
+    relay_thread = threading.Thread(target=relay, name="nenaudit-crosscheck-progress", daemon=True)
+    relay_thread.start()
+
+    def stop_relay() -> None:  # the worker is alive or done (not killed), so put() cannot block
+        if relay_thread.is_alive():
+            queue.put(None)
+            relay_thread.join(5.0)
+
+    def kill_on_error(exc_type, exc, tb) -> bool:
+        # an error or a signal: the worker is killed at once (R in it may defer SIGTERM); its
+        # temporary directory goes with the callback above; the daemon relay thread is left blocked
+        if exc_type is not None:
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+        return False
+
+    stack.push(kill_on_error)
+
+    def wait():
+        try:
+            return future.result()
+        finally:
+            stop_relay()
+
+    return wait
 
 
 def crosscheck_for_report(cohort, args, say):

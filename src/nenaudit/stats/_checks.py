@@ -190,16 +190,17 @@ def as_matrix(X: Any, names: Sequence[str] | None, who: str) -> tuple[np.ndarray
         )
     if names is None:
         names = [f"V{j + 1}" for j in range(A.shape[1])]
-    names = tuple(str(n) for n in names)
+    names = tuple(map(str, names))
     if len(names) != A.shape[1]:
         raise NenauditError(f"{who}: {len(names)} names for {A.shape[1]} columns")
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise NenauditError(
-                f"{who}: feature name {n!r} appears twice; feature names must be unique"
-            )
-        seen.add(n)
+    if len(set(names)) != len(names):  # name the first repeated one
+        seen: set[str] = set()
+        for n in names:
+            if n in seen:
+                raise NenauditError(
+                    f"{who}: feature name {n!r} appears twice; feature names must be unique"
+                )
+            seen.add(n)
     return A, names
 
 

@@ -31,9 +31,10 @@ only the same sequence of passes gives R's numbers:
    tests' oracle) checks the weights first, so on a user grid over separated data it stops earlier than
    R; this kernel follows R.
 
-Only the summation order of the inner products differs from glmnet's (eight partial sums, which
-the compiler turns into vector instructions), so the numbers agree with R to rounding, about
-1e-13 (``tests/test_lasso.py``), not bit for bit. The kernel releases the GIL: the K + 1 fits of a
+Only the summation order of the inner products differs from glmnet's (eight lanes, written as one
+LLVM vector: see "Lane sums" below), so the numbers agree with R to rounding, about 1e-13
+(``tests/test_lasso.py``), not bit for bit; they are the same bits on every x86-64 CPU
+(``tests/test_lognet_lanes.py``). The kernel releases the GIL: the K + 1 fits of a
 cross-validation run on threads.
 
 References
@@ -55,10 +56,13 @@ from nenaudit.exceptions import NenauditError
 
 try:
     import numba
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
 except ImportError:  # pragma: no cover - numba is a dependency; a broken install says what to do
     numba = None
 
-__all__ = ["lognet_path"]
+__all__ = ["lognet_path", "warm"]
 
 # glmnet.control() defaults (R glmnet 4.1): fdev, eps, big, mnlam, devmax, pmin
 _FDEV = 1e-5
@@ -77,78 +81,195 @@ def _jit(fn):
     return numba.njit(cache=True, nogil=True, fastmath=False)(fn)
 
 
+# ---------------------------------------------------------------------------------------
+# Lane sums. An inner product of n terms is summed in a fixed number of lanes: term i goes to lane
+# i mod W for the whole blocks of W terms, the remaining terms to lane 0 in order, and the lanes are
+# added in a fixed tree. The lanes are one LLVM vector <W x double> (plain fmul/fadd, no fast-math
+# flags, no fused multiply-add), which the code generator splits into the registers the CPU has
+# (one zmm, two ymm, four xmm or scalars): lane i's arithmetic is the same IEEE operations in the
+# same order on every CPU, so the sums are the same bits with AVX-512, AVX2 or generic x86-64.
+# numba's loop vectorizer cannot do this (it does not reorder a floating-point reduction without
+# fast-math) and its SLP vectorizer is off (numba issue 8705); hence the vector type written out.
+# ``tests/test_lognet_lanes.py`` checks the bits against a Python re-implementation of the order.
+# ---------------------------------------------------------------------------------------
+
+_F64 = ir.DoubleType()
+_I64 = ir.IntType(64)
+_I32 = ir.IntType(32)
+
+
+def _lane_codegen(width: int, n_arrays: int, term):
+    """IR of ``sum_i term(a_i, b_i, ...)`` over the first ``n`` elements of ``n_arrays`` contiguous
+    float64 arrays, in ``width`` lanes (see above); the lanes are combined pairwise
+    ``((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7))`` for 8 and ``(l0 + l1) + (l2 + l3)`` for 4."""
+    vty = ir.VectorType(_F64, width)
+
+    def codegen(context, builder, sig, args):
+        ptrs = [
+            context.make_array(sig.args[k])(context, builder, args[k]).data for k in range(n_arrays)
+        ]
+        n = args[n_arrays]
+        blocks = builder.sdiv(n, ir.Constant(_I64, width))
+        acc = cgutils.alloca_once_value(builder, ir.Constant(vty, [0.0] * width))
+        with cgutils.for_range(builder, blocks, intp=_I64) as loop:
+            off = builder.mul(loop.index, ir.Constant(_I64, width))
+            vals = [
+                builder.load(
+                    builder.gep(p, [off], inbounds=True, source_etype=_F64), typ=vty, align=8
+                )
+                for p in ptrs
+            ]
+            builder.store(builder.fadd(builder.load(acc), term(builder, *vals)), acc)
+        lanes_v = builder.load(acc)
+        lane0 = cgutils.alloca_once_value(
+            builder, builder.extract_element(lanes_v, ir.Constant(_I32, 0))
+        )
+        start = builder.mul(blocks, ir.Constant(_I64, width))
+        with cgutils.for_range_slice(builder, start, n, ir.Constant(_I64, 1), intp=_I64) as (i, _):
+            vals = [
+                builder.load(builder.gep(p, [i], inbounds=True, source_etype=_F64), typ=_F64)
+                for p in ptrs
+            ]
+            builder.store(builder.fadd(builder.load(lane0), term(builder, *vals)), lane0)
+        s = [builder.load(lane0)] + [
+            builder.extract_element(lanes_v, ir.Constant(_I32, k)) for k in range(1, width)
+        ]
+        add = builder.fadd
+        if width == 8:
+            return add(add(add(s[0], s[4]), add(s[1], s[5])), add(add(s[2], s[6]), add(s[3], s[7])))
+        return add(add(s[0], s[1]), add(s[2], s[3]))
+
+    return codegen
+
+
+def _update_codegen(width: int, n_in: int, op):
+    """IR of ``out_i = op(d, out_i, in1_i, ...)`` for i < n, ``width`` elements at a time; arguments
+    ``(out, d, in1, ..., n)``. Elementwise: each element gets the same operations as in a scalar loop,
+    whatever the vector width."""
+    vty = ir.VectorType(_F64, width)
+
+    def codegen(context, builder, sig, args):
+        arrays = [0, *range(2, 2 + n_in)]
+        ptrs = [context.make_array(sig.args[k])(context, builder, args[k]).data for k in arrays]
+        d, n = args[1], args[2 + n_in]
+        dd = ir.Constant(vty, ir.Undefined)
+        for k in range(width):
+            dd = builder.insert_element(dd, d, ir.Constant(_I32, k))
+        blocks = builder.sdiv(n, ir.Constant(_I64, width))
+        with cgutils.for_range(builder, blocks, intp=_I64) as loop:
+            off = builder.mul(loop.index, ir.Constant(_I64, width))
+            qs = [builder.gep(p, [off], inbounds=True, source_etype=_F64) for p in ptrs]
+            vals = [builder.load(q, typ=vty, align=8) for q in qs]
+            builder.store(op(builder, dd, *vals), builder.bitcast(qs[0], vty.as_pointer()), align=8)
+        start = builder.mul(blocks, ir.Constant(_I64, width))
+        with cgutils.for_range_slice(builder, start, n, ir.Constant(_I64, 1), intp=_I64) as (i, _):
+            qs = [builder.gep(p, [i], inbounds=True, source_etype=_F64) for p in ptrs]
+            vals = [builder.load(q, typ=_F64) for q in qs]
+            builder.store(op(builder, d, *vals), qs[0])
+        return context.get_dummy_value()
+
+    return codegen
+
+
+def _contiguous(*arrays) -> bool:
+    return all(
+        isinstance(t, types.Array) and t.ndim == 1 and t.layout == "C" and t.dtype == types.float64
+        for t in arrays
+    )
+
+
+if numba is not None:
+
+    @intrinsic
+    def _dot8(typingctx, a, b, n):
+        """``sum a_i b_i`` over i < n in 8 lanes."""
+        if not (_contiguous(a, b) and isinstance(n, types.Integer)):
+            return None
+        return types.float64(a, b, types.int64), _lane_codegen(
+            8, 2, lambda bld, x, y: bld.fmul(x, y)
+        )
+
+    @intrinsic
+    def _sum8(typingctx, a, n):
+        """``sum a_i`` over i < n in 8 lanes."""
+        if not (_contiguous(a) and isinstance(n, types.Integer)):
+            return None
+        return types.float64(a, types.int64), _lane_codegen(8, 1, lambda bld, x: x)
+
+    @intrinsic
+    def _wdot4(typingctx, v, a, n):
+        """``sum v_i (a_i a_i)`` over i < n in 4 lanes."""
+        if not (_contiguous(v, a) and isinstance(n, types.Integer)):
+            return None
+        return types.float64(v, a, types.int64), _lane_codegen(
+            4, 2, lambda bld, x, y: bld.fmul(x, bld.fmul(y, y))
+        )
+
+    @intrinsic
+    def _residual_update(typingctx, r, d, v, x, n):
+        """``r_i = r_i - (d * v_i) * x_i`` for i < n."""
+        if not (_contiguous(r, v, x) and isinstance(d, types.Float)):
+            return None
+        return types.void(r, types.float64, v, x, types.int64), _update_codegen(
+            8, 2, lambda bld, dd, ri, vi, xi: bld.fsub(ri, bld.fmul(bld.fmul(dd, vi), xi))
+        )
+
+    @intrinsic
+    def _scaled_sub(typingctx, r, d, v, n):
+        """``r_i = r_i - d * v_i`` for i < n."""
+        if not (_contiguous(r, v) and isinstance(d, types.Float)):
+            return None
+        return types.void(r, types.float64, v, types.int64), _update_codegen(
+            8, 1, lambda bld, dd, ri, vi: bld.fsub(ri, bld.fmul(dd, vi))
+        )
+
+    @intrinsic
+    def _axpy(typingctx, e, d, x, n):
+        """``e_i = e_i + d * x_i`` for i < n."""
+        if not (_contiguous(e, x) and isinstance(d, types.Float)):
+            return None
+        return types.void(e, types.float64, x, types.int64), _update_codegen(
+            8, 1, lambda bld, dd, ei, xi: bld.fadd(ei, bld.fmul(dd, xi))
+        )
+
+else:  # pragma: no cover - numba is a dependency
+    _dot8 = _sum8 = _wdot4 = _residual_update = _scaled_sub = _axpy = None
+
+
 @_jit
 def dot8(a, b, n):
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    s4 = 0.0
-    s5 = 0.0
-    s6 = 0.0
-    s7 = 0.0
-    i = 0
-    while i + 8 <= n:
-        s0 += a[i] * b[i]
-        s1 += a[i + 1] * b[i + 1]
-        s2 += a[i + 2] * b[i + 2]
-        s3 += a[i + 3] * b[i + 3]
-        s4 += a[i + 4] * b[i + 4]
-        s5 += a[i + 5] * b[i + 5]
-        s6 += a[i + 6] * b[i + 6]
-        s7 += a[i + 7] * b[i + 7]
-        i += 8
-    while i < n:
-        s0 += a[i] * b[i]
-        i += 1
-    return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+    """``sum_{i<n} a_i b_i`` in 8 lanes (callable from Python, for the tests)."""
+    return _dot8(a, b, n)
 
 
 @_jit
 def sum8(a, n):
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    s4 = 0.0
-    s5 = 0.0
-    s6 = 0.0
-    s7 = 0.0
-    i = 0
-    while i + 8 <= n:
-        s0 += a[i]
-        s1 += a[i + 1]
-        s2 += a[i + 2]
-        s3 += a[i + 3]
-        s4 += a[i + 4]
-        s5 += a[i + 5]
-        s6 += a[i + 6]
-        s7 += a[i + 7]
-        i += 8
-    while i < n:
-        s0 += a[i]
-        i += 1
-    return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+    """``sum_{i<n} a_i`` in 8 lanes."""
+    return _sum8(a, n)
 
 
 @_jit
 def wdot2(v, a, n):
-    """sum v_i a_i^2."""
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    i = 0
-    while i + 4 <= n:
-        s0 += v[i] * (a[i] * a[i])
-        s1 += v[i + 1] * (a[i + 1] * a[i + 1])
-        s2 += v[i + 2] * (a[i + 2] * a[i + 2])
-        s3 += v[i + 3] * (a[i + 3] * a[i + 3])
-        i += 4
-    while i < n:
-        s0 += v[i] * (a[i] * a[i])
-        i += 1
-    return (s0 + s1) + (s2 + s3)
+    """``sum_{i<n} v_i a_i^2`` in 4 lanes."""
+    return _wdot4(v, a, n)
+
+
+@_jit
+def residual_update(r, d, v, x, n):
+    """``r_i = r_i - (d * v_i) * x_i`` for i < n (callable from Python, for the tests)."""
+    _residual_update(r, d, v, x, n)
+
+
+@_jit
+def scaled_sub(r, d, v, n):
+    """``r_i = r_i - d * v_i`` for i < n."""
+    _scaled_sub(r, d, v, n)
+
+
+@_jit
+def axpy(e, d, x, n):
+    """``e_i = e_i + d * x_i`` for i < n."""
+    _axpy(e, d, x, n)
 
 
 @_jit
@@ -162,7 +283,7 @@ def coordinate_pass(order, count, b, r, v, xt, xv, al1, mm, m, nin):
         k = order[t]
         bk = b[k]
         xk = xt[k]
-        u = dot8(r, xk, no) + xv[k] * bk
+        u = _dot8(r, xk, no) + xv[k] * bk
         au = abs(u) - al1
         if au <= 0.0:
             b[k] = 0.0
@@ -172,8 +293,7 @@ def coordinate_pass(order, count, b, r, v, xt, xv, al1, mm, m, nin):
         if abs(d) <= 0.0:
             continue
         dlx = max(dlx, xv[k] * d * d)
-        for i in range(no):
-            r[i] = r[i] - d * v[i] * xk[i]
+        _residual_update(r, d, v, xk, no)
         if mm[k] == 0:
             m[nin] = k
             nin += 1
@@ -185,12 +305,11 @@ def coordinate_pass(order, count, b, r, v, xt, xv, al1, mm, m, nin):
 def intercept_step(r, v, xmz, b0, dlx):
     """The intercept's Newton step after a cycle (``sum r / sum v``), residuals updated; (b0, dlx)."""
     no = r.size
-    d = sum8(r, no) / xmz
+    d = _sum8(r, no) / xmz
     if d != 0.0:
         b0 = b0 + d
         dlx = max(dlx, xmz * d * d)
-        for i in range(no):
-            r[i] = r[i] - d * v[i]
+        _scaled_sub(r, d, v, no)
     return b0, dlx
 
 
@@ -301,7 +420,7 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
     shr = thr * dev0
     for j in range(ni):
         if ju[j] != 0:
-            ga[j] = abs(dot8(r, xt[j], no))
+            ga[j] = abs(_dot8(r, xt[j], no))
     al = 0.0
     for ilm in range(nlam):
         al0 = al
@@ -333,7 +452,7 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                     bs[m[l]] = b[m[l]]
                 for j in range(ni):
                     if ixx[j] > 0:
-                        xv[j] = wdot2(v, xt[j], no)
+                        xv[j] = _wdot4(v, xt[j], no)
                 strong = np.flatnonzero(ixx)  # in feature order, as glmnet cycles
                 while True:  # a pass over the strong set, then passes over the active set
                     nlp += 1
@@ -384,10 +503,7 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                     eta[i] = 0.0
                 for l in range(nin):
                     k = m[l]
-                    bk = b[k]
-                    xk = xt[k]
-                    for i in range(no):
-                        eta[i] = eta[i] + bk * xk[i]
+                    _axpy(eta, b[k], xt[k], no)
                 xmz = 0.0
                 for i in range(no):
                     fi = b0 + eta[i]
@@ -416,7 +532,7 @@ def kernel(xt, y, flmin, ulam, nlam, thr, maxit):
                         for k in range(ni):
                             if ixx[k] == 1 or ju[k] == 0:
                                 continue
-                            ga[k] = abs(dot8(r, xt[k], no))
+                            ga[k] = abs(_dot8(r, xt[k], no))
                             if ga[k] > al1:
                                 ixx[k] = 1
                                 regrow = True
@@ -505,3 +621,18 @@ def lognet_path(
     )
     coef, icpt = unscale(beta, a0, xm, xs, order, nin, int(lmu))
     return lam[:lmu].copy(), icpt, coef, dev[:lmu].copy(), float(nulldev), int(nlp), int(jerr)
+
+
+def warm() -> None:
+    """Compile the kernel now (or load it from numba's cache) for the argument types
+    :func:`lognet_path` passes, so that the first lasso of a run does not pay the compilation
+    (``make venv`` and ``make venv-run`` call this once after installing). The cache sits beside this
+    file (or in numba's user cache directory when that is read-only) and is keyed on this file's
+    timestamp and on the CPU model and features the code was compiled for, so a copy never runs code
+    compiled for another CPU."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 24))
+    y = np.r_[np.zeros(12), np.ones(12)]
+    x[0] += y
+    lognet_path(x, y, flmin=1e-4, ulam=None, nlam=5, thresh=1e-7, maxit=1000)
+    lognet_path(x.copy(), y, flmin=1.0, ulam=np.array([0.1, 0.01]), nlam=2, thresh=1e-7, maxit=1000)

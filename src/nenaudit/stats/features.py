@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
+import pandas as pd
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import as_matrix, require_finite
@@ -46,6 +46,7 @@ __all__ = [
     "ZScore",
     "fit_zscore",
     "spearman_matrix",
+    "average_ranks",
     "find_correlation",
     "CorrelationFilter",
     "spearman_filter",
@@ -81,14 +82,17 @@ def screen_features(X: Any, names: Sequence[str] | None = None) -> Screen:
     2017;77:e104-e107. doi:10.1158/0008-5472.CAN-17-0339
     """
     A, names = as_matrix(X, names, "features")
-    nonfinite = ~np.isfinite(A).all(axis=0)
+    finite = np.isfinite(A)
+    nonfinite = ~finite.all(axis=0)
     with np.errstate(invalid="ignore"):
-        const = ~nonfinite & (np.ptp(np.where(np.isfinite(A), A, 0.0), axis=0) == 0)
-    kept = tuple(n for n, a, b in zip(names, nonfinite, const) if not (a or b))
+        const = ~nonfinite & (
+            np.ptp(A if not nonfinite.any() else np.where(finite, A, 0.0), axis=0) == 0
+        )
+    drop = (nonfinite | const).tolist()
     return Screen(
-        kept=kept,
-        nonfinite=tuple(n for n, a in zip(names, nonfinite) if a),
-        constant=tuple(n for n, b in zip(names, const) if b),
+        kept=tuple(n for n, d in zip(names, drop) if not d),
+        nonfinite=tuple(names[j] for j in np.flatnonzero(nonfinite)),
+        constant=tuple(names[j] for j in np.flatnonzero(const)),
     )
 
 
@@ -137,8 +141,6 @@ class ZScore(Result):
                 raise NenauditError(
                     f"z-score: feature {missing[0]!r} was fitted but is not a column of the new table"
                 )
-            import pandas as pd
-
             A = X[names].to_numpy(dtype=float)
             return pd.DataFrame((A - mean) / sd, columns=names, index=X.index)
         A = np.asarray(X, dtype=float)
@@ -176,6 +178,29 @@ def fit_zscore(X: Any, *, ddof: int = 1, names: Sequence[str] | None = None) -> 
 # ---------------------------------------------------------------------------------------
 
 
+def average_ranks(A: np.ndarray) -> np.ndarray:
+    """``apply(A, 2, rank)``: the ranks 1..n of each column of a finite (n, p) matrix, ties given
+    their average rank (R's ``rank(ties.method = "average")``, scipy's ``rankdata``). The ranks are
+    halves of integers, exact in floating point; one sort of all the columns at once.
+
+    R: ``rank(x)`` (``ties.method = "average"``).
+    """
+    A = np.asarray(A, dtype=float)
+    n = A.shape[0]
+    order = np.argsort(A, axis=0)  # any order of equal values: they share their average rank
+    s = np.take_along_axis(A, order, axis=0)
+    pos = np.arange(n)[:, None]
+    starts = np.ones(A.shape, dtype=bool)
+    starts[1:] = s[1:] != s[:-1]  # the first of a run of equal values
+    ends = np.ones(A.shape, dtype=bool)
+    ends[:-1] = starts[1:]  # the last of a run
+    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=0)
+    last = np.minimum.accumulate(np.where(ends, pos, n)[::-1], axis=0)[::-1]
+    ranks = np.empty(A.shape)
+    np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=0)
+    return ranks
+
+
 def spearman_matrix(X: Any) -> np.ndarray:
     """``cor(X, method = "spearman")``: Pearson correlation of average ranks, column by column.
 
@@ -183,7 +208,7 @@ def spearman_matrix(X: Any) -> np.ndarray:
     Spearman C. Am J Psychol 1904;15:72-101. doi:10.2307/1412159
     """
     A = np.asarray(X, dtype=float)
-    R = rankdata(A, method="average", axis=0)
+    R = average_ranks(A)
     R = R - R.mean(axis=0)
     ss = np.sqrt((R * R).sum(axis=0))
     C = (R.T @ R) / np.outer(ss, ss)

@@ -66,7 +66,8 @@ from typing import Any
 import numpy as np
 
 from nenaudit.exceptions import ConvergenceWarning, NenauditError, StatisticalWarning
-from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
+from nenaudit.stats._checks import aligned, as_matrix, require_finite
+from nenaudit.stats._lognet import lognet_path
 from nenaudit.stats.result import Result
 
 __all__ = [
@@ -224,8 +225,6 @@ class RadscoreFormula(Result):
 def _check_xy(
     X: Any, y: Any, feature_names: Sequence[str] | None
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    from nenaudit.stats._checks import as_matrix, require_finite  # the shared feature-table checks
-
     Xa, names = as_matrix(X, feature_names, "X")
     n, p = Xa.shape
     if p < 2:
@@ -312,8 +311,6 @@ def _fit_raw(
 
     Returns (lambdas, intercept, coef (L, p), dev_ratio, nulldev, npasses, jerr).
     """
-    from nenaudit.stats._lognet import lognet_path
-
     n, p = x.shape
     if lambdas is None:
         flmin = (0.01 if n < p else 1e-4) if lambda_min_ratio is None else float(lambda_min_ratio)

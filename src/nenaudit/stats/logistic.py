@@ -71,6 +71,30 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 
+def check_finite_columns(xm: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse the first column (in order) with a missing or infinite value, naming it."""
+    bad = ~np.isfinite(xm).all(axis=0)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise NenauditError(
+            f"column {names[j]!r} has missing or infinite values: drop or impute those rows first"
+        )
+
+
+def checked_outcome(y: Any, n: int) -> np.ndarray:
+    """``y`` as a float 0/1 vector of length ``n``, or the error saying what is wrong with it."""
+    try:
+        yv = np.asarray(y, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise NenauditError("y must be numeric 0/1 (or boolean)") from None
+    if len(yv) != n:
+        raise NenauditError(f"y has {len(yv)} values but X has {n} rows: pass one outcome per row")
+    if not np.all(np.isin(yv, (0.0, 1.0))):
+        bad = yv[~np.isin(yv, (0.0, 1.0))][0]
+        raise NenauditError(f"y must be coded 0/1, found {bad!r}: recode the outcome as 0/1")
+    return yv
+
+
 def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weights: Any):
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):
         col_names = [str(c) for c in X.columns]
@@ -102,20 +126,8 @@ def _prepare(X: Any, y: Any, names: Sequence[str] | None, intercept: bool, weigh
         raise NenauditError(
             f"names has {len(names)} entries but X has {p} columns: pass one name per column"
         )
-    for j in range(p):
-        if not np.all(np.isfinite(xm[:, j])):
-            raise NenauditError(
-                f"column {names[j]!r} has missing or infinite values: drop or impute those rows first"
-            )
-    try:
-        yv = np.asarray(y, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise NenauditError("y must be numeric 0/1 (or boolean)") from None
-    if len(yv) != n:
-        raise NenauditError(f"y has {len(yv)} values but X has {n} rows: pass one outcome per row")
-    if not np.all(np.isin(yv, (0.0, 1.0))):
-        bad = yv[~np.isin(yv, (0.0, 1.0))][0]
-        raise NenauditError(f"y must be coded 0/1, found {bad!r}: recode the outcome as 0/1")
+    check_finite_columns(xm, names)
+    yv = checked_outcome(y, n)
     if weights is None:
         wv = np.ones(n)
     else:
@@ -582,6 +594,32 @@ def wald_table(
     section 2.5. doi:10.1201/9780203753736
     """
     x, yv, wv, nm = _prepare(X, y, names, True, None)
+    return _wald_design(x, yv, nm)
+
+
+def wald_columns(xa: np.ndarray, yv: np.ndarray, cols: Sequence[int], names: Sequence[str]):
+    """:func:`wald_table` of the columns ``cols`` of ``xa`` (named ``names``), for loops over subsets
+    of one checked table: ``xa`` (n, p) float and finite and ``yv`` 0/1 float are the caller's (as
+    :func:`_prepare` checks them, once); the rows and aliasing checks of ``_prepare`` are made here.
+    The same design matrix as ``wald_table(xa[:, cols], yv, names=names)`` builds, hence the same
+    numbers. R: ``coef(summary(glm(y ~ ., family = binomial)))``."""
+    n = xa.shape[0]
+    x = np.column_stack([np.ones(n), xa[:, list(cols)]])
+    nm = ["(Intercept)", *names]
+    if n < x.shape[1]:
+        raise NenauditError(
+            f"{n} rows with positive weight cannot estimate {x.shape[1]} coefficients"
+        )
+    aliased = np.flatnonzero(aliased_columns(x))
+    if aliased.size:
+        raise NenauditError(
+            f"column {nm[int(aliased[0])]!r} is constant or a linear combination of earlier columns: drop it"
+        )
+    return _wald_design(x, yv, nm)
+
+
+def _wald_design(x: np.ndarray, yv: np.ndarray, nm: list[str]):
+    """wald_table on a checked design ``x`` (intercept column first)."""
     out = wald_fit(x, yv)
     if out is None:
         with warnings.catch_warnings():
@@ -590,6 +628,13 @@ def wald_table(
         return full.names, full.coef, full.se, full.p
     coef, se, p, _conv = out
     return tuple(nm), coef, se, p
+
+
+def warm() -> None:
+    """Compile :func:`wald_table`'s IRLS now (or load it from numba's cache); ``make venv`` calls
+    this once after installing (see :func:`nenaudit.stats._lognet.warm`)."""
+    x = np.array([0.5, 1.5, 2.0, 3.5, 1.0, 2.5, 3.0, 0.0])
+    wald_table(x[:, None], [0, 1, 0, 1, 0, 1, 1, 0])
 
 
 def lr_test(full: LogisticResult, reduced: LogisticResult) -> LRTest:

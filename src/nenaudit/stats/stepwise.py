@@ -20,7 +20,13 @@ import numpy as np
 
 from nenaudit.exceptions import NenauditError
 from nenaudit.stats._checks import aligned  # pandas inputs aligned on their index or refused
-from nenaudit.stats.logistic import LogisticResult, fit_logistic, wald_table
+from nenaudit.stats.logistic import (
+    LogisticResult,
+    check_finite_columns,
+    checked_outcome,
+    fit_logistic,
+    wald_columns,
+)
 from nenaudit.stats.result import Result
 
 __all__ = [
@@ -213,11 +219,16 @@ def backward_elimination(
         raise NenauditError("lean=True fits without prior weights: pass weights=None or lean=False")
     terms = list(col_names)
     steps: list[EliminationStep] = []
+    if (
+        lean
+    ):  # the checks wald_table makes on every fit, once: the steps fit subsets of these columns
+        check_finite_columns(xa, col_names)
+        yv = checked_outcome(y, xa.shape[0])
     while True:
         idx = [col_names.index(t) for t in terms]
         if lean:
             model = None
-            fit_names, _coef, _se, p_all = wald_table(xa[:, idx], y, names=terms)
+            fit_names, _coef, _se, p_all = wald_columns(xa, yv, idx, terms)
         else:
             model = fit_logistic(xa[:, idx], y, names=terms, weights=weights, profile=profile)
             fit_names, p_all = model.names, model.p
@@ -293,6 +304,7 @@ def univariable_then_backward(
         raise NenauditError("candidates contain duplicates: list each variable once")
     y = df[outcome].to_numpy()
     screens = []
+    yv = None
     for c in cand:
         # one column as an (n, 1) float array, the values fit_logistic takes from df[[c]]
         try:
@@ -303,7 +315,11 @@ def univariable_then_backward(
             ) from None
         if lean:
             m = None
-            fit_names, coef, se, pv = wald_table(xc, y, names=[c])
+            # wald_table's checks, the outcome's once
+            check_finite_columns(xc, [c])
+            if yv is None:
+                yv = checked_outcome(y, xc.shape[0])
+            fit_names, coef, se, pv = wald_columns(xc, yv, [0], [c])
         else:
             m = fit_logistic(xc, y, names=[c], profile=False)
             fit_names, coef, se, pv = m.names, m.coef, m.se, m.p
