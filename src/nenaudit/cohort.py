@@ -101,7 +101,6 @@ class Cohort:
     def numeric_lesions(self, columns, what: str = "model") -> pd.DataFrame:
         """The coded lesion columns ``columns`` as floats; a missing, infinite or non-numeric value, an id
         column or the outcome is refused with the column and the line of lesions.csv."""
-
         src = str(self.path / "lesions.csv")
         cols = list(columns)
         require_columns(self.lesions, cols, src)
