@@ -262,7 +262,10 @@ def test_the_audit_reports_a_ci_whose_lower_bound_prints_as_zero():
     assert cell["estimate_ci"].startswith("0.002 (0.000")  # the case itself
     fid = "triple.implied_p:Z1:univariable"
     f = {f.id: f for f in run_audit(validate(raw))}[fid]
-    assert f.verdict == "consistent" and "lower bound 0.000 rounds to zero" in f.detail
+    assert (
+        f.verdict == "consistent"
+        and "lower bound 0.000 rounds to zero: p from the upper half" in f.detail
+    )
     cell["estimate_ci"] = "0.000 (0.000–0.018)"
     f = {f.id: f for f in run_audit(validate(raw))}[fid]
     assert f.verdict == "note" and "rounds to zero" in f.detail and "not checked" in f.detail

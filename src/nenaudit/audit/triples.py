@@ -285,7 +285,7 @@ def check_implied_p(study: Study) -> list[Finding]:
             "log_asymmetry": ip.log_asymmetry,
         }
         if ip.rounds_to_zero == "lower":
-            shape = f"lower bound {lo.raw} rounds to zero: the p comes from the upper half of the CI"
+            shape = f"lower bound {lo.raw} rounds to zero: p from the upper half of the CI"
         if t.p is None or t.p.value is None or t.p.impossible:
             rec["se_log_max"] = ip.se_log
             out.append(_shape_finding(var, col, t, rec, methods.get((var, col))))
