@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+import inspect
 import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,11 +58,6 @@ def keep_the_locale():
 # module fixtures are built once), then the serial ones in one process. `make check` is the fast tier:
 # -m "not slow and not r and not serial". A new test is fast and parallel unless a rule or a list here says
 # otherwise: add it to SLOW/SERIAL when it is not.
-
-import functools
-import inspect
-import re
-from pathlib import Path
 
 # file -> None (every test of the file) or the test names (without parameters) that are serial
 SERIAL = {
@@ -187,3 +189,52 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if _runs_r(item):
             item.add_marker(pytest.mark.r)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Speed of the parallel tiers (issue 25), changing no test.
+#
+# Garbage collection: the test modules build large constant structures at import (test_spec_fuzz.py's spec
+# mutations are about 8 million objects), and each full collection walks every live object. Collecting with
+# the collector on made the collection of that one file take 39 s instead of 4 (most of it in gc, repeated as
+# the heap grew, and again at interpreter exit). So the collector is off while test files are imported and
+# what they built is then frozen (gc.freeze: never scanned again, as it lives to the end of the session);
+# garbage made by the tests themselves is collected as usual.
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+# The LASSO kernel (stats/_lognet.py) is compiled by numba on first use and cached on disk (cache=True),
+# about 5 s. Without a cache, each xdist worker and each CLI child process that reaches the LASSO before
+# the cache is written compiles it again. The controller of a parallel run starts one compile in a child
+# process as the session begins; the workers start and collect meanwhile (a warm cache makes it ~1 s).
+_WARM = (
+    "import numpy as np\n"
+    "from nenaudit.stats.lasso import lasso_path\n"
+    "x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [2.0, 1.0], [1.0, 2.0]])\n"
+    "lasso_path(x, np.array([0, 1, 1, 0, 1, 0]))\n"
+)
+_warm_up: subprocess.Popen | None = None
+
+
+def pytest_configure(config):
+    global _warm_up
+    controller = not hasattr(config, "workerinput")
+    parallel = getattr(config.option, "numprocesses", None) not in (None, 0)
+    if controller and parallel and not config.option.collectonly:
+        _warm_up = subprocess.Popen(
+            [sys.executable, "-c", _WARM], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+
+def pytest_unconfigure(config):
+    if _warm_up is not None:
+        _warm_up.wait()
