@@ -1,4 +1,5 @@
-"""Benchmark: replicates per hour of ``nenaudit simulate null`` on 1 and 2 local workers and a 2-worker Dask LocalCluster.
+"""Benchmark: replicates per hour of ``nenaudit simulate null`` on 1 and 2 local workers and a
+2-worker Dask LocalCluster.
 
 Each configuration runs the same replicates (same spec, same seed) into its own temporary output
 folder through :func:`nenaudit.simulate.run_simulation`, timed from the call to the last stored row

@@ -64,7 +64,7 @@ def main() -> int:
         marks: list[tuple[float, str]] = []
         c0 = cpu_seconds()
 
-        def say(msg: str) -> None:
+        def say(msg: str, marks=marks, c0=c0) -> None:
             marks.append((cpu_seconds() - c0, msg))
 
         with threadpool_limits(limits=1):
@@ -73,9 +73,8 @@ def main() -> int:
         stage: dict[str, float] = {}
         key = "start"
         for (t, msg), nxt in zip(marks, marks[1:] + [(total, "end")]):
-            if not msg.startswith(
-                "  "
-            ):  # an indented line (a stage B draw) belongs to the stage above it
+            # an indented line (a stage B draw) belongs to the stage above it
+            if not msg.startswith("  "):
                 key = msg.split(":")[0].split(" (")[0]
             stage[key] = stage.get(key, 0.0) + (nxt[0] - t)
         p = c.manifest["achieved"]["pipeline"]

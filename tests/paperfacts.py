@@ -190,7 +190,8 @@ def agrees(f: dict, finding: dict | None) -> tuple[bool, str]:
         ok = any(abs(v[0] - want[0]) < 1e-6 and abs(v[1] - want[1]) < 1e-6 for v in hm.values())
         return ok, (
             f"R: Hanley-McNeil CI {want[0]:.4f}-{want[1]:.4f} ({f['n_events']} events vs "
-            f"{f['n_nonevents']}); the audit: {', '.join(f'{k} {v[0]:.4f}-{v[1]:.4f}' for k, v in hm.items()) or 'none'}"
+            f"{f['n_nonevents']}); the audit: "
+            f"{', '.join(f'{k} {v[0]:.4f}-{v[1]:.4f}' for k, v in hm.items()) or 'none'}"
         )
     what = (
         f"R: {f['verdict']} ({f.get('detail', '')}); the audit: {finding['verdict']} "

@@ -3,7 +3,8 @@
 OpenBLAS picks its kernel, hence its summation order, by CPU; ``OPENBLAS_CORETYPE`` forces one, so
 one machine can run the kernels of older and newer CPUs (numpy and scipy each bundle an OpenBLAS;
 both read it). ``NPY_DISABLE_CPU_FEATURES`` switches numpy's AVX-512 loops (exp, log, power) off, as
-on a CPU without AVX-512 (and its AVX2 loops, as on a Sandy Bridge). Each setting runs in its own process the small-budget generator (stages A, B
+on a CPU without AVX-512 (and its AVX2 loops, as on a Sandy Bridge). Each setting runs in its own
+process the small-budget generator (stages A, B
 and C and the evaluation, whose pipeline validation runs every scheme), a short ``simulate null`` and
 ``validate --json`` of the committed cohort, and the bytes must be the same. A second test plants the
 old BLAS-dependent decision back (the searches' losses compared unrounded, the fits in the rows'

@@ -38,7 +38,8 @@ def copy(tmp_path):
 
 
 def set_cell(cohort, column, row, value, file="lesions.csv"):
-    """Put ``value`` (a raw CSV token) in ``column`` of data row ``row`` (0-based) of ``file``; returns the file line."""
+    """Put ``value`` (a raw CSV token) in ``column`` of data row ``row`` (0-based) of ``file``;
+    returns the file line."""
     path = cohort / file
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df.loc[row, column] = value

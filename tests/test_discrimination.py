@@ -240,7 +240,7 @@ def test_bootstrap_ci_matches_r_on_the_same_resamples(R, kind, stratified, n_boo
     idx = bootstrap_indices(y, n_boot, seed=20240601, stratified=stratified)
     d = roc_auc(y, s).direction
     ref = R.to_py(R.call("disc_boot_ci", R.ivec(y), R.fvec(s), R.matrix(idx + 1), d))
-    with warnings_allowed():
+    with WarningsAllowed():
         res = ci_auc(y, s, "bootstrap", indices=idx, stratified=stratified)
     r_aucs = np.array([np.nan if v is None else v for v in ref["aucs"]])
     # every resampled AUC is an exact weighted rank sum on both sides: ulp-level agreement
@@ -253,7 +253,7 @@ def test_bootstrap_ci_matches_r_on_the_same_resamples(R, kind, stratified, n_boo
     assert res.se == pytest.approx(ref["sd"], rel=1e-10)  # sum of squares over n_boot values
 
 
-class warnings_allowed:
+class WarningsAllowed:
     """Context manager that lets StatisticalWarning through silently (dropped resamples)."""
 
     def __enter__(self):
@@ -286,7 +286,7 @@ def test_delong_paired_test_matches_proc_roc_test(R, kind, alternative):
     ref = R.to_py(
         R.call("disc_roc_test", R.ivec(y), R.fvec(s1), R.fvec(s2), alternative=alternative)
     )
-    with warnings_allowed():
+    with WarningsAllowed():
         res = delong_test(y, s1, s2, alternative=alternative)
     assert [res.direction1, res.direction2] == ref["directions"]
     # AUCs are rank sums (ulp agreement); z divides by a square root of a sum of covariances

@@ -31,7 +31,7 @@ def test_scaled_predictor_matches_r_glm(R, scale):
     np.testing.assert_allclose(fit.coef, rc, rtol=1e-10)
     # R's vcov squares the SE (1e-600 or 1e+600: under/overflows to 0 or Inf), so the SE is compared with R's
     # SE of the unscaled predictor, divided by the scale
-    r("d$big <- d$big / %r" % scale)
+    r(f"d$big <- d$big / {scale!r}")
     rse = np.array(r("sqrt(diag(vcov(glm(y ~ big + x2, family = binomial, data = d))))"))
     rse[1] /= scale
     np.testing.assert_allclose(fit.se, rse, rtol=1e-8)

@@ -159,7 +159,8 @@ MAPS = {
     "design",
     "methods_tests",
     "class_counts",
-}  # objects keyed by the user's own ids (group ids, fact names, image types)
+    "by_class",
+}  # objects keyed by the user's own ids (group ids, fact names, image types, feature classes)
 
 
 def closed_objects(raw) -> list[tuple]:

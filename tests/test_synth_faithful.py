@@ -311,7 +311,8 @@ def test_stage_a_keeps_every_published_summary(study):
 # --------------------------------------------------------------------- empty selection is an outcome
 def test_pipeline_reports_an_empty_lasso_selection(tmp_path, capsys):
     """Seed 4 of the version-2 generator (faithful=False) is a cohort whose LASSO-CV selects no feature at
-    lambda.min (synthetic/seed_distribution.json of version 2, commit acf9fce); the pipeline runs to the end, says so, and
+    lambda.min (synthetic/seed_distribution.json of version 2, commit acf9fce); the pipeline runs
+    to the end, says so, and
     builds the clinical model without the (constant) Radscore."""
     from nenaudit.pipeline import PipelineConfig, run_pipeline
 

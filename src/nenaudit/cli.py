@@ -10,14 +10,15 @@ import os
 import pkgutil
 import sys
 
+import nenaudit.commands as pkg
 from nenaudit import __version__
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import NenauditError, Terminated
+from nenaudit.processes import handle_signals, quiet_exit_signals
 
 __all__ = ["Parser", "build_parser", "main"]
 
 
 def _command_modules():
-    import nenaudit.commands as pkg
 
     mods = [
         importlib.import_module(f"nenaudit.commands.{m.name}")
@@ -72,8 +73,6 @@ def _disk_full(filename) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one verb. Bad input: one line, exit 2. Ctrl-C / SIGTERM: ``nenaudit: interrupted``, exit 130 / 143
     (workers and outputs are cleaned up first, see :mod:`nenaudit.processes`)."""
-    from nenaudit.exceptions import Terminated
-    from nenaudit.processes import handle_signals, quiet_exit_signals
 
     try:
         with handle_signals():

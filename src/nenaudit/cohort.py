@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import DataError
-from nenaudit.io import read_csv, read_csv_text, require_columns
+from nenaudit.io import numeric_column, read_csv, read_csv_text, require_columns
 
 __all__ = ["FILES", "Cohort", "default_cohort_path", "load_cohort", "cohort_from_texts"]
 
@@ -101,7 +101,6 @@ class Cohort:
     def numeric_lesions(self, columns, what: str = "model") -> pd.DataFrame:
         """The coded lesion columns ``columns`` as floats; a missing, infinite or non-numeric value, an id
         column or the outcome is refused with the column and the line of lesions.csv."""
-        from nenaudit.io import numeric_column
 
         src = str(self.path / "lesions.csv")
         cols = list(columns)

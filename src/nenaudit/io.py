@@ -381,7 +381,8 @@ def binary_outcome(df: pd.DataFrame, col: str, source: str = "data") -> np.ndarr
 
 
 def predictor_matrix(df: pd.DataFrame, cols: Sequence[str], source: str = "data") -> np.ndarray:
-    """Columns ``cols`` as an n x p float matrix; constant columns are refused (their coefficient is not identifiable)."""
+    """Columns ``cols`` as an n x p float matrix; constant columns are refused (their coefficient
+    is not identifiable)."""
     if len(set(cols)) != len(cols):
         dup = next(c for c in cols if list(cols).count(c) > 1)
         raise DataError(f"{source}: predictor {dup!r} is listed twice")

@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nenaudit import __version__
 from nenaudit.exceptions import OutputError
 
 __all__ = [
@@ -483,7 +484,6 @@ class OutputDir:
     done: bool = False
 
     def _marker(self, state: str, files: dict[str, str] | None = None) -> None:
-        from nenaudit import __version__
 
         data = {
             "nenaudit": __version__,

@@ -27,12 +27,30 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
-from nenaudit.exceptions import NenauditError, StatisticalWarning
-from nenaudit.selection import IccMemo, SelectionConfig
+from nenaudit.exceptions import FitFailure, NenauditError, StatisticalWarning
+from nenaudit.selection import IccMemo, SelectionConfig, select_features
+from nenaudit.stats import validation as val
+from nenaudit.stats.calibration import (
+    calibrate_bootstrap,
+    calibration_curve,
+    calibration_errors,
+    calibration_fit,
+    hosmer_lemeshow,
+)
+from nenaudit.stats.dca import decision_curve, threshold_grid
+from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
+from nenaudit.stats.features import icc_filter
+from nenaudit.stats.instability import pipeline_instability, selection_frequency
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.nomogram import nomogram
 from nenaudit.stats.protocols import LinearPredictor
 from nenaudit.stats.result import Result
-from nenaudit.stats.validation import LogisticModel
+from nenaudit.stats.stepwise import univariable_then_backward
+from nenaudit.stats.table1 import summarize, summarize_overall
+from nenaudit.stats.validation import LogisticModel, final_model_failures
+from nenaudit.study.schema import load
 
 __all__ = [
     "PipelineConfig",
@@ -114,18 +132,9 @@ class OneThreadBlas:
         self.controller: Any = None
 
     def __call__(self):
-        try:
-            if self.controller is None:
-                from threadpoolctl import ThreadpoolController
-
-                self.controller = ThreadpoolController()
-            return self.controller.limit(limits=1, user_api="blas")
-        except (
-            ImportError
-        ):  # pragma: no cover - threadpoolctl comes with scikit-learn (python-glmnet)
-            import contextlib
-
-            return contextlib.nullcontext()
+        if self.controller is None:
+            self.controller = ThreadpoolController()
+        return self.controller.limit(limits=1, user_api="blas")
 
     def __getstate__(self) -> dict:
         return {}  # the controller holds handles of this process's libraries
@@ -219,10 +228,6 @@ class PaperProcedure:
     blas: OneThreadBlas = field(default_factory=OneThreadBlas, compare=False, repr=False)
 
     def __call__(self, X: pd.DataFrame, y) -> PaperModel:
-        from nenaudit.exceptions import FitFailure
-        from nenaudit.selection import select_features
-        from nenaudit.stats.stepwise import univariable_then_backward
-        from nenaudit.stats.validation import final_model_failures
 
         y = np.asarray(y, dtype=float)
         with self.blas():
@@ -305,8 +310,6 @@ def _candidates(config: PipelineConfig, cohort, study=None) -> tuple[str, ...]:
     if config.candidates is not None:
         cands = tuple(config.candidates)
     else:
-        from nenaudit.study.schema import load
-
         reg = (study if study is not None else load()).regression
         cands = tuple(r.variable for r in reg.rows if r.univariable is not None) if reg else ()
     cols = set(cohort.lesions.columns) | {RADSCORE}
@@ -329,7 +332,6 @@ def build_design(cohort, config: PipelineConfig | None = None, study=None):
     The candidates are ``config.candidates`` or, when None, the univariable rows of ``study``'s
     regression table (``study`` None: the embedded default spec). A missing, infinite or
     non-numeric candidate value is refused with its column and line (no row is dropped)."""
-    from nenaudit.stats.features import icc_filter
 
     cfg = config or PipelineConfig()
     y = cohort.outcome.astype(float)
@@ -363,7 +365,6 @@ def whole_cohort_error(exc, where) -> NenauditError:
 
 def fit_whole_cohort(procedure, X, y, where):
     """``procedure(X, y)`` on the whole cohort; a FitFailure becomes :func:`whole_cohort_error`."""
-    from nenaudit.exceptions import FitFailure
 
     try:
         return procedure(X, y)
@@ -374,7 +375,6 @@ def fit_whole_cohort(procedure, X, y, where):
 def youden_risk_threshold(y, lp) -> float | None:
     """The risk at Youden's optimal cut point of the linear predictor (pROC ``coords(..., "best")``), the
     threshold at which the paper's sensitivity and specificity are read; None when it is infinite."""
-    from nenaudit.stats.discrimination import youden
 
     t = float(youden(y, lp, direction="<").threshold)
     return float(1.0 / (1.0 + np.exp(-t))) if np.isfinite(t) else None
@@ -386,7 +386,6 @@ def instability_of(boot, y, prob, model, threshold: float | None = None, dca_thr
     refitted the procedure (:class:`~nenaudit.stats.validation.BootstrapValidation` keeps their
     predictions and selections). Selection frequencies are counted per kind ("features" of the Radscore,
     final-model "predictors"), the original model's names first. None when no resample was usable."""
-    from nenaudit.stats.instability import pipeline_instability, selection_frequency
 
     if boot.predictions is None or boot.predictions.shape[0] == 0:
         return None
@@ -433,12 +432,6 @@ def apparent_calibration(y: np.ndarray, lp: np.ndarray) -> dict[str, Any]:
     Hosmer-Lemeshow cut points, where ``hoslem.test`` stops: the test is then ``None`` and a
     warning says why; the other statistics are computed as usual.
     """
-    from nenaudit.stats.calibration import (
-        calibration_curve,
-        calibration_errors,
-        calibration_fit,
-        hosmer_lemeshow,
-    )
 
     prob = 1.0 / (1.0 + np.exp(-lp))
     try:
@@ -471,13 +464,6 @@ def run_pipeline(
     convergence) raises :class:`~nenaudit.exceptions.FitFailure` (counted by a simulation;
     the CLI turns it into one line with :func:`whole_cohort_error`).
     """
-    from nenaudit.stats import validation as val
-    from nenaudit.stats.calibration import calibrate_bootstrap
-    from nenaudit.stats.dca import decision_curve, threshold_grid
-    from nenaudit.stats.discrimination import ci_auc, roc_curve, sensitivity_band, youden
-    from nenaudit.stats.logistic import fit_logistic
-    from nenaudit.stats.nomogram import nomogram
-    from nenaudit.stats.table1 import summarize, summarize_overall
 
     cfg = config or PipelineConfig()
     say = progress or (lambda msg: None)
@@ -494,7 +480,7 @@ def run_pipeline(
         # a FitFailure here is the analysis failing (the CLI: whole_cohort_error)
         model = replace(proc, full_data=True)(X, y)
         for note in model.notes:
-            warnings.warn(note)
+            warnings.warn(note, StatisticalWarning, stacklevel=2)
             say(note)
         if not model.selection.selected:
             cands = tuple(c for c in cands if c != RADSCORE)
@@ -652,7 +638,6 @@ def run_pipeline(
 
 def published_values(study=None) -> dict[str, Any]:
     """The study's printed values that a pipeline run can be set against (AUCs, Radscore medians, ORs)."""
-    from nenaudit.study.schema import load
 
     s = study or load()
     out: dict[str, Any] = {"auc": {}, "univariable": {}, "multivariable": {}}

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.radiomics.catalogue import parse_published_name
 from nenaudit.stats.features import (
     CorrelationFilter,
     ICCFilter,
@@ -172,7 +174,6 @@ def select_features(
     kept = list(screen.kept)
     icc_res = None
     if readings is not None:
-        import pandas as pd
 
         def frame(t: Any) -> pd.DataFrame:  # arrays carry the feature table's column order
             return (
@@ -255,8 +256,6 @@ def radscore_from_published(
             raise NenauditError(
                 "terms: expected {name: coefficient} or a list of {feature, coefficient}"
             ) from None
-    if resolve_names:
-        from nenaudit.radiomics.catalogue import parse_published_name
     coefs: dict[str, float] = {}
     unresolved: list[str] = []
     for name, c in pairs:

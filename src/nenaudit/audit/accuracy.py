@@ -133,7 +133,8 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
             continue
         if not splits:
             denoms = "; ".join(
-                f"{LABEL[m]} {p.raw} needs k/n such as {', '.join(_smallest_denominators(p.value, p.decimals or 0, d.scale))}"
+                f"{LABEL[m]} {p.raw} needs k/n such as "
+                f"{', '.join(_smallest_denominators(p.value, p.decimals or 0, d.scale))}"
                 for m, p in d.measures.items()
             )
             out.append(
@@ -162,8 +163,10 @@ def check_diagnostic_accuracy(study: Study) -> list[Finding]:
                     published,
                     None,
                     "not-reproducible",
-                    f"{huge[0][0]} positives / {huge[0][1]} negatives ({source}): beyond the {MAX_SEARCH_N:,} the search "
-                    "for the confusion matrix handles in reasonable time; give the four counts (TP, FP, FN, TN) instead",
+                    f"{huge[0][0]} positives / {huge[0][1]} negatives ({source}): "
+                    f"beyond the {MAX_SEARCH_N:,} the search "
+                    "for the confusion matrix handles in reasonable time; "
+                    "give the four counts (TP, FP, FN, TN) instead",
                 )
             )
             continue
@@ -265,7 +268,10 @@ def check_calibration(study: Study) -> list[Finding]:
                 )
             elif c.hl_df is None and other:
                 verdict = "note"
-                why = f"with 8 df the p would be {p:.4g}; the printed p is what {', '.join(map(str, other))} df give{assumed}"
+                why = (
+                    f"with 8 df the p would be {p:.4g}; "
+                    f"the printed p is what {', '.join(map(str, other))} df give{assumed}"
+                )
             else:
                 verdict = "inconsistent"
                 why = f"pchisq({c.hl_chisq.raw}, {df}, lower.tail = FALSE) = {p:.4g}, not {c.hl_p.raw}{assumed}"

@@ -104,7 +104,8 @@ def check_percentages(study: Study) -> list[Finding]:
                         verdict="note",
                         detail=(
                             f"{n_cells - miss[best]} of {n_cells} printed percentages agree with {_DEN_WORDS[best]}, "
-                            f"{n_cells - miss[how_table]} with {_DEN_WORDS[how_table]}: the paper prints {best} percentages"
+                            f"{n_cells - miss[how_table]} with {_DEN_WORDS[how_table]}: "
+                            f"the paper prints {best} percentages"
                             + (f" (the {', '.join(also)} reading fits as well)" if also else "")
                             + f"; the cells are checked as {best} percentages"
                             + (

@@ -59,9 +59,8 @@ def check_auc_ci(study: Study) -> list[Finding]:
         exact = [k for k, v in preds.items() if a.ci.lo.agrees(v[0]) and a.ci.hi.agrees(v[1])]
         best = min(ratios, key=lambda k: abs(ratios[k] - 1)) if ratios else None
         se_ci = None
-        if (
-            a.se is not None
-        ):  # the printed SE: the CI is AUC -+ z SE over the rounding of AUC and SE
+        # the printed SE: the CI is AUC -+ z SE over the rounding of AUC and SE
+        if a.se is not None:
             lo_rng, hi_rng = wald_ci_bound_ranges(
                 est, a.se.value, a.estimate.half_unit, a.se.half_unit
             )

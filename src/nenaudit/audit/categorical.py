@@ -174,9 +174,8 @@ def check_categorical_tests(study: Study) -> list[Finding]:
             continue
         try:
             v = variants(counts_matrix(t, row), row.scores)
-        except (
-            NenauditError
-        ) as exc:  # e.g. every count in one level or one group: no 2 x 2 table left
+        except NenauditError as exc:
+            # e.g. every count in one level or one group: no 2 x 2 table left
             out.append(
                 Finding(
                     fid,
@@ -294,7 +293,10 @@ def check_categorical_tests(study: Study) -> list[Finding]:
                     "row), not Pearson's chi-square, which the methods do not say"
                 )
             elif "trend" in winners[0]:
-                extra = "; the printed p-values are linear-by-linear (trend) test p-values, which the methods do not say"
+                extra = (
+                    "; the printed p-values are linear-by-linear (trend) test p-values, which the methods "
+                    "do not say"
+                )
             else:
                 extra = (
                     "; the printed p-values need Fisher's test where expected counts are small, "
@@ -571,7 +573,7 @@ def _mean_statistics(t: Table, row: Row) -> dict[str, tuple[float, float, float]
     out = {}
     for test in ["t-test", "welch-t-test"] if k == 2 else ["anova", "welch-anova"]:
 
-        def stat(m, s):
+        def stat(m, s, test=test):
             if k == 2:
                 return abs(
                     t_test_from_summary(

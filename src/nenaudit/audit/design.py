@@ -218,7 +218,8 @@ def check_patient_lesion_feasibility(study: Study) -> list[Finding]:
                                 f"{n} <= {m} <= {kmax * n}"
                                 if ok
                                 else f"{m} lesions cannot come from {n} patients with at most {kmax} lesions each "
-                                f"(feasible {n}..{kmax * n}); unless the variable is recorded per lesion, one table is wrong"
+                                f"(feasible {n}..{kmax * n}); "
+                                "unless the variable is recorded per lesion, one table is wrong"
                             ),
                         )
                     )
@@ -249,7 +250,8 @@ def _outcome_feasibility(study: Study, coh: str | None, kmax: int) -> list[Findi
                     verdict="consistent" if ok else "inconsistent",
                     compared=compared(("patients", n, p.where), ("lesions", m, l.where)),
                     detail=(
-                        f"feasible if every lesion of a patient shares the patient's response ({n} <= {m} <= {kmax * n})"
+                        f"feasible if every lesion of a patient shares the patient's response "
+                        f"({n} <= {m} <= {kmax * n})"
                         if ok
                         else f"infeasible: {n} patients give {n}..{kmax * n} lesions"
                     ),
@@ -371,9 +373,8 @@ def check_events_per_variable(study: Study) -> list[Finding]:
     sp = _events(study, u)
     out = []
     multi = _multinomial(study, u) if isinstance(sp, str) else None
-    if (
-        multi is not None
-    ):  # a polytomous table names the outcome's categories: the smallest one limits the model
+    # a polytomous table names the outcome's categories: the smallest one limits the model
+    if multi is not None:
         sp = (
             multi[1],
             u.total - multi[1],

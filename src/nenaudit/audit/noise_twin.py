@@ -32,6 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from nenaudit.audit.findings import Finding
+from nenaudit.simulate import SimulationSpec, run_simulation
+from nenaudit.simulate.store import Store
+from nenaudit.simulate.summary import printed_aucs
+from nenaudit.simulate.twin import can_twin, unsupported_steps
+from nenaudit.stats.quantile import quantile7
 
 __all__ = ["noise_twin_findings", "noise_twin_hint", "DEFAULT_TWIN_BOOT"]
 
@@ -95,12 +100,6 @@ def noise_twin_findings(
     ``study_path`` is the spec's file (None: the embedded study); ``out`` keeps the simulation store (a
     temporary folder otherwise). The numbers depend on ``seed`` only, not on ``jobs`` or ``backend``.
     """
-    from nenaudit.simulate import SimulationSpec, run_simulation
-    from nenaudit.simulate.store import Store
-    from nenaudit.simulate.summary import printed_aucs
-    from nenaudit.simulate.twin import can_twin, unsupported_steps
-    from nenaudit.stats.quantile import quantile7
-
     if not can_twin(study):
         return [noise_twin_hint(study)]
     spec = SimulationSpec(

@@ -163,7 +163,10 @@ def _name_finding(fid: str, where: str, name: str, cat) -> Finding:
         verdict = "inconsistent"
         detail = "; ".join(x.detail for x in p.problems)
         if p.classes:
-            detail += f"; the feature itself exists ({'/'.join(p.classes)}), the image it was computed on cannot be identified"
+            detail += (
+                f"; the feature itself exists ({'/'.join(p.classes)}), "
+                "the image it was computed on cannot be identified"
+            )
     return Finding(
         id=fid,
         check="radiomics",
@@ -300,8 +303,8 @@ def check_radscore_centering(study: Study) -> list[Finding]:
             ),
             detail=(
                 f"the formula has no intercept ({'; '.join(parts)}): for a mean of 0 the lowest {rest} of {total} "
-                f"lesions would have to average <= {need:.2f}; the printed formula most likely omits the LASSO intercept, "
-                "so Radscore values cannot be recomputed from it"
+                f"lesions would have to average <= {need:.2f}; the printed formula most likely omits the LASSO "
+                "intercept, so Radscore values cannot be recomputed from it"
             ),
         )
     ]

@@ -193,9 +193,8 @@ def check_univariable_logistic(study: Study) -> list[Finding]:
     table = study.table(reg.counts_table) if reg.counts_table else None
     if table is not None and (reg.event_groups or len(table.groups) > 2):
         table, why = _collapsed(table, reg.event_groups, reg.reference_groups)
-        if (
-            table is None
-        ):  # more than two outcome groups and no event groups: never pair groups unnamed
+        # more than two outcome groups and no event groups: never pair groups unnamed
+        if table is None:
             return [
                 Finding(
                     id=f"logit.univariable:{label}",
@@ -454,8 +453,9 @@ def check_multivariable_reproducible(study: Study) -> list[Finding]:
                             published=t.raw,
                             recomputed=None,
                             verdict="not-reproducible",
-                            detail="an adjusted OR needs the joint distribution of the predictors, which the paper does not "
-                            "give; its internal consistency is checked by the CI/p checks",
+                            detail="an adjusted OR needs the joint distribution of the predictors, "
+                            "which the paper does not give; its internal consistency is checked by the "
+                            "CI/p checks",
                         )
                     )
                 elif col == "univariable" and (reg.outcome_levels or reg is not study.regression):

@@ -203,7 +203,10 @@ def _shape_finding(var: str, col: str, t, rec: dict, method: str | None) -> Find
         "min_count": sh.min_count,
         "lr_asymmetry_bound": sh.lr_asymmetry_bound,
     }
-    centre = f"exp of the log-centre of ({lo.raw}; {hi.raw}) is {sh.centre_range[0]:.4f}-{sh.centre_range[1]:.4f} over the rounding"
+    centre = (
+        f"exp of the log-centre of ({lo.raw}; {hi.raw}) is "
+        f"{sh.centre_range[0]:.4f}-{sh.centre_range[1]:.4f} over the rounding"
+    )
     if sh.wald_fits:
         verdict, why = (
             "consistent",
@@ -276,7 +279,8 @@ def check_implied_p(study: Study) -> list[Finding]:
         shape = (
             "symmetric on the log scale (Wald-type)"
             if abs(ip.log_asymmetry - 1) < 0.1
-            else f"asymmetric on the log scale (upper/lower log half-widths {ip.log_asymmetry:.2f}: profile-likelihood type)"
+            else f"asymmetric on the log scale (upper/lower log half-widths {ip.log_asymmetry:.2f}: "
+            "profile-likelihood type)"
         )
         rec = {
             "p_wald_from_ci": ip.p_symmetric,
@@ -337,7 +341,8 @@ def check_implied_p(study: Study) -> list[Finding]:
                     ("printed p", t.p.raw, t.where),
                     ("p implied by the CI", [ip.p_min, ip.p_max], RECOMPUTED),
                 ),
-                detail=f"{why}; implied p {ip.p_min:.3g}-{ip.p_max:.3g} (Wald from the CI width {ip.p_symmetric:.3g}); CI {shape}",
+                detail=f"{why}; implied p {ip.p_min:.3g}-{ip.p_max:.3g} "
+                f"(Wald from the CI width {ip.p_symmetric:.3g}); CI {shape}",
             )
         )
     return out
@@ -382,8 +387,8 @@ def _marks(reg, pre: str) -> list[Finding]:
             if side == "straddles":
                 verdict = "note" if has else "consistent"
                 why = (
-                    f"marked as p < {reg.mark_threshold}, but p = {t.p.raw} is not below {reg.mark_threshold} as printed "
-                    "(its rounding interval straddles the threshold)"
+                    f"marked as p < {reg.mark_threshold}, but p = {t.p.raw} is not below "
+                    f"{reg.mark_threshold} as printed (its rounding interval straddles the threshold)"
                     if has
                     else "unmarked; p not shown below the threshold"
                 )
@@ -510,7 +515,8 @@ def check_significance_claims(study: Study) -> list[Finding]:
                 if all(support)
                 else "no level's p supports it"
                 if not any(support)
-                else f"{sum(support)} of {len(usable)} levels support it; the overall test of the predictor is not printed"
+                else f"{sum(support)} of {len(usable)} levels support it; "
+                "the overall test of the predictor is not printed"
             )
             out.append(
                 Finding(

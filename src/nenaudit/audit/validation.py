@@ -80,7 +80,10 @@ def check_bootstrap_validation(study: Study) -> list[Finding]:
         if desc is not None:
             why += f". The methods describe: {desc.value} ({desc.where})"
         if refits is False:
-            why += "; no refitting in each resample is described, i.e. the fixed model was re-evaluated (scheme 'published')"
+            why += (
+                "; no refitting in each resample is described, i.e. the fixed model "
+                "was re-evaluated (scheme 'published')"
+            )
         out.append(
             Finding(
                 id=f"validation.bootstrap:{model}" + ("" if coh is None else f":{coh}"),

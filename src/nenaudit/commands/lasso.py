@@ -90,7 +90,10 @@ def run(args: argparse.Namespace) -> int:
             "ignored_columns": ignored,
             "folds": "column " + args.foldid
             if args.foldid
-            else f"{10 if args.folds is None else args.folds} random folds, seed {1 if args.seed is None else args.seed}",
+            else (
+                f"{10 if args.folds is None else args.folds} random folds, "
+                f"seed {1 if args.seed is None else args.seed}"
+            ),
         }
     )
     if args.json:

@@ -1,4 +1,5 @@
-"""``nenaudit phantom``: arterial-phase-CT-like images and lesion masks (with observer re-segmentations) for a cohort."""
+"""``nenaudit phantom``: arterial-phase-CT-like images and lesion masks (with observer
+re-segmentations) for a cohort."""
 
 from __future__ import annotations
 

@@ -15,6 +15,10 @@ ORDER = 15
 
 def run(args: argparse.Namespace) -> int:
     """Run the verb on the parsed arguments; returns the exit code."""
+    from nenaudit.outputs import refuse_never_dir
+
+    # before the report's imports: matplotlib's first import writes its font cache under $HOME
+    refuse_never_dir(args.out)
     from nenaudit.audit.run import run_audit
     from nenaudit.cohort import load_cohort
     from nenaudit.commands import na_tokens

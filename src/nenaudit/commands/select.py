@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         f"{len(rep['removed_correlation'])} removed; {rep['n_after_filters']} left"
     )
     print(
-        f"  LASSO-CV ({args.folds} folds drawn with fold seed {args.fold_seed}, {args.measure}): lambda.min = {rep['lambda_min']:.6g}, "
+        f"  LASSO-CV ({args.folds} folds drawn with fold seed {args.fold_seed}, {args.measure}): "
+        f"lambda.min = {rep['lambda_min']:.6g}, "
         f"lambda.1se = {rep['lambda_1se']:.6g}; {len(rep['selected'])} selected at lambda.{args.which}"
     )
     rs = rep["radscore"]

@@ -121,7 +121,8 @@ def _print_summary(s: dict) -> None:
             )
             pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
             print(
-                f"{head}{'' if key.endswith('_validation') else 'apparent '}{label} AUC >= printed {sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
+                f"{head}{'' if key.endswith('_validation') else 'apparent '}{label} AUC >= printed "
+                f"{sh['printed']:g}: {sh['reaching']} of {sh['of_finished']} "
                 f"cohorts ({pct(sh['share_of_finished'])}; {pct(sh['share_of_with_model'])} of the "
                 f"{sh['of_with_model']} with a {label})"
             )

@@ -60,7 +60,8 @@ TEMPLATE = {
     ],
     "tables": [
         {
-            "_help": "one table per cohort; groups are the columns; give outcome_group when a column is an outcome group; "
+            "_help": "one table per cohort; groups are the columns; give outcome_group when a column is an "
+            "outcome group; "
             "percent_of: 'column' (default), 'row' or 'total', what the printed percentages divide by",
             "id": "table1_training",
             "cohort": "training",
@@ -77,7 +78,8 @@ TEMPLATE = {
             ],
             "rows": [
                 {
-                    "_help": "cells: 'n (%)', 'n/N (%)', 'n/N' or 'n'; test (optional): the test the paper names for the row; "
+                    "_help": "cells: 'n (%)', 'n/N (%)', 'n/N' or 'n'; test (optional): the test the paper names "
+                    "for the row; "
                     "statistic (optional): a printed chi2/t/F/z with its df",
                     "variable": "Sex",
                     "kind": "categorical",
@@ -101,7 +103,8 @@ TEMPLATE = {
                     "cells": {"event": "65.0 ± 9.0", "no_event": "59.0 ± 9.0"},
                 },
                 {
-                    "_help": "median_iqr: '4.6 [2.7, 10.2]' or '4.6 (2.7–10.2)'; a median with its range is kind median_range",
+                    "_help": "median_iqr: '4.6 [2.7, 10.2]' or '4.6 (2.7–10.2)'; "
+                    "a median with its range is kind median_range",
                     "variable": "CRP",
                     "kind": "median_iqr",
                     "p": "0.041",

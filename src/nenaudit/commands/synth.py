@@ -17,7 +17,6 @@ ORDER = 20
 
 def _summary(m: dict) -> dict:
     a = m.get("achieved", {})
-    reg = a.get("regression", {})
     return {
         "out": m.get("_out"),
         "study": m["study"]["id"],

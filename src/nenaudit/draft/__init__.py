@@ -78,7 +78,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             {
                 "item": "tables",
                 "what": "no table was found",
-                "why": "no 'Table N' caption followed by tab-, pipe- or space-aligned lines (or no <table>/<table-wrap>)",
+                "why": "no 'Table N' caption followed by tab-, pipe- or space-aligned lines "
+                "(or no <table>/<table-wrap>)",
             }
         )
     for t in tables:
@@ -95,9 +96,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
     for t in tables:
         if len(t["groups"]) >= 2 and any(r.get("p") is not None for r in t["rows"]):
             cohort_cols = [g for g in t["groups"] if COHORT_WORDS.search(g["label"])]
-            if (
-                len(cohort_cols) >= 2
-            ):  # the table compares cohorts (training vs validation), not outcome groups
+            # the table compares cohorts (training vs validation), not outcome groups
+            if len(cohort_cols) >= 2:
                 for g in cohort_cols:
                     c = cohort_of(g["label"])
                     if c:
@@ -188,9 +188,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
             if t.get("cohort"):
                 item["cohort"] = t["cohort"]
             counts.append(item)
-        if (
-            len(t["groups"]) == 1 and aliases
-        ):  # a row whose levels are the outcome groups' definitions
+        # a row whose levels are the outcome groups' definitions
+        if len(t["groups"]) == 1 and aliases:
             keys = {tx.alias_key(a): g for g, (a, _) in aliases.items()}
             gid0 = t["groups"][0]["id"]
             for r in t["rows"]:
@@ -220,9 +219,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         for g in t["groups"]:  # the header's n as stated counts
             q = f"{t['unit']}s" + (f"_{g['outcome_group']}" if g.get("outcome_group") else "")
             gc = g.pop("_cohort", None)
-            if (
-                group_n(g["label"]) is None
-            ):  # a size the header does not print is not a stated count
+            # a size the header does not print is not a stated count
+            if group_n(g["label"]) is None:
                 continue
             if len(t["groups"]) == 1 or g.get("outcome_group") or gc:
                 item = {
@@ -337,9 +335,8 @@ def draft_document(doc: Document, stem: str, source: str) -> dict:
         if mark:
             mark["where"] = f"{reg['where']} {mark['where']}"
         spec["regression"] = reg
-        if (
-            len(regressions) > 1
-        ):  # every regression table, in the paper's order (one object when there is one)
+        # every regression table, in the paper's order (one object when there is one)
+        if len(regressions) > 1:
             for other in regressions:
                 other.setdefault("unit", reg["unit"])
                 lab = other.pop("_cohort_label", None)

@@ -94,10 +94,7 @@ def _layout(head: list[str]) -> tuple[list[str], list[int | None], list[str]]:
     interleaved = bool(
         ncells and pcells and any(min(npos) < pos[id(c)] < max(npos) for c in pcells)
     )
-    if interleaved:
-        seq = [c for c in head if group_n(c) or _PHEAD.match(c)]
-    else:
-        seq = ncells + pcells
+    seq = [c for c in head if group_n(c) or _PHEAD.match(c)] if interleaved else ncells + pcells
     kinds = ["p" if _PHEAD.match(c) else "g" for c in seq]
     return kinds, [group_n(c) if k == "g" else None for c, k in zip(seq, kinds)], seq
 
@@ -109,9 +106,8 @@ def glued_table(lines: list[str]) -> tuple[list[list[str]], bool] | None:
     body_start = None
     for i, ln in enumerate(lines):
         s = ln.strip()
-        if (
-            i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s)
-        ):  # 'CharacteristicAll patients'
+        # 'CharacteristicAll patients'
+        if i == 0 and re.search(r"[a-z][A-Z][a-z]", s) and not group_n(s):
             parts = re.split(r"(?<=[a-z])(?=[A-Z][a-z])", s)
             head.extend(parts)
             continue

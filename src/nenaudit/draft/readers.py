@@ -329,8 +329,6 @@ def token_cells(line: str) -> list[str] | None:
     vals: list[str] = []
     while True:
         m = _TAIL.search(s)
-        if not m or m.start(1) == 0 and not vals and False:
-            break
         if not m:
             break
         vals.insert(0, m.group(1).strip())

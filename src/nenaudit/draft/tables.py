@@ -61,7 +61,8 @@ class Drafted:
 
 
 def cohort_id(label: str) -> str | None:
-    """A cohort's id from the paper's own word: ``Validation set`` -> ``validation``, ``train cohort`` -> ``training``."""
+    """A cohort's id from the paper's own word: ``Validation set`` -> ``validation``, ``train cohort`` ->
+    ``training``."""
     m = COHORT_WORDS.search(label)
     if not m:
         return None
@@ -702,7 +703,7 @@ def _one_table(
 ) -> dict | None:
     used: set = set()
     groups = []
-    for k, lab in enumerate(labels):
+    for lab in labels:
         n = group_n(lab) or (int((ns or {})[lab]) if (ns or {}).get(lab) else None)
         groups.append({"id": _group_id(lab, used), "label": lab, "n": n})
     gids = [g["id"] for g in groups]
@@ -1070,9 +1071,8 @@ def _regression(
             label = level
         if not ests and not ref:
             has_ref = current is not None and any(lv.get("reference") for lv in current["levels"])
-            if (
-                has_ref and level is None and _awaiting(current)
-            ):  # the level the reference row's estimates belong to
+            # the level the reference row's estimates belong to
+            if has_ref and level is None and _awaiting(current):
                 current["levels"].append({"level": label})
                 continue
             current = {

@@ -757,7 +757,8 @@ _REG_TEXT = re.compile(
     r"(?:\bORs?\b|\bodds? ratios?\b|\bHRs?\b|\bhazard ratios?\b)(?:\s*\[(?:OR|HR)\])?\s*[:=,]?\s*("
     + r"\d+(?:\.\d+)?"
     + r")"
-    r"(?:[^\d;]{0,40}?(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?)\s*[:=,]?\s*(\d+(?:\.\d+)?)\s*(?:–|—|-|to)\s*"
+    r"(?:[^\d;]{0,40}?(?:95\s*%\s*(?:CI|confidence intervals?)(?:\s*\[CI\])?)\s*[:=,]?\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:–|—|-|to)\s*"
     r"(\d+(?:\.\d+)?))?(?:[^\d;]{0,20}?\b[Pp]\s*(?:-?value)?\s*([=<>≤])\s*(\d*\.?\d+))?",
     re.I,
 )

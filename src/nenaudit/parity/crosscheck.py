@@ -190,7 +190,10 @@ def compare_values(
 
 def compare_exact(step: str, statistic: str, py, rv) -> CrossRow:
     ok = py == rv
-    show = lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+
+    def show(v):
+        return ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+
     return CrossRow(
         statistic,
         show(py),

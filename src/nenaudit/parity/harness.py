@@ -48,6 +48,7 @@ from nenaudit.parity.registry import (
     register,
     steps,
 )
+from nenaudit.stats import contingency, icc, twosample
 from nenaudit.stats.logistic import fit_firth, fit_logistic
 from nenaudit.stats.stepwise import backward_elimination
 
@@ -317,24 +318,6 @@ def _named(values: Any, names: Sequence[str]) -> dict:
 # ---------------------------------------------------------------------------------------
 
 
-def _contingency_module():
-    from nenaudit.stats import contingency as module
-
-    return module
-
-
-def _twosample_module():
-    from nenaudit.stats import twosample as module
-
-    return module
-
-
-def _icc_module():
-    from nenaudit.stats import icc as module
-
-    return module
-
-
 def _stat(name, py, r, tol, exact=False):
     return Statistic(name, py, r, rtol=tol["rtol"], atol=tol["atol"], exact=exact, why=tol["why"])
 
@@ -359,7 +342,7 @@ register(
         r_function="ref_chisq",
         options=("row", "col", "correct"),
         prepare=_prep_chisq,
-        run_python=lambda i: _contingency_module().chisq_test(i["table"], correct=i["correct"]),
+        run_python=lambda i: contingency.chisq_test(i["table"], correct=i["correct"]),
         r_args=lambda R, i: ((R.matrix(i["table"]),), {"correct": i["correct"]}),
         statistics=(
             _stat("statistic", lambda p: p.statistic, lambda r: r["statistic"], COEF),
@@ -392,7 +375,7 @@ register(
         r_function="ref_fisher",
         options=("row", "col"),
         prepare=_prep_fisher,
-        run_python=lambda i: _contingency_module().fisher_test(i["table"]),
+        run_python=lambda i: contingency.fisher_test(i["table"]),
         r_args=lambda R, i: ((R.matrix(i["table"]),), {}),
         statistics=(
             _stat("p", lambda p: p.p, lambda r: r["p"], PVAL),
@@ -427,12 +410,13 @@ def _wilcox_r(R, i):
 register(
     Step(
         name="wilcox",
-        description="Mann-Whitney / Wilcoxon rank-sum (wilcox.test): data frame with value=, group=, or (x, y); exact=, correct=",
+        description="Mann-Whitney / Wilcoxon rank-sum (wilcox.test): data frame with value=, group=, "
+        "or (x, y); exact=, correct=",
         script="compare.R",
         r_function="ref_wilcox",
         options=("value", "group", "exact", "correct"),
         prepare=_prep_wilcox,
-        run_python=lambda i: _twosample_module().mann_whitney(
+        run_python=lambda i: twosample.mann_whitney(
             i["x"], i["y"], exact=i["exact"], correct=i["correct"]
         ),
         r_args=_wilcox_r,
@@ -460,7 +444,7 @@ register(
         r_function="ref_ttest",
         options=("value", "group", "equal_var"),
         prepare=_prep_ttest,
-        run_python=lambda i: _twosample_module().t_test(i["x"], i["y"], equal_var=i["equal_var"]),
+        run_python=lambda i: twosample.t_test(i["x"], i["y"], equal_var=i["equal_var"]),
         r_args=lambda R, i: ((R.fvec(i["x"]), R.fvec(i["y"])), {"var.equal": i["equal_var"]}),
         statistics=(
             _stat("t", lambda p: p.statistic, lambda r: r["statistic"], COEF),
@@ -650,7 +634,8 @@ def _r_steps(r):
 register(
     Step(
         name="stepwise",
-        description="backward elimination by Wald p (glm loop): data frame with outcome=, predictors=; threshold=, forced=",
+        description="backward elimination by Wald p (glm loop): "
+        "data frame with outcome=, predictors=; threshold=, forced=",
         script="stepwise.R",
         r_function="stepwise_backward",
         options=("outcome", "predictors", "threshold", "forced"),
@@ -742,7 +727,7 @@ register(
         r_function="icc_one",
         options=("columns", "alpha"),
         prepare=_prep_icc,
-        run_python=lambda i: _icc_module().icc(i["x"], alpha=i["alpha"]),
+        run_python=lambda i: icc.icc(i["x"], alpha=i["alpha"]),
         r_args=lambda R, i: ((R.matrix(i["x"]),), {"alpha": i["alpha"]}),
         statistics=tuple(
             _stat(

@@ -108,7 +108,7 @@ def _interrupt_r() -> None:
         from rpy2.rinterface_lib import openrlib  # noqa: PLC0415
 
         openrlib.rlib.R_interrupts_pending = 1
-    except Exception:  # pragma: no cover - R not loaded
+    except Exception:  # noqa: BLE001 - a signal handler's best effort: R not loaded, or no rpy2  # pragma: no cover
         pass
 
 
@@ -210,15 +210,16 @@ def to_py(obj: Any) -> Any:
 
     if obj is ri.NULL or obj is None:
         return None
-    if isinstance(obj, vectors.ListVector) or isinstance(obj, ri.ListSexpVector):
+    if isinstance(obj, (vectors.ListVector, ri.ListSexpVector)):
         names = list(obj.names) if obj.names is not ri.NULL else None
         items = [to_py(v) for v in obj]
         if names is not None and all(n not in ("", None) for n in names):
             return dict(zip(names, items))
         return items
     if isinstance(
-        obj, (ri.FloatSexpVector, ri.IntSexpVector, ri.BoolSexpVector, ri.StrSexpVector)
-    ) or isinstance(obj, vectors.Vector):
+        obj,
+        (ri.FloatSexpVector, ri.IntSexpVector, ri.BoolSexpVector, ri.StrSexpVector, vectors.Vector),
+    ):
         vals = []
         for v in obj:
             if v is ri.NA_Real or v is ri.NA_Integer or v is ri.NA_Logical or v is ri.NA_Character:

@@ -396,7 +396,8 @@ class FeatureCatalogue:
                             Problem(
                                 UNKNOWN_DECOMPOSITION,
                                 f"{decomposition!r} is not a 3-D wavelet decomposition "
-                                f"({len(decomposition)} letters; 3-D wavelets have {n}: {', '.join(self.wavelet_decompositions)})",
+                                f"({len(decomposition)} letters; 3-D wavelets have {n}: "
+                                f"{', '.join(self.wavelet_decompositions)})",
                             )
                         )
             elif low in other_types:

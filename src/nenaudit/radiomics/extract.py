@@ -12,10 +12,11 @@ Pipeline for one case (a lesion's mask as drawn by one observer in one reading):
    catalogue (:func:`nenaudit.radiomics.catalogue.load_catalogue`), in catalogue order.
 
 :func:`extract` runs the cases over a ``concurrent.futures.ProcessPoolExecutor`` (``jobs``
-processes from :func:`nenaudit.stats.workers.worker_pool`, which die with their parent, each with one SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case
-that fails is recorded as a :class:`Failure` with its id and a one-line reason; the others go on.
-The table's rows follow the input order, whatever the number of workers, and pyradiomics is
-deterministic, so the numbers do not depend on ``jobs``.
+processes from :func:`nenaudit.stats.workers.worker_pool`, which die with their parent, each with one
+SimpleITK thread, so that ``jobs`` lesions run on ``jobs`` cores). A case that fails is recorded as a
+:class:`Failure` with its id and a one-line reason; the others go on. The table's rows follow the
+input order, whatever the number of workers, and pyradiomics is deterministic, so the numbers do not
+depend on ``jobs``.
 
 :func:`save_extraction` writes the table atomically; with any failure it writes
 ``<name>.partial.csv`` and ``<name>.failures.csv`` instead of the requested file, so that no
@@ -30,10 +31,13 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing as mp
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,11 +46,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nenaudit.exceptions import CaseError, NenauditError
+from nenaudit.exceptions import CaseError, DataError, NenauditError
+from nenaudit.io import read_csv, require_columns
 from nenaudit.outputs import check_file
 from nenaudit.radiomics.catalogue import load_catalogue
 from nenaudit.stats.icc import icc_two_readings
 from nenaudit.stats.result import Result, plain
+from nenaudit.stats.workers import worker_pool
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -158,9 +164,6 @@ def find_cases(images_dir: str | os.PathLike, masks_dir: str | os.PathLike) -> l
     ``<id>/`` in ``images_dir``; ``<id>`` becomes the lesion id, observer 1, reading 1.
     Missing files are not refused here: they become per-case failures in :func:`extract`.
     """
-    from nenaudit.exceptions import DataError
-    from nenaudit.io import read_csv, require_columns
-
     images, masks = Path(images_dir), Path(masks_dir)
     for p, what in ((images, "--images"), (masks, "--masks")):
         if not p.is_dir():
@@ -325,8 +328,8 @@ def _extractor(params: str):
     global _EXTRACTOR, _EXTRACTOR_PARAMS
     if _EXTRACTOR is None or params != _EXTRACTOR_PARAMS:
         # optional (the radiomics extra), and slow to import
-        import radiomics  # noqa: PLC0415
-        from radiomics.featureextractor import RadiomicsFeatureExtractor  # noqa: PLC0415
+        import radiomics  # noqa: PLC0415 - optional (the radiomics extra)
+        from radiomics.featureextractor import RadiomicsFeatureExtractor  # noqa: PLC0415 - optional
 
         radiomics.setVerbosity(logging.ERROR)
         logging.getLogger("radiomics").setLevel(logging.ERROR)
@@ -414,7 +417,7 @@ def extract(
         raise NenauditError("no cases to extract")
     try:
         settings = dict(_extractor(params).settings)
-    except Exception as exc:  # pykwalify schema errors etc.
+    except Exception as exc:  # noqa: BLE001 - what pyradiomics' YAML/pykwalify reading raises has no base
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise NenauditError(f"{params}: not a valid pyradiomics parameter file ({first})") from None
     n = len(cases)
@@ -436,12 +439,6 @@ def extract(
         finally:
             sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(before)
     else:
-        import multiprocessing as mp
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        from nenaudit.stats.workers import worker_pool
-
         # forkserver (spawn off Linux): workers never fork a parent that runs ITK threads; the server
         # imports pyradiomics once and each worker starts from it, so start-up costs ~0.1 s, not ~1 s
         ctx = mp.get_context("spawn" if sys.platform != "linux" else "forkserver")

@@ -59,8 +59,8 @@ import pandas as pd
 from scipy.ndimage import binary_dilation, binary_erosion, gaussian_filter
 
 from nenaudit.cohort import FILES, load_cohort
-from nenaudit.exceptions import NenauditError
-from nenaudit.io import dumps_json
+from nenaudit.exceptions import DataError, NenauditError
+from nenaudit.io import dumps_json, numeric_column, read_csv, require_columns
 from nenaudit.outputs import output_dir
 from nenaudit.stats.result import Result
 
@@ -306,8 +306,6 @@ def _occupancy(spec: LesionSpec, scan: ScanModel, box, scale: float = 1.0) -> np
 
 
 def _check_ids(values: pd.Series, col: str, source: str) -> None:
-    from nenaudit.exceptions import DataError
-
     for i, v in enumerate(values):
         if not _SAFE_ID.match(v):
             raise DataError(
@@ -325,9 +323,6 @@ def read_cohort_lesions(cohort_dir: str | os.PathLike) -> tuple[pd.DataFrame, li
     A complete cohort directory is read through :func:`nenaudit.cohort.load_cohort` (all its checks);
     a directory with only ``lesions.csv`` (and optionally ``observers.csv``) is read directly.
     """
-    from nenaudit.exceptions import DataError
-    from nenaudit.io import numeric_column, read_csv, require_columns
-
     root = Path(cohort_dir)
     if not root.is_dir():
         raise DataError(f"{root}: no such cohort directory; give a directory holding lesions.csv")

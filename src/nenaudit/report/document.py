@@ -215,9 +215,9 @@ def mark_estimate(printed, x: Any, printed_ci=None, ci: Sequence[float] | None =
         printed_ci is not None
         and printed_ci.lo.value is not None
         and printed_ci.hi.value is not None
+        and printed_ci.lo.value <= float(x) <= printed_ci.hi.value
     ):
-        if printed_ci.lo.value <= float(x) <= printed_ci.hi.value:
-            return INSIDE
+        return INSIDE
     if ci is not None and not nan(ci[0]) and not nan(ci[1]) and ci[0] <= printed.value <= ci[1]:
         return INSIDE
     return DIFFERENT

@@ -35,7 +35,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu San
 header { background: #0f2a3f; color: #fff; padding: 1.2rem 2rem 1rem; }
 header h1 { margin: 0 0 .3rem; font-size: 1.5rem; }
 header p { margin: 0; color: #c9d6e0; font-size: .9rem; }
-nav { display: flex; flex-wrap: wrap; row-gap: .2rem; padding: .5rem 2rem; background: var(--band); border-bottom: 1px solid var(--line); font-size: .85rem; }
+nav { display: flex; flex-wrap: wrap; row-gap: .2rem; padding: .5rem 2rem; background: var(--band);
+      border-bottom: 1px solid var(--line); font-size: .85rem; }
 nav a { margin-right: .9rem; color: #0b5cad; text-decoration: none; white-space: nowrap; }
 main { padding: .5rem 2rem 3rem; max-width: 1400px; }
 section { margin-top: 1.6rem; }

@@ -43,10 +43,7 @@ __all__ = ["render_markdown", "figure_files", "provenance_items", "write_report"
 
 
 def _md_cell(c) -> str:
-    if isinstance(c, Cell):
-        t = c.text + (f" {MARK_SYMBOL[c.mark]}" if c.mark else "")
-    else:
-        t = str(c)
+    t = c.text + (f" {MARK_SYMBOL[c.mark]}" if c.mark else "") if isinstance(c, Cell) else str(c)
     return t.replace("|", "\\|").replace("\n", " ")
 
 

@@ -32,7 +32,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from nenaudit.cohort import load_cohort
 from nenaudit.exceptions import NenauditError, Terminated
+from nenaudit.outputs import refuse_never_dir
+from nenaudit.simulate import backends
 from nenaudit.simulate.replicate import (
     MODES,
     ReplicateInputs,
@@ -42,7 +45,15 @@ from nenaudit.simulate.replicate import (
     run_replicate,
 )
 from nenaudit.simulate.store import STORE_NAME, Store
-from nenaudit.simulate.summary import FIGURE_NAME, SUMMARY_NAME
+from nenaudit.simulate.summary import (
+    FIGURE_NAME,
+    SUMMARY_NAME,
+    figure,
+    printed_aucs,
+    summarize,
+    write_summary,
+)
+from nenaudit.study.schema import load
 
 __all__ = [
     "MODES",
@@ -147,8 +158,6 @@ def _hms(s: float) -> str:
 
 def check_out(out: Path, resume: bool) -> None:
     """Refuse to write into a folder holding a store (unless resuming) or files nenaudit did not write."""
-    from nenaudit.outputs import refuse_never_dir
-
     refuse_never_dir(out, "--out")  # '/', home, '.', '..' and above: never
     store = out / STORE_NAME
     if resume:
@@ -190,19 +199,14 @@ def run_simulation(
     SIGTERM while running raises :class:`Terminated` (SIGINT raises KeyboardInterrupt) after the run
     log says where the run stopped; finished replicates are in the store, nothing else is written.
     """
-    from nenaudit.simulate import backends
-    from nenaudit.simulate.summary import figure, printed_aucs, summarize, write_summary
-    from nenaudit.study.schema import load
-
     if backend not in backends.BACKENDS:
         raise NenauditError(f"--backend {backend!r}: choose one of {', '.join(backends.BACKENDS)}")
     if jobs < 1:
         raise NenauditError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
     check_out(out, resume)
-    if (
-        backend == "dask" and scheduler
-    ):  # before the store is created: a bad address leaves nothing behind
+    # before the store is created: a bad address leaves nothing behind
+    if backend == "dask" and scheduler:
         scheduler = backends.check_scheduler(scheduler, connect_timeout)
     study = load(spec.study)
     if spec.study_sha256 and spec.study_sha256 != study.sha256:
@@ -213,8 +217,6 @@ def run_simulation(
     spec = replace(spec, study_sha256=study.sha256)
     fixed = None
     if spec.cohort is not None:  # bad data is refused here, once, not counted in every replicate
-        from nenaudit.cohort import load_cohort
-
         fixed = load_cohort(spec.cohort)
     inputs = ReplicateInputs(study, fixed)  # what every replicate reads, loaded once
     printed = printed_aucs(study)
@@ -302,9 +304,6 @@ def stored_summary(out: str | Path) -> tuple[dict[str, Any], list[dict]]:
 
     Reads only: nothing is written, so a partial summary never sits in the folder looking final.
     """
-    from nenaudit.simulate.summary import printed_aucs, summarize
-    from nenaudit.study.schema import load
-
     out = Path(out)
     if not (out / STORE_NAME).is_file():
         raise NenauditError(f"--out {out}: no {STORE_NAME} here; nothing to report")

@@ -23,8 +23,11 @@ order of completion; the numbers do not depend on the backend, the number of wor
 from __future__ import annotations
 
 import contextlib
+import logging
+import socket
 import uuid
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from nenaudit.exceptions import NenauditError, WorkerLost
 from nenaudit.simulate.replicate import ReplicateInputs, SimulationSpec, run_replicate
@@ -65,9 +68,6 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
     """Check a ``--scheduler`` address before anything is created: ``tcp://HOST:PORT`` (or ``HOST:PORT``) that
     accepts a connection within ``timeout`` seconds and answers as a Dask scheduler does (its first bytes are
     the length of a handshake message); anything else is one line. Returns the address with its scheme."""
-    import socket
-    from urllib.parse import urlsplit
-
     opt = f"--scheduler {address}"
     a = address.strip()
     if "://" not in a:
@@ -140,9 +140,7 @@ def run_dask(
 ) -> None:
     """Run the replicates ``todo`` on the Dask cluster at ``scheduler`` (or a LocalCluster of ``jobs`` workers)."""
     try:
-        import logging
-
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415 - heavy, --backend dask only
     except ImportError:  # pragma: no cover - a dependency of nenaudit
         raise NenauditError(
             "--backend dask needs the distributed package: pip install 'dask[distributed]'"

@@ -77,7 +77,8 @@ def merge_cohorts(cohorts):
 
 
 def null_cohort(cohort, rng: np.random.Generator, signal: str):
-    """``cohort`` with its features permuted across lesions (and, for ``signal="none"``, its outcome across patients)."""
+    """``cohort`` with its features permuted across lesions (and, for ``signal="none"``, its outcome across
+    patients)."""
     if signal not in ("clinical-only", "none"):
         raise NenauditError(f"null signal {signal!r}: choose clinical-only or none")
     lesion_ids = cohort.lesions["lesion_id"].astype(str).to_numpy()

@@ -16,11 +16,22 @@ import re
 import socket
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from nenaudit.exceptions import NenauditError
+from threadpoolctl import threadpool_limits
+
+# pipeline's functions are looked up at the call (pipeline.run_pipeline): tests replace them
+from nenaudit import __version__, pipeline
+from nenaudit.cohort import load_cohort
+from nenaudit.exceptions import FitFailure, NenauditError
+from nenaudit.pipeline import PipelineConfig
+from nenaudit.selection import SelectionConfig
 from nenaudit.simulate.cohorts import keep_features, merge_cohorts, null_cohort, synthetic_cohort
 from nenaudit.simulate.seeds import replicate_seeds
+from nenaudit.simulate.twin import twin_cohort, twin_config
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.study.schema import load
 
 __all__ = ["MODES", "SimulationSpec", "ReplicateInputs", "run_replicate", "METRICS", "STATUSES"]
 
@@ -106,8 +117,6 @@ def code_fingerprint(root: str | None = None) -> str:
     alone does not say so (a development checkout keeps its version while its code changes).
     ``root`` is the package folder to hash (default: this installation's).
     """
-    from pathlib import Path
-
     base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     files = sorted(
@@ -125,8 +134,6 @@ def code_fingerprint(root: str | None = None) -> str:
 
 def build_id() -> str:
     """What made a row: ``"<version> (code <first 12 hex digits of code_fingerprint()>)"``."""
-    from nenaudit import __version__
-
     return f"{__version__} (code {code_fingerprint()[:12]})"
 
 
@@ -142,9 +149,6 @@ class ReplicateInputs:
     @classmethod
     def load(cls, spec: SimulationSpec) -> ReplicateInputs:
         """The inputs of ``spec``: its study spec (None: the embedded one) and its fixed cohort, if any."""
-        from nenaudit.cohort import load_cohort
-        from nenaudit.study.schema import load
-
         return cls(load(spec.study), None if spec.cohort is None else load_cohort(spec.cohort))
 
 
@@ -157,8 +161,6 @@ def build_cohort(spec: SimulationSpec, index: int, inputs: ReplicateInputs | Non
     rng = seeds.null_rng()
     null = spec.signal in ("clinical-only", "none")
     if spec.twin:
-        from nenaudit.simulate.twin import twin_cohort
-
         if scale != 1 or not null:
             raise NenauditError("the noise twin is a null simulation at the spec's own size")
         return twin_cohort(inputs.study, rng, max_features=spec.max_features), seeds
@@ -204,9 +206,8 @@ def _status_of_message(msg: str) -> tuple[str, str]:
     m = re.search(r"fails on the full data \((\w+):", msg)
     if m and m.group(1) in STATUSES:
         return m.group(1), msg
-    if (
-        "predictions are all equal" in msg
-    ):  # no feature and no clinical predictor kept: a constant model
+    # no feature and no clinical predictor kept: a constant model
+    if "predictions are all equal" in msg:
         return "empty_model", msg
     return "error", msg
 
@@ -257,16 +258,12 @@ def metrics_of(res) -> dict[str, Any]:
 
 def validation_aucs(spec: SimulationSpec, res, cfg, seeds, study) -> dict[str, Any]:
     """The developed model's AUCs on an independent null cohort of the spec's validation (or external) size."""
-    from nenaudit.pipeline import build_design
-    from nenaudit.simulate.twin import twin_cohort
-    from nenaudit.stats.discrimination import roc_auc
-
     role = next((s.role for s in study.pipeline.samples if s.role != "development"), None)
     model = res.arrays.get("model")
     if role is None or model is None:
         return {}
     vc = twin_cohort(study, seeds.validation_rng(), role=role, max_features=spec.max_features)
-    X, y, _, _ = build_design(vc, cfg, study)
+    X, y, _, _ = pipeline.build_design(vc, cfg, study)
     out = {"auc_validation_fusion": float(roc_auc(y, model.predict_lp(X), direction="<").auc)}
     if model.selection.selected:
         out["auc_validation_radscore"] = float(roc_auc(y, model.radscore(X), direction="<").auc)
@@ -278,12 +275,6 @@ def run_replicate(
 ) -> dict[str, Any]:
     """Replicate ``index`` of ``spec`` as one store row (see :mod:`nenaudit.simulate.store`); ``inputs``
     are the run's :class:`ReplicateInputs` (None: loaded here). The row does not depend on who loaded them."""
-    from threadpoolctl import threadpool_limits
-
-    from nenaudit.exceptions import FitFailure
-    from nenaudit.pipeline import PipelineConfig, run_pipeline
-    from nenaudit.selection import SelectionConfig
-
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         inputs = inputs if inputs is not None else ReplicateInputs.load(spec)
@@ -294,22 +285,20 @@ def run_replicate(
         )
         status, detail, body = "ok", "", {"metrics": {k: None for k in METRICS}, "details": {}}
         if spec.twin:
-            from nenaudit.simulate.twin import twin_config
-
             cfg = twin_config(study, cfg)
         try:
-            res = run_pipeline(cohort, cfg, study=study)  # --study names the candidates too
+            res = pipeline.run_pipeline(
+                cohort, cfg, study=study
+            )  # --study names the candidates too
             body = metrics_of(res)
             status, detail = status_of_result(res)
             if spec.twin:
                 body["metrics"].update(validation_aucs(spec, res, cfg, seeds, study))
-        except (
-            FitFailure
-        ) as exc:  # the pipeline could not build a model on this cohort: a counted outcome
+        except FitFailure as exc:
+            # the pipeline could not build a model on this cohort: a counted outcome
             status, detail = _status(exc)
-        except (
-            NenauditError
-        ) as exc:  # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
+        except NenauditError as exc:
+            # e.g. a validation scheme's full-data fit failed (lasso non-convergence)
             status, detail = _status_of_message(str(exc))
         y = cohort.outcome
         body["details"].setdefault("n_lesions", int(y.size))

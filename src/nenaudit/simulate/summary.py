@@ -17,9 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tabulate import tabulate
 
 from nenaudit.io import dumps_json
+from nenaudit.outputs import write_atomic
+from nenaudit.pipeline import published_values
 from nenaudit.simulate.replicate import METRICS, STATUSES
+from nenaudit.stats.quantile import quantile7
 
 __all__ = ["QUANTILES", "printed_aucs", "summarize", "quantile_table", "write_summary", "figure"]
 
@@ -29,9 +33,8 @@ FIGURE_NAME = "simulation.png"
 
 
 def printed_aucs(study) -> dict[str, float | None]:
-    """The study's printed apparent AUCs: ``{"radscore": 0.852, "fusion": 0.928}`` for Feng 2025 (None if not printed)."""
-    from nenaudit.pipeline import published_values
-
+    """The study's printed apparent AUCs: ``{"radscore": 0.852, "fusion": 0.928}`` for Feng 2025 (None if
+    not printed)."""
     auc = published_values(study)["auc"]
 
     def num(key):
@@ -93,8 +96,6 @@ def _ok_values(rows, name) -> np.ndarray:
 
 
 def _describe(x: np.ndarray) -> dict[str, Any]:
-    from nenaudit.stats.quantile import quantile7
-
     if x.size == 0:
         return {"n": 0, "mean": None, **{f"q{round(100 * p):02d}": None for p in QUANTILES}}
     q = quantile7(x, list(QUANTILES))
@@ -165,8 +166,6 @@ def summarize(rows: list[dict], spec, printed: dict[str, float | None]) -> dict[
 
 def quantile_table(summary: dict[str, Any], metrics=None) -> str:
     """A plain-text table: one line per (scale, metric) with n, mean and the quantiles."""
-    from tabulate import tabulate
-
     metrics = metrics or list(METRICS)
     qs = [f"q{round(100 * p):02d}" for p in summary["quantiles"]]
     rows = []
@@ -189,8 +188,6 @@ def quantile_table(summary: dict[str, Any], metrics=None) -> str:
 
 def write_summary(summary: dict[str, Any], out: Path) -> Path:
     """``summary.json`` in ``out``: strict JSON (no NaN or infinity), written atomically."""
-    from nenaudit.outputs import write_atomic
-
     p = Path(out) / SUMMARY_NAME
     write_atomic(p, dumps_json(summary, indent=1) + "\n")
     return p
@@ -198,13 +195,14 @@ def write_summary(summary: dict[str, Any], out: Path) -> Path:
 
 def figure(rows: list[dict], summary: dict[str, Any], out: Path) -> Path:
     """Histograms of the apparent and corrected AUCs with the printed values marked (n-sweep: AUCs against n)."""
-    import matplotlib
+    # matplotlib (pyplot ~0.8 s) only for the figure: replicate workers import this package too
+    import matplotlib  # noqa: PLC0415 - heavy, figure only
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - heavy, figure only
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - heavy, figure only
 
-    from nenaudit.report.figures import save
+    from nenaudit.report.figures import save  # noqa: PLC0415 - imports matplotlib.pyplot
 
     printed = summary["printed"]
     scales = list(summary["scales"].values())

@@ -37,7 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nenaudit.cohort import load_cohort
 from nenaudit.exceptions import NenauditError
+from nenaudit.study.schema import label_key
 
 __all__ = ["twin_cohort", "twin_config", "twin_candidates", "unsupported_steps", "can_twin"]
 
@@ -131,8 +133,6 @@ _SOURCE: dict = {}
 def _source():
     """The shipped extraction: reading 1 of every lesion, and the three readings of the re-read ones."""
     if "s" not in _SOURCE:
-        from nenaudit.cohort import load_cohort
-
         c = load_cohort()
         feats = list(c.feature_names)
         F = c.features[feats].to_numpy(dtype=float)
@@ -166,13 +166,11 @@ def _feature_block(rng, n: int, rel: np.ndarray, names: list[str], cols: np.ndar
     reads = np.empty((2, int(rel.sum()), cols.size))
     W = rng.standard_normal((n, Z.shape[0]))
     out[:] = m + s * (W @ Z) / np.sqrt(Z.shape[0] - 1)
-    k = 0
-    for i in np.flatnonzero(rel):
+    for k, i in enumerate(np.flatnonzero(rel)):
         w = rng.standard_normal(Zr.shape[1]) / np.sqrt(Zr.shape[1] - 1)
         three = m + s * np.einsum("j,rjp->rp", w, Zr)
         out[i] = three[0]
         reads[:, k] = three[1:]
-        k += 1
     return [f"{names[j]}{suffix}" for j in cols], out, reads
 
 
@@ -231,8 +229,6 @@ def _allocate(rng, sample):
 
 
 def _margin(study, var: str):
-    from nenaudit.study.schema import label_key
-
     for t in study.tables:
         for r in t.rows:
             if label_key(r.variable) == label_key(var) and not r.outcome:
@@ -270,8 +266,6 @@ def twin_cohort(
     study, rng: np.random.Generator, role: str = "development", max_features: int | None = None
 ):
     """One null cohort of ``study``'s ``role`` sample (see the module docstring), loaded as a user's cohort."""
-    from nenaudit.cohort import load_cohort
-
     p = _need(study)
     sample = next((s for s in p.samples if s.role == role), None)
     if sample is None:

@@ -210,7 +210,8 @@ def require_finite(A: np.ndarray, names: Sequence[str], who: str) -> None:
         i, j = np.argwhere(bad)[0]
         kind = "NaN" if np.isnan(A[i, j]) else "infinite"
         raise NenauditError(
-            f"{who}: feature {names[j]!r}, row {i + 1}: {kind} value ({int(bad.any(axis=0).sum())} column(s) affected); "
+            f"{who}: feature {names[j]!r}, row {i + 1}: {kind} value "
+            f"({int(bad.any(axis=0).sum())} column(s) affected); "
             "drop or impute these features first (screen_features lists them)"
         )
 

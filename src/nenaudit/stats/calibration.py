@@ -290,7 +290,8 @@ def hosmer_lemeshow(y, prob, g: int = 10) -> HosmerLemeshow:
     breaks = quantile7(p, probs)
     if np.any(np.diff(breaks) <= 0):
         raise NenauditError(
-            f"the {g} risk groups have tied cut points (many equal predictions): use fewer groups, e.g. g={max(3, g // 2)}"
+            f"the {g} risk groups have tied cut points (many equal predictions): use fewer groups, "
+            f"e.g. g={max(3, g // 2)}"
         )
     # cut(..., include.lowest = TRUE, right = TRUE): (b_k, b_{k+1}], first interval closed
     grp = np.searchsorted(breaks, p, side="left") - 1

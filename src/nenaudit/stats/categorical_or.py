@@ -53,7 +53,8 @@ def treatment_contrast_ors(
     optimum: the model is saturated for a k x 2 table, so the MLE is the cross-product ratio and its
     variance Woolf's ``1/a + 1/b + 1/c + 1/d``; R's IRLS stops (``epsilon = 1e-8`` on the deviance)
     up to about 1e-4 away from it in small cells, enough to move a bound printed at three decimals
-    (software that iterates further prints the exact value). NaN where a cell is zero. Fitting is :func:`nenaudit.stats.logistic.fit_logistic`
+    (software that iterates further prints the exact value). NaN where a cell is zero. Fitting is
+    :func:`nenaudit.stats.logistic.fit_logistic`
     (R's IRLS and defaults); separation (a zero cell) is reported in ``warnings``, not raised.
     Levels with no individuals are refused (R would drop them with an NA coefficient).
 

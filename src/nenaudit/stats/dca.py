@@ -61,7 +61,8 @@ def _check_thresholds(thresholds) -> np.ndarray:
     bad = (t < 0) | (t >= 1)
     if bad.any():
         raise NenauditError(
-            f"threshold {t[bad][0]!r} is outside [0, 1): at 1 the odds t/(1-t) are infinite and the net benefit is undefined"
+            f"threshold {t[bad][0]!r} is outside [0, 1): at 1 the odds t/(1-t) are infinite and the "
+            "net benefit is undefined"
         )
     return t
 

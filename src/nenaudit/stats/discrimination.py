@@ -211,7 +211,8 @@ def wald_ci_bound_ranges(
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """Ranges of the bounds ``estimate -/+ z se`` of a Wald CI over the printed rounding of estimate and SE.
 
-    ``z = qnorm(1 - (1 - level) / 2)``; the lower bound runs over ``[est - h_e - z (se + h_s), est + h_e - z (se - h_s)]``
+    ``z = qnorm(1 - (1 - level) / 2)``; the lower bound runs over ``[est - h_e - z (se + h_s), est
+    + h_e - z (se - h_s)]``
     and the upper over ``[est - h_e + z (se - h_s), est + h_e + z (se + h_s)]`` (``h`` the half units). As SPSS's ROC
     procedure forms its asymptotic AUC CI from the AUC and its printed Std. Error, and pROC's
     ``ci.auc(method = "delong")`` from ``qnorm(c(alpha/2, 1 - alpha/2), mean = auc, sd = se)`` (Robin et al. 2011,
@@ -855,7 +856,8 @@ def youden(y, score, direction: str = "auto") -> Youden:
     ``score >= threshold``, for ``">"`` when ``score <= threshold``. pROC returns every
     threshold tied at the maximum (exact floating-point equality of ``se + sp``); they are all
     in ``all_thresholds`` in pROC's row order (increasing specificity), with their sensitivity,
-    specificity, PPV and NPV in ``all_*`` (:meth:`Youden.ties`), and the first of them is reported. PPV and NPV use the sample prevalence (pROC's ``tp / (tp + fp)``,
+    specificity, PPV and NPV in ``all_*`` (:meth:`Youden.ties`), and the first of them is reported.
+    PPV and NPV use the sample prevalence (pROC's ``tp / (tp + fp)``,
     ``tn / (tn + fn)``; NaN when undefined). ``best.weights = c(1, 0.5)`` (pROC's default).
 
     References

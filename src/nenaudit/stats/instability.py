@@ -44,7 +44,7 @@ from nenaudit.stats._checks import as_binary
 from nenaudit.stats.calibration import calibrate_grid, check_probabilities, curve_at
 from nenaudit.stats.dca import decision_curve, threshold_grid
 from nenaudit.stats.quantile import quantile7
-from nenaudit.stats.result import Result
+from nenaudit.stats.result import Result, plain
 
 __all__ = ["Instability", "pipeline_instability", "selection_frequency", "SelectionFrequency"]
 
@@ -170,7 +170,6 @@ class Instability(Result):
             }
             for k, v in self.selection.items()
         }
-        from nenaudit.stats.result import plain
 
         return plain(out)
 

@@ -1,4 +1,5 @@
-"""Base for frozen result objects: ``Result.to_dict()`` and :func:`plain`, the JSON-ready view shared by every module."""
+"""Base for frozen result objects: ``Result.to_dict()`` and :func:`plain`, the JSON-ready view
+shared by every module."""
 
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from nenaudit.exceptions import FitFailure, NenauditError, StatisticalWarning
@@ -63,6 +64,7 @@ from nenaudit.stats.fixedorder import linear_predictor
 from nenaudit.stats.protocols import LinearPredictor, predict_lp, predict_proba
 from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.result import Result
+from nenaudit.stats.stepwise import univariable_then_backward
 
 __all__ = [
     "ResampleFailure",
@@ -213,7 +215,8 @@ class ScreenBackwardProcedure:
     (scheme (c)). Only the final model's trouble fails a resample, by the rules of
     :func:`glm_or_fail` (non-convergence, fitted probabilities 0 or 1); warnings of the
     screening and elimination fits are not fatal. A candidate that is constant in a resample is
-    not screened there (R's glm would give it an NA coefficient). When nothing passes the screen the model is the intercept only (its
+    not screened there (R's glm would give it an NA coefficient). When nothing passes the screen
+    the model is the intercept only (its
     predictions are constant: C = 0.5 and the calibration slope is undefined, NaN).
     """
 
@@ -223,7 +226,6 @@ class ScreenBackwardProcedure:
     keep_separated: bool = False
 
     def __call__(self, X, y) -> LogisticModel:
-        from nenaudit.stats.stepwise import univariable_then_backward
 
         if not hasattr(X, "columns"):
             raise NenauditError(
@@ -463,7 +465,6 @@ class BootstrapValidation(Result):
 
     def to_frame(self):
         """The validate table as a pandas DataFrame (rows = indexes)."""
-        import pandas as pd
 
         return pd.DataFrame([ix.to_dict() for ix in self.indexes]).set_index("name")
 

@@ -14,11 +14,14 @@ floor of the package, import nothing above them.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from nenaudit.exceptions import WorkerLost
 from nenaudit.stats._checks import (
@@ -59,8 +62,6 @@ def _die_with_parent(parent_pid: int) -> None:
     ppid = os.getppid()
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below remains
@@ -69,7 +70,6 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     def watch() -> None:
-        import time
 
         while True:
             time.sleep(WATCHDOG_SECONDS)
@@ -157,8 +157,6 @@ def run_retrying(jobs: int, fn, tasks: dict, on_done, *, retries: int = WORKER_R
     same result), up to ``retries`` times; then :class:`WorkerLost` says how many were not run. No
     ``BrokenProcessPool`` traceback reaches the user.
     """
-    from concurrent.futures import FIRST_COMPLETED, wait
-    from concurrent.futures.process import BrokenProcessPool
 
     remaining = dict(tasks)
     breaks = 0

@@ -455,7 +455,8 @@ def parse_statistic(d: Any, path: str) -> TestStatistic:
 
 
 def table_label(title: str, fallback: str) -> str:
-    """``"TABLE 3 Univariate ..."`` -> ``"Table 3"``; a title without a leading "Table N" gives itself (or ``fallback`` if empty)."""
+    """``"TABLE 3 Univariate ..."`` -> ``"Table 3"``; a title without a leading "Table N" gives itself (or
+    ``fallback`` if empty)."""
     m = re.match(r"\s*(table)\s+(\S+)", title, flags=re.IGNORECASE)
     if m:
         return f"Table {m.group(2)}"
@@ -1331,7 +1332,8 @@ def _regression(
 
 
 def _by_outcome(d: Mapping[str, Any], p: str, where: str, levels: tuple[str, ...]) -> tuple:
-    """A polytomous row's ``outcome_levels``: ``{"N1": {"estimate_ci", "p"} | {"univariable": .., "multivariable": ..}}``."""
+    """A polytomous row's ``outcome_levels``:
+    ``{"N1": {"estimate_ci", "p"} | {"univariable": .., "multivariable": ..}}``."""
     bo = _get(d, "outcome_levels", dict, p, None)
     if bo is None:
         return ()
@@ -1653,7 +1655,10 @@ def _schema_message(err) -> str:
             f"expected a regression table object or a list of them, got {_short(err.instance)}"
         )
     elif v == "oneOf":
-        problem = f'expected an object like {{"estimate_ci": "3.782 (1.425–9.941)", "p": "0.007"}} or null, got {_short(err.instance)}'
+        problem = (
+            'expected an object like {"estimate_ci": "3.782 (1.425–9.941)", "p": "0.007"} or null, '
+            f"got {_short(err.instance)}"
+        )
         desc = ""
     else:  # pragma: no cover - the schema uses only the keywords above
         problem = f"{_short(err.instance)} fails the schema's {v!r} rule"
@@ -1668,9 +1673,8 @@ def check_against_schema(raw: Mapping[str, Any]) -> None:
         _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
     errors = list(_VALIDATOR.iter_errors(raw))
     unknown = sorted(_unknown_key_errors(errors), key=lambda e: len(e.absolute_path))
-    if (
-        unknown
-    ):  # an unknown key first: a misspelt key is also the cause of the 'required' error beside it
+    # an unknown key first: a misspelt key is also the cause of the 'required' error beside it
+    if unknown:
         raise SpecError(_unknown_key_message(unknown[0]))
     err = best_match(errors)
     if err is not None:

@@ -26,6 +26,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,14 @@ import pandas as pd
 
 from nenaudit import __version__
 from nenaudit.cohort import FILES, Cohort, load_cohort
-from nenaudit.exceptions import NenauditError
+from nenaudit.exceptions import ConvergenceWarning, FitFailure, NenauditError
 from nenaudit.io import dumps_json
 from nenaudit.outputs import output_dir
+from nenaudit.pipeline import PipelineConfig, build_design, run_pipeline
 from nenaudit.radiomics.catalogue import load_catalogue
+from nenaudit.stats.discrimination import roc_auc
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.quantile import quantile7
 from nenaudit.study.schema import Study, label_key, load
 from nenaudit.synth import allocation, evaluate
 from nenaudit.synth import faithful as fa
@@ -317,9 +322,8 @@ def generate(
             say(
                 f"  attempt {attempt}: missed {', '.join(missed)}; stage C again from the stage B state"
             )
-    if (
-        len(tried) > 1
-    ):  # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+    # a faithful attempt, else the one with the fewest required targets missed (first of equals)
+    if len(tried) > 1:
         *_, attempt, kept, rec, ach, _ = min(tried, key=lambda t: t[:3])
         files.clear()
         files.update(kept)
@@ -436,12 +440,6 @@ def _as_read(df: pd.DataFrame) -> pd.DataFrame:
 def _stage_b(study: Study, d: Design, files: dict[str, str], s_feat, info: dict, k_draws: int, say):
     """Stage B: ``k_draws`` feature matrices, each scored by the pipeline's selection (PaperProcedure on the
     values as written); returns the best one's files, its re-fitted Radscore and the record."""
-    import warnings
-
-    from nenaudit.exceptions import ConvergenceWarning, FitFailure
-    from nenaudit.pipeline import PipelineConfig, build_design
-    from nenaudit.stats.discrimination import roc_auc
-
     lesions = _read(files["lesions.csv"])
     y = lesions["outcome"].to_numpy()
     sig, _ = signature_keys(study)
@@ -523,11 +521,6 @@ def feat_score(
     tg: dict[str, Any], sel: list[str], sig: set[str], rs: np.ndarray, y: np.ndarray, auc: float
 ) -> tuple[float, dict[str, Any]]:
     """Stage B's score of one draw (0 = every target met; see :mod:`nenaudit.synth.faithful`)."""
-    import warnings
-
-    from nenaudit.stats.logistic import fit_logistic
-    from nenaudit.stats.quantile import quantile7
-
     score = 0.0
     n_sig = sum(k in sig for k in sel)
     if tg["n"]:
@@ -573,13 +566,6 @@ def _evaluate(
 ) -> tuple[dict, dict]:
     """``run_pipeline`` (``--boot n_boot``, the reproduce defaults otherwise) on the files as written:
     every target (:func:`nenaudit.synth.targets.evaluate`) and the unprinted quantities."""
-    import tempfile
-    import warnings
-
-    from nenaudit.cohort import load_cohort
-    from nenaudit.exceptions import FitFailure
-    from nenaudit.pipeline import PipelineConfig, run_pipeline
-
     sig = tuple(s["key"] for s in (manifest.get("radiomics") or {}).get("signature", []))
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
@@ -589,10 +575,8 @@ def _evaluate(
             warnings.simplefilter("ignore")
             try:
                 res = run_pipeline(load_cohort(tmp), PipelineConfig(n_boot=n_boot))
-            except (
-                FitFailure,
-                NenauditError,
-            ) as exc:  # the pipeline could not run: a reported outcome
+            except (FitFailure, NenauditError) as exc:
+                # the pipeline could not run: a reported outcome
                 return {
                     "faithful": False,
                     "failure": str(exc),

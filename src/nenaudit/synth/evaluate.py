@@ -14,10 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nenaudit.exceptions import FitFailure
 from nenaudit.pipeline import PipelineConfig, build_design
 from nenaudit.stats.discrimination import roc_auc
 from nenaudit.stats.features import icc_filter, spearman_filter
 from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.quantile import quantile7
+from nenaudit.stats.table1 import summarize
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
 
@@ -41,9 +44,6 @@ def _name(d: Design, variable: str) -> str:
 
 def table_cells(d: Design, patients: pd.DataFrame, lesions: pd.DataFrame) -> list[dict[str, Any]]:
     """Every published cell of the patient and lesion tables with the achieved value (``summarize``)."""
-    from nenaudit.stats.quantile import quantile7
-    from nenaudit.stats.table1 import summarize
-
     out = []
     for t in ([d.patient_table] if d.patient_table else []) + [d.lesion_table]:
         df = patients if t.unit == "patient" else lesions
@@ -292,7 +292,7 @@ def refit(cohort) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         try:
             m = proc(X, y)
-        except Exception as exc:  # exceptions.FitFailure: recorded, as the bootstrap counts it
+        except FitFailure as exc:  # recorded, as the bootstrap counts it
             return {"ok": False, "failure": str(exc)}
     sel = list(m.selection.selected)
     return {

@@ -40,10 +40,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nenaudit.exceptions import FitFailure
+from nenaudit.pipeline import PipelineConfig
+from nenaudit.stats import validation as val
 from nenaudit.stats.discrimination import roc_auc
 from nenaudit.stats.features import spearman_matrix
 from nenaudit.stats.fixedorder import linear_predictor
+from nenaudit.stats.logistic import fit_logistic
+from nenaudit.stats.quantile import quantile7
 from nenaudit.stats.stepwise import backward_elimination, univariable_then_backward
+from nenaudit.stats.twosample import mann_whitney
 from nenaudit.study.schema import label_key
 from nenaudit.synth.realize import Design, outcomes_of
 from nenaudit.synth.targets import AUC_TOL
@@ -179,8 +185,6 @@ def _codes(d: Design, name: str, values: np.ndarray) -> np.ndarray:
 
 def _summaries_met(d: Design, name: str, x: np.ndarray, cf: ClinicalFrame) -> tuple[bool, ...]:
     """For each published summary of a patient-level variable: does ``x`` (patient values) meet it?"""
-    from nenaudit.stats.quantile import quantile7
-
     v = d.variables[name]
     out = []
     for t, row in v["rows"]:
@@ -221,11 +225,9 @@ def _uni_targets(d: Design, name: str):
 
 def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tuple[float, float]:
     """(excess beyond printed rounding of the OR and the lesion-table p, loss) of lesion-level values ``xl``
-    (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a categorical variable is fitted
-    on its (code, outcome) table with the lesion counts as prior weights (the same likelihood, faster)."""
-    from nenaudit.stats.logistic import fit_logistic
-    from nenaudit.stats.twosample import mann_whitney
-
+    (the loss adds the Wald p's excess times :data:`W_WALD_P` and a small pull to the printed values); a
+    categorical variable is fitted on its (code, outcome) table with the lesion counts as prior weights
+    (the same likelihood, faster)."""
     or_p, p_p, mw_p = tg
     o = np.lexsort(
         (xl, y)
@@ -238,12 +240,10 @@ def _a_loss(xl: np.ndarray, y: np.ndarray, tg, categorical: bool = False) -> tup
             f = fit_logistic(keys[:, :1], keys[:, 1], weights=w.astype(float), profile=False)
         else:
             f = fit_logistic(xl[:, None], y, profile=False)
-    if (
-        f.separation
-    ):  # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits,
-        return settle(SEPARATED_LOSS), settle(
-            SEPARATED_LOSS
-        )  # amplified), so the loss is fixed: the worst
+    if f.separation:
+        # no ML estimate: its OR and Wald p are where IRLS stopped (the kernel's last bits, amplified),
+        # so the loss is fixed: the worst
+        return settle(SEPARATED_LOSS), settle(SEPARATED_LOSS)
     ex, dist = 0.0, 0.0
     e, dd = _log_excess(float(np.exp(f.coef[1])), or_p)
     ex, dist = ex + e, dist + dd
@@ -273,9 +273,8 @@ def _propose(
     trial = x.copy()
     move = rng.integers(4) if not cat else 0
     i, j = rng.choice(n, size=2, replace=False)
-    if (
-        move == 3
-    ):  # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
+    # a long jump towards or beyond an end of the range (the tails are free beyond the quartiles)
+    if move == 3:
         lo, hi = float(trial.min()), float(trial.max())
         span = hi - lo
         a, b = (
@@ -292,9 +291,8 @@ def _propose(
         if trial[i] == trial[j]:
             return None
         trial[i], trial[j] = trial[j], trial[i]
-        if (
-            cat and rng.uniform() < 0.5
-        ):  # a second swap: moves that one swap cannot make without losing
+        # a second swap: moves that one swap cannot make without losing
+        if cat and rng.uniform() < 0.5:
             i, j = rng.choice(n, size=2, replace=False)
             trial[i], trial[j] = trial[j], trial[i]
         return trial
@@ -442,15 +440,13 @@ def stage_a(
         )
         tried = 0
         stall = 0
-        for it in range(n_iter * (A_CAT_FACTOR if cat else 1)):
-            if (
-                best[1] == 0.0 and best[0] - best[1] < 0.05
-            ):  # all met (the pull term stays below 0.05)
+        for _ in range(n_iter * (A_CAT_FACTOR if cat else 1)):
+            # all met (the pull term stays below 0.05)
+            if best[1] == 0.0 and best[0] - best[1] < 0.05:
                 break
             tried += 1
-            if (
-                stall >= A_STALL
-            ):  # iterated local search: a kick of random moves from the best state
+            # iterated local search: a kick of random moves from the best state
+            if stall >= A_STALL:
                 x = best[2]
                 for _ in range(A_KICK):
                     t = _propose(x, rng, cat, integer, limits)
@@ -529,7 +525,8 @@ class CTargets:
 
 
 def c_targets(d: Design, names) -> CTargets:
-    """Stage C's targets: the final model's terms, their published multivariable estimates with CIs, the printed apparent fusion AUC."""
+    """Stage C's targets: the final model's terms, their published multivariable estimates with CIs, the
+    printed apparent fusion AUC."""
     reg = d.study.regression
 
     def nm(v):
@@ -647,10 +644,6 @@ def separated_share(design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, ter
     """Largest share, over the Harrell and by-patient schemes, of resamples whose refit of the final formula
     separates: the pipeline's resamples (``stats.validation.resample_indices`` / ``cluster_indices`` with its
     default seed, :data:`SEP_BOOT` of them) refitted by ``stats.validation.glm_or_fail``."""
-    from nenaudit.exceptions import FitFailure
-    from nenaudit.pipeline import PipelineConfig
-    from nenaudit.stats import validation as val
-
     seed = PipelineConfig().seed
     X = design[list(terms)].to_numpy(float)
     _, codes = np.unique(groups, return_inverse=True)

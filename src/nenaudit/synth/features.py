@@ -206,10 +206,12 @@ def build(
     p = len(keys)
     sig_keys = list(signature)
     coefs = np.array([signature[k] for k in sig_keys])
-    if load is None:  # generator version 1: the printed formula exact (weak, cancelling loads)
-        zsig = signature_z(rng, radscore, coefs)
-    else:
-        zsig = signature_z_loaded(rng, radscore, coefs, load, groups)
+    # load None (generator version 1): the printed formula exact (weak, cancelling loads)
+    zsig = (
+        signature_z(rng, radscore, coefs)
+        if load is None
+        else signature_z_loaded(rng, radscore, coefs, load, groups)
+    )
     u = _standardize((radscore - radscore.mean())[:, None])[:, 0]
 
     image = [k.split("_", 1)[0] for k in keys]
@@ -223,12 +225,12 @@ def build(
     cluster = np.full(p, -1)
     cid = 0
     pos = {k: i for i, k in enumerate(keys)}
-    for i, k in enumerate(sig_keys):
+    for k in sig_keys:
         cluster[pos[k]] = cid
         cid += 1
     n_sig = cid
     blocks: dict[tuple[str, str], list[int]] = {}
-    for i, k in enumerate(keys):
+    for i in range(p):
         if cluster[i] < 0:
             blocks.setdefault((image[i], cls[i]), []).append(i)
     for members in blocks.values():

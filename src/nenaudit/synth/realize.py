@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from nenaudit.exceptions import NenauditError
+from nenaudit.stats.twosample import mann_whitney
 from nenaudit.study.schema import Study, Table, label_key
 from nenaudit.synth import allocation as al
 from nenaudit.synth import continuous as ct
@@ -108,7 +109,8 @@ class Design:
 
 
 def design_of(study: Study) -> Design:
-    """The design a synthetic cohort must meet, read from the study spec (its first lesion table with outcome groups, its patient table, the outcome groups)."""
+    """The design a synthetic cohort must meet, read from the study spec (its first lesion table with
+    outcome groups, its patient table, the outcome groups)."""
     lesion_tables = [
         t for t in study.tables if t.unit == "lesion" and any(g.outcome_group for g in t.groups)
     ]
@@ -386,8 +388,6 @@ def _continuous(
     (on the log scale; zero inside the printed rounding). The choice is part of the generator, made
     the same way for every seed.
     """
-    from nenaudit.stats.twosample import mann_whitney
-
     R = d.outcomes
     shared = "patient" in v["unit"]
     pub = [(t, r, gid, cell) for t, r in v["rows"] for gid, cell in r.cells.items()]
@@ -396,7 +396,7 @@ def _continuous(
     n = grp.size
     lat = latent if shared else latent[les_p]
     targets = []
-    for t, row, gid, cell in pub:
+    for t, _row, gid, cell in pub:
         inside = np.isin(grp, outcomes_of(t, gid, R))
         w = (
             np.where(inside, out_k if t.unit == "lesion" else 1, 0)
@@ -487,7 +487,7 @@ def _continuous(
 def _most_specific(pub, r, d: Design):
     """The published summary closest to outcome group r: lesion table's group r, else a group holding r."""
     best = None
-    for t, row, gid, cell in pub:
+    for t, _row, gid, cell in pub:
         outs = outcomes_of(t, gid, d.outcomes)
         score = (len(outs) == 1 and outs[0] == r, t.unit == "lesion")
         if r in outs and (best is None or score > best[0]):
