@@ -204,3 +204,72 @@ def test_wald_ci_bound_ranges_are_r_qnorm_corners(R, est, se, he, hs):
     want = np.asarray(R.to_py(R.call("ref_wald_ci_bound_ranges", est, se, he, hs)), dtype=float)
     lo, hi = wald_ci_bound_ranges(est, se, he, hs)
     np.testing.assert_allclose([*lo, *hi], want, rtol=1e-13)
+
+
+# ------------------------------------------------------------------ a printed 0 (a bound that rounds to zero)
+@settings(max_examples=100, deadline=None)
+@given(log_or=st.floats(math.log(0.001), 1), wider=st.floats(0, 2))
+def test_a_lower_bound_that_rounds_to_zero_leaves_the_upper_half(log_or, wider):
+    # a Wald CI whose lower bound is printed as 0.000 (below 0.0004), its estimate at least 0.001: the p comes
+    # from the upper half of the CI alone, and it is the Wald p of the unrounded CI (a Wald CI is symmetric on
+    # the log scale)
+    from nenaudit.stats.consistency import ratio_ci_shape
+
+    z = stats.norm.ppf(0.975)
+    se = (log_or - math.log(0.0004)) / z + wider
+    est, lo, hi = math.exp(log_or), math.exp(log_or - z * se), math.exp(log_or + z * se)
+    half = 0.0005
+    whole = implied_p_from_ratio_ci(est, lo, hi)
+    res = implied_p_from_ratio_ci(est, 0.0, hi, half_units=(0.0, half, 0.0))
+    assert res.rounds_to_zero == "lower" and math.isnan(res.log_asymmetry)
+    assert math.isclose(res.se_log, whole.se_log, rel_tol=1e-9)
+    assert math.isclose(res.p_symmetric, whole.p_symmetric, rel_tol=1e-7, abs_tol=1e-300)
+    assert res.p_near_side == res.p_symmetric
+    rounded = implied_p_from_ratio_ci(est, 0.0, hi, half_units=(half, half, half))
+    assert rounded.p_min <= res.p_symmetric <= rounded.p_max
+    sh = ratio_ci_shape(est, 0.0, hi, half_units=(half, half, half))
+    assert sh.rounds_to_zero == "lower" and sh.centre_range[0] == 0.0
+    assert (
+        sh.wald_fits and sh.lr_fits
+    )  # the true lower bound is inside (0, half): the log-centre can be est
+
+
+def test_an_estimate_that_rounds_to_zero_implies_no_p_and_an_unrounded_zero_is_refused():
+    from nenaudit.stats.consistency import ratio_ci_shape
+
+    h = (0.0005,) * 3
+    res = implied_p_from_ratio_ci(0.0, 0.0, 0.018, half_units=h)
+    assert res.rounds_to_zero == "estimate"
+    assert all(math.isnan(v) for v in (res.p_symmetric, res.p_near_side, res.p_min, res.p_max))
+    sh = ratio_ci_shape(0.0, 0.0, 0.018, half_units=h)
+    assert sh.rounds_to_zero == "estimate" and sh.min_count == 0.0
+    # a 0 that is not a rounded number (no half unit) is not a ratio: a caller's error
+    with pytest.raises(ValueError, match="rounds to zero"):
+        implied_p_from_ratio_ci(0.002, 0.0, 0.018)
+    with pytest.raises(ValueError, match="rounds to zero"):
+        ratio_ci_shape(0.002, 0.0, 0.018)
+
+
+def test_the_audit_reports_a_ci_whose_lower_bound_prints_as_zero():
+    # hypothesis found nenaudit.strategies.study_specs drawing log OR -6, SE 1: '0.002 (0.000-0.018)', p
+    # '<0.001', on which the audit raised ValueError; it is a finding
+    from nenaudit.audit.run import run_audit
+    from nenaudit.builders import consistent_spec
+    from nenaudit.study.schema import validate
+
+    raw = consistent_spec([[[3, 4], [5, 6]]], ratios=[(-6.0, 1.0)])
+    cell = raw["regression"]["rows"][0]["univariable"]
+    assert cell["estimate_ci"].startswith("0.002 (0.000")  # the case itself
+    fid = "triple.implied_p:Z1:univariable"
+    f = {f.id: f for f in run_audit(validate(raw))}[fid]
+    assert (
+        f.verdict == "consistent"
+        and "lower bound 0.000 rounds to zero: p from the upper half" in f.detail
+    )
+    cell["estimate_ci"] = "0.000 (0.000–0.018)"
+    f = {f.id: f for f in run_audit(validate(raw))}[fid]
+    assert f.verdict == "note" and "rounds to zero" in f.detail and "not checked" in f.detail
+    del cell["p"]  # no p: the CI's shape, with the same zero
+    cell["estimate_ci"] = "0.010 (0.000–0.018)"
+    f = {f.id: f for f in run_audit(validate(raw))}[fid]
+    assert f.verdict == "note" and "rounds to zero" in f.detail

@@ -49,7 +49,7 @@ def test_wheel_ships_reference_r_and_parity_runs_from_it(R, tmp_path):
         REPO,
         src,
         ignore=shutil.ignore_patterns(
-            ".venv",
+            ".venv*",  # .venv and make check's .venv-check
             ".git",
             "build",
             "*.egg-info",

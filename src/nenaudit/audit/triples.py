@@ -220,6 +220,15 @@ def _shape_finding(var: str, col: str, t, rec: dict, method: str | None) -> Find
                 "centred on log(OR): a misprint in the OR or a bound"
             ),
         )
+    elif sh.rounds_to_zero:
+        verdict, why = (
+            "note",
+            (
+                f"{centre}, not the printed OR {e.raw}; the {_ZERO[sh.rounds_to_zero]} rounds to zero, so the CI's "
+                "width bounds no cell count and a likelihood-ratio CI can be that asymmetric (the spec's ci_method "
+                "does not say the CIs are Wald)"
+            ),
+        )
     elif not sh.lr_fits:
         verdict, why = (
             "inconsistent",
@@ -255,6 +264,9 @@ def _shape_finding(var: str, col: str, t, rec: dict, method: str | None) -> Find
     )
 
 
+_ZERO = {"lower": "lower bound", "estimate": "estimate"}
+
+
 def check_implied_p(study: Study) -> list[Finding]:
     """The p-value each CI implies under a Wald assumption, against the printed p; without a p, the CI's shape."""
     out, alpha = [], _alpha(study)
@@ -276,9 +288,26 @@ def check_implied_p(study: Study) -> list[Finding]:
             "range": [ip.p_min, ip.p_max],
             "log_asymmetry": ip.log_asymmetry,
         }
+        if ip.rounds_to_zero == "lower":
+            shape = f"lower bound {lo.raw} rounds to zero: p from the upper half of the CI"
         if t.p is None or t.p.value is None or t.p.impossible:
             rec["se_log_max"] = ip.se_log
             out.append(_shape_finding(var, col, t, rec, methods.get((var, col))))
+            continue
+        if ip.rounds_to_zero == "estimate":
+            out.append(
+                Finding(
+                    id=f"triple.implied_p:{var}:{col}",
+                    check="estimate-CI-p triples",
+                    where=t.where,
+                    claim=f"OR {t.raw}, p = {t.p.raw}",
+                    published=t.p.raw,
+                    recomputed=rec,
+                    verdict="note",
+                    detail=f"the printed OR {e.raw} rounds to zero: its log, and so the p a CI implies, is not "
+                    "known from the printed numbers; not checked",
+                )
+            )
             continue
         p_lo = t.p.value - t.p.half_unit if t.p.comparator == "=" else 0.0
         p_hi = t.p.value + t.p.half_unit

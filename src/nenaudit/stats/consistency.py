@@ -106,6 +106,9 @@ class ImpliedP(Result):
     p_max: float
     log_asymmetry: float
     se_log: float
+    #: "" when every printed value is positive; "lower" when the printed lower bound rounds to zero (the
+    #: p-values come from the upper half of the CI); "estimate" when the estimate does (no p, all NaN)
+    rounds_to_zero: str = ""
 
 
 def implied_p_from_ratio_ci(
@@ -127,10 +130,30 @@ def implied_p_from_ratio_ci(
     (estimate, lo, hi) inside their printed rounding intervals (``half_units``).
     ``log_asymmetry`` is ``log(hi/est) / log(est/lo)`` (1 for a Wald CI).
     In R: ``2 * pnorm(-abs(log(est) / ((log(hi) - log(lo)) / (2 * qnorm(0.975)))))``.
+
+    A ratio is positive, but a small one may be printed as 0 (``0.002 (0.000-0.018)``): a printed 0
+    stands for its rounding interval ``(0, half unit)``, where the log is unbounded. When the lower
+    bound rounds to zero (``rounds_to_zero="lower"``), the log-scale SE comes from the upper half
+    of the CI alone, ``se = (log(hi) - log(est)) / z`` (a Wald CI is symmetric on the log scale),
+    ``p_symmetric`` and ``p_near_side`` are that p, ``p_min``/``p_max`` span it over the rounding of
+    (estimate, hi), and ``log_asymmetry`` is NaN; in R:
+    ``2 * pnorm(-abs(log(est) / ((log(hi) - log(est)) / qnorm(0.975))))``. When the estimate rounds
+    to zero (``rounds_to_zero="estimate"``) no p follows from the printed numbers: every p is NaN.
+    A printed 0 needs a positive half unit (it is a rounded number); other values raise ValueError.
     """
-    if not (0 < lo <= estimate <= hi):
-        raise ValueError(f"need 0 < lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    he, hl, hh = half_units
+    if not (0 <= lo <= estimate <= hi):
+        raise ValueError(f"need 0 <= lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    if any(x == 0 and not h > 0 for x, h in zip((estimate, lo, hi), half_units)):
+        raise ValueError(
+            "a ratio bound of 0 must be a printed value that rounds to zero (half unit > 0)"
+        )
     zc = stats.norm.ppf(0.5 + level / 2)
+    if estimate == 0:
+        nan = float("nan")
+        return ImpliedP(nan, nan, nan, nan, nan, nan, "estimate")
+    if lo == 0:
+        return _implied_p_upper_half(estimate, hi, zc, he, hh)
 
     def both(e: float, a: float, b: float) -> tuple[float, float]:
         le, la, lb = math.log(e), math.log(a), math.log(b)
@@ -142,7 +165,6 @@ def implied_p_from_ratio_ci(
         return p_sym, p_near
 
     p_sym, p_near = both(estimate, lo, hi)
-    he, hl, hh = half_units
     vals = []
     for e in (estimate - he, estimate, estimate + he):
         for a in (lo - hl, lo, lo + hl):
@@ -161,6 +183,24 @@ def implied_p_from_ratio_ci(
     )
 
 
+def _implied_p_upper_half(estimate: float, hi: float, zc: float, he: float, hh: float) -> ImpliedP:
+    """:func:`implied_p_from_ratio_ci` when the lower bound rounds to zero: the upper half of the CI alone."""
+
+    def p_up(e: float, b: float) -> float:
+        se = (math.log(b) - math.log(e)) / zc
+        return float(2 * stats.norm.sf(abs(math.log(e)) / se)) if se > 0 else 0.0
+
+    p = p_up(estimate, hi)
+    vals = [
+        p_up(e, b)
+        for e in (estimate - he, estimate, estimate + he)
+        for b in (hi - hh, hi, hi + hh)
+        if 0 < e <= b
+    ]
+    se_log = (math.log(hi) - math.log(estimate)) / zc
+    return ImpliedP(p, p, min(vals), max(vals), float("nan"), float(se_log), "lower")
+
+
 @dataclass(frozen=True)
 class RatioCiShape(Result):
     """Whether a printed ratio is the log-centre of its printed CI (Wald), or within a likelihood-ratio CI's reach."""
@@ -171,6 +211,8 @@ class RatioCiShape(Result):
     min_count: float
     lr_asymmetry_bound: float
     lr_fits: bool
+    #: "" when every printed value is positive, else which rounds to zero: "lower" or "estimate"
+    rounds_to_zero: str = ""
 
 
 def poisson_lr_log_asymmetry(count: float, level: float = 0.95) -> float:
@@ -218,22 +260,43 @@ def ratio_ci_shape(
     Poisson count of that size (all information in one cell; :func:`poisson_lr_log_asymmetry`), the largest SE in
     the rounding box giving the smallest count. ``lr_fits`` is whether the printed estimate lies in the window such
     a CI allows. In R: ``exp(range over rounding of (log(lo) + log(hi)) / 2)`` against ``est -+ half unit``.
+
+    A printed 0 (``0.002 (0.000-0.018)``) stands for its rounding interval ``(0, half unit)``: when the lower
+    bound rounds to zero (``rounds_to_zero="lower"``) the log-centre is bounded above only (its range starts at
+    0), the CI's width bounds no cell count (``min_count`` 0) and so no asymmetry (``lr_asymmetry_bound`` 0,
+    ``lr_fits`` whenever the estimate is below the upper bound); an estimate that rounds to zero likewise
+    (``rounds_to_zero="estimate"``). A printed 0 needs a positive half unit; other values raise ValueError.
     """
-    if not (0 < lo <= estimate <= hi):
-        raise ValueError(f"need 0 < lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
     he, hl, hh = half_units
-    a_lo, a_hi = math.log(max(lo - hl, lo * 1e-9)), math.log(lo + hl)
-    b_lo, b_hi = math.log(hi - hh), math.log(hi + hh)
-    e_lo, e_hi = math.log(max(estimate - he, estimate * 1e-9)), math.log(estimate + he)
+    if not (0 <= lo <= estimate <= hi):
+        raise ValueError(f"need 0 <= lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    if any(x == 0 and not h > 0 for x, h in zip((estimate, lo, hi), half_units)):
+        raise ValueError(
+            "a ratio bound of 0 must be a printed value that rounds to zero (half unit > 0)"
+        )
+    zero = "estimate" if estimate == 0 else ("lower" if lo == 0 else "")
+
+    def log_floor(
+        x: float, h: float
+    ) -> float:  # log of the smallest value x may stand for; -inf at 0
+        return math.log(max(x - h, x * 1e-9)) if x > 0 else -math.inf
+
+    a_lo, a_hi = log_floor(lo, hl), math.log(lo + hl)
+    b_lo, b_hi = log_floor(hi, hh), math.log(hi + hh)
+    e_lo, e_hi = log_floor(estimate, he), math.log(estimate + he)
     c_lo, c_hi = (a_lo + b_lo) / 2, (a_hi + b_hi) / 2
     wald = c_lo <= e_hi + 1e-12 and e_lo <= c_hi + 1e-12
-    zc = stats.norm.ppf(0.5 + level / 2)
-    se_max = (b_hi - a_lo) / (2 * zc)
-    m = 1.0 / se_max**2
-    r = poisson_lr_log_asymmetry(m, level)
-    # log(est) - a = (b - a) / (1 + ratio), ratio in [r, 1/r]
-    w_lo = min(a + (b - a) * r / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
-    w_hi = max(a + (b - a) / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
+    if zero:
+        m = r = 0.0  # an unbounded width: no count, no bound on the asymmetry
+        w_lo, w_hi = a_lo, b_hi
+    else:
+        zc = stats.norm.ppf(0.5 + level / 2)
+        se_max = (b_hi - a_lo) / (2 * zc)
+        m = 1.0 / se_max**2
+        r = poisson_lr_log_asymmetry(m, level)
+        # log(est) - a = (b - a) / (1 + ratio), ratio in [r, 1/r]
+        w_lo = min(a + (b - a) * r / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
+        w_hi = max(a + (b - a) / (1 + r) for a in (a_lo, a_hi) for b in (b_lo, b_hi))
     lr = w_lo <= e_hi + 1e-12 and e_lo <= w_hi + 1e-12
     return RatioCiShape(
         (math.exp(c_lo), math.exp(c_hi)),
@@ -242,6 +305,7 @@ def ratio_ci_shape(
         float(m),
         float(r),
         bool(lr),
+        zero,
     )
 
 
