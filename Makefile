@@ -82,7 +82,7 @@ lint:
 PYTEST = env -u PYTHONDONTWRITEBYTECODE $(1) -X utf8 -m pytest -q
 
 # The whole suite (what CI runs: R, the browser, the wheel, Dask): the tests not marked serial on parallel
-# workers, then the serial ones (signal timing, Dask clusters, venv/wheel builds, the browser) alone;
+# workers, then the serial ones (signals and races timed by the clock: tests/conftest.py) alone;
 # nonzero if either fails. Tiers: tests/conftest.py.
 test: setup lint
 	rc=0; $(call PYTEST,$(PY)) -n auto --dist loadfile -m "not serial" || rc=1; \
