@@ -96,8 +96,11 @@ def per_resample(X, y, procedure, idx):
             sels.append(f"failed: {type(exc).__name__}")
             continue
         sels.append(tuple(m.selection.selected))
+        # on the resample the model is scored on its own fit: calibration 0 and 1 exactly, as rms's
+        # validate and R's val_indexes(own_fit = TRUE) set them (a glm refit leaves ~1e-8)
         rows[b] = np.r_[
-            v.performance_indexes(yt, m.predict_lp(Xt)), v.performance_indexes(y, m.predict_lp(X))
+            v.performance_indexes(yt, m.predict_lp(Xt), own_fit=True),
+            v.performance_indexes(y, m.predict_lp(X)),
         ]
     return sels, rows
 
