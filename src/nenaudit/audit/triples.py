@@ -267,6 +267,20 @@ def _shape_finding(var: str, col: str, t, rec: dict, method: str | None) -> Find
 _ZERO = {"lower": "lower bound", "estimate": "estimate"}
 
 
+def _implied_p_finding(var, col, t, rec: dict, **kw) -> Finding:
+    """The finding of :func:`check_implied_p` for the triple ``t`` (row ``var``, column ``col``): the
+    printed p against ``rec``, what the CI implies; ``kw`` the verdict, detail and comparison."""
+    return Finding(
+        id=f"triple.implied_p:{var}:{col}",
+        check="estimate-CI-p triples",
+        where=t.where,
+        claim=f"OR {t.raw}, p = {t.p.raw}",
+        published=t.p.raw,
+        recomputed=rec,
+        **kw,
+    )
+
+
 def check_implied_p(study: Study) -> list[Finding]:
     """The p-value each CI implies under a Wald assumption, against the printed p; without a p, the CI's shape."""
     out, alpha = [], _alpha(study)
@@ -296,16 +310,14 @@ def check_implied_p(study: Study) -> list[Finding]:
             continue
         if ip.rounds_to_zero == "estimate":
             out.append(
-                Finding(
-                    id=f"triple.implied_p:{var}:{col}",
-                    check="estimate-CI-p triples",
-                    where=t.where,
-                    claim=f"OR {t.raw}, p = {t.p.raw}",
-                    published=t.p.raw,
-                    recomputed=rec,
+                _implied_p_finding(
+                    var,
+                    col,
+                    t,
+                    rec,
                     verdict="note",
-                    detail=f"the printed OR {e.raw} rounds to zero: its log, and so the p a CI implies, is not "
-                    "known from the printed numbers; not checked",
+                    detail=f"the printed OR {e.raw} rounds to zero: its log, and so the p a CI implies, "
+                    "is not known from the printed numbers; not checked",
                 )
             )
             continue
@@ -329,13 +341,11 @@ def check_implied_p(study: Study) -> list[Finding]:
                 "same side of the threshold, different value: the p and the CI come from different methods",
             )
         out.append(
-            Finding(
-                id=f"triple.implied_p:{var}:{col}",
-                check="estimate-CI-p triples",
-                where=t.where,
-                claim=f"OR {t.raw}, p = {t.p.raw}",
-                published=t.p.raw,
-                recomputed=rec,
+            _implied_p_finding(
+                var,
+                col,
+                t,
+                rec,
                 verdict=verdict,
                 compared=compared(
                     ("printed p", t.p.raw, t.where),

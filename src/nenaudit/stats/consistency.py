@@ -111,6 +111,20 @@ class ImpliedP(Result):
     rounds_to_zero: str = ""
 
 
+def _checked_ratio_ci(
+    estimate: float, lo: float, hi: float, half_units: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """``half_units`` of a printed ratio and its CI after the checks both CI functions share:
+    ``0 <= lo <= estimate <= hi``, and a printed 0 only with a positive half unit (a rounded value)."""
+    if not (0 <= lo <= estimate <= hi):
+        raise ValueError(f"need 0 <= lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
+    if any(x == 0 and not h > 0 for x, h in zip((estimate, lo, hi), half_units)):
+        raise ValueError(
+            "a ratio bound of 0 must be a printed value that rounds to zero (half unit > 0)"
+        )
+    return half_units
+
+
 def implied_p_from_ratio_ci(
     estimate: float,
     lo: float,
@@ -141,13 +155,7 @@ def implied_p_from_ratio_ci(
     to zero (``rounds_to_zero="estimate"``) no p follows from the printed numbers: every p is NaN.
     A printed 0 needs a positive half unit (it is a rounded number); other values raise ValueError.
     """
-    he, hl, hh = half_units
-    if not (0 <= lo <= estimate <= hi):
-        raise ValueError(f"need 0 <= lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
-    if any(x == 0 and not h > 0 for x, h in zip((estimate, lo, hi), half_units)):
-        raise ValueError(
-            "a ratio bound of 0 must be a printed value that rounds to zero (half unit > 0)"
-        )
+    he, hl, hh = _checked_ratio_ci(estimate, lo, hi, half_units)
     zc = stats.norm.ppf(0.5 + level / 2)
     if estimate == 0:
         nan = float("nan")
@@ -267,13 +275,7 @@ def ratio_ci_shape(
     ``lr_fits`` whenever the estimate is below the upper bound); an estimate that rounds to zero likewise
     (``rounds_to_zero="estimate"``). A printed 0 needs a positive half unit; other values raise ValueError.
     """
-    he, hl, hh = half_units
-    if not (0 <= lo <= estimate <= hi):
-        raise ValueError(f"need 0 <= lo <= estimate <= hi, got {lo}, {estimate}, {hi}")
-    if any(x == 0 and not h > 0 for x, h in zip((estimate, lo, hi), half_units)):
-        raise ValueError(
-            "a ratio bound of 0 must be a printed value that rounds to zero (half unit > 0)"
-        )
+    he, hl, hh = _checked_ratio_ci(estimate, lo, hi, half_units)
     zero = "estimate" if estimate == 0 else ("lower" if lo == 0 else "")
 
     def log_floor(
