@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from nenaudit.report.audit_report import summary_line
     from nenaudit.report.reproduction import REPORT_FILES, write_report
     from nenaudit.selection import SelectionConfig
+    from nenaudit.stats.workers import worker_pool
     from nenaudit.study.schema import load
 
     if args.boot < 1:
@@ -75,11 +76,17 @@ def run(args: argparse.Namespace) -> int:
             # the R crosscheck (its own cohort load and pipeline, mostly R, single-threaded) runs in a
             # worker beside the pipeline, whose serial steps leave a core free; same table
             crosscheck = _start_crosscheck(side, args, say)
+            # the audit of the printed numbers (the study alone) in a forked worker meanwhile: the
+            # pipeline's first steps leave a core free
+            audit_pool = side.enter_context(
+                worker_pool(1, mp_context=multiprocessing.get_context("fork"))
+            )
+            audited = audit_pool.submit(run_audit, study)
             try:
                 res = run_pipeline(cohort, cfg, progress=say, study=study)
             except FitFailure as exc:
                 raise whole_cohort_error(exc, cohort.path) from None
-            findings = run_audit(study)
+            findings = audited.result()
             audit = summary_line(findings)
             cross, why_not = crosscheck()
             say("writing the report")
