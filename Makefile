@@ -94,14 +94,14 @@ PYTEST = env -u PYTHONDONTWRITEBYTECODE $(1) -X utf8 -m pytest -q
 # workers, then the serial ones (signals and races timed by the clock: tests/conftest.py) alone;
 # nonzero if either fails. Tiers: tests/conftest.py.
 test: setup lint
-	rc=0; $(call PYTEST,$(PY)) -n auto --dist loadfile -m "not serial" || rc=1; \
+	rc=0; $(call PYTEST,$(PY)) -n auto --dist loadfile --no-loadscope-reorder -m "not serial" || rc=1; \
 	$(call PYTEST,$(PY)) -m serial || rc=1; exit $$rc
 
 # The fast tier for development, in its own lean venv: no R, no browser, no radiomics extraction, no
 # whole-pipeline runs, simulations or venv builds, no test of several seconds (tests/conftest.py).
 check: venv-check
 	$(MAKE) --no-print-directory lint RUFF=$(VENV_CHECK)/bin/ruff
-	$(call PYTEST,$(PY_CHECK)) -n auto --dist loadfile -m "not slow and not r and not serial"
+	$(call PYTEST,$(PY_CHECK)) -n auto --dist loadfile --no-loadscope-reorder -m "not slow and not r and not serial"
 
 audit: venv-run
 	$(VENV)/bin/nenaudit audit

@@ -38,7 +38,7 @@ _STARTUP = ("PYTHON", "LANG", "LC_", "OPENBLAS", "OMP_", "MKL_", "NPY_", "NUMBA_
 _PER_CALL = ("PYTHONWARNINGS", "PYTEST_CURRENT_TEST")
 
 ZYGOTE = r"""
-import ctypes, io, json, os, runpy, signal, sys, threading, time, traceback, warnings, atexit
+import ctypes, io, json, os, runpy, signal, sys, tempfile, threading, time, traceback, warnings, atexit
 
 try:  # the zygote dies with its test process
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
@@ -63,6 +63,7 @@ def child(req):
     os.environ.clear()
     os.environ.update(req["env"])
     time.tzset()
+    tempfile.tempdir = None  # TMPDIR is read again, as in a new interpreter
     for fd, path in ((1, req["stdout"]), (2, req["stderr"])):
         f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(f, fd)
@@ -232,13 +233,14 @@ def _get_zygote() -> _Zygote | None:
 
 
 def nenaudit(
-    *args, warnings: str = "ignore", cwd=None, timeout: float | None = None
+    *args, warnings: str = "ignore", cwd=None, timeout: float | None = None, fresh: bool = False
 ) -> subprocess.CompletedProcess:
     """``python -m nenaudit ARGS`` with ``PYTHONWARNINGS=warnings``; ``"error"`` turns a leaked
-    Python warning into a failure (a verb must report its warnings itself)."""
+    Python warning into a failure (a verb must report its warnings itself). ``fresh``: in a new
+    interpreter, not a fork of the zygote."""
     env = dict(os.environ, PYTHONWARNINGS=warnings)
     argv = [str(a) for a in args]
-    if os.environ.get("NENAUDIT_TEST_FRESH") != "1":
+    if not fresh and os.environ.get("NENAUDIT_TEST_FRESH") != "1":
         z = _get_zygote()
         if z is not None and z.usable_for(env):
             return z.run(argv, env, cwd, timeout)

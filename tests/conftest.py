@@ -278,21 +278,34 @@ def _listed(table: dict, item) -> bool:
     return names is None or getattr(item, "originalname", item.name) in names
 
 
-# The files that take longest on their worker (measured with --durations on 2 cores, AMD EPYC, 2026-12-06), in
-# that order, first: --dist loadfile hands files to the workers in collection order, so a long file met last
-# would leave the other worker idle at the end of the run (about 20 s of the parallel tier's 330 s)
+# The files that take longest on their worker, longest first (the sums of their tests' --durations on 2 cores,
+# AMD EPYC, 2026-12-06: 64 s for test_synth.py down to 10 s; the others take less): `make test` runs xdist with
+# --no-loadscope-reorder, so that --dist loadfile hands the files out in this order (xdist's own order is by the
+# number of tests in a file, which put the one-test files of 20-50 s last, each leaving the other worker idle
+# at the end of the run); the longest first and the short ones last pack the two workers evenly.
 LONGEST_FIRST = (
     "test_synth.py",
     "test_blas_independence.py",
-    "test_json_strict.py",
-    "test_quickstart.py",
-    "test_crosscheck.py",
+    "test_cli_perf.py",
     "test_simulate.py",
-    "test_audit.py",
+    "test_json_strict.py",
+    "test_faults.py",
+    "test_cohort_input.py",
+    "test_crosscheck.py",
+    "test_radiomics_extract.py",
+    "test_quickstart.py",
+    "test_pipeline.py",
     "test_twin.py",
     "test_lognet_lanes.py",
-    "test_cli_perf.py",
+    "test_cli_stats.py",
+    "test_samplesize.py",
+    "test_synth_faithful.py",
+    "test_lasso.py",
+    "test_cli_lasso.py",
     "test_report.py",
+    "test_instability.py",
+    "test_validation.py",
+    "test_audit.py",
 )
 
 
