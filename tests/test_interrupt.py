@@ -211,3 +211,44 @@ def test_a_stopped_pool_leaves_no_exit_hook_to_fail():
         False  # the state the exit hook can see in the race: "open", while the pipe is closed
     )
     wake.wakeup()  # no OSError
+
+
+# set by the test below only: a worker signals itself in the instant after its fork (see the test)
+_SIGTERM_AFTER_FORK = False
+
+
+def _sigterm_self_after_fork() -> None:
+    if _SIGTERM_AFTER_FORK:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+os.register_at_fork(after_in_child=_sigterm_self_after_fork)
+
+
+def test_a_sigterm_in_the_instant_after_a_workers_fork_kills_it_quietly(capfd):
+    """A SIGTERM that reaches a worker between its fork and its initializer (the parent stopping the pool
+    just after starting it) must not run the parent's Python handler, inherited through fork: that
+    printed "Exception ignored in: <function _after_fork>" and a traceback under "nenaudit: interrupted".
+    The worker starts with SIGINT/SIGTERM blocked and dies by SIGTERM's default action once its
+    initializer has run. Here the worker sends itself the signal from an at-fork hook, deterministically."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from nenaudit.stats.workers import worker_pool
+
+    global _SIGTERM_AFTER_FORK
+
+    def parent_handler(signum, frame):
+        raise RuntimeError("the parent's SIGTERM handler ran in a worker")
+
+    old = signal.signal(signal.SIGTERM, parent_handler)
+    _SIGTERM_AFTER_FORK = True
+    try:
+        with pytest.raises(BrokenProcessPool), worker_pool(1) as ex:
+            future = ex.submit(abs, -1)  # the worker is forked in here
+            _SIGTERM_AFTER_FORK = False
+            future.result()
+    finally:
+        _SIGTERM_AFTER_FORK = False
+        signal.signal(signal.SIGTERM, old)
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "RuntimeError" not in err, err

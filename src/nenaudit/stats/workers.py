@@ -79,9 +79,20 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="nenaudit-parent-watchdog", daemon=True).start()
 
 
+# SIGINT and SIGTERM are blocked in the parent while it submits work (the pool forks or spawns its workers
+# inside submit), so that a worker starts with them blocked: a signal that reaches a worker before its
+# initializer has run (a Ctrl-C to the process group, or the parent's own stop of the pool in the instant
+# after a fork) waits until the worker ignores SIGINT and takes SIGTERM's default action, instead of running
+# the parent's Python handler inherited through fork (which printed "Exception ignored in: <function
+# _after_fork>" and a traceback under the one line of an interrupted run). In the parent a signal that
+# arrives meanwhile is delivered when submit returns.
+_BLOCKED = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker(parent_pid: int, initializer, initargs) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _BLOCKED)
     _die_with_parent(parent_pid)
     if initializer is not None:
         initializer(*initargs)
@@ -136,6 +147,18 @@ def worker_pool(jobs: int, *, mp_context=None, initializer=None, initargs=()):
         initializer=_init_worker,
         initargs=(os.getpid(), initializer, tuple(initargs)),
     )
+    submit = ex.submit
+
+    def submit_blocked(*args, **kwargs):  # the workers start inside submit: see _BLOCKED
+        if threading.current_thread() is not threading.main_thread():
+            return submit(*args, **kwargs)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
+        try:
+            return submit(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    ex.submit = submit_blocked
     try:
         yield ex
     except BaseException:
