@@ -48,17 +48,19 @@ INSTALL = export UV_LINK_MODE=copy UV_NO_PROGRESS=1 \
 
 # The venv of the tests: the package with its test extras (rpy2 among them, which builds only where R is).
 # Then the compiled kernels (the lasso's, the Wald fits') are built once into numba's on-disk cache, so
-# that the first run does not pay their compilation (about 10 s); a no-op when the cache is current.
-WARM := from nenaudit.stats import _lognet, logistic; _lognet.warm(); logistic.warm()
+# that the first run does not pay their compilation; a no-op when the cache is current. The two compilations
+# (about 6 s each on 2 cores) run side by side.
+WARM = $(1) -c "from nenaudit.stats import _lognet; _lognet.warm()" & lasso=$$!; \
+	$(1) -c "from nenaudit.stats import logistic; logistic.warm()" && wait $$lasso
 venv: $(PY)
 	$(call INSTALL,$(PY),-e '.[test]')
-	$(PY) -c "$(WARM)"
+	$(call WARM,$(PY))
 
 # The venv of the main job: the package and its run-time dependencies only, never rpy2, so that it
 # installs on a machine without R (tests/test_quickstart.py builds it with R hidden from PATH).
 venv-run: $(PY)
 	$(call INSTALL,$(PY),-e .)
-	$(PY) -c "$(WARM)"
+	$(call WARM,$(PY))
 
 # The venv of `make check`: the package with the check extra only (the test extra less rpy2, pyradiomics and
 # SimpleITK: the fast tier uses none of them), no byte-compilation at install (the tests import a fraction of
@@ -91,11 +93,12 @@ lint:
 PYTEST = env -u PYTHONDONTWRITEBYTECODE $(1) -X utf8 -m pytest -q
 
 # The whole suite (what CI runs: R, the browser, the wheel, Dask): the tests not marked serial on parallel
-# workers, then the serial ones (signals and races timed by the clock: tests/conftest.py) alone;
+# workers, then the serial ones (signals and races timed by the clock: tests/conftest.py) on two workers, one
+# file each (such a test shares the machine with one other of them at most, not with the whole suite);
 # nonzero if either fails. Tiers: tests/conftest.py.
 test: setup lint
 	rc=0; $(call PYTEST,$(PY)) -n auto --dist loadfile --no-loadscope-reorder -m "not serial" || rc=1; \
-	$(call PYTEST,$(PY)) -m serial || rc=1; exit $$rc
+	$(call PYTEST,$(PY)) -n 2 --dist loadfile -m serial || rc=1; exit $$rc
 
 # The fast tier for development, in its own lean venv: no R, no browser, no radiomics extraction, no
 # whole-pipeline runs, simulations or venv builds, no test of several seconds (tests/conftest.py).
